@@ -1,0 +1,17 @@
+#include "Batch.h"
+
+namespace Brigade {
+
+QString BatchError::toString() const
+{
+    // One-pass arg() so a "%1" in a file name or message stays as it is.
+    // Problems with the file as a whole (it cannot be read) have no line.
+    if (line <= 0)
+        return QStringLiteral("%1: %2").arg(file, message);
+    if (column <= 0)
+        return QStringLiteral("%1:%2: %3").arg(file, QString::number(line), message);
+    return QStringLiteral("%1:%2:%3: %4")
+            .arg(file, QString::number(line), QString::number(column), message);
+}
+
+} // namespace Brigade

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/TaskSpec.h"
+
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QVector>
+
+namespace Brigade {
+
+// One problem in a batch file, located as file:line:column (1-based).
+struct BatchError
+{
+    QString file;
+    int line = 0;
+    int column = 0;
+    QString message;
+
+    QString toString() const; // "file:line:column: message"
+};
+
+// A parsed batch: the valid tasks, and every problem found.
+struct Batch
+{
+    QString path;
+    QVector<TaskSpec> tasks;
+    QList<BatchError> errors; // the first Options::maxErrors problems
+    qint64 errorCount = 0;    // all problems, including those not kept in errors
+    qint64 lines = 0;
+    bool cancelled = false;
+
+    // Summary for views: how many tasks fetch what and compute what.
+    QMap<QString, qint64> fetchKinds; // "none", "delay", "http", "https", "file"
+    QMap<QString, qint64> computeOps; // op name, or "none"
+    QString defaultsText;             // the defaults line as written, if any
+
+    bool hasErrors() const { return errorCount > 0; }
+};
+
+} // namespace Brigade

@@ -1,0 +1,659 @@
+#include "BatchLineParser.h"
+
+#include "compute/ComputeRegistry.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QUrl>
+
+#include <cstring>
+#include <limits>
+
+namespace Brigade {
+
+namespace {
+
+constexpr qint64 MaxDelayMs = 3600 * 1000;        // one hour
+constexpr qint64 MaxTimeoutMs = 24 * 3600 * 1000; // one day
+constexpr qint64 MaxAttempts = 100;
+// Only short lines are cached, and only so many per chunk, to bound the memory.
+constexpr qsizetype MaxCachedLineBytes = 4096;
+constexpr size_t MaxCacheEntries = 100000;
+constexpr size_t MinCacheTrial = 2048; // lines cached before judging whether it pays
+
+const QString KnownFields = QStringLiteral("id, fetch, compute, max_attempts, timeout_ms");
+const QString KnownFetchKeys = QStringLiteral("url, delay_ms, timeout_ms, max_bytes, headers");
+
+bool isJsonSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// An integer from lo to hi, or lo - 1. toInteger() refuses fractions and huge doubles.
+qint64 integerIn(const QJsonValue &value, qint64 lo, qint64 hi)
+{
+    if (!value.isDouble())
+        return lo - 1;
+    const qint64 n = value.toInteger(lo - 1);
+    return n >= lo && n <= hi ? n : lo - 1;
+}
+
+// RFC 9110 token characters.
+bool isHeaderName(const QByteArray &name)
+{
+    if (name.isEmpty())
+        return false;
+    for (char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                        || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+        if (!ok || c == '\0')
+            return false;
+    }
+    return true;
+}
+
+template<typename T>
+void appendRaw(QByteArray *out, T value)
+{
+    out->append(reinterpret_cast<const char *>(&value), sizeof value);
+}
+
+void appendBytes(QByteArray *out, const QByteArray &bytes)
+{
+    appendRaw<qint64>(out, bytes.size());
+    out->append(bytes);
+}
+
+} // namespace
+
+BatchLineParser::BatchLineParser(const QString &fileName, const Fields *defaults, int maxErrors,
+                                 Result *result)
+    : m_fileName(fileName)
+    , m_defaults(defaults)
+    , m_maxErrors(maxErrors)
+    , m_result(result)
+{}
+
+int BatchLineParser::keyColumn(QByteArrayView line, QByteArrayView key, qsizetype from)
+{
+    // "key" followed by a colon; escaped keys are not found.
+    const QByteArray needle = '"' + key.toByteArray() + '"';
+    for (qsizetype at = from; (at = line.indexOf(needle, at)) >= 0; ++at) {
+        qsizetype after = at + needle.size();
+        while (after < line.size() && isJsonSpace(line[after]))
+            ++after;
+        if (after < line.size() && line[after] == ':')
+            return int(at) + 1;
+    }
+    return int(from) + 1;
+}
+
+bool BatchLineParser::isBlank(QByteArrayView line)
+{
+    for (char c : line) {
+        if (!isJsonSpace(c))
+            return false;
+    }
+    return true;
+}
+
+qsizetype BatchLineParser::invalidUtf8At(QByteArrayView bytes)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
+    const qsizetype n = bytes.size();
+    for (qsizetype i = 0; i < n;) {
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        int len;
+        unsigned char lo = 0x80, hi = 0xbf; // allowed second byte: no overlongs, surrogates
+        if (c >= 0xc2 && c <= 0xdf) {
+            len = 2;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            len = 3;
+            lo = c == 0xe0 ? 0xa0 : 0x80;
+            hi = c == 0xed ? 0x9f : 0xbf;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4;
+            lo = c == 0xf0 ? 0x90 : 0x80;
+            hi = c == 0xf4 ? 0x8f : 0xbf;
+        } else {
+            return i;
+        }
+        if (n - i < len || p[i + 1] < lo || p[i + 1] > hi)
+            return i;
+        for (int k = 2; k < len; ++k) {
+            if (p[i + k] < 0x80 || p[i + k] > 0xbf)
+                return i;
+        }
+        i += len;
+    }
+    return -1;
+}
+
+QByteArray BatchLineParser::shapeKey(const TaskShape &shape)
+{
+    QByteArray key;
+    key.reserve(64 + shape.fetch.url.size() + shape.compute.params.size());
+    appendRaw(&key, shape.fetch.kind);
+    appendRaw(&key, shape.fetch.delayMinMs);
+    appendRaw(&key, shape.fetch.delayMaxMs);
+    appendRaw(&key, shape.fetch.maxBytes);
+    appendRaw(&key, shape.fetch.timeoutMs);
+    appendRaw(&key, shape.compute.op);
+    appendRaw(&key, shape.maxAttempts);
+    appendRaw(&key, shape.timeoutMs);
+    appendBytes(&key, shape.fetch.url);
+    appendBytes(&key, shape.compute.params);
+    appendRaw<qint64>(&key, shape.fetch.headers.size());
+    for (const auto &header : shape.fetch.headers) {
+        appendBytes(&key, header.first);
+        appendBytes(&key, header.second);
+    }
+    return key;
+}
+
+void BatchLineParser::addError(qint64 lineNo, int column, const QString &message)
+{
+    ++m_result->errorCount;
+    if (m_result->errors.size() < m_maxErrors)
+        m_result->errors.append(BatchError{m_fileName, int(lineNo), column, message});
+}
+
+int BatchLineParser::internShape(const Fields &fields)
+{
+    TaskShape shape;
+    shape.fetch = fields.fetch;
+    shape.compute = fields.compute;
+    shape.maxAttempts = fields.maxAttempts;
+    shape.timeoutMs = fields.timeoutMs;
+    QByteArray key = shapeKey(shape);
+    const auto it = m_shapeIndex.constFind(key);
+    if (it != m_shapeIndex.constEnd())
+        return it.value();
+    const int index = int(m_result->shapes.size());
+    m_result->shapes.push_back(std::make_shared<const TaskShape>(std::move(shape)));
+    m_result->shapeKeys.push_back(key);
+    m_result->shapeUses.push_back(0);
+    m_shapeIndex.insert(key, index);
+    return index;
+}
+
+void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
+{
+    Result &r = *m_result;
+    if (outcome.errors.empty() && outcome.shape >= 0) {
+        if (outcome.hasId)
+            r.ids.push_back(ExplicitId{outcome.id, lineNo, outcome.text, r.tasks.size()});
+        r.tasks.push_back(TaskSpec{outcome.hasId ? outcome.id : QString::number(lineNo),
+                                   r.shapes[size_t(outcome.shape)], qint32(lineNo)});
+        r.taskShapes.push_back(outcome.shape);
+        ++r.shapeUses[size_t(outcome.shape)];
+        return;
+    }
+    // A line with problems still claims its id, so a later line with the same id is
+    // reported now rather than after the first one is fixed.
+    if (outcome.hasId)
+        r.ids.push_back(ExplicitId{outcome.id, lineNo, outcome.text, -1});
+    for (const LineError &e : outcome.errors)
+        addError(lineNo, e.column, e.message);
+}
+
+void BatchLineParser::parseJsonLine(QByteArrayView line, qint64 lineNo)
+{
+    const std::string_view bytes(line.data(), size_t(line.size()));
+    if (m_caching) {
+        const auto cached = m_cache.find(bytes);
+        if (cached != m_cache.end()) {
+            ++m_cacheHits;
+            apply(cached->second, lineNo);
+            return;
+        }
+    }
+    Outcome outcome = parseJson(line);
+    apply(outcome, lineNo);
+    // Lines with an id are nearly always unique: caching them would only cost memory.
+    if (!m_caching || line.size() > MaxCachedLineBytes || line.contains("\"id\""))
+        return;
+    m_cache.emplace(bytes, std::move(outcome));
+    // When lines hardly ever repeat, the cache costs more than it saves: stop using it.
+    if (m_cache.size() >= MaxCacheEntries
+        || (m_cache.size() >= MinCacheTrial && m_cacheHits < qint64(m_cache.size()) / 8)) {
+        m_caching = false;
+        m_cache = {};
+    }
+}
+
+BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
+{
+    Outcome outcome;
+    auto fail = [&outcome](int column, const QString &message) {
+        outcome.errors.push_back(LineError{column, message});
+        return outcome;
+    };
+    if (line.size() > MaxLineBytes) {
+        return fail(1, QStringLiteral("line too long (%1 bytes; at most %2)")
+                               .arg(line.size())
+                               .arg(MaxLineBytes));
+    }
+    if (const void *nul = std::memchr(line.data(), '\0', size_t(line.size()))) {
+        return fail(int(static_cast<const char *>(nul) - line.data()) + 1,
+                    QStringLiteral("unexpected NUL byte (is this a binary file?)"));
+    }
+    QJsonParseError parseError;
+    // No copy: the parser reads only the given length.
+    const QJsonDocument doc = QJsonDocument::fromJson(
+            QByteArray::fromRawData(line.data(), line.size()), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const int column = int(qBound(qsizetype(0), qsizetype(parseError.offset), line.size())) + 1;
+        return fail(column, QStringLiteral("invalid JSON: %1").arg(parseError.errorString()));
+    }
+    if (!doc.isObject()) {
+        qsizetype first = 0;
+        while (first < line.size() && isJsonSpace(line[first]))
+            ++first;
+        return fail(int(first) + 1,
+                    QStringLiteral("expected a JSON object per line, like {\"fetch\":\"https://"
+                                   "example.com/\"}"));
+    }
+
+    const QJsonObject object = doc.object();
+    const Where where{line};
+    Fields fields = m_defaults ? *m_defaults : Fields{};
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString key = it.key();
+        if (key == u"id") {
+            const QJsonValue value = it.value();
+            if (!value.isString() || value.toString().isEmpty()) {
+                outcome.errors.push_back(
+                        LineError{where.column(key),
+                                  QStringLiteral("expected \"id\" to be a non-empty string")});
+                continue;
+            }
+            outcome.hasId = true;
+            outcome.id = value.toString();
+            outcome.text = line;
+        } else if (key == u"defaults") {
+            outcome.errors.push_back(
+                    LineError{where.column(key),
+                              QStringLiteral("\"defaults\" is only allowed on the first line, as "
+                                             "{\"defaults\":{...}}")});
+        } else if (!parseField(key, it.value(), where, &fields, &outcome.errors)) {
+            outcome.errors.push_back(
+                    LineError{where.column(key), QStringLiteral("unknown field \"%1\" (known "
+                                                                "fields: %2)")
+                                                         .arg(key, KnownFields)});
+        }
+    }
+    if (!outcome.errors.empty())
+        return outcome;
+    if (fields.fetch.kind == FetchKind::None && fields.compute.op == 0) {
+        return fail(1, QStringLiteral("expected \"fetch\" or \"compute\": the task has "
+                                      "nothing to do"));
+    }
+    outcome.shape = internShape(fields);
+    return outcome;
+}
+
+bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fields *defaults)
+{
+    if (line.size() > MaxLineBytes)
+        return false;
+    const std::string_view bytes(line.data(), size_t(line.size()));
+    if (bytes.find("\"defaults\"") == std::string_view::npos)
+        return false;
+    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray(line.data(), line.size()));
+    if (!doc.isObject() || !doc.object().contains(QLatin1String("defaults")))
+        return false; // parseJsonLine() reports what is wrong with it
+
+    std::vector<LineError> errors;
+    const QJsonObject object = doc.object();
+    const Where top{line};
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (it.key() != u"defaults") {
+            errors.push_back(LineError{
+                    top.column(it.key()),
+                    QStringLiteral("the defaults line may only contain \"defaults\" (found "
+                                   "\"%1\"); put tasks on the following lines")
+                            .arg(it.key())});
+        }
+    }
+    const QJsonValue value = object.value(QLatin1String("defaults"));
+    const int defaultsColumn = top.column(QStringLiteral("defaults"));
+    const Where inner{line, &top, "defaults"};
+    if (!value.isObject()) {
+        errors.push_back(LineError{
+                defaultsColumn,
+                QStringLiteral("expected \"defaults\" to be an object of task fields, like "
+                               "{\"defaults\":{\"max_attempts\":3}}")});
+    } else {
+        const QJsonObject fieldsObject = value.toObject();
+        for (auto it = fieldsObject.begin(); it != fieldsObject.end(); ++it) {
+            const QString key = it.key();
+            if (key == u"id") {
+                errors.push_back(
+                        LineError{inner.column(key), QStringLiteral("\"id\" cannot have a default: "
+                                                                    "every task has its own")});
+                continue;
+            }
+            // A bad field is reported and left out; the valid ones still apply.
+            std::vector<LineError> fieldErrors;
+            Fields parsed = *defaults;
+            if (!parseField(key, it.value(), inner, &parsed, &fieldErrors)) {
+                errors.push_back(LineError{
+                        inner.column(key),
+                        QStringLiteral("unknown field \"%1\" in \"defaults\" (known fields: "
+                                       "fetch, compute, max_attempts, timeout_ms)")
+                                .arg(key)});
+            } else if (fieldErrors.empty()) {
+                *defaults = parsed;
+            } else {
+                errors.insert(errors.end(), fieldErrors.begin(), fieldErrors.end());
+            }
+        }
+    }
+    for (const LineError &e : errors)
+        addError(lineNo, e.column, e.message);
+    return true;
+}
+
+bool BatchLineParser::parseField(const QString &key, const QJsonValue &value, const Where &where,
+                                 Fields *fields, std::vector<LineError> *errors) const
+{
+    if (key == u"fetch") {
+        FetchSpec fetch;
+        const std::size_t before = errors->size();
+        parseFetch(value, Where{where.line, &where, "fetch"}, &fetch, errors);
+        if (errors->size() == before)
+            fields->fetch = fetch;
+    } else if (key == u"compute") {
+        ComputeSpec compute;
+        const std::size_t before = errors->size();
+        parseCompute(value, Where{where.line, &where, "compute"}, &compute, errors);
+        if (errors->size() == before)
+            fields->compute = compute;
+    } else if (key == u"max_attempts") {
+        // null: the run's default, e.g. to undo a default from the defaults line.
+        const qint64 n = integerIn(value, 1, MaxAttempts);
+        if (value.isNull()) {
+            fields->maxAttempts = 0;
+        } else if (n < 1) {
+            errors->push_back(LineError{
+                    where.column(key),
+                    QStringLiteral("expected \"max_attempts\" to be an integer from 1 to %1")
+                            .arg(MaxAttempts)});
+        } else {
+            fields->maxAttempts = quint16(n);
+        }
+    } else if (key == u"timeout_ms") {
+        const qint64 n = integerIn(value, 1, MaxTimeoutMs);
+        if (value.isNull()) {
+            fields->timeoutMs = 0;
+        } else if (n < 1) {
+            errors->push_back(LineError{
+                    where.column(key),
+                    QStringLiteral("expected \"timeout_ms\" to be an integer from 1 to %1 "
+                                   "(milliseconds per attempt)")
+                            .arg(MaxTimeoutMs)});
+        } else {
+            fields->timeoutMs = quint32(n);
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void BatchLineParser::parseFetch(const QJsonValue &value, const Where &where, FetchSpec *fetch,
+                                 std::vector<LineError> *errors) const
+{
+    const QString expected = QStringLiteral(
+            "expected \"fetch\" to be a URL string or an object with \"url\" or \"delay_ms\"");
+    if (value.isNull()) {
+        fetch->kind = FetchKind::None;
+        return;
+    }
+    if (value.isString()) {
+        QString error;
+        if (!parseUrl(value.toString(), &fetch->url, &error))
+            errors->push_back(LineError{where.self(), error});
+        fetch->kind = FetchKind::Url;
+        return;
+    }
+    if (!value.isObject()) {
+        errors->push_back(LineError{where.self(), expected});
+        return;
+    }
+
+    const QJsonObject object = value.toObject();
+    const bool hasUrl = object.contains(QLatin1String("url"));
+    const bool hasDelay = object.contains(QLatin1String("delay_ms"));
+    if (hasUrl == hasDelay) {
+        errors->push_back(LineError{
+                hasUrl ? where.column(QStringLiteral("delay_ms")) : where.self(),
+                hasUrl ? QStringLiteral("\"fetch\" takes \"url\" or \"delay_ms\", not both")
+                       : expected});
+        return;
+    }
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString key = it.key();
+        const QJsonValue v = it.value();
+        const auto column = [&] {
+            return where.column(key);
+        };
+        if (key == u"url") {
+            QString error;
+            if (!v.isString()) {
+                errors->push_back(LineError{column(), QStringLiteral("expected \"url\" to be a "
+                                                                     "string")});
+            } else if (!parseUrl(v.toString(), &fetch->url, &error)) {
+                errors->push_back(LineError{column(), error});
+            }
+            fetch->kind = FetchKind::Url;
+        } else if (key == u"delay_ms") {
+            fetch->kind = FetchKind::Delay;
+            // A number, or [min, max] for a uniformly random delay.
+            double lo = -1, hi = -1;
+            if (v.isDouble()) {
+                lo = hi = v.toDouble();
+            } else if (v.isArray() && v.toArray().size() == 2 && v.toArray().at(0).isDouble()
+                       && v.toArray().at(1).isDouble()) {
+                lo = v.toArray().at(0).toDouble();
+                hi = v.toArray().at(1).toDouble();
+            }
+            if (!(lo >= 0 && lo <= hi && hi <= double(MaxDelayMs))) {
+                errors->push_back(LineError{
+                        column(), QStringLiteral("expected \"delay_ms\" to be a number of "
+                                                 "milliseconds from 0 to %1, or [min, max] with "
+                                                 "0 <= min <= max <= %1")
+                                          .arg(MaxDelayMs)});
+            } else {
+                fetch->delayMinMs = quint32(qRound64(lo));
+                fetch->delayMaxMs = quint32(qRound64(hi));
+            }
+        } else if (key == u"timeout_ms") {
+            const qint64 n = integerIn(v, 1, MaxTimeoutMs);
+            if (n < 1) {
+                errors->push_back(LineError{
+                        column(), QStringLiteral("expected \"timeout_ms\" to be an integer from 1 "
+                                                 "to %1 (milliseconds)")
+                                          .arg(MaxTimeoutMs)});
+            } else {
+                fetch->timeoutMs = quint32(n);
+            }
+        } else if (key == u"max_bytes" || key == u"headers") {
+            if (!hasUrl) {
+                errors->push_back(LineError{
+                        column(),
+                        QStringLiteral("\"%1\" only applies to a fetch with \"url\"").arg(key)});
+            } else if (key == u"max_bytes") {
+                const qint64 n = integerIn(v, 1, std::numeric_limits<qint64>::max());
+                if (n < 1) {
+                    errors->push_back(LineError{
+                            column(), QStringLiteral("expected \"max_bytes\" to be a positive "
+                                                     "integer")});
+                } else {
+                    fetch->maxBytes = n;
+                }
+            } else if (!v.isObject()) {
+                errors->push_back(LineError{
+                        column(), QStringLiteral("expected \"headers\" to be an object of header "
+                                                 "names to string values")});
+            } else {
+                const QJsonObject headers = v.toObject();
+                const Where inHeaders{where.line, &where, "headers"};
+                for (auto h = headers.begin(); h != headers.end(); ++h) {
+                    const QByteArray name = h.key().toUtf8();
+                    const QByteArray text = h.value().toString().toUtf8();
+                    if (!isHeaderName(name)) {
+                        errors->push_back(LineError{
+                                inHeaders.column(h.key()),
+                                QStringLiteral("invalid header name \"%1\"").arg(h.key())});
+                    } else if (!h.value().isString() || text.contains('\r') || text.contains('\n')
+                               || text.contains('\0')) {
+                        errors->push_back(
+                                LineError{inHeaders.column(h.key()),
+                                          QStringLiteral("expected the value of header \"%1\" to "
+                                                         "be a string without line breaks")
+                                                  .arg(h.key())});
+                    } else {
+                        fetch->headers.append({name, text});
+                    }
+                }
+            }
+        } else {
+            errors->push_back(LineError{column(), QStringLiteral("unknown key \"%1\" in \"fetch\" "
+                                                                 "(known: %2)")
+                                                          .arg(key, KnownFetchKeys)});
+        }
+    }
+}
+
+void BatchLineParser::parseCompute(const QJsonValue &value, const Where &where,
+                                   ComputeSpec *compute, std::vector<LineError> *errors) const
+{
+    if (value.isNull()) {
+        compute->op = 0;
+        return;
+    }
+    const ComputeRegistry &registry = ComputeRegistry::instance();
+    const auto known = [&registry] {
+        return QString::fromUtf8(registry.names().join(", "));
+    };
+    if (!value.isObject()) {
+        errors->push_back(LineError{
+                where.self(), QStringLiteral("expected \"compute\" to be an object with \"op\" "
+                                             "(one of %1), like {\"op\":\"sum_to\",\"n\":1000}")
+                                      .arg(known())});
+        return;
+    }
+    const QJsonObject object = value.toObject();
+    const QJsonValue opValue = object.value(QLatin1String("op"));
+    const quint8 id = opValue.isString() ? registry.idOf(opValue.toString().toUtf8()) : 0;
+    if (id == 0) {
+        const QString message
+                = opValue.isString()
+                          ? QStringLiteral("unknown compute op \"%1\" (known: %2)")
+                                    .arg(opValue.toString(), known())
+                          : QStringLiteral("expected \"op\" in \"compute\" to be one of %1")
+                                    .arg(known());
+        errors->push_back(LineError{object.contains(QLatin1String("op"))
+                                            ? where.column(QStringLiteral("op"))
+                                            : where.self(),
+                                    message});
+        return;
+    }
+    QString error, errorKey;
+    if (!registry.op(id)->parseParams(object, &compute->params, &error, &errorKey)) {
+        errors->push_back(
+                LineError{errorKey.isEmpty() ? where.self() : where.column(errorKey), error});
+        return;
+    }
+    compute->op = id;
+}
+
+bool BatchLineParser::parseUrl(const QString &text, QByteArray *encoded, QString *error)
+{
+    if (text.isEmpty()) {
+        *error = QStringLiteral("expected a URL, got an empty string");
+        return false;
+    }
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid()) {
+        // QUrl's message ends with a long "; source was ..." that repeats the line.
+        QString reason = url.errorString();
+        reason.truncate(reason.indexOf(QLatin1String("; source was")));
+        *error = QStringLiteral("invalid URL \"%1\": %2").arg(text, reason);
+        return false;
+    }
+    const QString scheme = url.scheme();
+    if (scheme.isEmpty()) {
+        *error = QStringLiteral("expected an absolute URL starting with http://, https:// or "
+                                "file://, got \"%1\"")
+                         .arg(text);
+        return false;
+    }
+    if (scheme != u"http" && scheme != u"https" && scheme != u"file") {
+        *error = QStringLiteral("unsupported URL scheme \"%1\" (expected http, https or file)")
+                         .arg(scheme);
+        return false;
+    }
+    if (scheme != u"file" && url.host().isEmpty()) {
+        *error = QStringLiteral("expected a host name in the URL \"%1\"").arg(text);
+        return false;
+    }
+    if (scheme == u"file" && !url.path().startsWith(QLatin1Char('/'))) {
+        *error = QStringLiteral("expected an absolute path in the file URL \"%1\", like "
+                                "file:///data/input.txt")
+                         .arg(text);
+        return false;
+    }
+    *encoded = url.toEncoded();
+    return true;
+}
+
+void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
+{
+    qsizetype begin = 0, end = line.size();
+    while (begin < end && (isJsonSpace(line[begin]) || line[begin] == '\v' || line[begin] == '\f'))
+        ++begin;
+    while (end > begin
+           && (isJsonSpace(line[end - 1]) || line[end - 1] == '\v' || line[end - 1] == '\f'))
+        --end;
+    if (begin == end || line[begin] == '#')
+        return;
+    const QByteArrayView text = line.sliced(begin, end - begin);
+    const int column = int(begin) + 1;
+    if (text.size() > MaxLineBytes) {
+        addError(lineNo, 1,
+                 QStringLiteral("line too long (%1 bytes; at most %2)")
+                         .arg(line.size())
+                         .arg(MaxLineBytes));
+        return;
+    }
+    if (const void *nul = std::memchr(text.data(), '\0', size_t(text.size()))) {
+        addError(lineNo, column + int(static_cast<const char *>(nul) - text.data()),
+                 QStringLiteral("unexpected NUL byte (is this a binary file?)"));
+        return;
+    }
+    const qsizetype bad = invalidUtf8At(text);
+    if (bad >= 0) {
+        addError(lineNo, column + int(bad), QStringLiteral("invalid UTF-8"));
+        return;
+    }
+    Fields fields;
+    QString error;
+    if (!parseUrl(QString::fromUtf8(text), &fields.fetch.url, &error)) {
+        addError(lineNo, column, error);
+        return;
+    }
+    fields.fetch.kind = FetchKind::Url;
+    Outcome outcome;
+    outcome.shape = internShape(fields);
+    apply(outcome, lineNo);
+}
+
+} // namespace Brigade

@@ -1,0 +1,131 @@
+#pragma once
+
+#include "Batch.h"
+#include "core/TaskSpec.h"
+
+#include <QByteArrayView>
+#include <QHash>
+#include <QJsonObject>
+
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace Brigade {
+
+// Turns the lines of one stretch of a batch file into tasks and errors. Internal to
+// BatchParser: each thread parses its own chunk with its own BatchLineParser, and
+// BatchParser merges the Results in file order.
+class BatchLineParser
+{
+public:
+    // Longer lines are refused: a task is a few hundred bytes, a megabyte is a mistake.
+    static constexpr qsizetype MaxLineBytes = 1024 * 1024;
+
+    // The task fields a line (or the defaults line) sets.
+    struct Fields
+    {
+        FetchSpec fetch;
+        ComputeSpec compute;
+        quint16 maxAttempts = 0;
+        quint32 timeoutMs = 0;
+    };
+
+    // A task id written in the file, kept for the duplicate check after the merge.
+    struct ExplicitId
+    {
+        QString id;
+        qint64 line = 0;
+        QByteArrayView text; // the line, to find the column of "id" if it is a duplicate
+        qsizetype task = -1; // index in Result::tasks, -1 when the line had errors
+    };
+
+    struct Result
+    {
+        QVector<TaskSpec> tasks;
+        std::vector<int> taskShapes;                          // per task, its index in shapes
+        std::vector<std::shared_ptr<const TaskShape>> shapes; // distinct shapes
+        std::vector<QByteArray> shapeKeys;                    // shapeKey() of each
+        std::vector<qint64> shapeUses;                        // tasks per shape
+        std::vector<ExplicitId> ids;
+        QList<BatchError> errors; // the first maxErrors
+        qint64 errorCount = 0;
+        bool cancelled = false;
+    };
+
+    // defaults may be null. fileName is only used in errors.
+    BatchLineParser(const QString &fileName, const Fields *defaults, int maxErrors, Result *result);
+
+    // A line without its '\n' (and '\r'). Blank lines must be skipped by the caller.
+    void parseJsonLine(QByteArrayView line, qint64 lineNo);
+    // Skips blank and # lines itself.
+    void parseTextLine(QByteArrayView line, qint64 lineNo);
+    // If line is a {"defaults":{...}} line, fills *defaults with its valid fields, records
+    // its problems and returns true. Otherwise returns false and records nothing.
+    bool parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fields *defaults);
+
+    // Bytes that are equal exactly when the shapes are equal (for interning).
+    static QByteArray shapeKey(const TaskShape &shape);
+    static bool isBlank(QByteArrayView line);
+    // Offset of the first byte that is not part of valid UTF-8, or -1.
+    static qsizetype invalidUtf8At(QByteArrayView bytes);
+    // 1-based column of "key": in line at or after from, or from + 1 when not found.
+    static int keyColumn(QByteArrayView line, QByteArrayView key, qsizetype from = 0);
+
+private:
+    struct LineError
+    {
+        int column = 1;
+        QString message;
+    };
+    // Everything about a line that depends only on its bytes, so it can be cached.
+    struct Outcome
+    {
+        int shape = -1; // -1: no task (errors)
+        bool hasId = false;
+        QString id;
+        QByteArrayView text; // for ExplicitId::text
+        std::vector<LineError> errors;
+    };
+    // Where in the line the values being checked were written, for error columns. Found
+    // only when there is an error: searching on every line would cost time.
+    struct Where
+    {
+        QByteArrayView line;
+        const Where *parent = nullptr;
+        const char *parentKey = nullptr; // the key in parent whose value is being checked
+        qsizetype from() const { return parent ? parent->column(parentKey) - 1 : 0; }
+        int self() const { return int(from()) + 1; } // the column of parentKey
+        int column(const QString &key) const { return keyColumn(line, key.toUtf8(), from()); }
+        int column(const char *key) const { return keyColumn(line, key, from()); }
+    };
+
+    Outcome parseJson(QByteArrayView line);
+    void apply(const Outcome &outcome, qint64 lineNo);
+    void addError(qint64 lineNo, int column, const QString &message);
+    int internShape(const Fields &fields);
+
+    // Parse one task field into *fields; false when key is not a task field.
+    bool parseField(const QString &key, const QJsonValue &value, const Where &where, Fields *fields,
+                    std::vector<LineError> *errors) const;
+    void parseFetch(const QJsonValue &value, const Where &where, FetchSpec *fetch,
+                    std::vector<LineError> *errors) const;
+    void parseCompute(const QJsonValue &value, const Where &where, ComputeSpec *compute,
+                      std::vector<LineError> *errors) const;
+    static bool parseUrl(const QString &text, QByteArray *encoded, QString *error);
+
+    QString m_fileName;
+    const Fields *m_defaults;
+    int m_maxErrors;
+    Result *m_result;
+    // Identical lines give identical outcomes: most batches repeat a few line shapes
+    // millions of times, so this skips JSON parsing for all but the first. Keys view the
+    // file data, which outlives the parser.
+    std::unordered_map<std::string_view, Outcome> m_cache;
+    qint64 m_cacheHits = 0;
+    bool m_caching = true;
+    QHash<QByteArray, int> m_shapeIndex;
+};
+
+} // namespace Brigade

@@ -1,0 +1,513 @@
+#include "BatchParser.h"
+
+#include "BatchLineParser.h"
+#include "compute/ComputeRegistry.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QFuture>
+#include <QHash>
+#include <QSemaphore>
+#include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace Brigade {
+
+namespace {
+
+// Chunks are parsed in parallel: big enough that the per-chunk costs (a thread hand-off,
+// a cold line cache) vanish, small enough to balance the threads.
+constexpr qsizetype MaxChunkBytes = 4 * 1024 * 1024;
+constexpr qsizetype MinChunkBytes = 256 * 1024;
+// Lines between looks at the cancel flag and the progress counter.
+constexpr int LinesPerTick = 2048;
+
+struct Chunk
+{
+    qsizetype begin = 0;
+    qsizetype end = 0;
+    qint64 firstLine = 1;
+    BatchLineParser::Result result;
+};
+
+// State shared by the threads parsing one batch.
+struct Shared
+{
+    const char *data = nullptr;
+    qsizetype total = 0;
+    bool text = false;
+    QString fileName;
+    const BatchLineParser::Fields *defaults = nullptr;
+    const BatchParser::Options *options = nullptr;
+    QThread *caller = nullptr;
+    std::atomic<qint64> done{0};
+    std::atomic_bool cancelled{false};
+    qint64 lastReportedPercent = -1; // caller thread only
+    QSemaphore chunkFinished;
+
+    bool cancelRequested()
+    {
+        if (options->cancel && options->cancel->load(std::memory_order_relaxed))
+            cancelled.store(true, std::memory_order_relaxed);
+        return cancelled.load(std::memory_order_relaxed);
+    }
+
+    // Progress goes out from the calling thread only, at most once per percent.
+    void reportProgress()
+    {
+        if (!options->progress || QThread::currentThread() != caller || total <= 0)
+            return;
+        const qint64 bytes = done.load(std::memory_order_relaxed);
+        const qint64 percent = bytes * 100 / total;
+        if (percent > lastReportedPercent) {
+            lastReportedPercent = percent;
+            options->progress(bytes, total);
+        }
+    }
+};
+
+bool isLineSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// JSON Lines unless the name ends in .txt, or the name says nothing and the first
+// non-blank byte is not '{'.
+bool isTextFormat(const QString &fileName, QByteArrayView data)
+{
+    const QString suffix = QFileInfo(fileName).suffix().toLower();
+    if (suffix == u"txt")
+        return true;
+    if (suffix == u"jsonl" || suffix == u"ndjson")
+        return false;
+    for (char c : data) {
+        if (!isLineSpace(c))
+            return c != '{';
+    }
+    return false;
+}
+
+QByteArrayView lineAt(const char *data, qsizetype begin, qsizetype end, qsizetype *next)
+{
+    const void *nl = std::memchr(data + begin, '\n', size_t(end - begin));
+    const qsizetype lineEnd = nl ? static_cast<const char *>(nl) - data : end;
+    *next = lineEnd + 1;
+    qsizetype length = lineEnd - begin;
+    if (length > 0 && data[begin + length - 1] == '\r')
+        --length; // CRLF
+    return QByteArrayView(data + begin, length);
+}
+
+void parseChunk(Shared &shared, Chunk &chunk)
+{
+    BatchLineParser parser(shared.fileName, shared.defaults, shared.options->maxErrors,
+                           &chunk.result);
+    qint64 lineNo = chunk.firstLine;
+    qsizetype reported = chunk.begin;
+    int sinceTick = 0;
+    for (qsizetype pos = chunk.begin, next = 0; pos < chunk.end; pos = next, ++lineNo) {
+        const QByteArrayView line = lineAt(shared.data, pos, chunk.end, &next);
+        if (shared.text)
+            parser.parseTextLine(line, lineNo);
+        else if (!BatchLineParser::isBlank(line))
+            parser.parseJsonLine(line, lineNo);
+        if (++sinceTick == LinesPerTick) {
+            sinceTick = 0;
+            const qsizetype upTo = std::min(next, chunk.end); // no final newline: end + 1
+            shared.done.fetch_add(upTo - reported, std::memory_order_relaxed);
+            reported = upTo;
+            if (shared.cancelRequested()) {
+                chunk.result.cancelled = true;
+                return;
+            }
+            shared.reportProgress();
+        }
+    }
+    shared.done.fetch_add(chunk.end - reported, std::memory_order_relaxed);
+}
+
+qint64 countLines(const char *data, qsizetype begin, qsizetype end)
+{
+    qint64 n = 0;
+    if (begin >= end)
+        return 0; // data may be null then
+    for (const char *p = data + begin, *stop = data + end;
+         (p = static_cast<const char *>(std::memchr(p, '\n', size_t(stop - p)))) != nullptr; ++p)
+        ++n;
+    return n;
+}
+
+// Runs job(0..n-1) on the calling thread and on helpers from the global thread pool. The
+// calling thread takes chunks too, so this finishes even when the pool is busy.
+template<typename Job>
+void runParallel(Shared &shared, int n, const Job &job)
+{
+    std::atomic<int> nextIndex{0};
+    auto work = [&] {
+        for (int i; (i = nextIndex.fetch_add(1)) < n;) {
+            job(i);
+            shared.chunkFinished.release();
+        }
+    };
+    const int helpers = std::min(n, QThread::idealThreadCount()) - 1;
+    QList<QFuture<void>> futures;
+    for (int i = 0; i < helpers; ++i)
+        futures.append(QtConcurrent::run(work));
+    work();
+    // Every chunk has been taken; wait for the helpers' last ones, reporting progress.
+    for (int finished = 0; finished < n;) {
+        if (shared.chunkFinished.tryAcquire(1, 50))
+            ++finished;
+        shared.reportProgress();
+    }
+    for (QFuture<void> &f : futures)
+        f.waitForFinished();
+}
+
+// The names of Batch::fetchKinds.
+constexpr std::array<const char *, 5> FetchKindNames = {"none", "delay", "http", "https", "file"};
+
+size_t fetchKindIndex(const TaskShape &shape)
+{
+    switch (shape.fetch.kind) {
+    case FetchKind::None:
+        return 0;
+    case FetchKind::Delay:
+        return 1;
+    case FetchKind::Url:
+        if (shape.fetch.url.startsWith("https:"))
+            return 3;
+        return shape.fetch.url.startsWith("http:") ? 2 : 4;
+    }
+    return 0;
+}
+
+// "5" for line 5: the id a task gets when it has none. 0 when text is not such a number.
+qint64 asLineNumber(const QString &text)
+{
+    if (text.isEmpty() || text.size() > 18 || text.front() == u'0')
+        return 0;
+    qint64 n = 0;
+    for (QChar c : text) {
+        if (c < u'0' || c > u'9')
+            return 0;
+        n = n * 10 + (c.unicode() - u'0');
+    }
+    return n;
+}
+
+class Merger
+{
+public:
+    Merger(Batch *batch, int maxErrors)
+        : m_batch(batch)
+        , m_maxErrors(maxErrors)
+    {}
+
+    void add(BatchLineParser::Result &r)
+    {
+        // Chunks interned their shapes separately: map each to the batch-wide one.
+        std::vector<int> global(r.shapes.size());
+        bool remapped = false;
+        for (size_t s = 0; s < r.shapes.size(); ++s) {
+            auto it = m_shapeIndex.constFind(r.shapeKeys[s]);
+            if (it == m_shapeIndex.constEnd()) {
+                it = m_shapeIndex.insert(r.shapeKeys[s], int(m_shapes.size()));
+                m_shapes.push_back(r.shapes[s]);
+                m_uses.push_back(0);
+            } else {
+                remapped = true;
+            }
+            global[s] = it.value();
+            m_uses[size_t(it.value())] += r.shapeUses[s];
+        }
+        const qsizetype offset = m_batch->tasks.size();
+        for (qsizetype i = 0; i < r.tasks.size(); ++i) {
+            TaskSpec &task = r.tasks[i];
+            const int g = global[size_t(r.taskShapes[size_t(i)])];
+            if (remapped)
+                task.shape = m_shapes[size_t(g)];
+            m_taskShapes.push_back(g);
+            m_batch->tasks.push_back(std::move(task));
+        }
+        r.tasks.clear();
+        for (BatchLineParser::ExplicitId &id : r.ids) {
+            if (id.task >= 0)
+                id.task += offset;
+            m_ids.push_back(std::move(id));
+        }
+        m_batch->errors.append(r.errors);
+        m_batch->errorCount += r.errorCount;
+    }
+
+    void finish()
+    {
+        checkDuplicateIds();
+        std::stable_sort(m_batch->errors.begin(), m_batch->errors.end(),
+                         [](const BatchError &a, const BatchError &b) {
+                             return a.line != b.line ? a.line < b.line : a.column < b.column;
+                         });
+        if (m_batch->errors.size() > m_maxErrors)
+            m_batch->errors.resize(std::max(0, m_maxErrors));
+        // Counted per kind first: there may be a shape per task.
+        std::array<qint64, FetchKindNames.size()> kinds{};
+        std::array<qint64, 256> ops{};
+        for (size_t g = 0; g < m_shapes.size(); ++g) {
+            kinds[fetchKindIndex(*m_shapes[g])] += m_uses[g];
+            ops[m_shapes[g]->compute.op] += m_uses[g];
+        }
+        for (size_t k = 0; k < kinds.size(); ++k) {
+            if (kinds[k] > 0)
+                m_batch->fetchKinds.insert(QString::fromLatin1(FetchKindNames[k]), kinds[k]);
+        }
+        for (size_t id = 0; id < ops.size(); ++id) {
+            const ComputeOp *op = ComputeRegistry::instance().op(quint8(id));
+            if (ops[id] > 0)
+                m_batch->computeOps.insert(
+                        op ? QString::fromUtf8(op->name()) : QStringLiteral("none"), ops[id]);
+        }
+    }
+
+private:
+    // Ids written in the file must be unique, also against the line-number ids of tasks
+    // without one. The later line is the error, naming the line that used the id first.
+    void checkDuplicateIds()
+    {
+        if (m_ids.empty())
+            return;
+        QVector<TaskSpec> &tasks = m_batch->tasks;
+        std::vector<BatchLineParser::ExplicitId> uses = std::move(m_ids);
+        // Tasks without an id, whose line number someone wrote as an id: find them by
+        // line (tasks are in line order) among the lines that have no id of their own.
+        std::vector<qint64> explicitLines;
+        explicitLines.reserve(uses.size());
+        for (const auto &use : uses)
+            explicitLines.push_back(use.line);
+        std::vector<qsizetype> clashing; // indexes in tasks
+        for (size_t i = 0; i < explicitLines.size(); ++i) {
+            const qint64 n = asLineNumber(uses[i].id);
+            if (n == 0 || std::binary_search(explicitLines.begin(), explicitLines.end(), n))
+                continue;
+            const auto it = std::lower_bound(
+                    tasks.begin(), tasks.end(), n,
+                    [](const TaskSpec &t, qint64 line) { return t.line < line; });
+            if (it != tasks.end() && it->line == n)
+                clashing.push_back(it - tasks.begin());
+        }
+        if (!clashing.empty()) {
+            std::sort(clashing.begin(), clashing.end());
+            clashing.erase(std::unique(clashing.begin(), clashing.end()), clashing.end());
+            for (const qsizetype task : clashing)
+                uses.push_back({tasks[task].id, tasks[task].line, {}, task});
+            std::stable_sort(uses.begin(), uses.end(),
+                             [](const auto &a, const auto &b) { return a.line < b.line; });
+        }
+
+        QHash<QString, qint64> firstLine;
+        firstLine.reserve(qsizetype(uses.size()));
+        std::vector<bool> drop;
+        QList<BatchError> duplicates; // in line order; finish() sorts them in
+        for (const auto &use : uses) {
+            const auto it = firstLine.constFind(use.id);
+            if (it == firstLine.constEnd()) {
+                firstLine.insert(use.id, use.line);
+                continue;
+            }
+            ++m_batch->errorCount;
+            if (duplicates.size() < m_maxErrors) {
+                const int column
+                        = use.text.isEmpty() ? 1 : BatchLineParser::keyColumn(use.text, "id");
+                duplicates.append(
+                        BatchError{m_batch->path, int(use.line), column,
+                                   QStringLiteral("duplicate id \"%1\" (first used on line %2)")
+                                           .arg(use.id)
+                                           .arg(it.value())});
+            }
+            if (use.task >= 0) {
+                if (drop.empty())
+                    drop.resize(size_t(tasks.size()), false);
+                drop[size_t(use.task)] = true;
+            }
+        }
+        m_batch->errors.append(duplicates);
+        if (drop.empty())
+            return;
+        qsizetype out = 0;
+        for (qsizetype i = 0; i < tasks.size(); ++i) {
+            if (drop[size_t(i)]) {
+                --m_uses[size_t(m_taskShapes[size_t(i)])];
+                continue;
+            }
+            if (out != i)
+                tasks[out] = std::move(tasks[i]);
+            ++out;
+        }
+        tasks.resize(out);
+    }
+
+    Batch *m_batch;
+    int m_maxErrors;
+    QHash<QByteArray, int> m_shapeIndex;
+    std::vector<std::shared_ptr<const TaskShape>> m_shapes;
+    std::vector<qint64> m_uses;
+    std::vector<int> m_taskShapes; // per task before duplicates are dropped
+    std::vector<BatchLineParser::ExplicitId> m_ids;
+};
+
+Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser::Options &options)
+{
+    Batch batch;
+    batch.path = fileName;
+    const char *data = bytes.data();
+    const qsizetype size = bytes.size();
+
+    qsizetype start = 0;
+    if (bytes.startsWith("\xef\xbb\xbf"))
+        start = 3; // UTF-8 byte order mark
+    Shared shared;
+    shared.data = data;
+    shared.total = size;
+    shared.text = isTextFormat(fileName, bytes.sliced(start));
+    shared.fileName = fileName;
+    shared.options = &options;
+    shared.caller = QThread::currentThread();
+    shared.done = start;
+
+    // The defaults line, if any, is the first non-blank line; the parallel part begins
+    // after it so every chunk sees the same defaults.
+    BatchLineParser::Result head;
+    BatchLineParser::Fields defaults;
+    qint64 bodyFirstLine = 1;
+    qsizetype bodyStart = start;
+    if (!shared.text) {
+        qint64 lineNo = 1;
+        for (qsizetype pos = start, next = 0; pos < size; pos = next, ++lineNo) {
+            const QByteArrayView line = lineAt(data, pos, size, &next);
+            if (BatchLineParser::isBlank(line))
+                continue;
+            BatchLineParser parser(fileName, nullptr, options.maxErrors, &head);
+            if (parser.parseDefaultsLine(line, lineNo, &defaults)) {
+                shared.defaults = &defaults;
+                batch.defaultsText = QString::fromUtf8(line).trimmed();
+                bodyStart = std::min(next, size);
+                bodyFirstLine = lineNo + 1;
+                shared.done = bodyStart;
+            }
+            break;
+        }
+    }
+
+    // Chunks end at line boundaries.
+    const qsizetype chunkBytes = qBound(
+            MinChunkBytes, (size - bodyStart) / (4 * QThread::idealThreadCount()), MaxChunkBytes);
+    std::vector<Chunk> chunks;
+    for (qsizetype begin = bodyStart; begin < size;) {
+        qsizetype end = size;
+        if (size - begin > chunkBytes) {
+            const void *nl = std::memchr(data + begin + chunkBytes - 1, '\n',
+                                         size_t(size - (begin + chunkBytes - 1)));
+            if (nl)
+                end = static_cast<const char *>(nl) - data + 1;
+        }
+        Chunk chunk;
+        chunk.begin = begin;
+        chunk.end = end;
+        chunks.push_back(std::move(chunk));
+        begin = end;
+    }
+
+    // Line numbers are global, so each chunk needs the count of lines before it.
+    std::vector<qint64> newlines(chunks.size());
+    if (chunks.size() == 1) {
+        newlines[0] = countLines(data, chunks[0].begin, chunks[0].end);
+    } else if (chunks.size() > 1) {
+        runParallel(shared, int(chunks.size()), [&](int i) {
+            newlines[size_t(i)] = countLines(data, chunks[size_t(i)].begin, chunks[size_t(i)].end);
+        });
+    }
+    qint64 lineNo = bodyFirstLine;
+    for (size_t i = 0; i < chunks.size(); ++i) {
+        chunks[i].firstLine = lineNo;
+        lineNo += newlines[i];
+    }
+    const qint64 bodyNewlines = countLines(data, start, bodyStart);
+    batch.lines = size == start ? 0 : bodyNewlines + (lineNo - bodyFirstLine);
+    if (size > start && data[size - 1] != '\n')
+        ++batch.lines; // no final newline
+
+    if (chunks.size() == 1)
+        parseChunk(shared, chunks.front());
+    else if (chunks.size() > 1)
+        runParallel(shared, int(chunks.size()),
+                    [&](int i) { parseChunk(shared, chunks[size_t(i)]); });
+
+    if (shared.cancelled.load() || (options.cancel && options.cancel->load())) {
+        // A partial batch must not pass for a whole one.
+        Batch cancelled;
+        cancelled.path = fileName;
+        cancelled.cancelled = true;
+        return cancelled;
+    }
+
+    Merger merger(&batch, options.maxErrors);
+    qsizetype taskCount = 0;
+    for (const Chunk &chunk : chunks)
+        taskCount += chunk.result.tasks.size();
+    batch.tasks.reserve(taskCount);
+    merger.add(head);
+    for (Chunk &chunk : chunks)
+        merger.add(chunk.result);
+    merger.finish();
+    if (options.progress && size > 0)
+        options.progress(size, size);
+    return batch;
+}
+
+} // namespace
+
+Batch BatchParser::parseData(const QByteArray &data, const QString &fileName,
+                             const Options &options)
+{
+    return parseView(QByteArrayView(data), fileName, options);
+}
+
+Batch BatchParser::parseFile(const QString &path, const Options &options)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        Batch batch;
+        batch.path = path;
+        batch.errors.append(
+                BatchError{path, 0, 0, QStringLiteral("cannot open: %1").arg(file.errorString())});
+        batch.errorCount = 1;
+        return batch;
+    }
+    // Mapped rather than read: no copy of a file that may be hundreds of megabytes. Some
+    // files (pipes, /proc) cannot be mapped and are read instead.
+    const qint64 size = file.size();
+    if (size > 0) {
+        if (const uchar *mapped = file.map(0, size)) {
+            Batch batch = parseView(
+                    QByteArrayView(reinterpret_cast<const char *>(mapped), qsizetype(size)), path,
+                    options);
+            file.unmap(const_cast<uchar *>(mapped));
+            return batch;
+        }
+    }
+    const QByteArray data = file.readAll();
+    if (file.error() != QFileDevice::NoError) {
+        Batch batch;
+        batch.path = path;
+        batch.errors.append(
+                BatchError{path, 0, 0, QStringLiteral("cannot read: %1").arg(file.errorString())});
+        batch.errorCount = 1;
+        return batch;
+    }
+    return parseData(data, path, options);
+}
+
+} // namespace Brigade

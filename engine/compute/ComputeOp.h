@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QJsonObject>
+#include <QString>
+
+#include <atomic>
+
+namespace Brigade {
+
+// One compute op ("sum_to", "sha256", ...). Ops are stateless and thread-safe: run()
+// is called from compute threads in the workers.
+class ComputeOp
+{
+public:
+    virtual ~ComputeOp() = default;
+
+    virtual QByteArray name() const = 0;
+
+    // Checks the op's parameters in a task's "compute" object and encodes them compactly
+    // into *params (sent to workers). On a problem returns false with *error set to what
+    // was expected, and *errorKey to the offending key (for the column in messages).
+    virtual bool parseParams(const QJsonObject &compute, QByteArray *params, QString *error,
+                             QString *errorKey) const = 0;
+
+    // Computes over input. On success sets *resultJson to the result as JSON text
+    // (e.g. 42, "ab12...", [["the",3]]). On failure returns false with *error set.
+    // Long loops check *cancel now and then and give up when it is set.
+    virtual bool run(const QByteArray &params, QByteArrayView input, const std::atomic_bool &cancel,
+                     QByteArray *resultJson, QString *error) const = 0;
+};
+
+} // namespace Brigade

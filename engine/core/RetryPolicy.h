@@ -1,0 +1,32 @@
+#pragma once
+
+#include "TaskState.h"
+
+#include <QtGlobal>
+
+#include <random>
+
+namespace Brigade {
+
+// Which failures are retried, and how long to wait before the next attempt.
+struct RetryPolicy
+{
+    bool retryNetwork = true;
+    bool retryTimeout = true;
+    bool retryServerErrors = true;  // 5xx, 429 and 408
+    bool retryClientErrors = false; // other 4xx
+    bool retryCompute = false;
+    bool retryTooLarge = false;
+    bool honourRetryAfter = true;
+    quint32 baseDelayMs = 100;
+    quint32 maxDelayMs = 30000;
+
+    bool shouldRetry(const AttemptResult &r) const;
+
+    // Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))],
+    // then at least the server's Retry-After when it sent one. attempt is the attempt that
+    // just failed (1 for the first).
+    quint32 backoffMs(int attempt, quint32 retryAfterMs, std::mt19937 &rng) const;
+};
+
+} // namespace Brigade

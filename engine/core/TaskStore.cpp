@@ -1,0 +1,130 @@
+#include "TaskStore.h"
+
+namespace Brigade {
+
+const char *statusName(TaskStatus s)
+{
+    switch (s) {
+    case TaskStatus::Queued:
+        return "queued";
+    case TaskStatus::Running:
+        return "running";
+    case TaskStatus::Retrying:
+        return "retrying";
+    case TaskStatus::Succeeded:
+        return "succeeded";
+    case TaskStatus::Failed:
+        return "failed";
+    case TaskStatus::Cancelled:
+        return "cancelled";
+    }
+    return "unknown";
+}
+
+const char *errorKindName(ErrorKind k)
+{
+    switch (k) {
+    case ErrorKind::None:
+        return "";
+    case ErrorKind::Network:
+        return "network";
+    case ErrorKind::Timeout:
+        return "timeout";
+    case ErrorKind::HttpStatus:
+        return "http";
+    case ErrorKind::TooLarge:
+        return "too large";
+    case ErrorKind::BadInput:
+        return "bad input";
+    case ErrorKind::Compute:
+        return "compute";
+    case ErrorKind::WorkerLost:
+        return "worker lost";
+    case ErrorKind::Cancelled:
+        return "cancelled";
+    }
+    return "unknown";
+}
+
+qint64 StatusCounts::total() const
+{
+    qint64 t = 0;
+    for (qint64 v : n)
+        t += v;
+    return t;
+}
+
+qint64 StatusCounts::finished() const
+{
+    return n[int(TaskStatus::Succeeded)] + n[int(TaskStatus::Failed)]
+           + n[int(TaskStatus::Cancelled)];
+}
+
+TaskStore::TaskStore(QVector<TaskSpec> specs)
+    : m_specs(std::move(specs))
+    , m_states(m_specs.size())
+{}
+
+int TaskStore::rowOf(const QString &id) const
+{
+    QWriteLocker locker(&m_lock); // the index is built lazily
+    if (m_rowOfId.isEmpty() && !m_specs.isEmpty()) {
+        m_rowOfId.reserve(m_specs.size());
+        for (int i = 0; i < m_specs.size(); ++i)
+            m_rowOfId.insert(m_specs[i].id, i);
+    }
+    return m_rowOfId.value(id, -1);
+}
+
+TaskState TaskStore::state(int row) const
+{
+    QReadLocker locker(&m_lock);
+    return m_states.at(row);
+}
+
+QList<AttemptRecord> TaskStore::attemptHistory(int row) const
+{
+    QReadLocker locker(&m_lock);
+    return m_history.value(row);
+}
+
+StatusCounts TaskStore::counts() const
+{
+    StatusCounts c;
+    QReadLocker locker(&m_lock);
+    for (const TaskState &s : m_states)
+        ++c.n[int(s.status)];
+    return c;
+}
+
+QVector<int> TaskStore::rowsWithStatus(TaskStatus status) const
+{
+    QVector<int> rows;
+    QReadLocker locker(&m_lock);
+    for (int i = 0; i < m_states.size(); ++i) {
+        if (m_states[i].status == status)
+            rows.append(i);
+    }
+    return rows;
+}
+
+void TaskStore::recordAttemptLocked(int row, const AttemptRecord &record)
+{
+    m_history[row].append(record);
+}
+
+void TaskStore::setHistoryLocked(int row, QList<AttemptRecord> history)
+{
+    if (history.isEmpty())
+        m_history.remove(row);
+    else
+        m_history.insert(row, std::move(history));
+}
+
+void TaskStore::resetLocked(int row)
+{
+    m_states[row] = TaskState{};
+    m_history.remove(row);
+}
+
+} // namespace Brigade

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "TaskSpec.h"
+#include "TaskState.h"
+
+#include <QHash>
+#include <QList>
+#include <QReadWriteLock>
+#include <QVector>
+
+#include <array>
+
+namespace Brigade {
+
+// Counts of tasks per status.
+struct StatusCounts
+{
+    std::array<qint64, TaskStatusCount> n{};
+    qint64 operator[](TaskStatus s) const { return n[int(s)]; }
+    qint64 total() const;
+    qint64 finished() const;
+};
+
+// The tasks of one batch: immutable specs plus their live states.
+//
+// The engine thread writes states in batches under the write lock; views read under the
+// read lock from any thread. Specs never change after construction and need no lock.
+class TaskStore
+{
+public:
+    explicit TaskStore(QVector<TaskSpec> specs = {});
+
+    int size() const { return m_specs.size(); }
+    const TaskSpec &spec(int row) const { return m_specs.at(row); }
+    const QVector<TaskSpec> &specs() const { return m_specs; }
+
+    // Row of a task id, or -1.
+    int rowOf(const QString &id) const;
+
+    TaskState state(int row) const;
+    QList<AttemptRecord> attemptHistory(int row) const;
+    StatusCounts counts() const;
+    QVector<int> rowsWithStatus(TaskStatus status) const;
+
+    // Calls f(states) under the read lock. Keep f short.
+    template<typename F>
+    void read(F &&f) const
+    {
+        QReadLocker locker(&m_lock);
+        f(const_cast<const QVector<TaskState> &>(m_states));
+    }
+
+    // Calls f(states, store) under the write lock; the engine batches its updates here.
+    template<typename F>
+    void write(F &&f)
+    {
+        QWriteLocker locker(&m_lock);
+        f(m_states, *this);
+    }
+
+    // Only inside write(): keeps a failed attempt for the details view.
+    void recordAttemptLocked(int row, const AttemptRecord &record);
+    // Only inside write(): resets a task to a fresh queued state (retry with new attempts).
+    void resetLocked(int row);
+    // Only inside read() or write(): the failed attempts kept for a task.
+    QList<AttemptRecord> historyLocked(int row) const { return m_history.value(row); }
+    // Only inside write(): replaces the failed attempts kept for a task.
+    void setHistoryLocked(int row, QList<AttemptRecord> history);
+
+private:
+    QVector<TaskSpec> m_specs;
+    QVector<TaskState> m_states;
+    QHash<int, QList<AttemptRecord>> m_history;
+    mutable QHash<QString, int> m_rowOfId; // built on first lookup
+    mutable QReadWriteLock m_lock;
+};
+
+} // namespace Brigade
