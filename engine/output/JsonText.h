@@ -1,0 +1,14 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+namespace Brigade::JsonText {
+
+// Appends s as a JSON string literal (quoted, escaped). Hand-written because building a
+// QJsonObject per record costs more than the rest of a no-op task.
+void appendString(QByteArray *out, QStringView s);
+void appendString(QByteArray *out, QByteArrayView utf8);
+
+} // namespace Brigade::JsonText

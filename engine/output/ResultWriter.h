@@ -1,0 +1,38 @@
+#pragma once
+
+#include "core/TaskStore.h"
+
+#include <QFile>
+#include <QString>
+#include <QVector>
+
+namespace Brigade {
+
+// Writes one record per finished task, as JSON Lines or CSV (chosen by the file suffix):
+// id, status, attempts, result, error, http_status, bytes, worker, duration_ms.
+// Records are appended as tasks finish, so whatever finished survives an interruption.
+class ResultWriter
+{
+public:
+    enum class Format { JsonLines, Csv };
+
+    static Format formatFor(const QString &path);
+    static QByteArray record(const TaskSpec &spec, const TaskState &state, Format format);
+    static QByteArray csvHeader();
+
+    ~ResultWriter();
+
+    bool open(const QString &path, QString *error);
+    // Appends the records of rows (in that order), reading their states under the lock.
+    void write(const TaskStore &store, const QVector<int> &rows);
+    bool close(QString *error);
+    qint64 written() const { return m_written; }
+
+private:
+    QFile m_file;
+    Format m_format = Format::JsonLines;
+    QByteArray m_buffer;
+    qint64 m_written = 0;
+};
+
+} // namespace Brigade

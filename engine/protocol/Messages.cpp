@@ -1,0 +1,315 @@
+#include "Messages.h"
+
+#include "WireReader.h"
+#include "WireWriter.h"
+
+#include <QtEndian>
+
+#include <cstring>
+
+namespace Brigade::Wire {
+
+namespace {
+
+// Upper bound on entries per frame, so a corrupt count cannot make us reserve gigabytes.
+constexpr quint32 MaxEntries = 4 * 1024 * 1024;
+
+void str(WireWriter &w, const QString &s)
+{
+    w.bytes(s.toUtf8());
+}
+
+QString str(WireReader &r)
+{
+    return QString::fromUtf8(r.bytesView());
+}
+
+} // namespace
+
+void encodeHello(QByteArray *out, const HelloMsg &m)
+{
+    const qsizetype f = beginFrame(out, FrameType::Hello);
+    WireWriter w(out);
+    w.u32(m.magic);
+    w.u16(m.version);
+    str(w, m.host);
+    w.u32(m.pid);
+    w.u16(m.cores);
+    str(w, m.slurmJobId);
+    str(w, m.workerVersion);
+    finishFrame(out, f);
+}
+
+bool decodeHello(const QByteArray &payload, HelloMsg *m)
+{
+    WireReader r(payload);
+    m->magic = r.u32();
+    m->version = r.u16();
+    if (!r.ok() || m->magic != ProtocolMagic)
+        return false;
+    if (m->version != ProtocolVersion)
+        return true; // caller reports the version mismatch in words
+    m->host = str(r);
+    m->pid = r.u32();
+    m->cores = r.u16();
+    m->slurmJobId = str(r);
+    m->workerVersion = str(r);
+    return r.ok() && r.atEnd();
+}
+
+void encodeConfigure(QByteArray *out, const ConfigureMsg &m)
+{
+    const qsizetype f = beginFrame(out, FrameType::Configure);
+    WireWriter w(out);
+    w.u32(m.concurrency);
+    w.u16(m.computeThreads);
+    w.i64(m.defaultMaxBytes);
+    w.u32(m.heartbeatMs);
+    w.u32(m.flushUs);
+    w.u32(m.seed);
+    finishFrame(out, f);
+}
+
+bool decodeConfigure(const QByteArray &payload, ConfigureMsg *m)
+{
+    WireReader r(payload);
+    m->concurrency = r.u32();
+    m->computeThreads = r.u16();
+    m->defaultMaxBytes = r.i64();
+    m->heartbeatMs = r.u32();
+    m->flushUs = r.u32();
+    m->seed = r.u32();
+    return r.ok() && r.atEnd() && m->computeThreads > 0 && m->computeThreads <= 1024
+           && m->defaultMaxBytes > 0;
+}
+
+AssignBuilder::AssignBuilder(QByteArray *out)
+    : m_out(out)
+    , m_start(beginFrame(out, FrameType::Assign))
+    , m_countPos(out->size())
+{
+    WireWriter(out).u32(0);
+}
+
+void AssignBuilder::add(const AssignTask &t)
+{
+    WireWriter w(m_out);
+    w.u32(quint32(t.row));
+    w.u16(t.attempt);
+    w.u32(t.timeoutMs);
+    w.u8(quint8(t.fetchKind));
+    if (t.fetchKind == FetchKind::Delay) {
+        w.u32(t.delayMinMs);
+        w.u32(t.delayMaxMs);
+    } else if (t.fetchKind == FetchKind::Url) {
+        w.bytes(t.url);
+        w.i64(t.maxBytes);
+        w.u16(quint16(t.headers.size()));
+        for (const auto &h : t.headers) {
+            w.bytes(h.first);
+            w.bytes(h.second);
+        }
+    }
+    w.u8(t.op);
+    w.bytes(t.params);
+    w.bytes(t.input);
+    ++m_count;
+}
+
+void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const TaskShape &shape,
+                        qint64 maxBytes, const QString &id, bool needsIdInput)
+{
+    WireWriter w(m_out);
+    const FetchSpec &f = shape.fetch;
+    w.u32(quint32(row));
+    w.u16(attempt);
+    w.u32(timeoutMs);
+    w.u8(quint8(f.kind));
+    if (f.kind == FetchKind::Delay) {
+        w.u32(f.delayMinMs);
+        w.u32(f.delayMaxMs);
+    } else if (f.kind == FetchKind::Url) {
+        w.bytes(f.url);
+        w.i64(maxBytes);
+        w.u16(quint16(f.headers.size()));
+        for (const auto &h : f.headers) {
+            w.bytes(h.first);
+            w.bytes(h.second);
+        }
+    }
+    w.u8(shape.compute.op);
+    w.bytes(shape.compute.params);
+    if (needsIdInput)
+        w.bytes(id.toUtf8());
+    else
+        w.u32(0);
+    ++m_count;
+}
+
+void AssignBuilder::finish()
+{
+    const quint32 le = qToLittleEndian(quint32(m_count));
+    std::memcpy(m_out->data() + m_countPos, &le, 4);
+    finishFrame(m_out, m_start);
+}
+
+bool decodeAssign(const QByteArray &payload, QVector<AssignTask> *tasks)
+{
+    WireReader r(payload);
+    const quint32 n = r.u32();
+    if (!r.ok() || n > MaxEntries)
+        return false;
+    tasks->reserve(tasks->size() + n);
+    for (quint32 i = 0; i < n && r.ok(); ++i) {
+        AssignTask t;
+        t.row = qint32(r.u32());
+        t.attempt = r.u16();
+        t.timeoutMs = r.u32();
+        const quint8 kind = r.u8();
+        if (kind > quint8(FetchKind::Url) || t.row < 0)
+            return false;
+        t.fetchKind = FetchKind(kind);
+        if (t.fetchKind == FetchKind::Delay) {
+            t.delayMinMs = r.u32();
+            t.delayMaxMs = r.u32();
+            if (t.delayMinMs > t.delayMaxMs)
+                return false;
+        } else if (t.fetchKind == FetchKind::Url) {
+            t.url = r.bytes();
+            t.maxBytes = r.i64();
+            const quint16 nh = r.u16();
+            for (quint16 h = 0; h < nh && r.ok(); ++h) {
+                QByteArray k = r.bytes();
+                QByteArray v = r.bytes();
+                t.headers.append({k, v});
+            }
+        }
+        t.op = r.u8();
+        t.params = r.bytes();
+        t.input = r.bytes();
+        tasks->append(std::move(t));
+    }
+    return r.ok() && r.atEnd();
+}
+
+void encodeCancel(QByteArray *out, const QVector<CancelEntry> &entries)
+{
+    const qsizetype f = beginFrame(out, FrameType::Cancel);
+    WireWriter w(out);
+    w.u32(quint32(entries.size()));
+    for (const CancelEntry &e : entries) {
+        w.u32(quint32(e.row));
+        w.u16(e.attempt);
+    }
+    finishFrame(out, f);
+}
+
+bool decodeCancel(const QByteArray &payload, QVector<CancelEntry> *entries)
+{
+    WireReader r(payload);
+    const quint32 n = r.u32();
+    if (!r.ok() || qsizetype(n) * 6 != r.remaining())
+        return false;
+    entries->reserve(n);
+    for (quint32 i = 0; i < n; ++i) {
+        CancelEntry e;
+        e.row = qint32(r.u32());
+        e.attempt = r.u16();
+        entries->append(e);
+    }
+    return r.ok();
+}
+
+void encodeResults(QByteArray *out, const QVector<AttemptResult> &results)
+{
+    const qsizetype f = beginFrame(out, FrameType::Results);
+    WireWriter w(out);
+    w.u32(quint32(results.size()));
+    for (const AttemptResult &a : results) {
+        w.u32(quint32(a.row));
+        w.u16(a.attempt);
+        w.u8(quint8(a.error));
+        w.u16(a.httpStatus);
+        w.u32(a.retryAfterMs);
+        w.i64(a.bytes);
+        w.u32(a.fetchUs);
+        w.u32(a.computeUs);
+        w.bytes(a.result);
+        w.bytes(a.message.isEmpty() ? QByteArray() : a.message.toUtf8());
+    }
+    finishFrame(out, f);
+}
+
+bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results)
+{
+    WireReader r(payload);
+    const quint32 n = r.u32();
+    if (!r.ok() || n > MaxEntries)
+        return false;
+    results->reserve(results->size() + n);
+    for (quint32 i = 0; i < n && r.ok(); ++i) {
+        AttemptResult a;
+        a.row = qint32(r.u32());
+        a.attempt = r.u16();
+        const quint8 err = r.u8();
+        if (err > quint8(ErrorKind::Cancelled) || a.row < 0)
+            return false;
+        a.error = ErrorKind(err);
+        a.httpStatus = r.u16();
+        a.retryAfterMs = r.u32();
+        a.bytes = r.i64();
+        a.fetchUs = r.u32();
+        a.computeUs = r.u32();
+        a.result = r.bytes();
+        const QByteArrayView msg = r.bytesView();
+        if (!msg.isEmpty())
+            a.message = QString::fromUtf8(msg);
+        results->append(std::move(a));
+    }
+    return r.ok() && r.atEnd();
+}
+
+void encodeHeartbeat(QByteArray *out, const HeartbeatMsg &m)
+{
+    const qsizetype f = beginFrame(out, FrameType::Heartbeat);
+    WireWriter w(out);
+    w.u64(m.cpuUs);
+    w.u32(m.inFlight);
+    w.u32(m.computeQueued);
+    w.u64(m.rssKb);
+    w.u64(m.completed);
+    finishFrame(out, f);
+}
+
+bool decodeHeartbeat(const QByteArray &payload, HeartbeatMsg *m)
+{
+    WireReader r(payload);
+    m->cpuUs = r.u64();
+    m->inFlight = r.u32();
+    m->computeQueued = r.u32();
+    m->rssKb = r.u64();
+    m->completed = r.u64();
+    return r.ok() && r.atEnd();
+}
+
+void encodeFault(QByteArray *out, const QString &message)
+{
+    const qsizetype f = beginFrame(out, FrameType::Fault);
+    WireWriter w(out);
+    str(w, message);
+    finishFrame(out, f);
+}
+
+bool decodeFault(const QByteArray &payload, QString *message)
+{
+    WireReader r(payload);
+    *message = str(r);
+    return r.ok() && r.atEnd();
+}
+
+void encodeShutdown(QByteArray *out)
+{
+    finishFrame(out, beginFrame(out, FrameType::Shutdown));
+}
+
+} // namespace Brigade::Wire

@@ -1,0 +1,113 @@
+#pragma once
+
+#include "FrameDecoder.h"
+#include "core/TaskSpec.h"
+#include "core/TaskState.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QVector>
+
+namespace Brigade {
+
+constexpr quint32 ProtocolMagic = 0x44475242; // "BRGD"
+constexpr quint16 ProtocolVersion = 1;
+
+struct HelloMsg
+{
+    quint32 magic = ProtocolMagic;
+    quint16 version = ProtocolVersion;
+    QString host;
+    quint32 pid = 0;
+    quint16 cores = 0;
+    QString slurmJobId;
+    QString workerVersion;
+};
+
+struct ConfigureMsg
+{
+    quint32 concurrency = 0;    // tasks the engine may keep in flight on this worker
+    quint16 computeThreads = 1; // threads that run compute ops
+    qint64 defaultMaxBytes = 64 * 1024 * 1024;
+    quint32 heartbeatMs = 500;
+    quint32 flushUs = 2000; // results are sent at least this often while any are pending
+    quint32 seed = 0;       // for delay_ms ranges, so a run can be reproduced
+};
+
+// One attempt of one task, self-contained: workers keep no batch state.
+struct AssignTask
+{
+    qint32 row = 0;
+    quint16 attempt = 0;
+    quint32 timeoutMs = 0; // 0: none
+    FetchKind fetchKind = FetchKind::None;
+    quint32 delayMinMs = 0;
+    quint32 delayMaxMs = 0;
+    QByteArray url;
+    qint64 maxBytes = 0;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    quint8 op = 0;
+    QByteArray params;
+    QByteArray input; // the id's UTF-8 bytes when the compute does not run over a fetched body
+};
+
+struct CancelEntry
+{
+    qint32 row = 0;
+    quint16 attempt = 0;
+};
+
+struct HeartbeatMsg
+{
+    quint64 cpuUs = 0; // user + system CPU time of the worker process
+    quint32 inFlight = 0;
+    quint32 computeQueued = 0;
+    quint64 rssKb = 0;
+    quint64 completed = 0;
+};
+
+// Encoders append one whole frame to out; decoders return false on a malformed payload.
+namespace Wire {
+void encodeHello(QByteArray *out, const HelloMsg &m);
+bool decodeHello(const QByteArray &payload, HelloMsg *m);
+
+void encodeConfigure(QByteArray *out, const ConfigureMsg &m);
+bool decodeConfigure(const QByteArray &payload, ConfigureMsg *m);
+
+// Assign frames are built task by task to avoid an intermediate list.
+class AssignBuilder
+{
+public:
+    explicit AssignBuilder(QByteArray *out);
+    void add(const AssignTask &t);
+    // Writes the task straight from a spec (the engine's hot path).
+    void add(qint32 row, quint16 attempt, quint32 timeoutMs, const TaskShape &shape,
+             qint64 maxBytes, const QString &id, bool needsIdInput);
+    int count() const { return m_count; }
+    qsizetype bytes() const { return m_out->size() - m_start; }
+    void finish();
+
+private:
+    QByteArray *m_out;
+    qsizetype m_start;
+    qsizetype m_countPos;
+    int m_count = 0;
+};
+bool decodeAssign(const QByteArray &payload, QVector<AssignTask> *tasks);
+
+void encodeCancel(QByteArray *out, const QVector<CancelEntry> &entries);
+bool decodeCancel(const QByteArray &payload, QVector<CancelEntry> *entries);
+
+void encodeResults(QByteArray *out, const QVector<AttemptResult> &results);
+bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results);
+
+void encodeHeartbeat(QByteArray *out, const HeartbeatMsg &m);
+bool decodeHeartbeat(const QByteArray &payload, HeartbeatMsg *m);
+
+void encodeFault(QByteArray *out, const QString &message);
+bool decodeFault(const QByteArray &payload, QString *message);
+
+void encodeShutdown(QByteArray *out);
+} // namespace Wire
+
+} // namespace Brigade

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "RunSettings.h"
+#include "RunStats.h"
+#include "core/TaskStore.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+
+namespace Brigade {
+
+namespace Internal {
+class RunCoordinator;
+}
+
+// The public face of the engine. Call it from one thread (the GUI or CLI main thread);
+// the work happens on the engine's own thread, so a caller's event loop never stalls on
+// worker IO. Signals arrive in the caller's thread, coalesced to a few tens per second.
+//
+// The TaskStore is shared: the engine writes task states, views read them under its lock.
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Engine(QObject *parent = nullptr);
+    ~Engine() override;
+
+    // Runs every task of store that has not finished. A run in progress is replaced.
+    void start(std::shared_ptr<TaskStore> store, const RunSettings &settings);
+    std::shared_ptr<TaskStore> store() const { return m_store; }
+    bool isRunning() const { return m_running; }
+
+    void pause(); // no new attempts start; those in flight finish
+    void resume();
+    void cancel(); // every unfinished task ends as cancelled; finished() follows
+    void cancelTasks(const QVector<int> &rows);
+    // Runs these finished tasks again with fresh attempt counts; everything else keeps its
+    // result. Starts the workers again if the run had finished.
+    void retryTasks(const QVector<int> &rows);
+    void killWorker(int slot);
+
+signals:
+    void started();
+    void progress(const Brigade::RunStats &stats);
+    void tasksChanged(const QVector<int> &rows);
+    // Tasks that reached a final state, in completion order; each exactly once per start.
+    void tasksFinished(const QVector<int> &rows);
+    void loadSampled(const Brigade::LoadSample &sample);
+    void workerMessage(int slot, const QString &message);
+    void message(const QString &text); // engine-level news, e.g. a journal that cannot be written
+    void finished(const Brigade::RunStats &stats);
+
+private:
+    QThread m_thread;
+    Internal::RunCoordinator *m_core;
+    std::shared_ptr<TaskStore> m_store;
+    bool m_running = false;
+};
+
+} // namespace Brigade

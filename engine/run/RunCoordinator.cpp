@@ -1,0 +1,648 @@
+#include "RunCoordinator.h"
+
+#include "WorkerProcess.h"
+#include "journal/JournalWriter.h"
+
+#include <QLoggingCategory>
+
+#include <algorithm>
+
+Q_DECLARE_LOGGING_CATEGORY(lcEngine)
+
+namespace Brigade::Internal {
+
+namespace {
+constexpr int MaxTasksPerFrame = 16384;
+constexpr int UpdateIntervalMs = 33; // views get at most ~30 updates per second
+constexpr int LoadIntervalMs = 250;
+} // namespace
+
+RunCoordinator::RunCoordinator(QObject *parent)
+    : QObject(parent)
+    , m_retryTimer(this) // children, so they move to the engine thread with us
+    , m_updateTimer(this)
+    , m_loadTimer(this)
+{
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, [this] {
+        promoteRetries();
+        dispatch();
+    });
+    m_updateTimer.setInterval(UpdateIntervalMs);
+    connect(&m_updateTimer, &QTimer::timeout, this, &RunCoordinator::emitUpdates);
+    m_loadTimer.setInterval(LoadIntervalMs);
+    connect(&m_loadTimer, &QTimer::timeout, this, &RunCoordinator::sampleLoad);
+}
+
+RunCoordinator::~RunCoordinator()
+{
+    shutdown();
+}
+
+void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &settings)
+{
+    if (m_active)
+        stopWorkers();
+    if (m_store != store || m_settings.journalPath != settings.journalPath)
+        closeJournal();
+    m_store = std::move(store);
+    m_settings = settings;
+    openJournal();
+    m_rng.seed(settings.seed ? settings.seed : std::random_device{}());
+    m_active = true;
+    m_paused = false;
+    m_cancelling = false;
+    m_clock.start();
+    m_ready.clear();
+    m_retries = {};
+    m_counts.fill(0);
+    m_attemptsDone = 0;
+    m_rateWindow.clear();
+    const int n = m_store->size();
+    m_assignedTo.fill(0, n);
+    m_changedFlag.fill(0, n);
+    m_changed.clear();
+    m_finishedRows.clear();
+
+    // Whatever did not finish (a fresh batch, or one resumed after a crash) runs now.
+    m_store->write([&](QVector<TaskState> &states, TaskStore &) {
+        for (int row = 0; row < n; ++row) {
+            TaskState &st = states[row];
+            if (!isTerminal(st.status)) {
+                st.status = TaskStatus::Queued;
+                st.readyAtMs = 0;
+                m_ready.push_back(row);
+            }
+            ++m_counts[int(st.status)];
+        }
+    });
+
+    const int workers = m_settings.effectiveWorkers();
+    m_slots = QVector<Slot>(workers);
+    for (int i = 0; i < workers; ++i) {
+        m_slots[i].info.slot = i;
+        launchSlot(i);
+    }
+    m_updateTimer.start();
+    m_loadTimer.start();
+    m_load.sample();
+    emit started();
+    emitUpdates();
+    checkDone();
+}
+
+void RunCoordinator::launchSlot(int slot)
+{
+    Slot &s = m_slots[slot];
+    s.incarnation = m_nextIncarnation++;
+    s.inFlight = 0;
+    s.lastCpuUs = 0;
+    s.lastCpuAtMs = 0;
+    s.info.state = s.info.restarts ? WorkerState::Restarting : WorkerState::Starting;
+    s.info.pid = 0;
+    auto *p = new WorkerProcess(slot, s.incarnation, m_settings, this);
+    s.process = p;
+    const quint32 inc = s.incarnation;
+    connect(p, &WorkerProcess::ready, this, [this, slot, inc] { onWorkerReady(slot, inc); });
+    connect(p, &WorkerProcess::resultsReceived, this,
+            [this, slot, inc](const QVector<AttemptResult> &r) { onResults(slot, inc, r); });
+    connect(p, &WorkerProcess::heartbeat, this,
+            [this, slot, inc](const HeartbeatMsg &hb) { onHeartbeat(slot, inc, hb); });
+    connect(p, &WorkerProcess::lost, this,
+            [this, slot, inc](const QString &why) { onWorkerLost(slot, inc, why); });
+    connect(p, &WorkerProcess::stopped, p, &QObject::deleteLater);
+    connect(p, &WorkerProcess::logLine, this,
+            [this, slot](const QString &line) { emit workerMessage(slot, line); });
+    p->start();
+}
+
+void RunCoordinator::onWorkerReady(int slot, quint32 incarnation)
+{
+    Slot &s = m_slots[slot];
+    if (s.incarnation != incarnation)
+        return;
+    s.info.state = WorkerState::Running;
+    s.info.host = s.process->hello().host;
+    s.info.pid = s.process->hello().pid;
+    ConfigureMsg cfg;
+    cfg.concurrency = quint32(m_settings.concurrency);
+    cfg.computeThreads = quint16(qBound(1, m_settings.computeThreads, 1024));
+    cfg.defaultMaxBytes = m_settings.maxBytes;
+    cfg.heartbeatMs = m_settings.heartbeatMs;
+    cfg.flushUs = m_settings.flushUs;
+    cfg.seed = m_settings.seed ? m_settings.seed + quint32(slot) : 0;
+    QByteArray frame;
+    Wire::encodeConfigure(&frame, cfg);
+    s.process->send(frame);
+    dispatch();
+}
+
+quint16 RunCoordinator::maxAttemptsOf(int row) const
+{
+    const quint16 own = m_store->spec(row).shape->maxAttempts;
+    return own ? own : quint16(qBound(1, m_settings.maxAttempts, 65535));
+}
+
+void RunCoordinator::setStatus(TaskState &st, TaskStatus status)
+{
+    --m_counts[int(st.status)];
+    ++m_counts[int(status)];
+    st.status = status;
+}
+
+void RunCoordinator::markChanged(int row)
+{
+    if (!m_changedFlag[row]) {
+        m_changedFlag[row] = 1;
+        m_changed.append(row);
+    }
+}
+
+void RunCoordinator::dispatch()
+{
+    if (!m_active || m_paused || m_ready.empty())
+        return;
+    int readyWorkers = 0;
+    for (const Slot &s : std::as_const(m_slots))
+        readyWorkers += (s.process && s.process->isReady()) ? 1 : 0;
+    if (readyWorkers == 0)
+        return;
+    const qint64 pending = m_counts[int(TaskStatus::Queued)] + m_counts[int(TaskStatus::Running)]
+                           + m_counts[int(TaskStatus::Retrying)];
+    // A fair share per worker: no worker hoards queued work that another could start now.
+    const qint64 fairShare = (pending + readyWorkers - 1) / readyWorkers;
+    const int concurrency = qMax(1, m_settings.concurrency);
+    const int cap = int(qMin<qint64>(concurrency, qMax<qint64>(1, fairShare)));
+    const int lowWater = qMax(1, concurrency / 8);
+    const qint64 now = nowMs();
+    const int nSlots = m_slots.size();
+
+    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+        for (int k = 0; k < nSlots && !m_ready.empty(); ++k) {
+            const int slot = (m_roundRobin + k) % nSlots;
+            Slot &s = m_slots[slot];
+            if (!s.process || !s.process->isReady())
+                continue;
+            const int free = cap - s.inFlight;
+            // Avoid trickling one task per frame: wait for a worthwhile batch unless the
+            // worker is idle or the queue is short.
+            if (free <= 0
+                || (s.inFlight > 0 && free < qMin<qint64>(lowWater, qint64(m_ready.size()))))
+                continue;
+            QByteArray frame;
+            Wire::AssignBuilder builder(&frame);
+            int budget = qMin(free, MaxTasksPerFrame);
+            while (budget > 0 && !m_ready.empty()) {
+                const int row = m_ready.front();
+                m_ready.pop_front();
+                TaskState &st = states[row];
+                if (st.status != TaskStatus::Queued)
+                    continue; // cancelled while queued
+                const TaskSpec &spec = store.spec(row);
+                const TaskShape &shape = *spec.shape;
+                setStatus(st, TaskStatus::Running);
+                ++st.attempts;
+                st.worker = qint16(slot);
+                st.queuedUs = quint32(qMax<qint64>(0, now - st.readyAtMs) * 1000);
+                m_assignedTo[row] = s.incarnation;
+                const quint32 timeout
+                        = shape.fetch.timeoutMs
+                                  ? shape.fetch.timeoutMs
+                                  : (shape.timeoutMs ? shape.timeoutMs : m_settings.timeoutMs);
+                const bool needsId = shape.compute.op != 0 && shape.fetch.kind != FetchKind::Url;
+                builder.add(row, st.attempts, timeout, shape,
+                            shape.fetch.maxBytes ? shape.fetch.maxBytes : m_settings.maxBytes,
+                            spec.id, needsId);
+                markChanged(row);
+                ++s.inFlight;
+                --budget;
+            }
+            if (builder.count() == 0)
+                continue;
+            builder.finish();
+            s.process->send(frame);
+        }
+    });
+    m_roundRobin = (m_roundRobin + 1) % qMax(1, nSlots);
+}
+
+void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results)
+{
+    Slot &s = m_slots[slot];
+    if (s.incarnation != incarnation)
+        return;
+    const qint64 now = nowMs();
+    const int n = m_store->size();
+    bool retried = false;
+    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+        for (const AttemptResult &r : results) {
+            if (r.row >= n)
+                continue;
+            TaskState &st = states[r.row];
+            // Only the attempt this worker is running counts: a late result of a cancelled
+            // or reassigned attempt is dropped, so no task is reported twice.
+            if (st.status != TaskStatus::Running || m_assignedTo[r.row] != incarnation
+                || st.attempts != r.attempt)
+                continue;
+            --s.inFlight;
+            ++s.info.finished;
+            ++m_attemptsDone;
+            st.httpStatus = r.httpStatus;
+            st.bytes = r.bytes;
+            st.fetchUs = r.fetchUs;
+            st.computeUs = r.computeUs;
+            markChanged(r.row);
+            if (r.error == ErrorKind::None) {
+                setStatus(st, TaskStatus::Succeeded);
+                st.error = ErrorKind::None;
+                st.result = r.result;
+                st.message.clear();
+                st.finishedAtMs = now;
+                m_finishedRows.append(r.row);
+                continue;
+            }
+            st.error = r.error;
+            st.message = r.message;
+            if (m_settings.retry.shouldRetry(r) && st.attempts < maxAttemptsOf(r.row)) {
+                store.recordAttemptLocked(r.row, AttemptRecord{st.attempts, st.worker, r.error,
+                                                               r.httpStatus, st.queuedUs, r.fetchUs,
+                                                               r.computeUs, r.message});
+                setStatus(st, TaskStatus::Retrying);
+                const quint32 delay
+                        = m_settings.retry.backoffMs(st.attempts, r.retryAfterMs, m_rng);
+                st.readyAtMs = now + delay;
+                m_retries.push(RetryEntry{now + delay, r.row});
+                retried = true;
+            } else {
+                setStatus(st, TaskStatus::Failed);
+                st.finishedAtMs = now;
+                m_finishedRows.append(r.row);
+            }
+        }
+    });
+    if (retried)
+        armRetryTimer();
+    dispatch();
+    checkDone();
+}
+
+void RunCoordinator::onHeartbeat(int slot, quint32 incarnation, const HeartbeatMsg &hb)
+{
+    Slot &s = m_slots[slot];
+    if (s.incarnation != incarnation)
+        return;
+    const qint64 now = nowMs();
+    if (s.lastCpuAtMs > 0 && now > s.lastCpuAtMs)
+        s.info.cpuPercent = 100.0 * double(hb.cpuUs - qMin(hb.cpuUs, s.lastCpuUs))
+                            / (1000.0 * double(now - s.lastCpuAtMs));
+    s.lastCpuUs = hb.cpuUs;
+    s.lastCpuAtMs = now;
+    s.info.rssKb = qint64(hb.rssKb);
+}
+
+void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &reason)
+{
+    Slot &s = m_slots[slot];
+    if (s.incarnation != incarnation)
+        return;
+    s.process->deleteLater();
+    s.process = nullptr;
+    s.info.lastError = reason;
+    const QString message = QStringLiteral("worker %1 lost: %2").arg(slot).arg(reason);
+    emit workerMessage(slot, message);
+    // Its attempts in flight failed through no fault of theirs: retry them elsewhere.
+    const qint64 now = nowMs();
+    bool retried = false;
+    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+        for (int row = 0; row < states.size(); ++row) {
+            TaskState &st = states[row];
+            if (st.status != TaskStatus::Running || m_assignedTo[row] != incarnation)
+                continue;
+            ++m_attemptsDone;
+            st.error = ErrorKind::WorkerLost;
+            st.message = message;
+            markChanged(row);
+            if (st.attempts < maxAttemptsOf(row)) {
+                store.recordAttemptLocked(row, AttemptRecord{st.attempts, st.worker,
+                                                             ErrorKind::WorkerLost, 0, st.queuedUs,
+                                                             0, 0, message});
+                setStatus(st, TaskStatus::Queued);
+                st.readyAtMs = now;
+                m_ready.push_front(row);
+                retried = true;
+            } else {
+                setStatus(st, TaskStatus::Failed);
+                st.finishedAtMs = now;
+                m_finishedRows.append(row);
+            }
+        }
+    });
+    Q_UNUSED(retried)
+    s.inFlight = 0;
+    if (!m_active) {
+        s.info.state = WorkerState::Stopped;
+        return;
+    }
+    ++s.info.restarts;
+    if (s.info.restarts > m_settings.maxWorkerRestarts) {
+        s.info.state = WorkerState::Failed;
+        bool anyAlive = false;
+        for (const Slot &o : std::as_const(m_slots))
+            anyAlive = anyAlive || o.process;
+        if (!anyAlive) {
+            emit workerMessage(slot, QStringLiteral("every worker failed to run; giving up"));
+            cancelAll();
+            return;
+        }
+    } else {
+        launchSlot(slot);
+    }
+    dispatch();
+    checkDone();
+}
+
+void RunCoordinator::promoteRetries()
+{
+    const qint64 now = nowMs();
+    if (m_retries.empty() || m_retries.top().dueMs > now)
+        return armRetryTimer();
+    m_store->write([&](QVector<TaskState> &states, TaskStore &) {
+        while (!m_retries.empty() && m_retries.top().dueMs <= now) {
+            const int row = m_retries.top().row;
+            m_retries.pop();
+            TaskState &st = states[row];
+            if (st.status != TaskStatus::Retrying)
+                continue;
+            setStatus(st, TaskStatus::Queued);
+            st.readyAtMs = now;
+            m_ready.push_back(row);
+            markChanged(row);
+        }
+    });
+    armRetryTimer();
+}
+
+void RunCoordinator::armRetryTimer()
+{
+    if (m_retries.empty()) {
+        m_retryTimer.stop();
+        return;
+    }
+    const qint64 wait = qMax<qint64>(0, m_retries.top().dueMs - nowMs());
+    if (!m_retryTimer.isActive() || m_retryTimer.remainingTime() > wait)
+        m_retryTimer.start(int(wait));
+}
+
+void RunCoordinator::setPaused(bool paused)
+{
+    m_paused = paused;
+    if (!paused)
+        dispatch();
+    emitUpdates();
+}
+
+void RunCoordinator::cancelTasks(const QVector<int> &rows)
+{
+    if (!m_store)
+        return;
+    QHash<int, QVector<CancelEntry>> perSlot;
+    const qint64 now = nowMs();
+    m_store->write([&](QVector<TaskState> &states, TaskStore &) {
+        for (int row : rows) {
+            if (row < 0 || row >= states.size())
+                continue;
+            TaskState &st = states[row];
+            if (isTerminal(st.status))
+                continue;
+            if (st.status == TaskStatus::Running) {
+                for (int slot = 0; slot < m_slots.size(); ++slot) {
+                    if (m_slots[slot].incarnation == m_assignedTo[row]) {
+                        perSlot[slot].append(CancelEntry{row, st.attempts});
+                        --m_slots[slot].inFlight;
+                    }
+                }
+            }
+            setStatus(st, TaskStatus::Cancelled);
+            st.error = ErrorKind::Cancelled;
+            st.message = QStringLiteral("cancelled");
+            st.finishedAtMs = now;
+            m_finishedRows.append(row);
+            markChanged(row);
+        }
+    });
+    for (auto it = perSlot.cbegin(); it != perSlot.cend(); ++it) {
+        if (WorkerProcess *p = m_slots[it.key()].process) {
+            QByteArray frame;
+            Wire::encodeCancel(&frame, it.value());
+            p->send(frame);
+        }
+    }
+    dispatch();
+    checkDone();
+}
+
+void RunCoordinator::cancelAll()
+{
+    if (!m_active || !m_store)
+        return;
+    m_cancelling = true;
+    QVector<int> rows;
+    m_store->read([&](const QVector<TaskState> &states) {
+        for (int row = 0; row < states.size(); ++row) {
+            if (!isTerminal(states[row].status))
+                rows.append(row);
+        }
+    });
+    cancelTasks(rows);
+    checkDone();
+}
+
+void RunCoordinator::retryTasks(const QVector<int> &rows)
+{
+    if (!m_store)
+        return;
+    QVector<int> reset;
+    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+        for (int row : rows) {
+            if (row < 0 || row >= states.size() || !isTerminal(states[row].status))
+                continue;
+            --m_counts[int(states[row].status)];
+            store.resetLocked(row); // fresh attempt count; earlier attempts are forgotten
+            ++m_counts[int(TaskStatus::Queued)];
+            states[row].readyAtMs = m_active ? nowMs() : 0;
+            reset.append(row);
+        }
+    });
+    if (reset.isEmpty()) {
+        if (!m_active)
+            emit finished(makeStats());
+        return;
+    }
+    if (m_journal)
+        QMetaObject::invokeMethod(m_journal, [j = m_journal, reset] { j->appendReset(reset); });
+    if (!m_active) {
+        start(m_store, m_settings);
+        return;
+    }
+    for (int row : reset) {
+        m_ready.push_back(row);
+        markChanged(row);
+    }
+    dispatch();
+}
+
+void RunCoordinator::killWorker(int slot)
+{
+    if (slot >= 0 && slot < m_slots.size() && m_slots[slot].process)
+        m_slots[slot].process->kill(QStringLiteral("killed on request"));
+}
+
+void RunCoordinator::checkDone()
+{
+    if (!m_active)
+        return;
+    const qint64 open = m_counts[int(TaskStatus::Queued)] + m_counts[int(TaskStatus::Running)]
+                        + m_counts[int(TaskStatus::Retrying)];
+    if (open > 0)
+        return;
+    m_active = false;
+    m_retryTimer.stop();
+    stopWorkers();
+    m_updateTimer.stop();
+    m_loadTimer.stop();
+    emitUpdates();
+    sampleLoad();
+    if (m_journal) {
+        // Everything finished is on disk before anyone hears the run is over.
+        QMetaObject::invokeMethod(
+                m_journal, [] {}, Qt::BlockingQueuedConnection);
+    }
+    emit finished(makeStats());
+}
+
+void RunCoordinator::stopWorkers()
+{
+    for (Slot &s : m_slots) {
+        if (s.process) {
+            s.process->disconnect(this);
+            connect(s.process, &WorkerProcess::lost, s.process, &QObject::deleteLater);
+            s.process->stop();
+            s.process = nullptr;
+        }
+        s.info.state = WorkerState::Stopped;
+        s.inFlight = 0;
+    }
+}
+
+void RunCoordinator::openJournal()
+{
+    if (m_journal || m_settings.journalPath.isEmpty())
+        return;
+    m_journalPath = m_settings.journalPath;
+    m_journalThread = new QThread(this);
+    m_journalThread->setObjectName(QStringLiteral("brigade-journal"));
+    m_journal = new JournalWriter(m_journalPath, m_store);
+    m_journal->moveToThread(m_journalThread);
+    connect(m_journalThread, &QThread::finished, m_journal, &QObject::deleteLater);
+    connect(m_journal, &JournalWriter::failed, this, [this](const QString &why) {
+        emit message(QStringLiteral("journal: %1 (results are still reported, but a crash "
+                                    "now would lose them)")
+                             .arg(why));
+    });
+    m_journalThread->start();
+    QMetaObject::invokeMethod(m_journal,
+                              [j = m_journal, kind = m_settings.journalRunKind] { j->open(kind); });
+}
+
+void RunCoordinator::closeJournal()
+{
+    if (!m_journal)
+        return;
+    QMetaObject::invokeMethod(m_journal, &JournalWriter::close);
+    m_journalThread->quit();
+    m_journalThread->wait();
+    delete m_journalThread;
+    m_journalThread = nullptr;
+    m_journal = nullptr; // deleted by the thread's finished()
+}
+
+void RunCoordinator::shutdown()
+{
+    closeJournal();
+    m_active = false;
+    m_updateTimer.stop();
+    m_loadTimer.stop();
+    m_retryTimer.stop();
+    for (Slot &s : m_slots) {
+        delete s.process; // kills the process
+        s.process = nullptr;
+    }
+}
+
+RunStats RunCoordinator::makeStats() const
+{
+    RunStats st;
+    st.queued = m_counts[int(TaskStatus::Queued)];
+    st.running = m_counts[int(TaskStatus::Running)];
+    st.retrying = m_counts[int(TaskStatus::Retrying)];
+    st.succeeded = m_counts[int(TaskStatus::Succeeded)];
+    st.failed = m_counts[int(TaskStatus::Failed)];
+    st.cancelled = m_counts[int(TaskStatus::Cancelled)];
+    st.total = st.queued + st.running + st.retrying + st.finished();
+    st.attempts = m_attemptsDone;
+    st.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    st.paused = m_paused;
+    st.active = m_active;
+    if (m_rateWindow.size() >= 2) {
+        const auto &a = m_rateWindow.front();
+        const auto &b = m_rateWindow.back();
+        if (b.first > a.first)
+            st.rate = 1000.0 * double(b.second - a.second) / double(b.first - a.first);
+    }
+    const qint64 open = st.queued + st.running + st.retrying;
+    if (st.rate > 0)
+        st.etaMs = qint64(1000.0 * double(open) / st.rate);
+    else if (open == 0)
+        st.etaMs = 0;
+    return st;
+}
+
+void RunCoordinator::emitUpdates()
+{
+    const qint64 now = nowMs();
+    const qint64 done = m_counts[int(TaskStatus::Succeeded)] + m_counts[int(TaskStatus::Failed)]
+                        + m_counts[int(TaskStatus::Cancelled)];
+    m_rateWindow.emplace_back(now, done);
+    while (m_rateWindow.size() > 2 && now - m_rateWindow.front().first > 3000)
+        m_rateWindow.pop_front();
+    if (!m_finishedRows.isEmpty()) {
+        if (m_journal) {
+            QMetaObject::invokeMethod(
+                    m_journal, [j = m_journal, rows = m_finishedRows] { j->appendFinished(rows); });
+        }
+        emit tasksFinished(m_finishedRows);
+        m_finishedRows.clear();
+    }
+    if (!m_changed.isEmpty()) {
+        for (int row : std::as_const(m_changed))
+            m_changedFlag[row] = 0;
+        emit tasksChanged(m_changed);
+        m_changed.clear();
+    }
+    emit progress(makeStats());
+}
+
+void RunCoordinator::sampleLoad()
+{
+    LoadSample sample;
+    sample.elapsedMs = nowMs();
+    sample.cores = m_load.sample();
+    for (Slot &s : m_slots) {
+        s.info.inFlight = s.inFlight;
+        sample.workers.append(s.info);
+    }
+    sample.tasksPerSecond = makeStats().rate;
+    emit loadSampled(sample);
+}
+
+} // namespace Brigade::Internal

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "LoadMonitor.h"
+#include "RunSettings.h"
+#include "RunStats.h"
+#include "core/TaskStore.h"
+#include "protocol/Messages.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+#include <queue>
+
+#include <deque>
+#include <memory>
+#include <random>
+
+namespace Brigade {
+
+class JournalWriter;
+class WorkerProcess;
+
+namespace Internal {
+
+// The engine proper. Lives on the engine thread; only Engine talks to it.
+// Hands queued tasks to workers within each worker's credit, applies their results to the
+// store, schedules retries, replaces lost workers, and emits coalesced progress.
+class RunCoordinator : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RunCoordinator(QObject *parent = nullptr);
+    ~RunCoordinator() override;
+
+    void start(std::shared_ptr<TaskStore> store, const RunSettings &settings);
+    void setPaused(bool paused);
+    void cancelAll();
+    void cancelTasks(const QVector<int> &rows);
+    void retryTasks(const QVector<int> &rows);
+    void killWorker(int slot); // for tests and the "restart worker" action
+    void shutdown();
+
+signals:
+    void started();
+    void progress(const Brigade::RunStats &stats);
+    void tasksChanged(const QVector<int> &rows);
+    void tasksFinished(const QVector<int> &rows); // completion order, each finish once
+    void loadSampled(const Brigade::LoadSample &sample);
+    void workerMessage(int slot, const QString &message);
+    void message(const QString &text);
+    void finished(const Brigade::RunStats &stats);
+
+private:
+    struct Slot
+    {
+        WorkerProcess *process = nullptr;
+        quint32 incarnation = 0;
+        int inFlight = 0;
+        WorkerInfo info;
+        quint64 lastCpuUs = 0;
+        qint64 lastCpuAtMs = 0;
+    };
+    struct RetryEntry
+    {
+        qint64 dueMs;
+        int row;
+        bool operator>(const RetryEntry &o) const { return dueMs > o.dueMs; }
+    };
+
+    qint64 nowMs() const { return m_clock.elapsed(); }
+    void launchSlot(int slot);
+    void onWorkerReady(int slot, quint32 incarnation);
+    void onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results);
+    void onHeartbeat(int slot, quint32 incarnation, const HeartbeatMsg &hb);
+    void onWorkerLost(int slot, quint32 incarnation, const QString &reason);
+    void dispatch();
+    void promoteRetries();
+    void armRetryTimer();
+    void setStatus(TaskState &st, TaskStatus status);
+    void markChanged(int row);
+    void finishRow(int row);
+    void emitUpdates();
+    void sampleLoad();
+    void checkDone();
+    void stopWorkers();
+    void openJournal();
+    void closeJournal();
+    RunStats makeStats() const;
+    quint16 maxAttemptsOf(int row) const;
+
+    std::shared_ptr<TaskStore> m_store;
+    RunSettings m_settings;
+    bool m_active = false;
+    bool m_paused = false;
+    bool m_cancelling = false;
+    QElapsedTimer m_clock;
+    std::mt19937 m_rng;
+
+    std::deque<int> m_ready;
+    std::priority_queue<RetryEntry, std::vector<RetryEntry>, std::greater<RetryEntry>> m_retries;
+    QTimer m_retryTimer;
+
+    QVector<Slot> m_slots;
+    QVector<quint32> m_assignedTo; // incarnation running each row
+    quint32 m_nextIncarnation = 1;
+    int m_roundRobin = 0;
+
+    std::array<qint64, TaskStatusCount> m_counts{};
+    qint64 m_attemptsDone = 0;
+    QVector<int> m_changed;
+    QVector<quint8> m_changedFlag;
+    QVector<int> m_finishedRows;
+
+    QThread *m_journalThread = nullptr;
+    JournalWriter *m_journal = nullptr;
+    QString m_journalPath;
+
+    QTimer m_updateTimer;
+    QTimer m_loadTimer;
+    LoadMonitor m_load;
+    // Recent finish counts for the rate: (ms, finished) samples.
+    std::deque<std::pair<qint64, qint64>> m_rateWindow;
+};
+
+} // namespace Internal
+} // namespace Brigade

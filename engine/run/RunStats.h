@@ -1,0 +1,67 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+#include <QVector>
+
+namespace Brigade {
+
+// A snapshot of a run's progress, emitted a few tens of times per second.
+struct RunStats
+{
+    qint64 total = 0;
+    qint64 queued = 0;
+    qint64 running = 0;
+    qint64 retrying = 0;
+    qint64 succeeded = 0;
+    qint64 failed = 0;
+    qint64 cancelled = 0;
+    qint64 attempts = 0; // attempts finished this run, failed ones included
+    qint64 elapsedMs = 0;
+    double rate = 0;   // tasks finished per second, recent
+    qint64 etaMs = -1; // -1 when unknown
+    bool paused = false;
+    bool active = false; // the run has not finished
+
+    qint64 finished() const { return succeeded + failed + cancelled; }
+};
+
+enum class WorkerState : quint8 {
+    Starting, // launched, no hello yet
+    Queued,   // waiting for a launcher (e.g. Slurm) to give it a CPU
+    Running,
+    Restarting, // lost, a replacement is on its way
+    Stopped,
+    Failed, // gave up restarting
+};
+
+const char *workerStateName(WorkerState s);
+
+struct WorkerInfo
+{
+    int slot = 0;
+    WorkerState state = WorkerState::Starting;
+    QString host;
+    qint64 pid = 0;
+    int inFlight = 0;
+    qint64 finished = 0; // attempts this slot finished, across restarts
+    int restarts = 0;
+    double cpuPercent = 0; // of one core
+    qint64 rssKb = 0;
+    QString lastError;
+};
+
+// Per-core utilisation (0..1) of this machine and the workers' load.
+struct LoadSample
+{
+    qint64 elapsedMs = 0;
+    QVector<double> cores;
+    QVector<WorkerInfo> workers;
+    double tasksPerSecond = 0;
+};
+
+} // namespace Brigade
+
+Q_DECLARE_METATYPE(Brigade::RunStats)
+Q_DECLARE_METATYPE(Brigade::LoadSample)
+Q_DECLARE_METATYPE(Brigade::WorkerInfo)

@@ -1,0 +1,465 @@
+#include "WorkerRuntime.h"
+
+#include "StdinReader.h"
+#include "compute/ComputeRegistry.h"
+#include "net/HttpClient.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QFutureWatcher>
+#include <QLoggingCategory>
+#include <QSysInfo>
+#include <QThread>
+#include <QUrl>
+#include <QtConcurrent>
+
+#include <csignal>
+#include <sys/resource.h>
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcWorker, "brigade.worker")
+
+namespace Brigade {
+
+namespace {
+
+quint64 processCpuUs()
+{
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return quint64(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000ull
+           + quint64(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+quint64 rssKb()
+{
+    QFile f(QStringLiteral("/proc/self/statm"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> parts = f.readAll().split(' ');
+    return parts.size() > 1 ? parts[1].toULongLong() * quint64(sysconf(_SC_PAGESIZE)) / 1024 : 0;
+}
+
+// Thousands of concurrent connections need more descriptors than the usual soft limit.
+void raiseFileLimit()
+{
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+struct FileRead
+{
+    QByteArray body;
+    ErrorKind error = ErrorKind::None;
+    QString message;
+};
+
+FileRead readFile(const QByteArray &url, qint64 maxBytes)
+{
+    FileRead r;
+    const QString path = QUrl::fromEncoded(url).toLocalFile();
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        r.error = ErrorKind::BadInput;
+        r.message = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
+        return r;
+    }
+    if (f.size() > maxBytes) {
+        r.error = ErrorKind::TooLarge;
+        r.message = QStringLiteral("%1 is %2 bytes, over max_bytes %3")
+                            .arg(path)
+                            .arg(f.size())
+                            .arg(maxBytes);
+        return r;
+    }
+    r.body = f.read(maxBytes + 1);
+    if (r.body.size() > maxBytes) {
+        r.error = ErrorKind::TooLarge;
+        r.message = QStringLiteral("%1 grew past max_bytes %2").arg(path).arg(maxBytes);
+        r.body.clear();
+    }
+    return r;
+}
+
+} // namespace
+
+WorkerRuntime::WorkerRuntime(int inFd, int outFd, QObject *parent)
+    : QObject(parent)
+    , m_outFd(outFd)
+    , m_reader(new StdinReader(inFd, this))
+    , m_out(outFd)
+    , m_http(new HttpClient(this))
+    , m_rng(std::random_device{}())
+{
+    std::signal(SIGPIPE, SIG_IGN); // a vanished engine shows as a failed write instead
+    raiseFileLimit();
+    m_computePool.setMaxThreadCount(1);
+    m_computePool.setExpiryTimeout(-1);
+    m_ioPool.setMaxThreadCount(4);
+    connect(m_reader, &StdinReader::dataReceived, this, &WorkerRuntime::onData);
+    connect(m_reader, &StdinReader::endOfInput, this, &WorkerRuntime::onEndOfInput);
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_flushTimer, &QTimer::timeout, this, &WorkerRuntime::flushResults);
+    connect(&m_heartbeatTimer, &QTimer::timeout, this, &WorkerRuntime::sendHeartbeat);
+}
+
+WorkerRuntime::~WorkerRuntime() = default;
+
+void WorkerRuntime::start()
+{
+    HelloMsg hello;
+    hello.host = QSysInfo::machineHostName();
+    hello.pid = quint32(QCoreApplication::applicationPid());
+    hello.cores = quint16(QThread::idealThreadCount());
+    hello.slurmJobId = QString::fromLocal8Bit(qgetenv("SLURM_JOB_ID"));
+    hello.workerVersion = QStringLiteral(BRIGADE_VERSION);
+    Wire::encodeHello(m_out.buffer(), hello);
+    if (!m_out.flush())
+        ::_exit(0);
+    m_reader->start();
+}
+
+void WorkerRuntime::onData(const QByteArray &data)
+{
+    m_decoder.feed(data);
+    FrameDecoder::Frame frame;
+    while (m_decoder.next(&frame))
+        handleFrame(frame);
+    if (m_decoder.hasError())
+        fault(m_decoder.errorString());
+}
+
+void WorkerRuntime::onEndOfInput()
+{
+    // The engine is gone or done with us: nobody will read what we would still send.
+    ::_exit(0);
+}
+
+void WorkerRuntime::fault(const QString &why)
+{
+    qCCritical(lcWorker) << "giving up:" << why;
+    Wire::encodeFault(m_out.buffer(), why);
+    m_out.flush();
+    ::_exit(3);
+}
+
+void WorkerRuntime::handleFrame(const FrameDecoder::Frame &frame)
+{
+    switch (frame.type) {
+    case FrameType::Configure:
+        if (!Wire::decodeConfigure(frame.payload, &m_config))
+            return fault(QStringLiteral("malformed configure frame"));
+        m_configured = true;
+        m_computePool.setMaxThreadCount(m_config.computeThreads);
+        if (m_config.seed != 0)
+            m_rng.seed(m_config.seed ^ quint32(QCoreApplication::applicationPid()));
+        m_heartbeatTimer.start(int(qMax<quint32>(50, m_config.heartbeatMs)));
+        sendHeartbeat();
+        return;
+    case FrameType::Assign: {
+        if (!m_configured)
+            return fault(QStringLiteral("assign frame before configure"));
+        QVector<AssignTask> tasks;
+        if (!Wire::decodeAssign(frame.payload, &tasks))
+            return fault(QStringLiteral("malformed assign frame"));
+        for (AssignTask &t : tasks)
+            startTask(std::move(t));
+        pumpCompute();
+        return;
+    }
+    case FrameType::Cancel: {
+        QVector<CancelEntry> entries;
+        if (!Wire::decodeCancel(frame.payload, &entries))
+            return fault(QStringLiteral("malformed cancel frame"));
+        for (const CancelEntry &e : entries)
+            cancelTask(e.row, e.attempt);
+        return;
+    }
+    case FrameType::Shutdown:
+        flushResults();
+        ::_exit(0);
+    default:
+        return fault(
+                QStringLiteral("unexpected frame type %1 from the engine").arg(int(frame.type)));
+    }
+}
+
+WorkerRuntime::Run *WorkerRuntime::find(qint32 row, quint16 attempt)
+{
+    auto it = m_inFlight.find(row);
+    if (it == m_inFlight.end() || it->attempt != attempt)
+        return nullptr;
+    return &*it;
+}
+
+void WorkerRuntime::startTask(AssignTask &&t)
+{
+    if (m_inFlight.contains(t.row))
+        cancelTask(t.row, m_inFlight[t.row].attempt); // the engine gave up on that attempt
+    Run &run = m_inFlight[t.row];
+    run.attempt = t.attempt;
+    run.fetchKind = t.fetchKind;
+    run.op = t.op;
+    run.params = std::move(t.params);
+    run.startUs = m_deadlines.nowUs();
+    run.timeoutMs = t.timeoutMs;
+    run.cancel = std::make_shared<std::atomic_bool>(false);
+    const qint32 row = t.row;
+    const quint16 attempt = t.attempt;
+    if (t.timeoutMs > 0)
+        m_deadlines.after(qint64(t.timeoutMs) * 1000,
+                          [this, row, attempt] { onTimeout(row, attempt); });
+
+    switch (t.fetchKind) {
+    case FetchKind::None:
+        queueCompute(row, run, std::move(t.input));
+        return;
+    case FetchKind::Delay: {
+        const quint32 ms = t.delayMinMs == t.delayMaxMs ? t.delayMinMs
+                                                        : std::uniform_int_distribution<quint32>(
+                                                                t.delayMinMs, t.delayMaxMs)(m_rng);
+        run.input = std::move(t.input);
+        m_deadlines.after(qint64(ms) * 1000, [this, row, attempt, ms] {
+            Run *r = find(row, attempt);
+            if (!r)
+                return;
+            r->fetchUs = quint32(m_deadlines.nowUs() - r->startUs);
+            if (r->op == 0) {
+                AttemptResult res;
+                res.result = "{\"delay_ms\":" + QByteArray::number(ms) + '}';
+                finish(row, std::move(res));
+                return;
+            }
+            queueCompute(row, *r, std::move(r->input));
+            pumpCompute();
+        });
+        return;
+    }
+    case FetchKind::Url: {
+        const qint64 maxBytes = t.maxBytes > 0 ? t.maxBytes : m_config.defaultMaxBytes;
+        if (t.url.startsWith("file:")) {
+            startFileRead(row, attempt, t.url, maxBytes);
+            return;
+        }
+        HttpRequest req;
+        req.url = std::move(t.url);
+        req.headers = std::move(t.headers);
+        req.maxBytes = maxBytes;
+        run.httpHandle = m_http->get(req, [this, row, attempt](HttpResponse &&resp) {
+            Run *r = find(row, attempt);
+            if (!r)
+                return;
+            r->httpHandle = 0;
+            r->httpStatus = quint16(resp.status);
+            r->fetchUs = quint32(m_deadlines.nowUs() - r->startUs);
+            if (resp.error != ErrorKind::None) {
+                AttemptResult res;
+                res.error = resp.error;
+                res.retryAfterMs = resp.retryAfterMs;
+                res.bytes = resp.body.size();
+                res.message = resp.message;
+                finish(row, std::move(res));
+                return;
+            }
+            onFetched(row, attempt, std::move(resp.body));
+            pumpCompute();
+        });
+        return;
+    }
+    }
+}
+
+void WorkerRuntime::startFileRead(qint32 row, quint16 attempt, const QByteArray &url,
+                                  qint64 maxBytes)
+{
+    auto *watcher = new QFutureWatcher<FileRead>(this);
+    connect(watcher, &QFutureWatcher<FileRead>::finished, this, [this, watcher, row, attempt] {
+        FileRead r = watcher->result();
+        watcher->deleteLater();
+        Run *run = find(row, attempt);
+        if (!run)
+            return;
+        run->fetchUs = quint32(m_deadlines.nowUs() - run->startUs);
+        if (r.error != ErrorKind::None) {
+            AttemptResult res;
+            res.error = r.error;
+            res.message = r.message;
+            finish(row, std::move(res));
+            return;
+        }
+        onFetched(row, attempt, std::move(r.body));
+        pumpCompute();
+    });
+    watcher->setFuture(QtConcurrent::run(&m_ioPool, readFile, url, maxBytes));
+}
+
+void WorkerRuntime::onFetched(qint32 row, quint16 attempt, QByteArray body)
+{
+    Run *r = find(row, attempt);
+    if (!r)
+        return;
+    r->bytes = body.size();
+    if (r->op == 0) {
+        AttemptResult res;
+        res.bytes = r->bytes;
+        res.result = "{\"status\":" + QByteArray::number(r->httpStatus ? r->httpStatus : 200)
+                     + ",\"bytes\":" + QByteArray::number(r->bytes) + '}';
+        finish(row, std::move(res));
+        return;
+    }
+    queueCompute(row, *r, std::move(body));
+}
+
+void WorkerRuntime::onTimeout(qint32 row, quint16 attempt)
+{
+    Run *r = find(row, attempt);
+    if (!r)
+        return;
+    const quint32 ms = r->timeoutMs;
+    if (r->httpHandle)
+        m_http->abort(r->httpHandle);
+    r->cancel->store(true);
+    AttemptResult res;
+    res.error = ErrorKind::Timeout;
+    res.bytes = r->bytes;
+    res.message = QStringLiteral("timed out after %1 ms").arg(ms);
+    finish(row, std::move(res));
+}
+
+void WorkerRuntime::cancelTask(qint32 row, quint16 attempt)
+{
+    Run *r = find(row, attempt);
+    if (!r)
+        return;
+    if (r->httpHandle)
+        m_http->abort(r->httpHandle);
+    r->cancel->store(true);
+    m_inFlight.remove(row); // the engine already counts it as cancelled: no result
+}
+
+void WorkerRuntime::queueCompute(qint32 row, Run &run, QByteArray input)
+{
+    run.computeStartUs = m_deadlines.nowUs();
+    if (run.fetchKind == FetchKind::None)
+        run.fetchUs = 0;
+    m_computeQueue.push_back(
+            ComputeJob{row, run.attempt, run.op, run.params, std::move(input), run.cancel});
+}
+
+void WorkerRuntime::pumpCompute()
+{
+    const int threads = m_computePool.maxThreadCount();
+    while (m_computeBatches < threads && !m_computeQueue.empty()) {
+        // Hand out work in batches: one pool job per task would cost more than a no-op
+        // task. Smaller batches when the queue is short keep every thread busy.
+        const size_t take = std::clamp<size_t>(m_computeQueue.size() / size_t(threads), 1, 512);
+        auto batch = std::make_shared<std::vector<ComputeJob>>();
+        batch->reserve(take);
+        for (size_t i = 0; i < take; ++i) {
+            batch->push_back(std::move(m_computeQueue.front()));
+            m_computeQueue.pop_front();
+        }
+        ++m_computeBatches;
+        m_computePool.start([this, batch] {
+            const ComputeRegistry &registry = ComputeRegistry::instance();
+            auto done = std::make_shared<std::vector<ComputeDone>>();
+            QElapsedTimer sincePost;
+            sincePost.start();
+            QElapsedTimer timer;
+            for (size_t i = 0; i < batch->size(); ++i) {
+                ComputeJob &job = (*batch)[i];
+                ComputeDone d{job.row, job.attempt, false, 0, {}, {}};
+                if (!job.cancel->load()) {
+                    timer.start();
+                    if (const ComputeOp *op = registry.op(job.op))
+                        d.ok = op->run(job.params, job.input, *job.cancel, &d.result, &d.error);
+                    else
+                        d.error = QStringLiteral("unknown compute op %1").arg(job.op);
+                    d.us = quint32(timer.nsecsElapsed() / 1000);
+                }
+                done->push_back(std::move(d));
+                // Long computes report as they go rather than when the whole batch is done.
+                const bool last = i + 1 == batch->size();
+                if (last || sincePost.elapsed() >= 5) {
+                    QMetaObject::invokeMethod(
+                            this, [this, done, last] { onComputeDone(std::move(*done), last); },
+                            Qt::QueuedConnection);
+                    done = std::make_shared<std::vector<ComputeDone>>();
+                    sincePost.start();
+                }
+            }
+        });
+    }
+}
+
+void WorkerRuntime::onComputeDone(std::vector<ComputeDone> done, bool batchFinished)
+{
+    if (batchFinished)
+        --m_computeBatches;
+    for (ComputeDone &d : done) {
+        Run *r = find(d.row, d.attempt);
+        if (!r)
+            continue; // timed out or cancelled meanwhile
+        AttemptResult res;
+        res.computeUs = d.us;
+        res.bytes = r->bytes;
+        if (d.ok) {
+            res.result = std::move(d.result);
+        } else {
+            res.error = ErrorKind::Compute;
+            res.message = std::move(d.error);
+        }
+        finish(d.row, std::move(res));
+    }
+    pumpCompute();
+}
+
+void WorkerRuntime::finish(qint32 row, AttemptResult &&r)
+{
+    auto it = m_inFlight.find(row);
+    if (it == m_inFlight.end())
+        return;
+    r.row = row;
+    r.attempt = it->attempt;
+    r.httpStatus = it->httpStatus;
+    r.fetchUs = it->fetchUs;
+    if (r.bytes < 0)
+        r.bytes = it->bytes;
+    m_inFlight.erase(it);
+    m_pending.append(std::move(r));
+    ++m_completed;
+    // Results go out in batches: at the latest after flushUs, at once when many are ready.
+    if (m_pending.size() >= 4096)
+        flushResults();
+    else if (!m_flushTimer.isActive())
+        m_flushTimer.start(int(qMax<quint32>(1, m_config.flushUs / 1000)));
+}
+
+void WorkerRuntime::flushResults()
+{
+    m_flushTimer.stop();
+    if (!m_pending.isEmpty()) {
+        Wire::encodeResults(m_out.buffer(), m_pending);
+        m_pending.clear();
+    }
+    if (!m_out.isEmpty() && !m_out.flush())
+        ::_exit(0);
+}
+
+void WorkerRuntime::sendHeartbeat()
+{
+    HeartbeatMsg hb;
+    hb.cpuUs = processCpuUs();
+    hb.inFlight = quint32(m_inFlight.size());
+    hb.computeQueued = quint32(m_computeQueue.size());
+    hb.rssKb = rssKb();
+    hb.completed = m_completed;
+    Wire::encodeHeartbeat(m_out.buffer(), hb);
+    flushResults();
+}
+
+} // namespace Brigade

@@ -1,0 +1,362 @@
+// The engine with real brigade-worker processes against a local HTTP test server.
+#include "EngineHarness.h"
+#include "TestHttpServer.h"
+#include "protocol/Messages.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSet>
+#include <QTest>
+#include <QtEndian>
+
+#include <csignal>
+#include <sys/resource.h>
+
+using namespace Brigade;
+using namespace Brigade::Test;
+
+class tst_Engine : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void computeResults();
+    void completionOrderNotSubmissionOrder();
+    void fetchResults();
+    void retriesToSuccess();
+    void permanentFailures();
+    void timeouts();
+    void cancelRun();
+    void cancelOneTask();
+    void retryFailedTasks();
+    void thousandsOfConcurrentFetches();
+    void workerKilledMidRun();
+    void garbageFromWorkerIsContained();
+    void workerExitsWhenStdinCloses();
+    void loadIsSampled();
+
+private:
+    TestHttpServer m_server;
+    QByteArray url(const QByteArray &pathAndQuery) const
+    {
+        return m_server.baseUrl() + pathAndQuery;
+    }
+};
+
+static QString fetchLine(const QString &id, const QByteArray &url, const QString &extra = {})
+{
+    return QStringLiteral(R"({"id":"%1","fetch":"%2"%3})")
+            .arg(id, QString::fromUtf8(url),
+                 extra.isEmpty() ? QString() : QLatin1Char(',') + extra);
+}
+
+void tst_Engine::initTestCase()
+{
+    rlimit rl{};
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    QVERIFY(m_server.listen());
+}
+
+void tst_Engine::computeResults()
+{
+    EngineHarness h;
+    QVERIFY2(h.load({R"({"id":"s0","compute":{"op":"sum_to","n":0}})",
+                     R"({"id":"s1","compute":{"op":"sum_to","n":100000}})",
+                     R"({"id":"s2","compute":{"op":"sum_to","n":4294967295}})",
+                     R"({"id":"abc","compute":{"op":"sha256","rounds":1}})",
+                     R"({"id":"abc2","compute":{"op":"sha256","rounds":2}})",
+                     R"({"id":"the cat the dog the cat","compute":{"op":"wordcount","top":2}})",
+                     R"({"id":"d","fetch":{"delay_ms":5},"compute":{"op":"sum_to","n":10}})"}),
+             qPrintable(h.lastError));
+    h.start();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.lastStats.succeeded, 7);
+    QCOMPARE(h.state(QStringLiteral("s0")).result, QByteArray("0"));
+    QCOMPARE(h.state(QStringLiteral("s1")).result, QByteArray("5000050000"));
+    QCOMPARE(h.state(QStringLiteral("s2")).result, QByteArray("9223372034707292160"));
+    const QByteArray h1 = QCryptographicHash::hash("abc", QCryptographicHash::Sha256);
+    QCOMPARE(h.state(QStringLiteral("abc")).result, '"' + h1.toHex() + '"');
+    // The id is the input when nothing is fetched.
+    const QByteArray h2
+            = QCryptographicHash::hash(QCryptographicHash::hash("abc2", QCryptographicHash::Sha256),
+                                       QCryptographicHash::Sha256);
+    QCOMPARE(h.state(QStringLiteral("abc2")).result, '"' + h2.toHex() + '"');
+    // the id is the input: "the" x3, then "cat" x2 before "dog"
+    QCOMPARE(h.state(QStringLiteral("the cat the dog the cat")).result,
+             QByteArray(R"([["the",3],["cat",2]])"));
+    QCOMPARE(h.state(QStringLiteral("d")).result, QByteArray("55"));
+    QCOMPARE(h.state(QStringLiteral("s1")).attempts, quint16(1));
+    QCOMPARE(h.finishedOrder.size(), 7);
+}
+
+void tst_Engine::completionOrderNotSubmissionOrder()
+{
+    EngineHarness h;
+    h.settings.workers = 1;
+    QVERIFY(h.load({R"({"id":"slow","fetch":{"delay_ms":600}})",
+                    R"({"id":"medium","fetch":{"delay_ms":300}})",
+                    R"({"id":"fast","fetch":{"delay_ms":1}})"}));
+    h.start();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.finishedOrder,
+             (QVector<int>{h.row(QStringLiteral("fast")), h.row(QStringLiteral("medium")),
+                           h.row(QStringLiteral("slow"))}));
+    QCOMPARE(h.state(QStringLiteral("slow")).result, QByteArray(R"({"delay_ms":600})"));
+    QVERIFY(h.state(QStringLiteral("slow")).fetchUs >= 600000);
+}
+
+void tst_Engine::fetchResults()
+{
+    EngineHarness h;
+    const QByteArray body = TestHttpServer::body(4096, 3);
+    QVERIFY(h.load({fetchLine(QStringLiteral("sha"), url("/delay?ms=10&bytes=4096&seed=3"),
+                              QStringLiteral(R"("compute":{"op":"sha256","rounds":3})")),
+                    fetchLine(QStringLiteral("plain"), url("/delay?ms=0&bytes=100&seed=1")),
+                    fetchLine(QStringLiteral("words"), url("/delay?ms=0&bytes=4096&seed=3"),
+                              QStringLiteral(R"("compute":{"op":"wordcount","top":1})"))}));
+    h.start();
+    QVERIFY(h.waitFinished());
+    QByteArray d = body;
+    for (int i = 0; i < 3; ++i)
+        d = QCryptographicHash::hash(d, QCryptographicHash::Sha256);
+    const TaskState sha = h.state(QStringLiteral("sha"));
+    QCOMPARE(sha.status, TaskStatus::Succeeded);
+    QCOMPARE(sha.result, '"' + d.toHex() + '"');
+    QCOMPARE(sha.httpStatus, quint16(200));
+    QCOMPARE(sha.bytes, 4096);
+    QCOMPARE(h.state(QStringLiteral("plain")).result, QByteArray(R"({"status":200,"bytes":100})"));
+    const QJsonArray top = QJsonDocument::fromJson(h.state(QStringLiteral("words")).result).array();
+    QCOMPARE(top.size(), 1);
+    QVERIFY(top[0].toArray()[1].toInt() > 1);
+}
+
+void tst_Engine::retriesToSuccess()
+{
+    EngineHarness h;
+    QVERIFY(h.load({fetchLine(QStringLiteral("flaky"), url("/flaky?key=r1&fails=2"),
+                              QStringLiteral(R"("max_attempts":3)"))}));
+    h.start();
+    QVERIFY(h.waitFinished());
+    const TaskState st = h.state(QStringLiteral("flaky"));
+    QCOMPARE(st.status, TaskStatus::Succeeded);
+    QCOMPARE(st.attempts, quint16(3));
+    const auto history = h.store().attemptHistory(h.row(QStringLiteral("flaky")));
+    QCOMPARE(history.size(), 2);
+    QCOMPARE(history[0].httpStatus, quint16(503));
+    QCOMPARE(history[1].attempt, quint16(2));
+    QCOMPARE(h.finishedOrder.size(), 1);
+}
+
+void tst_Engine::permanentFailures()
+{
+    EngineHarness h;
+    QVERIFY(h.load({fetchLine(QStringLiteral("404"), url("/status?code=404")),
+                    fetchLine(QStringLiteral("500"), url("/status?code=500"),
+                              QStringLiteral(R"("max_attempts":2)")),
+                    fetchLine(QStringLiteral("refused"), "http://127.0.0.1:1/x",
+                              QStringLiteral(R"("max_attempts":2)")),
+                    QStringLiteral(R"({"id":"big","fetch":{"url":"%1","max_bytes":1000}})")
+                            .arg(QString::fromUtf8(url("/big?bytes=5000")))}));
+    h.start();
+    QVERIFY(h.waitFinished());
+    const TaskState a = h.state(QStringLiteral("404"));
+    QCOMPARE(a.status, TaskStatus::Failed);
+    QCOMPARE(a.attempts, quint16(1)); // 4xx is not retried
+    QCOMPARE(a.httpStatus, quint16(404));
+    QCOMPARE(a.error, ErrorKind::HttpStatus);
+    const TaskState b = h.state(QStringLiteral("500"));
+    QCOMPARE(b.status, TaskStatus::Failed);
+    QCOMPARE(b.attempts, quint16(2));
+    const TaskState c = h.state(QStringLiteral("refused"));
+    QCOMPARE(c.status, TaskStatus::Failed);
+    QCOMPARE(c.error, ErrorKind::Network);
+    QCOMPARE(c.attempts, quint16(2));
+    const TaskState d = h.state(QStringLiteral("big"));
+    QCOMPARE(d.status, TaskStatus::Failed);
+    QCOMPARE(d.error, ErrorKind::TooLarge);
+    QCOMPARE(h.lastStats.failed, 4);
+}
+
+void tst_Engine::timeouts()
+{
+    EngineHarness h;
+    QVERIFY(h.load(
+            {fetchLine(QStringLiteral("hang"), url("/hang"),
+                       QStringLiteral(R"("timeout_ms":200,"max_attempts":2)")),
+             R"({"id":"slowdelay","fetch":{"delay_ms":5000},"timeout_ms":100,"max_attempts":1})"}));
+    h.start();
+    QVERIFY(h.waitFinished(20000));
+    const TaskState st = h.state(QStringLiteral("hang"));
+    QCOMPARE(st.status, TaskStatus::Failed);
+    QCOMPARE(st.error, ErrorKind::Timeout);
+    QCOMPARE(st.attempts, quint16(2));
+    QVERIFY(st.message.contains(QLatin1String("200 ms")));
+    QCOMPARE(h.state(QStringLiteral("slowdelay")).error, ErrorKind::Timeout);
+    QVERIFY(h.lastStats.elapsedMs < 4000);
+}
+
+void tst_Engine::cancelRun()
+{
+    EngineHarness h;
+    QStringList lines;
+    for (int i = 0; i < 500; ++i)
+        lines << QStringLiteral(R"({"fetch":{"delay_ms":%1}})").arg(i < 10 ? 1 : 30000);
+    QVERIFY(h.load(lines));
+    h.start();
+    QTRY_COMPARE_WITH_TIMEOUT(h.finishedOrder.size(), 10, 20000);
+    h.engine().cancel();
+    QVERIFY(h.waitFinished(10000));
+    QCOMPARE(h.lastStats.succeeded, 10);
+    QCOMPARE(h.lastStats.cancelled, 490);
+    QCOMPARE(h.finishedOrder.size(), 500);
+    QCOMPARE(QSet<int>(h.finishedOrder.begin(), h.finishedOrder.end()).size(), 500);
+}
+
+void tst_Engine::cancelOneTask()
+{
+    EngineHarness h;
+    QVERIFY(h.load({R"({"id":"long","fetch":{"delay_ms":30000}})",
+                    R"({"id":"short","fetch":{"delay_ms":300}})"}));
+    h.start();
+    QTRY_COMPARE_WITH_TIMEOUT(h.state(QStringLiteral("long")).status, TaskStatus::Running, 10000);
+    h.engine().cancelTasks({h.row(QStringLiteral("long"))});
+    QVERIFY(h.waitFinished(10000));
+    QCOMPARE(h.state(QStringLiteral("long")).status, TaskStatus::Cancelled);
+    QCOMPARE(h.state(QStringLiteral("short")).status, TaskStatus::Succeeded);
+}
+
+void tst_Engine::retryFailedTasks()
+{
+    EngineHarness h;
+    m_server.setFailing(true);
+    QStringList lines;
+    for (int i = 0; i < 20; ++i)
+        lines << fetchLine(QStringLiteral("m%1").arg(i),
+                           url("/maybe?key=m" + QByteArray::number(i)),
+                           QStringLiteral(R"("max_attempts":1)"));
+    lines << R"({"id":"fine","compute":{"op":"sum_to","n":3}})";
+    QVERIFY(h.load(lines));
+    h.start();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.lastStats.failed, 20);
+    const QVector<int> failed = h.store().rowsWithStatus(TaskStatus::Failed);
+    QCOMPARE(failed.size(), 20);
+    m_server.setFailing(false);
+    h.isFinished = false;
+    h.finishedOrder.clear();
+    h.engine().retryTasks(failed);
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.lastStats.succeeded, 21);
+    QCOMPARE(h.finishedOrder.size(), 20);                         // only the retried ones ran again
+    QCOMPARE(h.state(QStringLiteral("m3")).attempts, quint16(1)); // fresh attempt count
+    QCOMPARE(h.state(QStringLiteral("fine")).result, QByteArray("6"));
+}
+
+void tst_Engine::thousandsOfConcurrentFetches()
+{
+    EngineHarness h;
+    QStringList lines;
+    for (int i = 0; i < 3000; ++i)
+        lines << fetchLine(QStringLiteral("c%1").arg(i),
+                           url("/delay?ms=400&bytes=64&seed=" + QByteArray::number(i)));
+    QVERIFY(h.load(lines));
+    const int before = m_server.requestCount();
+    h.start();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.lastStats.succeeded, 3000);
+    QCOMPARE(m_server.requestCount() - before, 3000);
+    // Far more than 6 per host at once, or this takes 3000 * 0.4 / 12 s.
+    QVERIFY2(m_server.peakInFlight() > 1000, qPrintable(QString::number(m_server.peakInFlight())));
+}
+
+void tst_Engine::workerKilledMidRun()
+{
+    EngineHarness h;
+    QStringList lines;
+    for (int i = 0; i < 4000; ++i)
+        lines << QStringLiteral(
+                         R"({"fetch":{"delay_ms":[20,300]},"compute":{"op":"sum_to","n":%1}})")
+                         .arg(i);
+    QVERIFY(h.load(lines));
+    h.settings.concurrency = 500;
+    h.start();
+    QTRY_VERIFY_WITH_TIMEOUT(h.finishedOrder.size() > 500, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(!h.loadSamples.isEmpty() && h.loadSamples.last().workers.size() == 2
+                                     && h.loadSamples.last().workers[0].pid > 0,
+                             10000);
+    const qint64 pid = h.loadSamples.last().workers[0].pid;
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.lastStats.succeeded, 4000);
+    QCOMPARE(h.finishedOrder.size(), 4000);
+    QCOMPARE(QSet<int>(h.finishedOrder.begin(), h.finishedOrder.end()).size(), 4000);
+    QVERIFY(h.workerMessages.join(QLatin1Char('\n')).contains(QLatin1String("lost")));
+    // Every sum is right, including those whose first attempt died with the worker.
+    for (int i = 0; i < 4000; i += 97)
+        QCOMPARE(h.store().state(i).result, QByteArray::number(qint64(i) * (i + 1) / 2));
+    bool someRetried = false;
+    for (int i = 0; i < 4000 && !someRetried; ++i)
+        someRetried = h.store().state(i).attempts == 2;
+    QVERIFY(someRetried);
+}
+
+void tst_Engine::garbageFromWorkerIsContained()
+{
+    EngineHarness h;
+    h.settings.workers = 1;
+    h.settings.maxWorkerRestarts = 2;
+    h.settings.workerProgram = QStringLiteral("/bin/sh");
+    h.settings.workerArguments
+            = {QStringLiteral("-c"), QStringLiteral("printf 'this is not a frame'; exec sleep 30")};
+    QVERIFY(h.load({R"({"id":"a","compute":{"op":"sum_to","n":1}})"}));
+    h.start();
+    QVERIFY(h.waitFinished(20000));
+    QCOMPARE(h.state(QStringLiteral("a")).status, TaskStatus::Cancelled);
+    QVERIFY(h.workerMessages.join(QLatin1Char('\n')).contains(QLatin1String("bad frame")));
+}
+
+void tst_Engine::workerExitsWhenStdinCloses()
+{
+    QProcess worker;
+    worker.start(QStringLiteral(BRIGADE_WORKER_PATH), {});
+    QVERIFY(worker.waitForStarted());
+    // Busy with a long compute when its input goes away.
+    QByteArray frames;
+    ConfigureMsg cfg;
+    Wire::encodeConfigure(&frames, cfg);
+    Wire::AssignBuilder b(&frames);
+    AssignTask t;
+    t.row = 0;
+    t.attempt = 1;
+    t.op = 1;                                                // sum_to
+    const quint64 n = qToLittleEndian(quint64(4294967295u)); // seconds of looping
+    t.params = QByteArray(reinterpret_cast<const char *>(&n), 8);
+    b.add(t);
+    b.finish();
+    worker.write(frames);
+    QVERIFY(worker.waitForBytesWritten());
+    QTRY_VERIFY_WITH_TIMEOUT(worker.bytesAvailable() > 0, 5000); // hello at least
+    worker.closeWriteChannel();
+    QVERIFY(worker.waitForFinished(10000));
+}
+
+void tst_Engine::loadIsSampled()
+{
+    EngineHarness h;
+    QVERIFY(h.load({R"({"fetch":{"delay_ms":1200}})"}));
+    h.start();
+    QVERIFY(h.waitFinished());
+    QVERIFY(h.loadSamples.size() >= 3); // several per second
+    const LoadSample &s = h.loadSamples.last();
+    QCOMPARE(s.cores.size(), QThread::idealThreadCount());
+    for (double u : s.cores)
+        QVERIFY(u >= 0.0 && u <= 1.0);
+    QCOMPARE(s.workers.size(), 2);
+}
+
+QTEST_GUILESS_MAIN(tst_Engine)
+#include "tst_engine.moc"
