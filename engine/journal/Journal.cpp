@@ -1,0 +1,433 @@
+#include "Journal.h"
+
+#include "protocol/WireReader.h"
+#include "protocol/WireWriter.h"
+
+#include <QAtomicInteger>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QVariant>
+#include <QtEndian>
+
+#include <cstring>
+
+namespace Brigade {
+
+namespace {
+
+const QString FormatName = QStringLiteral("brigade-journal");
+constexpr int BatchChunk = 8 * 1024 * 1024;
+
+enum SegmentKind { FinishedSegment = 1, ResetSegment = 2 };
+
+QString connectionName()
+{
+    static QAtomicInteger<int> counter;
+    return QStringLiteral("brigade-journal-%1").arg(counter.fetchAndAddRelaxed(1));
+}
+
+QString sqlError(const QSqlError &e)
+{
+    return e.text().trimmed();
+}
+
+} // namespace
+
+Journal::Journal() = default;
+
+Journal::~Journal()
+{
+    close();
+}
+
+QString Journal::defaultDirectory()
+{
+    QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    if (base.isEmpty())
+        base = QDir::homePath() + QStringLiteral("/.local/share");
+    return base + QStringLiteral("/brigade/journals");
+}
+
+QString Journal::defaultPathFor(const QString &batchPath)
+{
+    const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    return QDir(defaultDirectory())
+            .filePath(QStringLiteral("%1-%2.journal")
+                              .arg(QFileInfo(batchPath).completeBaseName(), stamp));
+}
+
+bool Journal::isOpen() const
+{
+    return m_db.isValid() && m_db.isOpen();
+}
+
+void Journal::close()
+{
+    if (m_connection.isEmpty())
+        return;
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connection);
+    m_connection.clear();
+}
+
+bool Journal::exec(const QString &sql, QString *error)
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(sql)) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return false;
+    }
+    return true;
+}
+
+bool Journal::create(const QString &path, const QString &batchPath, const QByteArray &batchData,
+                     QString *error)
+{
+    close();
+    m_path = path;
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    {
+        // Create the file first so it is never readable by others, not even briefly.
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)
+            || !f.setPermissions(QFile::ReadOwner | QFile::WriteOwner)) {
+            *error = QStringLiteral("cannot create journal %1: %2").arg(path, f.errorString());
+            return false;
+        }
+    }
+    QFile::remove(path + QStringLiteral("-wal"));
+    QFile::remove(path + QStringLiteral("-shm"));
+    m_connection = connectionName();
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+    m_db.setDatabaseName(path);
+    if (!m_db.open()) {
+        *error = QStringLiteral("cannot open journal %1: %2").arg(path, sqlError(m_db.lastError()));
+        return false;
+    }
+    const QStringList schema{
+            QStringLiteral("PRAGMA journal_mode=WAL"),
+            QStringLiteral("PRAGMA synchronous=NORMAL"),
+            QStringLiteral("CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB)"),
+            QStringLiteral("CREATE TABLE batch(chunk INTEGER PRIMARY KEY, data BLOB NOT NULL)"),
+            QStringLiteral(
+                    "CREATE TABLE runs(run INTEGER PRIMARY KEY, kind TEXT, started_at TEXT)"),
+            QStringLiteral("CREATE TABLE segments(seq INTEGER PRIMARY KEY, kind INTEGER NOT NULL, "
+                           "count INTEGER NOT NULL, data BLOB NOT NULL)"),
+    };
+    for (const QString &sql : schema) {
+        if (!exec(sql, error))
+            return false;
+    }
+    m_db.transaction();
+    QSqlQuery meta(m_db);
+    meta.prepare(QStringLiteral("INSERT INTO meta(key, value) VALUES(?, ?)"));
+    const QList<QPair<QString, QVariant>> values{
+            {QStringLiteral("format"), FormatName},
+            {QStringLiteral("version"), FormatVersion},
+            {QStringLiteral("batch_path"), QFileInfo(batchPath).absoluteFilePath()},
+            {QStringLiteral("batch_size"), batchData.size()},
+            {QStringLiteral("created_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+            {QStringLiteral("brigade_version"), QStringLiteral(BRIGADE_VERSION)},
+    };
+    for (const auto &[k, v] : values) {
+        meta.bindValue(0, k);
+        meta.bindValue(1, v);
+        if (!meta.exec()) {
+            *error = QStringLiteral("journal %1: %2").arg(path, sqlError(meta.lastError()));
+            m_db.rollback();
+            return false;
+        }
+    }
+    QSqlQuery chunk(m_db);
+    chunk.prepare(QStringLiteral("INSERT INTO batch(chunk, data) VALUES(?, ?)"));
+    for (qsizetype off = 0, i = 0; off < batchData.size() || i == 0; off += BatchChunk, ++i) {
+        chunk.bindValue(0, qint64(i));
+        chunk.bindValue(1, batchData.mid(off, BatchChunk));
+        if (!chunk.exec()) {
+            *error = QStringLiteral("journal %1: %2").arg(path, sqlError(chunk.lastError()));
+            m_db.rollback();
+            return false;
+        }
+    }
+    if (!m_db.commit()) {
+        *error = QStringLiteral("journal %1: %2").arg(path, sqlError(m_db.lastError()));
+        return false;
+    }
+    return true;
+}
+
+bool Journal::open(const QString &path, QString *error)
+{
+    close();
+    m_path = path;
+    if (!QFileInfo(path).isFile()) {
+        *error = QStringLiteral("no journal at %1").arg(path);
+        return false;
+    }
+    m_connection = connectionName();
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+    m_db.setDatabaseName(path);
+    if (!m_db.open()) {
+        *error = QStringLiteral("cannot open journal %1: %2").arg(path, sqlError(m_db.lastError()));
+        return false;
+    }
+    QByteArray format;
+    QString why;
+    if (!readMeta(QStringLiteral("format"), &format, &why) || format != FormatName.toUtf8()) {
+        *error = QStringLiteral("%1 is not a Brigade journal%2")
+                         .arg(path, why.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(why));
+        close();
+        return false;
+    }
+    QByteArray version;
+    if (!readMeta(QStringLiteral("version"), &version, &why) || version.toInt() != FormatVersion) {
+        *error = QStringLiteral(
+                         "%1 is a journal of format version %2; this Brigade reads version %3")
+                         .arg(path, QString::fromUtf8(version))
+                         .arg(FormatVersion);
+        close();
+        return false;
+    }
+    exec(QStringLiteral("PRAGMA synchronous=NORMAL"), &why);
+    return true;
+}
+
+bool Journal::readMeta(const QString &key, QByteArray *value, QString *error) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+    q.bindValue(0, key);
+    if (!q.exec()) {
+        *error = sqlError(q.lastError());
+        return false;
+    }
+    if (!q.next()) {
+        *error = QStringLiteral("no %1 recorded").arg(key);
+        return false;
+    }
+    *value = q.value(0).toByteArray();
+    return true;
+}
+
+QString Journal::batchPath() const
+{
+    QByteArray v;
+    QString ignored;
+    readMeta(QStringLiteral("batch_path"), &v, &ignored);
+    return QString::fromUtf8(v);
+}
+
+QByteArray Journal::batchData(QString *error) const
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT data FROM batch ORDER BY chunk"))) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return {};
+    }
+    QByteArray all;
+    while (q.next())
+        all += q.value(0).toByteArray();
+    return all;
+}
+
+bool Journal::recordRun(const QString &kind, QString *error)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT INTO runs(kind, started_at) VALUES(?, ?)"));
+    q.bindValue(0, kind);
+    q.bindValue(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+    if (!q.exec()) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return false;
+    }
+    return true;
+}
+
+bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, QString *error)
+{
+    if (rows.isEmpty())
+        return true;
+    // Segment: u32 count, then per task its final state followed by its failed attempts.
+    QByteArray data;
+    data.reserve(4 + rows.size() * 48);
+    WireWriter w(&data);
+    w.u32(0);
+    quint32 count = 0;
+    store.read([&](const QVector<TaskState> &states) {
+        for (int row : rows) {
+            const TaskState &st = states.at(row);
+            if (!isTerminal(st.status))
+                continue; // reset for a retry meanwhile; journaled when it finishes again
+            w.u32(quint32(row));
+            w.u8(quint8(st.status));
+            w.u16(st.attempts);
+            w.u8(quint8(st.error));
+            w.u16(st.httpStatus);
+            w.i64(st.bytes);
+            w.u16(quint16(st.worker));
+            w.u32(st.queuedUs);
+            w.u32(st.fetchUs);
+            w.u32(st.computeUs);
+            w.bytes(st.result);
+            w.bytes(st.message.isEmpty() ? QByteArray() : st.message.toUtf8());
+            const QList<AttemptRecord> history = store.historyLocked(row);
+            w.u16(quint16(history.size()));
+            for (const AttemptRecord &a : history) {
+                w.u16(a.attempt);
+                w.u16(quint16(a.worker));
+                w.u8(quint8(a.error));
+                w.u16(a.httpStatus);
+                w.u32(a.queuedUs);
+                w.u32(a.fetchUs);
+                w.u32(a.computeUs);
+                w.bytes(a.message.toUtf8());
+            }
+            ++count;
+        }
+    });
+    if (count == 0)
+        return true;
+    const quint32 le = qToLittleEndian(count);
+    std::memcpy(data.data(), &le, 4);
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT INTO segments(kind, count, data) VALUES(?, ?, ?)"));
+    q.bindValue(0, int(FinishedSegment));
+    q.bindValue(1, count);
+    q.bindValue(2, data);
+    if (!q.exec()) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return false;
+    }
+    return true;
+}
+
+bool Journal::appendReset(const QVector<int> &rows, QString *error)
+{
+    if (rows.isEmpty())
+        return true;
+    QByteArray data;
+    WireWriter w(&data);
+    for (int row : rows)
+        w.u32(quint32(row));
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT INTO segments(kind, count, data) VALUES(?, ?, ?)"));
+    q.bindValue(0, int(ResetSegment));
+    q.bindValue(1, int(rows.size()));
+    q.bindValue(2, data);
+    if (!q.exec()) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return false;
+    }
+    return true;
+}
+
+bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order) const
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT seq, kind, data FROM segments ORDER BY seq"))) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return false;
+    }
+    const int n = store.size();
+    bool ok = true;
+    QString why;
+    // Rows in the order their final records were written; a later record or a reset
+    // supersedes an earlier one.
+    QVector<int> sequence;
+    QVector<qint64> latest(n, -1);
+    store.write([&](QVector<TaskState> &states, TaskStore &s) {
+        while (ok && q.next()) {
+            const qint64 seq = q.value(0).toLongLong();
+            const int kind = q.value(1).toInt();
+            const QByteArray data = q.value(2).toByteArray();
+            WireReader r(data);
+            auto corrupt = [&](const char *what) {
+                ok = false;
+                why = QStringLiteral("journal %1 is corrupt: segment %2 %3")
+                              .arg(m_path)
+                              .arg(seq)
+                              .arg(QLatin1String(what));
+            };
+            if (kind == ResetSegment) {
+                while (!r.atEnd() && r.ok()) {
+                    const quint32 row = r.u32();
+                    if (!r.ok() || row >= quint32(n))
+                        return corrupt("names a task the batch does not have");
+                    s.resetLocked(int(row));
+                    latest[int(row)] = -1;
+                }
+                continue;
+            }
+            if (kind != FinishedSegment)
+                return corrupt("has an unknown kind");
+            const quint32 count = r.u32();
+            for (quint32 i = 0; i < count && r.ok(); ++i) {
+                const quint32 row = r.u32();
+                if (row >= quint32(n))
+                    return corrupt("names a task the batch does not have");
+                TaskState st;
+                const quint8 status = r.u8();
+                if (status > quint8(TaskStatus::Cancelled) || !isTerminal(TaskStatus(status)))
+                    return corrupt("has a task in an impossible state");
+                st.status = TaskStatus(status);
+                st.attempts = r.u16();
+                const quint8 err = r.u8();
+                if (err > quint8(ErrorKind::Cancelled))
+                    return corrupt("has an unknown error kind");
+                st.error = ErrorKind(err);
+                st.httpStatus = r.u16();
+                st.bytes = r.i64();
+                st.worker = qint16(r.u16());
+                st.queuedUs = r.u32();
+                st.fetchUs = r.u32();
+                st.computeUs = r.u32();
+                st.result = r.bytes();
+                st.message = QString::fromUtf8(r.bytesView());
+                const quint16 attempts = r.u16();
+                QList<AttemptRecord> history;
+                for (quint16 k = 0; k < attempts && r.ok(); ++k) {
+                    AttemptRecord a;
+                    a.attempt = r.u16();
+                    a.worker = qint16(r.u16());
+                    const quint8 aerr = r.u8();
+                    if (aerr > quint8(ErrorKind::Cancelled))
+                        return corrupt("has an unknown error kind");
+                    a.error = ErrorKind(aerr);
+                    a.httpStatus = r.u16();
+                    a.queuedUs = r.u32();
+                    a.fetchUs = r.u32();
+                    a.computeUs = r.u32();
+                    a.message = QString::fromUtf8(r.bytesView());
+                    history.append(std::move(a));
+                }
+                latest[int(row)] = qint64(sequence.size());
+                sequence.append(int(row));
+                states[int(row)] = std::move(st);
+                s.setHistoryLocked(int(row), std::move(history));
+            }
+            if (!r.ok() || !r.atEnd())
+                return corrupt("is truncated or malformed");
+        }
+    });
+    if (!ok) {
+        *error = why;
+        return false;
+    }
+    if (order) {
+        order->clear();
+        for (qint64 i = 0; i < sequence.size(); ++i) {
+            if (latest[sequence[i]] == i)
+                order->append(sequence[i]);
+        }
+    }
+    return true;
+}
+
+} // namespace Brigade

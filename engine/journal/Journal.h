@@ -1,0 +1,69 @@
+#pragma once
+
+#include "core/TaskStore.h"
+
+#include <QByteArray>
+#include <QSqlDatabase>
+#include <QString>
+#include <QVector>
+
+namespace Brigade {
+
+// The run journal: a SQLite database (Qt SQL, QSQLITE, WAL) holding a copy of the batch,
+// every finished task's final state with its failed attempts, and which tasks were reset
+// for a retry. Enough to resume after a crash, to retry what failed and to export results
+// without the original batch file.
+//
+// Results are stored as segments: one row per committed batch of records, each a compact
+// binary encoding of many tasks. A row per task measured 2.5-3.3 µs through Qt SQL here,
+// more than a whole no-op task costs; a segment costs well under 0.1 µs per task.
+//
+// A Journal object belongs to the thread that opened it (a QSqlDatabase connection is
+// per thread).
+class Journal
+{
+public:
+    static constexpr int FormatVersion = 1;
+
+    Journal();
+    ~Journal();
+    Journal(const Journal &) = delete;
+    Journal &operator=(const Journal &) = delete;
+
+    // Creates a new journal (readable by its owner only) holding a copy of the batch.
+    bool create(const QString &path, const QString &batchPath, const QByteArray &batchData,
+                QString *error);
+    // Opens an existing journal; a foreign or corrupt file is refused with a readable error.
+    bool open(const QString &path, QString *error);
+    void close();
+    bool isOpen() const;
+    QString path() const { return m_path; }
+
+    QString batchPath() const;
+    QByteArray batchData(QString *error) const;
+
+    // Appends the final states (and failed attempts) of these rows in one transaction.
+    // Rows that are no longer final (reset meanwhile) are skipped.
+    bool appendFinished(const TaskStore &store, const QVector<int> &rows, QString *error);
+    // Records that these rows were reset for a retry: they are no longer final.
+    bool appendReset(const QVector<int> &rows, QString *error);
+    bool recordRun(const QString &kind, QString *error);
+
+    // Replays every segment into store: final states and attempt histories. Rows not final
+    // in the journal are left queued. Returns false if a segment is corrupt.
+    // order, if given, receives the final rows in the order they finished.
+    bool restore(TaskStore &store, QString *error, QVector<int> *order = nullptr) const;
+
+    static QString defaultDirectory();
+    static QString defaultPathFor(const QString &batchPath);
+
+private:
+    bool exec(const QString &sql, QString *error);
+    bool readMeta(const QString &key, QByteArray *value, QString *error) const;
+
+    QString m_connection;
+    QString m_path;
+    QSqlDatabase m_db;
+};
+
+} // namespace Brigade

@@ -1,0 +1,48 @@
+#include "JournalWriter.h"
+
+namespace Brigade {
+
+JournalWriter::JournalWriter(QString path, std::shared_ptr<const TaskStore> store, QObject *parent)
+    : QObject(parent)
+    , m_path(std::move(path))
+    , m_store(std::move(store))
+{}
+
+void JournalWriter::report(const QString &message)
+{
+    // One message is enough: a full disk would otherwise repeat it thirty times a second.
+    if (!m_failed)
+        emit failed(message);
+    m_failed = true;
+}
+
+void JournalWriter::open(const QString &runKind)
+{
+    m_journal = std::make_unique<Journal>();
+    QString error;
+    if (!m_journal->open(m_path, &error) || !m_journal->recordRun(runKind, &error)) {
+        report(error);
+        m_journal.reset();
+    }
+}
+
+void JournalWriter::appendFinished(const QVector<int> &rows)
+{
+    QString error;
+    if (m_journal && !m_journal->appendFinished(*m_store, rows, &error))
+        report(error);
+}
+
+void JournalWriter::appendReset(const QVector<int> &rows)
+{
+    QString error;
+    if (m_journal && !m_journal->appendReset(rows, &error))
+        report(error);
+}
+
+void JournalWriter::close()
+{
+    m_journal.reset();
+}
+
+} // namespace Brigade

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "Journal.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace Brigade {
+
+// Appends to a journal from its own thread, so neither the engine nor a window ever waits
+// on the disk. The engine queues batches of finished rows (a few tens per second); each
+// becomes one segment in one transaction.
+class JournalWriter : public QObject
+{
+    Q_OBJECT
+public:
+    JournalWriter(QString path, std::shared_ptr<const TaskStore> store, QObject *parent = nullptr);
+
+    // All of these run on the writer's thread (call them queued).
+    void open(const QString &runKind);
+    void appendFinished(const QVector<int> &rows);
+    void appendReset(const QVector<int> &rows);
+    void close();
+
+signals:
+    void failed(const QString &message);
+
+private:
+    void report(const QString &message);
+
+    QString m_path;
+    std::shared_ptr<const TaskStore> m_store;
+    std::unique_ptr<Journal> m_journal;
+    bool m_failed = false;
+};
+
+} // namespace Brigade

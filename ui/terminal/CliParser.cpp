@@ -1,0 +1,280 @@
+#include "CliParser.h"
+
+#include <QCommandLineParser>
+
+namespace Brigade {
+
+namespace {
+
+struct Parser
+{
+    QCommandLineParser p;
+    QCommandLineOption workers{{QStringLiteral("w"), QStringLiteral("workers")},
+                               QStringLiteral("Worker processes (default: one per core)."),
+                               QStringLiteral("N")};
+    QCommandLineOption concurrency{{QStringLiteral("c"), QStringLiteral("concurrency")},
+                                   QStringLiteral("Tasks in flight per worker (default 8192)."),
+                                   QStringLiteral("K")};
+    QCommandLineOption computeThreads{QStringLiteral("compute-threads"),
+                                      QStringLiteral("Compute threads per worker (default 1)."),
+                                      QStringLiteral("N")};
+    QCommandLineOption maxAttempts{QStringLiteral("max-attempts"),
+                                   QStringLiteral("Attempts per task unless it says (default 3)."),
+                                   QStringLiteral("N")};
+    QCommandLineOption timeout{
+            QStringLiteral("timeout-ms"),
+            QStringLiteral("Per-attempt timeout unless the task says (default none)."),
+            QStringLiteral("MS")};
+    QCommandLineOption maxBytes{QStringLiteral("max-bytes"),
+                                QStringLiteral("Largest fetched body (default 64 MiB)."),
+                                QStringLiteral("BYTES")};
+    QCommandLineOption retryOn{QStringLiteral("retry-on"),
+                               QStringLiteral("Failures that are retried, comma-separated from "
+                                              "network,timeout,5xx,4xx,compute,too-large "
+                                              "(default network,timeout,5xx)."),
+                               QStringLiteral("LIST")};
+    QCommandLineOption backoff{
+            QStringLiteral("backoff-ms"),
+            QStringLiteral("Backoff base and cap between attempts (default 100,30000)."),
+            QStringLiteral("BASE[,MAX]")};
+    QCommandLineOption output{{QStringLiteral("o"), QStringLiteral("output")},
+                              QStringLiteral("Write one record per task, in completion order, "
+                                             "to FILE (.jsonl or .csv)."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption skipInvalid{QStringLiteral("skip-invalid"),
+                                   QStringLiteral("Run the valid tasks of a batch with errors.")};
+    QCommandLineOption progress{QStringLiteral("progress"),
+                                QStringLiteral("auto, live, plain or none (default auto: live on "
+                                               "a terminal, a line every few seconds otherwise)."),
+                                QStringLiteral("MODE")};
+    QCommandLineOption seed{QStringLiteral("seed"),
+                            QStringLiteral("Seed for random delays and backoff jitter."),
+                            QStringLiteral("N")};
+    QCommandLineOption workerProgram{
+            QStringLiteral("worker-program"),
+            QStringLiteral("The worker executable (default: brigade-worker "
+                           "beside brigade)."),
+            QStringLiteral("PATH")};
+    QCommandLineOption heartbeatTimeout{
+            QStringLiteral("heartbeat-timeout-ms"),
+            QStringLiteral("Replace a worker silent this long (default 10000)."),
+            QStringLiteral("MS")};
+    QCommandLineOption journal{{QStringLiteral("j"), QStringLiteral("journal")},
+                               QStringLiteral("Record the run in this journal file (default: a new "
+                                              "file in the user's data directory)."),
+                               QStringLiteral("FILE")};
+    QCommandLineOption noJournal{QStringLiteral("no-journal"),
+                                 QStringLiteral("Do not record the run (a crash loses it).")};
+    QCommandLineOption resume{QStringLiteral("resume"),
+                              QStringLiteral("Resume the run recorded in JOURNAL: only tasks that "
+                                             "had not finished run."),
+                              QStringLiteral("JOURNAL")};
+    QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
+                            QStringLiteral("Show this help.")};
+    QCommandLineOption version{{QStringLiteral("v"), QStringLiteral("version")},
+                               QStringLiteral("Show the version.")};
+
+    Parser()
+    {
+        p.setApplicationDescription(QStringLiteral(
+                "Brigade runs a batch of tasks on a worker process per core.\n\n"
+                "  brigade                 open the window\n"
+                "  brigade BATCH           open BATCH in the window (headless "
+                "when there is no display)\n"
+                "  brigade run BATCH [options]   run BATCH headless\n"
+                "  brigade run --resume JOURNAL  finish a run that was interrupted\n"
+                "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
+                "  brigade export JOURNAL -o FILE  write a run's results"));
+        p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+        p.addOptions({workers, concurrency, computeThreads, maxAttempts, timeout, maxBytes, retryOn,
+                      backoff, output, skipInvalid, progress, seed, workerProgram, heartbeatTimeout,
+                      journal, noJournal, resume, help, version});
+        p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run"));
+        p.addPositionalArgument(QStringLiteral("batch"),
+                                QStringLiteral("A .jsonl task file or a .txt list of URLs."));
+    }
+};
+
+bool intOption(const QCommandLineParser &p, const QCommandLineOption &o, qint64 min, qint64 max,
+               qint64 *value, QString *error)
+{
+    if (!p.isSet(o))
+        return true;
+    bool ok = false;
+    const QString text = p.value(o);
+    const qint64 v = text.toLongLong(&ok);
+    if (!ok || v < min || v > max) {
+        *error = QStringLiteral("--%1 expects a whole number from %2 to %3, not \"%4\"")
+                         .arg(o.names().constLast())
+                         .arg(min)
+                         .arg(max)
+                         .arg(text);
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+} // namespace
+
+QString CliParser::helpText()
+{
+    return Parser().p.helpText();
+}
+
+bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
+{
+    Parser P;
+    QStringList argv{QStringLiteral("brigade")};
+    argv += args;
+    if (!P.p.parse(argv)) {
+        *error = P.p.errorText();
+        return false;
+    }
+    if (P.p.isSet(P.help)) {
+        o->command = CliOptions::Command::Help;
+        return true;
+    }
+    if (P.p.isSet(P.version)) {
+        o->command = CliOptions::Command::Version;
+        return true;
+    }
+    QStringList pos = P.p.positionalArguments();
+    const QString verb = pos.value(0);
+    if (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")) {
+        o->command = verb == QLatin1String("export") ? CliOptions::Command::Export
+                                                     : CliOptions::Command::RetryFailed;
+        if (pos.size() != 2) {
+            *error = QStringLiteral("%1 expects one journal file (brigade %1 JOURNAL)").arg(verb);
+            return false;
+        }
+        o->journalPath = pos[1];
+        if (o->command == CliOptions::Command::Export && !P.p.isSet(P.output)) {
+            *error = QStringLiteral("export needs --output FILE (.jsonl or .csv)");
+            return false;
+        }
+    } else {
+        if (verb == QLatin1String("run"))
+            pos.removeFirst();
+        if (P.p.isSet(P.resume)) {
+            if (!pos.isEmpty()) {
+                *error = QStringLiteral("--resume takes the journal instead of a batch file");
+                return false;
+            }
+            o->resume = true;
+            o->journalPath = P.p.value(P.resume);
+        } else if (pos.isEmpty()) {
+            *error = QStringLiteral("missing the batch file to run (brigade run BATCH)");
+            return false;
+        } else if (pos.size() > 1) {
+            *error = QStringLiteral("unexpected argument \"%1\" (one batch file at a time)")
+                             .arg(pos[1]);
+            return false;
+        } else {
+            o->batchPath = pos.first();
+            o->journalPath = P.p.value(P.journal);
+        }
+    }
+    o->noJournal = P.p.isSet(P.noJournal);
+    if (o->noJournal && (P.p.isSet(P.journal) || o->resume)) {
+        *error = QStringLiteral("--no-journal cannot be combined with --journal or --resume");
+        return false;
+    }
+    o->outputPath = P.p.value(P.output);
+    o->skipInvalid = P.p.isSet(P.skipInvalid);
+    RunSettings &s = o->settings;
+    qint64 v = 0;
+    if (!intOption(P.p, P.workers, 1, 1024, &v, error))
+        return false;
+    s.workers = int(v);
+    v = s.concurrency;
+    if (!intOption(P.p, P.concurrency, 1, 1000000, &v, error))
+        return false;
+    s.concurrency = int(v);
+    v = s.computeThreads;
+    if (!intOption(P.p, P.computeThreads, 1, 256, &v, error))
+        return false;
+    s.computeThreads = int(v);
+    v = s.maxAttempts;
+    if (!intOption(P.p, P.maxAttempts, 1, 100, &v, error))
+        return false;
+    s.maxAttempts = int(v);
+    v = s.timeoutMs;
+    if (!intOption(P.p, P.timeout, 0, 24LL * 3600 * 1000, &v, error))
+        return false;
+    s.timeoutMs = quint32(v);
+    v = s.maxBytes;
+    if (!intOption(P.p, P.maxBytes, 1, 1LL << 40, &v, error))
+        return false;
+    s.maxBytes = v;
+    v = 0;
+    if (!intOption(P.p, P.seed, 0, 0xffffffffLL, &v, error))
+        return false;
+    s.seed = quint32(v);
+    v = s.heartbeatTimeoutMs;
+    if (!intOption(P.p, P.heartbeatTimeout, 500, 3600 * 1000, &v, error))
+        return false;
+    s.heartbeatTimeoutMs = quint32(v);
+    s.workerProgram = P.p.value(P.workerProgram);
+
+    if (P.p.isSet(P.retryOn)) {
+        RetryPolicy &r = s.retry;
+        r.retryNetwork = r.retryTimeout = r.retryServerErrors = r.retryClientErrors = false;
+        r.retryCompute = r.retryTooLarge = false;
+        const QStringList kinds = P.p.value(P.retryOn).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        for (const QString &k : kinds) {
+            const QString t = k.trimmed();
+            if (t == QLatin1String("network"))
+                r.retryNetwork = true;
+            else if (t == QLatin1String("timeout"))
+                r.retryTimeout = true;
+            else if (t == QLatin1String("5xx"))
+                r.retryServerErrors = true;
+            else if (t == QLatin1String("4xx"))
+                r.retryClientErrors = true;
+            else if (t == QLatin1String("compute"))
+                r.retryCompute = true;
+            else if (t == QLatin1String("too-large"))
+                r.retryTooLarge = true;
+            else if (t != QLatin1String("none")) {
+                *error = QStringLiteral("--retry-on: unknown failure kind \"%1\" (expected "
+                                        "network, timeout, 5xx, 4xx, compute, too-large or none)")
+                                 .arg(t);
+                return false;
+            }
+        }
+    }
+    if (P.p.isSet(P.backoff)) {
+        const QStringList parts = P.p.value(P.backoff).split(QLatin1Char(','));
+        bool ok1 = false, ok2 = true;
+        const uint base = parts.value(0).toUInt(&ok1);
+        const uint max = parts.size() > 1 ? parts[1].toUInt(&ok2) : qMax(base, s.retry.maxDelayMs);
+        if (!ok1 || !ok2 || parts.size() > 2 || max < base) {
+            *error = QStringLiteral("--backoff-ms expects BASE or BASE,MAX in milliseconds with "
+                                    "BASE <= MAX, not \"%1\"")
+                             .arg(P.p.value(P.backoff));
+            return false;
+        }
+        s.retry.baseDelayMs = base;
+        s.retry.maxDelayMs = max;
+    }
+    if (P.p.isSet(P.progress)) {
+        const QString m = P.p.value(P.progress);
+        if (m == QLatin1String("auto"))
+            o->progress = CliOptions::Progress::Auto;
+        else if (m == QLatin1String("live"))
+            o->progress = CliOptions::Progress::Live;
+        else if (m == QLatin1String("plain"))
+            o->progress = CliOptions::Progress::Plain;
+        else if (m == QLatin1String("none"))
+            o->progress = CliOptions::Progress::None;
+        else {
+            *error = QStringLiteral("--progress expects auto, live, plain or none, not \"%1\"")
+                             .arg(m);
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace Brigade

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "run/RunStats.h"
+
+#include <QElapsedTimer>
+#include <QString>
+
+#include <cstdio>
+
+namespace Brigade {
+
+// The headless progress view. Live mode redraws a block on a terminal (counts, a bar,
+// rate, ETA, a bar per core and a line per worker); plain mode prints one line every few
+// seconds, for logs and CI.
+class ProgressView
+{
+public:
+    enum class Mode { Live, Plain, None };
+
+    ProgressView(Mode mode, FILE *out, int plainIntervalMs = 3000);
+
+    void setLoad(const LoadSample &load) { m_load = load; }
+    void update(const RunStats &stats);
+    void finish(const RunStats &stats);
+    // Prints a message above the live block.
+    void message(const QString &text);
+
+    static QString formatDuration(qint64 ms);
+    static QString bar(double fraction, int width);
+
+private:
+    void draw(const RunStats &stats);
+    void clear();
+    QString summaryLine(const RunStats &stats) const;
+
+    Mode m_mode;
+    FILE *m_out;
+    int m_plainIntervalMs;
+    QElapsedTimer m_sinceDraw;
+    int m_linesDrawn = 0;
+    LoadSample m_load;
+    RunStats m_last;
+};
+
+} // namespace Brigade

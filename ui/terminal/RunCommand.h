@@ -1,0 +1,46 @@
+#pragma once
+
+#include "CliParser.h"
+#include "ProgressView.h"
+#include "output/ResultWriter.h"
+#include "run/Engine.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace Brigade {
+
+// "brigade run BATCH": loads the batch, runs it headless with a progress view, writes the
+// results, and ends with the exit status: 0 all succeeded, 1 some did not, 2 bad input.
+class RunCommand : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RunCommand(CliOptions options, QObject *parent = nullptr);
+    ~RunCommand() override;
+
+    // Starts from the event loop; exitRequested() tells the status to exit with.
+    void start();
+
+    // The whole thing for main(): parses args, runs, returns the exit status.
+    static int main(const QStringList &args);
+
+signals:
+    void exitRequested(int status);
+
+private:
+    void begin();
+    bool loadBatch(std::shared_ptr<TaskStore> *store);
+    bool loadJournal(std::shared_ptr<TaskStore> *store, QVector<int> *finishedRows);
+    void onFinished(const RunStats &stats);
+    void fail(const QString &message, int status);
+
+    CliOptions m_options;
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<ProgressView> m_view;
+    ResultWriter m_writer;
+    bool m_writing = false;
+};
+
+} // namespace Brigade
