@@ -1,0 +1,186 @@
+// The run journal on its own: create, append, restore, refuse what is not a journal.
+#include "batch/BatchParser.h"
+#include "journal/Journal.h"
+
+#include <QFile>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Brigade;
+
+class tst_Journal : public QObject
+{
+    Q_OBJECT
+private slots:
+    void roundTrip();
+    void resetMakesTasksRunAgain();
+    void ownerOnly();
+    void foreignFilesAreRefused_data();
+    void foreignFilesAreRefused();
+    void corruptSegmentIsReported();
+
+private:
+    static std::shared_ptr<TaskStore> storeFor(const QByteArray &batch);
+    QTemporaryDir m_dir;
+};
+
+static const QByteArray Batch3 = "{\"id\":\"a\",\"compute\":{\"op\":\"sum_to\",\"n\":1}}\n"
+                                 "{\"id\":\"b\",\"compute\":{\"op\":\"sum_to\",\"n\":2}}\n"
+                                 "{\"id\":\"c\",\"compute\":{\"op\":\"sum_to\",\"n\":3}}\n";
+
+std::shared_ptr<TaskStore> tst_Journal::storeFor(const QByteArray &batch)
+{
+    return std::make_shared<TaskStore>(
+            BatchParser::parseData(batch, QStringLiteral("t.jsonl")).tasks);
+}
+
+static void finish(TaskStore &store, int row, TaskStatus status, const QByteArray &result,
+                   QList<AttemptRecord> history = {})
+{
+    store.write([&](QVector<TaskState> &states, TaskStore &s) {
+        states[row].status = status;
+        states[row].attempts = quint16(history.size() + 1);
+        states[row].result = result;
+        states[row].worker = 1;
+        states[row].fetchUs = 1234;
+        states[row].message = status == TaskStatus::Failed ? QStringLiteral("HTTP 503") : QString();
+        s.setHistoryLocked(row, history);
+    });
+}
+
+void tst_Journal::roundTrip()
+{
+    const QString path = m_dir.filePath(QStringLiteral("rt.journal"));
+    auto store = storeFor(Batch3);
+    QString error;
+    {
+        Journal j;
+        QVERIFY2(j.create(path, QStringLiteral("/data/t.jsonl"), Batch3, &error),
+                 qPrintable(error));
+        finish(*store, 2, TaskStatus::Succeeded, "6");
+        QVERIFY(j.appendFinished(*store, {2}, &error));
+        AttemptRecord lost;
+        lost.attempt = 1;
+        lost.error = ErrorKind::WorkerLost;
+        lost.message = QStringLiteral("worker 0 lost: crashed");
+        finish(*store, 0, TaskStatus::Failed, {}, {lost});
+        QVERIFY(j.appendFinished(*store, {0, 1}, &error)); // row 1 is not final: skipped
+    }
+    Journal j;
+    QVERIFY2(j.open(path, &error), qPrintable(error));
+    QCOMPARE(j.batchPath(), QStringLiteral("/data/t.jsonl"));
+    QCOMPARE(j.batchData(&error), Batch3);
+    auto restored = storeFor(j.batchData(&error));
+    QVector<int> order;
+    QVERIFY2(j.restore(*restored, &error, &order), qPrintable(error));
+    QCOMPARE(order, (QVector<int>{2, 0}));
+    QCOMPARE(restored->state(2).status, TaskStatus::Succeeded);
+    QCOMPARE(restored->state(2).result, QByteArray("6"));
+    QCOMPARE(restored->state(2).fetchUs, 1234u);
+    QCOMPARE(restored->state(1).status, TaskStatus::Queued);
+    QCOMPARE(restored->state(0).status, TaskStatus::Failed);
+    QCOMPARE(restored->state(0).message, QStringLiteral("HTTP 503"));
+    const auto history = restored->attemptHistory(0);
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(history[0].error, ErrorKind::WorkerLost);
+    QCOMPARE(history[0].message, QStringLiteral("worker 0 lost: crashed"));
+}
+
+void tst_Journal::resetMakesTasksRunAgain()
+{
+    const QString path = m_dir.filePath(QStringLiteral("reset.journal"));
+    auto store = storeFor(Batch3);
+    QString error;
+    Journal j;
+    QVERIFY(j.create(path, QStringLiteral("t.jsonl"), Batch3, &error));
+    finish(*store, 0, TaskStatus::Failed, {});
+    finish(*store, 1, TaskStatus::Succeeded, "3");
+    QVERIFY(j.appendFinished(*store, {0, 1}, &error));
+    QVERIFY(j.appendReset({0}, &error));
+    auto restored = storeFor(Batch3);
+    QVector<int> order;
+    QVERIFY(j.restore(*restored, &error, &order));
+    QCOMPARE(restored->state(0).status, TaskStatus::Queued);
+    QCOMPARE(order, QVector<int>{1});
+    // It finishes again later: the newer record wins and comes last.
+    finish(*store, 0, TaskStatus::Succeeded, "1");
+    QVERIFY(j.appendFinished(*store, {0}, &error));
+    restored = storeFor(Batch3);
+    QVERIFY(j.restore(*restored, &error, &order));
+    QCOMPARE(restored->state(0).status, TaskStatus::Succeeded);
+    QCOMPARE(order, (QVector<int>{1, 0}));
+}
+
+void tst_Journal::ownerOnly()
+{
+    const QString path = m_dir.filePath(QStringLiteral("perm.journal"));
+    Journal j;
+    QString error;
+    QVERIFY(j.create(path, QStringLiteral("t.jsonl"), Batch3, &error));
+    const QFile::Permissions p = QFile::permissions(path);
+    QVERIFY(p & QFile::ReadOwner);
+    QVERIFY(!(p & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther)));
+}
+
+void tst_Journal::foreignFilesAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("text") << QByteArray("just some text\n")
+                          << QStringLiteral("not a Brigade journal");
+    QTest::newRow("empty") << QByteArray() << QStringLiteral("not a Brigade journal");
+    QByteArray junk(8192, '\0');
+    memcpy(junk.data(), "SQLite format 3", 16); // a header, then nonsense
+    for (int i = 100; i < junk.size(); ++i)
+        junk[i] = char(i * 7);
+    QTest::newRow("broken sqlite") << junk << QStringLiteral("not a Brigade journal");
+    QTest::newRow("missing") << QByteArray("<missing>") << QStringLiteral("no journal at");
+}
+
+void tst_Journal::foreignFilesAreRefused()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, expected);
+    const QString path = m_dir.filePath(QStringLiteral("foreign-%1").arg(QTest::currentDataTag()));
+    if (content != "<missing>") {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+    }
+    Journal j;
+    QString error;
+    QVERIFY(!j.open(path, &error));
+    QVERIFY2(error.contains(expected), qPrintable(error));
+}
+
+void tst_Journal::corruptSegmentIsReported()
+{
+    const QString path = m_dir.filePath(QStringLiteral("corrupt.journal"));
+    auto store = storeFor(Batch3);
+    QString error;
+    {
+        Journal j;
+        QVERIFY(j.create(path, QStringLiteral("t.jsonl"), Batch3, &error));
+        finish(*store, 0, TaskStatus::Succeeded, "1");
+        QVERIFY(j.appendFinished(*store, {0}, &error));
+    }
+    {
+        auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("poke"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("UPDATE segments SET data = X'FFFFFFFF0000'")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("poke"));
+    Journal j;
+    QVERIFY(j.open(path, &error));
+    auto restored = storeFor(Batch3);
+    QVERIFY(!j.restore(*restored, &error));
+    QVERIFY2(error.contains(QLatin1String("corrupt")), qPrintable(error));
+}
+
+QTEST_GUILESS_MAIN(tst_Journal)
+#include "tst_journal.moc"
