@@ -3,11 +3,7 @@
 #include "WorkerProcess.h"
 #include "journal/JournalWriter.h"
 
-#include <QLoggingCategory>
-
 #include <algorithm>
-
-Q_DECLARE_LOGGING_CATEGORY(lcEngine)
 
 namespace Brigade::Internal {
 

@@ -20,9 +20,11 @@ struct RunSettings
     quint32 heartbeatMs = 500;
     quint32 heartbeatTimeoutMs = 10000; // a worker silent this long is replaced
     quint32 flushUs = 2000;
-    quint32 seed = 0;           // 0: random
-    int maxWorkerRestarts = 50; // per slot, so a worker that cannot start does not spin
-    QString journalPath;        // an existing journal (Journal::create) to record into
+    quint32 seed = 0; // 0: random
+    int maxWorkerRestarts = 50;
+    quint64 workerMemoryLimitMb = 0; // 0: none; else each worker's data memory is capped // per
+                                     // slot, so a worker that cannot start does not spin
+    QString journalPath;             // an existing journal (Journal::create) to record into
     QString journalRunKind = QStringLiteral("run");
     QString workerProgram; // default: brigade-worker beside the application
     QStringList workerArguments;

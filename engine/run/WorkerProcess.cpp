@@ -2,10 +2,6 @@
 
 #include "RunStats.h"
 
-#include <QLoggingCategory>
-
-Q_LOGGING_CATEGORY(lcEngine, "brigade.engine")
-
 namespace Brigade {
 
 const char *workerStateName(WorkerState s)
@@ -73,7 +69,11 @@ void WorkerProcess::launch()
     if (m_done)
         return;
     m_watchdog.start(int(m_settings.heartbeatTimeoutMs));
-    m_process->start(m_settings.effectiveWorkerProgram(), m_settings.workerArguments);
+    QStringList args = m_settings.workerArguments;
+    if (m_settings.workerMemoryLimitMb > 0)
+        args << QStringLiteral("--memory-limit-mb")
+             << QString::number(m_settings.workerMemoryLimitMb);
+    m_process->start(m_settings.effectiveWorkerProgram(), args);
 }
 
 void WorkerProcess::send(const QByteArray &frames)
@@ -120,7 +120,6 @@ void WorkerProcess::fail(const QString &reason)
     m_watchdog.stop();
     if (m_process->state() != QProcess::NotRunning)
         m_process->kill();
-    qCWarning(lcEngine) << "worker" << m_slot << "lost:" << reason;
     emit lost(reason);
 }
 

@@ -59,6 +59,10 @@ struct Parser
             QStringLiteral("heartbeat-timeout-ms"),
             QStringLiteral("Replace a worker silent this long (default 10000)."),
             QStringLiteral("MS")};
+    QCommandLineOption memoryLimit{QStringLiteral("worker-memory-mb"),
+                                   QStringLiteral("Cap each worker's memory; a worker over it "
+                                                  "fails its tasks with a clear error."),
+                                   QStringLiteral("MIB")};
     QCommandLineOption journal{{QStringLiteral("j"), QStringLiteral("journal")},
                                QStringLiteral("Record the run in this journal file (default: a new "
                                               "file in the user's data directory)."),
@@ -86,9 +90,11 @@ struct Parser
                 "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
                 "  brigade export JOURNAL -o FILE  write a run's results"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-        p.addOptions({workers, concurrency, computeThreads, maxAttempts, timeout, maxBytes, retryOn,
-                      backoff, output, skipInvalid, progress, seed, workerProgram, heartbeatTimeout,
-                      journal, noJournal, resume, help, version});
+        p.addOptions({workers,       concurrency,      computeThreads, maxAttempts,
+                      timeout,       maxBytes,         retryOn,        backoff,
+                      output,        skipInvalid,      progress,       seed,
+                      workerProgram, heartbeatTimeout, memoryLimit,    journal,
+                      noJournal,     resume,           help,           version});
         p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run"));
         p.addPositionalArgument(QStringLiteral("batch"),
                                 QStringLiteral("A .jsonl task file or a .txt list of URLs."));
@@ -216,6 +222,10 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
         return false;
     s.heartbeatTimeoutMs = quint32(v);
     s.workerProgram = P.p.value(P.workerProgram);
+    v = 0;
+    if (!intOption(P.p, P.memoryLimit, 16, 1LL << 30, &v, error))
+        return false;
+    s.workerMemoryLimitMb = quint64(v);
 
     if (P.p.isSet(P.retryOn)) {
         RetryPolicy &r = s.retry;
