@@ -17,6 +17,13 @@ public:
     virtual ~ComputeOp() = default;
 
     virtual QByteArray name() const = 0;
+    // Public ops are listed in messages and docs; the others are only used by the engine
+    // itself (the map step of MapReduce jobs) and refuse to be written in a batch.
+    virtual bool isPublic() const { return true; }
+
+    // Whether run() reads its input. When it does not, the engine sends no input at all
+    // (for a task without fetch that would be a copy of its id per attempt).
+    virtual bool usesInput() const { return true; }
 
     // Checks the op's parameters in a task's "compute" object and encodes them compactly
     // into *params (sent to workers). On a problem returns false with *error set to what
@@ -25,7 +32,8 @@ public:
                              QString *errorKey) const = 0;
 
     // Computes over input. On success sets *resultJson to the result as JSON text
-    // (e.g. 42, "ab12...", [["the",3]]). On failure returns false with *error set.
+    // (e.g. 42, "ab12...", [["the",3]]; the map ops of MapReduce jobs return binary data
+    // instead). On failure returns false with *error set.
     // Long loops check *cancel now and then and give up when it is set.
     virtual bool run(const QByteArray &params, QByteArrayView input, const std::atomic_bool &cancel,
                      QByteArray *resultJson, QString *error) const = 0;

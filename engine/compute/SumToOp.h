@@ -13,6 +13,7 @@ public:
     static constexpr quint64 MaxN = 4294967295ull;
 
     QByteArray name() const override { return QByteArrayLiteral("sum_to"); }
+    bool usesInput() const override { return false; }
     bool parseParams(const QJsonObject &compute, QByteArray *params, QString *error,
                      QString *errorKey) const override;
     bool run(const QByteArray &params, QByteArrayView input, const std::atomic_bool &cancel,

@@ -1,6 +1,7 @@
 #include "RunCoordinator.h"
 
 #include "WorkerProcess.h"
+#include "compute/ComputeRegistry.h"
 #include "journal/JournalWriter.h"
 
 #include <algorithm>
@@ -8,6 +9,12 @@
 namespace Brigade::Internal {
 
 namespace {
+bool opUsesInput(quint8 op)
+{
+    const ComputeOp *o = ComputeRegistry::instance().op(op);
+    return o && o->usesInput();
+}
+
 constexpr int MaxTasksPerFrame = 16384;
 constexpr int UpdateIntervalMs = 33; // views get at most ~30 updates per second
 constexpr int LoadIntervalMs = 250;
@@ -73,10 +80,13 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
         }
     });
 
-    const int workers = m_settings.effectiveWorkers();
+    m_slotGroups = m_settings.slotGroups();
+    m_hosts.clear();
+    const int workers = int(m_slotGroups.size());
     m_slots = QVector<Slot>(workers);
     for (int i = 0; i < workers; ++i) {
         m_slots[i].info.slot = i;
+        m_slots[i].info.group = m_slotGroups[i].label();
         launchSlot(i);
     }
     m_updateTimer.start();
@@ -94,9 +104,15 @@ void RunCoordinator::launchSlot(int slot)
     s.inFlight = 0;
     s.lastCpuUs = 0;
     s.lastCpuAtMs = 0;
-    s.info.state = s.info.restarts ? WorkerState::Restarting : WorkerState::Starting;
+    const WorkerGroup &group = m_slotGroups[slot];
+    const WorkerLaunch launch = WorkerLaunch::forGroup(group, m_settings);
+    s.info.state = launch.mayQueue   ? WorkerState::Queued
+                   : s.info.restarts ? WorkerState::Restarting
+                                     : WorkerState::Starting;
     s.info.pid = 0;
-    auto *p = new WorkerProcess(slot, s.incarnation, m_settings, this);
+    if (s.info.host.isEmpty() && group.kind == WorkerGroup::Kind::Ssh)
+        s.info.host = group.host;
+    auto *p = new WorkerProcess(slot, s.incarnation, launch, m_settings, this);
     s.process = p;
     const quint32 inc = s.incarnation;
     connect(p, &WorkerProcess::ready, this, [this, slot, inc] { onWorkerReady(slot, inc); });
@@ -120,6 +136,11 @@ void RunCoordinator::onWorkerReady(int slot, quint32 incarnation)
     s.info.state = WorkerState::Running;
     s.info.host = s.process->hello().host;
     s.info.pid = s.process->hello().pid;
+    s.info.slurmJobId = s.process->hello().slurmJobId;
+    if (m_hosts.value(s.info.host).blocked) {
+        s.process->kill(QStringLiteral("its host %1 is out of rotation").arg(s.info.host));
+        return;
+    }
     ConfigureMsg cfg;
     cfg.concurrency = quint32(m_settings.concurrency);
     cfg.computeThreads = quint16(qBound(1, m_settings.computeThreads, 1024));
@@ -205,7 +226,8 @@ void RunCoordinator::dispatch()
                         = shape.fetch.timeoutMs
                                   ? shape.fetch.timeoutMs
                                   : (shape.timeoutMs ? shape.timeoutMs : m_settings.timeoutMs);
-                const bool needsId = shape.compute.op != 0 && shape.fetch.kind != FetchKind::Url;
+                const bool needsId = shape.compute.op != 0 && shape.fetch.kind != FetchKind::Url
+                                     && opUsesInput(shape.compute.op);
                 builder.add(row, st.attempts, timeout, shape,
                             shape.fetch.maxBytes ? shape.fetch.maxBytes : m_settings.maxBytes,
                             spec.id, needsId);
@@ -230,6 +252,8 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
     const qint64 now = nowMs();
     const int n = m_store->size();
     bool retried = false;
+    const QString hostName = hostOf(slot);
+    HostRecord &host = m_hosts[hostName];
     m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
         for (const AttemptResult &r : results) {
             if (r.row >= n)
@@ -243,6 +267,12 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             --s.inFlight;
             ++s.info.finished;
             ++m_attemptsDone;
+            if (r.error == ErrorKind::None) {
+                host.failedInARow = 0;
+                ++host.succeeded;
+            } else if (r.error != ErrorKind::Cancelled) {
+                ++host.failedInARow;
+            }
             st.httpStatus = r.httpStatus;
             st.bytes = r.bytes;
             st.fetchUs = r.fetchUs;
@@ -278,8 +308,40 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
     });
     if (retried)
         armRetryTimer();
+    if (!host.blocked && host.failedInARow >= m_settings.blocklistFailedAttempts
+        && otherHealthyHost(hostName))
+        blockHost(hostName, QStringLiteral("%1 attempts in a row failed there while other hosts "
+                                           "succeeded")
+                                    .arg(host.failedInARow));
     dispatch();
     checkDone();
+}
+
+QString RunCoordinator::hostOf(int slot) const
+{
+    const Slot &s = m_slots[slot];
+    return s.info.host.isEmpty() ? s.info.group : s.info.host;
+}
+
+bool RunCoordinator::otherHealthyHost(const QString &host) const
+{
+    for (int i = 0; i < m_slots.size(); ++i) {
+        const QString other = hostOf(i);
+        if (other != host && m_slots[i].process && m_slots[i].process->isReady()
+            && !m_hosts.value(other).blocked)
+            return true;
+    }
+    return false;
+}
+
+void RunCoordinator::blockHost(const QString &host, const QString &why)
+{
+    m_hosts[host].blocked = true;
+    emit message(QStringLiteral("host %1 taken out of rotation for this run: %2").arg(host, why));
+    for (int i = 0; i < m_slots.size(); ++i) {
+        if (hostOf(i) == host && m_slots[i].process)
+            m_slots[i].process->kill(QStringLiteral("its host %1 is out of rotation").arg(host));
+    }
 }
 
 void RunCoordinator::onHeartbeat(int slot, quint32 incarnation, const HeartbeatMsg &hb)
@@ -337,6 +399,18 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
     s.inFlight = 0;
     if (!m_active) {
         s.info.state = WorkerState::Stopped;
+        return;
+    }
+    const QString hostName = hostOf(slot);
+    HostRecord &host = m_hosts[hostName];
+    ++host.lostWorkers;
+    if (!host.blocked && host.lostWorkers >= m_settings.blocklistLostWorkers
+        && otherHealthyHost(hostName))
+        blockHost(hostName, QStringLiteral("it lost %1 workers").arg(host.lostWorkers));
+    if (host.blocked) {
+        s.info.state = WorkerState::Blocked;
+        dispatch();
+        checkDone();
         return;
     }
     ++s.info.restarts;

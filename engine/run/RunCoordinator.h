@@ -7,6 +7,7 @@
 #include "protocol/Messages.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QThread>
 #include <QTimer>
@@ -61,6 +62,13 @@ private:
         quint64 lastCpuUs = 0;
         qint64 lastCpuAtMs = 0;
     };
+    struct HostRecord
+    {
+        int lostWorkers = 0;
+        int failedInARow = 0;
+        qint64 succeeded = 0;
+        bool blocked = false;
+    };
     struct RetryEntry
     {
         qint64 dueMs;
@@ -74,6 +82,9 @@ private:
     void onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results);
     void onHeartbeat(int slot, quint32 incarnation, const HeartbeatMsg &hb);
     void onWorkerLost(int slot, quint32 incarnation, const QString &reason);
+    QString hostOf(int slot) const;
+    bool otherHealthyHost(const QString &host) const;
+    void blockHost(const QString &host, const QString &why);
     void dispatch();
     void promoteRetries();
     void armRetryTimer();
@@ -102,6 +113,8 @@ private:
     QTimer m_retryTimer;
 
     QVector<Slot> m_slots;
+    QList<WorkerGroup> m_slotGroups;
+    QHash<QString, HostRecord> m_hosts;
     QVector<quint32> m_assignedTo; // incarnation running each row
     quint32 m_nextIncarnation = 1;
     int m_roundRobin = 0;

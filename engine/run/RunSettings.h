@@ -2,34 +2,60 @@
 
 #include "core/RetryPolicy.h"
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 
 namespace Brigade {
 
+// Where a group of workers runs and how it is started. A worker is a process speaking
+// frames on stdin/stdout, so any launcher that relays stdio can start one.
+struct WorkerGroup
+{
+    enum class Kind { Local, Ssh, Slurm, Command };
+
+    Kind kind = Kind::Local;
+    int count = 1;
+    QString host;          // Ssh: [user@]host, as ssh takes it
+    QStringList options;   // extra launcher options (ssh -o ..., srun --partition ...)
+    QString remoteProgram; // Ssh/Slurm: the worker on the far side (default brigade-worker)
+    QString command;       // Command: a template such as "docker exec box brigade-worker"
+    QString slurmConf;     // Slurm: SLURM_CONF for srun (empty: the environment's)
+
+    QString label() const; // "local", "ssh node2", "slurm", or the command
+};
+
 // How a run is carried out. Plain data; front ends fill it from flags or QSettings.
 struct RunSettings
 {
-    int workers = 0;        // 0: one per core
-    int concurrency = 8192; // tasks in flight per worker
-    int computeThreads = 1; // compute threads per worker
-    int maxAttempts = 3;    // default for tasks that do not say
-    quint32 timeoutMs = 0;  // default per-attempt timeout; 0: none
+    int workers = 0;           // local workers; 0: one per core (none when groups are given)
+    QList<WorkerGroup> groups; // remote or custom workers, besides the local ones
+    int concurrency = 8192;    // tasks in flight per worker
+    int computeThreads = 1;    // compute threads per worker
+    int maxAttempts = 3;       // default for tasks that do not say
+    quint32 timeoutMs = 0;     // default per-attempt timeout; 0: none
     qint64 maxBytes = 64 * 1024 * 1024;
     RetryPolicy retry;
     quint32 heartbeatMs = 500;
     quint32 heartbeatTimeoutMs = 10000; // a worker silent this long is replaced
+    quint32 queueTimeoutMs = 0;         // how long a Slurm worker may wait for a CPU; 0: forever
     quint32 flushUs = 2000;
     quint32 seed = 0; // 0: random
+    // Per slot, so a worker that cannot start does not spin.
     int maxWorkerRestarts = 50;
-    quint64 workerMemoryLimitMb = 0; // 0: none; else each worker's data memory is capped // per
-                                     // slot, so a worker that cannot start does not spin
+    // A host that loses this many workers, or fails this many attempts in a row while
+    // other hosts succeed, is taken out of rotation for the run.
+    int blocklistLostWorkers = 5;
+    int blocklistFailedAttempts = 50;
+    quint64 workerMemoryLimitMb = 0; // 0: none; else each worker's data memory is capped
     QString journalPath;             // an existing journal (Journal::create) to record into
     QString journalRunKind = QStringLiteral("run");
     QString workerProgram; // default: brigade-worker beside the application
     QStringList workerArguments;
 
-    int effectiveWorkers() const;
+    // Every worker slot's group, local ones first.
+    QList<WorkerGroup> slotGroups() const;
+    int effectiveWorkers() const { return int(slotGroups().size()); }
     QString effectiveWorkerProgram() const;
 };
 

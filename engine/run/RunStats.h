@@ -32,7 +32,8 @@ enum class WorkerState : quint8 {
     Running,
     Restarting, // lost, a replacement is on its way
     Stopped,
-    Failed, // gave up restarting
+    Failed,  // gave up restarting
+    Blocked, // its host was taken out of rotation for this run
 };
 
 const char *workerStateName(WorkerState s);
@@ -41,7 +42,9 @@ struct WorkerInfo
 {
     int slot = 0;
     WorkerState state = WorkerState::Starting;
-    QString host;
+    QString group; // where it was launched: "local", "ssh node2", "slurm", ...
+    QString host;  // the host it reported in its hello
+    QString slurmJobId;
     qint64 pid = 0;
     int inFlight = 0;
     qint64 finished = 0; // attempts this slot finished, across restarts

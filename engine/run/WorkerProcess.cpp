@@ -23,11 +23,12 @@ const char *workerStateName(WorkerState s)
     return "unknown";
 }
 
-WorkerProcess::WorkerProcess(int slot, quint32 incarnation, const RunSettings &settings,
-                             QObject *parent)
+WorkerProcess::WorkerProcess(int slot, quint32 incarnation, WorkerLaunch launch,
+                             const RunSettings &settings, QObject *parent)
     : QObject(parent)
     , m_slot(slot)
     , m_incarnation(incarnation)
+    , m_launch(std::move(launch))
     , m_settings(settings)
     , m_process(new QProcess(this))
 {
@@ -38,10 +39,13 @@ WorkerProcess::WorkerProcess(int slot, quint32 incarnation, const RunSettings &s
     connect(m_process, &QProcess::errorOccurred, this, &WorkerProcess::onError);
     m_watchdog.setSingleShot(true);
     connect(&m_watchdog, &QTimer::timeout, this, [this] {
-        fail(m_ready ? QStringLiteral("stopped answering for %1 ms")
-                               .arg(m_settings.heartbeatTimeoutMs)
-                     : QStringLiteral("did not say hello within %1 ms")
-                               .arg(m_settings.heartbeatTimeoutMs));
+        if (m_ready)
+            fail(QStringLiteral("stopped answering for %1 ms").arg(m_settings.heartbeatTimeoutMs));
+        else if (m_launch.mayQueue)
+            fail(QStringLiteral("was not given a CPU within %1 ms").arg(m_settings.queueTimeoutMs));
+        else
+            fail(QStringLiteral("did not say hello within %1 ms")
+                         .arg(m_settings.heartbeatTimeoutMs));
     });
 }
 
@@ -68,12 +72,23 @@ void WorkerProcess::launch()
 {
     if (m_done)
         return;
+    armWatchdog();
+    m_process->setProcessEnvironment(m_launch.environment);
+    m_process->start(m_launch.program, m_launch.arguments);
+}
+
+void WorkerProcess::armWatchdog()
+{
+    // A worker waiting in a Slurm queue is not silent, it is queued: it gets the queue
+    // timeout (possibly none) until it says hello.
+    if (!m_ready && m_launch.mayQueue) {
+        if (m_settings.queueTimeoutMs > 0)
+            m_watchdog.start(int(m_settings.queueTimeoutMs));
+        else
+            m_watchdog.stop();
+        return;
+    }
     m_watchdog.start(int(m_settings.heartbeatTimeoutMs));
-    QStringList args = m_settings.workerArguments;
-    if (m_settings.workerMemoryLimitMb > 0)
-        args << QStringLiteral("--memory-limit-mb")
-             << QString::number(m_settings.workerMemoryLimitMb);
-    m_process->start(m_settings.effectiveWorkerProgram(), args);
 }
 
 void WorkerProcess::send(const QByteArray &frames)
@@ -209,7 +224,7 @@ void WorkerProcess::onError(QProcess::ProcessError error)
 {
     if (error == QProcess::FailedToStart)
         fail(QStringLiteral("could not start %1: %2")
-                     .arg(m_settings.effectiveWorkerProgram(), m_process->errorString()));
+                     .arg(m_launch.program, m_process->errorString()));
 }
 
 } // namespace Brigade

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "RunSettings.h"
+#include "WorkerLaunch.h"
 #include "protocol/FrameDecoder.h"
 #include "protocol/Messages.h"
 
@@ -17,7 +18,7 @@ class WorkerProcess : public QObject
 {
     Q_OBJECT
 public:
-    WorkerProcess(int slot, quint32 incarnation, const RunSettings &settings,
+    WorkerProcess(int slot, quint32 incarnation, WorkerLaunch launch, const RunSettings &settings,
                   QObject *parent = nullptr);
     ~WorkerProcess() override;
 
@@ -46,6 +47,7 @@ signals:
 
 private:
     void launch();
+    void armWatchdog();
     void onStdout();
     void onStderr();
     void onFinished(int exitCode, QProcess::ExitStatus status);
@@ -55,6 +57,7 @@ private:
 
     int m_slot;
     quint32 m_incarnation;
+    WorkerLaunch m_launch;
     RunSettings m_settings;
     QProcess *m_process;
     FrameDecoder m_decoder;

@@ -1,6 +1,7 @@
 #include "CliParser.h"
 
 #include <QCommandLineParser>
+#include <QProcess>
 
 namespace Brigade {
 
@@ -63,6 +64,40 @@ struct Parser
                                    QStringLiteral("Cap each worker's memory; a worker over it "
                                                   "fails its tasks with a clear error."),
                                    QStringLiteral("MIB")};
+    QCommandLineOption ssh{QStringLiteral("ssh"),
+                           QStringLiteral("Also run workers on HOST through ssh; HOST*N for N of "
+                                          "them (repeatable)."),
+                           QStringLiteral("HOST[*N]")};
+    QCommandLineOption sshOptions{QStringLiteral("ssh-options"),
+                                  QStringLiteral("Extra ssh arguments, e.g. \"-p 2222 -i key\"."),
+                                  QStringLiteral("ARGS")};
+    QCommandLineOption slurm{QStringLiteral("slurm"),
+                             QStringLiteral("Also run N workers as Slurm steps (srun)."),
+                             QStringLiteral("N")};
+    QCommandLineOption srunOptions{QStringLiteral("srun-options"),
+                                   QStringLiteral("Extra srun arguments, e.g. \"--partition debug "
+                                                  "--time 10\"."),
+                                   QStringLiteral("ARGS")};
+    QCommandLineOption slurmConf{QStringLiteral("slurm-conf"),
+                                 QStringLiteral("The slurm.conf srun uses (default: $SLURM_CONF)."),
+                                 QStringLiteral("FILE")};
+    QCommandLineOption launcher{QStringLiteral("launcher"),
+                                QStringLiteral("Also run workers through this command (the worker "
+                                               "program and its arguments are appended)."),
+                                QStringLiteral("COMMAND")};
+    QCommandLineOption launcherWorkers{
+            QStringLiteral("launcher-workers"),
+            QStringLiteral("Workers started through --launcher (default 1)."), QStringLiteral("N")};
+    QCommandLineOption remoteWorker{
+            QStringLiteral("remote-worker"),
+            QStringLiteral("The worker program on ssh hosts and Slurm nodes "
+                           "(default brigade-worker)."),
+            QStringLiteral("PATH")};
+    QCommandLineOption queueTimeout{
+            QStringLiteral("queue-timeout-ms"),
+            QStringLiteral("Give up on a Slurm worker that waits longer for a "
+                           "CPU (default: wait)."),
+            QStringLiteral("MS")};
     QCommandLineOption journal{{QStringLiteral("j"), QStringLiteral("journal")},
                                QStringLiteral("Record the run in this journal file (default: a new "
                                               "file in the user's data directory)."),
@@ -118,6 +153,59 @@ bool intOption(const QCommandLineParser &p, const QCommandLineOption &o, qint64 
         return false;
     }
     *value = v;
+    return true;
+}
+
+bool parseGroups(const Parser &P, RunSettings &s, QString *error)
+{
+    const QString remote = P.p.value(P.remoteWorker);
+    for (const QString &spec : P.p.values(P.ssh)) {
+        WorkerGroup g;
+        g.kind = WorkerGroup::Kind::Ssh;
+        g.host = spec.section(QLatin1Char('*'), 0, 0);
+        const QString n = spec.section(QLatin1Char('*'), 1);
+        bool ok = true;
+        g.count = n.isEmpty() ? 1 : n.toInt(&ok);
+        if (g.host.isEmpty() || !ok || g.count < 1 || g.count > 1024) {
+            *error = QStringLiteral(
+                             "--ssh expects HOST or HOST*N with N from 1 to 1024, not \"%1\"")
+                             .arg(spec);
+            return false;
+        }
+        g.options = QProcess::splitCommand(P.p.value(P.sshOptions));
+        g.remoteProgram = remote;
+        s.groups.append(g);
+    }
+    if (P.p.isSet(P.slurm)) {
+        qint64 n = 0;
+        if (!intOption(P.p, P.slurm, 1, 100000, &n, error))
+            return false;
+        WorkerGroup g;
+        g.kind = WorkerGroup::Kind::Slurm;
+        g.count = int(n);
+        g.options = QProcess::splitCommand(P.p.value(P.srunOptions));
+        g.slurmConf = P.p.value(P.slurmConf);
+        g.remoteProgram = remote;
+        s.groups.append(g);
+    }
+    if (P.p.isSet(P.launcher)) {
+        qint64 n = 1;
+        if (!intOption(P.p, P.launcherWorkers, 1, 100000, &n, error))
+            return false;
+        WorkerGroup g;
+        g.kind = WorkerGroup::Kind::Command;
+        g.command = P.p.value(P.launcher);
+        g.count = int(n);
+        if (QProcess::splitCommand(g.command).isEmpty()) {
+            *error = QStringLiteral("--launcher needs a command");
+            return false;
+        }
+        s.groups.append(g);
+    }
+    qint64 q = 0;
+    if (!intOption(P.p, P.queueTimeout, 0, 7LL * 24 * 3600 * 1000, &q, error))
+        return false;
+    s.queueTimeoutMs = quint32(q);
     return true;
 }
 
@@ -190,9 +278,16 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
     o->skipInvalid = P.p.isSet(P.skipInvalid);
     RunSettings &s = o->settings;
     qint64 v = 0;
-    if (!intOption(P.p, P.workers, 1, 1024, &v, error))
+    if (!intOption(P.p, P.workers, 0, 1024, &v, error))
         return false;
     s.workers = int(v);
+    if (!parseGroups(P, s, error))
+        return false;
+    if (P.p.isSet(P.workers) && s.workers == 0 && s.groups.isEmpty()) {
+        *error = QStringLiteral("--workers 0 leaves no worker to run anything (add --ssh, --slurm "
+                                "or --launcher workers)");
+        return false;
+    }
     v = s.concurrency;
     if (!intOption(P.p, P.concurrency, 1, 1000000, &v, error))
         return false;
