@@ -293,8 +293,8 @@ bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, Q
     });
     if (count == 0)
         return true;
-    const quint32 le = qToLittleEndian(count);
-    std::memcpy(data.data(), &le, 4);
+    w.patchU32(0, count);
+    w.commit();
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("INSERT INTO segments(kind, count, data) VALUES(?, ?, ?)"));
     q.bindValue(0, int(FinishedSegment));
@@ -315,6 +315,7 @@ bool Journal::appendReset(const QVector<int> &rows, QString *error)
     WireWriter w(&data);
     for (int row : rows)
         w.u32(quint32(row));
+    w.commit();
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("INSERT INTO segments(kind, count, data) VALUES(?, ?, ?)"));
     q.bindValue(0, int(ResetSegment));

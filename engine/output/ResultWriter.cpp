@@ -1,30 +1,31 @@
 #include "ResultWriter.h"
 
 #include "JsonText.h"
+#include "core/ByteSink.h"
 
 namespace Brigade {
 
 namespace {
 
-void appendCsvField(QByteArray *out, QByteArrayView v)
+void appendCsvField(ByteSink &out, QByteArrayView v)
 {
     const bool quote = v.contains(',') || v.contains('"') || v.contains('\n') || v.contains('\r');
     if (!quote) {
-        out->append(v.data(), v.size());
+        out.append(v);
         return;
     }
-    out->append('"');
+    out.append('"');
     for (char c : v) {
         if (c == '"')
-            out->append('"');
-        out->append(c);
+            out.append('"');
+        out.append(c);
     }
-    out->append('"');
+    out.append('"');
 }
 
-QByteArray durationText(const TaskState &st)
+void appendDuration(ByteSink &out, const TaskState &st)
 {
-    return QByteArray::number(double(st.fetchUs + st.computeUs) / 1000.0, 'f', 3);
+    out.fixed(double(st.fetchUs + st.computeUs) / 1000.0, 3);
 }
 
 } // namespace
@@ -40,52 +41,80 @@ QByteArray ResultWriter::csvHeader()
     return "id,status,attempts,result,error,http_status,bytes,worker,duration_ms\n";
 }
 
-QByteArray ResultWriter::record(const TaskSpec &spec, const TaskState &st, Format format)
+QByteArray ResultWriter::record(const TaskSpec &spec, const TaskState &state, Format format)
 {
     QByteArray out;
-    out.reserve(128 + st.result.size());
+    appendRecord(&out, spec, state, format);
+    return out;
+}
+
+void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const TaskState &st,
+                                Format format)
+{
+    ByteSink out(buffer);
     const bool hasHttp = st.httpStatus != 0;
     const bool hasBytes = st.bytes >= 0;
+    const QByteArray id = spec.id.toUtf8();
     if (format == Format::JsonLines) {
-        out.append("{\"id\":");
-        JsonText::appendString(&out, QStringView(spec.id));
-        out.append(",\"status\":\"").append(statusName(st.status)).append('"');
-        out.append(",\"attempts\":").append(QByteArray::number(st.attempts));
-        out.append(",\"result\":");
-        out.append(st.status == TaskStatus::Succeeded && !st.result.isEmpty() ? st.result : "null");
-        out.append(",\"error\":");
-        if (st.status == TaskStatus::Succeeded || st.message.isEmpty())
-            out.append("null");
+        out.literal("{\"id\":");
+        JsonText::appendString(out, id);
+        out.literal(",\"status\":\"");
+        out.append(QByteArrayView(statusName(st.status)));
+        out.literal("\",\"attempts\":");
+        out.number(st.attempts);
+        out.literal(",\"result\":");
+        if (st.status == TaskStatus::Succeeded && !st.result.isEmpty())
+            out.append(st.result);
         else
-            JsonText::appendString(&out, QStringView(st.message));
-        out.append(",\"http_status\":");
-        out.append(hasHttp ? QByteArray::number(st.httpStatus) : QByteArray("null"));
-        out.append(",\"bytes\":");
-        out.append(hasBytes ? QByteArray::number(st.bytes) : QByteArray("null"));
-        out.append(",\"worker\":");
-        out.append(st.worker >= 0 ? QByteArray::number(st.worker) : QByteArray("null"));
-        out.append(",\"duration_ms\":").append(durationText(st)).append("}\n");
-        return out;
+            out.literal("null");
+        out.literal(",\"error\":");
+        if (st.status == TaskStatus::Succeeded || st.message.isEmpty())
+            out.literal("null");
+        else
+            JsonText::appendString(out, st.message.toUtf8());
+        out.literal(",\"http_status\":");
+        if (hasHttp)
+            out.number(st.httpStatus);
+        else
+            out.literal("null");
+        out.literal(",\"bytes\":");
+        if (hasBytes)
+            out.number(st.bytes);
+        else
+            out.literal("null");
+        out.literal(",\"worker\":");
+        if (st.worker >= 0)
+            out.number(st.worker);
+        else
+            out.literal("null");
+        out.literal(",\"duration_ms\":");
+        appendDuration(out, st);
+        out.literal("}\n");
+        return;
     }
-    appendCsvField(&out, spec.id.toUtf8());
-    out.append(',').append(statusName(st.status));
-    out.append(',').append(QByteArray::number(st.attempts)).append(',');
+    appendCsvField(out, id);
+    out.append(',');
+    out.append(QByteArrayView(statusName(st.status)));
+    out.append(',');
+    out.number(st.attempts);
+    out.append(',');
     if (st.status == TaskStatus::Succeeded)
-        appendCsvField(&out, st.result);
+        appendCsvField(out, st.result);
     out.append(',');
     if (st.status != TaskStatus::Succeeded)
-        appendCsvField(&out, st.message.toUtf8());
+        appendCsvField(out, st.message.toUtf8());
     out.append(',');
     if (hasHttp)
-        out.append(QByteArray::number(st.httpStatus));
+        out.number(st.httpStatus);
     out.append(',');
     if (hasBytes)
-        out.append(QByteArray::number(st.bytes));
+        out.number(st.bytes);
     out.append(',');
     if (st.worker >= 0)
-        out.append(QByteArray::number(st.worker));
-    out.append(',').append(durationText(st)).append('\n');
-    return out;
+        out.number(st.worker);
+    out.append(',');
+    appendDuration(out, st);
+    out.append('\n');
 }
 
 ResultWriter::~ResultWriter()
@@ -114,7 +143,7 @@ void ResultWriter::write(const TaskStore &store, const QVector<int> &rows)
     m_buffer.resize(0);
     store.read([&](const QVector<TaskState> &states) {
         for (int row : rows)
-            m_buffer.append(record(store.spec(row), states[row], m_format));
+            appendRecord(&m_buffer, store.spec(row), states[row], m_format);
     });
     m_file.write(m_buffer);
     m_file.flush();

@@ -18,6 +18,9 @@ public:
 
     static Format formatFor(const QString &path);
     static QByteArray record(const TaskSpec &spec, const TaskState &state, Format format);
+    // The same, appended to buffer (the fast path for many records).
+    static void appendRecord(QByteArray *buffer, const TaskSpec &spec, const TaskState &state,
+                             Format format);
     static QByteArray csvHeader();
 
     ~ResultWriter();

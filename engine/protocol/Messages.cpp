@@ -37,6 +37,7 @@ void encodeHello(QByteArray *out, const HelloMsg &m)
     w.u16(m.cores);
     str(w, m.slurmJobId);
     str(w, m.workerVersion);
+    w.commit();
     finishFrame(out, f);
 }
 
@@ -67,6 +68,7 @@ void encodeConfigure(QByteArray *out, const ConfigureMsg &m)
     w.u32(m.heartbeatMs);
     w.u32(m.flushUs);
     w.u32(m.seed);
+    w.commit();
     finishFrame(out, f);
 }
 
@@ -86,14 +88,15 @@ bool decodeConfigure(const QByteArray &payload, ConfigureMsg *m)
 AssignBuilder::AssignBuilder(QByteArray *out)
     : m_out(out)
     , m_start(beginFrame(out, FrameType::Assign))
-    , m_countPos(out->size())
+    , m_w(out)
 {
-    WireWriter(out).u32(0);
+    m_countPos = m_w.size();
+    m_w.u32(0);
 }
 
 void AssignBuilder::add(const AssignTask &t)
 {
-    WireWriter w(m_out);
+    WireWriter &w = m_w;
     w.u32(quint32(t.row));
     w.u16(t.attempt);
     w.u32(t.timeoutMs);
@@ -119,7 +122,7 @@ void AssignBuilder::add(const AssignTask &t)
 void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const TaskShape &shape,
                         qint64 maxBytes, const QString &id, bool needsIdInput)
 {
-    WireWriter w(m_out);
+    WireWriter &w = m_w;
     const FetchSpec &f = shape.fetch;
     w.u32(quint32(row));
     w.u16(attempt);
@@ -146,10 +149,15 @@ void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const Ta
     ++m_count;
 }
 
+qsizetype AssignBuilder::bytes() const
+{
+    return m_w.size() - m_start;
+}
+
 void AssignBuilder::finish()
 {
-    const quint32 le = qToLittleEndian(quint32(m_count));
-    std::memcpy(m_out->data() + m_countPos, &le, 4);
+    m_w.patchU32(m_countPos, quint32(m_count));
+    m_w.commit();
     finishFrame(m_out, m_start);
 }
 
@@ -201,6 +209,7 @@ void encodeCancel(QByteArray *out, const QVector<CancelEntry> &entries)
         w.u32(quint32(e.row));
         w.u16(e.attempt);
     }
+    w.commit();
     finishFrame(out, f);
 }
 
@@ -237,6 +246,7 @@ void encodeResults(QByteArray *out, const QVector<AttemptResult> &results)
         w.bytes(a.result);
         w.bytes(a.message.isEmpty() ? QByteArray() : a.message.toUtf8());
     }
+    w.commit();
     finishFrame(out, f);
 }
 
@@ -278,6 +288,7 @@ void encodeHeartbeat(QByteArray *out, const HeartbeatMsg &m)
     w.u32(m.computeQueued);
     w.u64(m.rssKb);
     w.u64(m.completed);
+    w.commit();
     finishFrame(out, f);
 }
 
@@ -297,6 +308,7 @@ void encodeFault(QByteArray *out, const QString &message)
     const qsizetype f = beginFrame(out, FrameType::Fault);
     WireWriter w(out);
     str(w, message);
+    w.commit();
     finishFrame(out, f);
 }
 

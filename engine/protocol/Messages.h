@@ -1,6 +1,7 @@
 #pragma once
 
 #include "FrameDecoder.h"
+#include "WireWriter.h"
 #include "core/TaskSpec.h"
 #include "core/TaskState.h"
 
@@ -84,13 +85,15 @@ public:
     void add(qint32 row, quint16 attempt, quint32 timeoutMs, const TaskShape &shape,
              qint64 maxBytes, const QString &id, bool needsIdInput);
     int count() const { return m_count; }
-    qsizetype bytes() const { return m_out->size() - m_start; }
+    qsizetype bytes() const;
+    // Completes the frame; the buffer must not be touched before this.
     void finish();
 
 private:
     QByteArray *m_out;
     qsizetype m_start;
-    qsizetype m_countPos;
+    WireWriter m_w;
+    qsizetype m_countPos = 0;
     int m_count = 0;
 };
 bool decodeAssign(const QByteArray &payload, QVector<AssignTask> *tasks);

@@ -30,7 +30,7 @@ private slots:
 
 private:
     QByteArray expectedResult(int i) const;
-    QString writeBatch(int tasks);
+    QString writeBatch(int tasks, const QByteArray &delay = "[0,60]");
     // id -> record of an output file; fails the test on a duplicate id.
     QHash<QString, QJsonObject> readOutput(const QString &path, bool *duplicates);
 
@@ -60,7 +60,7 @@ QByteArray tst_CrashResume::expectedResult(int i) const
     return QByteArray::number(qint64(i) * (i + 1) / 2);
 }
 
-QString tst_CrashResume::writeBatch(int tasks)
+QString tst_CrashResume::writeBatch(int tasks, const QByteArray &delay)
 {
     const QString path = m_dir.filePath(QStringLiteral("batch-%1.jsonl").arg(tasks));
     QFile f(path);
@@ -72,8 +72,8 @@ QString tst_CrashResume::writeBatch(int tasks)
                    + "/delay?ms=" + QByteArray::number(i % 40) + "&bytes=256&seed="
                    + QByteArray::number(i) + "\",\"compute\":{\"op\":\"sha256\",\"rounds\":2}}\n";
         else
-            line = "{\"id\":\"t" + QByteArray::number(i)
-                   + "\",\"fetch\":{\"delay_ms\":[0,60]},"
+            line = "{\"id\":\"t" + QByteArray::number(i) + "\",\"fetch\":{\"delay_ms\":" + delay
+                   + "},"
                      "\"compute\":{\"op\":\"sum_to\",\"n\":"
                    + QByteArray::number(i) + "}}\n";
         f.write(line);
@@ -166,14 +166,15 @@ void tst_CrashResume::engineKilledAndResumed()
 
 void tst_CrashResume::workersKilledEverySecond()
 {
-    const QString batch = writeBatch(m_tasks);
+    // Slow enough that the run lasts several seconds whatever the machine.
+    const QString batch = writeBatch(m_tasks, "[100,300]");
     const QString output = m_dir.filePath(QStringLiteral("workers.jsonl"));
     QProcess p;
     p.start(QStringLiteral(BRIGADE_APP_PATH),
             {QStringLiteral("run"), batch, QStringLiteral("--no-journal"), QStringLiteral("-o"),
              output, QStringLiteral("--progress"), QStringLiteral("none"),
              QStringLiteral("--max-attempts"), QStringLiteral("20"), QStringLiteral("--workers"),
-             QStringLiteral("2"), QStringLiteral("--concurrency"), QStringLiteral("2000")});
+             QStringLiteral("2"), QStringLiteral("--concurrency"), QStringLiteral("400")});
     QVERIFY(p.waitForStarted());
     int kills = 0;
     QRandomGenerator rng(7);
