@@ -180,14 +180,19 @@ void RunCoordinator::dispatch()
     if (!m_active || m_paused || m_ready.empty())
         return;
     int readyWorkers = 0;
-    for (const Slot &s : std::as_const(m_slots))
+    int liveWorkers = 0;
+    for (const Slot &s : std::as_const(m_slots)) {
         readyWorkers += (s.process && s.process->isReady()) ? 1 : 0;
+        liveWorkers += s.process ? 1 : 0;
+    }
     if (readyWorkers == 0)
         return;
     const qint64 pending = m_counts[int(TaskStatus::Queued)] + m_counts[int(TaskStatus::Running)]
                            + m_counts[int(TaskStatus::Retrying)];
     // A fair share per worker: no worker hoards queued work that another could start now.
-    const qint64 fairShare = (pending + readyWorkers - 1) / readyWorkers;
+    // Shares count workers still starting too: the first worker to say hello must not take
+    // a small batch all for itself.
+    const qint64 fairShare = (pending + liveWorkers - 1) / liveWorkers;
     const int concurrency = qMax(1, m_settings.concurrency);
     const int cap = int(qMin<qint64>(concurrency, qMax<qint64>(1, fairShare)));
     const int lowWater = qMax(1, concurrency / 8);
@@ -599,7 +604,9 @@ void RunCoordinator::stopWorkers()
             s.process->stop();
             s.process = nullptr;
         }
-        s.info.state = WorkerState::Stopped;
+        // A slot that gave up or whose host was taken out of rotation says so after the run.
+        if (s.info.state != WorkerState::Failed && s.info.state != WorkerState::Blocked)
+            s.info.state = WorkerState::Stopped;
         s.inFlight = 0;
     }
 }
