@@ -1,0 +1,1 @@
+"""Brigade's benchmark suite: Brigade against the peers in ../shared/peers (see ../README.md)."""

@@ -1,0 +1,73 @@
+"""Brigade batch files for the workloads of ../shared/workloads.md.
+
+Each batch is the same work the peer does, task for task, so the results can be
+compared digest for digest:
+
+- W1: N tasks that do nothing: {"compute":{"op":"sum_to","n":0}} from a defaults line,
+  then N lines "{}". Task i is line i + 2, so its id is str(i + 2); the peer's task i
+  returns i, so the peer-style checksum "N:sum(i)" is rebuilt from the ids.
+- W2: N identical {"fetch":{"delay_ms":[200,700]},"compute":{"op":"sum_to","n":100000}}.
+  Brigade draws the delays itself (from --seed), the peer from its own RNG; both are
+  uniform in [200, 700] ms and every result is the same number, so the checksum
+  "N:sum" does not depend on the draw.
+- W3: task i fetches /delay?ms=M_i&bytes=16384&seed=i with M_i the peer's draw
+  (int(random.Random(20240601).uniform(200, 700)), drawn in order), then sha256 x 64.
+- W4: sha: id "peer-task-i" and 1 + R rounds (Brigade's first round turns the id into
+  the peer's 32-byte start value sha256(b"peer-task-i")); sum: sum_to n.
+"""
+import json
+import random
+
+PEER_SEED = 20240601  # peerlib.PEER_SEED: the seed every peer draws its inputs from
+
+W1_FIRST_LINE = 2  # the line of task 0 in a W1 batch (line 1 holds the defaults)
+
+
+def _write_lines(path, lines):
+    """Write an iterable of JSON-able objects as JSON Lines (compact separators, like
+    a generator script would)."""
+    with open(path, "w") as f:
+        for obj in lines:
+            f.write(json.dumps(obj, separators=(",", ":")))
+            f.write("\n")
+    return path
+
+
+def write_noop(path, n):
+    """W1: n no-op tasks (sum_to 0 from the defaults line)."""
+    with open(path, "w") as f:
+        f.write('{"defaults":{"compute":{"op":"sum_to","n":0}}}\n')
+        chunk = "{}\n" * 10000
+        for _ in range(n // 10000):
+            f.write(chunk)
+        f.write("{}\n" * (n % 10000))
+    return path
+
+
+def write_sum(path, n_tasks, n, delay_ms=None):
+    """n_tasks x sum_to n, optionally after a simulated delay ([min, max] ms)."""
+    task = {"compute": {"op": "sum_to", "n": n}}
+    if delay_ms is not None:
+        task = {"fetch": {"delay_ms": list(delay_ms)}, **task}
+    return _write_lines(path, (task for _ in range(n_tasks)))
+
+
+def w3_delays(n, seed=PEER_SEED, lo=200, hi=700):
+    """M_i for i = 0..n-1, exactly as peers/w3_fetch.py draws them."""
+    rng = random.Random(seed)
+    return [int(rng.uniform(lo, hi)) for _ in range(n)]
+
+
+def write_w3(path, base, n, nbytes=16384, rounds=64):
+    """W3: task i fetches the delay server with the peer's M_i and seed i, then sha256 x rounds."""
+    delays = w3_delays(n)
+    return _write_lines(path, ({"id": f"w3-{i}",
+                                "fetch": f"{base}/delay?ms={ms}&bytes={nbytes}&seed={i}",
+                                "compute": {"op": "sha256", "rounds": rounds}}
+                               for i, ms in enumerate(delays)))
+
+
+def write_w4_sha(path, n, peer_rounds):
+    """W4 sha: the peer's chain of peer_rounds over sha256(b"peer-task-i"), as 1 + peer_rounds rounds."""
+    return _write_lines(path, ({"id": f"peer-task-{i}", "compute": {"op": "sha256", "rounds": peer_rounds + 1}}
+                               for i in range(n)))

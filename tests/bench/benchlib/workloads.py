@@ -1,0 +1,449 @@
+"""The workloads of ../shared/workloads.md: what Brigade and each peer run, and the targets.
+
+Each public function runs one workload (all its cases, interleaved repetitions) and
+returns a list of *cases*: plain dicts that the report module turns into JSON and a
+Markdown table. A case holds Brigade's summary, the peers' summaries, the ratio against
+the best peer, the targets with met/missed, and whether the results were equal.
+
+W5 (MapReduce) and G1 (the window at scale) have their own functions at the end; they
+report "not yet available" until Brigade grows what they measure.
+"""
+import os
+import statistics
+
+from . import batches
+from . import checksums as cs
+from .suite import Runner, checksums_agree, summarize
+
+# ---------------------------------------------------------------------------------------
+# helpers shared by the cases
+
+
+def target(what, value, limit, higher_is_better, shown=None):
+    """One target line: met is None (n/a) when there is no value to judge. Values are
+    ratios ("12.3×") unless `shown` says otherwise."""
+    met = None if value is None else (value >= limit if higher_is_better else value <= limit)
+    if shown is None and value is not None:
+        shown = f"{value:.2f}×" if value < 100 else f"{value:.0f}×"
+    return {"what": what, "value": value, "limit": limit, "higher_is_better": higher_is_better,
+            "met": met, "shown": shown}
+
+
+def best_peer(peers):
+    """Name of the peer with the lowest median time (None if none succeeded)."""
+    ok = {n: s for n, s in peers.items() if s["median_s"]}
+    return min(ok, key=lambda n: ok[n]["median_s"]) if ok else None
+
+
+def ratio(a, b):
+    """a / b, or None when either is missing."""
+    return round(a / b, 3) if a and b else None
+
+
+def make_case(case_id, workload, title, tasks, results, brigade, peers, *, variants=None, metric="makespan",
+              notes=()):
+    """The common part of a case: summaries, best peer, speed ratio, result equality.
+    `brigade` names the runner the targets are about; `variants` maps a label to other
+    Brigade runners shown beside it (e.g. "1 worker"). ratio_vs_best_peer > 1 means
+    Brigade is faster (peer time / Brigade time)."""
+    b = summarize(results[brigade], tasks)
+    v = {label: summarize(results[name], tasks) for label, name in (variants or {}).items()}
+    p = {n: summarize(results[n], tasks) for n in peers if n in results}
+    bp = best_peer(p)
+    return {
+        "id": case_id, "workload": workload, "title": title, "tasks": tasks, "metric": metric,
+        "status": "ok" if b["median_s"] else "failed",
+        "brigade_runner": brigade, "brigade": b, "brigade_variants": v, "peers": p, "best_peer": bp,
+        "ratio_vs_best_peer": ratio(p[bp]["median_s"], b["median_s"]) if bp else None,
+        "results_equal": checksums_agree(b, [*v.values(), *p.values()]) if p or v else None,
+        "runs": results, "targets": [], "notes": list(notes),
+    }
+
+
+def not_available(case_id, workload, title, why):
+    """A case that cannot be measured yet; reported, never a failure."""
+    return {"id": case_id, "workload": workload, "title": title, "status": "not yet available",
+            "why": why, "targets": [], "notes": [], "peers": {}, "brigade": None, "results_equal": None}
+
+
+def _num(x):
+    return None if x is None else (round(x, 3) if isinstance(x, float) else x)
+
+
+def _aiomp_available():
+    """The peers' aiomultiprocess runners need AIOMP_PATH/aiomultiprocess (never vendored)."""
+    path = os.environ.get("AIOMP_PATH")
+    return bool(path) and os.path.isfile(os.path.join(path, "aiomultiprocess", "__init__.py"))
+
+
+def _fmt_n(n):
+    """300, 2k, 100k, 1M: short case ids."""
+    if n >= 1_000_000 and n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+# ---------------------------------------------------------------------------------------
+# W1: no-op tasks, and how Brigade's cost per task grows with the batch
+
+
+def w1_noop(suite, rates):
+    """W1 at each size in options.w1_sizes; fills rates[(runner, size)] = tasks/s for the
+    cross-size targets (the per-task run_in_executor peer only runs at <= 100k: at
+    7 k tasks/s it would take 140 s for 1M)."""
+    opt = suite.opt
+    cases = []
+    for n in opt.w1_sizes:
+        batch = batches.write_noop(suite.path(f"w1_{n}.jsonl"), n)
+        check = lambda r, n=n: cs.w1_checksum(r, n)
+        runners = [suite.brigade_runner("brigade", batch, check)]
+        if not opt.smoke:
+            runners.append(suite.brigade_runner("brigade_output", batch, check, output=True))
+        peer_args = ["--tasks", str(n), "--workers", str(opt.cores)]
+        runners.append(suite.peer_runner("mp_imap_cs1000", "w1_noop.py", ["--runner", "mp_imap", *peer_args]))
+        if not opt.smoke:
+            runners.append(suite.peer_runner("ppe_map_cs1000", "w1_noop.py", ["--runner", "ppe_map", *peer_args]))
+            if n <= 100_000:
+                runners.append(suite.peer_runner("ppe_executor", "w1_noop.py", ["--runner", "ppe_executor",
+                                                                                  *peer_args]))
+            if _aiomp_available():
+                runners.append(suite.peer_runner("aiomp_map", "w1_noop.py", ["--runner", "aiomp_map", *peer_args]))
+        results = suite.interleave(f"W1 {_fmt_n(n)}", runners)
+        case = make_case(f"W1-{_fmt_n(n)}", "W1", f"W1 no-op, {n:,} tasks (journal on)", n, results, "brigade",
+                         [r.name for r in runners if r.kind == "peer"], metric="tasks/s",
+                         variants={"with --output file": "brigade_output"} if not opt.smoke else None)
+        for name, s in [("brigade", case["brigade"]), *case["peers"].items()]:
+            rates[(name, n)] = s.get("tasks_per_s")
+        case["per_task"] = _per_task_cpu(results["brigade"], n)
+        _w1_targets(case, n, rates, opt.smoke)
+        cases.append(case)
+    return cases
+
+
+def _tasks_per_worker(records):
+    """How the median run split its tasks between workers, e.g. [200] or [100, 100]."""
+    good = sorted((r for r in records if r.get("ok")), key=lambda r: r["seconds"])
+    return good[len(good) // 2].get("tasks_per_worker") if good else None
+
+
+def _per_task_cpu(records, n):
+    """µs of CPU per task: all of Brigade (wait4), the brigade process alone (engine, CLI,
+    journal, output) and the workers, from the median run."""
+    good = [r for r in records if r.get("ok")]
+    if not good:
+        return None
+    med = lambda key: statistics.median([r[key] for r in good if r.get(key) is not None])
+    return {"cpu_us_per_task": round(med("cpu_s") / n * 1e6, 3),
+            "engine_cpu_us_per_task": round(med("self_cpu_s") / n * 1e6, 3),
+            "worker_cpu_us_per_task": round(med("children_cpu_s") / n * 1e6, 3),
+            "wall_us_per_task": round(med("seconds") / n * 1e6, 3)}
+
+
+def _w1_targets(case, n, rates, smoke):
+    """W1's targets apply to 1M tasks: >= 1M tasks/s, >= 140x per-task run_in_executor,
+    >= 25x the aiomultiprocess pool (rates compared, since the peers ran at <= 100k)."""
+    if smoke or n < 1_000_000:
+        return
+    b = case["brigade"].get("tasks_per_s")
+    case["targets"].append(target("tasks/s on 1M tasks, journal on", b, 1_000_000, True,
+                                  shown=f"{b / 1e6:.2f} M/s" if b else None))
+    ppe = max((v for (name, size), v in rates.items() if name == "ppe_executor" and v), default=None)
+    case["targets"].append(target("x per-task run_in_executor (rate at 100k)", ratio(b, ppe), 140, True))
+    aiomp = max((v for (name, size), v in rates.items() if name.startswith("aiomp") and v), default=None)
+    case["targets"].append(target("x aiomultiprocess pool", ratio(b, aiomp), 25, True,
+                                  shown=None if aiomp else "n/a (AIOMP_PATH not set)"))
+
+
+def w1_scaling(suite, w1_cases):
+    """Makespan and CPU per task at 1k, 10k, 100k, 1M tasks (Brigade only; sizes W1
+    already measured are reused). Growth is "linear or better" when the wall time per
+    task never rises by more than 10% (noise) from one size to the next."""
+    opt = suite.opt
+    known = {c["tasks"]: c["runs"]["brigade"] for c in w1_cases}
+    rows = []
+    for n in opt.scaling_sizes:
+        if n not in known:
+            batch = batches.write_noop(suite.path(f"w1_{n}.jsonl"), n)
+            runner = suite.brigade_runner("brigade", batch, lambda r, n=n: cs.w1_checksum(r, n))
+            known[n] = suite.interleave(f"W1 scaling {_fmt_n(n)}", [runner])["brigade"]
+        s = summarize(known[n], n)
+        row = {"tasks": n, "median_s": s["median_s"], "tasks_per_s": s.get("tasks_per_s"),
+               "tree_rss_peak_mb": s["tree_rss_peak_mb"], "checksums": s["checksums"],
+               **(_per_task_cpu(known[n], n) or {})}
+        rows.append(row)
+    steps = []
+    for a, b in zip(rows, rows[1:]):
+        if a["median_s"] and b["median_s"]:
+            growth = (b["median_s"] / b["tasks"]) / (a["median_s"] / a["tasks"])
+            marginal = (b["median_s"] - a["median_s"]) / (b["tasks"] - a["tasks"]) * 1e6
+            steps.append({"from": a["tasks"], "to": b["tasks"], "per_task_growth": round(growth, 3),
+                          "marginal_us_per_task": round(marginal, 3)})
+    linear = all(s["per_task_growth"] <= 1.10 for s in steps) if steps else None
+    return {"rows": rows, "steps": steps, "linear_or_better": linear, "fixed_cost": _fixed_cost(suite)}
+
+
+def _fixed_cost(suite):
+    """What one `brigade run` costs before any task: a 1-task batch with the journal on
+    and off. It bounds every small or short workload (W4's speedup, W1 at 1k)."""
+    batch = batches.write_noop(suite.path("w1_1.jsonl"), 1)
+    on = suite.brigade_runner("brigade_1task", batch, lambda r: cs.w1_checksum(r, 1))
+    off = suite.brigade_runner("brigade_1task_nojournal", batch, lambda r: cs.w1_checksum(r, 1), journal=False)
+    results = suite.interleave("fixed cost", [on, off])
+    return {"journal_on_s": summarize(results[on.name])["median_s"],
+            "journal_off_s": summarize(results[off.name])["median_s"]}
+
+
+# ---------------------------------------------------------------------------------------
+# W2: 10,000 latency-bound tasks
+
+
+def w2_latency(suite):
+    """W2: sleep 200-700 ms, then sum_to 100,000. Ideal = 0.7 s + N x t_sum / cores, with
+    t_sum Brigade's own cost of one sum_to 100,000 measured in this run: the wall time of
+    a --workers 1 run of N sum_to 100,000 tasks (no fetch, no journal) minus that of N
+    no-op tasks, divided by N (so start-up and per-task overhead are not counted as
+    work). The peers' ideal comes from their `calib` runner (the Python loop)."""
+    opt = suite.opt
+    n = 200 if opt.smoke else 10_000
+    loop_n = 100_000
+    batch = batches.write_sum(suite.path("w2.jsonl"), n, loop_n, delay_ms=(200, 700))
+    runners = [suite.brigade_runner("brigade", batch, cs.count_sum_checksum)]
+    peer_args = ["--tasks", str(n), "--workers", str(opt.cores)]
+    if not opt.smoke:
+        cal_sum = batches.write_sum(suite.path("w2_cal_sum.jsonl"), n, loop_n)
+        cal_noop = batches.write_sum(suite.path("w2_cal_noop.jsonl"), n, 0)
+        runners = [_calibration_runner(suite, "brigade_cal_sum", cal_sum),
+                   _calibration_runner(suite, "brigade_cal_noop", cal_noop), *runners,
+                   suite.peer_runner("peer_calib", "w2_latency.py", ["--runner", "calib", *peer_args],
+                                     kind="calibration")]
+    runners.append(suite.peer_runner("percore", "w2_latency.py", ["--runner", "percore", *peer_args]))
+    if not opt.smoke:
+        runners.append(suite.peer_runner("gather_1proc", "w2_latency.py", ["--runner", "gather", *peer_args]))
+    results = suite.interleave("W2", runners)
+    case = make_case("W2", "W2", f"W2 latency, {n:,} tasks (sleep 200-700 ms + sum_to 100,000)", n, results,
+                     "brigade", [r.name for r in runners if r.kind == "peer"])
+    if not opt.smoke:
+        _w2_ideal(case, results, n, opt.cores)
+    return [case]
+
+
+def _calibration_runner(suite, name, batch):
+    """A --workers 1, no-journal, no-output Brigade run timed only to derive an ideal."""
+
+    def run(rep):
+        _, rec, _, _ = suite.run_brigade(batch, name, rep, workers=1, journal=False, output=False)
+        rec["checksum"] = None
+        return rec
+
+    return Runner(name, "calibration", run)
+
+
+def _w2_ideal(case, results, n, cores):
+    """Brigade's and the peers' ideals, and W2's targets (<= 1.15 x ideal, >= 10x the best peer)."""
+    t_sum = summarize(results["brigade_cal_sum"])["median_s"]
+    t_noop = summarize(results["brigade_cal_noop"])["median_s"]
+    t_one = max(0.0, (t_sum - t_noop) / n) if t_sum and t_noop else None
+    ideal = 0.7 + n * t_one / cores if t_one is not None else None
+    peer_cal = [r["peer"] for r in results["peer_calib"] if r.get("ok")]
+    case["ideal"] = {
+        "brigade_ideal_s": _num(ideal), "brigade_sum_to_100000_us": _num(t_one * 1e6 if t_one is not None else None),
+        "brigade_cal_sum_s": t_sum, "brigade_cal_noop_s": t_noop,
+        "peer_ideal_s": _num(statistics.median([p["seconds"] for p in peer_cal])) if peer_cal else None,
+        "peer_sum_loop_ms": _num(statistics.median([p["t_sum_loop_ms"] for p in peer_cal])) if peer_cal else None,
+        "how": "ideal = 0.7 s + N x t_sum / cores; Brigade's t_sum = (wall of N x sum_to 100000 on 1 worker - "
+               "wall of N no-op tasks on 1 worker) / N, both without journal, measured in this run",
+    }
+    b = case["brigade"]["median_s"]
+    x_ideal = ratio(b, ideal)
+    case["targets"].append(target("makespan / ideal", x_ideal, 1.15, False,
+                                  shown=f"{x_ideal:.2f}× (ideal {ideal:.3f} s)" if x_ideal else None))
+    case["targets"].append(target("x faster than the best Python peer", case["ratio_vs_best_peer"], 10, True))
+    pi = case["ideal"]["peer_ideal_s"]
+    for name, s in case["peers"].items():
+        s["x_ideal"] = ratio(s["median_s"], pi)
+
+
+# ---------------------------------------------------------------------------------------
+# W3: fetch from the loopback delay server, then a sha256 chain
+
+
+def w3_fetch(suite):
+    """W3 at each size in options.w3_sizes, against peers/delay_server.py. Ideal is the
+    longest delay, 0.7 s; targets: <= 1.2 x ideal at 2,000 tasks, <= 1.5 x at 10,000, and
+    digests identical to the peers'."""
+    opt = suite.opt
+    server = suite.server()
+    cases = []
+    for n in opt.w3_sizes:
+        batch = batches.write_w3(suite.path(f"w3_{n}.jsonl"), server.base, n)
+        runners = [_with_server_stats(suite, suite.brigade_runner("brigade", batch, cs.w3_checksum))]
+        peer_args = ["--tasks", str(n), "--workers", str(opt.cores), "--base", server.base]
+        runners.append(suite.peer_runner("percore", "w3_fetch.py", ["--runner", "percore", *peer_args]))
+        if not opt.smoke:
+            runners.append(suite.peer_runner("single_asyncio", "w3_fetch.py", ["--runner", "single", *peer_args]))
+        results = suite.interleave(f"W3 {_fmt_n(n)}", runners)
+        case = make_case(f"W3-{_fmt_n(n)}", "W3", f"W3 fetch + sha256 x 64, {n:,} tasks", n, results, "brigade",
+                         [r.name for r in runners if r.kind == "peer"])
+        case["ideal"] = {"ideal_s": 0.7, "how": "the longest delay (M_i < 700 ms)"}
+        case["notes"].append(_w3_server_note(results))
+        limit = {2000: 1.2, 10_000: 1.5}.get(n)
+        if limit and not opt.smoke:
+            x = ratio(case["brigade"]["median_s"], 0.7)
+            case["targets"].append(target(f"makespan / ideal (0.7 s)", x, limit, False,
+                                          shown=f"{x:.2f}× ({x * 0.7:.3f} s)" if x else None))
+        case["targets"].append(target("digests equal the peers'", 1 if case["results_equal"] else 0, 1, True,
+                                      shown="identical" if case["results_equal"] else "DIFFERENT"))
+        cases.append(case)
+    return cases
+
+
+def _median_of(records, key):
+    """Median of a field over the successful runs; peer fields come from the peer's JSON line."""
+    vals = [(r.get("peer") or r).get(key) for r in records if r.get("ok")]
+    vals = [v for v in vals if v is not None]
+    return _num(statistics.median(vals)) if vals else None
+
+
+def _w3_server_note(results):
+    """What the shared delay server saw per runner: it is one Python process, and its CPU
+    time per request bounds every runner's makespan at 10,000 tasks."""
+    parts = []
+    for name, recs in results.items():
+        parts.append(f"{name}: server CPU {_median_of(recs, 'server_cpu_s')} s, peak in-flight "
+                     f"{_median_of(recs, 'server_peak_in_flight')}, retries {_median_of(recs, 'retries')}")
+    return "delay server during the runs (medians): " + "; ".join(parts)
+
+
+def _with_server_stats(suite, runner):
+    """Wrap a Brigade runner so its record carries the server's peak in-flight requests
+    (the peers report theirs themselves)."""
+    inner = runner.run
+
+    def run(rep):
+        suite.server().stats(reset=True)
+        rec = inner(rep)
+        st = suite.server().stats()
+        rec["server_peak_in_flight"] = st.get("peak_in_flight")
+        rec["server_requests"] = st.get("requests")
+        rec["server_cpu_s"] = st.get("cpu_s")
+        return rec
+
+    return Runner(runner.name, runner.kind, run)
+
+
+# ---------------------------------------------------------------------------------------
+# W4: CPU-bound tasks
+
+
+def w4_cpu(suite):
+    """W4 sha (id "peer-task-i", 1 + 200,000 rounds) and sum (sum_to 2,000,000), 200 tasks
+    each; Brigade with 1 and 2 workers, the peer's 2-worker process pool and its
+    sequential loop. Targets: speedup 2 workers / 1 worker >= 1.9; sha >= 2x and
+    sum >= 20x faster than the 2-worker Python pool."""
+    opt = suite.opt
+    n = 20 if opt.smoke else 200
+    sizes = {"sha": 2_000 if opt.smoke else 200_000, "sum": 20_000 if opt.smoke else 2_000_000}
+    goals = {"sha": 2, "sum": 20}
+    cases = []
+    for kind in ("sha", "sum"):
+        size = sizes[kind]
+        path = suite.path(f"w4_{kind}.jsonl")
+        batch = batches.write_w4_sha(path, n, size) if kind == "sha" else batches.write_sum(path, n, size)
+        runners = [suite.brigade_runner("brigade_1w", batch, cs.w4_checksum, workers=1),
+                   suite.brigade_runner("brigade_2w", batch, cs.w4_checksum, workers=2)]
+        variants = {"1 worker": "brigade_1w"}
+        if not opt.smoke:
+            # The default --concurrency (8192) lets the first worker to start take every
+            # task of a small batch; a cap of N / workers shows what 2 workers can do.
+            cap = str(n // 2)
+            runners.append(suite.brigade_runner("brigade_2w_capped", batch, cs.w4_checksum, workers=2,
+                                                extra_args=["--concurrency", cap]))
+            variants[f"2 workers, --concurrency {cap}"] = "brigade_2w_capped"
+        peer_args = ["--kind", kind, "--tasks", str(n), "--size", str(size)]
+        runners.append(suite.peer_runner("ppe_2w", "w4_cpu.py", ["--runner", "ppe", "--workers", "2", *peer_args]))
+        if not opt.smoke:
+            runners.append(suite.peer_runner("seq_1proc", "w4_cpu.py", ["--runner", "seq", *peer_args]))
+        results = suite.interleave(f"W4 {kind}", runners)
+        what = f"sha256 x {size + 1:,}" if kind == "sha" else f"sum_to {size:,}"
+        case = make_case(f"W4-{kind}", "W4", f"W4 CPU {kind}, {n} tasks ({what}), 2 workers", n, results,
+                         "brigade_2w", [r.name for r in runners if r.kind == "peer"],
+                         variants=variants)
+        one = case["brigade_variants"]["1 worker"]
+        if not opt.smoke:
+            speedup = ratio(one["median_s"], case["brigade"]["median_s"])
+            case["targets"].append(target("speedup 2 workers / 1 worker", speedup, 1.9, True))
+            vs_pool = ratio(case["peers"].get("ppe_2w", {}).get("median_s"), case["brigade"]["median_s"])
+            case["targets"].append(target("x faster than the 2-worker Python pool", vs_pool, goals[kind], True))
+            capped = case["brigade_variants"][f"2 workers, --concurrency {cap}"]
+            case["notes"].append(
+                f"tasks per worker with 2 workers: {_tasks_per_worker(results['brigade_2w'])} by default, "
+                f"{_tasks_per_worker(results['brigade_2w_capped'])} with --concurrency {cap} (speedup over 1 "
+                f"worker {_num(ratio(one['median_s'], capped['median_s']))}×, "
+                f"{_num(ratio(case['peers'].get('ppe_2w', {}).get('median_s'), capped['median_s']))}× the "
+                f"2-worker Python pool)")
+        cases.append(case)
+    return cases
+
+
+# ---------------------------------------------------------------------------------------
+# Not yet measurable: W5 and G1
+
+
+def w5_mapreduce(suite):
+    """W5, word totals over a 500 MB n-gram file (peers/gen_ngram.py, checked against its
+    .truth.json), needs Brigade's MapReduce, which does not exist yet. When it lands:
+    generate the file once into the work directory, run Brigade's MapReduce and the
+    peers' w5_mapreduce.py runners (stream, textbook, awk) interleaved, compare Aardvark,
+    top 5 and distinct words with the truth file, report MB/s and peak RSS; targets
+    >= 1 GB/s, >= 30x textbook, >= 20x mawk, RSS <= the streaming peer's."""
+    return [not_available("W5", "W5", "W5 MapReduce, 500 MB n-grams",
+                          "Brigade has no MapReduce yet")]
+
+
+def g1_window(suite):
+    """G1, 1,000,000 no-op tasks in the desktop window, needs a benchmark entry point in
+    the window. Contract (so the window can plug in without touching this suite): set
+    BRIGADE_BENCH_G1 to a command template with {brigade}, {batch} and {report}, e.g.
+        BRIGADE_BENCH_G1='xvfb-run -a {brigade} --bench-window {batch} --bench-report {report}'
+    The command loads {batch} (1M no-op tasks) in the window, runs it to the end with the
+    GUI-thread StallProbe running and writes {report} as JSON with at least
+    "longest_stall_ms", "p99_stall_ms" and "load_s". This suite measures the process
+    tree's peak RSS around it. Targets: stall <= 50 ms, RSS <= 400 MB, load <= 2 s."""
+    template = os.environ.get("BRIGADE_BENCH_G1")
+    if not template:
+        return [not_available("G1", "G1", "G1 window, 1,000,000 no-op tasks",
+                              "the window has no benchmark entry point yet (set BRIGADE_BENCH_G1, "
+                              "see benchlib/workloads.py:g1_window)")]
+    return [_g1_run(suite, template)]
+
+
+def _g1_run(suite, template):
+    """One G1 case from the BRIGADE_BENCH_G1 command (see g1_window)."""
+    import json
+    import shlex
+
+    n = 1000 if suite.opt.smoke else 1_000_000
+    batch = batches.write_noop(suite.path(f"g1_{n}.jsonl"), n)
+    records = []
+    for rep in range(1, suite.opt.reps + 1):
+        report = suite.path(f"g1.rep{rep}.json")
+        argv = shlex.split(template.format(brigade=suite.opt.brigade, batch=batch, report=report))
+        m, rec = suite.measure(argv, "g1", rep, suite.timeout(900))
+        try:
+            with open(report) as f:
+                rec["window"] = json.load(f)
+        except (OSError, ValueError):
+            rec["window"] = None
+        rec.update(rep=rep, seconds=m.wall_s, checksum=None, ok=(m.rc == 0 and rec["window"] is not None))
+        records.append(rec)
+    good = [r for r in records if r["ok"]]
+    med = lambda k: statistics.median([r["window"][k] for r in good]) if good else None
+    case = make_case("G1", "G1", f"G1 window, {n:,} no-op tasks", n, {"brigade": records}, "brigade", [])
+    stall, load = med("longest_stall_ms"), med("load_s")
+    rss = case["brigade"]["tree_rss_peak_mb"]
+    case["window"] = {"longest_stall_ms": stall, "p99_stall_ms": med("p99_stall_ms"), "load_s": load}
+    if not suite.opt.smoke:
+        case["targets"] += [target("longest GUI stall (ms)", stall, 50, False),
+                            target("GUI peak RSS (MB, tree)", rss, 400, False),
+                            target("batch load (s)", load, 2, False)]
+    return case
