@@ -19,6 +19,8 @@ const char *workerStateName(WorkerState s)
         return "stopped";
     case WorkerState::Failed:
         return "failed";
+    case WorkerState::Blocked:
+        return "blocked";
     }
     return "unknown";
 }
@@ -52,10 +54,17 @@ WorkerProcess::WorkerProcess(int slot, quint32 incarnation, WorkerLaunch launch,
 WorkerProcess::~WorkerProcess()
 {
     m_done = true;
-    if (m_process->state() != QProcess::NotRunning) {
-        m_process->kill();
-        m_process->waitForFinished(1000);
+    if (m_process->state() == QProcess::NotRunning)
+        return;
+    // srun killed outright leaves its job behind (a pending one is granted a CPU later and
+    // holds it until Slurm notices srun is gone); on SIGTERM it cancels the job itself.
+    if (m_launch.mayQueue) {
+        m_process->terminate();
+        if (m_process->waitForFinished(2000))
+            return;
     }
+    m_process->kill();
+    m_process->waitForFinished(1000);
 }
 
 qint64 WorkerProcess::pid() const
@@ -133,8 +142,12 @@ void WorkerProcess::fail(const QString &reason)
         return;
     m_done = true;
     m_watchdog.stop();
-    if (m_process->state() != QProcess::NotRunning)
-        m_process->kill();
+    if (m_process->state() != QProcess::NotRunning) {
+        if (m_launch.mayQueue)
+            m_process->terminate(); // srun cancels its job; the destructor makes sure
+        else
+            m_process->kill();
+    }
     emit lost(reason);
 }
 

@@ -95,12 +95,12 @@ TestHttpServer::~TestHttpServer()
     }
 }
 
-bool TestHttpServer::listen()
+bool TestHttpServer::listen(const QHostAddress &address)
 {
     // Thousands of clients connect at once: a short backlog would drop their SYNs.
     m_server->setListenBacklogSize(4096);
     m_server->setMaxPendingConnections(1 << 20);
-    return m_server->listen(QHostAddress::LocalHost, 0);
+    return m_server->listen(address, 0);
 }
 
 quint16 TestHttpServer::port() const
@@ -110,7 +110,8 @@ quint16 TestHttpServer::port() const
 
 QByteArray TestHttpServer::baseUrl() const
 {
-    return "http://127.0.0.1:" + QByteArray::number(port());
+    return "http://" + m_server->serverAddress().toString().toLatin1() + ':'
+           + QByteArray::number(port());
 }
 
 QByteArray TestHttpServer::url(const QByteArray &pathAndQuery) const
@@ -161,6 +162,7 @@ void TestHttpServer::onNewConnection()
         const quint64 id = c->id;
         connect(socket, &QIODevice::readyRead, this, [this, id] { onReadable(id); });
         connect(socket, &QAbstractSocket::disconnected, this, [this, id] { onClosed(id); });
+        connect(socket, &QIODevice::bytesWritten, this, [this, id] { onBytesWritten(id); });
     }
 }
 
@@ -253,15 +255,8 @@ void TestHttpServer::handleRequest(Connection &c, const QByteArray &head)
     } else if (path == "/hang") {
         // Never answers; the request stays in flight until the client goes.
     } else if (path == "/slow") {
-        const int bytes = query.number("bytes");
-        const int chunk = std::max(1, query.number("chunk", 1));
-        const int interval = query.number("interval_ms", 100);
-        c.socket->write("HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(bytes)
-                        + "\r\n\r\n");
-        const QByteArray data = body(bytes, 0);
-        schedule(interval, c.id, [this, data, chunk, interval](Connection &c) {
-            slowStep(c, data, 0, chunk, interval);
-        });
+        startSlow(c, query.number("bytes"), std::max(1, query.number("chunk", 1)),
+                  query.number("interval_ms", 100));
     } else if (path == "/truncate") {
         const int bytes = query.number("bytes");
         c.socket->write("HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(bytes)
@@ -295,12 +290,120 @@ void TestHttpServer::handleRequest(Connection &c, const QByteArray &head)
     } else if (path == "/redirect-loop") {
         respond(c, 302, "moved", "Location: /redirect-loop\r\n");
     } else if (path == "/big") {
-        respond(c, 200, QByteArray(query.number("bytes"), 'x'));
+        startStream(c, query.text("bytes").toLongLong(), query.number("chunked") != 0);
+    } else if (path == "/fault") {
+        const QByteArray key = query.text("key");
+        const QByteArray plan = query.text("plan").isEmpty() ? "o" : query.text("plan");
+        const int n = m_faultSteps.value(key);
+        handleFault(c, key, plan.at(std::min<qsizetype>(n, plan.size() - 1)),
+                    query.text("max").toLongLong(), query.text("over").toLongLong());
     } else if (path == "/echo") {
         respond(c, 200, head);
     } else {
         respond(c, 404, "not found");
     }
+}
+
+void TestHttpServer::handleFault(Connection &c, const QByteArray &key, char step, qint64 max,
+                                 qint64 over)
+{
+    if (step == 'r' && c.served > 0) {
+        // Not counted: the client takes this for a stale kept-alive connection and asks
+        // again on a fresh one, which gets the reset.
+        closeConnection(c, false);
+        return;
+    }
+    ++m_faultSteps[key];
+    switch (step) {
+    case '5':
+        respond(c, 500, "fault " + key);
+        return;
+    case 'r':
+        closeConnection(c, true);
+        return;
+    case 'h':
+        return; // stays in flight until the client gives up
+    case 's':
+        startSlow(c, 64 * 1024, 1024, 250);
+        return;
+    case 'w':
+        startSlow(c, 4096, 1024, 20);
+        return;
+    case 't':
+        c.socket->write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + QByteArray(500, 'x'));
+        closeConnection(c, false);
+        return;
+    case 'm':
+        startStream(c, max, false);
+        return;
+    case 'b':
+        startStream(c, over, false);
+        return;
+    case 'c':
+        startStream(c, over, true);
+        return;
+    case 'l':
+        respond(c, 302, "moved", "Location: /redirect-loop\r\n");
+        return;
+    default:
+        respond(c, 200, "ok " + key);
+        return;
+    }
+}
+
+void TestHttpServer::startSlow(Connection &c, int bytes, int chunk, int interval)
+{
+    c.socket->write("HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(bytes) + "\r\n\r\n");
+    const QByteArray data = body(bytes, 0);
+    schedule(interval, c.id, [this, data, chunk, interval](Connection &c) {
+        slowStep(c, data, 0, chunk, interval);
+    });
+}
+
+void TestHttpServer::startStream(Connection &c, qint64 bytes, bool chunked)
+{
+    QByteArray head = "HTTP/1.1 200 OK\r\n";
+    head += chunked ? QByteArray("Transfer-Encoding: chunked\r\n")
+                    : "Content-Length: " + QByteArray::number(bytes) + "\r\n";
+    if (c.closeAfter)
+        head += "Connection: close\r\n";
+    c.socket->write(head + "\r\n");
+    c.streamLeft = std::max<qint64>(0, bytes);
+    c.streamChunked = chunked;
+    pumpStream(c);
+}
+
+// Writes while the socket's buffer is short, and again as it drains (onBytesWritten), so
+// a slow or vanished reader never makes the server hold the whole body.
+void TestHttpServer::pumpStream(Connection &c)
+{
+    static const QByteArray piece(64 * 1024, 'x');
+    while (c.streamLeft > 0 && c.socket->bytesToWrite() < 4 * piece.size()) {
+        const qint64 n = std::min<qint64>(c.streamLeft, piece.size());
+        const QByteArray data = n == piece.size() ? piece : piece.left(n);
+        if (c.streamChunked)
+            c.socket->write(QByteArray::number(n, 16) + "\r\n" + data + "\r\n");
+        else
+            c.socket->write(data);
+        c.streamLeft -= n;
+        m_streamedBytes += n;
+    }
+    if (c.streamLeft > 0)
+        return;
+    if (c.streamChunked)
+        c.socket->write("0\r\n\r\n");
+    c.streamChunked = false;
+    finishResponse(c);
+}
+
+void TestHttpServer::onBytesWritten(quint64 id)
+{
+    Connection *c = m_connections.value(id);
+    if (!c || c->streamLeft <= 0)
+        return;
+    pumpStream(*c);
+    if (m_connections.contains(id) && !c->busy)
+        processRequests(*c);
 }
 
 void TestHttpServer::respond(Connection &c, int status, const QByteArray &body,

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QHash>
+#include <QHostAddress>
 #include <QObject>
 #include <QTimer>
 
@@ -33,7 +34,22 @@ namespace Brigade::Test {
 //   /redirect?n=N&abs=1                  302 to /redirect?n=N-1 (an absolute URL with abs=1),
 //                                        200 "done" at n=0
 //   /redirect-loop                       302 to itself
-//   /big?bytes=B                         B bytes of 'x'
+//   /big?bytes=B&chunked=1               B bytes of 'x', streamed as the client reads (so
+//                                        hundreds of MB cost the server no memory), with a
+//                                        Content-Length or, with chunked=1, chunked
+//   /fault?key=K&plan=P&max=M&over=O     the n-th request of K (counted per K on the server,
+//                                        since the client does not say which attempt it is)
+//                                        gets the fault P[n] (P's last step once P runs out):
+//       o  200 "ok K"                       5  500
+//       r  a connection reset (see below)   h  never answers
+//       s  a slow body: 64 KiB, 1 KiB every 250 ms (16 s)
+//       w  a slow body within reason: 4 KiB, 1 KiB every 20 ms
+//       t  Content-Length 1000, 500 bytes, then closes
+//       m  M bytes of 'x' (200)             b  Content-Length O, streamed
+//       c  O bytes of 'x', chunked          l  302 to /redirect-loop
+//     A reset on a kept-alive connection would make the client retry once on a fresh one,
+//     unseen by the engine; so there the server just closes, and resets only a fresh
+//     connection. Only steps that reach the client are counted (faultSteps()).
 //   /echo                                the request head as the body
 //   anything else                        404
 class TestHttpServer : public QObject
@@ -43,7 +59,9 @@ public:
     explicit TestHttpServer(QObject *parent = nullptr);
     ~TestHttpServer() override;
 
-    bool listen();
+    // 127.0.0.1 unless a test needs another host to reach it (only ever a test's own
+    // network, such as tests/remote's namespace).
+    bool listen(const QHostAddress &address = QHostAddress(QHostAddress::LocalHost));
     quint16 port() const;
     QByteArray baseUrl() const; // "http://127.0.0.1:PORT"
     QByteArray url(const QByteArray &pathAndQuery) const;
@@ -54,6 +72,9 @@ public:
     int inFlight() const { return m_inFlight; } // requests read, not yet fully answered
     int peakInFlight() const { return m_peakInFlight; }
     int hits(const QByteArray &pathAndQuery) const { return m_hits.value(pathAndQuery); }
+    // Steps of /fault?key=K served so far, and the bytes of body streamed by /big and /fault.
+    int faultSteps(const QByteArray &key) const { return m_faultSteps.value(key); }
+    qint64 streamedBytes() const { return m_streamedBytes; }
     const QHash<QByteArray, int> &allHits() const { return m_hits; }
     QByteArray lastRequestHead() const { return m_lastHead; }
 
@@ -77,6 +98,8 @@ private:
         int served = 0;
         bool busy = false;       // a request is being answered
         bool closeAfter = false; // the client asked for Connection: close
+        qint64 streamLeft = 0;   // body bytes still to stream (/big, /fault)
+        bool streamChunked = false;
     };
     using Action = std::function<void(Connection &)>;
     struct Timed
@@ -95,6 +118,11 @@ private:
                  const QByteArray &extraHeaders = {});
     void finishResponse(Connection &c);
     void slowStep(Connection &c, const QByteArray &data, qsizetype offset, int chunk, int interval);
+    void startSlow(Connection &c, int bytes, int chunk, int interval);
+    void handleFault(Connection &c, const QByteArray &key, char step, qint64 max, qint64 over);
+    void startStream(Connection &c, qint64 bytes, bool chunked);
+    void pumpStream(Connection &c);
+    void onBytesWritten(quint64 id);
     void closeConnection(Connection &c, bool reset);
     void onClosed(quint64 id);
     void schedule(qint64 delayMs, quint64 connection, Action action);
@@ -111,6 +139,8 @@ private:
     QElapsedTimer m_clock;
     QHash<QByteArray, int> m_hits;
     QHash<QByteArray, int> m_flaky;
+    QHash<QByteArray, int> m_faultSteps;
+    qint64 m_streamedBytes = 0;
     QByteArray m_lastHead;
     int m_requestCount = 0;
     int m_connectionCount = 0;

@@ -125,11 +125,21 @@ struct Parser
                 "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
                 "  brigade export JOURNAL -o FILE  write a run's results"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-        p.addOptions({workers,       concurrency,      computeThreads, maxAttempts,
-                      timeout,       maxBytes,         retryOn,        backoff,
-                      output,        skipInvalid,      progress,       seed,
-                      workerProgram, heartbeatTimeout, memoryLimit,    journal,
-                      noJournal,     resume,           help,           version});
+        p.addOptions({workers,        concurrency,
+                      computeThreads, maxAttempts,
+                      timeout,        maxBytes,
+                      retryOn,        backoff,
+                      output,         skipInvalid,
+                      progress,       seed,
+                      workerProgram,  heartbeatTimeout,
+                      memoryLimit,    ssh,
+                      sshOptions,     slurm,
+                      srunOptions,    slurmConf,
+                      launcher,       launcherWorkers,
+                      remoteWorker,   queueTimeout,
+                      journal,        noJournal,
+                      resume,         help,
+                      version});
         p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run"));
         p.addPositionalArgument(QStringLiteral("batch"),
                                 QStringLiteral("A .jsonl task file or a .txt list of URLs."));

@@ -1,0 +1,199 @@
+// Workers as Slurm steps (srun) on a one-machine cluster, and on two hosts where
+// brigade-node2's slurmd could be started (tests/remote/infra.sh).
+#include "EngineHarness.h"
+#include "RemoteInfra.h"
+
+#include <QElapsedTimer>
+#include <QSet>
+#include <QTest>
+
+using namespace Brigade;
+using namespace Brigade::Test;
+
+class tst_Slurm : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void moreWorkersThanCpusQueue();
+    void cancelEndsSlurmSteps();
+    void queueTimeoutGivesUpOnTheWait();
+    void workersOnTwoSlurmHosts();
+    void cleanup();
+
+private:
+    RemoteInfra m_infra;
+};
+
+// n tasks: a short simulated wait, then sum_to i, whose result is i(i+1)/2.
+static QStringList sumTasks(int n, int delayMs)
+{
+    QStringList lines;
+    for (int i = 0; i < n; ++i)
+        lines << QStringLiteral(
+                         R"({"id":"t%1","fetch":{"delay_ms":%2},"compute":{"op":"sum_to","n":%1}})")
+                         .arg(i)
+                         .arg(delayMs);
+    return lines;
+}
+
+static void verifySums(EngineHarness &h, int n)
+{
+    QCOMPARE(h.lastStats.succeeded, qint64(n));
+    QCOMPARE(h.finishedOrder.size(), n);
+    QCOMPARE(QSet<int>(h.finishedOrder.cbegin(), h.finishedOrder.cend()).size(), n);
+    for (int i = 0; i < n; ++i) {
+        const TaskState st = h.state(QStringLiteral("t%1").arg(i));
+        QCOMPARE(st.status, TaskStatus::Succeeded);
+        QCOMPARE(st.result, QByteArray::number(qint64(i) * (i + 1) / 2));
+    }
+}
+
+void tst_Slurm::initTestCase()
+{
+    QString why;
+    QVERIFY2(m_infra.open(&why), qPrintable(why));
+}
+
+void tst_Slurm::cleanup()
+{
+    // Whatever a test left in Slurm must not hold CPUs the next one counts on.
+    if (m_infra.slurmStatus() == QLatin1String("ok"))
+        QTRY_VERIFY_WITH_TIMEOUT(m_infra.squeue(false).isEmpty(), 30000);
+}
+
+void tst_Slurm::moreWorkersThanCpusQueue()
+{
+    BRIGADE_REQUIRE_INFRA(m_infra.slurmStatus());
+    const int cpus = m_infra.slurmCpus();
+    QVERIFY(cpus > 0);
+    const int n = 300;
+    EngineHarness h;
+    h.settings.workers = 0;
+    h.settings.groups = {m_infra.slurmGroup(cpus + 1, QStringLiteral("local"))};
+    h.settings.concurrency = 4;
+    QVERIFY(h.load(sumTasks(n, 20)));
+    h.start();
+    h.engine().pause(); // the queue has to be seen before the batch is done
+
+    // One CPU per step: cpus workers run, the last one waits in Slurm's queue.
+    QTRY_VERIFY_WITH_TIMEOUT(countInState(h.loadSamples, WorkerState::Running) == cpus, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_infra.pendingJobs(), 1, 10000);
+    QCOMPARE(countInState(h.loadSamples, WorkerState::Queued), 1);
+    QSet<QString> jobIds;
+    int queuedSlot = -1;
+    int runningSlot = -1;
+    for (const WorkerInfo &w : lastWorkers(h.loadSamples)) {
+        if (w.state == WorkerState::Queued) {
+            queuedSlot = w.slot;
+            continue;
+        }
+        runningSlot = w.slot;
+        QVERIFY2(!w.slurmJobId.isEmpty(), "a worker started by srun reported no SLURM_JOB_ID");
+        jobIds.insert(w.slurmJobId);
+        QCOMPARE(w.group, QStringLiteral("slurm"));
+    }
+    QCOMPARE(jobIds.size(), cpus); // one job per srun
+
+    // A worker that goes away frees its CPU: the queued one gets it and says hello.
+    h.engine().killWorker(runningSlot);
+    QTRY_VERIFY_WITH_TIMEOUT(
+            lastWorkers(h.loadSamples).value(queuedSlot).state == WorkerState::Running, 30000);
+    const WorkerInfo late = lastWorkers(h.loadSamples).value(queuedSlot);
+    QVERIFY(!late.slurmJobId.isEmpty());
+    QVERIFY(!jobIds.contains(late.slurmJobId));
+    const QVector<WorkerState> history = stateHistory(h.loadSamples, queuedSlot);
+    QVERIFY(history.indexOf(WorkerState::Queued) >= 0);
+    QVERIFY(history.indexOf(WorkerState::Queued) < history.indexOf(WorkerState::Running));
+
+    h.engine().resume();
+    QVERIFY(h.waitFinished(60000));
+    verifySums(h, n);
+    qint64 onLate = 0;
+    for (int i = 0; i < n; ++i)
+        onLate += h.state(QStringLiteral("t%1").arg(i)).worker == queuedSlot ? 1 : 0;
+    QVERIFY2(onLate > 0, "the worker that waited for a CPU never ran a task");
+}
+
+void tst_Slurm::cancelEndsSlurmSteps()
+{
+    BRIGADE_REQUIRE_INFRA(m_infra.slurmStatus());
+    const int cpus = m_infra.slurmCpus();
+    const int n = 200;
+    EngineHarness h;
+    h.settings.workers = 0;
+    h.settings.groups = {m_infra.slurmGroup(cpus + 1, QStringLiteral("local"))};
+    QVERIFY(h.load(sumTasks(n, 600000)));
+    h.start();
+    QTRY_VERIFY_WITH_TIMEOUT(countInState(h.loadSamples, WorkerState::Running) == cpus, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_infra.squeue(true).size(), cpus, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_infra.pendingJobs(), 1, 10000);
+
+    QElapsedTimer clock;
+    clock.start();
+    h.engine().cancel();
+    QVERIFY(h.waitFinished(30000));
+    QCOMPARE(h.lastStats.cancelled, qint64(n));
+    // Running steps end when their workers see stdin close; the queued srun cancels its job.
+    QTRY_VERIFY_WITH_TIMEOUT(m_infra.squeue(true).isEmpty(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_infra.squeue(false).isEmpty(), 20000);
+    qInfo("cancel: Slurm steps and jobs gone %lld ms after cancel()", clock.elapsed());
+}
+
+void tst_Slurm::queueTimeoutGivesUpOnTheWait()
+{
+    BRIGADE_REQUIRE_INFRA(m_infra.slurmStatus());
+    const int cpus = m_infra.slurmCpus();
+    const int n = 200;
+    EngineHarness h;
+    h.settings.workers = 0;
+    h.settings.groups = {m_infra.slurmGroup(cpus + 1, QStringLiteral("local"))};
+    h.settings.queueTimeoutMs = 2000;
+    QVERIFY(h.load(sumTasks(n, 20)));
+    h.start();
+    h.engine().pause();
+    const QString expected = QStringLiteral("was not given a CPU within 2000 ms");
+    QTRY_VERIFY_WITH_TIMEOUT(h.workerMessages.filter(expected).size() >= 1, 30000);
+    // The given-up srun cancelled its job: only its replacement waits.
+    QTRY_VERIFY_WITH_TIMEOUT(m_infra.pendingJobs() <= 1, 5000);
+    h.engine().resume();
+    QVERIFY(h.waitFinished(60000));
+    verifySums(h, n);
+}
+
+void tst_Slurm::workersOnTwoSlurmHosts()
+{
+    BRIGADE_REQUIRE_INFRA(m_infra.slurmStatus());
+    BRIGADE_REQUIRE_INFRA(m_infra.node2SlurmStatus());
+    const int cpus = m_infra.slurmCpus();
+    const int n = 400;
+    EngineHarness h;
+    h.settings.workers = 0;
+    h.settings.groups = {m_infra.slurmGroup(2 * cpus, QStringLiteral("all"))};
+    h.settings.concurrency = 8;
+    QVERIFY(h.load(sumTasks(n, 5)));
+    h.start();
+    h.engine().pause(); // every worker gets a share once all have said hello
+    QTRY_VERIFY_WITH_TIMEOUT(countInState(h.loadSamples, WorkerState::Running) == 2 * cpus, 30000);
+    QHash<int, QString> hostOfSlot;
+    for (const WorkerInfo &w : lastWorkers(h.loadSamples)) {
+        QVERIFY(!w.slurmJobId.isEmpty());
+        hostOfSlot.insert(w.slot, w.host);
+    }
+    const QList<QString> hostList = hostOfSlot.values();
+    const QSet<QString> hosts(hostList.cbegin(), hostList.cend());
+    QCOMPARE(hosts.size(), 2);
+    QVERIFY(hosts.contains(m_infra.node2Host()));
+    h.engine().resume();
+    QVERIFY(h.waitFinished(60000));
+    verifySums(h, n);
+    QHash<QString, int> tasksPerHost;
+    for (int i = 0; i < n; ++i)
+        ++tasksPerHost[hostOfSlot.value(h.state(QStringLiteral("t%1").arg(i)).worker)];
+    qInfo() << "slurm on two hosts, tasks per host:" << tasksPerHost;
+    for (const QString &host : hosts)
+        QVERIFY2(tasksPerHost.value(host) > 0, qPrintable(host + QStringLiteral(" ran nothing")));
+}
+
+QTEST_GUILESS_MAIN(tst_Slurm)
+#include "tst_slurm.moc"

@@ -1,0 +1,473 @@
+// The real main window, driven the way a user would: open a batch, run it against the
+// local HTTP test server, watch failures appear, retry them, filter, sort and export.
+#include "TestHttpServer.h"
+#include "output/ResultWriter.h"
+#include "window/BatchSummaryView.h"
+#include "window/MainWindow.h"
+#include "window/ProgressPanel.h"
+#include "window/TaskDetailsView.h"
+#include "window/TaskTableModel.h"
+
+#include <QClipboard>
+#include <QComboBox>
+#include <QFile>
+#include <QGuiApplication>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Brigade;
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void runFailRetryFilterExport();
+    void retrySelectedFromContextMenuAction();
+    void pauseResumeCancel();
+    void badBatchShowsItsErrors();
+    void unreadableFileSaysWhy();
+    void cancelLoading();
+    void settingsAreRemembered();
+    void recentFilesAreRemembered();
+
+private:
+    QString writeBatch(const QString &name, const QStringList &lines);
+    bool load(const QString &path);
+    bool runToEnd(QAction *trigger, int timeoutMs = 60000);
+    QString cell(int viewRow, TaskColumn column) const;
+    int rowOf(const QString &id) const;
+
+    QTemporaryDir m_dir;
+    Test::TestHttpServer m_server;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void tst_MainWindow::initTestCase()
+{
+    // Keep QSettings (recent files, window geometry, run settings) out of the user's.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("BrigadeTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+    QVERIFY(m_server.listen());
+}
+
+void tst_MainWindow::init()
+{
+    m_window = std::make_unique<MainWindow>();
+    RunSettings s = m_window->runSettings();
+    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
+    s.workers = 2;
+    s.maxAttempts = 2;
+    s.retry.baseDelayMs = 10;
+    s.retry.maxDelayMs = 50;
+    s.seed = 1;
+    m_window->setRunSettings(s);
+    m_window->show();
+    m_server.setFailing(false);
+}
+
+void tst_MainWindow::cleanup()
+{
+    m_window.reset();
+}
+
+QString tst_MainWindow::writeBatch(const QString &name, const QStringList &lines)
+{
+    const QString path = m_dir.filePath(name);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return {};
+    f.write(lines.join(QLatin1Char('\n')).toUtf8() + '\n');
+    return path;
+}
+
+bool tst_MainWindow::load(const QString &path)
+{
+    QSignalSpy loaded(m_window.get(), &MainWindow::batchLoaded);
+    m_window->openBatch(path); // what File › Open calls with the chosen file
+    return loaded.wait(20000);
+}
+
+bool tst_MainWindow::runToEnd(QAction *trigger, int timeoutMs)
+{
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    if (!trigger->isEnabled())
+        return false;
+    trigger->trigger();
+    return finished.wait(timeoutMs);
+}
+
+QString tst_MainWindow::cell(int viewRow, TaskColumn column) const
+{
+    TaskTableModel *model = m_window->taskModel();
+    return model->data(model->index(viewRow, int(column))).toString();
+}
+
+int tst_MainWindow::rowOf(const QString &id) const
+{
+    TaskTableModel *model = m_window->taskModel();
+    for (int r = 0; r < model->rowCount(); ++r) {
+        if (cell(r, TaskColumn::Id) == id)
+            return r;
+    }
+    return -1;
+}
+
+void tst_MainWindow::runFailRetryFilterExport()
+{
+    // 8 tasks that fail while the server fails, 20 fetches and 6 computes that succeed.
+    QStringList lines;
+    for (int i = 0; i < 8; ++i)
+        lines << QStringLiteral(R"({"id":"maybe-%1","fetch":"%2"})")
+                         .arg(i)
+                         .arg(QString::fromUtf8(
+                                 m_server.url("/maybe?key=k" + QByteArray::number(i))));
+    for (int i = 0; i < 20; ++i)
+        lines << QStringLiteral(R"({"id":"ok-%1","fetch":"%2"})")
+                         .arg(i)
+                         .arg(QString::fromUtf8(m_server.url("/delay?ms=20&bytes=100&seed="
+                                                             + QByteArray::number(i))));
+    for (int i = 0; i < 6; ++i)
+        lines << QStringLiteral(R"({"id":"sum-%1","compute":{"op":"sum_to","n":%2}})")
+                         .arg(i)
+                         .arg(i * 1000);
+    const int total = lines.size();
+    QVERIFY(load(writeBatch(QStringLiteral("mixed.jsonl"), lines)));
+
+    TaskTableModel *model = m_window->taskModel();
+    QCOMPARE(model->rowCount(), total);
+    QCOMPARE(cell(0, TaskColumn::Id), QStringLiteral("maybe-0"));
+    QCOMPARE(cell(0, TaskColumn::Status), QStringLiteral("Queued"));
+    QVERIFY(m_window->batchSummary()->summaryText().contains(QStringLiteral("34")));
+    QVERIFY(m_window->batchSummary()->problems().isEmpty());
+    QVERIFY(m_window->action(MainWindow::Action::Run)->isEnabled());
+    QVERIFY(!m_window->action(MainWindow::Action::RetryFailed)->isEnabled());
+
+    // Run while the server fails: the table fills in live, failures appear.
+    m_server.setFailing(true);
+    QSignalSpy cellsChanged(model, &QAbstractItemModel::dataChanged);
+    QVERIFY(runToEnd(m_window->action(MainWindow::Action::Run)));
+    QVERIFY(cellsChanged.count() > 0);
+    QVERIFY(!m_window->isRunning());
+
+    const RunStats stats = m_window->progressPanel()->stats();
+    QCOMPARE(stats.total, qint64(total));
+    QCOMPARE(stats.succeeded, qint64(26));
+    QCOMPARE(stats.failed, qint64(8));
+    const StatusCounts counts = m_window->store()->counts();
+    QCOMPARE(counts[TaskStatus::Succeeded], stats.succeeded);
+    QCOMPARE(counts[TaskStatus::Failed], stats.failed);
+
+    int failedShown = 0;
+    for (int r = 0; r < model->rowCount(); ++r) {
+        const QString id = cell(r, TaskColumn::Id);
+        const QString status = cell(r, TaskColumn::Status);
+        if (id.startsWith(QLatin1String("maybe-"))) {
+            QCOMPARE(status, QStringLiteral("Failed"));
+            QCOMPARE(cell(r, TaskColumn::Attempts), QStringLiteral("2"));
+            QVERIFY2(cell(r, TaskColumn::Http).startsWith(QLatin1String("500")),
+                     qPrintable(cell(r, TaskColumn::Http)));
+            QVERIFY(!cell(r, TaskColumn::Error).isEmpty());
+            ++failedShown;
+        } else {
+            QCOMPARE(status, QStringLiteral("Succeeded"));
+            QVERIFY(!cell(r, TaskColumn::Result).isEmpty());
+        }
+    }
+    QCOMPARE(failedShown, 8);
+    QCOMPARE(cell(rowOf(QStringLiteral("sum-2")), TaskColumn::Result), QStringLiteral("2001000"));
+    QVERIFY(m_window->action(MainWindow::Action::RetryFailed)->isEnabled());
+
+    // The details pane of a failed task lists both attempts with their error.
+    m_window->taskView()->setCurrentIndex(model->index(rowOf(QStringLiteral("maybe-3")), 0));
+    const QString details = m_window->detailsView()->toPlainText();
+    QVERIFY2(details.contains(QLatin1String("maybe-3")), qPrintable(details));
+    QVERIFY2(details.contains(QLatin1String("/maybe?key=k3")), qPrintable(details));
+    QVERIFY2(details.count(QLatin1String("500")) >= 2, qPrintable(details));
+
+    // Filter by status, by text, and both.
+    QSignalSpy applied(model, &TaskTableModel::orderApplied);
+    QComboBox *status = m_window->statusFilter();
+    status->setCurrentIndex(status->findData(int(TaskStatus::Failed)));
+    QTRY_COMPARE(model->rowCount(), 8);
+    for (int r = 0; r < model->rowCount(); ++r)
+        QVERIFY(cell(r, TaskColumn::Id).startsWith(QLatin1String("maybe-")));
+    m_window->textFilter()->setText(QStringLiteral("MAYBE-5")); // case does not matter
+    QTRY_COMPARE(model->rowCount(), 1);
+    QCOMPARE(cell(0, TaskColumn::Id), QStringLiteral("maybe-5"));
+    status->setCurrentIndex(status->findData(-1));
+    m_window->textFilter()->setText(QStringLiteral("ok-1"));
+    QTRY_COMPARE(model->rowCount(), 11);                        // ok-1, ok-10 .. ok-19
+    m_window->textFilter()->setText(QStringLiteral("2001000")); // a result
+    QTRY_COMPARE(model->rowCount(), 1);
+    QCOMPARE(cell(0, TaskColumn::Id), QStringLiteral("sum-2"));
+    m_window->textFilter()->clear();
+    QTRY_COMPARE(model->rowCount(), total);
+    QVERIFY(applied.count() > 0);
+
+    // Sort by status, descending: failed rows first (statuses order queued..cancelled).
+    m_window->taskView()->sortByColumn(int(TaskColumn::Status), Qt::DescendingOrder);
+    QTRY_COMPARE(cell(0, TaskColumn::Status), QStringLiteral("Failed"));
+    QTRY_COMPARE(cell(7, TaskColumn::Status), QStringLiteral("Failed"));
+    QCOMPARE(cell(8, TaskColumn::Status), QStringLiteral("Succeeded"));
+    m_window->action(MainWindow::Action::FileOrder)->trigger();
+    QTRY_COMPARE(cell(0, TaskColumn::Id), QStringLiteral("maybe-0"));
+
+    // Export all as CSV: exactly the CLI's records, in store order.
+    {
+        const QString path = m_dir.filePath(QStringLiteral("all.csv"));
+        QSignalSpy exported(m_window.get(), &MainWindow::exportFinished);
+        m_window->exportResults(path, false);
+        QVERIFY(exported.wait(20000));
+        QCOMPARE(exported.first().at(2).toString(), QString());
+        QCOMPARE(exported.first().at(1).toLongLong(), qint64(total));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray expected = ResultWriter::csvHeader();
+        const auto store = m_window->store();
+        for (int row = 0; row < store->size(); ++row)
+            expected += ResultWriter::record(store->spec(row), store->state(row),
+                                             ResultWriter::Format::Csv);
+        QCOMPARE(f.readAll(), expected);
+    }
+
+    // Export what is shown (failed tasks) as JSON Lines, in view order.
+    status->setCurrentIndex(status->findData(int(TaskStatus::Failed)));
+    QTRY_COMPARE(model->rowCount(), 8);
+    {
+        const QString path = m_dir.filePath(QStringLiteral("failed.jsonl"));
+        QSignalSpy exported(m_window.get(), &MainWindow::exportFinished);
+        m_window->exportResults(path, true);
+        QVERIFY(exported.wait(20000));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray expected;
+        const auto store = m_window->store();
+        for (int r = 0; r < model->rowCount(); ++r) {
+            const int row = model->storeRow(r);
+            expected += ResultWriter::record(store->spec(row), store->state(row),
+                                             ResultWriter::Format::JsonLines);
+        }
+        const QByteArray written = f.readAll();
+        QCOMPARE(written, expected);
+        QCOMPARE(written.count('\n'), 8);
+        QVERIFY(written.contains("\"status\":\"failed\""));
+    }
+
+    // The server recovers; Retry Failed turns every failure into a success, with fresh
+    // attempt counts, and leaves the other results alone.
+    const TaskState okBefore
+            = m_window->store()->state(m_window->store()->rowOf(QStringLiteral("ok-3")));
+    m_server.setFailing(false);
+    QVERIFY(runToEnd(m_window->action(MainWindow::Action::RetryFailed)));
+    const RunStats after = m_window->progressPanel()->stats();
+    QCOMPARE(after.failed, qint64(0));
+    QCOMPARE(m_window->store()->counts()[TaskStatus::Succeeded], qint64(total));
+    // The Failed filter follows the new states: nothing is left to show.
+    QTRY_COMPARE(model->rowCount(), 0);
+    status->setCurrentIndex(status->findData(-1));
+    QTRY_COMPARE(model->rowCount(), total);
+    const int r = rowOf(QStringLiteral("maybe-5"));
+    QCOMPARE(cell(r, TaskColumn::Status), QStringLiteral("Succeeded"));
+    QCOMPARE(cell(r, TaskColumn::Attempts), QStringLiteral("1"));
+    QCOMPARE(m_window->store()->state(m_window->store()->rowOf(QStringLiteral("maybe-5"))).result,
+             QByteArray(R"({"status":200,"bytes":5})")); // the body is "ok k5"
+    const TaskState okAfter
+            = m_window->store()->state(m_window->store()->rowOf(QStringLiteral("ok-3")));
+    QCOMPARE(okAfter.result, okBefore.result);
+    QCOMPARE(okAfter.finishedAtMs, okBefore.finishedAtMs);
+    QVERIFY(!m_window->action(MainWindow::Action::RetryFailed)->isEnabled());
+}
+
+void tst_MainWindow::retrySelectedFromContextMenuAction()
+{
+    QStringList lines;
+    for (int i = 0; i < 4; ++i)
+        lines << QStringLiteral(R"({"id":"m%1","fetch":"%2"})")
+                         .arg(i)
+                         .arg(QString::fromUtf8(
+                                 m_server.url("/maybe?key=s" + QByteArray::number(i))));
+    QVERIFY(load(writeBatch(QStringLiteral("select.jsonl"), lines)));
+    m_server.setFailing(true);
+    QVERIFY(runToEnd(m_window->action(MainWindow::Action::Run)));
+    QCOMPARE(m_window->progressPanel()->stats().failed, qint64(4));
+
+    // Select m1 and m2 only; retry them.
+    QTableView *view = m_window->taskView();
+    view->clearSelection();
+    view->selectionModel()->select(m_window->taskModel()->index(rowOf(QStringLiteral("m1")), 0),
+                                   QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    view->selectionModel()->select(m_window->taskModel()->index(rowOf(QStringLiteral("m2")), 0),
+                                   QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QCOMPARE(m_window->selectedStoreRows().size(), 2);
+    QVERIFY(m_window->action(MainWindow::Action::RetrySelected)->isEnabled());
+    m_server.setFailing(false);
+    QVERIFY(runToEnd(m_window->action(MainWindow::Action::RetrySelected)));
+    QCOMPARE(cell(rowOf(QStringLiteral("m0")), TaskColumn::Status), QStringLiteral("Failed"));
+    QCOMPARE(cell(rowOf(QStringLiteral("m1")), TaskColumn::Status), QStringLiteral("Succeeded"));
+    QCOMPARE(cell(rowOf(QStringLiteral("m2")), TaskColumn::Status), QStringLiteral("Succeeded"));
+    QCOMPARE(cell(rowOf(QStringLiteral("m3")), TaskColumn::Status), QStringLiteral("Failed"));
+    QCOMPARE(m_window->progressPanel()->stats().failed, qint64(2));
+
+    // Copy Rows puts the selected rows on the clipboard as tab-separated text.
+    QGuiApplication::clipboard()->clear();
+    QVERIFY(m_window->action(MainWindow::Action::Copy)->isEnabled());
+    m_window->action(MainWindow::Action::Copy)->trigger();
+    QTRY_VERIFY(!QGuiApplication::clipboard()->text().isEmpty());
+    const QStringList copied
+            = QGuiApplication::clipboard()->text().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(copied.size(), 3); // header and two rows
+    QVERIFY(copied.at(0).startsWith(QLatin1String("ID\tStatus\t")));
+    QVERIFY2(copied.at(1).startsWith(QLatin1String("m1\tSucceeded\t1\t")),
+             qPrintable(copied.at(1)));
+    QVERIFY(copied.at(2).startsWith(QLatin1String("m2\tSucceeded\t")));
+}
+
+void tst_MainWindow::pauseResumeCancel()
+{
+    QStringList lines;
+    for (int i = 0; i < 30; ++i)
+        lines << QStringLiteral(R"({"id":"slow-%1","fetch":{"delay_ms":2500}})").arg(i);
+    QVERIFY(load(writeBatch(QStringLiteral("slow.jsonl"), lines)));
+    QAction *run = m_window->action(MainWindow::Action::Run);
+    QAction *pause = m_window->action(MainWindow::Action::Pause);
+    QAction *resume = m_window->action(MainWindow::Action::Resume);
+    QAction *cancel = m_window->action(MainWindow::Action::Cancel);
+    QVERIFY(!pause->isEnabled());
+    QVERIFY(!cancel->isEnabled());
+
+    QSignalSpy started(m_window.get(), &MainWindow::runStarted);
+    run->trigger();
+    QVERIFY(started.wait(10000));
+    QVERIFY(!run->isEnabled());
+    QTRY_VERIFY(m_window->progressPanel()->stats().running > 0);
+    QVERIFY(pause->isEnabled());
+    QVERIFY(!resume->isEnabled());
+
+    pause->trigger();
+    QVERIFY(!pause->isEnabled());
+    QVERIFY(resume->isEnabled());
+    QTRY_VERIFY(m_window->progressPanel()->stats().paused);
+    resume->trigger();
+    QTRY_VERIFY(!m_window->progressPanel()->stats().paused);
+    QVERIFY(pause->isEnabled());
+
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    cancel->trigger();
+    QVERIFY(finished.wait(10000));
+    const RunStats stats = finished.first().first().value<RunStats>();
+    QCOMPARE(stats.cancelled, qint64(30));
+    QCOMPARE(cell(0, TaskColumn::Status), QStringLiteral("Cancelled"));
+    QVERIFY(!cancel->isEnabled());
+    QVERIFY(run->isEnabled());
+
+    // Run again: what was cancelled is what runs.
+    QVERIFY(runToEnd(run));
+    QCOMPARE(m_window->progressPanel()->stats().succeeded, qint64(30));
+}
+
+void tst_MainWindow::badBatchShowsItsErrors()
+{
+    const QString path = writeBatch(QStringLiteral("bad.jsonl"),
+                                    {R"({"id":"good-1","compute":{"op":"sum_to","n":10}})",
+                                     R"({"id":"broken", "fetch": )",
+                                     R"({"id":"bad-op","compute":{"op":"nope"}})",
+                                     R"({"id":"good-2","fetch":{"delay_ms":-5}})",
+                                     R"({"id":"good-3","fetch":{"delay_ms":1}})"});
+    QVERIFY(load(path));
+    const QStringList problems = m_window->batchSummary()->problems();
+    QCOMPARE(problems.size(), 3);
+    // file:line:column: message, for each bad line.
+    QVERIFY2(problems.at(0).startsWith(path + QStringLiteral(":2:")), qPrintable(problems.at(0)));
+    QVERIFY2(problems.at(1).startsWith(path + QStringLiteral(":3:")), qPrintable(problems.at(1)));
+    QVERIFY2(problems.at(2).startsWith(path + QStringLiteral(":4:")), qPrintable(problems.at(2)));
+    for (const QString &p : problems)
+        QVERIFY2(QRegularExpression(QStringLiteral(R"(^.*:\d+:\d+: .+)")).match(p).hasMatch(),
+                 qPrintable(p));
+    QVERIFY(problems.at(2).contains(QLatin1String("delay_ms")));
+
+    // The valid tasks can still run.
+    QCOMPARE(m_window->taskModel()->rowCount(), 2);
+    QVERIFY(runToEnd(m_window->action(MainWindow::Action::Run)));
+    QCOMPARE(m_window->progressPanel()->stats().succeeded, qint64(2));
+}
+
+void tst_MainWindow::unreadableFileSaysWhy()
+{
+    QSignalSpy failed(m_window.get(), &MainWindow::loadFailed);
+    m_window->openBatch(m_dir.filePath(QStringLiteral("does-not-exist.jsonl")));
+    QVERIFY(failed.wait(10000));
+    const QString message = failed.first().first().toString();
+    QVERIFY2(message.contains(QLatin1String("does-not-exist.jsonl")), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("No such file")), qPrintable(message));
+    QVERIFY(!message.contains(QLatin1String("cannot open:"))); // words, not an error code
+    QVERIFY(!m_window->store());
+    QVERIFY(!m_window->action(MainWindow::Action::Run)->isEnabled());
+}
+
+void tst_MainWindow::cancelLoading()
+{
+    QStringList lines;
+    lines.reserve(200000);
+    for (int i = 0; i < 200000; ++i)
+        lines << QStringLiteral(R"({"id":"t%1","compute":{"op":"sum_to","n":%1}})").arg(i);
+    const QString path = writeBatch(QStringLiteral("big.jsonl"), lines);
+    QSignalSpy cancelled(m_window.get(), &MainWindow::loadCancelled);
+    QSignalSpy loaded(m_window.get(), &MainWindow::batchLoaded);
+    m_window->openBatch(path);
+    auto *cancel = m_window->findChild<QPushButton *>(QStringLiteral("cancelLoadButton"));
+    QVERIFY(cancel);
+    QVERIFY(cancel->isVisible());
+    cancel->click(); // before the parser thread looks at its flag for the first time
+    QVERIFY(cancelled.wait(20000));
+    QCOMPARE(loaded.count(), 0);
+    QVERIFY(!m_window->store());
+
+    // The same file loads when left alone, without blocking the event loop for long.
+    QVERIFY(load(path));
+    QCOMPARE(m_window->taskModel()->rowCount(), 200000);
+}
+
+void tst_MainWindow::settingsAreRemembered()
+{
+    RunSettings s = m_window->runSettings();
+    s.concurrency = 77;
+    s.maxAttempts = 5;
+    s.timeoutMs = 1234;
+    m_window->setRunSettings(s);
+    m_window.reset();
+    m_window = std::make_unique<MainWindow>();
+    QCOMPARE(m_window->runSettings().concurrency, 77);
+    QCOMPARE(m_window->runSettings().maxAttempts, 5);
+    QCOMPARE(m_window->runSettings().timeoutMs, quint32(1234));
+    QCOMPARE(m_window->runSettings().workers, 2);
+}
+
+void tst_MainWindow::recentFilesAreRemembered()
+{
+    const QString path
+            = writeBatch(QStringLiteral("recent.jsonl"), {R"({"id":"a","fetch":{"delay_ms":1}})"});
+    QVERIFY(load(path));
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    QVERIFY(!recent.isEmpty());
+    QCOMPARE(recent.first(), QFileInfo(path).absoluteFilePath());
+}
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "batch/Batch.h"
+#include "core/TaskStore.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+
+namespace Brigade {
+
+// Loads a batch file off the GUI thread (BatchParser::parseFile in QtConcurrent::run) and
+// builds its TaskStore there too, so a million-line batch never freezes the window.
+class BatchLoader : public QObject
+{
+    Q_OBJECT
+public:
+    struct Loaded
+    {
+        std::shared_ptr<Batch> batch; // summary and errors; its tasks moved into store
+        std::shared_ptr<TaskStore> store;
+        qint64 elapsedMs = 0;
+    };
+
+    explicit BatchLoader(QObject *parent = nullptr);
+    ~BatchLoader() override;
+
+    void load(const QString &path); // a load in progress is cancelled
+    void cancel();
+    bool isLoading() const { return m_watcher.isRunning(); }
+    QString path() const { return m_path; }
+
+signals:
+    void progressChanged(qint64 done, qint64 total);
+    // Also for a cancelled load (batch->cancelled) and for a file that could not be read
+    // (its problem is in batch->errors).
+    void finished(const Brigade::BatchLoader::Loaded &result);
+
+private:
+    struct Progress
+    {
+        std::atomic<qint64> done{0};
+        std::atomic<qint64> total{0};
+        std::atomic_bool cancel{false};
+    };
+
+    void onFinished();
+
+    QFutureWatcher<Loaded> m_watcher;
+    std::shared_ptr<Progress> m_progress;
+    QTimer m_poll;
+    QString m_path;
+    qint64 m_lastDone = -1;
+};
+
+} // namespace Brigade

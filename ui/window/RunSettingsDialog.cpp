@@ -1,0 +1,142 @@
+#include "RunSettingsDialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+
+namespace Brigade {
+
+namespace {
+
+const QString Group = QStringLiteral("run");
+
+QSpinBox *spinBox(int min, int max, const QString &suffix, const QString &tip)
+{
+    auto *box = new QSpinBox;
+    box->setRange(min, max);
+    box->setSuffix(suffix);
+    box->setToolTip(tip);
+    box->setGroupSeparatorShown(true);
+    box->setAccelerated(true);
+    return box;
+}
+
+} // namespace
+
+RunSettingsDialog::RunSettingsDialog(const RunSettings &settings, QWidget *parent)
+    : QDialog(parent)
+    , m_base(settings)
+{
+    setWindowTitle(tr("Run Settings"));
+    const QString ms = tr(" ms");
+    m_workers = spinBox(0, 1024, QString(),
+                        tr("Worker processes to start. Each runs many tasks at once; one per "
+                           "core uses the whole machine."));
+    m_workers->setSpecialValueText(tr("One per core (%1)").arg(QThread::idealThreadCount()));
+    m_concurrency = spinBox(1, 1000000, QString(),
+                            tr("Tasks a worker keeps in flight at once. Fetches wait on the "
+                               "network, so many can share a worker."));
+    m_computeThreads = spinBox(1, 256, QString(),
+                               tr("Threads a worker computes on. One per worker is right when "
+                                  "there is a worker per core."));
+    m_maxAttempts = spinBox(1, 100, QString(),
+                            tr("Attempts a task gets before it counts as failed, unless the "
+                               "batch says otherwise."));
+    m_backoffBase = spinBox(0, 3600000, ms,
+                            tr("Wait before the first retry; it doubles with every further "
+                               "attempt, with random jitter."));
+    m_backoffMax = spinBox(0, 3600000, ms, tr("The longest wait between attempts."));
+    m_timeout = spinBox(0, 86400000, ms,
+                        tr("How long one attempt may take before it is stopped, unless the "
+                           "batch says otherwise."));
+    m_timeout->setSpecialValueText(tr("No timeout"));
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Workers:"), m_workers);
+    form->addRow(tr("Tasks in flight per &worker:"), m_concurrency);
+    form->addRow(tr("Compute &threads per worker:"), m_computeThreads);
+    form->addRow(tr("Max &attempts per task:"), m_maxAttempts);
+    form->addRow(tr("Retry &backoff starts at:"), m_backoffBase);
+    form->addRow(tr("Retry backoff &at most:"), m_backoffMax);
+    form->addRow(tr("&Timeout per attempt:"), m_timeout);
+
+    auto *note = new QLabel(tr("Changes apply to the next run."));
+    note->setForegroundRole(QPalette::PlaceholderText);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel
+                                         | QDialogButtonBox::RestoreDefaults);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(buttons->button(QDialogButtonBox::RestoreDefaults), &QPushButton::clicked, this,
+            [this] { setFields(RunSettings{}); });
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(note);
+    layout->addWidget(buttons);
+    setFields(settings);
+}
+
+void RunSettingsDialog::setFields(const RunSettings &s)
+{
+    m_workers->setValue(s.workers);
+    m_concurrency->setValue(s.concurrency);
+    m_computeThreads->setValue(s.computeThreads);
+    m_maxAttempts->setValue(s.maxAttempts);
+    m_backoffBase->setValue(int(qMin<quint32>(s.retry.baseDelayMs, 3600000)));
+    m_backoffMax->setValue(int(qMin<quint32>(s.retry.maxDelayMs, 3600000)));
+    m_timeout->setValue(int(qMin<quint32>(s.timeoutMs, 86400000)));
+}
+
+RunSettings RunSettingsDialog::settings() const
+{
+    RunSettings s = m_base;
+    s.workers = m_workers->value();
+    s.concurrency = m_concurrency->value();
+    s.computeThreads = m_computeThreads->value();
+    s.maxAttempts = m_maxAttempts->value();
+    s.retry.baseDelayMs = quint32(m_backoffBase->value());
+    s.retry.maxDelayMs = quint32(qMax(m_backoffMax->value(), m_backoffBase->value()));
+    s.timeoutMs = quint32(m_timeout->value());
+    return s;
+}
+
+RunSettings RunSettingsDialog::load(const RunSettings &base)
+{
+    RunSettings s = base;
+    QSettings settings;
+    settings.beginGroup(Group);
+    s.workers = qBound(0, settings.value(QStringLiteral("workers"), s.workers).toInt(), 1024);
+    s.concurrency = qBound(1, settings.value(QStringLiteral("concurrency"), s.concurrency).toInt(),
+                           1000000);
+    s.computeThreads = qBound(
+            1, settings.value(QStringLiteral("computeThreads"), s.computeThreads).toInt(), 256);
+    s.maxAttempts
+            = qBound(1, settings.value(QStringLiteral("maxAttempts"), s.maxAttempts).toInt(), 100);
+    s.retry.baseDelayMs
+            = settings.value(QStringLiteral("backoffBaseMs"), s.retry.baseDelayMs).toUInt();
+    s.retry.maxDelayMs
+            = settings.value(QStringLiteral("backoffMaxMs"), s.retry.maxDelayMs).toUInt();
+    s.timeoutMs = settings.value(QStringLiteral("timeoutMs"), s.timeoutMs).toUInt();
+    return s;
+}
+
+void RunSettingsDialog::save(const RunSettings &s)
+{
+    QSettings settings;
+    settings.beginGroup(Group);
+    settings.setValue(QStringLiteral("workers"), s.workers);
+    settings.setValue(QStringLiteral("concurrency"), s.concurrency);
+    settings.setValue(QStringLiteral("computeThreads"), s.computeThreads);
+    settings.setValue(QStringLiteral("maxAttempts"), s.maxAttempts);
+    settings.setValue(QStringLiteral("backoffBaseMs"), s.retry.baseDelayMs);
+    settings.setValue(QStringLiteral("backoffMaxMs"), s.retry.maxDelayMs);
+    settings.setValue(QStringLiteral("timeoutMs"), s.timeoutMs);
+}
+
+} // namespace Brigade

@@ -1,0 +1,154 @@
+#include "StatusStyle.h"
+
+#include <QCoreApplication>
+#include <QIconEngine>
+#include <QPainter>
+#include <QPixmap>
+
+#include <array>
+
+namespace Brigade::StatusStyle {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("StatusStyle", text);
+}
+
+// Paints the dot for any size, so no bitmap is ever scaled.
+class DotIconEngine : public QIconEngine
+{
+public:
+    explicit DotIconEngine(QColor color)
+        : m_color(color)
+    {}
+
+    void paint(QPainter *painter, const QRect &rect, QIcon::Mode mode, QIcon::State) override
+    {
+        QColor fill = m_color;
+        if (mode == QIcon::Disabled)
+            fill.setAlphaF(0.4f);
+        const qreal side = qMin(rect.width(), rect.height()) * 0.62;
+        const QRectF dot(rect.center().x() - side / 2.0 + 0.5, rect.center().y() - side / 2.0 + 0.5,
+                         side, side);
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(QPen(fill.darker(125), qMax(1.0, side / 10.0)));
+        painter->setBrush(fill);
+        painter->drawEllipse(dot);
+        painter->restore();
+    }
+
+    QPixmap pixmap(const QSize &size, QIcon::Mode mode, QIcon::State state) override
+    {
+        QPixmap pm(size);
+        pm.fill(Qt::transparent);
+        QPainter p(&pm);
+        paint(&p, QRect(QPoint(0, 0), size), mode, state);
+        return pm;
+    }
+
+    QIconEngine *clone() const override { return new DotIconEngine(m_color); }
+    QString key() const override { return QStringLiteral("BrigadeDot"); }
+
+private:
+    QColor m_color;
+};
+
+} // namespace
+
+QColor color(TaskStatus status)
+{
+    switch (status) {
+    case TaskStatus::Queued:
+        return QColor(0x8c, 0x93, 0x9d);
+    case TaskStatus::Running:
+        return QColor(0x35, 0x84, 0xe4);
+    case TaskStatus::Retrying:
+        return QColor(0xe6, 0x9a, 0x1c);
+    case TaskStatus::Succeeded:
+        return QColor(0x2e, 0xa0, 0x5a);
+    case TaskStatus::Failed:
+        return QColor(0xe0, 0x45, 0x45);
+    case TaskStatus::Cancelled:
+        return QColor(0x9a, 0x6f, 0xc7);
+    }
+    return Qt::gray;
+}
+
+QColor color(WorkerState state)
+{
+    switch (state) {
+    case WorkerState::Starting:
+    case WorkerState::Queued:
+        return color(TaskStatus::Queued);
+    case WorkerState::Running:
+        return color(TaskStatus::Succeeded);
+    case WorkerState::Restarting:
+        return color(TaskStatus::Retrying);
+    case WorkerState::Stopped:
+        return color(TaskStatus::Queued);
+    case WorkerState::Failed:
+    case WorkerState::Blocked:
+        return color(TaskStatus::Failed);
+    }
+    return Qt::gray;
+}
+
+QString text(TaskStatus status)
+{
+    switch (status) {
+    case TaskStatus::Queued:
+        return tr("Queued");
+    case TaskStatus::Running:
+        return tr("Running");
+    case TaskStatus::Retrying:
+        return tr("Retrying");
+    case TaskStatus::Succeeded:
+        return tr("Succeeded");
+    case TaskStatus::Failed:
+        return tr("Failed");
+    case TaskStatus::Cancelled:
+        return tr("Cancelled");
+    }
+    return {};
+}
+
+QString text(WorkerState state)
+{
+    switch (state) {
+    case WorkerState::Starting:
+        return tr("Starting");
+    case WorkerState::Queued:
+        return tr("Waiting for a CPU");
+    case WorkerState::Running:
+        return tr("Running");
+    case WorkerState::Restarting:
+        return tr("Restarting");
+    case WorkerState::Stopped:
+        return tr("Stopped");
+    case WorkerState::Failed:
+        return tr("Failed");
+    case WorkerState::Blocked:
+        return tr("Host blocked");
+    }
+    return {};
+}
+
+QIcon icon(TaskStatus status)
+{
+    // Built once per status on first use (GUI thread only).
+    static std::array<QIcon, TaskStatusCount> icons;
+    QIcon &i = icons[size_t(status)];
+    if (i.isNull())
+        i = QIcon(new DotIconEngine(color(status)));
+    return i;
+}
+
+QString dotHtml(TaskStatus status)
+{
+    return QStringLiteral("<span style=\"color:%1\">&#9679;</span>").arg(color(status).name());
+}
+
+} // namespace Brigade::StatusStyle
