@@ -1,6 +1,8 @@
 // The real main window, driven the way a user would: open a batch, run it against the
 // local HTTP test server, watch failures appear, retry them, filter, sort and export.
 #include "TestHttpServer.h"
+#include "batch/BatchParser.h"
+#include "journal/Journal.h"
 #include "output/ResultWriter.h"
 #include "window/BatchSummaryView.h"
 #include "window/MainWindow.h"
@@ -11,7 +13,9 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QGuiApplication>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -43,6 +47,7 @@ private slots:
     void cancelLoading();
     void settingsAreRemembered();
     void recentFilesAreRemembered();
+    void runIsJournalledAndResumable();
 
 private:
     QString writeBatch(const QString &name, const QStringList &lines);
@@ -467,6 +472,113 @@ void tst_MainWindow::recentFilesAreRemembered()
     const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
     QVERIFY(!recent.isEmpty());
     QCOMPARE(recent.first(), QFileInfo(path).absoluteFilePath());
+}
+
+void tst_MainWindow::runIsJournalledAndResumable()
+{
+    // 6 computes that succeed and 2 fetches that fail while the server fails.
+    QStringList lines;
+    for (int i = 0; i < 6; ++i)
+        lines << QStringLiteral(R"({"id":"sum-%1","compute":{"op":"sum_to","n":%2}})")
+                         .arg(i)
+                         .arg(i * 100);
+    for (int i = 0; i < 2; ++i)
+        lines << QStringLiteral(R"({"id":"maybe-%1","fetch":"%2"})")
+                         .arg(i)
+                         .arg(QString::fromUtf8(
+                                 m_server.url("/maybe?key=j" + QByteArray::number(i))));
+    const QString batchPath = writeBatch(QStringLiteral("journalled.jsonl"), lines);
+    QVERIFY(load(batchPath));
+    QVERIFY(m_window->journalPath().isEmpty());
+    m_server.setFailing(true);
+    QVERIFY(runToEnd(m_window->action(MainWindow::Action::Run)));
+    QCOMPARE(m_window->progressPanel()->stats().succeeded, qint64(6));
+    QCOMPARE(m_window->progressPanel()->stats().failed, qint64(2));
+
+    // The journal was created for the run and is shown in the status bar.
+    const QString journalPath = m_window->journalPath();
+    QVERIFY(!journalPath.isEmpty());
+    QVERIFY(QFileInfo::exists(journalPath));
+    QVERIFY(m_window->journalLabel()->isVisible());
+    QVERIFY(m_window->journalLabel()->text().contains(QFileInfo(journalPath).fileName()));
+    QVERIFY(m_window->journalLabel()->toolTip().contains(QStringLiteral("crash")));
+
+    // Restoring it gives the window's finished results.
+    const std::shared_ptr<TaskStore> shown = m_window->store();
+    QVector<int> failedRows;
+    {
+        Journal journal;
+        QString error;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        const QByteArray data = journal.batchData(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        TaskStore restored(BatchParser::parseData(data, journal.batchPath()).tasks);
+        QVector<int> order;
+        QVERIFY2(journal.restore(restored, &error, &order), qPrintable(error));
+        QCOMPARE(restored.size(), shown->size());
+        QCOMPARE(order.size(), shown->size());
+        for (int row = 0; row < shown->size(); ++row) {
+            QCOMPARE(restored.state(row).status, shown->state(row).status);
+            QCOMPARE(restored.state(row).result, shown->state(row).result);
+        }
+        failedRows = restored.rowsWithStatus(TaskStatus::Failed);
+        QCOMPARE(failedRows.size(), 2);
+        // As if the run had crashed before the failed tasks finished again.
+        QVERIFY2(journal.appendReset(failedRows, &error), qPrintable(error));
+    }
+    const QByteArray firstResult = shown->state(0).result;
+
+    // Open the journal in a new window: the finished results come back, and the window
+    // offers to resume the rest (answered Yes by the hook).
+    m_window.reset();
+    init();
+    m_server.setFailing(false);
+    m_window->setResumeAnswer(MainWindow::ResumeAnswer::Yes);
+    QSignalSpy offered(m_window.get(), &MainWindow::resumeOffered);
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    QVERIFY(load(journalPath));
+    QCOMPARE(m_window->journalPath(), journalPath);
+    QCOMPARE(m_window->store()->size(), lines.size());
+    QCOMPARE(m_window->store()->counts()[TaskStatus::Succeeded], qint64(6));
+    QCOMPARE(m_window->store()->state(0).result, firstResult);
+    QCOMPARE(cell(rowOf(QStringLiteral("sum-0")), TaskColumn::Status), QStringLiteral("Succeeded"));
+    QVERIFY(offered.wait(10000));
+    QCOMPARE(offered.first().at(0).toLongLong(), qint64(2));
+    QCOMPARE(offered.first().at(1).toBool(), true);
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(m_window->store()->counts()[TaskStatus::Succeeded], qint64(8));
+
+    // The resumed run was recorded in the same journal.
+    {
+        Journal journal;
+        QString error;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        TaskStore restored(
+                BatchParser::parseData(journal.batchData(&error), journal.batchPath()).tasks);
+        QVERIFY2(journal.restore(restored, &error), qPrintable(error));
+        QCOMPARE(restored.counts()[TaskStatus::Succeeded], qint64(8));
+    }
+
+    // Declining the offer leaves the restored table as it is; Run resumes later.
+    {
+        Journal journal;
+        QString error;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        QVERIFY2(journal.appendReset(failedRows, &error), qPrintable(error));
+    }
+    m_window.reset();
+    init();
+    m_window->setResumeAnswer(MainWindow::ResumeAnswer::No);
+    QSignalSpy declined(m_window.get(), &MainWindow::resumeOffered);
+    QVERIFY(load(journalPath));
+    QVERIFY(declined.wait(10000));
+    QCOMPARE(declined.first().at(1).toBool(), false);
+    QVERIFY(!m_window->isRunning());
+    QCOMPARE(m_window->store()->counts()[TaskStatus::Queued], qint64(2));
+    QCOMPARE(m_window->progressPanel()->stats().succeeded, qint64(6));
+    QVERIFY(runToEnd(m_window->action(MainWindow::Action::Run)));
+    QCOMPARE(m_window->store()->counts()[TaskStatus::Succeeded], qint64(8));
+    QCOMPARE(m_window->journalPath(), journalPath);
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -2,6 +2,7 @@
 
 #include "BackgroundPool.h"
 #include "batch/BatchParser.h"
+#include "journal/Journal.h"
 
 #include <QElapsedTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -59,6 +60,57 @@ void BatchLoader::load(const QString &path)
                 if (!loaded.batch->cancelled && !progress->cancel.load())
                     loaded.store = std::make_shared<TaskStore>(std::move(loaded.batch->tasks));
                 loaded.batch->tasks = {};
+                loaded.elapsedMs = clock.elapsed();
+                return loaded;
+            }));
+    m_poll.start();
+}
+
+void BatchLoader::loadJournal(const QString &path)
+{
+    cancel();
+    m_path = path;
+    m_lastDone = -1;
+    m_progress = std::make_shared<Progress>();
+    m_watcher.setFuture(
+            QtConcurrent::run(BackgroundPool::instance(), [path, progress = m_progress] {
+                QElapsedTimer clock;
+                clock.start();
+                Loaded loaded;
+                const auto fail = [&](const QString &message) {
+                    loaded.batch = std::make_shared<Batch>();
+                    loaded.batch->path = path;
+                    BatchError e;
+                    e.file = path;
+                    e.message = message;
+                    loaded.batch->errors.append(e);
+                    loaded.batch->errorCount = 1;
+                    loaded.store.reset();
+                    return loaded;
+                };
+                // The Journal (a QSqlDatabase connection) lives and dies in this thread.
+                Journal journal;
+                QString error;
+                if (!journal.open(path, &error))
+                    return fail(error);
+                const QByteArray data = journal.batchData(&error);
+                if (!error.isEmpty())
+                    return fail(error);
+                BatchParser::Options options;
+                options.maxErrors = MaxErrorsKept;
+                options.cancel = &progress->cancel;
+                // The journal's own copy of the batch: the original may have moved or changed.
+                loaded.batch = std::make_shared<Batch>(
+                        BatchParser::parseData(data, journal.batchPath(), options));
+                if (loaded.batch->cancelled || progress->cancel.load()) {
+                    loaded.batch->tasks = {};
+                    return loaded;
+                }
+                loaded.store = std::make_shared<TaskStore>(std::move(loaded.batch->tasks));
+                loaded.batch->tasks = {};
+                if (!journal.restore(*loaded.store, &error, &loaded.finishedRows))
+                    return fail(error);
+                loaded.journalPath = path;
                 loaded.elapsedMs = clock.elapsed();
                 return loaded;
             }));

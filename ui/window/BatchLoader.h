@@ -23,12 +23,20 @@ public:
         std::shared_ptr<Batch> batch; // summary and errors; its tasks moved into store
         std::shared_ptr<TaskStore> store;
         qint64 elapsedMs = 0;
+        // Set when the file was a run journal: its path, and the rows it had finished (in
+        // the order they finished). The batch is the journal's own copy.
+        QString journalPath;
+        QVector<int> finishedRows;
     };
 
     explicit BatchLoader(QObject *parent = nullptr);
     ~BatchLoader() override;
 
     void load(const QString &path); // a load in progress is cancelled
+    // Opens a run journal instead: parses its copy of the batch and restores every finished
+    // task's state into the store. A journal that cannot be read comes back like an
+    // unreadable file (one error without a line).
+    void loadJournal(const QString &path);
     void cancel();
     bool isLoading() const { return m_watcher.isRunning(); }
     QString path() const { return m_path; }

@@ -11,6 +11,7 @@
 #include "StatusStyle.h"
 #include "TaskDetailsView.h"
 #include "TaskTableModel.h"
+#include "journal/Journal.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -21,6 +22,7 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -103,6 +105,10 @@ MainWindow::MainWindow(QWidget *parent)
     createToolBar();
     createMenus();
 
+    m_journalLabel = new QLabel;
+    m_journalLabel->setObjectName(QStringLiteral("journalLabel"));
+    m_journalLabel->hide();
+    statusBar()->addPermanentWidget(m_journalLabel);
     m_workersLabel = new QLabel;
     m_workersLabel->setToolTip(tr("Settings for the next run (Run › Settings…)"));
     statusBar()->addPermanentWidget(m_workersLabel);
@@ -123,6 +129,25 @@ MainWindow::MainWindow(QWidget *parent)
             showError(tr("Export failed"), error);
         updateActions();
         emit exportFinished(m_exportPath, error.isEmpty() ? m_exportCount : 0, error);
+    });
+    connect(&m_journalWatcher, &QFutureWatcherBase::finished, this, [this] {
+        const QString error = m_journalWatcher.result();
+        const std::shared_ptr<TaskStore> store = std::exchange(m_journalStore, nullptr);
+        if (!store || store != m_store) { // another batch was opened meanwhile
+            updateActions();
+            return;
+        }
+        if (!error.isEmpty()) {
+            m_journalPath.clear();
+            updateJournalLabel(error);
+            say(tr("Could not write the run journal: %1 Running without one: a crash would "
+                   "lose the results.")
+                        .arg(plainReason(error)),
+                15000);
+        } else {
+            updateJournalLabel();
+        }
+        startEngine(m_journalKind);
     });
     connect(&m_copyWatcher, &QFutureWatcherBase::finished, this, [this] {
         QGuiApplication::clipboard()->setText(m_copyWatcher.result());
@@ -538,8 +563,9 @@ void MainWindow::chooseBatch()
     const QString dir = m_batchPath.isEmpty() ? QString() : QFileInfo(m_batchPath).absolutePath();
     const QString path = QFileDialog::getOpenFileName(
             this, tr("Open Batch"), dir,
-            tr("Batches (*.jsonl *.json *.ndjson *.txt);;JSON Lines (*.jsonl *.ndjson);;"
-               "URL lists (*.txt);;All files (*)"));
+            tr("Batches and journals (*.jsonl *.json *.ndjson *.txt *.journal);;"
+               "JSON Lines (*.jsonl *.ndjson);;URL lists (*.txt);;"
+               "Run journals (*.journal);;All files (*)"));
     if (!path.isEmpty())
         openBatch(path);
 }
@@ -561,7 +587,10 @@ void MainWindow::openBatch(const QString &path)
     m_pages->setCurrentWidget(m_loadingPage);
     setPhase(Phase::Loading);
     say(tr("Reading %1…").arg(QDir::toNativeSeparators(path)), 0);
-    m_loader->load(path);
+    if (QFileInfo(path).suffix() == QLatin1String("journal"))
+        m_loader->loadJournal(path);
+    else
+        m_loader->load(path);
 }
 
 void MainWindow::cancelLoad()
@@ -614,10 +643,26 @@ void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
         (void)QtConcurrent::run(BackgroundPool::instance(),
                                 [old = std::move(old)]() mutable { old.reset(); });
     m_batch = loaded.batch;
-    m_batchPath = path;
+    // A journal stands for its batch: exports are named after the batch.
+    m_batchPath = loaded.journalPath.isEmpty() ? path : batch.path;
+    m_journalPath = loaded.journalPath;
+    m_journalStore.reset();
+    updateJournalLabel();
 
     m_summary->setBatch(batch, m_store->size(), loaded.elapsedMs);
     m_progress->reset(m_store->size());
+    if (!loaded.journalPath.isEmpty()) {
+        // What the journal had finished: Retry Failed and the counts work from the start.
+        const StatusCounts c = m_store->counts();
+        RunStats stats;
+        stats.total = c.total();
+        stats.queued = c[TaskStatus::Queued] + c[TaskStatus::Running] + c[TaskStatus::Retrying];
+        stats.succeeded = c[TaskStatus::Succeeded];
+        stats.failed = c[TaskStatus::Failed];
+        stats.cancelled = c[TaskStatus::Cancelled];
+        m_progress->setStats(stats);
+        m_progress->setHeadline(tr("Restored from the journal"));
+    }
     m_corePanel->clear();
     setWindowTitle(fileName(path));
     setWindowFilePath(path);
@@ -627,7 +672,13 @@ void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
     m_table->setFocus();
     if (m_model->rowCount() > 0) // the details pane shows something from the start
         m_table->setCurrentIndex(m_model->index(0, 0));
-    if (batch.errorCount > 0)
+    const qint64 unfinished = m_store->size() - m_store->counts().finished();
+    if (!loaded.journalPath.isEmpty())
+        say(tr("Restored %1 finished of %2 tasks from the journal %3")
+                    .arg(Formatting::count(m_store->size() - unfinished),
+                         Formatting::count(m_store->size()), fileName(path)),
+            0);
+    else if (batch.errorCount > 0)
         say(tr("Loaded %1 tasks from %2; %3 lines have problems (listed above the table)")
                     .arg(Formatting::count(m_store->size()), fileName(path),
                          Formatting::count(batch.errorCount)));
@@ -636,6 +687,57 @@ void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
                     .arg(Formatting::count(m_store->size()), fileName(path),
                          Formatting::milliseconds(double(loaded.elapsedMs))));
     emit batchLoaded(path);
+    if (!loaded.journalPath.isEmpty() && unfinished > 0) {
+        // Ask once the window shows the restored table, not inside the loader's signal.
+        QMetaObject::invokeMethod(
+                this, [this, unfinished] { offerResume(unfinished); }, Qt::QueuedConnection);
+    }
+}
+
+void MainWindow::offerResume(qint64 unfinished)
+{
+    if (!m_store || isRunning() || m_journalWatcher.isRunning() || m_phase == Phase::Loading)
+        return;
+    bool accepted = m_resumeAnswer == ResumeAnswer::Yes;
+    if (m_resumeAnswer == ResumeAnswer::Ask) {
+        accepted = QMessageBox::question(
+                           this, tr("Resume Run"),
+                           tr("%1 of %2 tasks had not finished when this run stopped. Run "
+                              "them now? The results are added to the same journal.")
+                                   .arg(Formatting::count(unfinished),
+                                        Formatting::count(m_store->size())),
+                           QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
+                   == QMessageBox::Yes;
+    }
+    emit resumeOffered(unfinished, accepted);
+    if (!accepted || !m_store || isRunning())
+        return;
+    m_paused = false;
+    m_cancelling = false;
+    startEngine(QStringLiteral("resume"));
+    m_progress->setHeadline(tr("Starting…"));
+    setPhase(Phase::Running);
+}
+
+void MainWindow::updateJournalLabel(const QString &error)
+{
+    if (!error.isEmpty()) {
+        m_journalLabel->setText(tr("No run journal: %1").arg(plainReason(error)));
+        m_journalLabel->setToolTip(tr("The run journal could not be written, so this run "
+                                      "cannot be resumed after a crash."));
+        m_journalLabel->show();
+        return;
+    }
+    if (m_journalPath.isEmpty()) {
+        m_journalLabel->clear();
+        m_journalLabel->hide();
+        return;
+    }
+    m_journalLabel->setText(tr("Journal: %1").arg(QDir::toNativeSeparators(m_journalPath)));
+    m_journalLabel->setToolTip(
+            tr("The run journal records every finished task. It allows resuming after a crash: "
+               "open it with File › Open to see the results and run what had not finished."));
+    m_journalLabel->show();
 }
 
 // ---- Running ------------------------------------------------------------------------
@@ -662,16 +764,36 @@ bool MainWindow::isRunning() const
 
 void MainWindow::run()
 {
-    if (!m_store || m_store->size() == 0 || isRunning() || m_phase == Phase::Loading)
+    if (!m_store || m_store->size() == 0 || isRunning() || m_journalWatcher.isRunning()
+        || m_phase == Phase::Loading)
         return;
     const StatusCounts counts = m_store->counts();
     m_paused = false;
     m_cancelling = false;
-    if (counts.finished() < counts.total()) {
-        m_engine->start(m_store, m_settings);
+    if (counts.finished() == 0 && m_journalPath.isEmpty() && !m_batchPath.isEmpty()) {
+        // The first run of this batch: its journal first, written off the GUI thread.
+        const QString batchPath = QFileInfo(m_batchPath).absoluteFilePath();
+        const QString journalPath = Journal::defaultPathFor(batchPath);
+        m_journalPath = journalPath;
+        startWithJournal(
+                [batchPath, journalPath]() -> QString {
+                    QFile file(batchPath);
+                    if (!file.open(QIODevice::ReadOnly))
+                        return QStringLiteral("cannot read %1: %2")
+                                .arg(QDir::toNativeSeparators(batchPath), file.errorString());
+                    Journal journal;
+                    QString error;
+                    if (!journal.create(journalPath, batchPath, file.readAll(), &error))
+                        return error.isEmpty() ? QStringLiteral("cannot create %1").arg(journalPath)
+                                               : error;
+                    return {};
+                },
+                QStringLiteral("run"));
+    } else if (counts.finished() < counts.total()) {
+        startEngine(QStringLiteral("resume"));
     } else if (counts[TaskStatus::Cancelled] > 0) {
         // What was cancelled is what is left to do.
-        m_engine->retryTasks(m_store->rowsWithStatus(TaskStatus::Cancelled));
+        retryRows(m_store->rowsWithStatus(TaskStatus::Cancelled), QStringLiteral("resume"));
     } else {
         if (QMessageBox::question(this, tr("Run Again"),
                                   tr("Every task has finished. Run all %1 tasks again?")
@@ -680,15 +802,60 @@ void MainWindow::run()
             return;
         QVector<int> all(m_store->size());
         std::iota(all.begin(), all.end(), 0);
-        m_engine->retryTasks(all);
+        retryRows(all, QStringLiteral("retry"));
     }
     m_progress->setHeadline(tr("Starting…"));
     setPhase(Phase::Running);
 }
 
+void MainWindow::startEngine(const QString &kind)
+{
+    RunSettings settings = m_settings;
+    settings.journalPath = m_journalPath;
+    settings.journalRunKind = kind;
+    m_engine->start(m_store, settings);
+}
+
+void MainWindow::startWithJournal(std::function<QString()> prepare, const QString &kind)
+{
+    m_journalStore = m_store;
+    m_journalKind = kind;
+    m_progress->setHeadline(tr("Starting…"));
+    m_journalWatcher.setFuture(QtConcurrent::run(BackgroundPool::instance(), std::move(prepare)));
+    setPhase(Phase::Running);
+}
+
+void MainWindow::retryRows(const QVector<int> &rows, const QString &kind)
+{
+    if (m_engine->store() == m_store) { // it journals the reset itself
+        m_engine->retryTasks(rows);
+        return;
+    }
+    // The engine has not run this store yet (a journal was opened and not resumed): reset
+    // the rows here, record that in the journal, then start.
+    m_store->write([&](QVector<TaskState> &, TaskStore &store) {
+        for (int row : rows)
+            store.resetLocked(row);
+    });
+    m_model->onTasksChanged(rows);
+    if (m_journalPath.isEmpty()) {
+        startEngine(kind);
+        return;
+    }
+    startWithJournal(
+            [path = m_journalPath, rows]() -> QString {
+                Journal journal;
+                QString error;
+                if (!journal.open(path, &error) || !journal.appendReset(rows, &error))
+                    return error;
+                return {};
+            },
+            kind);
+}
+
 void MainWindow::retryFailed()
 {
-    if (!m_store || m_phase == Phase::Loading)
+    if (!m_store || m_phase == Phase::Loading || m_journalWatcher.isRunning())
         return;
     const QVector<int> rows = m_store->rowsWithStatus(TaskStatus::Failed);
     if (rows.isEmpty()) {
@@ -696,7 +863,7 @@ void MainWindow::retryFailed()
         return;
     }
     m_cancelling = false;
-    m_engine->retryTasks(rows);
+    retryRows(rows, QStringLiteral("retry-failed"));
     say(Formatting::counted(rows.size(), tr("Retrying %1 failed task"),
                             tr("Retrying %1 failed tasks")));
     setPhase(Phase::Running);
@@ -704,7 +871,7 @@ void MainWindow::retryFailed()
 
 void MainWindow::retrySelected()
 {
-    if (!m_store || m_phase == Phase::Loading)
+    if (!m_store || m_phase == Phase::Loading || m_journalWatcher.isRunning())
         return;
     QVector<int> rows;
     m_store->read([&](const QVector<TaskState> &states) {
@@ -718,7 +885,7 @@ void MainWindow::retrySelected()
         return;
     }
     m_cancelling = false;
-    m_engine->retryTasks(rows);
+    retryRows(rows, QStringLiteral("retry"));
     say(Formatting::counted(rows.size(), tr("Retrying %1 selected task"),
                             tr("Retrying %1 selected tasks")));
     setPhase(Phase::Running);
@@ -982,12 +1149,15 @@ void MainWindow::updateActions()
     const bool loading = m_phase == Phase::Loading;
     const bool hasTasks = m_store && m_store->size() > 0 && !loading;
     const bool running = isRunning();
-    const bool hasSelection = m_table && m_table->selectionModel()->hasSelection() && hasTasks;
-    action(Action::Run)->setEnabled(hasTasks && !running);
+    const bool preparing = m_journalWatcher.isRunning(); // writing the journal before a run
+    const bool hasSelection
+            = m_table && m_table->selectionModel()->hasSelection() && hasTasks && !preparing;
+    action(Action::Run)->setEnabled(hasTasks && !running && !preparing);
     action(Action::Pause)->setEnabled(running && !m_paused && !m_cancelling);
     action(Action::Resume)->setEnabled(running && m_paused && !m_cancelling);
     action(Action::Cancel)->setEnabled(running && !m_cancelling);
-    action(Action::RetryFailed)->setEnabled(hasTasks && m_progress->stats().failed > 0);
+    action(Action::RetryFailed)
+            ->setEnabled(hasTasks && !preparing && m_progress->stats().failed > 0);
     action(Action::RetrySelected)->setEnabled(hasSelection);
     action(Action::CancelSelected)->setEnabled(hasSelection && running);
     action(Action::Copy)->setEnabled(hasSelection);

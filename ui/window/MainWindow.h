@@ -8,6 +8,7 @@
 #include <QMainWindow>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -63,6 +64,15 @@ public:
     // path as CSV or JSON Lines (by suffix), off the GUI thread. exportFinished() follows.
     void exportResults(const QString &path, bool shownOnly);
 
+    // The run journal of the loaded batch: created when it first runs, or the journal that
+    // was opened. Empty when there is none (yet, or it could not be created).
+    QString journalPath() const { return m_journalPath; }
+    QLabel *journalLabel() const { return m_journalLabel; }
+    // How the "resume the unfinished tasks?" question after opening a journal is answered:
+    // Ask shows it; Yes and No answer at once without showing it (for tests).
+    enum class ResumeAnswer { Ask, Yes, No };
+    void setResumeAnswer(ResumeAnswer answer) { m_resumeAnswer = answer; }
+
     RunSettings runSettings() const { return m_settings; }
     // Applies and remembers settings for the next run. workerProgram is not remembered.
     void setRunSettings(const RunSettings &settings);
@@ -89,6 +99,9 @@ signals:
     void loadCancelled();
     void runStarted();
     void runFinished(const Brigade::RunStats &stats);
+    // After a journal was opened with unfinished tasks: the question was asked (or answered
+    // by setResumeAnswer) and this was the answer.
+    void resumeOffered(qint64 unfinished, bool accepted);
     void exportFinished(const QString &path, qint64 records, const QString &error);
 
 protected:
@@ -115,6 +128,14 @@ private:
     void onLoaded(const BatchLoader::Loaded &loaded);
     void cancelLoad();
     void run();
+    // Runs prepare (it returns an error, or nothing) on a pool thread, then starts the engine
+    // on the store with the journal, recording a run of this kind.
+    void startWithJournal(std::function<QString()> prepare, const QString &kind);
+    void startEngine(const QString &kind);
+    // Runs these finished rows again, journalling the reset.
+    void retryRows(const QVector<int> &rows, const QString &kind);
+    void offerResume(qint64 unfinished);
+    void updateJournalLabel(const QString &error = {});
     void retryFailed();
     void retrySelected();
     void cancelSelected();
@@ -152,6 +173,11 @@ private:
     bool m_paused = false;
     bool m_cancelling = false;
     QString m_batchPath;
+    QString m_journalPath;
+    ResumeAnswer m_resumeAnswer = ResumeAnswer::Ask;
+    QFutureWatcher<QString> m_journalWatcher;  // creating or updating the journal
+    std::shared_ptr<TaskStore> m_journalStore; // the store it is being prepared for
+    QString m_journalKind;
 
     // Widgets
     QStackedWidget *m_pages = nullptr;
@@ -173,6 +199,7 @@ private:
     QDockWidget *m_coreDock = nullptr;
     QDockWidget *m_detailsDock = nullptr;
     QLabel *m_workersLabel = nullptr;
+    QLabel *m_journalLabel = nullptr;
     QToolBar *m_toolBar = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_taskMenu = nullptr;
