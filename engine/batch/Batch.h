@@ -1,11 +1,14 @@
 #pragma once
 
 #include "core/TaskSpec.h"
+#include "mapreduce/MapReduceSpec.h"
 
 #include <QList>
 #include <QMap>
 #include <QString>
 #include <QVector>
+
+#include <optional>
 
 namespace Brigade {
 
@@ -34,6 +37,8 @@ struct Batch
     QMap<QString, qint64> fetchKinds; // "none", "delay", "http", "https", "file"
     QMap<QString, qint64> computeOps; // op name, or "none"
     QString defaultsText;             // the defaults line as written, if any
+    // A {"mapreduce":{...}} line: the batch is then that one job and has no tasks.
+    std::optional<MapReduceSpec> mapReduce;
 
     bool hasErrors() const { return errorCount > 0; }
 };

@@ -2,6 +2,8 @@
 
 #include "compute/ComputeRegistry.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -22,7 +24,9 @@ constexpr qsizetype MaxCachedLineBytes = 4096;
 constexpr size_t MaxCacheEntries = 100000;
 constexpr size_t MinCacheTrial = 2048; // lines cached before judging whether it pays
 
+// A {"mapreduce":{...}} line is a batch of its own, not a task: not listed here.
 const QString KnownFields = QStringLiteral("id, fetch, compute, max_attempts, timeout_ms");
+const QString KnownMapReduceKeys = QStringLiteral("input, format, top, keys, chunk_bytes");
 const QString KnownFetchKeys = QStringLiteral("url, delay_ms, timeout_ms, max_bytes, headers");
 
 bool isJsonSpace(char c)
@@ -185,6 +189,12 @@ int BatchLineParser::internShape(const Fields &fields)
 void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
 {
     Result &r = *m_result;
+    if (outcome.mapReduce && outcome.errors.empty()) {
+        MapReduceSpec spec = *outcome.mapReduce;
+        spec.line = int(lineNo);
+        r.mapReduce.append(spec);
+        return;
+    }
     if (outcome.errors.empty() && outcome.shape >= 0) {
         if (outcome.hasId)
             r.ids.push_back(ExplicitId{outcome.id, lineNo, outcome.text, r.tasks.size()});
@@ -263,9 +273,14 @@ BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
     const QJsonObject object = doc.object();
     const Where where{line};
     Fields fields = m_defaults ? *m_defaults : Fields{};
+    std::shared_ptr<MapReduceSpec> mapReduce;
     for (auto it = object.begin(); it != object.end(); ++it) {
         const QString key = it.key();
-        if (key == u"id") {
+        if (key == u"mapreduce") {
+            mapReduce = std::make_shared<MapReduceSpec>();
+            parseMapReduce(it.value(), Where{line, &where, "mapreduce"}, mapReduce.get(),
+                           &outcome.errors);
+        } else if (key == u"id") {
             const QJsonValue value = it.value();
             if (!value.isString() || value.toString().isEmpty()) {
                 outcome.errors.push_back(
@@ -287,6 +302,22 @@ BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
                                                                 "fields: %2)")
                                                          .arg(key, KnownFields)});
         }
+    }
+    if (mapReduce) {
+        // The job makes its own tasks; of the task fields only these apply to them.
+        for (const char *key : {"fetch", "compute"}) {
+            if (object.contains(QLatin1String(key)))
+                outcome.errors.push_back(LineError{
+                        where.column(key),
+                        QStringLiteral("a \"mapreduce\" line takes no \"%1\" (its fields are "
+                                       "id, mapreduce, max_attempts and timeout_ms)")
+                                .arg(QLatin1String(key))});
+        }
+        mapReduce->id = outcome.id;
+        mapReduce->maxAttempts = fields.maxAttempts;
+        mapReduce->timeoutMs = fields.timeoutMs;
+        outcome.mapReduce = std::move(mapReduce);
+        return outcome;
     }
     if (!outcome.errors.empty())
         return outcome;
@@ -613,6 +644,122 @@ bool BatchLineParser::parseUrl(const QString &text, QByteArray *encoded, QString
     }
     *encoded = url.toEncoded();
     return true;
+}
+
+QString BatchLineParser::resolveInput(const QString &text, QString *error) const
+{
+    if (text.isEmpty()) {
+        *error = QStringLiteral("expected \"input\" to name a file, got an empty string");
+        return {};
+    }
+    if (text.startsWith(QLatin1String("file:"))) {
+        QByteArray encoded;
+        if (!parseUrl(text, &encoded, error))
+            return {};
+        return QUrl::fromEncoded(encoded).toLocalFile();
+    }
+    const qsizetype scheme = text.indexOf(QLatin1String("://"));
+    if (scheme > 0 && !text.left(scheme).contains(QLatin1Char('/'))) {
+        *error = QStringLiteral("MapReduce inputs are local files or file:// URLs; download "
+                                "\"%1\" first")
+                         .arg(text);
+        return {};
+    }
+    // Relative to the batch file, so a batch and its data can move together.
+    return QDir::cleanPath(QFileInfo(m_fileName).absoluteDir().absoluteFilePath(text));
+}
+
+void BatchLineParser::parseMapReduce(const QJsonValue &value, const Where &where,
+                                     MapReduceSpec *spec, std::vector<LineError> *errors) const
+{
+    if (!value.isObject()) {
+        errors->push_back(LineError{
+                where.self(),
+                QStringLiteral("expected \"mapreduce\" to be an object with \"input\" and "
+                               "\"format\", like {\"input\":\"data.tsv\",\"format\":\"ngram\"}")});
+        return;
+    }
+    const QJsonObject object = value.toObject();
+    bool hasInput = false, hasFormat = false;
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString key = it.key();
+        const QJsonValue v = it.value();
+        const auto fail = [&](const QString &message) {
+            errors->push_back(LineError{where.column(key), message});
+        };
+        if (key == u"input") {
+            hasInput = true;
+            const QString expected = QStringLiteral(
+                    "expected \"input\" to be a file path or a non-empty array of file paths");
+            QJsonArray paths;
+            if (v.isString())
+                paths.append(v);
+            else if (v.isArray() && !v.toArray().isEmpty())
+                paths = v.toArray();
+            else
+                fail(expected);
+            for (const QJsonValue &path : std::as_const(paths)) {
+                QString error;
+                const QString resolved
+                        = path.isString() ? resolveInput(path.toString(), &error) : QString();
+                if (!path.isString())
+                    fail(expected);
+                else if (resolved.isEmpty())
+                    fail(error);
+                else
+                    spec->inputs.append(resolved);
+                if (resolved.isEmpty())
+                    break;
+            }
+        } else if (key == u"format") {
+            hasFormat = true;
+            if (v == QJsonValue(QStringLiteral("ngram")))
+                spec->format = MapFormat::Ngram;
+            else if (v == QJsonValue(QStringLiteral("text")))
+                spec->format = MapFormat::Text;
+            else
+                fail(QStringLiteral("expected \"format\" to be \"ngram\" (word, year, "
+                                    "match_count, volume_count lines) or \"text\" (words)"));
+        } else if (key == u"top") {
+            const qint64 n = integerIn(v, 0, MapReduceSpec::MaxTop);
+            if (n < 0)
+                fail(QStringLiteral("expected \"top\" to be an integer from 0 to %1")
+                             .arg(MapReduceSpec::MaxTop));
+            else
+                spec->top = int(n);
+        } else if (key == u"keys") {
+            const QJsonArray keys = v.toArray();
+            bool ok = v.isArray() && keys.size() <= MapReduceSpec::MaxKeys;
+            for (const QJsonValue &k : keys)
+                ok = ok && k.isString() && !k.toString().isEmpty();
+            if (!ok) {
+                fail(QStringLiteral("expected \"keys\" to be an array of up to %1 non-empty "
+                                    "strings")
+                             .arg(MapReduceSpec::MaxKeys));
+                continue;
+            }
+            for (const QJsonValue &k : keys)
+                spec->keys.append(k.toString().toUtf8());
+        } else if (key == u"chunk_bytes") {
+            const qint64 n = integerIn(v, 1, MapReduceSpec::MaxChunkBytes);
+            if (n < 1)
+                fail(QStringLiteral("expected \"chunk_bytes\" to be an integer from 1 to %1")
+                             .arg(MapReduceSpec::MaxChunkBytes));
+            else
+                spec->chunkBytes = n;
+        } else {
+            fail(QStringLiteral("unknown key \"%1\" in \"mapreduce\" (known: %2)")
+                         .arg(key, KnownMapReduceKeys));
+        }
+    }
+    if (!hasInput)
+        errors->push_back(LineError{where.self(), QStringLiteral("expected \"input\" in "
+                                                                 "\"mapreduce\": a file path "
+                                                                 "or an array of them")});
+    if (!hasFormat)
+        errors->push_back(LineError{where.self(), QStringLiteral("expected \"format\" in "
+                                                                 "\"mapreduce\": \"ngram\" or "
+                                                                 "\"text\"")});
 }
 
 void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)

@@ -52,6 +52,7 @@ public:
         QList<BatchError> errors; // the first maxErrors
         qint64 errorCount = 0;
         bool cancelled = false;
+        QVector<MapReduceSpec> mapReduce; // {"mapreduce":{...}} lines, line set
     };
 
     // defaults may be null. fileName is only used in errors.
@@ -87,6 +88,7 @@ private:
         QString id;
         QByteArrayView text; // for ExplicitId::text
         std::vector<LineError> errors;
+        std::shared_ptr<const MapReduceSpec> mapReduce; // a MapReduce job line
     };
     // Where in the line the values being checked were written, for error columns. Found
     // only when there is an error: searching on every line would cost time.
@@ -114,6 +116,9 @@ private:
     void parseCompute(const QJsonValue &value, const Where &where, ComputeSpec *compute,
                       std::vector<LineError> *errors) const;
     static bool parseUrl(const QString &text, QByteArray *encoded, QString *error);
+    void parseMapReduce(const QJsonValue &value, const Where &where, MapReduceSpec *spec,
+                        std::vector<LineError> *errors) const;
+    QString resolveInput(const QString &text, QString *error) const;
 
     QString m_fileName;
     const Fields *m_defaults;

@@ -242,10 +242,12 @@ public:
         }
         m_batch->errors.append(r.errors);
         m_batch->errorCount += r.errorCount;
+        m_mapReduce += r.mapReduce;
     }
 
     void finish()
     {
+        checkMapReduce();
         checkDuplicateIds();
         std::stable_sort(m_batch->errors.begin(), m_batch->errors.end(),
                          [](const BatchError &a, const BatchError &b) {
@@ -273,6 +275,31 @@ public:
     }
 
 private:
+    void addError(int line, const QString &message)
+    {
+        ++m_batch->errorCount;
+        m_batch->errors.append(BatchError{m_batch->path, line, 1, message});
+    }
+
+    // A MapReduce job is a batch of its own: one job line and no tasks.
+    void checkMapReduce()
+    {
+        if (m_mapReduce.isEmpty())
+            return;
+        const MapReduceSpec &first = m_mapReduce.first();
+        for (qsizetype i = 1; i < m_mapReduce.size(); ++i)
+            addError(m_mapReduce[i].line,
+                     QStringLiteral("only one \"mapreduce\" job per batch (the first is on line "
+                                    "%1)")
+                             .arg(first.line));
+        if (!m_batch->tasks.isEmpty())
+            addError(first.line, QStringLiteral("a \"mapreduce\" job must be alone in its batch, "
+                                                "but line %1 is a task")
+                                         .arg(m_batch->tasks.first().line));
+        if (m_mapReduce.size() == 1 && m_batch->tasks.isEmpty())
+            m_batch->mapReduce = first;
+    }
+
     // Ids written in the file must be unique, also against the line-number ids of tasks
     // without one. The later line is the error, naming the line that used the id first.
     void checkDuplicateIds()
@@ -356,6 +383,7 @@ private:
     std::vector<qint64> m_uses;
     std::vector<int> m_taskShapes; // per task before duplicates are dropped
     std::vector<BatchLineParser::ExplicitId> m_ids;
+    QVector<MapReduceSpec> m_mapReduce;
 };
 
 Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser::Options &options)

@@ -1,5 +1,7 @@
 #include "ComputeRegistry.h"
 
+#include "MapNgramOp.h"
+#include "MapWordsOp.h"
 #include "Sha256Op.h"
 #include "SumToOp.h"
 #include "WordCountOp.h"
@@ -18,6 +20,8 @@ ComputeRegistry::ComputeRegistry()
     add(std::make_unique<SumToOp>());     // 1
     add(std::make_unique<Sha256Op>());    // 2
     add(std::make_unique<WordCountOp>()); // 3
+    add(std::make_unique<MapNgramOp>());  // 4
+    add(std::make_unique<MapWordsOp>());  // 5
 }
 
 void ComputeRegistry::add(std::unique_ptr<ComputeOp> op)
@@ -45,8 +49,10 @@ QList<QByteArray> ComputeRegistry::names() const
 {
     QList<QByteArray> result;
     result.reserve(qsizetype(m_ops.size()));
-    for (const auto &op : m_ops)
-        result.append(op->name());
+    for (const auto &op : m_ops) {
+        if (op->isPublic())
+            result.append(op->name());
+    }
     return result;
 }
 

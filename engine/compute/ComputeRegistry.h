@@ -17,7 +17,7 @@ public:
 
     const ComputeOp *op(quint8 id) const;
     quint8 idOf(const QByteArray &name) const; // 0 when unknown
-    QList<QByteArray> names() const;
+    QList<QByteArray> names() const;           // the public ones (ComputeOp::isPublic)
 
 private:
     ComputeRegistry();

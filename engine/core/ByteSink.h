@@ -28,6 +28,8 @@ public:
 
     void append(const char *p, qsizetype n)
     {
+        if (n <= 0)
+            return; // an empty QByteArray's data() may be null, and memcpy(.., null, 0) is UB
         reserve(n);
         std::memcpy(m_data + m_size, p, size_t(n));
         m_size += n;

@@ -67,7 +67,7 @@ TaskStore::TaskStore(QVector<TaskSpec> specs)
 
 int TaskStore::rowOf(const QString &id) const
 {
-    QWriteLocker locker(&m_lock); // the index is built lazily
+    Tsan::WriteLocker locker(&m_lock); // the index is built lazily
     if (m_rowOfId.isEmpty() && !m_specs.isEmpty()) {
         m_rowOfId.reserve(m_specs.size());
         for (int i = 0; i < m_specs.size(); ++i)
@@ -78,20 +78,20 @@ int TaskStore::rowOf(const QString &id) const
 
 TaskState TaskStore::state(int row) const
 {
-    QReadLocker locker(&m_lock);
+    Tsan::ReadLocker locker(&m_lock);
     return m_states.at(row);
 }
 
 QList<AttemptRecord> TaskStore::attemptHistory(int row) const
 {
-    QReadLocker locker(&m_lock);
+    Tsan::ReadLocker locker(&m_lock);
     return m_history.value(row);
 }
 
 StatusCounts TaskStore::counts() const
 {
     StatusCounts c;
-    QReadLocker locker(&m_lock);
+    Tsan::ReadLocker locker(&m_lock);
     for (const TaskState &s : m_states)
         ++c.n[int(s.status)];
     return c;
@@ -100,7 +100,7 @@ StatusCounts TaskStore::counts() const
 QVector<int> TaskStore::rowsWithStatus(TaskStatus status) const
 {
     QVector<int> rows;
-    QReadLocker locker(&m_lock);
+    Tsan::ReadLocker locker(&m_lock);
     for (int i = 0; i < m_states.size(); ++i) {
         if (m_states[i].status == status)
             rows.append(i);

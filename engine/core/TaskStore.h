@@ -2,6 +2,7 @@
 
 #include "TaskSpec.h"
 #include "TaskState.h"
+#include "TsanAnnotations.h"
 
 #include <QHash>
 #include <QList>
@@ -46,7 +47,7 @@ public:
     template<typename F>
     void read(F &&f) const
     {
-        QReadLocker locker(&m_lock);
+        Tsan::ReadLocker locker(&m_lock);
         f(const_cast<const QVector<TaskState> &>(m_states));
     }
 
@@ -54,7 +55,7 @@ public:
     template<typename F>
     void write(F &&f)
     {
-        QWriteLocker locker(&m_lock);
+        Tsan::WriteLocker locker(&m_lock);
         f(m_states, *this);
     }
 

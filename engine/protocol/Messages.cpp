@@ -13,6 +13,11 @@ namespace {
 
 // Upper bound on entries per frame, so a corrupt count cannot make us reserve gigabytes.
 constexpr quint32 MaxEntries = 4 * 1024 * 1024;
+// The fewest bytes one entry takes on the wire. A count the payload cannot hold is
+// rejected before anything is reserved: 9 bytes claiming 4M results would otherwise cost
+// a 300 MB allocation (found by fuzz_frames, where it cut the rate tenfold).
+constexpr qsizetype MinAssignBytes = 4 + 2 + 4 + 1 + 1 + 4 + 4;
+constexpr qsizetype MinResultBytes = 4 + 2 + 1 + 2 + 4 + 8 + 4 + 4 + 4 + 4;
 
 void str(WireWriter &w, const QString &s)
 {
@@ -165,7 +170,7 @@ bool decodeAssign(const QByteArray &payload, QVector<AssignTask> *tasks)
 {
     WireReader r(payload);
     const quint32 n = r.u32();
-    if (!r.ok() || n > MaxEntries)
+    if (!r.ok() || n > MaxEntries || qsizetype(n) > r.remaining() / MinAssignBytes)
         return false;
     tasks->reserve(tasks->size() + n);
     for (quint32 i = 0; i < n && r.ok(); ++i) {
@@ -254,7 +259,7 @@ bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results)
 {
     WireReader r(payload);
     const quint32 n = r.u32();
-    if (!r.ok() || n > MaxEntries)
+    if (!r.ok() || n > MaxEntries || qsizetype(n) > r.remaining() / MinResultBytes)
         return false;
     results->reserve(results->size() + n);
     for (quint32 i = 0; i < n && r.ok(); ++i) {

@@ -1,8 +1,37 @@
 #include "Engine.h"
 
 #include "RunCoordinator.h"
+#include "core/TsanAnnotations.h"
 
 namespace Brigade {
+
+namespace {
+
+// A call queued to the engine thread. Qt orders it after what the caller did before, and
+// its destruction (in either thread) after the call, under locks ThreadSanitizer cannot
+// see; the annotations tell it so (no-ops in other builds).
+template<typename F>
+struct Handoff
+{
+    const void *tag;
+    F f;
+    ~Handoff() { Tsan::acquire(tag); } // before f's captures are destroyed
+    void operator()()
+    {
+        Tsan::acquire(tag);
+        f();
+        Tsan::release(tag);
+    }
+};
+
+template<typename F>
+void post(Internal::RunCoordinator *core, F f)
+{
+    Tsan::release(core);
+    QMetaObject::invokeMethod(core, Handoff<F>{core, std::move(f)});
+}
+
+} // namespace
 
 Engine::Engine(QObject *parent)
     : QObject(parent)
@@ -23,54 +52,67 @@ Engine::Engine(QObject *parent)
         m_running = false;
         emit finished(stats);
     });
+#ifdef BRIGADE_TSAN
+    // Qt does not join its threads where ThreadSanitizer could see it: mark the thread's end
+    // (its last act), to be acquired once wait() has seen it (see ~Engine).
+    connect(
+            &m_thread, &QThread::finished, this, [this] { Tsan::release(&m_thread); },
+            Qt::DirectConnection);
+#endif
     m_thread.start();
 }
 
 Engine::~Engine()
 {
-    QMetaObject::invokeMethod(m_core, &Internal::RunCoordinator::shutdown,
-                              Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+            m_core,
+            [core = m_core] {
+                core->shutdown();
+                Tsan::release(core);
+            },
+            Qt::BlockingQueuedConnection);
+    Tsan::acquire(m_core);
     m_thread.quit();
     m_thread.wait();
+    Tsan::acquire(&m_thread);
 }
 
 void Engine::start(std::shared_ptr<TaskStore> store, const RunSettings &settings)
 {
     m_store = store;
     m_running = true;
-    QMetaObject::invokeMethod(m_core,
-                              [core = m_core, store, settings] { core->start(store, settings); });
+    post(m_core, [core = m_core, store, settings] { core->start(store, settings); });
 }
 
 void Engine::pause()
 {
-    QMetaObject::invokeMethod(m_core, [core = m_core] { core->setPaused(true); });
+    post(m_core, [core = m_core] { core->setPaused(true); });
 }
 
 void Engine::resume()
 {
-    QMetaObject::invokeMethod(m_core, [core = m_core] { core->setPaused(false); });
+    post(m_core, [core = m_core] { core->setPaused(false); });
 }
 
 void Engine::cancel()
 {
-    QMetaObject::invokeMethod(m_core, &Internal::RunCoordinator::cancelAll);
+    post(m_core, [core = m_core] { core->cancelAll(); });
 }
 
 void Engine::cancelTasks(const QVector<int> &rows)
 {
-    QMetaObject::invokeMethod(m_core, [core = m_core, rows] { core->cancelTasks(rows); });
+    post(m_core, [core = m_core, rows] { core->cancelTasks(rows); });
 }
 
 void Engine::retryTasks(const QVector<int> &rows)
 {
     m_running = true;
-    QMetaObject::invokeMethod(m_core, [core = m_core, rows] { core->retryTasks(rows); });
+    post(m_core, [core = m_core, rows] { core->retryTasks(rows); });
 }
 
 void Engine::killWorker(int slot)
 {
-    QMetaObject::invokeMethod(m_core, [core = m_core, slot] { core->killWorker(slot); });
+    post(m_core, [core = m_core, slot] { core->killWorker(slot); });
 }
 
 } // namespace Brigade

@@ -430,10 +430,25 @@ void WorkerRuntime::finish(qint32 row, AttemptResult &&r)
     if (r.bytes < 0)
         r.bytes = it->bytes;
     m_inFlight.erase(it);
+    // A frame cannot exceed MaxFramePayload: a result that would not fit fails its task
+    // (the engine would take a larger frame for a broken stream).
+    constexpr qsizetype EntryOverhead = 64; // the fixed fields of a result entry, and then some
+    const qsizetype entryBytes = EntryOverhead + r.result.size() + r.message.size() * 3;
+    if (entryBytes > qsizetype(MaxFramePayload) - 16) {
+        r.error = ErrorKind::Compute;
+        r.message = QStringLiteral("the result is too large to send (%1 bytes; at most %2)")
+                            .arg(r.result.size())
+                            .arg(MaxFramePayload - 16 - EntryOverhead);
+        r.result.clear();
+    } else if (m_pendingBytes + entryBytes > qsizetype(MaxFramePayload) - 16) {
+        flushResults();
+    }
+    m_pendingBytes += EntryOverhead + r.result.size() + r.message.size() * 3;
     m_pending.append(std::move(r));
     ++m_completed;
-    // Results go out in batches: at the latest after flushUs, at once when many are ready.
-    if (m_pending.size() >= 4096)
+    // Results go out in batches: at the latest after flushUs, at once when many are ready
+    // or when they are large (a MapReduce chunk's counts may be megabytes).
+    if (m_pending.size() >= 4096 || m_pendingBytes >= PendingBytesToFlush)
         flushResults();
     else if (!m_flushTimer.isActive())
         m_flushTimer.start(int(qMax<quint32>(1, m_config.flushUs / 1000)));
@@ -445,6 +460,7 @@ void WorkerRuntime::flushResults()
     if (!m_pending.isEmpty()) {
         Wire::encodeResults(m_out.buffer(), m_pending);
         m_pending.clear();
+        m_pendingBytes = 0;
     }
     if (!m_out.isEmpty() && !m_out.flush())
         ::_exit(0);

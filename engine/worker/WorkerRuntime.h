@@ -103,7 +103,9 @@ private:
     int m_computeBatches = 0;
 
     QHash<qint32, Run> m_inFlight;
+    static constexpr qsizetype PendingBytesToFlush = 4 * 1024 * 1024;
     QVector<AttemptResult> m_pending;
+    qsizetype m_pendingBytes = 0; // about what m_pending takes in a frame
     QTimer m_flushTimer;
     QTimer m_heartbeatTimer;
     quint64 m_completed = 0;

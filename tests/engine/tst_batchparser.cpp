@@ -96,7 +96,8 @@ void checkInvariants(const Batch &batch, int maxErrors)
     QCOMPARE(ops, qint64(batch.tasks.size()));
 }
 
-// Line i (1-based) of the generated big batch, and the task it should give ("" for none).
+// Line i (1-based) of the generated big batch; generatedTask() is the task it should give
+// ("" for none).
 QByteArray generatedLine(int i)
 {
     switch (i % 6) {
@@ -123,13 +124,11 @@ QString generatedTask(int i)
 {
     const QString n = QString::number(i);
     switch (i % 6) {
-    case 0:
-        return QStringLiteral("%1 op:sum_to:%2").arg(n, QString::fromLatin1([i] {
-                                                         QByteArray p(8, '\0');
-                                                         qToLittleEndian<quint64>(quint64(i),
-                                                                                  p.data());
-                                                         return p.toHex();
-                                                     }()));
+    case 0: {
+        QByteArray params(8, '\0');
+        qToLittleEndian<quint64>(quint64(i), params.data());
+        return QStringLiteral("%1 op:sum_to:%2").arg(n, QString::fromLatin1(params.toHex()));
+    }
     case 1:
         return QStringLiteral("t%1 delay:1-%2").arg(n).arg(i % 100 + 1);
     case 2:

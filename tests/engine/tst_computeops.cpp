@@ -100,9 +100,13 @@ void TestComputeOps::registryIds()
     QCOMPARE(registry.idOf("sha256"), quint8(2));
     QCOMPARE(registry.idOf("wordcount"), quint8(3));
     QCOMPARE(registry.idOf("nope"), quint8(0));
+    // The map steps of MapReduce jobs are internal: not in names(), not usable in a batch.
+    QCOMPARE(registry.idOf("map_ngram"), quint8(4));
+    QCOMPARE(registry.idOf("map_words"), quint8(5));
+    QVERIFY(!registry.op(4)->isPublic());
     QCOMPARE(registry.names(), (QList<QByteArray>{"sum_to", "sha256", "wordcount"}));
     QVERIFY(registry.op(0) == nullptr);
-    QVERIFY(registry.op(4) == nullptr);
+    QVERIFY(registry.op(6) == nullptr);
     QCOMPARE(registry.op(1)->name(), QByteArray("sum_to"));
     QCOMPARE(registry.op(3)->name(), QByteArray("wordcount"));
 }

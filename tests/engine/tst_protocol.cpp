@@ -18,6 +18,8 @@ private slots:
     void assignFromShape();
     void resultsRoundTrip();
     void cancelAndHeartbeat();
+    void emptyFieldsRoundTrip();
+    void countsBeyondThePayloadAreRejected();
     void framesSplitAnywhere();
     void unknownFrameTypeIsAnError();
     void oversizedFrameIsAnError();
@@ -182,6 +184,56 @@ void tst_Protocol::resultsRoundTrip()
     QCOMPARE(out[1].message, in[1].message);
     QCOMPARE(out[2].fetchUs, 123456u);
     QCOMPARE(out[2].computeUs, 654321u);
+}
+
+// Null strings and byte arrays everywhere. Regression: ByteSink passed their null data()
+// to memcpy (undefined behaviour even for 0 bytes; UBSan in CI and the fuzzers stop there).
+void tst_Protocol::emptyFieldsRoundTrip()
+{
+    QByteArray stream;
+    Wire::encodeHello(&stream, HelloMsg{});
+    Wire::AssignBuilder b(&stream);
+    AssignTask t;
+    t.fetchKind = FetchKind::Url;
+    t.headers = {{QByteArray(), QByteArray()}};
+    b.add(t);
+    b.finish();
+    AttemptResult empty;
+    empty.row = 0;
+    Wire::encodeResults(&stream, {empty});
+    Wire::encodeFault(&stream, QString());
+    const auto frames = decodeAll(stream);
+    QCOMPARE(frames.size(), 4);
+    HelloMsg hello;
+    QVERIFY(Wire::decodeHello(frames[0].payload, &hello));
+    QVERIFY(hello.host.isEmpty());
+    QVector<AssignTask> tasks;
+    QVERIFY(Wire::decodeAssign(frames[1].payload, &tasks));
+    QCOMPARE(tasks.size(), 1);
+    QVERIFY(tasks[0].url.isEmpty() && tasks[0].params.isEmpty() && tasks[0].input.isEmpty());
+    QCOMPARE(tasks[0].headers.size(), 1);
+    QVector<AttemptResult> results;
+    QVERIFY(Wire::decodeResults(frames[2].payload, &results));
+    QCOMPARE(results.size(), 1);
+    QVERIFY(results[0].result.isEmpty() && results[0].message.isEmpty());
+    QString why = QStringLiteral("x");
+    QVERIFY(Wire::decodeFault(frames[3].payload, &why));
+    QVERIFY(why.isEmpty());
+}
+
+// Regression (found by fuzz_frames): a count the payload cannot possibly hold was trusted
+// up to 4M entries and reserved for, hundreds of MB per corrupt frame.
+void tst_Protocol::countsBeyondThePayloadAreRejected()
+{
+    QByteArray payload(4, '\0');
+    qToLittleEndian(quint32(4 * 1024 * 1024 - 1), payload.data());
+    payload += QByteArray(64, '\0');
+    QVector<AssignTask> tasks;
+    QVERIFY(!Wire::decodeAssign(payload, &tasks));
+    QVERIFY(tasks.capacity() < 100);
+    QVector<AttemptResult> results;
+    QVERIFY(!Wire::decodeResults(payload, &results));
+    QVERIFY(results.capacity() < 100);
 }
 
 void tst_Protocol::cancelAndHeartbeat()

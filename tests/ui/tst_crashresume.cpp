@@ -128,8 +128,13 @@ void tst_CrashResume::engineKilledAndResumed()
             QTimer killer;
             killer.setSingleShot(true);
             connect(&killer, &QTimer::timeout, &p, [&] {
-                orphans += childProcesses(p.processId());
-                ::kill(pid_t(p.processId()), SIGKILL);
+                // Once the run has ended, processId() is 0, and kill(0) would kill our whole
+                // process group (ctest and CI included).
+                const qint64 pid = p.processId();
+                if (pid <= 0)
+                    return;
+                orphans += childProcesses(pid);
+                ::kill(pid_t(pid), SIGKILL);
             });
             killer.start(int(rng.bounded(150, 900)));
             QVERIFY(done.wait(60000));

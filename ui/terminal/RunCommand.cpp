@@ -1,6 +1,7 @@
 #include "RunCommand.h"
 
 #include "InterruptWatcher.h"
+#include "MapReduceCommand.h"
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
 
@@ -94,6 +95,12 @@ bool RunCommand::loadBatch(std::shared_ptr<TaskStore> *store)
             return false;
         }
         printErr(QStringLiteral("brigade: skipping %1 invalid line(s)").arg(batch.errorCount));
+    }
+    if (batch.mapReduce) { // a MapReduce job: chunks and totals, not a task per line
+        auto *job = new MapReduceCommand(m_options, *batch.mapReduce, this);
+        connect(job, &MapReduceCommand::exitRequested, this, &RunCommand::exitRequested);
+        job->start();
+        return false;
     }
     *store = std::make_shared<TaskStore>(std::move(batch.tasks));
     if (m_options.noJournal)

@@ -1,0 +1,114 @@
+// libFuzzer target: BatchParser::parseData on arbitrary bytes, read both as JSON Lines and
+// as a .txt list of URLs.
+//
+// Beyond "never crashes", every parse must keep the promises the engine relies on: errors
+// point into the file, ids are unique and non-empty, URLs are http, https or file only,
+// and every valid task can be sent to a worker and read back unchanged.
+#include "batch/BatchParser.h"
+#include "compute/ComputeRegistry.h"
+#include "protocol/Messages.h"
+
+#include <QByteArray>
+#include <QSet>
+#include <QString>
+#include <QVector>
+
+#include <cstdint>
+#include <cstdlib>
+
+using namespace Brigade;
+
+namespace {
+
+void check(bool condition)
+{
+    if (!condition)
+        std::abort(); // libFuzzer keeps the input that got here
+}
+
+void checkBatch(const Batch &batch, const QString &fileName, bool text)
+{
+    BatchParser::Options defaults;
+    check(!batch.cancelled);
+    check(batch.path == fileName);
+    check(batch.errors.size() <= defaults.maxErrors);
+    check(batch.errorCount >= batch.errors.size());
+    check(batch.errors.isEmpty() == (batch.errorCount == 0));
+    for (const BatchError &e : batch.errors) {
+        check(e.file == fileName);
+        check(e.line >= 1 && e.line <= qMax<qint64>(1, batch.lines));
+        check(!e.message.isEmpty());
+    }
+
+    QSet<QString> ids;
+    QByteArray frame;
+    Wire::AssignBuilder builder(&frame);
+    for (qsizetype row = 0; row < batch.tasks.size(); ++row) {
+        const TaskSpec &spec = batch.tasks[row];
+        check(!spec.id.isEmpty());
+        check(!ids.contains(spec.id));
+        ids.insert(spec.id);
+        check(spec.shape != nullptr);
+        check(spec.line >= 1 && spec.line <= batch.lines);
+        const TaskShape &shape = *spec.shape;
+        const FetchSpec &f = shape.fetch;
+        check(shape.maxAttempts <= 100);
+        check(shape.compute.op == 0 || ComputeRegistry::instance().op(shape.compute.op));
+        check(f.kind != FetchKind::None || shape.compute.op != 0);
+        if (text)
+            check(f.kind == FetchKind::Url);
+        if (f.kind == FetchKind::Delay)
+            check(f.delayMinMs <= f.delayMaxMs);
+        if (f.kind == FetchKind::Url) {
+            check(f.url.startsWith("http://") || f.url.startsWith("https://")
+                  || f.url.startsWith("file:"));
+            check(f.maxBytes >= 0);
+            for (const auto &h : f.headers) {
+                check(!h.first.isEmpty());
+                check(!h.first.contains('\n') && !h.second.contains('\n'));
+                check(!h.first.contains('\r') && !h.second.contains('\r'));
+            }
+        }
+        const bool needsId = shape.compute.op != 0 && f.kind != FetchKind::Url;
+        builder.add(qint32(row), 1, shape.timeoutMs, shape, f.maxBytes, spec.id, needsId);
+    }
+    builder.finish();
+
+    // What the engine would send is what a worker reads.
+    FrameDecoder decoder;
+    decoder.feed(frame);
+    FrameDecoder::Frame decoded;
+    check(decoder.next(&decoded));
+    check(decoded.type == FrameType::Assign);
+    QVector<AssignTask> tasks;
+    check(Wire::decodeAssign(decoded.payload, &tasks));
+    check(tasks.size() == batch.tasks.size());
+    for (qsizetype row = 0; row < tasks.size(); ++row) {
+        const AssignTask &t = tasks[row];
+        const TaskSpec &spec = batch.tasks[row];
+        const TaskShape &shape = *spec.shape;
+        check(t.row == row);
+        check(t.fetchKind == shape.fetch.kind);
+        check(t.op == shape.compute.op);
+        check(t.params == shape.compute.params);
+        if (t.fetchKind == FetchKind::Url) {
+            check(t.url == shape.fetch.url);
+            check(t.headers == shape.fetch.headers);
+        }
+        if (shape.compute.op != 0 && t.fetchKind != FetchKind::Url)
+            check(t.input == spec.id.toUtf8());
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const QByteArray bytes
+            = QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size));
+    const QString jsonl = QStringLiteral("fuzz.jsonl");
+    checkBatch(BatchParser::parseData(bytes, jsonl), jsonl, false);
+    const QString txt = QStringLiteral("fuzz.txt");
+    checkBatch(BatchParser::parseData(bytes, txt), txt, true);
+    return 0;
+}

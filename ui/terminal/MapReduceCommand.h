@@ -1,0 +1,50 @@
+#pragma once
+
+#include "CliParser.h"
+#include "mapreduce/MapReduceResult.h"
+#include "mapreduce/MapReduceSpec.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+
+#include <atomic>
+
+namespace Brigade {
+
+class MapReduceJob;
+
+// "brigade run JOB" for a batch that is a MapReduce job: runs it with a line of progress
+// per chunk (chunks, MB/s, ETA) on stderr, prints the largest totals and the asked keys on
+// stdout, and writes every total to --output. Exit status: 0 done, 1 failed or
+// cancelled, 2 an input that cannot be read.
+class MapReduceCommand : public QObject
+{
+    Q_OBJECT
+public:
+    MapReduceCommand(CliOptions options, MapReduceSpec spec, QObject *parent = nullptr);
+    ~MapReduceCommand() override;
+
+    // Starts from the event loop; exitRequested() tells the status to exit with.
+    void start();
+
+signals:
+    void exitRequested(int status);
+
+private:
+    void begin();
+    void onProgress(const MapReduceProgress &p);
+    void onFinished(const MapReduceResult &result);
+    void printResult(const MapReduceResult &result);
+    void writeOutput(const MapReduceResult &result);
+
+    CliOptions m_options;
+    MapReduceSpec m_spec;
+    MapReduceJob *m_job = nullptr;
+    bool m_live = false;  // redraw one line on a terminal
+    bool m_quiet = false; // --progress none
+    int m_chunksShown = -1;
+    QElapsedTimer m_sinceShown;
+    std::atomic_bool m_cancelWrite{false};
+};
+
+} // namespace Brigade
