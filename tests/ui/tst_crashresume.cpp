@@ -103,7 +103,7 @@ QHash<QString, QJsonObject> tst_CrashResume::readOutput(const QString &path, boo
 
 void tst_CrashResume::engineKilledAndResumed()
 {
-    const QString batch = writeBatch(m_tasks);
+    const QString batch = writeBatch(m_tasks, "[50,250]"); // long enough that kills land
     const QString journal = m_dir.filePath(QStringLiteral("crash.journal"));
     QRandomGenerator rng(20261121);
     QList<qint64> orphans;
@@ -117,7 +117,8 @@ void tst_CrashResume::engineKilledAndResumed()
         else
             args << QStringLiteral("--resume") << journal;
         args << QStringLiteral("-o") << output << QStringLiteral("--progress")
-             << QStringLiteral("none") << QStringLiteral("--workers") << QStringLiteral("2");
+             << QStringLiteral("none") << QStringLiteral("--workers") << QStringLiteral("2")
+             << QStringLiteral("--concurrency") << QStringLiteral("500");
         QProcess p;
         QSignalSpy done(&p, &QProcess::finished); // waiting on it keeps the server serving
         p.start(QStringLiteral(BRIGADE_APP_PATH), args);
