@@ -92,20 +92,23 @@ bool Journal::create(const QString &path, const QString &batchPath, const QByteA
     close();
     m_path = path;
     QDir().mkpath(QFileInfo(path).absolutePath());
+    // Built under another name and renamed when complete: a crash while creating it leaves
+    // no half-made journal behind, so a journal that exists can always be resumed.
+    const QString building = path + QStringLiteral(".partial");
     {
         // Create the file first so it is never readable by others, not even briefly.
-        QFile f(path);
+        QFile f(building);
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)
             || !f.setPermissions(QFile::ReadOwner | QFile::WriteOwner)) {
             *error = QStringLiteral("cannot create journal %1: %2").arg(path, f.errorString());
             return false;
         }
     }
-    QFile::remove(path + QStringLiteral("-wal"));
-    QFile::remove(path + QStringLiteral("-shm"));
+    QFile::remove(building + QStringLiteral("-wal"));
+    QFile::remove(building + QStringLiteral("-shm"));
     m_connection = connectionName();
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
-    m_db.setDatabaseName(path);
+    m_db.setDatabaseName(building);
     if (!m_db.open()) {
         *error = QStringLiteral("cannot open journal %1: %2").arg(path, sqlError(m_db.lastError()));
         return false;
@@ -159,7 +162,14 @@ bool Journal::create(const QString &path, const QString &batchPath, const QByteA
         *error = QStringLiteral("journal %1: %2").arg(path, sqlError(m_db.lastError()));
         return false;
     }
-    return true;
+    close(); // checkpoints the write-ahead log into the file
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
+        QFile::remove(path + suffix);
+    if (!QFile::rename(building, path)) {
+        *error = QStringLiteral("cannot create journal %1: rename failed").arg(path);
+        return false;
+    }
+    return open(path, error);
 }
 
 bool Journal::open(const QString &path, QString *error)
