@@ -57,6 +57,16 @@ public:
                                precision);
         m_size = r.ptr - m_data;
     }
+    // LEB128: 7 bits a byte, small numbers in one byte.
+    void varint(quint64 v)
+    {
+        reserve(10);
+        while (v >= 0x80) {
+            m_data[m_size++] = char(quint8(v) | 0x80);
+            v >>= 7;
+        }
+        m_data[m_size++] = char(v);
+    }
     // Writes n bytes later through the returned pointer (valid until the next append).
     char *grow(qsizetype n)
     {

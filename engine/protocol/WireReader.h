@@ -29,17 +29,33 @@ public:
     quint64 u64() { return take<quint64>(); }
     qint64 i64() { return take<qint64>(); }
 
-    // A view into the frame; valid as long as the frame's buffer is.
-    QByteArrayView bytesView()
+    quint64 varint()
     {
-        const quint32 n = u32();
-        if (!m_ok || qsizetype(n) > remaining()) {
-            fail();
-            return {};
+        quint64 v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (m_p == m_end) {
+                fail();
+                return 0;
+            }
+            const quint8 b = quint8(*m_p++);
+            v |= quint64(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                return v;
         }
-        QByteArrayView v(m_p, n);
-        m_p += n;
-        return v;
+        fail(); // more than ten bytes: not something WireWriter wrote
+        return 0;
+    }
+    qint64 svarint()
+    {
+        const quint64 z = varint();
+        return qint64(z >> 1) ^ -qint64(z & 1);
+    }
+    // A view into the frame; valid as long as the frame's buffer is.
+    QByteArrayView bytesView() { return view(u32()); }
+    QByteArrayView varBytesView()
+    {
+        const quint64 n = varint();
+        return view(n > quint64(remaining()) ? quint64(remaining()) + 1 : n);
     }
     QByteArray bytes() { return bytesView().toByteArray(); }
 
@@ -50,6 +66,17 @@ public:
     }
 
 private:
+    QByteArrayView view(quint64 n)
+    {
+        if (!m_ok || n > quint64(remaining())) {
+            fail();
+            return {};
+        }
+        QByteArrayView v(m_p, qsizetype(n));
+        m_p += n;
+        return v;
+    }
+
     template<typename T>
     T take()
     {

@@ -30,6 +30,15 @@ public:
         u32(quint32(b.size()));
         m_sink.append(b.data(), b.size());
     }
+    // LEB128: small numbers in one byte. The journal's records are mostly small numbers.
+    void varint(quint64 v) { m_sink.varint(v); }
+    // Signed values as zigzag varints: -1 is one byte, not ten.
+    void svarint(qint64 v) { varint((quint64(v) << 1) ^ quint64(v >> 63)); }
+    void varBytes(QByteArrayView b)
+    {
+        varint(quint64(b.size()));
+        m_sink.append(b.data(), b.size());
+    }
     qsizetype size() const { return m_sink.size(); }
     // Overwrites a u32 written earlier at pos (e.g. a count known only at the end).
     void patchU32(qsizetype pos, quint32 v)

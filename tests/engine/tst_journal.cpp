@@ -15,6 +15,8 @@ class tst_Journal : public QObject
     Q_OBJECT
 private slots:
     void roundTrip();
+    void extremeValuesRoundTrip();
+    void resultsGoThroughAWriteAheadLog();
     void resetMakesTasksRunAgain();
     void ownerOnly();
     void foreignFilesAreRefused_data();
@@ -86,6 +88,108 @@ void tst_Journal::roundTrip()
     QCOMPARE(history.size(), 1);
     QCOMPARE(history[0].error, ErrorKind::WorkerLost);
     QCOMPARE(history[0].message, QStringLiteral("worker 0 lost: crashed"));
+}
+
+// Records are varints and row deltas: values at the edges of their types, negative
+// deltas and multi-byte lengths must come back exactly.
+void tst_Journal::extremeValuesRoundTrip()
+{
+    const QString path = m_dir.filePath(QStringLiteral("edges.journal"));
+    QByteArray batch;
+    for (int i = 0; i < 300; ++i)
+        batch += "{\"compute\":{\"op\":\"sum_to\",\"n\":1}}\n";
+    auto store = storeFor(batch);
+    const QByteArray longResult(70000, 'x'); // a three-byte length
+    store->write([&](QVector<TaskState> &states, TaskStore &s) {
+        TaskState &big = states[299];
+        big.status = TaskStatus::Succeeded;
+        big.attempts = 65535;
+        big.worker = 32767;
+        big.httpStatus = 65535;
+        big.bytes = Q_INT64_C(5000000000);
+        big.queuedUs = 0xffffffffu;
+        big.fetchUs = 0x80000000u;
+        big.computeUs = 127;
+        big.result = longResult;
+        AttemptRecord a;
+        a.attempt = 65534;
+        a.worker = -1;
+        a.error = ErrorKind::Timeout;
+        a.httpStatus = 128;
+        a.computeUs = 0xffffffffu;
+        a.message = QStringLiteral("timed out after 1 s \u2014 retrying");
+        s.setHistoryLocked(299, {a, a});
+        TaskState &small = states[0];
+        small.status = TaskStatus::Cancelled;
+        small.error = ErrorKind::Cancelled;
+        small.worker = -1;
+        small.bytes = -1;
+        small.message = QStringLiteral("cancelled");
+        states[150].status = TaskStatus::Succeeded;
+        states[150].result = "0";
+    });
+    QString error;
+    {
+        Journal j;
+        QVERIFY2(j.create(path, QStringLiteral("e.jsonl"), batch, &error), qPrintable(error));
+        QVERIFY(j.appendFinished(*store, {299, 0, 150}, &error)); // deltas +299, -299, +150
+    }
+    Journal j;
+    QVERIFY2(j.open(path, &error), qPrintable(error));
+    auto restored = storeFor(batch);
+    QVector<int> order;
+    QVERIFY2(j.restore(*restored, &error, &order), qPrintable(error));
+    QCOMPARE(order, (QVector<int>{299, 0, 150}));
+    const TaskState big = restored->state(299);
+    QCOMPARE(big.attempts, quint16(65535));
+    QCOMPARE(big.worker, qint16(32767));
+    QCOMPARE(big.httpStatus, quint16(65535));
+    QCOMPARE(big.bytes, Q_INT64_C(5000000000));
+    QCOMPARE(big.queuedUs, 0xffffffffu);
+    QCOMPARE(big.fetchUs, 0x80000000u);
+    QCOMPARE(big.computeUs, 127u);
+    QCOMPARE(big.result, longResult);
+    const auto history = restored->attemptHistory(299);
+    QCOMPARE(history.size(), 2);
+    QCOMPARE(history[1].attempt, quint16(65534));
+    QCOMPARE(history[1].worker, qint16(-1));
+    QCOMPARE(history[1].error, ErrorKind::Timeout);
+    QCOMPARE(history[1].httpStatus, quint16(128));
+    QCOMPARE(history[1].computeUs, 0xffffffffu);
+    QCOMPARE(history[1].message, QStringLiteral("timed out after 1 s \u2014 retrying"));
+    const TaskState small = restored->state(0);
+    QCOMPARE(small.status, TaskStatus::Cancelled);
+    QCOMPARE(small.error, ErrorKind::Cancelled);
+    QCOMPARE(small.worker, qint16(-1));
+    QCOMPARE(small.bytes, qint64(-1));
+    QCOMPARE(small.message, QStringLiteral("cancelled"));
+    QCOMPARE(restored->state(150).result, QByteArray("0"));
+    QCOMPARE(restored->state(1).status, TaskStatus::Queued);
+}
+
+// Built without a log (it is thrown away if creating it fails), but once in place every
+// append goes through SQLite's write-ahead log.
+void tst_Journal::resultsGoThroughAWriteAheadLog()
+{
+    const QString path = m_dir.filePath(QStringLiteral("wal.journal"));
+    QString error;
+    Journal j;
+    QVERIFY2(j.create(path, QStringLiteral("t.jsonl"), Batch3, &error), qPrintable(error));
+    QVERIFY(!QFile::exists(path + QStringLiteral(".partial")));
+    auto store = storeFor(Batch3);
+    finish(*store, 1, TaskStatus::Succeeded, "3");
+    QVERIFY(j.appendFinished(*store, {1}, &error));
+    QVERIFY(QFile::exists(path + QStringLiteral("-wal")));
+    {
+        auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("peek"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("peek"));
 }
 
 void tst_Journal::resetMakesTasksRunAgain()

@@ -142,6 +142,11 @@ def _row(case):
     for label, v in (case.get("brigade_variants") or {}).items():
         rate = f", {fmt_rate(v.get('tasks_per_s'))}" if case.get("metric") == "tasks/s" else ""
         brig += f"<br>{label}: {fmt_s(v['median_s'])}{rate}"
+    jc = case.get("journal_cost")
+    if jc:
+        off = jc["without_journal"]
+        brig += (f"<br>without journal: {fmt_s(off['median_s'])}, {fmt_rate(off.get('tasks_per_s'))} "
+                 f"(journal costs {jc['cost']:.1%}, paired by repetition)")
     rss = f"{fmt_mb(b.get('tree_rss_peak_mb'))} / {fmt_mb(b.get('maxrss_mb'))}"
     prss = fmt_mb(peers[bp].get("tree_rss_peak_mb")) if bp else "–"
     eq = {True: "yes", False: "**NO**", None: "–"}[case.get("results_equal")]

@@ -98,6 +98,8 @@ def w1_noop(suite, rates):
         check = lambda r, n=n: cs.w1_checksum(r, n)
         runners = [suite.brigade_runner("brigade", batch, check)]
         if not opt.smoke:
+            # Right after the journaled run, so each pair shares the machine's mood.
+            runners.append(suite.brigade_runner("brigade_nojournal", batch, None, journal=False))
             runners.append(suite.brigade_runner("brigade_output", batch, check, output=True))
         peer_args = ["--tasks", str(n), "--workers", str(opt.cores)]
         runners.append(suite.peer_runner("mp_imap_cs1000", "w1_noop.py", ["--runner", "mp_imap", *peer_args]))
@@ -115,6 +117,8 @@ def w1_noop(suite, rates):
         for name, s in [("brigade", case["brigade"]), *case["peers"].items()]:
             rates[(name, n)] = s.get("tasks_per_s")
         case["per_task"] = _per_task_cpu(results["brigade"], n)
+        if "brigade_nojournal" in results:
+            case["journal_cost"] = _journal_cost(results["brigade"], results["brigade_nojournal"], n)
         _w1_targets(case, n, rates, opt.smoke)
         cases.append(case)
     return cases
@@ -139,6 +143,18 @@ def _per_task_cpu(records, n):
             "wall_us_per_task": round(med("seconds") / n * 1e6, 3)}
 
 
+def _journal_cost(on, off, tasks):
+    """The share of W1 throughput the journal costs: 1 - rate with journal / rate without,
+    from the runs of the same repetition (adjacent in time), median over repetitions."""
+    pairs = [(a["seconds"], b["seconds"]) for a, b in zip(on, off)
+             if a.get("ok") and b.get("ok") and a.get("seconds") and b.get("seconds")]
+    if not pairs:
+        return None
+    costs = [1 - off_s / on_s for on_s, off_s in pairs]
+    return {"cost": round(statistics.median(costs), 4), "per_rep": [round(c, 4) for c in costs],
+            "without_journal": summarize(off, tasks)}
+
+
 def _w1_targets(case, n, rates, smoke):
     """W1's targets apply to 1M tasks: >= 1M tasks/s, >= 140x per-task run_in_executor,
     >= 25x the aiomultiprocess pool (rates compared, since the peers ran at <= 100k)."""
@@ -147,6 +163,9 @@ def _w1_targets(case, n, rates, smoke):
     b = case["brigade"].get("tasks_per_s")
     case["targets"].append(target("tasks/s on 1M tasks, journal on", b, 1_000_000, True,
                                   shown=f"{b / 1e6:.2f} M/s" if b else None))
+    jc = (case.get("journal_cost") or {}).get("cost")
+    case["targets"].append(target("journal's share of throughput", jc, 0.10, False,
+                                  shown=f"{jc:.1%}" if jc is not None else None))
     ppe = max((v for (name, size), v in rates.items() if name == "ppe_executor" and v), default=None)
     case["targets"].append(target("x per-task run_in_executor (rate at 100k)", ratio(b, ppe), 140, True))
     aiomp = max((v for (name, size), v in rates.items() if name.startswith("aiomp") and v), default=None)
