@@ -67,6 +67,14 @@ public:
         }
         m_data[m_size++] = char(v);
     }
+    // For writers that put many small fields at once: room for n bytes at the end, written
+    // through the returned pointer, then claimed with advanceTo(the pointer past them).
+    char *room(qsizetype n)
+    {
+        reserve(n);
+        return m_data + m_size;
+    }
+    void advanceTo(const char *end) { m_size = end - m_data; }
     // Writes n bytes later through the returned pointer (valid until the next append).
     char *grow(qsizetype n)
     {

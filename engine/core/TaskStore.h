@@ -64,7 +64,13 @@ public:
     // Only inside write(): resets a task to a fresh queued state (retry with new attempts).
     void resetLocked(int row);
     // Only inside read() or write(): the failed attempts kept for a task.
-    QList<AttemptRecord> historyLocked(int row) const { return m_history.value(row); }
+    // The reference is valid while the lock is held and the task's history is not replaced.
+    const QList<AttemptRecord> &historyLocked(int row) const
+    {
+        static const QList<AttemptRecord> none;
+        const auto it = m_history.constFind(row);
+        return it == m_history.cend() ? none : it.value();
+    }
     // Only inside write(): replaces the failed attempts kept for a task.
     void setHistoryLocked(int row, QList<AttemptRecord> history);
 

@@ -1,5 +1,6 @@
 #include "Journal.h"
 
+#include "JournalRecord.h"
 #include "protocol/WireReader.h"
 #include "protocol/WireWriter.h"
 
@@ -271,13 +272,11 @@ bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, Q
 {
     if (rows.isEmpty())
         return true;
-    // Segment: u32 count, then per task its final state followed by its failed attempts.
-    // Numbers are varints and rows are deltas from the previous record, so a no-op task
-    // takes about 15 bytes: the journal's write volume is most of its cost.
+    // Segment: u32 count, then a JournalRecord per task.
     QByteArray data;
-    data.reserve(4 + rows.size() * 20);
-    WireWriter w(&data);
-    w.u32(0);
+    data.reserve(4 + rows.size() * 12);
+    ByteSink out(&data);
+    out.grow(4); // the count, written at the end
     quint32 count = 0;
     qint64 previousRow = 0;
     store.read([&](const QVector<TaskState> &states) {
@@ -285,38 +284,16 @@ bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, Q
             const TaskState &st = states.at(row);
             if (!isTerminal(st.status))
                 continue; // reset for a retry meanwhile; journaled when it finishes again
-            w.svarint(row - previousRow);
+            JournalRecord::write(out, row - previousRow, st, store.historyLocked(row));
             previousRow = row;
-            w.u8(quint8(st.status));
-            w.u8(quint8(st.error));
-            w.varint(st.attempts);
-            w.varint(st.httpStatus);
-            w.svarint(st.bytes);
-            w.svarint(st.worker);
-            w.varint(st.queuedUs);
-            w.varint(st.fetchUs);
-            w.varint(st.computeUs);
-            w.varBytes(st.result);
-            w.varBytes(st.message.isEmpty() ? QByteArray() : st.message.toUtf8());
-            const QList<AttemptRecord> history = store.historyLocked(row);
-            w.varint(quint64(history.size()));
-            for (const AttemptRecord &a : history) {
-                w.varint(a.attempt);
-                w.svarint(a.worker);
-                w.u8(quint8(a.error));
-                w.varint(a.httpStatus);
-                w.varint(a.queuedUs);
-                w.varint(a.fetchUs);
-                w.varint(a.computeUs);
-                w.varBytes(a.message.toUtf8());
-            }
             ++count;
         }
     });
     if (count == 0)
         return true;
-    w.patchU32(0, count);
-    w.commit();
+    const quint32 le = qToLittleEndian(count);
+    std::memcpy(out.at(0), &le, 4);
+    out.commit();
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("INSERT INTO segments(kind, count, data) VALUES(?, ?, ?)"));
     q.bindValue(0, int(FinishedSegment));
@@ -393,44 +370,14 @@ bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order) con
             const quint32 count = r.u32();
             qint64 row = 0;
             for (quint32 i = 0; i < count && r.ok(); ++i) {
-                row += r.svarint();
+                TaskState st;
+                QList<AttemptRecord> history;
+                qint64 delta = 0;
+                if (!JournalRecord::read(r, &delta, &st, &history))
+                    break;
+                row += delta;
                 if (row < 0 || row >= n)
                     return corrupt("names a task the batch does not have");
-                TaskState st;
-                const quint8 status = r.u8();
-                if (status > quint8(TaskStatus::Cancelled) || !isTerminal(TaskStatus(status)))
-                    return corrupt("has a task in an impossible state");
-                st.status = TaskStatus(status);
-                const quint8 err = r.u8();
-                if (err > quint8(ErrorKind::Cancelled))
-                    return corrupt("has an unknown error kind");
-                st.error = ErrorKind(err);
-                st.attempts = quint16(r.varint());
-                st.httpStatus = quint16(r.varint());
-                st.bytes = r.svarint();
-                st.worker = qint16(r.svarint());
-                st.queuedUs = quint32(r.varint());
-                st.fetchUs = quint32(r.varint());
-                st.computeUs = quint32(r.varint());
-                st.result = r.varBytesView().toByteArray();
-                st.message = QString::fromUtf8(r.varBytesView());
-                const quint64 attempts = r.varint();
-                QList<AttemptRecord> history;
-                for (quint64 k = 0; k < attempts && r.ok(); ++k) {
-                    AttemptRecord a;
-                    a.attempt = quint16(r.varint());
-                    a.worker = qint16(r.svarint());
-                    const quint8 aerr = r.u8();
-                    if (aerr > quint8(ErrorKind::Cancelled))
-                        return corrupt("has an unknown error kind");
-                    a.error = ErrorKind(aerr);
-                    a.httpStatus = quint16(r.varint());
-                    a.queuedUs = quint32(r.varint());
-                    a.fetchUs = quint32(r.varint());
-                    a.computeUs = quint32(r.varint());
-                    a.message = QString::fromUtf8(r.varBytesView());
-                    history.append(std::move(a));
-                }
                 if (!r.ok())
                     break;
                 latest[int(row)] = qint64(sequence.size());
