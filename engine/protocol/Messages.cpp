@@ -262,6 +262,10 @@ bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results)
     if (!r.ok() || n > MaxEntries || qsizetype(n) > r.remaining() / MinResultBytes)
         return false;
     results->reserve(results->size() + n);
+    // Many tasks of a batch return the same short value ("0", "true", a status): those
+    // share one buffer instead of allocating one per task, which also keeps a
+    // million-task store small.
+    QByteArray previous;
     for (quint32 i = 0; i < n && r.ok(); ++i) {
         AttemptResult a;
         a.row = qint32(r.u32());
@@ -275,7 +279,13 @@ bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results)
         a.bytes = r.i64();
         a.fetchUs = r.u32();
         a.computeUs = r.u32();
-        a.result = r.bytes();
+        const QByteArrayView result = r.bytesView();
+        if (result.size() <= 32 && result == QByteArrayView(previous)) {
+            a.result = previous;
+        } else {
+            a.result = result.toByteArray();
+            previous = a.result;
+        }
         const QByteArrayView msg = r.bytesView();
         if (!msg.isEmpty())
             a.message = QString::fromUtf8(msg);

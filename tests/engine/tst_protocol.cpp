@@ -17,6 +17,7 @@ private slots:
     void assignRoundTrip();
     void assignFromShape();
     void resultsRoundTrip();
+    void repeatedResultsShareOneBuffer();
     void cancelAndHeartbeat();
     void emptyFieldsRoundTrip();
     void countsBeyondThePayloadAreRejected();
@@ -184,6 +185,29 @@ void tst_Protocol::resultsRoundTrip()
     QCOMPARE(out[1].message, in[1].message);
     QCOMPARE(out[2].fetchUs, 123456u);
     QCOMPARE(out[2].computeUs, 654321u);
+}
+
+// A million tasks returning "0" must not cost a million allocations; different values and
+// long values are still their own.
+void tst_Protocol::repeatedResultsShareOneBuffer()
+{
+    QVector<AttemptResult> in(5);
+    const QByteArray longValue(100, 'x');
+    const QByteArray values[] = {"0", "0", "1", longValue, longValue};
+    for (int i = 0; i < in.size(); ++i) {
+        in[i].row = i;
+        in[i].result = values[i];
+    }
+    QByteArray stream;
+    Wire::encodeResults(&stream, in);
+    QVector<AttemptResult> out;
+    QVERIFY(Wire::decodeResults(decodeAll(stream).at(0).payload, &out));
+    QCOMPARE(out.size(), 5);
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(out[i].result, values[i]);
+    QCOMPARE(out[1].result.constData(), out[0].result.constData());
+    QVERIFY(out[2].result.constData() != out[1].result.constData());
+    QVERIFY(out[4].result.constData() != out[3].result.constData());
 }
 
 // Null strings and byte arrays everywhere. Regression: ByteSink passed their null data()
