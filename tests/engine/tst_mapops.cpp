@@ -1,6 +1,7 @@
 // The pieces of a MapReduce job without workers: the count table, the partial result
 // format, the map scanners and their line boundaries, the reducer, the map ops.
 #include "MapReduceReference.h"
+#include "TestFiles.h"
 #include "compute/ComputeRegistry.h"
 #include "mapreduce/ChunkMapper.h"
 #include "mapreduce/ChunkParams.h"
@@ -126,11 +127,7 @@ private slots:
 private:
     QString writeFile(const QString &name, const QByteArray &data)
     {
-        const QString path = m_dir.filePath(name);
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size())
-            qFatal("cannot write %s", qPrintable(path));
-        return path;
+        return Test::writeTestFile(m_dir, name, data);
     }
     QTemporaryDir m_dir;
 };

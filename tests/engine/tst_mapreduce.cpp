@@ -1,6 +1,7 @@
 // MapReduce jobs end to end: the batch line, MapReduceJob with real brigade-worker
 // processes against a plain single-threaded count, and the CLI.
 #include "MapReduceReference.h"
+#include "TestFiles.h"
 #include "batch/BatchParser.h"
 #include "core/TaskStore.h"
 #include "mapreduce/CountTable.h"
@@ -67,11 +68,7 @@ private slots:
 private:
     QString writeFile(const QString &name, const QByteArray &data)
     {
-        const QString path = m_dir.filePath(name);
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size())
-            qFatal("cannot write %s", qPrintable(path));
-        return path;
+        return Test::writeTestFile(m_dir, name, data);
     }
     // Runs spec to the end and returns its result (status Failed with "timeout" if it hung).
     MapReduceResult run(const MapReduceSpec &spec, QList<MapReduceProgress> *progress = nullptr);

@@ -2,6 +2,7 @@
 // brigade-node2's slurmd could be started (tests/remote/infra.sh).
 #include "EngineHarness.h"
 #include "RemoteInfra.h"
+#include "SumBatch.h"
 
 #include <QElapsedTimer>
 #include <QSet>
@@ -24,30 +25,6 @@ private slots:
 private:
     RemoteInfra m_infra;
 };
-
-// n tasks: a short simulated wait, then sum_to i, whose result is i(i+1)/2.
-static QStringList sumTasks(int n, int delayMs)
-{
-    QStringList lines;
-    for (int i = 0; i < n; ++i)
-        lines << QStringLiteral(
-                         R"({"id":"t%1","fetch":{"delay_ms":%2},"compute":{"op":"sum_to","n":%1}})")
-                         .arg(i)
-                         .arg(delayMs);
-    return lines;
-}
-
-static void verifySums(EngineHarness &h, int n)
-{
-    QCOMPARE(h.lastStats.succeeded, qint64(n));
-    QCOMPARE(h.finishedOrder.size(), n);
-    QCOMPARE(QSet<int>(h.finishedOrder.cbegin(), h.finishedOrder.cend()).size(), n);
-    for (int i = 0; i < n; ++i) {
-        const TaskState st = h.state(QStringLiteral("t%1").arg(i));
-        QCOMPARE(st.status, TaskStatus::Succeeded);
-        QCOMPARE(st.result, QByteArray::number(qint64(i) * (i + 1) / 2));
-    }
-}
 
 void tst_Slurm::initTestCase()
 {

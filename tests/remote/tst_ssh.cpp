@@ -2,6 +2,7 @@
 // namespace with its own hostname and sshd (tests/remote/infra.sh).
 #include "EngineHarness.h"
 #include "RemoteInfra.h"
+#include "SumBatch.h"
 #include "protocol/Messages.h"
 
 #include <QSet>
@@ -31,31 +32,6 @@ private:
 
     RemoteInfra m_infra;
 };
-
-static QStringList sumTasks(int n, int delayMs)
-{
-    QStringList lines;
-    for (int i = 0; i < n; ++i)
-        lines << QStringLiteral(
-                         R"({"id":"t%1","fetch":{"delay_ms":%2},"compute":{"op":"sum_to","n":%1}})")
-                         .arg(i)
-                         .arg(delayMs);
-    return lines;
-}
-
-// Every task succeeded exactly once with the right result.
-static void verifySums(EngineHarness &h, int n)
-{
-    QCOMPARE(h.lastStats.succeeded, qint64(n));
-    QCOMPARE(h.lastStats.total, qint64(n));
-    QCOMPARE(h.finishedOrder.size(), n);
-    QCOMPARE(QSet<int>(h.finishedOrder.cbegin(), h.finishedOrder.cend()).size(), n);
-    for (int i = 0; i < n; ++i) {
-        const TaskState st = h.state(QStringLiteral("t%1").arg(i));
-        QCOMPARE(st.status, TaskStatus::Succeeded);
-        QCOMPARE(st.result, QByteArray::number(qint64(i) * (i + 1) / 2));
-    }
-}
 
 // Rows whose attempt was lost with its worker, and the slots they were lost on.
 static QHash<int, QSet<int>> lostAttempts(EngineHarness &h, int n)
