@@ -190,22 +190,50 @@ void WorkerRuntime::handleFrame(const FrameDecoder::Frame &frame)
 
 WorkerRuntime::Run *WorkerRuntime::find(qint32 row, quint16 attempt)
 {
-    auto it = m_inFlight.find(row);
-    if (it == m_inFlight.end() || it->attempt != attempt)
+    const auto it = m_slotOfRow.constFind(row);
+    if (it == m_slotOfRow.cend())
         return nullptr;
-    return &*it;
+    Run &run = m_runs[*it];
+    return run.attempt == attempt ? &run : nullptr;
+}
+
+WorkerRuntime::Run &WorkerRuntime::addRun(qint32 row)
+{
+    quint32 slot;
+    if (m_freeRuns.empty()) {
+        slot = quint32(m_runs.size());
+        m_runs.emplace_back();
+    } else {
+        slot = m_freeRuns.back();
+        m_freeRuns.pop_back();
+    }
+    m_slotOfRow.insert(row, slot);
+    Run &run = m_runs[slot];
+    run.row = row;
+    run.slot = slot;
+    return run;
+}
+
+void WorkerRuntime::removeRun(Run &run)
+{
+    m_slotOfRow.remove(run.row);
+    const quint32 slot = run.slot;
+    run = Run{}; // lets go of its buffers now
+    m_freeRuns.push_back(slot);
 }
 
 void WorkerRuntime::startTask(AssignTask &&t)
 {
-    if (m_inFlight.contains(t.row))
-        cancelTask(t.row, m_inFlight[t.row].attempt); // the engine gave up on that attempt
-    Run &run = m_inFlight[t.row];
+    if (const auto it = m_slotOfRow.constFind(t.row); it != m_slotOfRow.cend())
+        cancelTask(t.row, m_runs[*it].attempt); // the engine gave up on that attempt
+    Run &run = addRun(t.row);
     run.attempt = t.attempt;
     run.fetchKind = t.fetchKind;
     run.op = t.op;
     run.params = std::move(t.params);
-    run.startUs = m_deadlines.nowUs();
+    // Only a fetch is timed from here; a compute times itself.
+    if (t.fetchKind != FetchKind::None)
+        run.startUs = m_deadlines.nowUs();
     run.timeoutMs = t.timeoutMs;
     run.cancel = std::make_shared<std::atomic_bool>(false);
     const qint32 row = t.row;
@@ -338,14 +366,11 @@ void WorkerRuntime::cancelTask(qint32 row, quint16 attempt)
     if (r->httpHandle)
         m_http->abort(r->httpHandle);
     r->cancel->store(true);
-    m_inFlight.remove(row); // the engine already counts it as cancelled: no result
+    removeRun(*r); // the engine already counts it as cancelled: no result
 }
 
 void WorkerRuntime::queueCompute(qint32 row, Run &run, QByteArray input)
 {
-    run.computeStartUs = m_deadlines.nowUs();
-    if (run.fetchKind == FetchKind::None)
-        run.fetchUs = 0;
     m_computeQueue.push_back(
             ComputeJob{row, run.attempt, run.op, run.params, std::move(input), run.cancel});
 }
@@ -367,29 +392,33 @@ void WorkerRuntime::pumpCompute()
         m_computePool.start([this, batch] {
             const ComputeRegistry &registry = ComputeRegistry::instance();
             auto done = std::make_shared<std::vector<ComputeDone>>();
-            QElapsedTimer sincePost;
-            sincePost.start();
-            QElapsedTimer timer;
+            // One clock read per job: it ends this job's time and starts the next one's.
+            QElapsedTimer clock;
+            clock.start();
+            qint64 jobStartNs = 0;
+            qint64 postedNs = 0;
             for (size_t i = 0; i < batch->size(); ++i) {
                 ComputeJob &job = (*batch)[i];
                 ComputeDone d{job.row, job.attempt, false, 0, {}, {}};
+                qint64 nowNs = jobStartNs;
                 if (!job.cancel->load()) {
-                    timer.start();
                     if (const ComputeOp *op = registry.op(job.op))
                         d.ok = op->run(job.params, job.input, *job.cancel, &d.result, &d.error);
                     else
                         d.error = QStringLiteral("unknown compute op %1").arg(job.op);
-                    d.us = quint32(timer.nsecsElapsed() / 1000);
+                    nowNs = clock.nsecsElapsed();
+                    d.us = quint32((nowNs - jobStartNs) / 1000);
+                    jobStartNs = nowNs;
                 }
                 done->push_back(std::move(d));
                 // Long computes report as they go rather than when the whole batch is done.
                 const bool last = i + 1 == batch->size();
-                if (last || sincePost.elapsed() >= 5) {
+                if (last || nowNs - postedNs >= 5'000'000) {
                     QMetaObject::invokeMethod(
                             this, [this, done, last] { onComputeDone(std::move(*done), last); },
                             Qt::QueuedConnection);
                     done = std::make_shared<std::vector<ComputeDone>>();
-                    sincePost.start();
+                    postedNs = nowNs;
                 }
             }
         });
@@ -413,23 +442,27 @@ void WorkerRuntime::onComputeDone(std::vector<ComputeDone> done, bool batchFinis
             res.error = ErrorKind::Compute;
             res.message = std::move(d.error);
         }
-        finish(d.row, std::move(res));
+        finish(*r, std::move(res));
     }
     pumpCompute();
 }
 
 void WorkerRuntime::finish(qint32 row, AttemptResult &&r)
 {
-    auto it = m_inFlight.find(row);
-    if (it == m_inFlight.end())
-        return;
-    r.row = row;
-    r.attempt = it->attempt;
-    r.httpStatus = it->httpStatus;
-    r.fetchUs = it->fetchUs;
+    const auto it = m_slotOfRow.constFind(row);
+    if (it != m_slotOfRow.cend())
+        finish(m_runs[*it], std::move(r));
+}
+
+void WorkerRuntime::finish(Run &run, AttemptResult &&r)
+{
+    r.row = run.row;
+    r.attempt = run.attempt;
+    r.httpStatus = run.httpStatus;
+    r.fetchUs = run.fetchUs;
     if (r.bytes < 0)
-        r.bytes = it->bytes;
-    m_inFlight.erase(it);
+        r.bytes = run.bytes;
+    removeRun(run);
     // A frame cannot exceed MaxFramePayload: a result that would not fit fails its task
     // (the engine would take a larger frame for a broken stream).
     constexpr qsizetype EntryOverhead = 64; // the fixed fields of a result entry, and then some
@@ -470,7 +503,7 @@ void WorkerRuntime::sendHeartbeat()
 {
     HeartbeatMsg hb;
     hb.cpuUs = processCpuUs();
-    hb.inFlight = quint32(m_inFlight.size());
+    hb.inFlight = quint32(m_slotOfRow.size());
     hb.computeQueued = quint32(m_computeQueue.size());
     hb.rssKb = rssKb();
     hb.completed = m_completed;

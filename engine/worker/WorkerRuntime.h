@@ -14,6 +14,7 @@
 #include <deque>
 #include <memory>
 #include <random>
+#include <vector>
 
 namespace Brigade {
 
@@ -36,13 +37,14 @@ public:
 private:
     struct Run
     {
+        qint32 row = -1;
+        quint32 slot = 0; // its place in m_runs
         quint16 attempt = 0;
         FetchKind fetchKind = FetchKind::None;
         quint8 op = 0;
         QByteArray params;
         QByteArray input;
         qint64 startUs = 0;
-        qint64 computeStartUs = 0;
         quint32 fetchUs = 0;
         quint32 timeoutMs = 0;
         quint64 httpHandle = 0;
@@ -83,7 +85,10 @@ private:
     void pumpCompute();
     void onComputeDone(std::vector<ComputeDone> done, bool batchFinished);
     void finish(qint32 row, AttemptResult &&r);
+    void finish(Run &run, AttemptResult &&r);
     Run *find(qint32 row, quint16 attempt);
+    Run &addRun(qint32 row);
+    void removeRun(Run &run);
 
     void flushResults();
     void sendHeartbeat();
@@ -102,7 +107,12 @@ private:
     std::deque<ComputeJob> m_computeQueue;
     int m_computeBatches = 0;
 
-    QHash<qint32, Run> m_inFlight;
+    // Attempts in flight live in a slab whose slots are reused, found through a row -> slot
+    // hash: a hash of the Runs themselves moved ~100-byte values on every erase, which
+    // cost more than a no-op task.
+    std::vector<Run> m_runs;
+    std::vector<quint32> m_freeRuns;
+    QHash<qint32, quint32> m_slotOfRow;
     static constexpr qsizetype PendingBytesToFlush = 4 * 1024 * 1024;
     QVector<AttemptResult> m_pending;
     qsizetype m_pendingBytes = 0; // about what m_pending takes in a frame
