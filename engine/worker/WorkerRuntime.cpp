@@ -392,6 +392,7 @@ void WorkerRuntime::pumpCompute()
         m_computePool.start([this, batch] {
             const ComputeRegistry &registry = ComputeRegistry::instance();
             auto done = std::make_shared<std::vector<ComputeDone>>();
+            done->reserve(batch->size());
             // One clock read per job: it ends this job's time and starts the next one's.
             QElapsedTimer clock;
             clock.start();
@@ -418,6 +419,7 @@ void WorkerRuntime::pumpCompute()
                             this, [this, done, last] { onComputeDone(std::move(*done), last); },
                             Qt::QueuedConnection);
                     done = std::make_shared<std::vector<ComputeDone>>();
+                    done->reserve(batch->size() - i - 1);
                     postedNs = nowNs;
                 }
             }
