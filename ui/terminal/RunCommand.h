@@ -35,8 +35,11 @@ private:
     bool loadJournal(std::shared_ptr<TaskStore> *store, QVector<int> *finishedRows);
     void onFinished(const RunStats &stats);
     void fail(const QString &message, int status);
+    // Stops what runs (the journal closed, the workers gone) but keeps the tasks in memory.
+    void stop();
 
     CliOptions m_options;
+    std::shared_ptr<TaskStore> m_store;
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<ProgressView> m_view;
     ResultWriter m_writer;
