@@ -70,6 +70,7 @@ MapReduceResultView::MapReduceResultView(QWidget *parent)
     m_figures->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_subset->setObjectName(QStringLiteral("mrSubsetFilter"));
+    m_subset->setSizeAdjustPolicy(QComboBox::AdjustToContents); // counts come later
     m_subset->setToolTip(tr("Show every row, only the largest totals, or only the keys the "
                             "batch asked for"));
     m_subset->addItem(tr("All rows"), int(MapReduceQuery::Subset::All));
