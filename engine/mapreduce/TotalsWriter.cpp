@@ -10,6 +10,8 @@ namespace Brigade {
 
 namespace {
 
+constexpr qsizetype FlushBytes = 1 << 20;
+
 void appendCsvField(QByteArray *out, QByteArrayView v)
 {
     const bool quote = v.contains(',') || v.contains('"') || v.contains('\n') || v.contains('\r');
@@ -26,36 +28,25 @@ void appendCsvField(QByteArray *out, QByteArrayView v)
     out->append('"');
 }
 
-} // namespace
-
-bool TotalsWriter::write(const CountTable &table, const QString &path, QString *error,
-                         const std::atomic_bool *cancel)
+// Writes count records, record(n, csv, &buffer) appending the n-th, to a temporary file
+// renamed into place at the end: no half-written output, even when cancelled.
+template<typename AppendRecord>
+bool writeRecords(const QString &path, size_t count, QString *error, const std::atomic_bool *cancel,
+                  AppendRecord appendRecord)
 {
-    const bool csv = ResultWriter::formatFor(path) == ResultWriter::Format::Csv;
-    // Written to a temporary file and renamed at the end: no half-written output.
+    const bool csv = TotalsWriter::isCsv(path);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
         *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
         return false;
     }
-    const std::vector<quint32> order = table.sortedOrder();
     QByteArray buffer;
-    buffer.reserve(1 << 20);
+    buffer.reserve(FlushBytes + 4096);
     if (csv)
-        buffer.append("key,total\n");
-    for (size_t n = 0; n < order.size(); ++n) {
-        const quint32 i = order[n];
-        if (csv) {
-            appendCsvField(&buffer, table.key(i));
-            buffer.append(',');
-        } else {
-            buffer.append("{\"key\":");
-            WordCountOp::appendJsonString(&buffer, table.key(i)); // invalid UTF-8 -> U+FFFD
-            buffer.append(",\"total\":");
-        }
-        buffer.append(QByteArray::number(table.count(i)));
-        buffer.append(csv ? "\n" : "}\n");
-        if (buffer.size() >= (1 << 20)) {
+        buffer.append(TotalsWriter::csvHeader());
+    for (size_t n = 0; n < count; ++n) {
+        appendRecord(n, csv, &buffer);
+        if (buffer.size() >= FlushBytes) {
             if (cancel && cancel->load()) {
                 *error = QStringLiteral("cancelled");
                 return false;
@@ -70,6 +61,47 @@ bool TotalsWriter::write(const CountTable &table, const QString &path, QString *
         return false;
     }
     return true;
+}
+
+} // namespace
+
+bool TotalsWriter::isCsv(const QString &path)
+{
+    return ResultWriter::formatFor(path) == ResultWriter::Format::Csv;
+}
+
+void TotalsWriter::appendRecord(QByteArray *out, QByteArrayView key, quint64 total, bool csv)
+{
+    if (csv) {
+        appendCsvField(out, key);
+        out->append(',');
+    } else {
+        out->append("{\"key\":");
+        WordCountOp::appendJsonString(out, key); // invalid UTF-8 -> U+FFFD
+        out->append(",\"total\":");
+    }
+    out->append(QByteArray::number(total));
+    out->append(csv ? "\n" : "}\n");
+}
+
+bool TotalsWriter::write(const CountTable &table, const QString &path, QString *error,
+                         const std::atomic_bool *cancel)
+{
+    const std::vector<quint32> order = table.sortedOrder();
+    return writeRecords(path, order.size(), error, cancel,
+                        [&](size_t n, bool csv, QByteArray *out) {
+                            appendRecord(out, table.key(order[n]), table.count(order[n]), csv);
+                        });
+}
+
+bool TotalsWriter::write(const QVector<KeyTotal> &rows, const QVector<int> &order,
+                         const QString &path, QString *error, const std::atomic_bool *cancel)
+{
+    return writeRecords(path, size_t(order.size()), error, cancel,
+                        [&](size_t n, bool csv, QByteArray *out) {
+                            const KeyTotal &row = rows[order[qsizetype(n)]];
+                            appendRecord(out, row.key, row.total, csv);
+                        });
 }
 
 } // namespace Brigade

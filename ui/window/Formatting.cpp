@@ -49,6 +49,13 @@ QString bytes(qint64 n)
     return QLocale().formattedDataSize(n, n < 1024 ? 0 : 1, QLocale::DataSizeIecFormat);
 }
 
+QString decimalBytes(qint64 n)
+{
+    if (n < 0)
+        return {};
+    return QLocale().formattedDataSize(n, n < 1000 ? 0 : 1, QLocale::DataSizeSIFormat);
+}
+
 QString rate(double perSecond)
 {
     const QLocale locale;

@@ -10,6 +10,8 @@ QString clock(qint64 ms);        // "0:07", "1:02:03"; "–" when negative (unkn
 QString milliseconds(double ms); // "850 ms", "1.25 s", "2 min 5 s"
 QString microseconds(quint32 us);
 QString bytes(qint64 n); // "512 B", "4.0 KiB"
+// Decimal units, as the CLI prints data sizes and speeds: "496.7 MB".
+QString decimalBytes(qint64 n);
 QString rate(double perSecond);
 QString percent(double fraction);
 // one or many ("%1 worker", "%1 workers") filled with count(n); English plurals work

@@ -5,6 +5,8 @@
 #include "BatchSummaryView.h"
 #include "CorePanel.h"
 #include "Formatting.h"
+#include "MapReduceResultView.h"
+#include "MapReduceView.h"
 #include "ProgressPanel.h"
 #include "ResultExport.h"
 #include "RunSettingsDialog.h"
@@ -104,6 +106,7 @@ MainWindow::MainWindow(QWidget *parent)
     createDocks();
     createToolBar();
     createMenus();
+    connectMapReduce();
 
     m_journalLabel = new QLabel;
     m_journalLabel->setObjectName(QStringLiteral("journalLabel"));
@@ -266,6 +269,12 @@ void MainWindow::createActions()
     connect(action(Action::Cancel), &QAction::triggered, this, [this] {
         if (!isRunning())
             return;
+        if (m_mapReduce->isRunning()) {
+            m_mapReduce->cancel();
+            say(tr("Cancelling: the workers stop and the partial totals are dropped"));
+            updateActions();
+            return;
+        }
         m_cancelling = true;
         m_engine->cancel();
         m_progress->setHeadline(tr("Cancelling…"));
@@ -278,6 +287,8 @@ void MainWindow::createActions()
     connect(action(Action::Copy), &QAction::triggered, this, &MainWindow::copySelected);
     connect(action(Action::Settings), &QAction::triggered, this, &MainWindow::showSettings);
     connect(action(Action::Find), &QAction::triggered, this, [this] {
+        if (m_pages->currentWidget() == m_mapReduce)
+            m_mapReduce->resultView()->focusFilter();
         if (m_pages->currentWidget() != m_batchPage)
             return;
         m_textFilter->setFocus(Qt::ShortcutFocusReason);
@@ -375,9 +386,11 @@ void MainWindow::createPages()
     m_welcomePage = createWelcomePage();
     m_loadingPage = createLoadingPage();
     m_batchPage = createBatchPage();
+    m_mapReduce = new MapReduceView;
     m_pages->addWidget(m_welcomePage);
     m_pages->addWidget(m_loadingPage);
     m_pages->addWidget(m_batchPage);
+    m_pages->addWidget(m_mapReduce);
     setCentralWidget(m_pages);
 }
 
@@ -556,6 +569,92 @@ void MainWindow::createDocks()
     addDockWidget(Qt::BottomDockWidgetArea, m_detailsDock);
 }
 
+void MainWindow::connectMapReduce()
+{
+    MapReduceView *view = m_mapReduce;
+    view->setRunSettings(m_settings);
+    connect(view, &MapReduceView::started, this, [this](Engine *engine) {
+        // The job's own engine runs the chunks: the cores and workers dock shows it.
+        m_corePanel->clear();
+        if (engine)
+            connect(engine, &Engine::loadSampled, m_corePanel, &CorePanel::addSample);
+        say(Formatting::counted(m_settings.effectiveWorkers(), tr("Counting on %1 worker"),
+                                tr("Counting on %1 workers")));
+        setPhase(Phase::Running);
+        emit runStarted();
+    });
+    connect(view, &MapReduceView::failedToStart, this, [this](const QString &error) {
+        say(tr("The job could not start: %1").arg(error), 0);
+        setPhase(Phase::Ready);
+    });
+    connect(view, &MapReduceView::finished, this, [this](const MapReduceResult &r) {
+        if (r.succeeded()) {
+            QString text = tr("Counted %1 distinct keys in %2")
+                                   .arg(Formatting::count(r.distinctKeys),
+                                        Formatting::milliseconds(double(r.elapsedMs)));
+            if (r.badLines > 0)
+                text += Formatting::counted(qint64(r.badLines), tr("; %1 bad line skipped"),
+                                            tr("; %1 bad lines skipped"));
+            say(text, 0);
+        } else if (r.status == MapReduceResult::Status::Cancelled) {
+            say(tr("The job was cancelled; no totals"), 0);
+        } else {
+            say(tr("The job failed: %1").arg(r.errors.value(0)), 0);
+        }
+        if (m_phase == Phase::Loading) // cancelled because another batch is being opened
+            m_phaseBeforeLoad = Phase::Finished;
+        else
+            setPhase(Phase::Finished);
+    });
+    connect(view, &MapReduceView::message, this, [this](const QString &text) { say(text, 10000); });
+    connect(view, &MapReduceView::stateChanged, this, &MainWindow::updateActions);
+    connect(view, &MapReduceView::exportFinished, this,
+            [this](const QString &path, qint64 records, const QString &error) {
+                if (error.isEmpty())
+                    say(Formatting::counted(records, tr("Exported %1 total to %2"),
+                                            tr("Exported %1 totals to %2"))
+                                .arg(fileName(path)));
+                else
+                    showError(tr("Export failed"), error);
+                updateActions();
+                emit exportFinished(path, records, error);
+            });
+    connect(view->resultView(), &MapReduceResultView::copied, this, [this](qint64 rows) {
+        say(Formatting::counted(rows, tr("Copied %1 row"), tr("Copied %1 rows")));
+    });
+}
+
+// A MapReduce job has totals and keys, not tasks: the same actions, named for what they do
+// there, and no task details pane (it comes back with the next batch of tasks).
+void MainWindow::adaptToBatchKind(bool mapReduce)
+{
+    const auto name = [this, mapReduce](Action which, const QString &text, const QString &tip) {
+        QAction *a = action(which);
+        if (!a->property("taskTexts").isValid())
+            a->setProperty("taskTexts", QStringList{a->text(), a->statusTip(), a->toolTip()});
+        const QStringList task = a->property("taskTexts").toStringList();
+        a->setText(mapReduce ? text : task[0]);
+        a->setStatusTip(mapReduce ? tip : task[1]);
+        a->setToolTip(mapReduce ? QStringLiteral("%1 (%2)").arg(
+                              tip, a->shortcut().toString(QKeySequence::NativeText))
+                                : task[2]);
+    };
+    name(Action::Run, tr("&Run"),
+         tr("Count the keys of every input: the workers map its chunks, Brigade merges them"));
+    name(Action::ExportAll, tr("&Export All Totals…"),
+         tr("Save every key and its total as CSV or JSON Lines, as brigade run --output does"));
+    name(Action::ExportShown, tr("Export &Shown Totals…"),
+         tr("Save the totals the table shows, in its order"));
+    name(Action::Find, tr("&Filter Keys"), tr("Type to show only keys that contain the text"));
+    if (mapReduce && !m_detailsDock->isHidden()) {
+        m_detailsDock->hide();
+        m_detailsHiddenForJob = true;
+    } else if (!mapReduce && m_detailsHiddenForJob) {
+        m_detailsDock->show();
+        m_detailsHiddenForJob = false;
+    }
+}
+
 // ---- Loading ------------------------------------------------------------------------
 
 void MainWindow::chooseBatch()
@@ -575,7 +674,9 @@ void MainWindow::openBatch(const QString &path)
     if (isRunning()
         && !confirmStopRun(tr("A run is in progress. Stop it and open “%1”?").arg(fileName(path))))
         return;
-    if (isRunning()) {
+    if (m_mapReduce->isRunning()) {
+        m_mapReduce->cancel();
+    } else if (isRunning()) {
         m_cancelling = true;
         m_engine->cancel();
     }
@@ -617,7 +718,9 @@ void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
     const bool unreadable = !batch.cancelled && (!loaded.store || loaded.store->size() == 0)
                             && !batch.errors.isEmpty() && batch.errors.first().line == 0;
     if (batch.cancelled || unreadable) {
-        m_pages->setCurrentWidget(m_store ? m_batchPage : m_welcomePage);
+        m_pages->setCurrentWidget(!m_store        ? m_welcomePage
+                                  : isMapReduce() ? static_cast<QWidget *>(m_mapReduce)
+                                                  : m_batchPage);
         setPhase(m_phaseBeforeLoad);
         if (batch.cancelled) {
             say(tr("Stopped reading %1").arg(fileName(path)));
@@ -650,6 +753,11 @@ void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
     updateJournalLabel();
 
     m_summary->setBatch(batch, m_store->size(), loaded.elapsedMs);
+    if (batch.mapReduce)
+        m_mapReduce->setBatch(batch); // shown instead of the (empty) task table
+    else
+        m_mapReduce->clear();
+    adaptToBatchKind(batch.mapReduce.has_value());
     m_progress->reset(m_store->size());
     if (!loaded.journalPath.isEmpty()) {
         // What the journal had finished: Retry Failed and the counts work from the start.
@@ -667,13 +775,15 @@ void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
     setWindowTitle(fileName(path));
     setWindowFilePath(path);
     addRecentFile(path);
-    m_pages->setCurrentWidget(m_batchPage);
+    m_pages->setCurrentWidget(batch.mapReduce ? static_cast<QWidget *>(m_mapReduce) : m_batchPage);
     setPhase(Phase::Ready);
     m_table->setFocus();
     if (m_model->rowCount() > 0) // the details pane shows something from the start
         m_table->setCurrentIndex(m_model->index(0, 0));
     const qint64 unfinished = m_store->size() - m_store->counts().finished();
-    if (!loaded.journalPath.isEmpty())
+    if (batch.mapReduce)
+        say(tr("Loaded the MapReduce job of %1: Run counts its keys").arg(fileName(path)));
+    else if (!loaded.journalPath.isEmpty())
         say(tr("Restored %1 finished of %2 tasks from the journal %3")
                     .arg(Formatting::count(m_store->size() - unfinished),
                          Formatting::count(m_store->size()), fileName(path)),
@@ -759,11 +869,16 @@ void MainWindow::resetEngine()
 
 bool MainWindow::isRunning() const
 {
-    return m_engine && m_engine->isRunning();
+    return (m_engine && m_engine->isRunning()) || (m_mapReduce && m_mapReduce->isRunning());
 }
 
 void MainWindow::run()
 {
+    if (isMapReduce()) {
+        if (m_phase != Phase::Loading && !isRunning())
+            m_mapReduce->run(m_settings);
+        return;
+    }
     if (!m_store || m_store->size() == 0 || isRunning() || m_journalWatcher.isRunning()
         || m_phase == Phase::Loading)
         return;
@@ -995,6 +1110,10 @@ QVector<int> MainWindow::selectedStoreRows() const
 
 void MainWindow::copySelected()
 {
+    if (isMapReduce()) {
+        m_mapReduce->resultView()->copySelected();
+        return;
+    }
     if (!m_store || m_copyWatcher.isRunning())
         return;
     const QVector<int> rows = selectedStoreRows();
@@ -1012,14 +1131,19 @@ void MainWindow::copySelected()
 
 void MainWindow::chooseExport(bool shownOnly)
 {
-    if (!m_store)
+    const bool totals = isMapReduce();
+    if (!m_store || (totals && !m_mapReduce->hasResult()))
         return;
     QSettings settings;
     const QString lastDir = settings.value(QStringLiteral("exportDir")).toString();
-    const QString base = QFileInfo(m_batchPath).completeBaseName() + QStringLiteral("-results");
+    const QString base = QFileInfo(m_batchPath).completeBaseName()
+                         + (totals ? QStringLiteral("-totals") : QStringLiteral("-results"));
+    const QString title
+            = totals ? (shownOnly ? tr("Export Shown Totals") : tr("Export All Totals"))
+                     : (shownOnly ? tr("Export Shown Results") : tr("Export All Results"));
     QString selected;
     const QString path = QFileDialog::getSaveFileName(
-            this, shownOnly ? tr("Export Shown Results") : tr("Export All Results"),
+            this, title,
             QDir(lastDir.isEmpty() ? QFileInfo(m_batchPath).absolutePath() : lastDir)
                     .filePath(base + QStringLiteral(".csv")),
             tr("CSV (*.csv);;JSON Lines (*.jsonl)"), &selected);
@@ -1035,6 +1159,12 @@ void MainWindow::chooseExport(bool shownOnly)
 
 void MainWindow::exportResults(const QString &path, bool shownOnly)
 {
+    if (isMapReduce()) {
+        say(tr("Writing %1…").arg(fileName(path)), 0);
+        m_mapReduce->exportTotals(path, shownOnly); // exportFinished() follows
+        updateActions();
+        return;
+    }
     if (!m_store) {
         emit exportFinished(path, 0, tr("No batch is loaded"));
         return;
@@ -1103,6 +1233,7 @@ void MainWindow::setRunSettings(const RunSettings &settings)
     m_settings = settings;
     RunSettingsDialog::save(settings);
     updateWorkersLabel();
+    m_mapReduce->setRunSettings(settings);
 }
 
 void MainWindow::showSettings()
@@ -1165,6 +1296,20 @@ void MainWindow::updateActions()
     action(Action::ExportShown)->setEnabled(hasTasks && !m_exportWatcher.isRunning());
     action(Action::Find)->setEnabled(hasTasks);
     action(Action::FileOrder)->setEnabled(hasTasks);
+    if (isMapReduce() && !loading) {
+        // One job, not tasks: nothing to pause, retry or cancel one by one.
+        const bool mapping = m_mapReduce->isRunning();
+        const bool totals = m_mapReduce->hasResult();
+        action(Action::Run)->setEnabled(!mapping);
+        action(Action::Cancel)->setEnabled(mapping && !m_mapReduce->isCancelling());
+        for (Action a : {Action::Pause, Action::Resume, Action::RetryFailed, Action::RetrySelected,
+                         Action::CancelSelected, Action::FileOrder})
+            action(a)->setEnabled(false);
+        action(Action::Copy)->setEnabled(m_mapReduce->resultView()->hasSelection());
+        action(Action::ExportAll)->setEnabled(totals && !m_mapReduce->isExporting());
+        action(Action::ExportShown)->setEnabled(totals && !m_mapReduce->isExporting());
+        action(Action::Find)->setEnabled(totals);
+    }
 }
 
 QAction *MainWindow::action(Action which) const
@@ -1253,6 +1398,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
         event->ignore();
         return;
     }
+    if (m_detailsHiddenForJob) // the layout saved is the user's, not the job's
+        m_detailsDock->show();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

@@ -25,6 +25,7 @@ namespace Brigade {
 
 class BatchSummaryView;
 class CorePanel;
+class MapReduceView;
 class ProgressPanel;
 class TaskDetailsView;
 class TaskTableModel;
@@ -89,6 +90,9 @@ public:
     TaskDetailsView *detailsView() const { return m_details; }
     QComboBox *statusFilter() const { return m_statusFilter; }
     QLineEdit *textFilter() const { return m_textFilter; }
+    // The page of a batch that is a MapReduce job (shown instead of the task table).
+    MapReduceView *mapReduceView() const { return m_mapReduce; }
+    bool isMapReduce() const { return m_batch && m_batch->mapReduce.has_value(); }
 
     // Store rows of the selected table rows, in view order.
     QVector<int> selectedStoreRows() const;
@@ -121,6 +125,8 @@ private:
     QWidget *createWelcomePage();
     QWidget *createLoadingPage();
     QWidget *createBatchPage();
+    void connectMapReduce();
+    void adaptToBatchKind(bool mapReduce);
 
     void chooseBatch();
     void chooseExport(bool shownOnly);
@@ -184,6 +190,8 @@ private:
     QWidget *m_welcomePage = nullptr;
     QWidget *m_loadingPage = nullptr;
     QWidget *m_batchPage = nullptr;
+    MapReduceView *m_mapReduce = nullptr;
+    bool m_detailsHiddenForJob = false; // the task details pane, while a job is shown
     QLabel *m_welcomeError = nullptr;
     QLabel *m_loadingLabel = nullptr;
     QProgressBar *m_loadingBar = nullptr;
