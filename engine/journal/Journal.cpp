@@ -279,12 +279,13 @@ bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, Q
     out.grow(4); // the count, written at the end
     quint32 count = 0;
     qint64 previousRow = 0;
+    JournalRecord records;
     store.read([&](const QVector<TaskState> &states) {
         for (int row : rows) {
             const TaskState &st = states.at(row);
             if (!isTerminal(st.status))
                 continue; // reset for a retry meanwhile; journaled when it finishes again
-            JournalRecord::write(out, row - previousRow, st, store.historyLocked(row));
+            records.write(out, row - previousRow, st, store.historyLocked(row));
             previousRow = row;
             ++count;
         }
@@ -369,11 +370,12 @@ bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order) con
                 return corrupt("has an unknown kind");
             const quint32 count = r.u32();
             qint64 row = 0;
+            JournalRecord records;
             for (quint32 i = 0; i < count && r.ok(); ++i) {
                 TaskState st;
                 QList<AttemptRecord> history;
                 qint64 delta = 0;
-                if (!JournalRecord::read(r, &delta, &st, &history))
+                if (!records.read(r, &delta, &st, &history))
                     break;
                 row += delta;
                 if (row < 0 || row >= n)

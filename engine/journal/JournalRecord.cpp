@@ -6,11 +6,20 @@ namespace {
 
 enum Flag : quint8 {
     StatusMask = 0x07,
-    HasError = 0x08,
-    HasTransfer = 0x10,
-    HasFetch = 0x20,
-    HasMessage = 0x40,
-    HasHistory = 0x80,
+    SameAttempts = 0x08,
+    SameWorker = 0x10,
+    SameCompute = 0x20,
+    SameResult = 0x40,
+    HasMore = 0x80,
+};
+
+enum More : quint8 {
+    HasError = 0x01,
+    HasTransfer = 0x02,
+    HasFetch = 0x04,
+    HasMessage = 0x08,
+    HasHistory = 0x10,
+    KnownMore = 0x1f,
 };
 
 // Writes through a raw pointer into room the caller reserved: no bounds check per byte.
@@ -40,37 +49,55 @@ void putBytes(ByteSink &out, QByteArrayView bytes)
 void JournalRecord::write(ByteSink &out, qint64 rowDelta, const TaskState &st,
                           const QList<AttemptRecord> &history)
 {
-    const bool transfer = st.httpStatus != 0 || st.bytes != -1;
-    const quint8 flags
-            = quint8(quint8(st.status) & StatusMask) | (st.error != ErrorKind::None ? HasError : 0)
-              | (transfer ? HasTransfer : 0) | (st.fetchUs != 0 ? HasFetch : 0)
-              | (!st.message.isEmpty() ? HasMessage : 0) | (!history.isEmpty() ? HasHistory : 0);
-    // The fixed part: at most 10 bytes for each of the six numbers, one for the flags.
-    char *p = out.room(61);
+    const quint8 more = (st.error != ErrorKind::None ? HasError : 0)
+                        | (st.httpStatus != 0 || st.bytes != -1 ? HasTransfer : 0)
+                        | (st.fetchUs != 0 ? HasFetch : 0)
+                        | (!st.message.isEmpty() ? HasMessage : 0)
+                        | (!history.isEmpty() ? HasHistory : 0);
+    quint8 flags = quint8(quint8(st.status) & StatusMask) | (more ? HasMore : 0);
+    if (m_havePrevious) {
+        flags |= (st.attempts == m_attempts ? SameAttempts : 0)
+                 | (st.worker == m_worker ? SameWorker : 0)
+                 | (st.computeUs == m_computeUs ? SameCompute : 0)
+                 | (st.result == m_result ? SameResult : 0);
+    }
+    // The fixed part: at most 10 bytes for each of five numbers, two flag bytes.
+    char *p = out.room(52);
     p = putVarint(p, zigzag(rowDelta));
     *p++ = char(flags);
-    p = putVarint(p, st.attempts);
-    p = putVarint(p, zigzag(st.worker));
+    if (more)
+        *p++ = char(more);
     p = putVarint(p, st.queuedUs);
-    p = putVarint(p, st.computeUs);
-    p = putVarint(p, quint64(st.result.size()));
+    if (!(flags & SameAttempts))
+        p = putVarint(p, st.attempts);
+    if (!(flags & SameWorker))
+        p = putVarint(p, zigzag(st.worker));
+    if (!(flags & SameCompute))
+        p = putVarint(p, st.computeUs);
     out.advanceTo(p);
-    out.append(st.result);
-    if (flags & (HasError | HasTransfer | HasFetch)) {
-        p = out.room(31);
-        if (flags & HasError)
-            *p++ = char(st.error);
-        if (flags & HasTransfer) {
-            p = putVarint(p, st.httpStatus);
-            p = putVarint(p, zigzag(st.bytes));
-        }
-        if (flags & HasFetch)
-            p = putVarint(p, st.fetchUs);
-        out.advanceTo(p);
+    if (!(flags & SameResult))
+        putBytes(out, st.result);
+    m_havePrevious = true;
+    m_attempts = st.attempts;
+    m_worker = st.worker;
+    m_computeUs = st.computeUs;
+    if (!(flags & SameResult))
+        m_result = st.result;
+    if (!more)
+        return;
+    p = out.room(31);
+    if (more & HasError)
+        *p++ = char(st.error);
+    if (more & HasTransfer) {
+        p = putVarint(p, st.httpStatus);
+        p = putVarint(p, zigzag(st.bytes));
     }
-    if (flags & HasMessage)
+    if (more & HasFetch)
+        p = putVarint(p, st.fetchUs);
+    out.advanceTo(p);
+    if (more & HasMessage)
         putBytes(out, st.message.toUtf8());
-    if (flags & HasHistory) {
+    if (more & HasHistory) {
         out.varint(quint64(history.size()));
         for (const AttemptRecord &a : history) {
             out.varint(a.attempt);
@@ -90,34 +117,42 @@ bool JournalRecord::read(WireReader &in, qint64 *rowDelta, TaskState *st,
 {
     *rowDelta = in.svarint();
     const quint8 flags = in.u8();
+    const quint8 more = (flags & HasMore) ? in.u8() : 0;
     const quint8 status = flags & StatusMask;
-    if (status > quint8(TaskStatus::Cancelled) || !isTerminal(TaskStatus(status))) {
+    const bool sameAny = flags & (SameAttempts | SameWorker | SameCompute | SameResult);
+    if (status > quint8(TaskStatus::Cancelled) || !isTerminal(TaskStatus(status))
+        || (more & ~KnownMore) || ((flags & HasMore) && !more) || (sameAny && !m_havePrevious)) {
         in.fail();
         return false;
     }
     st->status = TaskStatus(status);
-    st->attempts = quint16(in.varint());
-    st->worker = qint16(in.svarint());
     st->queuedUs = quint32(in.varint());
-    st->computeUs = quint32(in.varint());
-    st->result = in.varBytesView().toByteArray();
+    st->attempts = (flags & SameAttempts) ? m_attempts : quint16(in.varint());
+    st->worker = (flags & SameWorker) ? m_worker : qint16(in.svarint());
+    st->computeUs = (flags & SameCompute) ? m_computeUs : quint32(in.varint());
+    st->result = (flags & SameResult) ? m_result : in.varBytesView().toByteArray();
+    m_havePrevious = true;
+    m_attempts = st->attempts;
+    m_worker = st->worker;
+    m_computeUs = st->computeUs;
+    m_result = st->result;
     auto errorKind = [&in](quint8 e) {
         if (e > quint8(ErrorKind::Cancelled))
             in.fail();
         return in.ok() ? ErrorKind(e) : ErrorKind::None;
     };
-    if (flags & HasError)
+    if (more & HasError)
         st->error = errorKind(in.u8());
-    if (flags & HasTransfer) {
+    if (more & HasTransfer) {
         st->httpStatus = quint16(in.varint());
         st->bytes = in.svarint();
     }
-    if (flags & HasFetch)
+    if (more & HasFetch)
         st->fetchUs = quint32(in.varint());
-    if (flags & HasMessage)
+    if (more & HasMessage)
         st->message = QString::fromUtf8(in.varBytesView());
     history->clear();
-    if (flags & HasHistory) {
+    if (more & HasHistory) {
         const quint64 count = in.varint();
         for (quint64 k = 0; k < count && in.ok(); ++k) {
             AttemptRecord a;

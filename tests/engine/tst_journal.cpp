@@ -3,6 +3,7 @@
 #include "journal/Journal.h"
 
 #include <QFile>
+#include <QRandomGenerator>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -16,6 +17,7 @@ class tst_Journal : public QObject
 private slots:
     void roundTrip();
     void extremeValuesRoundTrip();
+    void repeatedFieldsRoundTrip();
     void resultsGoThroughAWriteAheadLog();
     void resetMakesTasksRunAgain();
     void ownerOnly();
@@ -165,6 +167,81 @@ void tst_Journal::extremeValuesRoundTrip()
     QCOMPARE(small.message, QStringLiteral("cancelled"));
     QCOMPARE(restored->state(150).result, QByteArray("0"));
     QCOMPARE(restored->state(1).status, TaskStatus::Queued);
+}
+
+// Records leave out what equals the previous record's: mixes of repeated and changed
+// fields, across segments, must all come back as written.
+void tst_Journal::repeatedFieldsRoundTrip()
+{
+    const QString path = m_dir.filePath(QStringLiteral("repeats.journal"));
+    const int n = 2000;
+    QByteArray batch;
+    for (int i = 0; i < n; ++i)
+        batch += "{\"compute\":{\"op\":\"sum_to\",\"n\":1}}\n";
+    auto store = storeFor(batch);
+    QRandomGenerator rng(20261122);
+    const QByteArray results[] = {"0", "0", "1", "\"a longer result value\"", QByteArray()};
+    const TaskStatus statuses[] = {TaskStatus::Succeeded, TaskStatus::Succeeded, TaskStatus::Failed,
+                                   TaskStatus::Cancelled};
+    store->write([&](QVector<TaskState> &states, TaskStore &s) {
+        for (int row = 0; row < n; ++row) {
+            TaskState &st = states[row];
+            st.status = statuses[rng.bounded(4)];
+            st.attempts = quint16(1 + rng.bounded(2));
+            st.worker = qint16(rng.bounded(3) - 1);
+            st.queuedUs = rng.bounded(3) ? 0 : rng.generate();
+            st.computeUs = quint32(rng.bounded(3));
+            st.result = results[rng.bounded(5)];
+            if (rng.bounded(4) == 0) {
+                st.error = ErrorKind::HttpStatus;
+                st.httpStatus = 503;
+                st.bytes = rng.bounded(100000);
+                st.fetchUs = rng.generate();
+                st.message = QStringLiteral("HTTP 503 on try %1").arg(row);
+            }
+            if (st.attempts > 1) {
+                AttemptRecord a;
+                a.attempt = 1;
+                a.worker = st.worker;
+                a.error = ErrorKind::Timeout;
+                a.message = QStringLiteral("timed out");
+                s.setHistoryLocked(row, {a});
+            }
+        }
+    });
+    QVector<int> order(n);
+    for (int i = 0; i < n; ++i)
+        order[i] = (i * 7919) % n; // every row once, in a scrambled order
+    QString error;
+    {
+        Journal j;
+        QVERIFY2(j.create(path, QStringLiteral("r.jsonl"), batch, &error), qPrintable(error));
+        QVERIFY(j.appendFinished(*store, order.mid(0, 700), &error));
+        QVERIFY(j.appendFinished(*store, order.mid(700, 1), &error));
+        QVERIFY(j.appendFinished(*store, order.mid(701), &error));
+    }
+    Journal j;
+    QVERIFY2(j.open(path, &error), qPrintable(error));
+    auto restored = storeFor(batch);
+    QVector<int> restoredOrder;
+    QVERIFY2(j.restore(*restored, &error, &restoredOrder), qPrintable(error));
+    QCOMPARE(restoredOrder, order);
+    for (int row = 0; row < n; ++row) {
+        const TaskState a = store->state(row);
+        const TaskState b = restored->state(row);
+        QCOMPARE(b.status, a.status);
+        QCOMPARE(b.attempts, a.attempts);
+        QCOMPARE(b.worker, a.worker);
+        QCOMPARE(b.queuedUs, a.queuedUs);
+        QCOMPARE(b.computeUs, a.computeUs);
+        QCOMPARE(b.result, a.result);
+        QCOMPARE(b.error, a.error);
+        QCOMPARE(b.httpStatus, a.httpStatus);
+        QCOMPARE(b.bytes, a.bytes);
+        QCOMPARE(b.fetchUs, a.fetchUs);
+        QCOMPARE(b.message, a.message);
+        QCOMPARE(restored->attemptHistory(row).size(), store->attemptHistory(row).size());
+    }
 }
 
 // Built without a log (it is thrown away if creating it fails), but once in place every
