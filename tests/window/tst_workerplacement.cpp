@@ -15,6 +15,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -351,7 +352,15 @@ void tst_WorkerPlacement::badSlurmChoicesAreRefused()
              QStringLiteral("\u201cten minutes\u201d is not a time limit: write minutes (30), "
                             "H:MM:SS (2:00:00) or D-HH:MM:SS (1-12:00:00)."));
     QVERIFY(!ok(dialog)->isEnabled());
+    // From the other tab, the note beside OK says why it is disabled.
+    QCOMPARE(field<QLabel>(dialog, "settingsNote")->text(),
+             QStringLiteral("Fix what is marked in red to save."));
+    field<QTabWidget>(dialog, "settingsTabs")->setCurrentIndex(1);
+    QCOMPARE(field<QLabel>(dialog, "settingsNote")->text(),
+             QStringLiteral("Where Workers Run: ") + problem(dialog, "slurmProblem"));
     type(field<QLineEdit>(dialog, "slurmTime"), "2:00:00");
+    QCOMPARE(field<QLabel>(dialog, "settingsNote")->text(),
+             QStringLiteral("Changes apply to the next run."));
     QCOMPARE(problem(dialog, "slurmProblem"), QString());
     QVERIFY(ok(dialog)->isEnabled());
 
@@ -485,10 +494,11 @@ void tst_WorkerPlacement::screenshot()
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
     field<QTableWidget>(dialog, "sshHosts")->setCurrentCell(-1, -1); // closes the cell editor
-    const QString path
-            = QCoreApplication::applicationDirPath() + QStringLiteral("/worker-placement.png");
-    QVERIFY(dialog.grab().save(path));
-    qInfo("screenshot: %s", qPrintable(path));
+    const QString dir = QCoreApplication::applicationDirPath();
+    QVERIFY(dialog.grab().save(dir + QStringLiteral("/run-settings-workers.png")));
+    dialog.findChild<QTabWidget *>(QStringLiteral("settingsTabs"))->setCurrentIndex(1);
+    QVERIFY(dialog.grab().save(dir + QStringLiteral("/run-settings-tasks.png")));
+    qInfo("screenshots: %s/run-settings-*.png", qPrintable(dir));
 }
 
 QTEST_MAIN(tst_WorkerPlacement)

@@ -1,5 +1,6 @@
 #include "RunSettingsDialog.h"
 
+#include "StatusStyle.h"
 #include "WorkerPlacementEditor.h"
 
 #include <QDialogButtonBox>
@@ -26,6 +27,7 @@ QSpinBox *spinBox(int min, int max, const QString &suffix, const QString &tip)
     box->setToolTip(tip);
     box->setGroupSeparatorShown(true);
     box->setAccelerated(true);
+    box->setMinimumWidth(box->fontMetrics().averageCharWidth() * 20);
     return box;
 }
 
@@ -59,6 +61,8 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings &settings, QWidget *paren
 
     auto *tasksPage = new QWidget;
     auto *form = new QFormLayout(tasksPage);
+    // Numbers read best in boxes their own size, not stretched across the dialog.
+    form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     form->addRow(tr("Tasks in flight per &worker:"), m_concurrency);
     form->addRow(tr("Compute &threads per worker:"), m_computeThreads);
     form->addRow(tr("Max &attempts per task:"), m_maxAttempts);
@@ -75,8 +79,9 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings &settings, QWidget *paren
     m_tabs->addTab(workersPage, tr("Where Workers Run"));
     m_tabs->addTab(tasksPage, tr("Tasks and Retries"));
 
-    auto *note = new QLabel(tr("Changes apply to the next run."));
-    note->setForegroundRole(QPalette::PlaceholderText);
+    m_note = new QLabel;
+    m_note->setObjectName(QStringLiteral("settingsNote"));
+    m_note->setWordWrap(true);
 
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel
                                      | QDialogButtonBox::RestoreDefaults);
@@ -88,18 +93,36 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings &settings, QWidget *paren
                 m_placement->restoreDefaults();
             });
     // Choices that cannot run are not taken: each says why next to its fields.
-    connect(m_placement, &WorkerPlacementEditor::changed, this, [this] {
-        m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_placement->problems().isEmpty());
-    });
+    connect(m_placement, &WorkerPlacementEditor::changed, this, &RunSettingsDialog::updateNote);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &RunSettingsDialog::updateNote);
 
     auto *bottom = new QHBoxLayout;
-    bottom->addWidget(note, 1);
+    bottom->addWidget(m_note, 1);
     bottom->addWidget(m_buttons);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_tabs, 1);
     layout->addLayout(bottom);
     setFields(settings);
     m_placement->setSettings(settings);
+    updateNote();
+}
+
+void RunSettingsDialog::updateNote()
+{
+    const QStringList problems = m_placement->problems();
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problems.isEmpty());
+    QPalette p = palette();
+    if (problems.isEmpty()) {
+        m_note->setText(tr("Changes apply to the next run."));
+        p.setColor(QPalette::WindowText, p.color(QPalette::PlaceholderText));
+    } else {
+        // Why OK is disabled, also when the problem is on the other tab.
+        m_note->setText(m_tabs->currentIndex() == 0
+                                ? tr("Fix what is marked in red to save.")
+                                : tr("Where Workers Run: %1").arg(problems.first()));
+        p.setColor(QPalette::WindowText, StatusStyle::color(TaskStatus::Failed));
+    }
+    m_note->setPalette(p);
 }
 
 void RunSettingsDialog::setFields(const RunSettings &s)

@@ -5,6 +5,7 @@
 #include <QDialog>
 
 class QDialogButtonBox;
+class QLabel;
 class QSpinBox;
 class QTabWidget;
 
@@ -35,10 +36,12 @@ public:
 
 private:
     void setFields(const RunSettings &settings);
+    void updateNote();
 
     RunSettings m_base;
     QTabWidget *m_tabs;
     QDialogButtonBox *m_buttons;
+    QLabel *m_note;
     WorkerPlacementEditor *m_placement;
     QSpinBox *m_concurrency;
     QSpinBox *m_computeThreads;
