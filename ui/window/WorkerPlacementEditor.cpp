@@ -119,7 +119,7 @@ bool isSlurmTime(const QString &text)
 }
 
 // Whether an option is among the extra arguments, as "--name value", "--name=value" or
-// its one-letter form.
+// its one-letter form ("-p NAME", "-pNAME").
 bool hasOption(const QStringList &arguments, const QString &longName, const QString &shortName)
 {
     for (const QString &a : arguments) {
