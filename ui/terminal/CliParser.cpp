@@ -1,7 +1,8 @@
 #include "CliParser.h"
 
+#include "run/WorkerGroups.h"
+
 #include <QCommandLineParser>
-#include <QProcess>
 
 namespace Brigade {
 
@@ -170,47 +171,33 @@ bool parseGroups(const Parser &P, RunSettings &s, QString *error)
 {
     const QString remote = P.p.value(P.remoteWorker);
     for (const QString &spec : P.p.values(P.ssh)) {
-        WorkerGroup g;
-        g.kind = WorkerGroup::Kind::Ssh;
-        g.host = spec.section(QLatin1Char('*'), 0, 0);
-        const QString n = spec.section(QLatin1Char('*'), 1);
-        bool ok = true;
-        g.count = n.isEmpty() ? 1 : n.toInt(&ok);
-        if (g.host.isEmpty() || !ok || g.count < 1 || g.count > 1024) {
-            *error = QStringLiteral(
-                             "--ssh expects HOST or HOST*N with N from 1 to 1024, not \"%1\"")
+        QString host;
+        int count = 0;
+        if (!WorkerGroups::parseSshSpec(spec, &host, &count)) {
+            *error = QStringLiteral("--ssh expects HOST or HOST*N with N from 1 to %1, not \"%2\"")
+                             .arg(WorkerGroups::MaxPerSshHost)
                              .arg(spec);
             return false;
         }
-        g.options = QProcess::splitCommand(P.p.value(P.sshOptions));
-        g.remoteProgram = remote;
-        s.groups.append(g);
+        s.groups.append(WorkerGroups::ssh(host, count, P.p.value(P.sshOptions), remote));
     }
     if (P.p.isSet(P.slurm)) {
         qint64 n = 0;
-        if (!intOption(P.p, P.slurm, 1, 100000, &n, error))
+        if (!intOption(P.p, P.slurm, 1, WorkerGroups::MaxPerGroup, &n, error))
             return false;
-        WorkerGroup g;
-        g.kind = WorkerGroup::Kind::Slurm;
-        g.count = int(n);
-        g.options = QProcess::splitCommand(P.p.value(P.srunOptions));
-        g.slurmConf = P.p.value(P.slurmConf);
-        g.remoteProgram = remote;
-        s.groups.append(g);
+        s.groups.append(WorkerGroups::slurm(int(n), P.p.value(P.srunOptions),
+                                            P.p.value(P.slurmConf), remote));
     }
     if (P.p.isSet(P.launcher)) {
         qint64 n = 1;
-        if (!intOption(P.p, P.launcherWorkers, 1, 100000, &n, error))
+        if (!intOption(P.p, P.launcherWorkers, 1, WorkerGroups::MaxPerGroup, &n, error))
             return false;
-        WorkerGroup g;
-        g.kind = WorkerGroup::Kind::Command;
-        g.command = P.p.value(P.launcher);
-        g.count = int(n);
-        if (QProcess::splitCommand(g.command).isEmpty()) {
+        const QString command = P.p.value(P.launcher);
+        if (WorkerGroups::splitArguments(command).isEmpty()) {
             *error = QStringLiteral("--launcher needs a command");
             return false;
         }
-        s.groups.append(g);
+        s.groups.append(WorkerGroups::launcher(command, int(n)));
     }
     qint64 q = 0;
     if (!intOption(P.p, P.queueTimeout, 0, 7LL * 24 * 3600 * 1000, &q, error))

@@ -864,6 +864,8 @@ void MainWindow::resetEngine()
     connect(e, &Engine::loadSampled, m_corePanel, &CorePanel::addSample);
     connect(e, &Engine::workerMessage, this, &MainWindow::onWorkerMessage);
     connect(e, &Engine::message, this, [this](const QString &text) { say(text, 10000); });
+    // Kept in sight beside the hosts, as worker messages soon replace it in the status bar.
+    connect(e, &Engine::message, m_corePanel, &CorePanel::addNotice);
     connect(e, &Engine::finished, this, &MainWindow::onFinished);
 }
 

@@ -4,12 +4,18 @@
 
 #include <QDialog>
 
+class QDialogButtonBox;
+class QLabel;
 class QSpinBox;
+class QTabWidget;
 
 namespace Brigade {
 
-// The run settings a user chooses: workers, concurrency, attempts, backoff and timeout.
-// They are remembered with QSettings; everything else in RunSettings keeps its default.
+class WorkerPlacementEditor;
+
+// The run settings a user chooses: where workers run (this machine, ssh hosts, Slurm, a
+// custom launcher), concurrency, attempts, backoff and timeout. They are remembered with
+// QSettings; everything else in RunSettings keeps its default.
 class RunSettingsDialog : public QDialog
 {
     Q_OBJECT
@@ -18,6 +24,11 @@ public:
 
     // settings with the dialog's fields applied.
     RunSettings settings() const;
+    // What keeps the choices from running; OK stays disabled until there is nothing.
+    QStringList problems() const;
+    WorkerPlacementEditor *placementEditor() const { return m_placement; }
+
+    void accept() override;
 
     // base with the remembered fields applied.
     static RunSettings load(const RunSettings &base = RunSettings{});
@@ -25,9 +36,13 @@ public:
 
 private:
     void setFields(const RunSettings &settings);
+    void updateNote();
 
     RunSettings m_base;
-    QSpinBox *m_workers;
+    QTabWidget *m_tabs;
+    QDialogButtonBox *m_buttons;
+    QLabel *m_note;
+    WorkerPlacementEditor *m_placement;
     QSpinBox *m_concurrency;
     QSpinBox *m_computeThreads;
     QSpinBox *m_maxAttempts;

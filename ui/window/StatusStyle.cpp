@@ -79,16 +79,18 @@ QColor color(TaskStatus status)
 
 QColor color(WorkerState state)
 {
+    // Waiting in a queue is grey like a queued task; being started is blue like a running
+    // one, so a worker stuck in Slurm's queue does not look like one about to say hello.
     switch (state) {
-    case WorkerState::Starting:
     case WorkerState::Queued:
+    case WorkerState::Stopped:
         return color(TaskStatus::Queued);
+    case WorkerState::Starting:
+        return color(TaskStatus::Running);
     case WorkerState::Running:
         return color(TaskStatus::Succeeded);
     case WorkerState::Restarting:
         return color(TaskStatus::Retrying);
-    case WorkerState::Stopped:
-        return color(TaskStatus::Queued);
     case WorkerState::Failed:
     case WorkerState::Blocked:
         return color(TaskStatus::Failed);
@@ -121,17 +123,40 @@ QString text(WorkerState state)
     case WorkerState::Starting:
         return tr("Starting");
     case WorkerState::Queued:
-        return tr("Waiting for a CPU");
+        return tr("Queued in Slurm");
     case WorkerState::Running:
         return tr("Running");
     case WorkerState::Restarting:
-        return tr("Restarting");
+        return tr("Lost, restarting");
     case WorkerState::Stopped:
         return tr("Stopped");
     case WorkerState::Failed:
-        return tr("Failed");
+        return tr("Lost, gave up");
     case WorkerState::Blocked:
-        return tr("Host blocked");
+        return tr("Out of rotation");
+    }
+    return {};
+}
+
+QString description(WorkerState state)
+{
+    switch (state) {
+    case WorkerState::Starting:
+        return tr("Started; it has not said hello yet.");
+    case WorkerState::Queued:
+        return tr("Waiting in Slurm's queue for a CPU.");
+    case WorkerState::Running:
+        return tr("Running tasks.");
+    case WorkerState::Restarting:
+        return tr("The worker was lost; a new one is starting in its place and its tasks run "
+                  "again elsewhere.");
+    case WorkerState::Stopped:
+        return tr("Stopped at the end of the run.");
+    case WorkerState::Failed:
+        return tr("Lost too many times; no new worker is started in its place.");
+    case WorkerState::Blocked:
+        return tr("Its host was taken out of rotation for this run: it kept losing workers or "
+                  "failing tasks that succeeded elsewhere.");
     }
     return {};
 }
@@ -143,6 +168,15 @@ QIcon icon(TaskStatus status)
     QIcon &i = icons[size_t(status)];
     if (i.isNull())
         i = QIcon(new DotIconEngine(color(status)));
+    return i;
+}
+
+QIcon icon(WorkerState state)
+{
+    static std::array<QIcon, size_t(WorkerState::Blocked) + 1> icons;
+    QIcon &i = icons[size_t(state)];
+    if (i.isNull())
+        i = QIcon(new DotIconEngine(color(state)));
     return i;
 }
 

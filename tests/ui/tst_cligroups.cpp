@@ -1,0 +1,141 @@
+// Where the CLI puts workers: --workers, --ssh, --slurm and --launcher with their options
+// turned into RunSettings, and the messages for choices that cannot run.
+#include "terminal/CliParser.h"
+
+#include <QTest>
+
+using namespace Brigade;
+
+namespace {
+
+// One line per group, every field, so a difference shows where it is.
+QString describe(const RunSettings &s)
+{
+    QStringList lines{
+            QStringLiteral("workers=%1 queueTimeoutMs=%2").arg(s.workers).arg(s.queueTimeoutMs)};
+    for (const WorkerGroup &g : s.groups) {
+        lines << QStringLiteral("kind=%1 count=%2 host=[%3] options=[%4] remote=[%5] "
+                                "command=[%6] conf=[%7]")
+                         .arg(int(g.kind))
+                         .arg(g.count)
+                         .arg(g.host, g.options.join(QLatin1Char('|')), g.remoteProgram, g.command,
+                              g.slurmConf);
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
+class tst_CliGroups : public QObject
+{
+    Q_OBJECT
+private slots:
+    void groups_data();
+    void groups();
+    void refused_data();
+    void refused();
+};
+
+void tst_CliGroups::groups_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("local only") << QStringList{} << QStringLiteral("workers=0 queueTimeoutMs=0");
+    QTest::newRow("ssh hosts") << QStringList{QStringLiteral("--ssh"),
+                                              QStringLiteral("node2*4"),
+                                              QStringLiteral("--ssh"),
+                                              QStringLiteral("me@node3"),
+                                              QStringLiteral("--ssh-options"),
+                                              QStringLiteral("-p 2222 -o \"ProxyJump gw\"")}
+                               << QStringLiteral(
+                                          "workers=0 queueTimeoutMs=0\n"
+                                          "kind=1 count=4 host=[node2] options=[-p|2222|-o|"
+                                          "ProxyJump gw] remote=[] command=[] conf=[]\n"
+                                          "kind=1 count=1 host=[me@node3] options=[-p|2222|-o|"
+                                          "ProxyJump gw] remote=[] command=[] conf=[]");
+    QTest::newRow("everything mixed")
+            << QStringList{QStringLiteral("--workers"),
+                           QStringLiteral("3"),
+                           QStringLiteral("--ssh"),
+                           QStringLiteral("node2*2"),
+                           QStringLiteral("--slurm"),
+                           QStringLiteral("5"),
+                           QStringLiteral("--srun-options"),
+                           QStringLiteral("--partition debug --time 10"),
+                           QStringLiteral("--slurm-conf"),
+                           QStringLiteral("/etc/slurm/slurm.conf"),
+                           QStringLiteral("--launcher"),
+                           QStringLiteral("docker exec -i box brigade-worker"),
+                           QStringLiteral("--launcher-workers"),
+                           QStringLiteral("2"),
+                           QStringLiteral("--remote-worker"),
+                           QStringLiteral("/opt/brigade/bin/brigade-worker"),
+                           QStringLiteral("--queue-timeout-ms"),
+                           QStringLiteral("60000")}
+            << QStringLiteral("workers=3 queueTimeoutMs=60000\n"
+                              "kind=1 count=2 host=[node2] options=[] "
+                              "remote=[/opt/brigade/bin/brigade-worker] command=[] conf=[]\n"
+                              "kind=2 count=5 host=[] options=[--partition|debug|--time|10] "
+                              "remote=[/opt/brigade/bin/brigade-worker] command=[] "
+                              "conf=[/etc/slurm/slurm.conf]\n"
+                              "kind=3 count=2 host=[] options=[] remote=[] "
+                              "command=[docker exec -i box brigade-worker] conf=[]");
+    QTest::newRow("trailing star is one worker")
+            << QStringList{QStringLiteral("--ssh"), QStringLiteral("node2*")}
+            << QStringLiteral("workers=0 queueTimeoutMs=0\n"
+                              "kind=1 count=1 host=[node2] options=[] remote=[] command=[] "
+                              "conf=[]");
+    QTest::newRow("remote only") << QStringList{QStringLiteral("--workers"), QStringLiteral("0"),
+                                                QStringLiteral("--launcher"), QStringLiteral("sh")}
+                                 << QStringLiteral("workers=0 queueTimeoutMs=0\n"
+                                                   "kind=3 count=1 host=[] options=[] remote=[] "
+                                                   "command=[sh] conf=[]");
+}
+
+void tst_CliGroups::groups()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    CliOptions options;
+    QString error;
+    QVERIFY2(CliParser::parse(QStringList{QStringLiteral("run"), QStringLiteral("b.jsonl")} + args,
+                              &options, &error),
+             qPrintable(error));
+    QCOMPARE(describe(options.settings), expected);
+}
+
+void tst_CliGroups::refused_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("expected");
+    const QString sshMessage
+            = QStringLiteral("--ssh expects HOST or HOST*N with N from 1 to 1024, not \"%1\"");
+    for (const char *spec : {"*4", "node2*0", "node2*1025", "node2*x", "node2*-1"}) {
+        QTest::newRow(spec) << QStringList{QStringLiteral("--ssh"), QLatin1String(spec)}
+                            << sshMessage.arg(QLatin1String(spec));
+    }
+    QTest::newRow("slurm 0") << QStringList{QStringLiteral("--slurm"), QStringLiteral("0")}
+                             << QStringLiteral("--slurm expects a whole number from 1 to 100000, "
+                                               "not \"0\"");
+    QTest::newRow("empty launcher")
+            << QStringList{QStringLiteral("--launcher"), QStringLiteral("  ")}
+            << QStringLiteral("--launcher needs a command");
+    QTest::newRow("no workers at all")
+            << QStringList{QStringLiteral("--workers"), QStringLiteral("0")}
+            << QStringLiteral("--workers 0 leaves no worker to run anything (add --ssh, --slurm "
+                              "or --launcher workers)");
+}
+
+void tst_CliGroups::refused()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, expected);
+    CliOptions options;
+    QString error;
+    QVERIFY(!CliParser::parse(QStringList{QStringLiteral("run"), QStringLiteral("b.jsonl")} + args,
+                              &options, &error));
+    QCOMPARE(error, expected);
+}
+
+QTEST_GUILESS_MAIN(tst_CliGroups)
+#include "tst_cligroups.moc"
