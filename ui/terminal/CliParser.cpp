@@ -83,8 +83,10 @@ struct Parser
                                  QStringLiteral("The slurm.conf srun uses (default: $SLURM_CONF)."),
                                  QStringLiteral("FILE")};
     QCommandLineOption launcher{QStringLiteral("launcher"),
-                                QStringLiteral("Also run workers through this command (the worker "
-                                               "program and its arguments are appended)."),
+                                QStringLiteral("Also run workers with this command, the worker "
+                                               "program included, e.g. \"docker exec -i box "
+                                               "brigade-worker\" (the worker's options are "
+                                               "appended)."),
                                 QStringLiteral("COMMAND")};
     QCommandLineOption launcherWorkers{
             QStringLiteral("launcher-workers"),
