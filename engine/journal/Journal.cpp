@@ -87,6 +87,19 @@ bool Journal::exec(const QString &sql, QString *error)
     return true;
 }
 
+bool Journal::checkCreatable(const QString &path, QString *error)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path + QStringLiteral(".partial"));
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        || !f.setPermissions(QFile::ReadOwner | QFile::WriteOwner)) {
+        *error = QStringLiteral("cannot create journal %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    f.remove();
+    return true;
+}
+
 bool Journal::create(const QString &path, const QString &batchPath, const QByteArray &batchData,
                      QString *error)
 {

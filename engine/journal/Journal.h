@@ -33,6 +33,9 @@ public:
     // Creates a new journal (readable by its owner only) holding a copy of the batch.
     bool create(const QString &path, const QString &batchPath, const QByteArray &batchData,
                 QString *error);
+    // Whether create() could make a journal at path (its folder made, a file written there),
+    // for a front end that lets the engine create it but wants to refuse a bad path first.
+    static bool checkCreatable(const QString &path, QString *error);
     // Opens an existing journal; a foreign or corrupt file is refused with a readable error.
     bool open(const QString &path, QString *error);
     void close();

@@ -26,6 +26,18 @@ void JournalWriter::open(const QString &runKind)
     }
 }
 
+void JournalWriter::create(const QString &batchPath, const QByteArray &batchData,
+                           const QString &runKind)
+{
+    m_journal = std::make_unique<Journal>();
+    QString error;
+    if (!m_journal->create(m_path, batchPath, batchData, &error)
+        || !m_journal->recordRun(runKind, &error)) {
+        report(error);
+        m_journal.reset();
+    }
+}
+
 void JournalWriter::appendFinished(const QVector<int> &rows)
 {
     QString error;

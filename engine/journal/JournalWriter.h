@@ -19,6 +19,8 @@ public:
 
     // All of these run on the writer's thread (call them queued).
     void open(const QString &runKind);
+    // Creates the journal from the batch (see Journal::create), then opens it.
+    void create(const QString &batchPath, const QByteArray &batchData, const QString &runKind);
     void appendFinished(const QVector<int> &rows);
     void appendReset(const QVector<int> &rows);
     void close();

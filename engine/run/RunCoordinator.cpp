@@ -627,8 +627,17 @@ void RunCoordinator::openJournal()
                              .arg(why));
     });
     m_journalThread->start();
-    QMetaObject::invokeMethod(m_journal,
-                              [j = m_journal, kind = m_settings.journalRunKind] { j->open(kind); });
+    if (m_settings.createJournal) {
+        QMetaObject::invokeMethod(
+                m_journal, [j = m_journal, path = m_settings.journalBatchPath,
+                            data = m_settings.journalBatchData,
+                            kind = m_settings.journalRunKind] { j->create(path, data, kind); });
+        // The journal holds its own copy now; this one need not live as long as the run.
+        m_settings.journalBatchData = QByteArray();
+    } else {
+        QMetaObject::invokeMethod(
+                m_journal, [j = m_journal, kind = m_settings.journalRunKind] { j->open(kind); });
+    }
 }
 
 void RunCoordinator::closeJournal()

@@ -2,6 +2,7 @@
 
 #include "core/RetryPolicy.h"
 
+#include <QByteArray>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -48,8 +49,13 @@ struct RunSettings
     int blocklistLostWorkers = 5;
     int blocklistFailedAttempts = 50;
     quint64 workerMemoryLimitMb = 0; // 0: none; else each worker's data memory is capped
-    QString journalPath;             // an existing journal (Journal::create) to record into
+    QString journalPath;             // the journal to record into
     QString journalRunKind = QStringLiteral("run");
+    // Set when journalPath is still to be created from this batch (its path and bytes): it
+    // is then built on the journal's thread while the workers start, instead of before.
+    QString journalBatchPath;
+    QByteArray journalBatchData;
+    bool createJournal = false;
     QString workerProgram; // default: brigade-worker beside the application
     QStringList workerArguments;
 

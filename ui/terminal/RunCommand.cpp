@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <unistd.h>
+#include <utility>
 
 namespace Brigade {
 
@@ -121,12 +122,14 @@ bool RunCommand::loadBatch(std::shared_ptr<TaskStore> *store)
         return true;
     if (m_options.journalPath.isEmpty())
         m_options.journalPath = Journal::defaultPathFor(m_options.batchPath);
-    Journal journal;
+    // The engine builds the journal while its workers start; a path it could not use is
+    // refused here, before anything runs.
     QString error;
-    if (!journal.create(m_options.journalPath, m_options.batchPath, data, &error)) {
+    if (!Journal::checkCreatable(m_options.journalPath, &error)) {
         fail(QStringLiteral("brigade: %1 (use --no-journal to run without one)").arg(error), 2);
         return false;
     }
+    m_journalBatch = data;
     printErr(QStringLiteral("brigade: journal %1 (if interrupted: brigade run --resume %1)")
                      .arg(m_options.journalPath));
     return true;
@@ -253,6 +256,11 @@ void RunCommand::begin()
     RunSettings settings = m_options.settings;
     if (!m_options.noJournal) {
         settings.journalPath = m_options.journalPath;
+        if (!fromJournal) {
+            settings.createJournal = true;
+            settings.journalBatchPath = m_options.batchPath;
+            settings.journalBatchData = std::exchange(m_journalBatch, QByteArray());
+        }
         settings.journalRunKind = m_options.resume ? QStringLiteral("resume")
                                   : m_options.command == CliOptions::Command::RetryFailed
                                           ? QStringLiteral("retry-failed")

@@ -40,6 +40,7 @@ private:
 
     CliOptions m_options;
     std::shared_ptr<TaskStore> m_store;
+    QByteArray m_journalBatch; // the batch's bytes, for the journal the engine creates
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<ProgressView> m_view;
     ResultWriter m_writer;
