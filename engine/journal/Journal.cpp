@@ -57,9 +57,14 @@ QString Journal::defaultDirectory()
 QString Journal::defaultPathFor(const QString &batchPath)
 {
     const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    return QDir(defaultDirectory())
-            .filePath(QStringLiteral("%1-%2.journal")
-                              .arg(QFileInfo(batchPath).completeBaseName(), stamp));
+    const QDir dir(defaultDirectory());
+    const QString base = QFileInfo(batchPath).completeBaseName() + QLatin1Char('-') + stamp;
+    // Two runs of one batch in the same second must not share (and replace) a journal.
+    QString path = dir.filePath(base + QStringLiteral(".journal"));
+    for (int i = 2; QFileInfo::exists(path) || QFileInfo::exists(path + QStringLiteral(".partial"));
+         ++i)
+        path = dir.filePath(QStringLiteral("%1-%2.journal").arg(base).arg(i));
+    return path;
 }
 
 bool Journal::isOpen() const
@@ -279,6 +284,37 @@ bool Journal::recordRun(const QString &kind, QString *error)
         return false;
     }
     return true;
+}
+
+bool Journal::setOpenTasks(qint64 count, QString *error)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO meta(key, value) VALUES('open_tasks', ?)"));
+    q.bindValue(0, count);
+    if (!q.exec()) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return false;
+    }
+    return true;
+}
+
+qint64 Journal::openTasks() const
+{
+    QByteArray v;
+    QString ignored;
+    bool ok = false;
+    const qint64 n = readMeta(QStringLiteral("open_tasks"), &v, &ignored) ? v.toLongLong(&ok) : -1;
+    return ok ? n : -1;
+}
+
+QStringList Journal::journalsNamedFor(const QString &batchPath)
+{
+    const QDir dir(defaultDirectory());
+    const QString pattern = QFileInfo(batchPath).completeBaseName() + QStringLiteral("-*.journal");
+    QStringList paths;
+    for (const QFileInfo &f : dir.entryInfoList({pattern}, QDir::Files, QDir::Time))
+        paths << f.absoluteFilePath();
+    return paths;
 }
 
 bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, QString *error)

@@ -51,6 +51,15 @@ public:
     // Records that these rows were reset for a retry: they are no longer final.
     bool appendReset(const QVector<int> &rows, QString *error);
     bool recordRun(const QString &kind, QString *error);
+    // How many tasks were neither succeeded nor failed when the journal was last told: the
+    // whole batch from the start of a run until it ends, so a run that crashed still counts
+    // as unfinished. -1 when never recorded.
+    bool setOpenTasks(qint64 count, QString *error);
+    qint64 openTasks() const;
+
+    // Journals in the default directory that were made for this batch file (by name; the
+    // caller checks their contents), newest first.
+    static QStringList journalsNamedFor(const QString &batchPath);
 
     // Replays every segment into store: final states and attempt histories. Rows not final
     // in the journal are left queued. Returns false if a segment is corrupt.

@@ -20,7 +20,9 @@ void JournalWriter::open(const QString &runKind)
 {
     m_journal = std::make_unique<Journal>();
     QString error;
-    if (!m_journal->open(m_path, &error) || !m_journal->recordRun(runKind, &error)) {
+    // Until the run ends, every task counts as open: a crash leaves it so.
+    if (!m_journal->open(m_path, &error) || !m_journal->recordRun(runKind, &error)
+        || !m_journal->setOpenTasks(m_store->size(), &error)) {
         report(error);
         m_journal.reset();
     }
@@ -32,7 +34,8 @@ void JournalWriter::create(const QString &batchPath, const QByteArray &batchData
     m_journal = std::make_unique<Journal>();
     QString error;
     if (!m_journal->create(m_path, batchPath, batchData, &error)
-        || !m_journal->recordRun(runKind, &error)) {
+        || !m_journal->recordRun(runKind, &error)
+        || !m_journal->setOpenTasks(m_store->size(), &error)) {
         report(error);
         m_journal.reset();
     }
@@ -52,8 +55,23 @@ void JournalWriter::appendReset(const QVector<int> &rows)
         report(error);
 }
 
+void JournalWriter::recordOpenTasks()
+{
+    if (!m_journal)
+        return;
+    qint64 open = 0;
+    m_store->read([&](const QVector<TaskState> &states) {
+        for (const TaskState &st : states)
+            open += st.status != TaskStatus::Succeeded && st.status != TaskStatus::Failed;
+    });
+    QString error;
+    if (!m_journal->setOpenTasks(open, &error))
+        report(error);
+}
+
 void JournalWriter::close()
 {
+    recordOpenTasks();
     m_journal.reset();
 }
 

@@ -23,6 +23,8 @@ public:
     void create(const QString &batchPath, const QByteArray &batchData, const QString &runKind);
     void appendFinished(const QVector<int> &rows);
     void appendReset(const QVector<int> &rows);
+    // Records how many tasks are still open (see Journal::openTasks); close() does too.
+    void recordOpenTasks();
     void close();
 
 signals:

@@ -589,8 +589,8 @@ void RunCoordinator::checkDone()
     sampleLoad();
     if (m_journal) {
         // Everything finished is on disk before anyone hears the run is over.
-        QMetaObject::invokeMethod(
-                m_journal, [] {}, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(m_journal, &JournalWriter::recordOpenTasks,
+                                  Qt::BlockingQueuedConnection);
     }
     emit finished(makeStats());
 }

@@ -4,11 +4,14 @@
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -28,6 +31,7 @@ private slots:
     void foreignFilesAreRefused();
     void corruptSegmentIsReported();
     void engineBuildsAndFillsTheJournal();
+    void defaultPathsNeverCollide();
 
 private:
     static std::shared_ptr<TaskStore> storeFor(const QByteArray &batch);
@@ -402,6 +406,34 @@ void tst_Journal::engineBuildsAndFillsTheJournal()
         QCOMPARE(restored->state(row).status, TaskStatus::Succeeded);
         QCOMPARE(restored->state(row).result, h.store().state(row).result);
     }
+}
+
+// Two runs of one batch within a second get two journals, never one replacing the other;
+// both are found as journals of that batch.
+void tst_Journal::defaultPathsNeverCollide()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QDir(Journal::defaultDirectory()).removeRecursively();
+    const QString batch = m_dir.filePath(QStringLiteral("twice.jsonl"));
+    QString error;
+    const QString first = Journal::defaultPathFor(batch);
+    {
+        Journal j;
+        QVERIFY2(j.create(first, batch, Batch3, &error), qPrintable(error));
+    }
+    const QString second = Journal::defaultPathFor(batch);
+    QVERIFY(second != first);
+    {
+        Journal j;
+        QVERIFY2(j.create(second, batch, Batch3, &error), qPrintable(error));
+    }
+    QVERIFY(QFileInfo::exists(first));
+    const QStringList found = Journal::journalsNamedFor(batch);
+    QCOMPARE(found.size(), 2);
+    QVERIFY(found.contains(first));
+    QVERIFY(found.contains(second));
+    QVERIFY(Journal::journalsNamedFor(m_dir.filePath(QStringLiteral("other.jsonl"))).isEmpty());
+    QDir(Journal::defaultDirectory()).removeRecursively();
 }
 
 #include "tst_journal.moc"

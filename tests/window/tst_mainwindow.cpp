@@ -48,6 +48,7 @@ private slots:
     void settingsAreRemembered();
     void recentFilesAreRemembered();
     void runIsJournalledAndResumable();
+    void reopenedBatchOffersItsUnfinishedRun();
 
 private:
     QString writeBatch(const QString &name, const QStringList &lines);
@@ -68,6 +69,8 @@ void tst_MainWindow::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("BrigadeTests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
     QSettings().clear();
+    // Journals of earlier test runs would be offered as earlier runs of these batches.
+    QDir(Journal::defaultDirectory()).removeRecursively();
     QVERIFY(m_dir.isValid());
     QVERIFY(m_server.listen());
 }
@@ -82,6 +85,7 @@ void tst_MainWindow::init()
     s.retry.baseDelayMs = 10;
     s.retry.maxDelayMs = 50;
     s.seed = 1;
+    s.timeoutMs = 0; // what settingsAreRemembered left in QSettings must not time tasks out
     m_window->setRunSettings(s);
     m_window->show();
     m_server.setFailing(false);
@@ -579,6 +583,71 @@ void tst_MainWindow::runIsJournalledAndResumable()
     QVERIFY(runToEnd(m_window->action(MainWindow::Action::Run)));
     QCOMPARE(m_window->store()->counts()[TaskStatus::Succeeded], qint64(8));
     QCOMPARE(m_window->journalPath(), journalPath);
+}
+
+// Opening a batch whose last run stopped early (here: cancelled) offers to continue that
+// run from its journal; Start Over keeps the fresh batch; once finished, nothing is offered.
+void tst_MainWindow::reopenedBatchOffersItsUnfinishedRun()
+{
+    QStringList lines;
+    for (int i = 0; i < 40; ++i)
+        lines << QStringLiteral(
+                         R"({"id":"again-%1","fetch":{"delay_ms":%2},"compute":{"op":"sum_to","n":%1}})")
+                         .arg(i)
+                         .arg(i < 10 ? 0 : 3000);
+    const QString batch = writeBatch(QStringLiteral("again.jsonl"), lines);
+    QVERIFY(load(batch));
+    QSignalSpy stopped(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->progressPanel()->stats().succeeded, qint64(10), 20000);
+    m_window->action(MainWindow::Action::Cancel)->trigger();
+    QVERIFY(stopped.wait(10000));
+    const QString journal = m_window->journalPath();
+    QVERIFY(!journal.isEmpty());
+
+    // A new window, as after a restart. Start Over: the fresh batch, nothing restored.
+    m_window.reset();
+    init();
+    m_window->setResumeAnswer(MainWindow::ResumeAnswer::No);
+    QSignalSpy declined(m_window.get(), &MainWindow::earlierRunOffered);
+    QVERIFY(load(batch));
+    QVERIFY(declined.wait(10000));
+    QCOMPARE(declined.first().at(0).toString(), journal);
+    QCOMPARE(declined.first().at(1).toLongLong(), qint64(30));
+    QCOMPARE(declined.first().at(2).toBool(), false);
+    QVERIFY(m_window->journalPath().isEmpty());
+    QCOMPARE(m_window->store()->counts()[TaskStatus::Queued], qint64(40));
+    QVERIFY(!m_window->isRunning());
+
+    // Continue Run: the journal's ten results come back and only the other thirty run.
+    m_window.reset();
+    init();
+    m_window->setResumeAnswer(MainWindow::ResumeAnswer::Yes);
+    QSignalSpy offered(m_window.get(), &MainWindow::earlierRunOffered);
+    QSignalSpy resumed(m_window.get(), &MainWindow::resumeOffered);
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    QVERIFY(load(batch));
+    QVERIFY(offered.wait(10000));
+    QCOMPARE(offered.first().at(2).toBool(), true);
+    QVERIFY(resumed.wait(20000));
+    QCOMPARE(resumed.first().at(0).toLongLong(), qint64(30));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(m_window->journalPath(), journal);
+    QCOMPARE(m_window->store()->counts()[TaskStatus::Succeeded], qint64(40));
+    const RunStats stats = finished.first().first().value<RunStats>();
+    QCOMPARE(stats.succeeded, qint64(40));
+    QCOMPARE(m_window->store()->state(m_window->store()->rowOf(QStringLiteral("again-3"))).attempts,
+             quint16(1));
+
+    // That run finished: opening the batch again offers nothing.
+    m_window.reset();
+    init();
+    m_window->setResumeAnswer(MainWindow::ResumeAnswer::Yes);
+    QSignalSpy none(m_window.get(), &MainWindow::earlierRunOffered);
+    QVERIFY(load(batch));
+    QCoreApplication::processEvents(); // the offer, if any, is queued right after the load
+    QCOMPARE(none.count(), 0);
+    QVERIFY(m_window->journalPath().isEmpty());
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -5,6 +5,8 @@
 #include "journal/Journal.h"
 
 #include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace Brigade {
@@ -12,6 +14,37 @@ namespace Brigade {
 namespace {
 constexpr int MaxErrorsKept = 500;
 constexpr int PollIntervalMs = 50;
+constexpr int JournalsLookedAt = 5;
+
+// The newest journal in the default directory of a run of this very batch (same path, same
+// bytes) that left tasks open. Runs on the loader's thread.
+QString unfinishedJournalFor(const QString &batchPath, qint64 *openTasks)
+{
+    const QString absolute = QFileInfo(batchPath).absoluteFilePath();
+    QByteArray bytes;
+    bool read = false;
+    for (const QString &path : Journal::journalsNamedFor(batchPath).mid(0, JournalsLookedAt)) {
+        Journal journal;
+        QString error;
+        if (!journal.open(path, &error) || journal.batchPath() != absolute)
+            continue;
+        const qint64 open = journal.openTasks();
+        if (open <= 0)
+            continue;
+        if (!read) {
+            QFile file(batchPath);
+            if (!file.open(QIODevice::ReadOnly))
+                return {};
+            bytes = file.readAll();
+            read = true;
+        }
+        if (journal.batchData(&error) != bytes)
+            continue; // the file changed since: that run was of another batch
+        *openTasks = open;
+        return path;
+    }
+    return {};
+}
 } // namespace
 
 BatchLoader::BatchLoader(QObject *parent)
@@ -44,25 +77,28 @@ void BatchLoader::load(const QString &path)
     m_progress = std::make_shared<Progress>();
     // A previous load may still be winding down: setFuture() stops watching it, and its
     // cancel flag makes it stop soon.
-    m_watcher.setFuture(
-            QtConcurrent::run(BackgroundPool::instance(), [path, progress = m_progress] {
-                QElapsedTimer clock;
-                clock.start();
-                BatchParser::Options options;
-                options.maxErrors = MaxErrorsKept;
-                options.cancel = &progress->cancel;
-                options.progress = [progress](qint64 done, qint64 total) {
-                    progress->total.store(total);
-                    progress->done.store(done);
-                };
-                Loaded loaded;
-                loaded.batch = std::make_shared<Batch>(BatchParser::parseFile(path, options));
-                if (!loaded.batch->cancelled && !progress->cancel.load())
-                    loaded.store = std::make_shared<TaskStore>(std::move(loaded.batch->tasks));
-                loaded.batch->tasks = {};
-                loaded.elapsedMs = clock.elapsed();
-                return loaded;
-            }));
+    m_watcher.setFuture(QtConcurrent::run(BackgroundPool::instance(), [path,
+                                                                       progress = m_progress] {
+        QElapsedTimer clock;
+        clock.start();
+        BatchParser::Options options;
+        options.maxErrors = MaxErrorsKept;
+        options.cancel = &progress->cancel;
+        options.progress = [progress](qint64 done, qint64 total) {
+            progress->total.store(total);
+            progress->done.store(done);
+        };
+        Loaded loaded;
+        loaded.batch = std::make_shared<Batch>(BatchParser::parseFile(path, options));
+        if (!loaded.batch->cancelled && !progress->cancel.load()) {
+            loaded.store = std::make_shared<TaskStore>(std::move(loaded.batch->tasks));
+            if (!loaded.batch->mapReduce)
+                loaded.earlierJournal = unfinishedJournalFor(path, &loaded.earlierOpenTasks);
+        }
+        loaded.batch->tasks = {};
+        loaded.elapsedMs = clock.elapsed();
+        return loaded;
+    }));
     m_poll.start();
 }
 

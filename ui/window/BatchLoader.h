@@ -27,6 +27,10 @@ public:
         // the order they finished). The batch is the journal's own copy.
         QString journalPath;
         QVector<int> finishedRows;
+        // For a batch file: the newest journal of an earlier run of exactly this batch that
+        // did not finish (crashed, closed or cancelled), and how many tasks it left open.
+        QString earlierJournal;
+        qint64 earlierOpenTasks = 0;
     };
 
     explicit BatchLoader(QObject *parent = nullptr);

@@ -712,6 +712,7 @@ void MainWindow::onLoadProgress(qint64 done, qint64 total)
 
 void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
 {
+    const bool resumeChosen = std::exchange(m_resumeWithoutAsking, false);
     const Batch &batch = *loaded.batch;
     const QString path = m_loader->path();
     // A problem without a line is about the file as a whole: it could not be read.
@@ -780,7 +781,10 @@ void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
     m_table->setFocus();
     if (m_model->rowCount() > 0) // the details pane shows something from the start
         m_table->setCurrentIndex(m_model->index(0, 0));
-    const qint64 unfinished = m_store->size() - m_store->counts().finished();
+    // Open: neither succeeded nor failed (still queued, or cancelled when the run stopped).
+    const StatusCounts counts = m_store->counts();
+    const qint64 unfinished
+            = counts.total() - counts[TaskStatus::Succeeded] - counts[TaskStatus::Failed];
     if (batch.mapReduce)
         say(tr("Loaded the MapReduce job of %1: Run counts its keys").arg(fileName(path)));
     else if (!loaded.journalPath.isEmpty())
@@ -800,16 +804,53 @@ void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
     if (!loaded.journalPath.isEmpty() && unfinished > 0) {
         // Ask once the window shows the restored table, not inside the loader's signal.
         QMetaObject::invokeMethod(
-                this, [this, unfinished] { offerResume(unfinished); }, Qt::QueuedConnection);
+                this, [this, unfinished, resumeChosen] { offerResume(unfinished, resumeChosen); },
+                Qt::QueuedConnection);
+    } else if (!loaded.earlierJournal.isEmpty()) {
+        QMetaObject::invokeMethod(
+                this,
+                [this, journal = loaded.earlierJournal, open = loaded.earlierOpenTasks] {
+                    offerEarlierRun(journal, open);
+                },
+                Qt::QueuedConnection);
     }
 }
 
-void MainWindow::offerResume(qint64 unfinished)
+void MainWindow::offerEarlierRun(const QString &journal, qint64 openTasks)
 {
-    if (!m_store || isRunning() || m_journalWatcher.isRunning() || m_phase == Phase::Loading)
+    if (!m_store || isRunning() || m_journalWatcher.isRunning() || m_phase != Phase::Ready)
         return;
     bool accepted = m_resumeAnswer == ResumeAnswer::Yes;
     if (m_resumeAnswer == ResumeAnswer::Ask) {
+        QMessageBox box(
+                QMessageBox::Question, tr("Continue Earlier Run"),
+                tr("An earlier run of this batch stopped with %1 of %2 tasks not "
+                   "finished.")
+                        .arg(Formatting::count(openTasks), Formatting::count(m_store->size())),
+                QMessageBox::NoButton, this);
+        box.setInformativeText(tr("Continue it to keep its results and run only the rest, or "
+                                  "start over with a new journal."));
+        box.setDetailedText(tr("Journal: %1").arg(QDir::toNativeSeparators(journal)));
+        QPushButton *resume = box.addButton(tr("&Continue Run"), QMessageBox::AcceptRole);
+        box.addButton(tr("&Start Over"), QMessageBox::RejectRole);
+        box.setDefaultButton(resume);
+        box.exec();
+        accepted = box.clickedButton() == resume;
+    }
+    emit earlierRunOffered(journal, openTasks, accepted);
+    if (!accepted)
+        return;
+    // The journal restores the finished results, then its unfinished tasks run at once.
+    m_resumeWithoutAsking = true;
+    openBatch(journal);
+}
+
+void MainWindow::offerResume(qint64 unfinished, bool alreadyChosen)
+{
+    if (!m_store || isRunning() || m_journalWatcher.isRunning() || m_phase == Phase::Loading)
+        return;
+    bool accepted = m_resumeAnswer == ResumeAnswer::Yes || alreadyChosen;
+    if (m_resumeAnswer == ResumeAnswer::Ask && !alreadyChosen) {
         accepted = QMessageBox::question(
                            this, tr("Resume Run"),
                            tr("%1 of %2 tasks had not finished when this run stopped. Run "
@@ -822,11 +863,7 @@ void MainWindow::offerResume(qint64 unfinished)
     emit resumeOffered(unfinished, accepted);
     if (!accepted || !m_store || isRunning())
         return;
-    m_paused = false;
-    m_cancelling = false;
-    startEngine(QStringLiteral("resume"));
-    m_progress->setHeadline(tr("Starting…"));
-    setPhase(Phase::Running);
+    run(); // as Run does: the tasks that never finished, or else the cancelled ones
 }
 
 void MainWindow::updateJournalLabel(const QString &error)

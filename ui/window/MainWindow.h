@@ -106,6 +106,9 @@ signals:
     // After a journal was opened with unfinished tasks: the question was asked (or answered
     // by setResumeAnswer) and this was the answer.
     void resumeOffered(qint64 unfinished, bool accepted);
+    // After a batch was opened that an earlier, unfinished run had journaled: the offer to
+    // continue that run was made (or answered by setResumeAnswer) and this was the answer.
+    void earlierRunOffered(const QString &journal, qint64 openTasks, bool accepted);
     void exportFinished(const QString &path, qint64 records, const QString &error);
 
 protected:
@@ -140,7 +143,9 @@ private:
     void startEngine(const QString &kind);
     // Runs these finished rows again, journalling the reset.
     void retryRows(const QVector<int> &rows, const QString &kind);
-    void offerResume(qint64 unfinished);
+    // alreadyChosen: the user asked to continue that run already (offerEarlierRun).
+    void offerResume(qint64 unfinished, bool alreadyChosen = false);
+    void offerEarlierRun(const QString &journal, qint64 openTasks);
     void updateJournalLabel(const QString &error = {});
     void retryFailed();
     void retrySelected();
@@ -181,6 +186,7 @@ private:
     QString m_batchPath;
     QString m_journalPath;
     ResumeAnswer m_resumeAnswer = ResumeAnswer::Ask;
+    bool m_resumeWithoutAsking = false;        // the user already chose to continue an earlier run
     QFutureWatcher<QString> m_journalWatcher;  // creating or updating the journal
     std::shared_ptr<TaskStore> m_journalStore; // the store it is being prepared for
     QString m_journalKind;
