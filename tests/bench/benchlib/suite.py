@@ -35,6 +35,7 @@ class Options:
     w1_sizes: list
     w3_sizes: list
     scaling_sizes: list
+    w5_mb: float = 500.0
 
 
 @dataclasses.dataclass

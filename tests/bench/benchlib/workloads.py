@@ -5,28 +5,35 @@ returns a list of *cases*: plain dicts that the report module turns into JSON an
 Markdown table. A case holds Brigade's summary, the peers' summaries, the ratio against
 the best peer, the targets with met/missed, and whether the results were equal.
 
-W5 (MapReduce) and G1 (the window at scale) have their own functions at the end; they
-report "not yet available" until Brigade grows what they measure.
+W5 (MapReduce over an n-gram file) and G1 (the desktop window at scale) are at the end;
+G1 reports "not available" until the window has a benchmark entry point.
 """
+import json
 import os
+import shlex
+import shutil
 import statistics
+import subprocess
+import time
 
 from . import batches
 from . import checksums as cs
+from . import procs
 from .suite import Runner, checksums_agree, summarize
 
 # ---------------------------------------------------------------------------------------
 # helpers shared by the cases
 
 
-def target(what, value, limit, higher_is_better, shown=None):
+def target(what, value, limit, higher_is_better, shown=None, correctness=False):
     """One target line: met is None (n/a) when there is no value to judge. Values are
-    ratios ("12.3×") unless `shown` says otherwise."""
+    ratios ("12.3×") unless `shown` says otherwise. A missed `correctness` target (wrong
+    results, not a slow run) makes the suite fail."""
     met = None if value is None else (value >= limit if higher_is_better else value <= limit)
     if shown is None and value is not None:
         shown = f"{value:.2f}×" if value < 100 else f"{value:.0f}×"
     return {"what": what, "value": value, "limit": limit, "higher_is_better": higher_is_better,
-            "met": met, "shown": shown}
+            "met": met, "shown": shown, "correctness": correctness}
 
 
 def best_peer(peers):
@@ -61,8 +68,8 @@ def make_case(case_id, workload, title, tasks, results, brigade, peers, *, varia
 
 
 def not_available(case_id, workload, title, why):
-    """A case that cannot be measured yet; reported, never a failure."""
-    return {"id": case_id, "workload": workload, "title": title, "status": "not yet available",
+    """A case that cannot be measured here (`why` says what is missing); reported, never a failure."""
+    return {"id": case_id, "workload": workload, "title": title, "status": "not available",
             "why": why, "targets": [], "notes": [], "peers": {}, "brigade": None, "results_equal": None}
 
 
@@ -311,7 +318,7 @@ def w3_fetch(suite):
             case["targets"].append(target(f"makespan / ideal (0.7 s)", x, limit, False,
                                           shown=f"{x:.2f}× ({x * 0.7:.3f} s)" if x else None))
         case["targets"].append(target("digests equal the peers'", 1 if case["results_equal"] else 0, 1, True,
-                                      shown="identical" if case["results_equal"] else "DIFFERENT"))
+                                      shown="identical" if case["results_equal"] else "DIFFERENT", correctness=True))
         cases.append(case)
     return cases
 
@@ -405,18 +412,215 @@ def w4_cpu(suite):
 
 
 # ---------------------------------------------------------------------------------------
-# Not yet measurable: W5 and G1
+# W5: MapReduce over an n-gram file
+
+W5_SMOKE_MB = 3
+W5_SMOKE_VOCAB = 10_000  # gen_ngram.py calibrates on every word: its default vocabulary costs seconds
+W5_GEN_SEED = 1234  # gen_ngram.py's default, recorded in its .truth.json
+# The textbook peer holds every line as a str (readlines) plus a copy per chunk sent to
+# its pool: workloads.md measured 2.3 GB for 500 MB, i.e. ~4.6 bytes per byte of input.
+W5_TEXTBOOK_BYTES_PER_BYTE = 5
 
 
 def w5_mapreduce(suite):
-    """W5, word totals over a 500 MB n-gram file (peers/gen_ngram.py, checked against its
-    .truth.json), needs Brigade's MapReduce, which does not exist yet. When it lands:
-    generate the file once into the work directory, run Brigade's MapReduce and the
-    peers' w5_mapreduce.py runners (stream, textbook, awk) interleaved, compare Aardvark,
-    top 5 and distinct words with the truth file, report MB/s and peak RSS; targets
-    >= 1 GB/s, >= 30x textbook, >= 20x mawk, RSS <= the streaming peer's."""
-    return [not_available("W5", "W5", "W5 MapReduce, 500 MB n-grams",
-                          "Brigade has no MapReduce yet")]
+    """W5: word totals (match_count per word) over an n-gram file from peers/gen_ngram.py,
+    options.w5_mb MB (500 in a full run). Brigade runs a batch of one MapReduce line,
+    timed as the whole `brigade run` (its summary on stdout gives distinct words, total,
+    top 5 and Aardvark, i.e. everything the peers compute), and once more with
+    --output totals.csv (every total written, then checked untimed). The peers'
+    w5_mapreduce.py runners stream, textbook and awk run interleaved with it; before
+    every run of anyone the driver reads the file once, untimed, so all of them read it
+    from the page cache. Brigade's results are checked against the .truth.json of
+    gen_ngram.py and, as the peers' checksum, against the peers'. Targets: >= 1 GB/s,
+    >= 30x textbook, >= 20x mawk, peak RSS (tree) <= the streaming peer's."""
+    opt = suite.opt
+    title = f"W5 MapReduce, {opt.w5_mb:g} MB n-grams"
+    missing = [f for f in ("gen_ngram.py", "w5_mapreduce.py") if not os.path.isfile(os.path.join(opt.peers_dir, f))]
+    if missing:
+        return [not_available("W5", "W5", title, f"peers {', '.join(missing)} not found in {opt.peers_dir}")]
+    data, truth, how = _w5_data(suite)
+    if data is None:
+        return [not_available("W5", "W5", title, how)]
+    size_mb = truth["bytes"] / 1e6
+    batch = batches.write_w5(suite.path("w5.jsonl"), data)
+    tmp = suite.path("w5_peer_tmp")
+    os.makedirs(tmp, exist_ok=True)
+    notes = [f"input {os.path.basename(data)}: {truth['bytes']:,} bytes, {truth['lines']:,} lines, "
+             f"{truth['distinct_words']:,} distinct words ({how})",
+             "before every run (Brigade's and each peer's) the driver reads the whole file once, untimed, so "
+             "every runner reads it from the page cache; MB/s = file size (10^6 bytes) ÷ time"]
+    runners = [_w5_brigade_runner(suite, "brigade", batch, data, output=False),
+               _w5_brigade_runner(suite, "brigade_output", batch, data, output=True)]
+    peer_args = ["--file", data, "--workers", str(opt.cores), "--tmpdir", tmp]
+
+    def peer(name):
+        runner = suite.peer_runner(name, "w5_mapreduce.py", ["--runner", name, *peer_args])
+        return Runner(runner.name, runner.kind, _warming(runner.run, data))
+
+    runners.append(peer("stream"))
+    textbook_skip = _w5_textbook_skip(truth["bytes"])
+    if textbook_skip:
+        notes.append(f"the textbook peer was not run: {textbook_skip}")
+    else:
+        runners.append(peer("textbook"))
+    if shutil.which("mawk"):
+        runners.append(peer("awk"))
+    else:
+        notes.append("the awk peer was not run: mawk is not installed (apt-get install mawk)")
+    results = suite.interleave(f"W5 {opt.w5_mb:g} MB", runners)
+    case = make_case("W5", "W5", f"W5 MapReduce, {size_mb:,.0f} MB n-grams", None, results, "brigade",
+                     [r.name for r in runners if r.kind == "peer"], metric="MB/s", notes=notes,
+                     variants={"with --output totals.csv": "brigade_output"})
+    for s in [case["brigade"], *case["brigade_variants"].values(), *case["peers"].values()]:
+        s["mb_per_s"] = round(size_mb / s["median_s"], 1) if s["median_s"] else None
+    _w5_checks(case, results, truth, opt.smoke)
+    return [case]
+
+
+def _w5_data(suite):
+    """(path, truth, how it was made) of the n-gram file, or (None, None, why not).
+    Generated once per work directory and reused from it when its .truth.json says it is
+    complete: gen_ngram.py takes over a minute for 500 MB, and the file does not depend on
+    anything but its size, vocabulary and seed."""
+    opt = suite.opt
+    args = ["--mb", f"{opt.w5_mb:g}", "--seed", str(W5_GEN_SEED)]
+    if opt.smoke:
+        args += ["--vocab", str(W5_SMOKE_VOCAB)]
+    path = suite.path(f"w5_ngram_{opt.w5_mb:g}mb{'_smoke' if opt.smoke else ''}.tsv")
+    truth = _w5_truth(path)
+    if truth:
+        return path, truth, f"gen_ngram.py {' '.join(args)}, reused from the work directory"
+    argv = [opt.python, os.path.join(opt.peers_dir, "gen_ngram.py"), *args, "--out", path]
+    suite.log(f"W5: generating {path} ({opt.w5_mb:g} MB)")
+    t0 = time.perf_counter()
+    log = os.path.join(suite.logs_dir, "w5_gen_ngram")
+    with open(log + ".out", "wb") as out, open(log + ".err", "wb") as err:
+        try:
+            rc = subprocess.run(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                timeout=suite.timeout(3600)).returncode
+        except subprocess.TimeoutExpired:
+            rc = "timed out"
+    secs = time.perf_counter() - t0
+    truth = _w5_truth(path)
+    if rc != 0 or not truth:
+        with open(log + ".err", errors="replace") as f:
+            return None, None, f"gen_ngram.py failed ({rc}): {f.read()[-300:]}"
+    return path, truth, f"generated by gen_ngram.py {' '.join(args)} in {secs:.1f} s"
+
+
+def _w5_truth(path):
+    """The .truth.json beside path when it describes path as it is now, else None."""
+    try:
+        with open(path + ".truth.json") as f:
+            truth = json.load(f)
+        ok = truth.get("bytes") == os.path.getsize(path) and truth.get("seed") == W5_GEN_SEED
+    except (OSError, ValueError):
+        return None
+    return truth if ok else None
+
+
+def _w5_textbook_skip(size):
+    """Why the textbook peer cannot run on a file of `size` bytes here, or None. Only
+    memory stops it: it would push the machine into swap (or be killed) and measure
+    that, not the peer."""
+    avail = _mem_available()
+    need = size * W5_TEXTBOOK_BYTES_PER_BYTE
+    if avail is not None and need > avail:
+        return (f"it holds ~{W5_TEXTBOOK_BYTES_PER_BYTE}× the file in memory (~{need / 1e9:.1f} GB) and only "
+                f"{avail / 1e9:.1f} GB are available")
+    return None
+
+
+def _mem_available():
+    """MemAvailable of /proc/meminfo in bytes, or None."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _warming(run, path):
+    """A run function that first brings path into the page cache (untimed)."""
+
+    def warmed(rep):
+        procs.warm_page_cache(path)
+        return run(rep)
+
+    return warmed
+
+
+def _w5_brigade_runner(suite, name, batch, data, *, output):
+    """`brigade run BATCH --progress none` (plus --output NAME.csv when output): the
+    record's checksum is the peers' W5 checksum rebuilt from the summary Brigade prints,
+    or from the totals file, read untimed after the run."""
+
+    def run(rep):
+        procs.warm_page_cache(data)
+        argv = [suite.opt.brigade, "run", batch, "--progress", "none"]
+        out_path = suite.path(f"{name}.rep{rep}.csv") if output else None
+        if out_path:
+            _remove(out_path)
+            argv += ["--output", out_path]
+        m, rec = suite.measure(argv, name, rep, suite.timeout(600))
+        rec.update(rep=rep, seconds=m.wall_s, ok=(m.rc == 0 and not m.timed_out), checksum=None)
+        summary = cs.parse_mapreduce_summary(m.stdout)
+        rec["job"] = {k: summary.get(k) for k in ("mb", "lines", "chunks", "job_s", "job_mb_per_s", "bad_lines")}
+        if not rec["ok"]:
+            suite.log(f"{name} rep {rep}: brigade exited {m.rc} (timed out: {m.timed_out}): {m.stderr[-600:]}")
+        elif output:
+            rec["checksum"] = cs.w5_checksum_from_totals(out_path)
+        else:
+            rec["checksum"] = cs.w5_checksum_from_summary(summary)
+        _remove(out_path)
+        return rec
+
+    return Runner(name, "brigade", run)
+
+
+def _w5_checks(case, results, truth, smoke):
+    """W5's correctness check (Brigade's results equal gen_ngram.py's truth) and, in a
+    full run, its targets; notes on Brigade's own speed figure and on RSS."""
+    expected = cs.w5_truth_checksum(truth)
+    mine = set(case["brigade"]["checksums"]) | {c for v in case["brigade_variants"].values() for c in v["checksums"]}
+    case["truth"] = {"checksum": expected, "aardvark_total": truth["aardvark_total"], "top5": truth["top5"],
+                     "distinct_words": truth["distinct_words"], "total_count": truth["total_count"]}
+    case["truth_equal"] = mine == {expected}
+    case["targets"].append(target("Aardvark, top 5, distinct words, total equal .truth.json", int(case["truth_equal"]),
+                                  1, True, shown="equal" if case["truth_equal"] else f"DIFFERENT ({sorted(mine)})",
+                                  correctness=True))
+    jobs = [r["job"] for r in results["brigade"] if r.get("ok") and r.get("job", {}).get("job_mb_per_s")]
+    if jobs:
+        case["notes"].append(
+            f"Brigade's own figure for the job (from its summary: batch loaded to totals, without process start "
+            f"and exit): {statistics.median(j['job_mb_per_s'] for j in jobs):,.0f} MB/s, "
+            f"{statistics.median(j['chunks'] for j in jobs):.0f} chunks")
+    case["notes"].append("peak RSS is the sampled sum over each process tree (Brigade: `brigade` + its workers); "
+                         "a worker's share includes the pages of the input it has memory-mapped at that moment")
+    if smoke:
+        return
+    b = case["brigade"]
+    peers = case["peers"]
+    rate = b.get("mb_per_s")
+    case["targets"].append(target("MB/s over the whole job", rate, 1000, True,
+                                  shown=f"{rate:,.0f} MB/s" if rate else None))
+    for name, what, goal in (("textbook", "x textbook MapReduce", 30), ("awk", "x mawk", 20)):
+        if name in peers:
+            case["targets"].append(target(what, ratio(peers[name]["median_s"], b["median_s"]), goal, True))
+        else:
+            case["targets"].append(target(what, None, goal, True, shown="n/a (not run, see the notes)"))
+    limit = (peers.get("stream") or {}).get("tree_rss_peak_mb")
+    mine_rss = b.get("tree_rss_peak_mb")
+    if limit:
+        case["targets"].append(target("peak RSS, tree (MB) vs the streaming peer's", mine_rss, limit, False,
+                                      shown=f"{mine_rss:.0f} MB (stream {limit:.0f} MB)" if mine_rss else None))
+
+
+# ---------------------------------------------------------------------------------------
+# Not yet measurable: G1
 
 
 def g1_window(suite):
@@ -466,3 +670,8 @@ def _g1_run(suite, template):
                             target("GUI peak RSS (MB, tree)", rss, 400, False),
                             target("batch load (s)", load, 2, False)]
     return case
+
+
+def _remove(path):
+    if path and os.path.exists(path):
+        os.remove(path)
