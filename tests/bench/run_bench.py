@@ -11,7 +11,8 @@ Brigade's results equal the peers' (peer-style checksums rebuilt from Brigade's
 --output records), and writes OUT/report.json and OUT/report.md (medians, ratios,
 targets met or missed, peak RSS, machine, date and command). See tests/bench/README.md.
 
---smoke: a few hundred tasks per workload (W5: a 3 MB file), one repetition, correctness only (no timing targets), well under a minute; prints "SKIP: ..." and exits 0 when python3's peers are
+--smoke: a few hundred tasks per workload (W5: a 3 MB file; G1: 1,000 tasks in the window
+under xvfb-run), one repetition, correctness only (no timing targets), well under a minute; prints "SKIP: ..." and exits 0 when python3's peers are
 not there. Exit status: 0 when every run succeeded and every result matched the
 peers' (a missed timing target is reported, not an error), 1 otherwise, 2 for bad usage.
 """
@@ -62,6 +63,8 @@ def parse_args(argv):
     ap.add_argument("--w5-mb", type=float, default=500.0,
                     help="size of W5's n-gram file in MB (default 500; --smoke: 3); generated once per work "
                          "directory and reused from it")
+    ap.add_argument("--g1-tasks", type=int, default=1_000_000,
+                    help="no-op tasks G1 runs in the window (default 1000000; --smoke: 1000)")
     ap.add_argument("--render", metavar="REPORT_JSON",
                     help="only rewrite report.md beside REPORT_JSON from it (no runs)")
     a = ap.parse_args(argv)
@@ -160,7 +163,7 @@ def make_options(a, brigade, peers, work_dir):
                    w1_sizes=[300] if smoke else sizes(a.w1_sizes),
                    w3_sizes=[200] if smoke else sizes(a.w3_sizes),
                    scaling_sizes=[] if smoke else sizes(a.scaling_sizes),
-                   w5_mb=workloads.W5_SMOKE_MB if smoke else a.w5_mb)
+                   w5_mb=workloads.W5_SMOKE_MB if smoke else a.w5_mb, g1_tasks=a.g1_tasks)
 
 
 def run_workloads(suite, chosen, aiohttp_ok):
@@ -260,7 +263,7 @@ def main(argv=None):
         "missed": missed_targets(cases), "problems": problems, "ok": not problems,
         "max_foreign_cpu_frac": max_foreign(cases), "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
         "duration_s": round(time.time() - started, 1), "work_dir": work_dir if a.keep_work else None,
-        "notes": ["smoke run: a few hundred tasks per workload (W5: a 3 MB file), one "
+        "notes": ["smoke run: a few hundred tasks per workload (W5: a 3 MB file, G1: 1,000 tasks), one "
                   "repetition; only correctness is checked, the times mean nothing"] if a.smoke else [],
     }
     jpath, mpath = report.write(doc, suite.opt.out_dir)

@@ -36,6 +36,7 @@ class Options:
     w3_sizes: list
     scaling_sizes: list
     w5_mb: float = 500.0
+    g1_tasks: int = 1_000_000
 
 
 @dataclasses.dataclass
