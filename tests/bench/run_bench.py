@@ -11,8 +11,8 @@ Brigade's results equal the peers' (peer-style checksums rebuilt from Brigade's
 --output records), and writes OUT/report.json and OUT/report.md (medians, ratios,
 targets met or missed, peak RSS, machine, date and command). See tests/bench/README.md.
 
---smoke: a few hundred tasks per workload, one repetition, correctness only (no timing
-targets), well under a minute; prints "SKIP: ..." and exits 0 when python3's peers are
+--smoke: a few hundred tasks per workload (W5: a 3 MB file; G1: 1,000 tasks in the window
+under xvfb-run), one repetition, correctness only (no timing targets), well under a minute; prints "SKIP: ..." and exits 0 when python3's peers are
 not there. Exit status: 0 when every run succeeded and every result matched the
 peers' (a missed timing target is reported, not an error), 1 otherwise, 2 for bad usage.
 """
@@ -31,6 +31,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from benchlib import checksums, machine, procs, report, workloads  # noqa: E402
+from benchlib.report import NOT_AVAILABLE  # noqa: E402
 from benchlib.suite import Options, Suite  # noqa: E402
 
 ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "G1"]
@@ -59,6 +60,11 @@ def parse_args(argv):
     ap.add_argument("--w3-sizes", default="2000,10000", help="W3 task counts (default 2000,10000)")
     ap.add_argument("--scaling-sizes", default="1000,10000,100000,1000000",
                     help="W1 sizes for the per-task growth table (default 1000,10000,100000,1000000)")
+    ap.add_argument("--w5-mb", type=float, default=500.0,
+                    help="size of W5's n-gram file in MB (default 500; --smoke: 3); generated once per work "
+                         "directory and reused from it")
+    ap.add_argument("--g1-tasks", type=int, default=1_000_000,
+                    help="no-op tasks G1 runs in the window (default 1000000; --smoke: 1000)")
     ap.add_argument("--render", metavar="REPORT_JSON",
                     help="only rewrite report.md beside REPORT_JSON from it (no runs)")
     a = ap.parse_args(argv)
@@ -156,7 +162,8 @@ def make_options(a, brigade, peers, work_dir):
                    quiet_wait_s=a.quiet_wait, keep_logs=a.keep_work, cores=os.cpu_count() or 2,
                    w1_sizes=[300] if smoke else sizes(a.w1_sizes),
                    w3_sizes=[200] if smoke else sizes(a.w3_sizes),
-                   scaling_sizes=[] if smoke else sizes(a.scaling_sizes))
+                   scaling_sizes=[] if smoke else sizes(a.scaling_sizes),
+                   w5_mb=workloads.W5_SMOKE_MB if smoke else a.w5_mb, g1_tasks=a.g1_tasks)
 
 
 def run_workloads(suite, chosen, aiohttp_ok):
@@ -188,10 +195,13 @@ def problems_of(cases, scaling):
     """Failures that make the exit status 1: a run that failed or results that differ."""
     out = []
     for c in cases:
-        if c["status"] == "not yet available":
+        if c["status"] in NOT_AVAILABLE:
             continue
         if c["status"] == "failed":
             out.append(f"{c['id']}: Brigade's runs failed")
+        for t in c["targets"]:
+            if t.get("correctness") and t["met"] is False:
+                out.append(f"{c['id']}: {t['what']}: {t['shown']}")
         for name, s in c["peers"].items():
             if s["reps_ok"] < s["reps"]:
                 out.append(f"{c['id']}: peer {name} failed {s['reps'] - s['reps_ok']} of {s['reps']} runs")
@@ -253,8 +263,8 @@ def main(argv=None):
         "missed": missed_targets(cases), "problems": problems, "ok": not problems,
         "max_foreign_cpu_frac": max_foreign(cases), "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
         "duration_s": round(time.time() - started, 1), "work_dir": work_dir if a.keep_work else None,
-        "notes": ["smoke run: a few hundred tasks, one repetition; only correctness is checked, the times "
-                  "mean nothing"] if a.smoke else [],
+        "notes": ["smoke run: a few hundred tasks per workload (W5: a 3 MB file, G1: 1,000 tasks), one "
+                  "repetition; only correctness is checked, the times mean nothing"] if a.smoke else [],
     }
     jpath, mpath = report.write(doc, suite.opt.out_dir)
     print(report.markdown(doc))

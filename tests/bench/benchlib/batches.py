@@ -14,6 +14,8 @@ compared digest for digest:
   (int(random.Random(20240601).uniform(200, 700)), drawn in order), then sha256 x 64.
 - W4: sha: id "peer-task-i" and 1 + R rounds (Brigade's first round turns the id into
   the peer's 32-byte start value sha256(b"peer-task-i")); sum: sum_to n.
+- W5: one MapReduce line over the n-gram file of peers/gen_ngram.py: totals of
+  match_count per word, the top 5 and Aardvark's total, which is what the peer reports.
 """
 import json
 import random
@@ -71,3 +73,10 @@ def write_w4_sha(path, n, peer_rounds):
     """W4 sha: the peer's chain of peer_rounds over sha256(b"peer-task-i"), as 1 + peer_rounds rounds."""
     return _write_lines(path, ({"id": f"peer-task-{i}", "compute": {"op": "sha256", "rounds": peer_rounds + 1}}
                                for i in range(n)))
+
+
+def write_w5(path, data_path, top=5, keys=("Aardvark",)):
+    """W5: a batch of one MapReduce job (docs/mapreduce.md) over data_path, an absolute
+    path so the batch works from any directory."""
+    job = {"id": "w5", "mapreduce": {"input": data_path, "format": "ngram", "top": top, "keys": list(keys)}}
+    return _write_lines(path, [job])

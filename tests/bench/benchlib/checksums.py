@@ -8,14 +8,20 @@ comparison. The formats, as the peers define them:
 - W2 (w2_latency.py):   "count:sum"  of the results (each sum 0..100,000)
 - W3 (w3_fetch.py):     "count:bytes:digest_list(hex digests)"  over successful tasks
 - W4 (w4_cpu.py):       "count:digest_list(results)"  (hex digests or sums)
+- W5 (w5_mapreduce.py): first 16 hex digits of SHA-256 over
+                        "distinct:total:aardvark:w1=c1,w2=c2,...,w5=c5" (the top 5,
+                        largest first, ties by word); Brigade's comes from the summary
+                        it prints, or from its --output totals CSV
 
 digest_list (peerlib.py) is an order-independent digest: SHA-256 over the sorted items,
 each as UTF-8 text followed by a NUL byte, first 16 hex digits. It is re-implemented
 here from that description (the peers are run, never copied); the smoke test checks it
 against peerlib's own on a sample so the two cannot drift apart.
 """
+import csv
 import hashlib
 import json
+import re
 
 from .batches import W1_FIRST_LINE
 
@@ -93,3 +99,94 @@ def w3_checksum(recs):
 def w4_checksum(recs):
     """W4's "count:digest" over all results (the peer has no failures to leave out)."""
     return f"{recs.succeeded}:{digest_list(recs.results)}"
+
+
+# ---------------------------------------------------------------------------------------
+# W5: MapReduce totals
+
+
+def w5_checksum(distinct, total, aardvark, top):
+    """w5_mapreduce.py's checksum of (distinct words, total count, Aardvark's total, top 5
+    as [word, total] pairs); aardvark is None when the word does not occur."""
+    text = f"{distinct}:{total}:{aardvark}:" + ",".join(f"{w}={c}" for w, c in top)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def w5_truth_checksum(truth):
+    """The same checksum from gen_ngram.py's .truth.json, the right answer."""
+    return w5_checksum(truth["distinct_words"], truth["total_count"], truth["aardvark_total"],
+                       [list(x) for x in truth["top5"]])
+
+
+_MR_SPEED = re.compile(r"([\d.]+) MB, (\d+) lines, (\d+) chunks in ([\d.]+) s: (\d+) MB/s")
+_MR_KEYS = re.compile(r"(\d+) distinct keys, total (\d+)")
+_MR_BAD = re.compile(r"(\d+) bad line")
+
+
+def parse_mapreduce_summary(text):
+    """The summary `brigade run` prints on stdout for a MapReduce job (docs/mapreduce.md):
+    size, lines, chunks, seconds and MB/s, distinct keys and the total, the top totals and
+    the asked keys (None when not found), the bad lines. Each total line is the total
+    right-aligned in 20 columns ("-" when not found), two spaces, then the key."""
+    out = {"top": [], "keys": {}, "bad_lines": 0}
+    section = None
+    for line in text.splitlines():
+        m = _MR_SPEED.match(line)
+        if m:
+            out.update(mb=float(m[1]), lines=int(m[2]), chunks=int(m[3]), job_s=float(m[4]), job_mb_per_s=int(m[5]))
+            continue
+        m = _MR_KEYS.match(line)
+        if m:
+            out.update(distinct=int(m[1]), total=int(m[2]))
+            continue
+        m = _MR_BAD.match(line)
+        if m:
+            out["bad_lines"], section = int(m[1]), None
+            continue
+        if re.fullmatch(r"top \d+:", line):
+            section = "top"
+        elif line == "keys:":
+            section = "keys"
+        elif section and len(line) > 22 and line[20:22] == "  ":
+            number, key = line[:20].strip(), line[22:]
+            if number == "-":
+                key, value = key.removesuffix(" (not found)"), None
+            else:
+                value = int(number)
+            if section == "top":
+                out["top"].append([key, value])
+            else:
+                out["keys"][key] = value
+    return out
+
+
+def w5_checksum_from_summary(summary, key="Aardvark", top=5):
+    """The peers' W5 checksum from parse_mapreduce_summary's result."""
+    if "distinct" not in summary or len(summary["top"]) < top:
+        return "WRONG:the summary has no distinct-key count or fewer than 5 top totals"
+    return w5_checksum(summary["distinct"], summary["total"], summary["keys"].get(key), summary["top"][:top])
+
+
+def w5_checksum_from_totals(path, key="Aardvark", top=5):
+    """The peers' W5 checksum from an --output totals CSV (header `key,total`, then every
+    key, largest total first, ties in byte order). Checks that order too, so the file a
+    user would get is verified, not just the summary."""
+    distinct = total = 0
+    found, best, prev = None, [], None
+    with open(path, newline="", encoding="utf-8", errors="surrogateescape") as f:
+        rows = csv.reader(f)
+        if next(rows, None) != ["key", "total"]:
+            return "WRONG:the totals file does not start with the header key,total"
+        for word, value in rows:
+            n = int(value)
+            if prev is not None and (n > prev[1] or (n == prev[1] and word.encode("utf-8", "surrogateescape")
+                                                    <= prev[0].encode("utf-8", "surrogateescape"))):
+                return f"WRONG:totals out of order at {word!r} after {prev[0]!r}"
+            prev = (word, n)
+            distinct += 1
+            total += n
+            if len(best) < top:
+                best.append([word, n])
+            if word == key:
+                found = n
+    return w5_checksum(distinct, total, found, best)

@@ -218,3 +218,12 @@ def wait_until_quiet(max_wait_s, threshold_cores=0.25, window_s=2):
         if calm >= window_s:
             break
     return round(time.time() - t0, 1)
+
+
+def warm_page_cache(path, block=1 << 24):
+    """Read path once so that the next reader finds it in the page cache. One reused
+    buffer: the driver's own memory does not grow with the file."""
+    buf = bytearray(block)
+    with open(path, "rb", buffering=0) as f:
+        while f.readinto(buf):
+            pass

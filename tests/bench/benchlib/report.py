@@ -8,6 +8,10 @@ results were equal, and the machine, date and command it was measured with.
 import json
 import os
 
+# A case that could not be measured: "not available" (here: no display, no aiohttp, ...);
+# reports written before W5 and G1 existed say "not yet available".
+NOT_AVAILABLE = ("not available", "not yet available")
+
 
 def write(report, out_dir):
     """report.json and report.md in out_dir; returns their paths."""
@@ -53,20 +57,26 @@ def fmt_mb(x):
     return "–" if x is None else f"{x:.0f} MB"
 
 
+def _rate(case, s):
+    """', 1.09 M/s' or ', 1,234 MB/s' for throughput workloads, '' for the others."""
+    if case.get("metric") == "tasks/s":
+        return f", {fmt_rate(s.get('tasks_per_s'))}"
+    if case.get("metric") == "MB/s":
+        return f", {s['mb_per_s']:,.0f} MB/s" if s.get("mb_per_s") else ", –"
+    return ""
+
+
 def _time_cell(case, s):
     """'median (min–max)' plus the rate for throughput workloads."""
     if not s or s.get("median_s") is None:
         return "FAILED"
-    cell = f"{fmt_s(s['median_s'])} ({fmt_s(s['min_s'])[:-2]}–{fmt_s(s['max_s'])})"
-    if case.get("metric") == "tasks/s":
-        cell += f", {fmt_rate(s.get('tasks_per_s'))}"
-    return cell
+    return f"{fmt_s(s['median_s'])} ({fmt_s(s['min_s'])[:-2]}–{fmt_s(s['max_s'])}){_rate(case, s)}"
 
 
 def _peer_cell(case, name, s):
     if s.get("median_s") is None:
         return f"{name}: FAILED"
-    extra = f", {fmt_rate(s.get('tasks_per_s'))}" if case.get("metric") == "tasks/s" else ""
+    extra = _rate(case, s)
     if s.get("x_ideal"):
         extra += f", {s['x_ideal']:.2f}× its ideal"
     return f"{name}: {fmt_s(s['median_s'])}{extra}"
@@ -79,14 +89,14 @@ def _ratio_cell(r):
 
 
 def _targets_cells(case):
-    if case["status"] == "not yet available":
-        return "see workloads.md", "not yet available"
+    if case["status"] in NOT_AVAILABLE:
+        return "see workloads.md", case["status"]
     if not case["targets"]:
         return "–", "–"
     what, met = [], []
     for t in case["targets"]:
         op = "≥" if t["higher_is_better"] else "≤"
-        what.append(f"{t['what']} {op} {fmt_limit(t['limit'])}")
+        what.append(t["what"] if t.get("correctness") else f"{t['what']} {op} {fmt_limit(t['limit'])}")
         shown = t["shown"] if t["shown"] is not None else "–"
         if t["met"] is None:
             met.append(shown if str(shown).startswith("n/a") else f"n/a ({shown})")
@@ -116,7 +126,8 @@ def markdown(report):
         "Brigade's time is the whole `brigade run` process (start, batch parse, journal on, workers, exit; no "
         "`--output` file unless said); a peer's is its own figure (pool start to shutdown, without interpreter "
         "start-up). Ratios are peer time ÷ Brigade time (for W1, Brigade's tasks/s ÷ the peer's). The W1 peers "
-        "`mp_imap_cs1000`/`ppe_map_cs1000` hand out 1,000 tasks at a time and track nothing per task.",
+        "`mp_imap_cs1000`/`ppe_map_cs1000` hand out 1,000 tasks at a time and track nothing per task. W5's MB/s "
+        "is the file's size (10^6 bytes) ÷ that time; G1's time is the whole window command (see its notes).",
         "",
         "| case | Brigade median (min–max) | best peer | other peers | Brigade vs best peer | target | met? "
         "| peak RSS Brigade (tree / largest process) | peak RSS best peer (tree) | results equal peers' |",
@@ -131,8 +142,8 @@ def markdown(report):
 
 def _row(case):
     what, met = _targets_cells(case)
-    if case["status"] == "not yet available":
-        return f"| {case['title']} | not yet available: {case['why']} | – | – | – | {what} | {met} | – | – | – |"
+    if case["status"] in NOT_AVAILABLE:
+        return f"| {case['title']} | {case['status']}: {case['why']} | – | – | – | {what} | {met} | – | – | – |"
     b = case["brigade"]
     bp = case.get("best_peer")
     peers = case["peers"]
@@ -140,18 +151,27 @@ def _row(case):
     best = _peer_cell(case, bp, peers[bp]) if bp else "–"
     brig = _time_cell(case, b)
     for label, v in (case.get("brigade_variants") or {}).items():
-        rate = f", {fmt_rate(v.get('tasks_per_s'))}" if case.get("metric") == "tasks/s" else ""
-        brig += f"<br>{label}: {fmt_s(v['median_s'])}{rate}"
+        brig += f"<br>{label}: {fmt_s(v['median_s'])}{_rate(case, v)}"
     jc = case.get("journal_cost")
     if jc:
         off = jc["without_journal"]
         brig += (f"<br>without journal: {fmt_s(off['median_s'])}, {fmt_rate(off.get('tasks_per_s'))} "
                  f"(journal costs {jc['cost']:.1%}, paired by repetition)")
     rss = f"{fmt_mb(b.get('tree_rss_peak_mb'))} / {fmt_mb(b.get('maxrss_mb'))}"
+    w = case.get("window")
+    if w:  # G1: the GUI process is what the target is about; the tree also holds the X server
+        brig += (f"<br>load {_fig(w.get('load_s'), 's')}, run {_fig(w.get('run_s'), 's')}, longest stall "
+                 f"{_fig(w.get('longest_stall_ms'), 'ms')}, p99 {_fig(w.get('p99_stall_ms'), 'ms')}")
+        rss = (f"GUI process {fmt_mb(w.get('gui_peak_rss_mb'))}; tree {fmt_mb(b.get('tree_rss_peak_mb'))} "
+               f"(with the X server and workers)")
     prss = fmt_mb(peers[bp].get("tree_rss_peak_mb")) if bp else "–"
     eq = {True: "yes", False: "**NO**", None: "–"}[case.get("results_equal")]
     return (f"| {case['title']} | {brig} | {best} | {others} | {_ratio_cell(case.get('ratio_vs_best_peer'))} "
             f"| {what} | {met} | {rss} | {prss} | {eq} |")
+
+
+def _fig(x, unit):
+    return "–" if x is None else f"{x:.3g} {unit}"
 
 
 def _scaling_section(sc):

@@ -35,6 +35,8 @@ class Options:
     w1_sizes: list
     w3_sizes: list
     scaling_sizes: list
+    w5_mb: float = 500.0
+    g1_tasks: int = 1_000_000
 
 
 @dataclasses.dataclass
