@@ -329,16 +329,23 @@ bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, Q
     quint32 count = 0;
     qint64 previousRow = 0;
     JournalRecord records;
-    store.read([&](const QVector<TaskState> &states) {
-        for (int row : rows) {
-            const TaskState &st = states.at(row);
-            if (!isTerminal(st.status))
-                continue; // reset for a retry meanwhile; journaled when it finishes again
-            records.write(out, row - previousRow, st, store.historyLocked(row));
-            previousRow = row;
-            ++count;
-        }
-    });
+    // A few thousand rows per hold of the store's lock: the engine thread waits for it to
+    // record results, and must never wait for a whole segment.
+    constexpr qsizetype RowsPerLock = 2048;
+    for (qsizetype begin = 0; begin < rows.size(); begin += RowsPerLock) {
+        const qsizetype end = qMin(rows.size(), begin + RowsPerLock);
+        store.read([&](const QVector<TaskState> &states) {
+            for (qsizetype i = begin; i < end; ++i) {
+                const int row = rows[i];
+                const TaskState &st = states.at(row);
+                if (!isTerminal(st.status))
+                    continue; // reset for a retry meanwhile; journaled when it finishes again
+                records.write(out, row - previousRow, st, store.historyLocked(row));
+                previousRow = row;
+                ++count;
+            }
+        });
+    }
     if (count == 0)
         return true;
     const quint32 le = qToLittleEndian(count);

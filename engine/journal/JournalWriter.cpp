@@ -55,23 +55,16 @@ void JournalWriter::appendReset(const QVector<int> &rows)
         report(error);
 }
 
-void JournalWriter::recordOpenTasks()
+void JournalWriter::recordOpenTasks(qint64 open)
 {
-    if (!m_journal)
-        return;
-    qint64 open = 0;
-    m_store->read([&](const QVector<TaskState> &states) {
-        for (const TaskState &st : states)
-            open += st.status != TaskStatus::Succeeded && st.status != TaskStatus::Failed;
-    });
     QString error;
-    if (!m_journal->setOpenTasks(open, &error))
+    if (m_journal && !m_journal->setOpenTasks(open, &error))
         report(error);
 }
 
-void JournalWriter::close()
+void JournalWriter::close(qint64 openTasks)
 {
-    recordOpenTasks();
+    recordOpenTasks(openTasks);
     m_journal.reset();
 }
 

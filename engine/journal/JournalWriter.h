@@ -23,9 +23,10 @@ public:
     void create(const QString &batchPath, const QByteArray &batchData, const QString &runKind);
     void appendFinished(const QVector<int> &rows);
     void appendReset(const QVector<int> &rows);
-    // Records how many tasks are still open (see Journal::openTasks); close() does too.
-    void recordOpenTasks();
-    void close();
+    // Records how many tasks are still open (see Journal::openTasks), as the engine counts
+    // them (counting here would walk every task's state at the end of a run).
+    void recordOpenTasks(qint64 open);
+    void close(qint64 openTasks);
 
 signals:
     void failed(const QString &message);

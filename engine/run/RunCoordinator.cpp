@@ -589,8 +589,9 @@ void RunCoordinator::checkDone()
     sampleLoad();
     if (m_journal) {
         // Everything finished is on disk before anyone hears the run is over.
-        QMetaObject::invokeMethod(m_journal, &JournalWriter::recordOpenTasks,
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+                m_journal, [j = m_journal, open = openTasks()] { j->recordOpenTasks(open); },
+                Qt::BlockingQueuedConnection);
     }
     emit finished(makeStats());
 }
@@ -644,7 +645,7 @@ void RunCoordinator::closeJournal()
 {
     if (!m_journal)
         return;
-    QMetaObject::invokeMethod(m_journal, &JournalWriter::close);
+    QMetaObject::invokeMethod(m_journal, [j = m_journal, open = openTasks()] { j->close(open); });
     m_journalThread->quit();
     m_journalThread->wait();
     delete m_journalThread;
@@ -663,6 +664,12 @@ void RunCoordinator::shutdown()
         delete s.process; // kills the process
         s.process = nullptr;
     }
+}
+
+qint64 RunCoordinator::openTasks() const
+{
+    const RunStats st = makeStats();
+    return st.total - st.succeeded - st.failed;
 }
 
 RunStats RunCoordinator::makeStats() const

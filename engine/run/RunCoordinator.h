@@ -96,6 +96,7 @@ private:
     void checkDone();
     void stopWorkers();
     void openJournal();
+    qint64 openTasks() const; // neither succeeded nor failed
     void closeJournal();
     RunStats makeStats() const;
     quint16 maxAttemptsOf(int row) const;

@@ -49,6 +49,8 @@ def parse_args(argv):
     ap.add_argument("--workloads", default=",".join(ALL_WORKLOADS),
                     help=f"comma-separated subset of {','.join(ALL_WORKLOADS)} (default: all)")
     ap.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3; --smoke: 1)")
+    ap.add_argument("--journal-reps", type=int, default=9,
+                    help="W1 pairs with and without the journal, for its share of throughput (default 9)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"),
                     help="where report.json and report.md go (default: tests/bench/results)")
     ap.add_argument("--work-dir", help="batches, outputs, journals and logs (default: a new temporary directory)")
@@ -163,7 +165,8 @@ def make_options(a, brigade, peers, work_dir):
                    w1_sizes=[300] if smoke else sizes(a.w1_sizes),
                    w3_sizes=[200] if smoke else sizes(a.w3_sizes),
                    scaling_sizes=[] if smoke else sizes(a.scaling_sizes),
-                   w5_mb=workloads.W5_SMOKE_MB if smoke else a.w5_mb, g1_tasks=a.g1_tasks)
+                   w5_mb=workloads.W5_SMOKE_MB if smoke else a.w5_mb, g1_tasks=a.g1_tasks,
+                   journal_reps=a.journal_reps)
 
 
 def run_workloads(suite, chosen, aiohttp_ok):

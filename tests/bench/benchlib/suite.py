@@ -36,6 +36,7 @@ class Options:
     w3_sizes: list
     scaling_sizes: list
     w5_mb: float = 500.0
+    journal_reps: int = 9
     g1_tasks: int = 1_000_000
 
 
@@ -185,15 +186,16 @@ class Suite:
 
     # -- running a case -----------------------------------------------------------------
 
-    def interleave(self, case_id, runners, reps=None):
-        """Run every runner `reps` times as A B C A B C ...; returns {name: [records]}."""
+    def interleave(self, case_id, runners, reps=None, first_rep=1):
+        """Run every runner `reps` times as A B C A B C ...; returns {name: [records]}.
+        Repetitions are numbered from first_rep (more of a case keep their own numbers)."""
         reps = reps or self.opt.reps
         results = {r.name: [] for r in runners}
-        for rep in range(1, reps + 1):
+        for rep in range(first_rep, first_rep + reps):
             for r in runners:
                 rec = r.run(rep)
                 results[r.name].append(rec)
-                self.log(f"{case_id} rep {rep}/{reps} {r.name}: {_fmt_s(rec.get('seconds'))} "
+                self.log(f"{case_id} rep {rep}/{first_rep + reps - 1} {r.name}: {_fmt_s(rec.get('seconds'))} "
                          f"checksum {rec.get('checksum')} rss {rec.get('tree_rss_peak_mb')} MB "
                          f"foreign CPU {rec.get('foreign_cpu_frac')}")
         return results
