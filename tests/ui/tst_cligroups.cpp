@@ -1,5 +1,6 @@
 // Where the CLI puts workers: --workers, --ssh, --slurm and --launcher with their options
 // turned into RunSettings, and the messages for choices that cannot run.
+#include "DescribeGroups.h"
 #include "terminal/CliParser.h"
 
 #include <QTest>
@@ -8,20 +9,9 @@ using namespace Brigade;
 
 namespace {
 
-// One line per group, every field, so a difference shows where it is.
 QString describe(const RunSettings &s)
 {
-    QStringList lines{
-            QStringLiteral("workers=%1 queueTimeoutMs=%2").arg(s.workers).arg(s.queueTimeoutMs)};
-    for (const WorkerGroup &g : s.groups) {
-        lines << QStringLiteral("kind=%1 count=%2 host=[%3] options=[%4] remote=[%5] "
-                                "command=[%6] conf=[%7]")
-                         .arg(int(g.kind))
-                         .arg(g.count)
-                         .arg(g.host, g.options.join(QLatin1Char('|')), g.remoteProgram, g.command,
-                              g.slurmConf);
-    }
-    return lines.join(QLatin1Char('\n'));
+    return Test::describeGroups(s);
 }
 
 } // namespace

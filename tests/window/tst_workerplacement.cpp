@@ -1,6 +1,7 @@
 // Where workers run, chosen in the Run Settings dialog: the choices make the same worker
 // groups as the CLI's options for them, choices that cannot run are refused with their
 // reason next to the fields, and everything typed is remembered.
+#include "DescribeGroups.h"
 #include "run/WorkerGroups.h"
 #include "terminal/CliParser.h"
 #include "window/RunSettingsDialog.h"
@@ -25,20 +26,9 @@ using namespace Brigade;
 
 namespace {
 
-// One line per group, every field, so a difference shows where it is.
 QString describe(const RunSettings &s)
 {
-    QStringList lines{
-            QStringLiteral("workers=%1 queueTimeoutMs=%2").arg(s.workers).arg(s.queueTimeoutMs)};
-    for (const WorkerGroup &g : s.groups) {
-        lines << QStringLiteral("kind=%1 count=%2 host=[%3] options=[%4] remote=[%5] "
-                                "command=[%6] conf=[%7]")
-                         .arg(int(g.kind))
-                         .arg(g.count)
-                         .arg(g.host, g.options.join(QLatin1Char('|')), g.remoteProgram, g.command,
-                              g.slurmConf);
-    }
-    return lines.join(QLatin1Char('\n'));
+    return Test::describeGroups(s);
 }
 
 // The dialog's fields as a user fills them in.

@@ -1,5 +1,7 @@
 #include "TaskOrdering.h"
 
+#include "TextMatch.h"
+
 #include <QElapsedTimer>
 
 #include <algorithm>
@@ -14,30 +16,8 @@ namespace {
 // the engine's writes are never held up by more than a millisecond or so.
 constexpr int RowsPerLock = 32768;
 
-inline char asciiLower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? char(c + ('a' - 'A')) : c;
-}
-
-bool containsAsciiNoCase(QByteArrayView hay, QByteArrayView needle)
-{
-    const qsizetype n = needle.size();
-    if (n == 0)
-        return true;
-    const char first = needle[0];
-    const char firstUpper = (first >= 'a' && first <= 'z') ? char(first - ('a' - 'A')) : first;
-    for (qsizetype i = 0, last = hay.size() - n; i <= last; ++i) {
-        const char c = hay[i];
-        if (c != first && c != firstUpper)
-            continue;
-        qsizetype k = 1;
-        while (k < n && asciiLower(hay[i + k]) == needle[k])
-            ++k;
-        if (k == n)
-            return true;
-    }
-    return false;
-}
+using TextMatch::asciiLower;
+using TextMatch::containsAsciiNoCase;
 
 inline bool isDigit(QChar c)
 {
