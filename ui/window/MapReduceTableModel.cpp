@@ -62,7 +62,7 @@ bool isNumeric(int column)
 } // namespace
 
 MapReduceTableModel::MapReduceTableModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : OrderedTableModel(parent)
     , m_cancel(std::make_shared<std::atomic_bool>(false))
 {
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &MapReduceTableModel::onComputed);
@@ -80,9 +80,7 @@ void MapReduceTableModel::setRows(std::shared_ptr<const MapReduceRows> rows)
     ++m_generation;
     m_pending = false;
     std::shared_ptr<const MapReduceRows> old = std::exchange(m_rows, std::move(rows));
-    m_identity = true;
-    m_order = {};
-    m_viewRowOf = {};
+    clearOrder();
     endResetModel();
     // A million keys take a moment to free: not on the GUI thread.
     if (old && old.use_count() == 1)
@@ -96,7 +94,7 @@ int MapReduceTableModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid() || !m_rows)
         return 0;
-    return m_identity ? m_rows->size() : int(m_order.size());
+    return shownRowCount();
 }
 
 int MapReduceTableModel::columnCount(const QModelIndex &parent) const
@@ -263,23 +261,14 @@ void MapReduceTableModel::setSubset(MapReduceQuery::Subset subset)
     requestOrder();
 }
 
-QVector<int> MapReduceTableModel::shownRows() const
-{
-    if (!m_identity)
-        return m_order;
-    QVector<int> rows(m_rows ? m_rows->size() : 0);
-    std::iota(rows.begin(), rows.end(), 0);
-    return rows;
-}
-
 void MapReduceTableModel::requestOrder()
 {
     ++m_generation;
     m_cancel->store(true); // whatever is being computed is stale now
     if (!m_rows || m_query.isIdentity()) {
         m_pending = false;
-        if (!m_identity)
-            apply(MapReduceOrdering::Result{});
+        if (hasOrder())
+            applyOrder(true, {}, {});
         else
             emit orderApplied(); // nothing to compute: the rank order is shown
         return;
@@ -301,10 +290,7 @@ void MapReduceTableModel::startCompute()
             BackgroundPool::instance(), [rows = m_rows, query = m_query, cancel = m_cancel] {
                 return MapReduceOrdering::compute(*rows, query, *cancel);
             }));
-    if (!m_busy) {
-        m_busy = true;
-        emit orderingChanged(true);
-    }
+    setOrdering(true);
 }
 
 void MapReduceTableModel::onComputed()
@@ -313,38 +299,13 @@ void MapReduceTableModel::onComputed()
     const bool sameRows = m_computeRows == m_rows;
     m_computeRows.reset();
     if (sameRows && m_computeGeneration == m_generation && !result.cancelled)
-        apply(std::move(result));
+        applyOrder(result.identity, std::move(result.rows), std::move(result.viewRowOf));
     if (m_pending && m_rows && !m_query.isIdentity()) {
         startCompute();
         return;
     }
     m_pending = false;
-    m_busy = false;
-    emit orderingChanged(false);
-}
-
-void MapReduceTableModel::apply(MapReduceOrdering::Result result)
-{
-    emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
-    const QModelIndexList from = persistentIndexList();
-    QVector<int> fromRows;
-    fromRows.reserve(from.size());
-    for (const QModelIndex &index : from)
-        fromRows.append(sourceRow(index.row()));
-
-    m_identity = result.identity;
-    m_order = std::move(result.rows);
-    m_viewRowOf = std::move(result.viewRowOf);
-
-    QModelIndexList to;
-    to.reserve(from.size());
-    for (int i = 0; i < from.size(); ++i) {
-        const int row = viewRow(fromRows[i]);
-        to.append(row >= 0 ? createIndex(row, from[i].column()) : QModelIndex());
-    }
-    changePersistentIndexList(from, to);
-    emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
-    emit orderApplied();
+    setOrdering(false);
 }
 
 } // namespace Brigade

@@ -3,8 +3,8 @@
 #include "MapReduceOrdering.h"
 #include "MapReduceQuery.h"
 #include "MapReduceRows.h"
+#include "OrderedTableModel.h"
 
-#include <QAbstractTableModel>
 #include <QFutureWatcher>
 
 #include <atomic>
@@ -18,7 +18,7 @@ namespace Brigade {
 // Sorting and filtering never block the GUI thread: the order is computed on a pool thread
 // and swapped in with layoutChanged (persistent indexes, and so the selection, follow their
 // rows), as TaskTableModel does for tasks.
-class MapReduceTableModel : public QAbstractTableModel
+class MapReduceTableModel : public OrderedTableModel
 {
     Q_OBJECT
 public:
@@ -47,48 +47,25 @@ public:
     void setTextFilter(const QString &text);
     void setSubset(MapReduceQuery::Subset subset);
     const MapReduceQuery &query() const { return m_query; }
-    bool isOrdering() const { return m_busy; }
-
-    int sourceRow(int viewRow) const
-    {
-        if (viewRow < 0 || viewRow >= rowCount())
-            return -1;
-        return m_identity ? viewRow : m_order[viewRow];
-    }
-    int viewRow(int sourceRow) const
-    {
-        if (!m_rows || sourceRow < 0 || sourceRow >= m_rows->size())
-            return -1;
-        return m_identity ? sourceRow : m_viewRowOf[sourceRow];
-    }
-    QVector<int> shownRows() const; // every shown row, in view order
+    QVector<int> shownRows() const { return shownSourceRows(); } // in view order
 
     // The text of one cell, for data() and for copying rows. Thread-safe.
     static QString displayText(const MapReduceRows &rows, int row, int column);
 
-signals:
-    void orderingChanged(bool busy);
-    void orderApplied(); // a newly computed order is shown
+protected:
+    int sourceRowCount() const override { return m_rows ? m_rows->size() : 0; }
 
 private:
     void requestOrder();
     void startCompute();
     void onComputed();
-    void apply(MapReduceOrdering::Result result);
 
     std::shared_ptr<const MapReduceRows> m_rows;
     MapReduceQuery m_query;
-    bool m_identity = true;
-    QVector<int> m_order;     // view row -> row, unless identity
-    QVector<int> m_viewRowOf; // row -> view row or -1, unless identity
 
     QFutureWatcher<MapReduceOrdering::Result> m_watcher;
     std::shared_ptr<std::atomic_bool> m_cancel;
     std::shared_ptr<const MapReduceRows> m_computeRows;
-    quint64 m_generation = 0;
-    quint64 m_computeGeneration = 0;
-    bool m_pending = false;
-    bool m_busy = false;
 };
 
 } // namespace Brigade

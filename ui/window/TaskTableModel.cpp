@@ -36,7 +36,7 @@ QString firstLine(const QString &text)
 } // namespace
 
 TaskTableModel::TaskTableModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : OrderedTableModel(parent)
     , m_cancel(std::make_shared<std::atomic_bool>(false))
 {
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &TaskTableModel::onComputed);
@@ -58,9 +58,7 @@ void TaskTableModel::setStore(std::shared_ptr<const TaskStore> store)
     m_pending = false;
     m_refreshTimer.stop();
     m_store = std::move(store);
-    m_identity = true;
-    m_rows = {};
-    m_viewRowOf = {};
+    clearOrder();
     m_idOrder.reset();
     endResetModel();
     if (!m_query.isIdentity())
@@ -71,7 +69,7 @@ int TaskTableModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid() || !m_store)
         return 0;
-    return m_identity ? m_store->size() : int(m_rows.size());
+    return shownRowCount();
 }
 
 int TaskTableModel::columnCount(const QModelIndex &parent) const
@@ -243,15 +241,6 @@ void TaskTableModel::setTextFilter(const QString &text)
     requestOrder();
 }
 
-QVector<int> TaskTableModel::shownStoreRows() const
-{
-    if (!m_identity)
-        return m_rows;
-    QVector<int> rows(m_store ? m_store->size() : 0);
-    std::iota(rows.begin(), rows.end(), 0);
-    return rows;
-}
-
 void TaskTableModel::onTasksChanged(const QVector<int> &storeRows)
 {
     const int count = rowCount();
@@ -296,7 +285,7 @@ void TaskTableModel::refresh()
 
 void TaskTableModel::scheduleRefresh()
 {
-    if (m_refreshTimer.isActive() || m_busy)
+    if (m_refreshTimer.isActive() || isOrdering())
         return;
     // Re-sorting costs a core for lastComputeMs; keep it to a fraction of the time.
     m_refreshTimer.start(int(qBound(qint64(300), 4 * m_lastComputeMs, qint64(5000))));
@@ -309,8 +298,8 @@ void TaskTableModel::requestOrder()
     m_cancel->store(true); // whatever is being computed is stale now
     if (!m_store || m_query.isIdentity()) {
         m_pending = false;
-        if (!m_identity)
-            apply(TaskOrdering::Result{});
+        if (hasOrder())
+            applyOrder(true, {}, {});
         return;
     }
     if (m_watcher.isRunning()) {
@@ -331,10 +320,7 @@ void TaskTableModel::startCompute()
                                                            idOrder = m_idOrder, cancel = m_cancel] {
                 return TaskOrdering::compute(*store, query, idOrder, *cancel);
             }));
-    if (!m_busy) {
-        m_busy = true;
-        emit orderingChanged(true);
-    }
+    setOrdering(true);
 }
 
 void TaskTableModel::onComputed()
@@ -346,39 +332,14 @@ void TaskTableModel::onComputed()
         m_idOrder = result.idOrder; // worth keeping even when the order itself is stale
     if (sameStore && m_computeGeneration == m_generation && !result.cancelled) {
         m_lastComputeMs = result.elapsedMs;
-        apply(std::move(result));
+        applyOrder(result.identity, std::move(result.rows), std::move(result.viewRowOf));
     }
     if (m_pending && m_store && !m_query.isIdentity()) {
         startCompute();
         return;
     }
     m_pending = false;
-    m_busy = false;
-    emit orderingChanged(false);
-}
-
-void TaskTableModel::apply(TaskOrdering::Result result)
-{
-    emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
-    const QModelIndexList from = persistentIndexList();
-    QVector<int> fromStore;
-    fromStore.reserve(from.size());
-    for (const QModelIndex &index : from)
-        fromStore.append(storeRow(index.row()));
-
-    m_identity = result.identity;
-    m_rows = std::move(result.rows);
-    m_viewRowOf = std::move(result.viewRowOf);
-
-    QModelIndexList to;
-    to.reserve(from.size());
-    for (int i = 0; i < from.size(); ++i) {
-        const int row = viewRow(fromStore[i]);
-        to.append(row >= 0 ? createIndex(row, from[i].column()) : QModelIndex());
-    }
-    changePersistentIndexList(from, to);
-    emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
-    emit orderApplied();
+    setOrdering(false);
 }
 
 } // namespace Brigade

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "OrderedTableModel.h"
 #include "TaskOrdering.h"
 #include "TaskQuery.h"
 #include "core/TaskStore.h"
 
-#include <QAbstractTableModel>
 #include <QFutureWatcher>
 #include <QTimer>
 
@@ -20,7 +20,7 @@ namespace Brigade {
 // QtConcurrent from the store, then swapped in with layoutChanged (persistent indexes,
 // and so the selection, follow their tasks). While a run changes task states, an order
 // that depends on them is recomputed now and then, not on every change.
-class TaskTableModel : public QAbstractTableModel
+class TaskTableModel : public OrderedTableModel
 {
     Q_OBJECT
 public:
@@ -46,21 +46,11 @@ public:
     void setStatusFilter(int status); // a TaskStatus, or -1 for all
     void setTextFilter(const QString &text);
     const TaskQuery &query() const { return m_query; }
-    bool isOrdering() const { return m_busy; }
     qint64 lastOrderingMs() const { return m_lastComputeMs; }
 
-    int storeRow(int viewRow) const
-    {
-        return m_identity ? viewRow
-                          : (viewRow >= 0 && viewRow < m_rows.size() ? m_rows[viewRow] : -1);
-    }
-    int viewRow(int storeRow) const
-    {
-        return m_identity ? storeRow
-                          : (storeRow >= 0 && storeRow < m_viewRowOf.size() ? m_viewRowOf[storeRow]
-                                                                            : -1);
-    }
-    QVector<int> shownStoreRows() const; // every shown task, in view order
+    // The store is the source: a view row's task, and where a task is shown.
+    int storeRow(int viewRow) const { return sourceRow(viewRow); }
+    QVector<int> shownStoreRows() const { return shownSourceRows(); } // in view order
 
     // The text of one cell, for data() and for copying rows. Thread-safe.
     static QString displayText(const TaskSpec &spec, const TaskState &state, int column,
@@ -71,31 +61,22 @@ public:
     // Recomputes a state-dependent order now (e.g. when the run finishes).
     void refresh();
 
-signals:
-    void orderingChanged(bool busy);
-    void orderApplied(); // a newly computed order is shown
+protected:
+    int sourceRowCount() const override { return m_store ? m_store->size() : 0; }
 
 private:
     void requestOrder();
     void startCompute();
     void onComputed();
-    void apply(TaskOrdering::Result result);
     void scheduleRefresh();
 
     std::shared_ptr<const TaskStore> m_store;
     TaskQuery m_query;
-    bool m_identity = true;
-    QVector<int> m_rows;      // view row -> store row, unless identity
-    QVector<int> m_viewRowOf; // store row -> view row or -1, unless identity
     std::shared_ptr<const QVector<int>> m_idOrder;
 
     QFutureWatcher<TaskOrdering::Result> m_watcher;
     std::shared_ptr<std::atomic_bool> m_cancel;
     std::shared_ptr<const TaskStore> m_computeStore;
-    quint64 m_generation = 0;
-    quint64 m_computeGeneration = 0;
-    bool m_pending = false;
-    bool m_busy = false;
     qint64 m_lastComputeMs = 0;
     QTimer m_refreshTimer;
 };
