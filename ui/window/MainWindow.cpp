@@ -5,6 +5,7 @@
 #include "BatchSummaryView.h"
 #include "CorePanel.h"
 #include "Formatting.h"
+#include "LargeTable.h"
 #include "MapReduceResultView.h"
 #include "MapReduceView.h"
 #include "ProgressPanel.h"
@@ -505,23 +506,10 @@ QWidget *MainWindow::createBatchPage()
     m_table = new QTableView;
     m_table->setObjectName(QStringLiteral("taskTable"));
     m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->setWordWrap(false);
-    m_table->setTextElideMode(Qt::ElideRight);
+    LargeTable::configure(m_table);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_table->verticalHeader()->hide();
-    // Fixed row heights: the view never measures rows, whatever their number.
-    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height()
-                                                     + fontMetrics().height() / 2);
     QHeaderView *header = m_table->horizontalHeader();
-    header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(true);
-    header->setHighlightSections(false);
     header->setSortIndicatorClearable(true);
     header->setSortIndicator(-1, Qt::AscendingOrder);
     m_table->setSortingEnabled(true);

@@ -2,6 +2,7 @@
 
 #include "BackgroundPool.h"
 #include "Formatting.h"
+#include "LargeTable.h"
 #include "MapReduceTableModel.h"
 
 #include <QApplication>
@@ -98,23 +99,10 @@ MapReduceResultView::MapReduceResultView(QWidget *parent)
 
     m_table->setObjectName(QStringLiteral("mrTable"));
     m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->setWordWrap(false);
-    m_table->setTextElideMode(Qt::ElideRight);
-    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_table->verticalHeader()->hide();
-    // Fixed row heights: the view never measures rows, whatever their number.
-    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height()
-                                                     + fontMetrics().height() / 2);
+    LargeTable::configure(m_table);
     QHeaderView *header = m_table->horizontalHeader();
-    header->setSectionResizeMode(QHeaderView::Interactive);
     header->setStretchLastSection(false);
     header->setSectionResizeMode(int(TotalsColumn::Key), QHeaderView::Stretch);
-    header->setHighlightSections(false);
     header->setSortIndicatorClearable(true);
     header->setSortIndicator(-1, Qt::AscendingOrder);
     m_table->setSortingEnabled(true);
