@@ -86,6 +86,7 @@ MapReduceProgressPanel::MapReduceProgressPanel(QWidget *parent)
 
     m_throttle.setSingleShot(true);
     m_throttle.setInterval(1000 / MaxUpdatesPerSecond + 1);
+    m_throttle.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5% early
     connect(&m_throttle, &QTimer::timeout, this, [this] {
         if (!m_dirty)
             return;
