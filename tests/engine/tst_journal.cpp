@@ -1,6 +1,4 @@
 // The run journal on its own: create, append, restore, refuse what is not a journal.
-#include "EngineHarness.h"
-#include "SumBatch.h"
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
 
@@ -30,7 +28,6 @@ private slots:
     void foreignFilesAreRefused_data();
     void foreignFilesAreRefused();
     void corruptSegmentIsReported();
-    void engineBuildsAndFillsTheJournal();
     void defaultPathsNeverCollide();
 
 private:
@@ -372,42 +369,6 @@ void tst_Journal::corruptSegmentIsReported()
 }
 
 QTEST_GUILESS_MAIN(tst_Journal)
-// The engine's own path: it builds the journal on the journal thread while the workers
-// start (RunSettings::createJournal), then records every finished task there.
-void tst_Journal::engineBuildsAndFillsTheJournal()
-{
-    const int n = 3000;
-    const QStringList lines = Test::sumTasks(n, 0);
-    const QByteArray data = lines.join(QLatin1Char('\n')).toUtf8();
-    const QString path = m_dir.filePath(QStringLiteral("engine.journal"));
-    Test::EngineHarness h;
-    QVERIFY2(h.load(lines), qPrintable(h.lastError));
-    h.settings.journalPath = path;
-    h.settings.createJournal = true;
-    h.settings.journalBatchPath = QStringLiteral("sums.jsonl");
-    h.settings.journalBatchData = data;
-    QStringList messages;
-    connect(&h.engine(), &Engine::message, this, [&](const QString &m) { messages << m; });
-    h.start();
-    QVERIFY(h.waitFinished(60000));
-    QCOMPARE(h.lastStats.succeeded, qint64(n));
-    QVERIFY2(messages.isEmpty(), qPrintable(messages.join(QLatin1Char('\n'))));
-
-    Journal j;
-    QString error;
-    QVERIFY2(j.open(path, &error), qPrintable(error));
-    QCOMPARE(j.batchData(&error), data);
-    auto restored = storeFor(data);
-    QVector<int> order;
-    QVERIFY2(j.restore(*restored, &error, &order), qPrintable(error));
-    QCOMPARE(order.size(), n);
-    QCOMPARE(QSet<int>(order.cbegin(), order.cend()).size(), n);
-    for (int row = 0; row < n; ++row) {
-        QCOMPARE(restored->state(row).status, TaskStatus::Succeeded);
-        QCOMPARE(restored->state(row).result, h.store().state(row).result);
-    }
-}
-
 // Two runs of one batch within a second get two journals, never one replacing the other;
 // both are found as journals of that batch.
 void tst_Journal::defaultPathsNeverCollide()
