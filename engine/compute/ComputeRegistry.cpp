@@ -1,5 +1,7 @@
 #include "ComputeRegistry.h"
 
+#include "CallOp.h"
+#include "ExecOp.h"
 #include "MapNgramOp.h"
 #include "MapWordsOp.h"
 #include "Sha256Op.h"
@@ -22,6 +24,8 @@ ComputeRegistry::ComputeRegistry()
     add(std::make_unique<WordCountOp>()); // 3
     add(std::make_unique<MapNgramOp>());  // 4
     add(std::make_unique<MapWordsOp>());  // 5
+    add(std::make_unique<ExecOp>());      // 6
+    add(std::make_unique<CallOp>());      // 7
 }
 
 void ComputeRegistry::add(std::unique_ptr<ComputeOp> op)

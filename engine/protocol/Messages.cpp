@@ -17,7 +17,11 @@ constexpr quint32 MaxEntries = 4 * 1024 * 1024;
 // rejected before anything is reserved: 9 bytes claiming 4M results would otherwise cost
 // a 300 MB allocation (found by fuzz_frames, where it cut the rate tenfold).
 constexpr qsizetype MinAssignBytes = 4 + 2 + 4 + 1 + 1 + 4 + 4;
-constexpr qsizetype MinResultBytes = 4 + 2 + 1 + 2 + 4 + 8 + 4 + 4 + 4 + 4;
+constexpr qsizetype MinResultBytes = 4 + 2 + 1 + 2 + 4 + 8 + 4 + 4 + 4 + 4 + 1;
+constexpr quint32 MaxPrograms = 1024;
+
+// The flags byte of a result entry.
+enum ResultFlags : quint8 { RetryMask = 0x03, HasProcess = 0x04, KnownResultFlags = 0x07 };
 
 void str(WireWriter &w, const QString &s)
 {
@@ -73,6 +77,10 @@ void encodeConfigure(QByteArray *out, const ConfigureMsg &m)
     w.u32(m.heartbeatMs);
     w.u32(m.flushUs);
     w.u32(m.seed);
+    w.u16(m.workerSlot);
+    w.u32(quint32(m.programs.size()));
+    for (const ProgramSpec &p : m.programs)
+        p.encode(w);
     w.commit();
     finishFrame(out, f);
 }
@@ -86,6 +94,17 @@ bool decodeConfigure(const QByteArray &payload, ConfigureMsg *m)
     m->heartbeatMs = r.u32();
     m->flushUs = r.u32();
     m->seed = r.u32();
+    m->workerSlot = r.u16();
+    const quint32 programs = r.u32();
+    if (!r.ok() || programs > MaxPrograms)
+        return false;
+    m->programs.clear();
+    for (quint32 i = 0; i < programs && r.ok(); ++i) {
+        ProgramSpec p;
+        if (!p.decode(r))
+            return false;
+        m->programs.append(std::move(p));
+    }
     return r.ok() && r.atEnd() && m->computeThreads > 0 && m->computeThreads <= 1024
            && m->defaultMaxBytes > 0;
 }
@@ -125,7 +144,7 @@ void AssignBuilder::add(const AssignTask &t)
 }
 
 void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const TaskShape &shape,
-                        qint64 maxBytes, const QString &id, bool needsIdInput)
+                        qint64 maxBytes, QByteArrayView input)
 {
     WireWriter &w = m_w;
     const FetchSpec &f = shape.fetch;
@@ -147,10 +166,7 @@ void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const Ta
     }
     w.u8(shape.compute.op);
     w.bytes(shape.compute.params);
-    if (needsIdInput)
-        w.bytes(id.toUtf8());
-    else
-        w.u32(0);
+    w.bytes(input);
     ++m_count;
 }
 
@@ -250,6 +266,15 @@ void encodeResults(QByteArray *out, const QVector<AttemptResult> &results)
         w.u32(a.computeUs);
         w.bytes(a.result);
         w.bytes(a.message.isEmpty() ? QByteArray() : a.message.toUtf8());
+        const bool process = !a.process.isEmpty();
+        w.u8(quint8(a.retry) | (process ? HasProcess : 0));
+        if (process) {
+            w.u32(quint32(a.process.exitCode));
+            w.u8(a.process.signal);
+            w.bytes(a.process.command.toUtf8());
+            w.bytes(a.process.stdoutTail);
+            w.bytes(a.process.stderrTail);
+        }
     }
     w.commit();
     finishFrame(out, f);
@@ -271,7 +296,7 @@ bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results)
         a.row = qint32(r.u32());
         a.attempt = r.u16();
         const quint8 err = r.u8();
-        if (err > quint8(ErrorKind::Cancelled) || a.row < 0)
+        if (err > quint8(LastErrorKind) || a.row < 0)
             return false;
         a.error = ErrorKind(err);
         a.httpStatus = r.u16();
@@ -289,6 +314,17 @@ bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results)
         const QByteArrayView msg = r.bytesView();
         if (!msg.isEmpty())
             a.message = QString::fromUtf8(msg);
+        const quint8 flags = r.u8();
+        if ((flags & ~KnownResultFlags) || (flags & RetryMask) > quint8(RetryHint::DoNotRetry))
+            return false;
+        a.retry = RetryHint(flags & RetryMask);
+        if (flags & HasProcess) {
+            a.process.exitCode = qint32(r.u32());
+            a.process.signal = r.u8();
+            a.process.command = QString::fromUtf8(r.bytesView());
+            a.process.stdoutTail = r.bytes();
+            a.process.stderrTail = r.bytes();
+        }
         results->append(std::move(a));
     }
     return r.ok() && r.atEnd();
@@ -315,6 +351,62 @@ bool decodeHeartbeat(const QByteArray &payload, HeartbeatMsg *m)
     m->computeQueued = r.u32();
     m->rssKb = r.u64();
     m->completed = r.u64();
+    return r.ok() && r.atEnd();
+}
+
+void encodeOutput(QByteArray *out, const OutputMsg &m)
+{
+    const qsizetype f = beginFrame(out, FrameType::Output);
+    WireWriter w(out);
+    w.u32(quint32(m.tasks.size()));
+    for (const TaskOutput &t : m.tasks) {
+        w.u32(quint32(t.row));
+        w.u16(t.attempt);
+        str(w, t.command);
+        w.bytes(t.stdoutBytes);
+        w.bytes(t.stderrBytes);
+    }
+    w.u32(quint32(m.programs.size()));
+    for (const ProgramOutput &p : m.programs) {
+        str(w, p.program);
+        w.u8(p.stream);
+        w.bytes(p.text);
+    }
+    w.commit();
+    finishFrame(out, f);
+}
+
+bool decodeOutput(const QByteArray &payload, OutputMsg *m)
+{
+    WireReader r(payload);
+    const quint32 tasks = r.u32();
+    if (!r.ok() || qsizetype(tasks) > r.remaining() / 18)
+        return false;
+    m->tasks.reserve(tasks);
+    for (quint32 i = 0; i < tasks && r.ok(); ++i) {
+        TaskOutput t;
+        t.row = qint32(r.u32());
+        t.attempt = r.u16();
+        t.command = str(r);
+        t.stdoutBytes = r.bytes();
+        t.stderrBytes = r.bytes();
+        if (t.row < 0)
+            return false;
+        m->tasks.append(std::move(t));
+    }
+    const quint32 programs = r.u32();
+    if (!r.ok() || qsizetype(programs) > r.remaining() / 9)
+        return false;
+    m->programs.reserve(programs);
+    for (quint32 i = 0; i < programs && r.ok(); ++i) {
+        ProgramOutput p;
+        p.program = str(r);
+        p.stream = r.u8();
+        p.text = r.bytes();
+        if (p.stream < ProgramOutput::Stdout || p.stream > ProgramOutput::Event)
+            return false;
+        m->programs.append(std::move(p));
+    }
     return r.ok() && r.atEnd();
 }
 

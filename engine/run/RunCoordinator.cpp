@@ -3,17 +3,13 @@
 #include "WorkerProcess.h"
 #include "compute/ComputeRegistry.h"
 #include "journal/JournalWriter.h"
+#include "usercode/TaskContext.h"
 
 #include <algorithm>
 
 namespace Brigade::Internal {
 
 namespace {
-bool opUsesInput(quint8 op)
-{
-    const ComputeOp *o = ComputeRegistry::instance().op(op);
-    return o && o->usesInput();
-}
 
 constexpr int MaxTasksPerFrame = 16384;
 constexpr int UpdateIntervalMs = 33; // views get at most ~30 updates per second
@@ -35,6 +31,14 @@ RunCoordinator::RunCoordinator(QObject *parent)
     connect(&m_updateTimer, &QTimer::timeout, this, &RunCoordinator::emitUpdates);
     m_loadTimer.setInterval(LoadIntervalMs);
     connect(&m_loadTimer, &QTimer::timeout, this, &RunCoordinator::sampleLoad);
+    for (int id = 1; id < 256; ++id) {
+        const ComputeOp *op = ComputeRegistry::instance().op(quint8(id));
+        m_opInput[id] = !op                  ? OpInput::None
+                        : op->hasOwnRunner() ? OpInput::Context
+                        : op->usesInput()    ? OpInput::Id
+                                             : OpInput::None;
+    }
+    m_programLog = std::make_shared<ProgramLog>();
 }
 
 RunCoordinator::~RunCoordinator()
@@ -80,6 +84,7 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
         }
     });
 
+    collectPrograms();
     m_slotGroups = m_settings.slotGroups();
     m_hosts.clear();
     const int workers = int(m_slotGroups.size());
@@ -120,6 +125,8 @@ void RunCoordinator::launchSlot(int slot)
             [this, slot, inc](const QVector<AttemptResult> &r) { onResults(slot, inc, r); });
     connect(p, &WorkerProcess::heartbeat, this,
             [this, slot, inc](const HeartbeatMsg &hb) { onHeartbeat(slot, inc, hb); });
+    connect(p, &WorkerProcess::outputReceived, this,
+            [this, slot, inc](const OutputMsg &o) { onOutput(slot, inc, o); });
     connect(p, &WorkerProcess::lost, this,
             [this, slot, inc](const QString &why) { onWorkerLost(slot, inc, why); });
     connect(p, &WorkerProcess::stopped, p, &QObject::deleteLater);
@@ -148,6 +155,8 @@ void RunCoordinator::onWorkerReady(int slot, quint32 incarnation)
     cfg.heartbeatMs = m_settings.heartbeatMs;
     cfg.flushUs = m_settings.flushUs;
     cfg.seed = m_settings.seed ? m_settings.seed + quint32(slot) : 0;
+    cfg.workerSlot = quint16(slot);
+    cfg.programs = m_programs;
     QByteArray frame;
     Wire::encodeConfigure(&frame, cfg);
     s.process->send(frame);
@@ -231,11 +240,22 @@ void RunCoordinator::dispatch()
                         = shape.fetch.timeoutMs
                                   ? shape.fetch.timeoutMs
                                   : (shape.timeoutMs ? shape.timeoutMs : m_settings.timeoutMs);
-                const bool needsId = shape.compute.op != 0 && shape.fetch.kind != FetchKind::Url
-                                     && opUsesInput(shape.compute.op);
+                QByteArray input;
+                switch (m_opInput[shape.compute.op]) {
+                case OpInput::None:
+                    break;
+                case OpInput::Id:
+                    if (shape.fetch.kind != FetchKind::Url)
+                        input = spec.id.toUtf8();
+                    break;
+                case OpInput::Context:
+                    input = TaskContext::encode(spec.id, spec.input);
+                    store.setProcessLocked(row, {}); // the previous attempt's is in its record
+                    break;
+                }
                 builder.add(row, st.attempts, timeout, shape,
                             shape.fetch.maxBytes ? shape.fetch.maxBytes : m_settings.maxBytes,
-                            spec.id, needsId);
+                            input);
                 markChanged(row);
                 ++s.inFlight;
                 --budget;
@@ -283,6 +303,8 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             st.fetchUs = r.fetchUs;
             st.computeUs = r.computeUs;
             markChanged(r.row);
+            if (!r.process.isEmpty())
+                store.setProcessLocked(r.row, r.process);
             if (r.error == ErrorKind::None) {
                 setStatus(st, TaskStatus::Succeeded);
                 st.error = ErrorKind::None;
@@ -297,7 +319,9 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             if (m_settings.retry.shouldRetry(r) && st.attempts < maxAttemptsOf(r.row)) {
                 store.recordAttemptLocked(r.row, AttemptRecord{st.attempts, st.worker, r.error,
                                                                r.httpStatus, st.queuedUs, r.fetchUs,
-                                                               r.computeUs, r.message});
+                                                               r.computeUs, r.message, r.process});
+                if (!r.process.isEmpty())
+                    store.setProcessLocked(r.row, {});
                 setStatus(st, TaskStatus::Retrying);
                 const quint32 delay
                         = m_settings.retry.backoffMs(st.attempts, r.retryAfterMs, m_rng);
@@ -363,6 +387,50 @@ void RunCoordinator::onHeartbeat(int slot, quint32 incarnation, const HeartbeatM
     s.info.rssKb = qint64(hb.rssKb);
 }
 
+void RunCoordinator::onOutput(int slot, quint32 incarnation, const OutputMsg &output)
+{
+    if (m_slots[slot].incarnation != incarnation)
+        return;
+    if (!output.tasks.isEmpty()) {
+        const int n = m_store->size();
+        m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+            for (const TaskOutput &t : output.tasks) {
+                // Only the attempt this worker runs now: output of an earlier one is stale.
+                if (t.row >= n || states[t.row].status != TaskStatus::Running
+                    || m_assignedTo[t.row] != incarnation || states[t.row].attempts != t.attempt)
+                    continue;
+                store.appendLiveOutputLocked(t.row, t.command, t.stdoutBytes, t.stderrBytes);
+                markChanged(t.row);
+            }
+        });
+    }
+    for (const ProgramOutput &p : output.programs) {
+        m_programLog->append(p.program, slot, ProgramLog::Stream(p.stream), p.text, nowMs());
+        if (!m_programLogChanged.contains(p.program))
+            m_programLogChanged.append(p.program);
+    }
+}
+
+void RunCoordinator::collectPrograms()
+{
+    // Tasks of a batch share few shapes, and neighbours mostly the same one.
+    m_programs.clear();
+    const TaskShape *last = nullptr;
+    for (const TaskSpec &spec : m_store->specs()) {
+        if (spec.shape.get() == last)
+            continue;
+        last = spec.shape.get();
+        const auto &program = last->compute.program;
+        if (!program)
+            continue;
+        const bool known
+                = std::any_of(m_programs.cbegin(), m_programs.cend(),
+                              [&](const ProgramSpec &p) { return p.name == program->name; });
+        if (!known)
+            m_programs.append(*program);
+    }
+}
+
 void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &reason)
 {
     Slot &s = m_slots[slot];
@@ -386,9 +454,13 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
             st.message = message;
             markChanged(row);
             if (st.attempts < maxAttemptsOf(row)) {
-                store.recordAttemptLocked(row, AttemptRecord{st.attempts, st.worker,
-                                                             ErrorKind::WorkerLost, 0, st.queuedUs,
-                                                             0, 0, message});
+                const ProcessOutcome *live = store.processLocked(row);
+                store.recordAttemptLocked(row,
+                                          AttemptRecord{st.attempts, st.worker,
+                                                        ErrorKind::WorkerLost, 0, st.queuedUs, 0, 0,
+                                                        message, live ? *live : ProcessOutcome{}});
+                if (live)
+                    store.setProcessLocked(row, {});
                 setStatus(st, TaskStatus::Queued);
                 st.readyAtMs = now;
                 m_ready.push_front(row);
@@ -721,6 +793,10 @@ void RunCoordinator::emitUpdates()
             m_changedFlag[row] = 0;
         emit tasksChanged(m_changed);
         m_changed.clear();
+    }
+    if (!m_programLogChanged.isEmpty()) {
+        emit programLogChanged(m_programLogChanged);
+        m_programLogChanged.clear();
     }
     emit progress(makeStats());
 }

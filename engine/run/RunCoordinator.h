@@ -3,6 +3,7 @@
 #include "LoadMonitor.h"
 #include "RunSettings.h"
 #include "RunStats.h"
+#include "core/ProgramLog.h"
 #include "core/TaskStore.h"
 #include "protocol/Messages.h"
 
@@ -34,6 +35,8 @@ public:
     explicit RunCoordinator(QObject *parent = nullptr);
     ~RunCoordinator() override;
 
+    // Where the programs' output goes (before start; shared with the Engine's callers).
+    void setProgramLog(std::shared_ptr<ProgramLog> log) { m_programLog = std::move(log); }
     void start(std::shared_ptr<TaskStore> store, const RunSettings &settings);
     void setPaused(bool paused);
     void cancelAll();
@@ -49,6 +52,7 @@ signals:
     void tasksFinished(const QVector<int> &rows); // completion order, each finish once
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
+    void programLogChanged(const QStringList &programs);
     void message(const QString &text);
     void finished(const Brigade::RunStats &stats);
 
@@ -81,6 +85,8 @@ private:
     void onWorkerReady(int slot, quint32 incarnation);
     void onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results);
     void onHeartbeat(int slot, quint32 incarnation, const HeartbeatMsg &hb);
+    void onOutput(int slot, quint32 incarnation, const OutputMsg &output);
+    void collectPrograms();
     void onWorkerLost(int slot, quint32 incarnation, const QString &reason);
     QString hostOf(int slot) const;
     bool otherHealthyHost(const QString &host) const;
@@ -125,6 +131,13 @@ private:
     QVector<int> m_changed;
     QVector<quint8> m_changedFlag;
     QVector<int> m_finishedRows;
+
+    // What each op needs as input besides a fetched body (indexed by op id).
+    enum class OpInput : quint8 { None, Id, Context };
+    std::array<OpInput, 256> m_opInput{};
+    QVector<ProgramSpec> m_programs; // those the tasks call
+    std::shared_ptr<ProgramLog> m_programLog;
+    QStringList m_programLogChanged;
 
     QThread *m_journalThread = nullptr;
     JournalWriter *m_journal = nullptr;

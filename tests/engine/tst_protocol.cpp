@@ -142,8 +142,8 @@ void tst_Protocol::assignFromShape()
     shape.compute.params = "abc";
     QByteArray stream;
     Wire::AssignBuilder b(&stream);
-    b.add(5, 2, 1000, shape, 4096, QStringLiteral("id-5"), false);
-    b.add(6, 1, 0, shape, 4096, QStringLiteral("id-6"), true);
+    b.add(5, 2, 1000, shape, 4096, {});
+    b.add(6, 1, 0, shape, 4096, QByteArrayLiteral("id-6"));
     b.finish();
     QVector<AssignTask> out;
     QVERIFY(Wire::decodeAssign(decodeAll(stream).at(0).payload, &out));
