@@ -37,38 +37,38 @@ Kind kindOf(QStringView name)
 }
 
 // Walks a template: calls literal(text) for literal stretches and placeholder(kind, at,
-// text) for each placeholder; returns false at the first stray brace (with its offset).
+// text) for each placeholder. As in GNU parallel, only the known placeholders are
+// placeholders: other braces are literal text (awk's {print $1}, JSON), and {{ and }} are
+// literal braces, for a literal "{}".
 template<typename Literal, typename Placeholder>
-bool walk(QStringView text, Literal literal, Placeholder placeholder, qsizetype *badAt)
+void walk(QStringView text, Literal literal, Placeholder placeholder)
 {
     qsizetype plain = 0;
     for (qsizetype i = 0; i < text.size(); ++i) {
         const QChar c = text[i];
         if (c != u'{' && c != u'}')
             continue;
-        literal(text.mid(plain, i - plain));
         if (i + 1 < text.size() && text[i + 1] == c) { // {{ or }}
+            literal(text.mid(plain, i - plain));
             literal(text.mid(i, 1));
             plain = i + 2;
             ++i;
             continue;
         }
-        if (c == u'}') {
-            *badAt = i;
-            return false;
-        }
+        if (c == u'}')
+            continue;
         const qsizetype close = text.indexOf(u'}', i + 1);
-        const qsizetype nextOpen = text.indexOf(u'{', i + 1);
-        if (close < 0 || (nextOpen >= 0 && nextOpen < close)) {
-            *badAt = i;
-            return false;
-        }
-        placeholder(kindOf(text.mid(i + 1, close - i - 1)), i, text.mid(i, close - i + 1));
+        if (close < 0)
+            break;
+        const Kind kind = kindOf(text.mid(i + 1, close - i - 1));
+        if (kind == Kind::Unknown)
+            continue;
+        literal(text.mid(plain, i - plain));
+        placeholder(kind, i, text.mid(i, close - i + 1));
         plain = close + 1;
         i = close;
     }
     literal(text.mid(plain));
-    return true;
 }
 
 } // namespace
@@ -77,52 +77,59 @@ bool Placeholders::check(QStringView text, Scope scope, quint8 *needs, Problem *
 {
     *needs = 0;
     bool ok = true;
-    qsizetype badAt = -1;
-    const bool wellFormed = walk(
+    walk(
             text, [](QStringView) {},
             [&](Kind kind, qsizetype at, QStringView written) {
                 if (!ok)
                     return;
-                if (kind == Kind::Unknown) {
-                    ok = false;
-                    problem->offset = at;
-                    problem->text = written.toString();
-                    problem->message
-                            = QStringLiteral("unknown placeholder %1 (known: {} {.} {/} {//} "
-                                             "{/.} {#} {id} {attempt} {worker} {url} {body}; "
-                                             "write {{ and }} for literal braces)")
-                                      .arg(written);
-                } else if (scope == Scope::Program && kind != Kind::Worker) {
+                if (scope == Scope::Program && kind != Kind::Worker) {
                     ok = false;
                     problem->offset = at;
                     problem->text = written.toString();
                     problem->message = QStringLiteral("%1 cannot be used in a program, which "
-                                                      "serves many tasks (only {worker} can)")
+                                                      "serves many tasks (only {worker} can; "
+                                                      "write {{ and }} for literal braces)")
                                                .arg(written);
                 } else if (kind == Kind::Url) {
                     *needs |= NeedsUrl;
                 } else if (kind == Kind::Body) {
                     *needs |= NeedsBody;
                 }
-            },
-            &badAt);
-    if (!wellFormed) {
-        problem->offset = badAt;
-        problem->text = text.mid(badAt, 1).toString();
-        problem->message
-                = QStringLiteral("stray \"%1\" (write %1%1 for a literal brace)").arg(text[badAt]);
-        return false;
-    }
+            });
     return ok;
 }
 
 bool Placeholders::hasAny(QStringView text)
 {
     bool any = false;
-    qsizetype badAt = -1;
     walk(
-            text, [](QStringView) {}, [&](Kind, qsizetype, QStringView) { any = true; }, &badAt);
+            text, [](QStringView) {}, [&](Kind, qsizetype, QStringView) { any = true; });
     return any;
+}
+
+QString Placeholders::escapeUnknown(QStringView text)
+{
+    QString out;
+    out.reserve(text.size() + 4);
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text[i];
+        if (c == u'{') {
+            const qsizetype close = text.indexOf(u'}', i + 1);
+            const qsizetype nextOpen = text.indexOf(u'{', i + 1);
+            if (close > i && (nextOpen < 0 || nextOpen > close)
+                && kindOf(text.mid(i + 1, close - i - 1)) != Kind::Unknown) {
+                out += text.mid(i, close - i + 1);
+                i = close;
+                continue;
+            }
+            out += QStringLiteral("{{");
+        } else if (c == u'}') {
+            out += QStringLiteral("}}");
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 QString Placeholders::withoutExtension(QStringView path)
@@ -178,7 +185,6 @@ QString Placeholders::expand(QStringView text, const PlaceholderValues &v, bool 
 {
     QString out;
     out.reserve(text.size() + v.input.size());
-    qsizetype badAt = -1;
     walk(
             text, [&](QStringView literal) { out += literal; },
             [&](Kind kind, qsizetype, QStringView) {
@@ -221,8 +227,7 @@ QString Placeholders::expand(QStringView text, const PlaceholderValues &v, bool 
                     break;
                 }
                 out += shellQuote ? shellQuoted(value) : value;
-            },
-            &badAt);
+            });
     return out;
 }
 

@@ -20,8 +20,8 @@ struct PlaceholderValues
 // Placeholders in a command's argv, env values and cwd, with GNU parallel's meanings where
 // they overlap: {} the input, {.} without its extension, {/} its basename, {//} its
 // dirname, {/.} the basename without extension, {#} the sequence number; and {id},
-// {attempt}, {worker}, {url}, {body}. {{ and }} are literal braces; any other brace is an
-// error, so a typo never reaches a command unnoticed.
+// {attempt}, {worker}, {url}, {body}. As in GNU parallel, other braces are literal text
+// ({print $1}, JSON); {{ and }} are literal braces, to write a literal "{}".
 class Placeholders
 {
 public:
@@ -38,8 +38,8 @@ public:
         QString message;
     };
 
-    // Checks a template. Returns false with *problem set when it holds an unknown
-    // placeholder or a stray brace; *needs gets the Need bits of its placeholders.
+    // Checks a template. Returns false with *problem set when it holds a placeholder its
+    // scope cannot fill; *needs gets the Need bits of its placeholders.
     static bool check(QStringView text, Scope scope, quint8 *needs, Problem *problem);
     // Whether the template holds any placeholder (brigade run LIST -- PROG appends {} to
     // a command line that has none). The template must have passed check().
@@ -48,6 +48,10 @@ public:
     // for /bin/sh, so an input cannot turn into shell syntax.
     static QString expand(QStringView text, const PlaceholderValues &values,
                           bool shellQuote = false);
+    // A command-line argument as a template: every brace that is not part of a known
+    // placeholder is doubled, so the argument reaches the command exactly as typed
+    // ("{{x}}" included) apart from its placeholders.
+    static QString escapeUnknown(QStringView argument);
 
     // GNU parallel's forms of a value.
     static QString withoutExtension(QStringView path); // {.}

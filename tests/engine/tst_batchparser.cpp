@@ -463,7 +463,8 @@ void TestBatchParser::badInput_data()
     QTest::newRow("compute string")
             << QByteArray(R"({"compute":"sum_to"})") << jsonl
             << QStringList{"b.jsonl:1:2: expected \"compute\" to be an object with \"op\" (one "
-                           "of sum_to, sha256, wordcount), like {\"op\":\"sum_to\",\"n\":1000}"}
+                           "of sum_to, sha256, wordcount, exec, call), like "
+                           "{\"op\":\"sum_to\",\"n\":1000}"}
             << QStringList{};
     QTest::newRow("unknown op")
             << QByteArray(R"({"compute":{"op":"nope"}})") << jsonl
@@ -472,7 +473,7 @@ void TestBatchParser::badInput_data()
             << QStringList{};
     QTest::newRow("no op") << QByteArray(R"({"compute":{"n":5}})") << jsonl
                            << QStringList{"b.jsonl:1:2: expected \"op\" in \"compute\" to be one "
-                                          "of sum_to, sha256, wordcount"}
+                                          "of sum_to, sha256, wordcount, exec, call"}
                            << QStringList{};
     QTest::newRow("bad param points at it")
             << QByteArray(R"({"compute":{"op":"sum_to","n":-1}})") << jsonl

@@ -4,8 +4,10 @@
 #include "MapReduceCommand.h"
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
+#include "usercode/CommandLineBatch.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
@@ -81,16 +83,28 @@ void RunCommand::fail(const QString &message, int status)
 
 bool RunCommand::loadBatch(std::shared_ptr<TaskStore> *store)
 {
+    const bool commandForm = !m_options.commandLine.isEmpty();
+    const bool fromStdin = commandForm && m_options.batchPath == u"-";
     QFile file(m_options.batchPath);
-    if (!QFileInfo(m_options.batchPath).isFile() || !file.open(QIODevice::ReadOnly)) {
-        fail(QStringLiteral("brigade: cannot read batch file %1: %2")
-                     .arg(m_options.batchPath, QFileInfo::exists(m_options.batchPath)
-                                                       ? file.errorString()
-                                                       : QStringLiteral("no such file")),
+    const bool opened = fromStdin ? file.open(stdin, QIODevice::ReadOnly)
+                                  : (QFileInfo(m_options.batchPath).isFile()
+                                     && file.open(QIODevice::ReadOnly));
+    if (!opened) {
+        fail(QStringLiteral("brigade: cannot read %1 %2: %3")
+                     .arg(commandForm ? QStringLiteral("list") : QStringLiteral("batch file"),
+                          m_options.batchPath,
+                          QFileInfo::exists(m_options.batchPath) ? file.errorString()
+                                                                 : QStringLiteral("no such file")),
              2);
         return false;
     }
-    const QByteArray data = file.readAll();
+    QByteArray data = file.readAll();
+    if (commandForm) {
+        // brigade run LIST -- PROG ARG...: the list and command become a batch, journaled
+        // like any other, so --resume and retry-failed need nothing else.
+        data = CommandLineBatch::make(data, m_options.commandLine, QDir::currentPath());
+        m_options.batchPath = CommandLineBatch::nameFor(m_options.batchPath);
+    }
     BatchParser::Options parseOptions;
     parseOptions.maxErrors = MaxErrorsShown;
     Batch batch = BatchParser::parseData(data, m_options.batchPath, parseOptions);
