@@ -47,6 +47,7 @@ struct AssignTask
     FetchKind fetchKind = FetchKind::None;
     quint32 delayMinMs = 0;
     quint32 delayMaxMs = 0;
+    quint32 failPpm = 0; // Delay: parts per million of attempts that fail after the wait
     QByteArray url;
     qint64 maxBytes = 0;
     QList<QPair<QByteArray, QByteArray>> headers;
