@@ -13,7 +13,7 @@
 namespace Brigade {
 
 constexpr quint32 ProtocolMagic = 0x44475242; // "BRGD"
-constexpr quint16 ProtocolVersion = 2;
+constexpr quint16 ProtocolVersion = 3;
 
 struct HelloMsg
 {

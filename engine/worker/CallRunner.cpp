@@ -246,6 +246,7 @@ void CallRunner::pump(Program *p)
             c->sentNs = m_clock.nsecsElapsed();
             in->inFlight.insert(c->id, c);
             ++in->sent;
+            scheduleFlush();
         }
         if (p->spec.recycleAfter > 0 && in->sent >= p->spec.recycleAfter) {
             // Recycled: a fresh process takes the next calls; this one finishes its own.
@@ -259,8 +260,17 @@ void CallRunner::pump(Program *p)
     }
 }
 
+void CallRunner::scheduleFlush()
+{
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    QMetaObject::invokeMethod(this, &CallRunner::flush, Qt::QueuedConnection);
+}
+
 void CallRunner::flush()
 {
+    m_flushScheduled = false;
     for (auto &p : m_programs) {
         for (auto &in : p.second->instances) {
             if (!in->stopped)
@@ -286,7 +296,6 @@ void CallRunner::onLine(Program *p, Instance *in, const QJsonObject &line)
             in->startupTimer->stop();
             event(p, QStringLiteral("ready: pid %1").arg(in->pid));
             pump(p);
-            QMetaObject::invokeMethod(this, &CallRunner::flush, Qt::QueuedConnection);
         }
         return;
     }

@@ -90,6 +90,8 @@ private:
     Program *program(const QString &name);
     void route(Call *call);
     void pump(Program *p);
+    // Requests pump() queued go out once the event loop is back: one write for all of them.
+    void scheduleFlush();
     Instance *startInstance(Program *p);
     void onLine(Program *p, Instance *in, const QJsonObject &line);
     void onExited(Program *p, Instance *in, int waitStatus);
@@ -108,7 +110,7 @@ private:
     std::map<QString, std::unique_ptr<Program>> m_programs;
     QList<QByteArray> m_baseEnv;
     QElapsedTimer m_clock;
-    bool m_flushing = false;
+    bool m_flushScheduled = false;
 };
 
 } // namespace Brigade

@@ -3,7 +3,8 @@
 #include "ChildProcess.h"
 #include "ComputeSlots.h"
 #include "ProcessGuardian.h"
-#include "compute/WordCountOp.h"
+#include "batch/BatchLineParser.h"
+#include "output/JsonText.h"
 #include "protocol/Messages.h"
 #include "usercode/Placeholders.h"
 
@@ -284,10 +285,15 @@ void ExecRunner::onExited(Attempt *a, int status)
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         r.process.exitCode = 0;
         switch (a->spec.result) {
-        case CommandSpec::Result::Text:
-            WordCountOp::appendJsonString(&r.result, trimmedNewline(a->stdoutBytes));
+        case CommandSpec::Result::Text: {
+            // A result is JSON text, so UTF-8: bytes that are not become U+FFFD.
+            QByteArray text = trimmedNewline(std::move(a->stdoutBytes));
+            if (BatchLineParser::invalidUtf8At(text) >= 0)
+                text = QString::fromUtf8(text).toUtf8();
+            JsonText::appendString(&r.result, QByteArrayView(text));
             r.process.stdoutTail.clear(); // it is the result
             break;
+        }
         case CommandSpec::Result::Json: {
             QJsonParseError error;
             const QJsonDocument doc = QJsonDocument::fromJson('[' + a->stdoutBytes + "\n]", &error);

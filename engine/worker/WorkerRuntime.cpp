@@ -106,7 +106,7 @@ WorkerRuntime::WorkerRuntime(int inFd, int outFd, QObject *parent)
     connect(&m_flushTimer, &QTimer::timeout, this, &WorkerRuntime::flushResults);
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &WorkerRuntime::sendHeartbeat);
     m_outputTimer.setSingleShot(true);
-    connect(&m_outputTimer, &QTimer::timeout, this, &WorkerRuntime::flushOutput);
+    connect(&m_outputTimer, &QTimer::timeout, this, [this] { flushOutput(true); });
 }
 
 WorkerRuntime::~WorkerRuntime() = default;
@@ -478,6 +478,10 @@ void WorkerRuntime::finish(Run &run, AttemptResult &&r)
 void WorkerRuntime::flushResults()
 {
     m_flushTimer.stop();
+    // Programs' logs go out before the results after them: a run that ends with these
+    // results must not lose the lines that explain them.
+    if (!m_programOutput.isEmpty() || m_programOutputDropped > 0)
+        flushOutput(false);
     if (!m_pending.isEmpty()) {
         Wire::encodeResults(m_out.buffer(), m_pending);
         m_pending.clear();
@@ -528,13 +532,15 @@ void WorkerRuntime::programOutput(const QString &program, quint8 stream, QByteAr
         m_outputTimer.start(OutputIntervalMs);
 }
 
-void WorkerRuntime::flushOutput()
+void WorkerRuntime::flushOutput(bool withTasks)
 {
     OutputMsg msg;
-    msg.tasks.reserve(m_liveOutput.size());
-    for (auto it = m_liveOutput.begin(); it != m_liveOutput.end(); ++it)
-        msg.tasks.append(std::move(it.value()));
-    m_liveOutput.clear();
+    if (withTasks) {
+        msg.tasks.reserve(m_liveOutput.size());
+        for (auto it = m_liveOutput.begin(); it != m_liveOutput.end(); ++it)
+            msg.tasks.append(std::move(it.value()));
+        m_liveOutput.clear();
+    }
     if (m_programOutputDropped > 0) {
         const QString note = QStringLiteral("[%1 bytes of program output not shown: more than "
                                             "%2 per %3 ms]\n")
@@ -550,7 +556,8 @@ void WorkerRuntime::flushOutput()
     if (msg.isEmpty())
         return;
     Wire::encodeOutput(m_out.buffer(), msg);
-    flushResults();
+    if (withTasks)
+        flushResults();
 }
 
 void WorkerRuntime::sendHeartbeat()

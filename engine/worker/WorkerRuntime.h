@@ -88,7 +88,8 @@ private:
     void removeRun(Run &run);
 
     void flushResults();
-    void flushOutput();
+    // withTasks: also the live output of running attempts (else only programs' logs).
+    void flushOutput(bool withTasks);
     void sendHeartbeat();
 
     int m_outFd;
