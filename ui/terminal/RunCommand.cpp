@@ -254,7 +254,9 @@ void RunCommand::begin()
     connect(m_engine.get(), &Engine::tasksFinished, this, [this](const QVector<int> &rows) {
         if (m_writing)
             m_writer.write(*m_engine->store(), rows);
+        noteFinished(rows);
     });
+    connect(m_engine.get(), &Engine::tasksChanged, this, &RunCommand::noteChanged);
     connect(m_engine.get(), &Engine::finished, this, &RunCommand::onFinished);
 
     auto *interrupts = new InterruptWatcher(this);
@@ -281,6 +283,59 @@ void RunCommand::begin()
                                           : QStringLiteral("run");
     }
     m_engine->start(store, settings);
+}
+
+void RunCommand::noteFinished(const QVector<int> &rows)
+{
+    // The latest failure, with what a command said about it. One look under the store's
+    // lock: a million-task run passes through here too.
+    const TaskStore &store = *m_engine->store();
+    int failed = -1;
+    qint64 failures = 0;
+    store.read([&](const QVector<TaskState> &states) {
+        for (int row : rows) {
+            if (states[row].status == TaskStatus::Failed) {
+                failed = row;
+                ++failures;
+            }
+        }
+    });
+    if (failed >= 0) {
+        const ProcessOutcome p = store.process(failed);
+        QString line
+                = QStringLiteral("%1: %2").arg(store.spec(failed).id, store.state(failed).message);
+        if (!p.command.isEmpty())
+            line += QStringLiteral(" (%1)").arg(p.command);
+        m_view->setLastFailure(line, failures);
+    }
+    if (!m_running.isEmpty()) {
+        for (int row : rows)
+            m_running.remove(row);
+    }
+}
+
+void RunCommand::noteChanged(const QVector<int> &rows)
+{
+    // Commands and calls now running, for the live view: a few rows of each update are
+    // enough (the view shows four).
+    const TaskStore &store = *m_engine->store();
+    for (qsizetype i = 0; i < rows.size() && i < 256; ++i) {
+        const int row = rows[i];
+        const ProcessOutcome p = store.process(row);
+        if (p.command.isEmpty() || store.state(row).status != TaskStatus::Running) {
+            m_running.remove(row);
+            continue;
+        }
+        const QByteArray last = p.lastStderrLine();
+        m_running.insert(
+                row, last.isEmpty()
+                             ? p.command
+                             : QStringLiteral("%1 -- %2").arg(p.command, QString::fromUtf8(last)));
+    }
+    QStringList lines;
+    for (auto it = m_running.cbegin(); it != m_running.cend() && lines.size() < 4; ++it)
+        lines << it.value().left(160);
+    m_view->setRunning(lines);
 }
 
 void RunCommand::onFinished(const RunStats &stats)

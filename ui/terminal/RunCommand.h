@@ -5,6 +5,7 @@
 #include "output/ResultWriter.h"
 #include "run/Engine.h"
 
+#include <QMap>
 #include <QObject>
 
 #include <memory>
@@ -34,6 +35,8 @@ private:
     bool loadBatch(std::shared_ptr<TaskStore> *store);
     bool loadJournal(std::shared_ptr<TaskStore> *store, QVector<int> *finishedRows);
     void onFinished(const RunStats &stats);
+    void noteFinished(const QVector<int> &rows);
+    void noteChanged(const QVector<int> &rows);
     void fail(const QString &message, int status);
     // Stops what runs (the journal closed, the workers gone) but keeps the tasks in memory.
     void stop();
@@ -45,6 +48,7 @@ private:
     std::unique_ptr<ProgressView> m_view;
     ResultWriter m_writer;
     bool m_writing = false;
+    QMap<int, QString> m_running; // commands and calls running now, for the live view
 };
 
 } // namespace Brigade
