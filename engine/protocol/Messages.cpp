@@ -2,6 +2,7 @@
 
 #include "WireReader.h"
 #include "WireWriter.h"
+#include "batch/BatchLineParser.h"
 
 #include <QtEndian>
 
@@ -31,6 +32,15 @@ void str(WireWriter &w, const QString &s)
 QString str(WireReader &r)
 {
     return QString::fromUtf8(r.bytesView());
+}
+
+// Text that must come back as the same bytes: anything but UTF-8 is a broken frame.
+QString utf8(WireReader &r)
+{
+    const QByteArrayView bytes = r.bytesView();
+    if (BatchLineParser::invalidUtf8At(bytes) >= 0)
+        r.fail();
+    return QString::fromUtf8(bytes);
 }
 
 } // namespace
@@ -390,7 +400,7 @@ bool decodeOutput(const QByteArray &payload, OutputMsg *m)
         TaskOutput t;
         t.row = qint32(r.u32());
         t.attempt = r.u16();
-        t.command = str(r);
+        t.command = utf8(r);
         t.stdoutBytes = r.bytes();
         t.stderrBytes = r.bytes();
         if (t.row < 0)
@@ -403,7 +413,7 @@ bool decodeOutput(const QByteArray &payload, OutputMsg *m)
     m->programs.reserve(programs);
     for (quint32 i = 0; i < programs && r.ok(); ++i) {
         ProgramOutput p;
-        p.program = str(r);
+        p.program = utf8(r);
         p.stream = r.u8();
         p.text = r.bytes();
         if (p.stream < ProgramOutput::Stdout || p.stream > ProgramOutput::Event)

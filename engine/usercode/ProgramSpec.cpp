@@ -2,6 +2,7 @@
 
 #include "CommandSpec.h"
 #include "Placeholders.h"
+#include "batch/BatchLineParser.h"
 #include "protocol/WireReader.h"
 #include "protocol/WireWriter.h"
 
@@ -109,9 +110,20 @@ void ProgramSpec::encode(WireWriter &w) const
     w.u32(startupTimeoutMs);
 }
 
+namespace {
+// Strings of a frame must be UTF-8: anything else is a broken frame, not text to guess at.
+QString text(WireReader &r)
+{
+    const QByteArrayView bytes = r.bytesView();
+    if (BatchLineParser::invalidUtf8At(bytes) >= 0)
+        r.fail();
+    return QString::fromUtf8(bytes);
+}
+} // namespace
+
 bool ProgramSpec::decode(WireReader &r)
 {
-    name = QString::fromUtf8(r.bytesView());
+    name = text(r);
     const quint32 argc = r.u32();
     if (argc == 0 || argc > quint32(r.remaining() / 4)) {
         r.fail();
@@ -119,7 +131,7 @@ bool ProgramSpec::decode(WireReader &r)
     }
     argv.clear();
     for (quint32 i = 0; i < argc && r.ok(); ++i)
-        argv.append(QString::fromUtf8(r.bytesView()));
+        argv.append(text(r));
     const quint32 envc = r.u32();
     if (envc > quint32(r.remaining() / 8)) {
         r.fail();
@@ -127,11 +139,11 @@ bool ProgramSpec::decode(WireReader &r)
     }
     env.clear();
     for (quint32 i = 0; i < envc && r.ok(); ++i) {
-        QString key = QString::fromUtf8(r.bytesView());
-        env.append({key, QString::fromUtf8(r.bytesView())});
+        QString key = text(r);
+        env.append({key, text(r)});
     }
-    cwd = QString::fromUtf8(r.bytesView());
-    baseDir = QString::fromUtf8(r.bytesView());
+    cwd = text(r);
+    baseDir = text(r);
     maxInFlight = r.u32();
     recycleAfter = r.u64();
     startupTimeoutMs = r.u32();

@@ -103,6 +103,13 @@ void decodeEveryWay(const QByteArray &payload)
         check(again.mid(FrameHeaderSize) == payload);
     }
 
+    OutputMsg output;
+    if (Wire::decodeOutput(payload, &output)) {
+        QByteArray again;
+        Wire::encodeOutput(&again, output);
+        check(again.mid(FrameHeaderSize) == payload);
+    }
+
     QVector<CancelEntry> cancels;
     if (Wire::decodeCancel(payload, &cancels)) {
         QByteArray again;
