@@ -91,6 +91,7 @@ private slots:
     void keepsCrashing();
     void garbageOnFd4();
     void recycleAfter();
+    void documentedExamplesWork();
 
     void cleanup();
 
@@ -479,6 +480,65 @@ brigade_program.serve(handle)
         QVERIFY(count <= 3);
     for (const ProgramLog::Line &l : h.engine().programLog()->lines(QStringLiteral("p")))
         QVERIFY2(!l.text.startsWith(QLatin1String("stopped")), qPrintable(l.text)); // no fault
+}
+
+// The examples of docs/programs.md, run as they are written there.
+void tst_Programs::documentedExamplesWork()
+{
+    QFile doc(QStringLiteral(BRIGADE_SOURCE_DIR "/docs/programs.md"));
+    QVERIFY(doc.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(doc.readAll());
+    // The one-liners: every ```json block whose first line declares programs.
+    QStringList blocks;
+    for (qsizetype at = 0; (at = text.indexOf(QLatin1String("```json\n{\"programs\""), at)) >= 0;) {
+        const qsizetype start = at + 8;
+        const qsizetype end = text.indexOf(QLatin1String("```"), start);
+        blocks << text.mid(start, end - start).split(QLatin1Char('\n')).first();
+        at = end;
+    }
+    QCOMPARE(blocks.size(), 2); // the shell and the awk examples
+    for (const QString &line : std::as_const(blocks)) {
+        const QJsonObject programs = QJsonDocument::fromJson(line.toUtf8())
+                                             .object()
+                                             .value(QLatin1String("programs"))
+                                             .toObject();
+        QCOMPARE(programs.size(), 1);
+        const QString name = programs.keys().first();
+        EngineHarness h;
+        h.settings.workers = 1;
+        QVERIFY2(h.load({line,
+                         callTask(QStringLiteral("w"), name, QJsonObject{{"word", "brigade"}})}),
+                 qPrintable(h.lastError));
+        h.start();
+        m_log = h.engine().programLog();
+        QVERIFY(h.waitFinished());
+        const QByteArray result = h.state(QStringLiteral("w")).result;
+        QVERIFY2(result == "\"BRIGADE\"" || result == "7",
+                 qPrintable(name + QLatin1String(": ") + QString::fromUtf8(result)));
+    }
+    // The Python example, with the weights file it reads.
+    const qsizetype py = text.indexOf(QLatin1String("```python\n# score.py\n"));
+    QVERIFY(py > 0);
+    const qsizetype pyEnd = text.indexOf(QLatin1String("```"), py + 9);
+    const QString dir = m_dir.filePath(QStringLiteral("doc-example"));
+    QVERIFY(QDir().mkpath(dir));
+    writeTestFile(m_dir, QStringLiteral("doc-example/score.py"),
+                  text.mid(py + 10, pyEnd - py - 10).toUtf8());
+    writeTestFile(m_dir, QStringLiteral("doc-example/weights.json"), R"({"good": 1, "bad": -1})");
+    EngineHarness h;
+    QVERIFY(h.load({programsLine({{QStringLiteral("score"),
+                                   program({Python, QStringLiteral("score.py")}, {{"cwd", dir}})}}),
+                    callTask(QStringLiteral("a"), QStringLiteral("score"),
+                             QJsonObject{{"text", "good good bad"}}),
+                    callTask(QStringLiteral("empty"), QStringLiteral("score"), QJsonObject{})}));
+    h.start();
+    m_log = h.engine().programLog();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.state(QStringLiteral("a")).result, QByteArray("{\"score\":1}"));
+    QCOMPARE(h.store().process(h.row(QStringLiteral("a"))).stdoutTail,
+             QByteArray("scoring 13 characters\n"));
+    QCOMPARE(h.state(QStringLiteral("empty")).message, QStringLiteral("nothing to score"));
+    QCOMPARE(h.state(QStringLiteral("empty")).attempts, 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Programs)
