@@ -3,6 +3,10 @@
 #include "WireReader.h"
 #include "WireWriter.h"
 #include "batch/BatchLineParser.h"
+#include "compute/ComputeRegistry.h"
+#include "usercode/TaskContext.h"
+
+#include <array>
 
 #include <QtEndian>
 
@@ -180,6 +184,33 @@ void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const Ta
     w.bytes(shape.compute.params);
     w.bytes(input);
     ++m_count;
+}
+
+QByteArray AssignBuilder::inputOf(const TaskSpec &spec)
+{
+    enum class Input : quint8 { None, Id, Context };
+    // Per op id, looked up once: this runs for every attempt the engine hands out.
+    static const std::array<Input, 256> kinds = [] {
+        std::array<Input, 256> k{};
+        for (int id = 1; id < 256; ++id) {
+            const ComputeOp *op = ComputeRegistry::instance().op(quint8(id));
+            k[size_t(id)] = !op                  ? Input::None
+                            : op->hasOwnRunner() ? Input::Context
+                            : op->usesInput()    ? Input::Id
+                                                 : Input::None;
+        }
+        return k;
+    }();
+    const TaskShape &shape = *spec.shape;
+    switch (kinds[shape.compute.op]) {
+    case Input::None:
+        return {};
+    case Input::Id:
+        return shape.fetch.kind == FetchKind::Url ? QByteArray() : spec.id.toUtf8();
+    case Input::Context:
+        return TaskContext::encode(spec.id, spec.input);
+    }
+    return {};
 }
 
 qsizetype AssignBuilder::bytes() const

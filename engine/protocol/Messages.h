@@ -115,6 +115,9 @@ public:
     // gets besides a fetched body (the id's UTF-8, a TaskContext, or nothing).
     void add(qint32 row, quint16 attempt, quint32 timeoutMs, const TaskShape &shape,
              qint64 maxBytes, QByteArrayView input);
+    // The input a task's attempt carries: a built-in op's input without a URL fetch (the
+    // id's UTF-8, when the op reads input); for exec and call the TaskContext; else none.
+    static QByteArray inputOf(const TaskSpec &spec);
     int count() const { return m_count; }
     qsizetype bytes() const;
     // Completes the frame; the buffer must not be touched before this.

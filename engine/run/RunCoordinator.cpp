@@ -3,7 +3,6 @@
 #include "WorkerProcess.h"
 #include "compute/ComputeRegistry.h"
 #include "journal/JournalWriter.h"
-#include "usercode/TaskContext.h"
 
 #include <algorithm>
 
@@ -31,13 +30,6 @@ RunCoordinator::RunCoordinator(QObject *parent)
     connect(&m_updateTimer, &QTimer::timeout, this, &RunCoordinator::emitUpdates);
     m_loadTimer.setInterval(LoadIntervalMs);
     connect(&m_loadTimer, &QTimer::timeout, this, &RunCoordinator::sampleLoad);
-    for (int id = 1; id < 256; ++id) {
-        const ComputeOp *op = ComputeRegistry::instance().op(quint8(id));
-        m_opInput[id] = !op                  ? OpInput::None
-                        : op->hasOwnRunner() ? OpInput::Context
-                        : op->usesInput()    ? OpInput::Id
-                                             : OpInput::None;
-    }
     m_programLog = std::make_shared<ProgramLog>();
 }
 
@@ -240,22 +232,9 @@ void RunCoordinator::dispatch()
                         = shape.fetch.timeoutMs
                                   ? shape.fetch.timeoutMs
                                   : (shape.timeoutMs ? shape.timeoutMs : m_settings.timeoutMs);
-                QByteArray input;
-                switch (m_opInput[shape.compute.op]) {
-                case OpInput::None:
-                    break;
-                case OpInput::Id:
-                    if (shape.fetch.kind != FetchKind::Url)
-                        input = spec.id.toUtf8();
-                    break;
-                case OpInput::Context:
-                    input = TaskContext::encode(spec.id, spec.input);
-                    store.setProcessLocked(row, {}); // the previous attempt's is in its record
-                    break;
-                }
                 builder.add(row, st.attempts, timeout, shape,
                             shape.fetch.maxBytes ? shape.fetch.maxBytes : m_settings.maxBytes,
-                            input);
+                            Wire::AssignBuilder::inputOf(spec));
                 markChanged(row);
                 ++s.inFlight;
                 --budget;

@@ -132,9 +132,6 @@ private:
     QVector<quint8> m_changedFlag;
     QVector<int> m_finishedRows;
 
-    // What each op needs as input besides a fetched body (indexed by op id).
-    enum class OpInput : quint8 { None, Id, Context };
-    std::array<OpInput, 256> m_opInput{};
     QVector<ProgramSpec> m_programs; // those the tasks call
     std::shared_ptr<ProgramLog> m_programLog;
     QStringList m_programLogChanged;
