@@ -4,11 +4,15 @@
 
 namespace Brigade {
 
-// Brigade's data files (the Python helper for programs, ...) live in
+// Brigade's data files (demo batches, the Python helper of long-lived programs) live in
 // <directory of the running executable>/../share/brigade, in the build tree (CMake copies
-// them there) and in an installed tree alike, so they are found without an install step.
+// them to build/share/brigade) as in an installed tree (bin/ beside share/), so an
+// installation works wherever it is put and no build path is compiled in.
+// Needs a QCoreApplication (the executable's directory comes from it).
 QString dataDir();
-// dataDir()/relative.
+
+// dataDir()/relative, e.g. dataPath("demo/demo.jsonl"); whether it exists is the caller's
+// question.
 QString dataPath(const QString &relative);
 
 } // namespace Brigade
