@@ -91,6 +91,7 @@ private slots:
     void keepsCrashing();
     void garbageOnFd4();
     void recycleAfter();
+    void memoryCapApplies();
     void documentedExamplesWork();
 
     void cleanup();
@@ -480,6 +481,38 @@ brigade_program.serve(handle)
         QVERIFY(count <= 3);
     for (const ProgramLog::Line &l : h.engine().programLog()->lines(QStringLiteral("p")))
         QVERIFY2(!l.text.startsWith(QLatin1String("stopped")), qPrintable(l.text)); // no fault
+}
+
+// A worker's memory cap is its programs' too: past it an allocation fails in the program
+// (here a MemoryError the helper reports), and the program lives on for the next call.
+void tst_Programs::memoryCapApplies()
+{
+    const QString path = script(QStringLiteral("hungry.py"), R"(
+import os, brigade_program
+def handle(args, body):
+    if args["mb"]:
+        block = bytearray(args["mb"] * 1024 * 1024)
+        return len(block)
+    return os.getpid()
+brigade_program.serve(handle)
+)");
+    EngineHarness h;
+    h.settings.workers = 1;
+    h.settings.workerMemoryLimitMb = 300;
+    QVERIFY(h.load(
+            {programsLine({{QStringLiteral("m"), program({Python, path})}}),
+             callTask(QStringLiteral("small"), QStringLiteral("m"), QJsonObject{{"mb", 10}}),
+             callTask(QStringLiteral("huge"), QStringLiteral("m"), QJsonObject{{"mb", 2000}},
+                      {{QStringLiteral("max_attempts"), 1}}),
+             callTask(QStringLiteral("after"), QStringLiteral("m"), QJsonObject{{"mb", 0}})}));
+    h.start();
+    m_log = h.engine().programLog();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.state(QStringLiteral("small")).result, QByteArray::number(10 * 1024 * 1024));
+    QCOMPARE(h.state(QStringLiteral("huge")).status, TaskStatus::Failed);
+    QVERIFY2(h.state(QStringLiteral("huge")).message.startsWith(QLatin1String("MemoryError")),
+             qPrintable(h.state(QStringLiteral("huge")).message));
+    QCOMPARE(h.state(QStringLiteral("after")).status, TaskStatus::Succeeded);
 }
 
 // The examples of docs/programs.md, run as they are written there.

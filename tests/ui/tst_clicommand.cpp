@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -16,6 +17,7 @@ private slots:
     void listInAFileWithPlaceholders();
     void failuresInOutputsAndProgress();
     void journaledRunRetriedAndExported();
+    void killedRunResumed();
     void badUsage_data();
     void badUsage();
 
@@ -43,6 +45,8 @@ tst_CliCommand::Result tst_CliCommand::brigade(const QStringList &args, const QB
     if (!p.waitForFinished(120000)) {
         p.kill();
         p.waitForFinished();
+        qWarning("brigade %s did not finish; its stderr: %s", qPrintable(args.join(u' ')),
+                 p.readAllStandardError().constData());
         return r;
     }
     r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
@@ -173,6 +177,45 @@ void tst_CliCommand::journaledRunRetriedAndExported()
     QCOMPARE(recs.value("3").value("result").toString(), QStringLiteral("three done"));
     QCOMPARE(recs.value("3").value("exit_code").toInt(-1), 0);
     QVERIFY(recs.value("3").value("command").toString().contains(QLatin1String("three.ok")));
+}
+
+// A command run killed with SIGKILL part way and resumed from its journal: every input runs
+// to success once in the end, none twice in the output.
+void tst_CliCommand::killedRunResumed()
+{
+    const QString journal = m_dir.filePath(QStringLiteral("resume.journal"));
+    const QString first = m_dir.filePath(QStringLiteral("resume-first.jsonl"));
+    QByteArray items;
+    for (int i = 0; i < 12; ++i)
+        items += "item" + QByteArray::number(i) + '\n';
+    const QString list = write(QStringLiteral("resume.txt"), items);
+    QProcess run;
+    run.setWorkingDirectory(m_dir.path());
+    run.start(QStringLiteral(BRIGADE_APP_PATH),
+              {QStringLiteral("run"), list, QStringLiteral("--journal"), journal,
+               QStringLiteral("-o"), first, QStringLiteral("--progress"), QStringLiteral("none"),
+               QStringLiteral("--"), QStringLiteral("/bin/sh"), QStringLiteral("-c"),
+               QStringLiteral("sleep 0.3; echo $0"), QStringLiteral("{}")});
+    QVERIFY(run.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(records(first).size() >= 2, 60000);
+    run.kill();
+    QVERIFY(run.waitForFinished());
+    const QString all = m_dir.filePath(QStringLiteral("resume-all.jsonl"));
+    const Result r = brigade({QStringLiteral("run"), QStringLiteral("--resume"), journal,
+                              QStringLiteral("-o"), all, QStringLiteral("--progress"),
+                              QStringLiteral("none")});
+    QCOMPARE(r.exitCode, 0);
+    QFile f(all);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), 12); // one record per input: no duplicates
+    const auto recs = records(all);
+    for (int i = 0; i < 12; ++i) {
+        const QJsonObject rec = recs.value(QString::number(i + 1));
+        QCOMPARE(rec.value("status").toString(), QStringLiteral("succeeded"));
+        QCOMPARE(rec.value("result").toString(), QStringLiteral("item%1").arg(i));
+        QCOMPARE(rec.value("exit_code").toInt(-1), 0);
+    }
 }
 
 void tst_CliCommand::badUsage_data()
