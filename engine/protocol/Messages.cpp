@@ -2,14 +2,12 @@
 
 #include "WireReader.h"
 #include "WireWriter.h"
-#include "batch/BatchLineParser.h"
 #include "compute/ComputeRegistry.h"
 #include "usercode/TaskContext.h"
 
-#include <array>
-
 #include <QtEndian>
 
+#include <array>
 #include <cstring>
 
 namespace Brigade::Wire {
@@ -36,15 +34,6 @@ void str(WireWriter &w, const QString &s)
 QString str(WireReader &r)
 {
     return QString::fromUtf8(r.bytesView());
-}
-
-// Text that must come back as the same bytes: anything but UTF-8 is a broken frame.
-QString utf8(WireReader &r)
-{
-    const QByteArrayView bytes = r.bytesView();
-    if (BatchLineParser::invalidUtf8At(bytes) >= 0)
-        r.fail();
-    return QString::fromUtf8(bytes);
 }
 
 } // namespace
@@ -431,7 +420,7 @@ bool decodeOutput(const QByteArray &payload, OutputMsg *m)
         TaskOutput t;
         t.row = qint32(r.u32());
         t.attempt = r.u16();
-        t.command = utf8(r);
+        t.command = r.utf8();
         t.stdoutBytes = r.bytes();
         t.stderrBytes = r.bytes();
         if (t.row < 0)
@@ -444,7 +433,7 @@ bool decodeOutput(const QByteArray &payload, OutputMsg *m)
     m->programs.reserve(programs);
     for (quint32 i = 0; i < programs && r.ok(); ++i) {
         ProgramOutput p;
-        p.program = utf8(r);
+        p.program = r.utf8();
         p.stream = r.u8();
         p.text = r.bytes();
         if (p.stream < ProgramOutput::Stdout || p.stream > ProgramOutput::Event)

@@ -1,5 +1,6 @@
 #include "CommandSpec.h"
 
+#include "CommandPieces.h"
 #include "Placeholders.h"
 #include "protocol/WireReader.h"
 #include "protocol/WireWriter.h"
@@ -210,14 +211,8 @@ QByteArray CommandSpec::encode() const
     w.u8(needs);
     w.i64(maxOutputBytes);
     w.bytes(shell.toUtf8());
-    w.u32(quint32(argv.size()));
-    for (const QString &a : argv)
-        w.bytes(a.toUtf8());
-    w.u32(quint32(env.size()));
-    for (const auto &e : env) {
-        w.bytes(e.first.toUtf8());
-        w.bytes(e.second.toUtf8());
-    }
+    CommandPieces::writeStrings(w, argv);
+    CommandPieces::writeEnvironment(w, env);
     w.bytes(cwd.toUtf8());
     w.bytes(baseDir.toUtf8());
     w.commit();
@@ -247,23 +242,12 @@ bool CommandSpec::decode(QByteArrayView params, CommandSpec *spec)
     spec->result = Result(result);
     spec->needs = r.u8();
     spec->maxOutputBytes = r.i64();
-    spec->shell = QString::fromUtf8(r.bytesView());
-    const quint32 argc = r.u32();
-    if (argc > quint32(r.remaining() / 4))
+    spec->shell = r.utf8();
+    if (!CommandPieces::readStrings(r, &spec->argv)
+        || !CommandPieces::readEnvironment(r, &spec->env))
         return false;
-    spec->argv.clear();
-    for (quint32 i = 0; i < argc && r.ok(); ++i)
-        spec->argv.append(QString::fromUtf8(r.bytesView()));
-    const quint32 envc = r.u32();
-    if (envc > quint32(r.remaining() / 8))
-        return false;
-    spec->env.clear();
-    for (quint32 i = 0; i < envc && r.ok(); ++i) {
-        QString name = QString::fromUtf8(r.bytesView());
-        spec->env.append({name, QString::fromUtf8(r.bytesView())});
-    }
-    spec->cwd = QString::fromUtf8(r.bytesView());
-    spec->baseDir = QString::fromUtf8(r.bytesView());
+    spec->cwd = r.utf8();
+    spec->baseDir = r.utf8();
     return r.ok() && r.atEnd() && (spec->shell.isEmpty() != spec->argv.isEmpty())
            && spec->maxOutputBytes > 0 && spec->maxOutputBytes <= MaxOutputBytesLimit;
 }

@@ -1,8 +1,8 @@
 #include "ProgramSpec.h"
 
+#include "CommandPieces.h"
 #include "CommandSpec.h"
 #include "Placeholders.h"
-#include "batch/BatchLineParser.h"
 #include "protocol/WireReader.h"
 #include "protocol/WireWriter.h"
 
@@ -95,14 +95,8 @@ bool ProgramSpec::parse(const QString &name, const QJsonValue &value, ProgramSpe
 void ProgramSpec::encode(WireWriter &w) const
 {
     w.bytes(name.toUtf8());
-    w.u32(quint32(argv.size()));
-    for (const QString &a : argv)
-        w.bytes(a.toUtf8());
-    w.u32(quint32(env.size()));
-    for (const auto &e : env) {
-        w.bytes(e.first.toUtf8());
-        w.bytes(e.second.toUtf8());
-    }
+    CommandPieces::writeStrings(w, argv);
+    CommandPieces::writeEnvironment(w, env);
     w.bytes(cwd.toUtf8());
     w.bytes(baseDir.toUtf8());
     w.u32(maxInFlight);
@@ -110,40 +104,16 @@ void ProgramSpec::encode(WireWriter &w) const
     w.u32(startupTimeoutMs);
 }
 
-namespace {
-// Strings of a frame must be UTF-8: anything else is a broken frame, not text to guess at.
-QString text(WireReader &r)
-{
-    const QByteArrayView bytes = r.bytesView();
-    if (BatchLineParser::invalidUtf8At(bytes) >= 0)
-        r.fail();
-    return QString::fromUtf8(bytes);
-}
-} // namespace
-
 bool ProgramSpec::decode(WireReader &r)
 {
-    name = text(r);
-    const quint32 argc = r.u32();
-    if (argc == 0 || argc > quint32(r.remaining() / 4)) {
+    name = r.utf8();
+    if (!CommandPieces::readStrings(r, &argv) || argv.isEmpty()
+        || !CommandPieces::readEnvironment(r, &env)) {
         r.fail();
         return false;
     }
-    argv.clear();
-    for (quint32 i = 0; i < argc && r.ok(); ++i)
-        argv.append(text(r));
-    const quint32 envc = r.u32();
-    if (envc > quint32(r.remaining() / 8)) {
-        r.fail();
-        return false;
-    }
-    env.clear();
-    for (quint32 i = 0; i < envc && r.ok(); ++i) {
-        QString key = text(r);
-        env.append({key, text(r)});
-    }
-    cwd = text(r);
-    baseDir = text(r);
+    cwd = r.utf8();
+    baseDir = r.utf8();
     maxInFlight = r.u32();
     recycleAfter = r.u64();
     startupTimeoutMs = r.u32();

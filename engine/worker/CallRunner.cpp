@@ -124,23 +124,21 @@ void CallRunner::start(RunnerTask &&task)
     call->body = std::move(task.body);
     call->program = p;
     const int wanted = call->spec.slotCount < 0 ? CallSpec::DefaultSlots : call->spec.slotCount;
-    ComputeSlots &slotCount = m_host.computeSlots();
-    call->slotCount = wanted == 0 ? 0 : slotCount.clamp(wanted);
+    call->slotCount = wanted == 0 ? 0 : m_host.computeSlots().clamp(wanted);
     Call *raw = call.get();
     m_calls[raw->row] = std::move(call);
-    if (raw->slotCount == 0 || slotCount.tryAcquire(raw->slotCount)) {
-        raw->holdsSlots = raw->slotCount > 0;
+    if (raw->slotCount == 0) {
         route(raw);
         return;
     }
-    raw->waitingForSlots = true;
+    raw->waitingForSlots = true; // before asking: the slots may be granted at once
     const qint32 row = raw->row;
     const quint16 attempt = raw->attempt;
     const int n = raw->slotCount;
-    slotCount.enqueue(n, [this, row, attempt, n] {
+    const bool now = m_host.computeSlots().acquireOrWait(n, [this, row, attempt, n] {
         const auto it = m_calls.find(row);
         if (it == m_calls.end() || it->second->attempt != attempt || !it->second->waitingForSlots) {
-            m_host.computeSlots().release(n);
+            m_host.computeSlots().release(n); // aborted while it waited
             return;
         }
         it->second->waitingForSlots = false;
@@ -148,6 +146,11 @@ void CallRunner::start(RunnerTask &&task)
         route(it->second.get());
         flush();
     });
+    if (now) {
+        raw->waitingForSlots = false;
+        raw->holdsSlots = true;
+        route(raw);
+    }
 }
 
 void CallRunner::route(Call *call)

@@ -11,6 +11,14 @@ bool ComputeSlots::tryAcquire(int n)
     return true;
 }
 
+bool ComputeSlots::acquireOrWait(int n, std::function<void()> granted)
+{
+    if (tryAcquire(n))
+        return true;
+    enqueue(n, std::move(granted));
+    return false;
+}
+
 void ComputeSlots::enqueue(int n, std::function<void()> granted)
 {
     m_waiters.push_back(Waiter{clamp(n), std::move(granted)});

@@ -19,6 +19,9 @@ public:
 
     // Takes n slots now if they are free and nobody waits; false otherwise.
     bool tryAcquire(int n);
+    // Takes n slots now (true), or waits in line for them (false; granted() runs later,
+    // and must check whether its caller still wants them, releasing them if not).
+    bool acquireOrWait(int n, std::function<void()> granted);
     // Waits in line for n slots; granted() runs (from release()) once they are the
     // caller's. The caller releases them, also when it no longer needs them.
     void enqueue(int n, std::function<void()> granted);

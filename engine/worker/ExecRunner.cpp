@@ -6,6 +6,7 @@
 #include "batch/BatchLineParser.h"
 #include "output/JsonText.h"
 #include "protocol/Messages.h"
+#include "usercode/CommandPieces.h"
 #include "usercode/Placeholders.h"
 
 #include <QDir>
@@ -90,21 +91,19 @@ void ExecRunner::start(RunnerTask &&task)
     }
     a->task = std::move(task);
     const int wanted = a->spec.slotCount < 0 ? CommandSpec::DefaultSlots : a->spec.slotCount;
-    ComputeSlots &slotCount = m_host.computeSlots();
-    a->slotCount = wanted == 0 ? 0 : slotCount.clamp(wanted);
+    a->slotCount = wanted == 0 ? 0 : m_host.computeSlots().clamp(wanted);
     Attempt *raw = a.get();
     m_live[raw->row] = std::move(a);
-    if (raw->slotCount == 0 || slotCount.tryAcquire(raw->slotCount)) {
-        raw->holdsSlots = raw->slotCount > 0;
+    if (raw->slotCount == 0) {
         launch(raw);
         return;
     }
-    raw->waiting = true;
+    raw->waiting = true; // before asking: the slots may be granted at once
     ++m_waiting;
     const qint32 row = raw->row;
     const quint16 attempt = raw->attempt;
     const int n = raw->slotCount;
-    slotCount.enqueue(n, [this, row, attempt, n] {
+    const bool now = m_host.computeSlots().acquireOrWait(n, [this, row, attempt, n] {
         const auto it = m_live.find(row);
         if (it == m_live.end() || it->second->attempt != attempt || !it->second->waiting) {
             m_host.computeSlots().release(n); // aborted while it waited
@@ -116,6 +115,12 @@ void ExecRunner::start(RunnerTask &&task)
         a->holdsSlots = true;
         launch(a);
     });
+    if (now) {
+        raw->waiting = false;
+        --m_waiting;
+        raw->holdsSlots = true;
+        launch(raw);
+    }
 }
 
 QByteArray ExecRunner::resolveProgram(const QByteArray &program, const QByteArray &path)
@@ -180,26 +185,16 @@ void ExecRunner::launch(Attempt *a)
     if (!spec.env.isEmpty()) {
         env = m_baseEnv;
         for (const auto &e : spec.env) {
-            const QByteArray name = e.first.toUtf8();
-            const QByteArray entry = name + '=' + Placeholders::expand(e.second, values).toUtf8();
-            env.removeIf([&](const QByteArray &x) {
-                return x.startsWith(name) && x.size() > name.size() && x[name.size()] == '=';
-            });
-            env.append(entry);
-            if (name == "PATH")
-                path = entry.mid(5);
+            const QByteArray value = Placeholders::expand(e.second, values).toUtf8();
+            CommandPieces::setVariable(&env, e.first.toUtf8(), value);
+            if (e.first == u"PATH")
+                path = value;
         }
         request.environment = &env;
     }
-    // The working directory: as given (relative to the batch file's directory), else the
-    // batch file's directory where it exists (a remote worker may not have it).
-    QString cwd = Placeholders::expand(spec.cwd, values);
-    const bool haveBase = !spec.baseDir.isEmpty() && QDir(spec.baseDir).exists();
-    if (cwd.isEmpty())
-        cwd = haveBase ? spec.baseDir : QString();
-    else if (QDir::isRelativePath(cwd) && haveBase)
-        cwd = QDir(spec.baseDir).filePath(cwd);
-    request.cwd = cwd.toLocal8Bit();
+    request.cwd
+            = CommandPieces::workingDirectory(Placeholders::expand(spec.cwd, values), spec.baseDir)
+                      .toLocal8Bit();
     // A relative program with a slash is found from the working directory, as a shell would.
     request.program = resolveProgram(request.argv.first(), path);
     if (request.program.isEmpty())

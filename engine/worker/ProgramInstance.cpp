@@ -2,6 +2,7 @@
 
 #include "ChildProcess.h"
 #include "core/TaskState.h"
+#include "usercode/CommandPieces.h"
 #include "usercode/Placeholders.h"
 
 #include <QDir>
@@ -33,10 +34,7 @@ bool ProgramInstance::start(const Environment &environment, QString *error)
         request.argv.append(Placeholders::expand(arg, values).toUtf8());
     QList<QByteArray> env = environment.base;
     const auto set = [&env](const QByteArray &name, const QByteArray &value) {
-        env.removeIf([&](const QByteArray &x) {
-            return x.startsWith(name) && x.size() > name.size() && x[name.size()] == '=';
-        });
-        env.append(name + '=' + value);
+        CommandPieces::setVariable(&env, name, value);
     };
     // The helper module is found without installing anything: its directory goes first on
     // PYTHONPATH (a PYTHONPATH of the program's own comes after it).
@@ -60,13 +58,9 @@ bool ProgramInstance::start(const Environment &environment, QString *error)
     set("BRIGADE_WORKER", QByteArray::number(environment.workerSlot));
     // Python buffers stdout when it is a pipe: log lines would come late and in lumps.
     set("PYTHONUNBUFFERED", "1");
-    QString cwd = Placeholders::expand(m_spec.cwd, values);
-    const bool haveBase = !m_spec.baseDir.isEmpty() && QDir(m_spec.baseDir).exists();
-    if (cwd.isEmpty())
-        cwd = haveBase ? m_spec.baseDir : QString();
-    else if (QDir::isRelativePath(cwd) && haveBase)
-        cwd = QDir(m_spec.baseDir).filePath(cwd);
-    request.cwd = cwd.toLocal8Bit();
+    request.cwd = CommandPieces::workingDirectory(Placeholders::expand(m_spec.cwd, values),
+                                                  m_spec.baseDir)
+                          .toLocal8Bit();
     request.program = findExecutable(request.argv.first(), path);
     if (request.program.isEmpty()) {
         *error = QStringLiteral("cannot run %1: not found in PATH")
