@@ -1,11 +1,10 @@
 #include "ComputeRegistry.h"
 
-#include "CallOp.h"
-#include "ExecOp.h"
 #include "MapNgramOp.h"
 #include "MapWordsOp.h"
 #include "Sha256Op.h"
 #include "SumToOp.h"
+#include "UserCodeOp.h"
 #include "WordCountOp.h"
 
 namespace Brigade {
@@ -24,8 +23,8 @@ ComputeRegistry::ComputeRegistry()
     add(std::make_unique<WordCountOp>()); // 3
     add(std::make_unique<MapNgramOp>());  // 4
     add(std::make_unique<MapWordsOp>());  // 5
-    add(std::make_unique<ExecOp>());      // 6
-    add(std::make_unique<CallOp>());      // 7
+    add(UserCodeOp::exec());              // 6
+    add(UserCodeOp::call());              // 7
 }
 
 void ComputeRegistry::add(std::unique_ptr<ComputeOp> op)

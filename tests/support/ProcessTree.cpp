@@ -5,9 +5,12 @@
 
 namespace Brigade::Test {
 
-QList<qint64> childProcesses(qint64 pid)
+namespace {
+
+// Calls f(pid, state, ppid) for every process in /proc.
+template<typename F>
+void forEachProcess(F f)
 {
-    QList<qint64> children;
     const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
     for (const QString &e : entries) {
         bool ok = false;
@@ -20,33 +23,32 @@ QList<qint64> childProcesses(qint64 pid)
         const QByteArray s = stat.readAll();
         // "pid (comm) state ppid ...": comm may hold spaces, so parse after the last ')'.
         const qsizetype close = s.lastIndexOf(')');
-        const QList<QByteArray> f = s.mid(close + 2).split(' ');
-        if (f.size() > 1 && f[1].toLongLong() == pid && f[0] != "Z")
-            children.append(p);
+        const QList<QByteArray> fields = s.mid(close + 2).split(' ');
+        if (fields.size() > 1)
+            f(p, fields[0], fields[1].toLongLong());
     }
+}
+
+} // namespace
+
+QList<qint64> childProcesses(qint64 pid)
+{
+    QList<qint64> children;
+    forEachProcess([&](qint64 p, const QByteArray &state, qint64 ppid) {
+        if (ppid == pid && state != "Z")
+            children.append(p);
+    });
     return children;
 }
 
 QList<qint64> processesWithArgument(const QByteArray &marker)
 {
     QList<qint64> found;
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &e : entries) {
-        bool ok = false;
-        const qint64 p = e.toLongLong(&ok);
-        if (!ok)
-            continue;
+    forEachProcess([&](qint64 p, const QByteArray &state, qint64) {
         QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(p));
-        if (!cmdline.open(QIODevice::ReadOnly) || !cmdline.readAll().contains(marker))
-            continue;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(p));
-        if (!stat.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray s = stat.readAll();
-        const qsizetype close = s.lastIndexOf(')');
-        if (close > 0 && s.mid(close + 2, 1) != "Z")
+        if (state != "Z" && cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(marker))
             found.append(p);
-    }
+    });
     return found;
 }
 
