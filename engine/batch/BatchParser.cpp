@@ -475,6 +475,9 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     for (size_t i = 0; i < chunks.size(); ++i) {
         chunks[i].firstLine = lineNo;
         lineNo += newlines[i];
+        // A task per line, at most: growing the list as it fills moved every task ~twice.
+        chunks[i].result.tasks.reserve(qsizetype(newlines[i]) + 1);
+        chunks[i].result.taskShapes.reserve(size_t(newlines[i]) + 1);
     }
     const qint64 bodyNewlines = countLines(data, start, bodyStart);
     batch.lines = size == start ? 0 : bodyNewlines + (lineNo - bodyFirstLine);

@@ -4,6 +4,7 @@
 #include <QString>
 
 #include <limits>
+#include <memory>
 
 namespace Brigade {
 
@@ -85,7 +86,17 @@ struct AttemptResult
     QByteArray result; // JSON text of the result value
     QString message;   // error text
     RetryHint retry = RetryHint::Policy;
-    ProcessOutcome process; // exec and call tasks only
+    // exec and call tasks only: null for the built-in ops, whose millions of results must
+    // not each carry an empty one.
+    std::shared_ptr<ProcessOutcome> process;
+
+    ProcessOutcome &processOutcome() // made on first use
+    {
+        if (!process)
+            process = std::make_shared<ProcessOutcome>();
+        return *process;
+    }
+    bool hasProcess() const { return process && !process->isEmpty(); }
 };
 
 // The live state of one task. Plain data; owned by the TaskStore.

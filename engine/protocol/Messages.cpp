@@ -299,14 +299,14 @@ void encodeResults(QByteArray *out, const QVector<AttemptResult> &results)
         w.u32(a.computeUs);
         w.bytes(a.result);
         w.bytes(a.message.isEmpty() ? QByteArray() : a.message.toUtf8());
-        const bool process = !a.process.isEmpty();
+        const bool process = a.hasProcess();
         w.u8(quint8(a.retry) | (process ? HasProcess : 0));
         if (process) {
-            w.u32(quint32(a.process.exitCode));
-            w.u8(a.process.signal);
-            w.bytes(a.process.command.toUtf8());
-            w.bytes(a.process.stdoutTail);
-            w.bytes(a.process.stderrTail);
+            w.u32(quint32(a.process->exitCode));
+            w.u8(a.process->signal);
+            w.bytes(a.process->command.toUtf8());
+            w.bytes(a.process->stdoutTail);
+            w.bytes(a.process->stderrTail);
         }
     }
     w.commit();
@@ -352,11 +352,12 @@ bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results)
             return false;
         a.retry = RetryHint(flags & RetryMask);
         if (flags & HasProcess) {
-            a.process.exitCode = qint32(r.u32());
-            a.process.signal = r.u8();
-            a.process.command = QString::fromUtf8(r.bytesView());
-            a.process.stdoutTail = r.bytes();
-            a.process.stderrTail = r.bytes();
+            ProcessOutcome &p = a.processOutcome();
+            p.exitCode = qint32(r.u32());
+            p.signal = r.u8();
+            p.command = QString::fromUtf8(r.bytesView());
+            p.stdoutTail = r.bytes();
+            p.stderrTail = r.bytes();
         }
         results->append(std::move(a));
     }

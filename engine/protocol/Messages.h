@@ -32,10 +32,12 @@ struct ConfigureMsg
     quint16 computeThreads = 1; // threads that run compute ops
     qint64 defaultMaxBytes = 64 * 1024 * 1024;
     quint32 heartbeatMs = 500;
-    quint32 flushUs = 2000;        // results are sent at least this often while any are pending
-    quint32 seed = 0;              // for delay_ms ranges, so a run can be reproduced
-    quint16 workerSlot = 0;        // {worker} in commands and programs
-    QVector<ProgramSpec> programs; // the programs the run's "call" tasks may name
+    quint32 flushUs = 2000; // results are sent at least this often while any are pending
+    quint32 seed = 0;       // for delay_ms ranges, so a run can be reproduced
+    quint16 workerSlot = 0; // {worker} in commands and programs
+    // The programs the run's "call" tasks may name. The engine sends another configure
+    // frame, with more of them, before the first task that calls one the worker lacks.
+    QVector<ProgramSpec> programs;
 };
 
 // One attempt of one task, self-contained: workers keep no batch state.

@@ -76,7 +76,8 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
         }
     });
 
-    collectPrograms();
+    m_programs.clear();
+    m_lastProgram = nullptr;
     m_slotGroups = m_settings.slotGroups();
     m_hosts.clear();
     const int workers = int(m_slotGroups.size());
@@ -140,6 +141,12 @@ void RunCoordinator::onWorkerReady(int slot, quint32 incarnation)
         s.process->kill(QStringLiteral("its host %1 is out of rotation").arg(s.info.host));
         return;
     }
+    s.process->send(configureFrame(slot));
+    dispatch();
+}
+
+QByteArray RunCoordinator::configureFrame(int slot)
+{
     ConfigureMsg cfg;
     cfg.concurrency = quint32(m_settings.concurrency);
     cfg.computeThreads = quint16(qBound(1, m_settings.computeThreads, 1024));
@@ -149,10 +156,20 @@ void RunCoordinator::onWorkerReady(int slot, quint32 incarnation)
     cfg.seed = m_settings.seed ? m_settings.seed + quint32(slot) : 0;
     cfg.workerSlot = quint16(slot);
     cfg.programs = m_programs;
+    m_slots[slot].programsSent = int(m_programs.size());
     QByteArray frame;
     Wire::encodeConfigure(&frame, cfg);
-    s.process->send(frame);
-    dispatch();
+    return frame;
+}
+
+void RunCoordinator::noteProgram(const std::shared_ptr<const ProgramSpec> &program)
+{
+    m_lastProgram = program.get();
+    for (const ProgramSpec &p : std::as_const(m_programs)) {
+        if (p.name == program->name)
+            return;
+    }
+    m_programs.append(*program);
 }
 
 quint16 RunCoordinator::maxAttemptsOf(int row) const
@@ -223,6 +240,8 @@ void RunCoordinator::dispatch()
                     continue; // cancelled while queued
                 const TaskSpec &spec = store.spec(row);
                 const TaskShape &shape = *spec.shape;
+                if (shape.compute.program && shape.compute.program.get() != m_lastProgram)
+                    noteProgram(shape.compute.program);
                 setStatus(st, TaskStatus::Running);
                 ++st.attempts;
                 st.worker = qint16(slot);
@@ -242,6 +261,10 @@ void RunCoordinator::dispatch()
             if (builder.count() == 0)
                 continue;
             builder.finish();
+            // A program first called in this frame: the worker learns it first (a second
+            // configure frame only adds to what it knows).
+            if (s.programsSent < m_programs.size())
+                s.process->send(configureFrame(slot));
             s.process->send(frame);
         }
     });
@@ -282,8 +305,8 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             st.fetchUs = r.fetchUs;
             st.computeUs = r.computeUs;
             markChanged(r.row);
-            if (!r.process.isEmpty())
-                store.setProcessLocked(r.row, r.process);
+            if (r.hasProcess())
+                store.setProcessLocked(r.row, *r.process);
             if (r.error == ErrorKind::None) {
                 setStatus(st, TaskStatus::Succeeded);
                 st.error = ErrorKind::None;
@@ -296,10 +319,11 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             st.error = r.error;
             st.message = r.message;
             if (m_settings.retry.shouldRetry(r) && st.attempts < maxAttemptsOf(r.row)) {
-                store.recordAttemptLocked(r.row, AttemptRecord{st.attempts, st.worker, r.error,
-                                                               r.httpStatus, st.queuedUs, r.fetchUs,
-                                                               r.computeUs, r.message, r.process});
-                if (!r.process.isEmpty())
+                store.recordAttemptLocked(
+                        r.row, AttemptRecord{st.attempts, st.worker, r.error, r.httpStatus,
+                                             st.queuedUs, r.fetchUs, r.computeUs, r.message,
+                                             r.hasProcess() ? *r.process : ProcessOutcome{}});
+                if (r.hasProcess())
                     store.setProcessLocked(r.row, {});
                 setStatus(st, TaskStatus::Retrying);
                 const quint32 delay
@@ -387,26 +411,6 @@ void RunCoordinator::onOutput(int slot, quint32 incarnation, const OutputMsg &ou
         m_programLog->append(p.program, slot, ProgramLog::Stream(p.stream), p.text, nowMs());
         if (!m_programLogChanged.contains(p.program))
             m_programLogChanged.append(p.program);
-    }
-}
-
-void RunCoordinator::collectPrograms()
-{
-    // Tasks of a batch share few shapes, and neighbours mostly the same one.
-    m_programs.clear();
-    const TaskShape *last = nullptr;
-    for (const TaskSpec &spec : m_store->specs()) {
-        if (spec.shape.get() == last)
-            continue;
-        last = spec.shape.get();
-        const auto &program = last->compute.program;
-        if (!program)
-            continue;
-        const bool known
-                = std::any_of(m_programs.cbegin(), m_programs.cend(),
-                              [&](const ProgramSpec &p) { return p.name == program->name; });
-        if (!known)
-            m_programs.append(*program);
     }
 }
 

@@ -65,6 +65,7 @@ private:
         WorkerInfo info;
         quint64 lastCpuUs = 0;
         qint64 lastCpuAtMs = 0;
+        int programsSent = 0; // how many of m_programs its configure frames held
     };
     struct HostRecord
     {
@@ -86,7 +87,8 @@ private:
     void onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results);
     void onHeartbeat(int slot, quint32 incarnation, const HeartbeatMsg &hb);
     void onOutput(int slot, quint32 incarnation, const OutputMsg &output);
-    void collectPrograms();
+    QByteArray configureFrame(int slot);
+    void noteProgram(const std::shared_ptr<const ProgramSpec> &program);
     void onWorkerLost(int slot, quint32 incarnation, const QString &reason);
     QString hostOf(int slot) const;
     bool otherHealthyHost(const QString &host) const;
@@ -132,7 +134,10 @@ private:
     QVector<quint8> m_changedFlag;
     QVector<int> m_finishedRows;
 
-    QVector<ProgramSpec> m_programs; // those the tasks call
+    // The programs "call" tasks need, as the first of their tasks are handed out: workers
+    // get them in a configure frame before the tasks that call them.
+    QVector<ProgramSpec> m_programs;
+    const ProgramSpec *m_lastProgram = nullptr;
     std::shared_ptr<ProgramLog> m_programLog;
     QStringList m_programLogChanged;
 

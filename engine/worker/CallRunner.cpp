@@ -395,11 +395,11 @@ void CallRunner::fault(Program *p, Instance *in, const QString &what, int waitSt
         AttemptResult r;
         r.error = ErrorKind::Program;
         r.message = message;
-        r.process.stderrTail = stderrTail;
+        r.processOutcome().stderrTail = stderrTail;
         if (waitStatus >= 0 && WIFEXITED(waitStatus))
-            r.process.exitCode = WEXITSTATUS(waitStatus);
+            r.process->exitCode = WEXITSTATUS(waitStatus);
         else if (waitStatus >= 0)
-            r.process.signal = quint8(WTERMSIG(waitStatus));
+            r.process->signal = quint8(WTERMSIG(waitStatus));
         finishCall(call, std::move(r));
     }
     if (!in->ready || p->failuresInARow >= BrokenAfterFailures) {
@@ -451,7 +451,7 @@ void CallRunner::failBroken(Call *call)
                              last.isEmpty() ? QString()
                                             : QStringLiteral("; last stderr: %1")
                                                       .arg(QString::fromUtf8(last)));
-    r.process.stderrTail = p->brokenStderr;
+    r.processOutcome().stderrTail = p->brokenStderr;
     finishCall(call, std::move(r));
 }
 
@@ -462,9 +462,10 @@ void CallRunner::finishCall(Call *call, AttemptResult &&r)
     if (call->sentNs > 0)
         r.computeUs = quint32(
                 qMin<qint64>((m_clock.nsecsElapsed() - call->sentNs) / 1000, 0xffffffffLL));
-    r.process.command = displayCommand(*call);
-    if (r.process.stdoutTail.isEmpty())
-        r.process.stdoutTail = call->log;
+    ProcessOutcome &process = r.processOutcome();
+    process.command = displayCommand(*call);
+    if (process.stdoutTail.isEmpty())
+        process.stdoutTail = call->log;
     dropCall(call);
     m_host.attemptFinished(row, attempt, std::move(r));
 }
@@ -484,10 +485,11 @@ void CallRunner::abort(qint32 row, quint16 attempt, Abort why, AttemptResult *pa
     Call *call = it->second.get();
     Program *p = call->program;
     if (partial) {
-        partial->process.command = displayCommand(*call);
-        partial->process.stdoutTail = call->log;
+        ProcessOutcome &process = partial->processOutcome();
+        process.command = displayCommand(*call);
+        process.stdoutTail = call->log;
         if (call->instance)
-            partial->process.stderrTail = call->instance->process->stderrTail();
+            process.stderrTail = call->instance->process->stderrTail();
     }
     call->waitingForSlots = false;
     if (Instance *in = call->instance) {

@@ -150,7 +150,7 @@ void ExecRunner::launch(Attempt *a)
         AttemptResult r;
         r.error = ErrorKind::Exit;
         r.message = message;
-        r.process.command = a->command;
+        r.processOutcome().command = a->command;
         report(a, std::move(r));
     };
     if (spec.needs & Placeholders::NeedsBody) {
@@ -224,7 +224,7 @@ void ExecRunner::launch(Attempt *a)
             r.error = ErrorKind::TooLarge;
             r.message = QStringLiteral("the output is over max_output_bytes (%1 bytes)")
                                 .arg(a->spec.maxOutputBytes);
-            r.process = outcomeOf(*a);
+            r.process = std::make_shared<ProcessOutcome>(outcomeOf(*a));
             report(a, std::move(r));
             return;
         }
@@ -272,13 +272,13 @@ void ExecRunner::onExited(Attempt *a, int status)
     }
     AttemptResult r;
     r.computeUs = quint32(qMin<qint64>((nowNs() - a->startedNs) / 1000, 0xffffffffLL));
-    r.process = outcomeOf(*a);
-    const QByteArray lastLine = r.process.lastStderrLine();
+    r.process = std::make_shared<ProcessOutcome>(outcomeOf(*a));
+    const QByteArray lastLine = r.process->lastStderrLine();
     const QString detail = lastLine.isEmpty()
                                    ? QString()
                                    : QStringLiteral(": %1").arg(QString::fromUtf8(lastLine));
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        r.process.exitCode = 0;
+        r.process->exitCode = 0;
         switch (a->spec.result) {
         case CommandSpec::Result::Text: {
             // A result is JSON text, so UTF-8: bytes that are not become U+FFFD.
@@ -286,7 +286,7 @@ void ExecRunner::onExited(Attempt *a, int status)
             if (BatchLineParser::invalidUtf8At(text) >= 0)
                 text = QString::fromUtf8(text).toUtf8();
             JsonText::appendString(&r.result, QByteArrayView(text));
-            r.process.stdoutTail.clear(); // it is the result
+            r.process->stdoutTail.clear(); // it is the result
             break;
         }
         case CommandSpec::Result::Json: {
@@ -303,7 +303,7 @@ void ExecRunner::onExited(Attempt *a, int status)
             }
             const QByteArray compact = doc.toJson(QJsonDocument::Compact);
             r.result = compact.mid(1, compact.size() - 2);
-            r.process.stdoutTail.clear();
+            r.process->stdoutTail.clear();
             break;
         }
         case CommandSpec::Result::None:
@@ -311,11 +311,11 @@ void ExecRunner::onExited(Attempt *a, int status)
             break;
         }
     } else if (WIFEXITED(status)) {
-        r.process.exitCode = WEXITSTATUS(status);
+        r.process->exitCode = WEXITSTATUS(status);
         r.error = ErrorKind::Exit;
-        r.message = QStringLiteral("exit %1%2").arg(r.process.exitCode).arg(detail);
+        r.message = QStringLiteral("exit %1%2").arg(r.process->exitCode).arg(detail);
     } else {
-        r.process.signal = quint8(WTERMSIG(status));
+        r.process->signal = quint8(WTERMSIG(status));
         r.error = ErrorKind::Exit;
         r.message = QStringLiteral("killed by %1%2").arg(signalName(WTERMSIG(status)), detail);
     }
@@ -366,7 +366,7 @@ void ExecRunner::abort(qint32 row, quint16 attempt, Abort why, AttemptResult *pa
         return;
     std::unique_ptr<Attempt> a = detach(row);
     if (partial)
-        partial->process = outcomeOf(*a);
+        partial->process = std::make_shared<ProcessOutcome>(outcomeOf(*a));
     Q_UNUSED(why)
     if (a->process) {
         a->process->terminate(ProcessGuardian::KillGraceMs);

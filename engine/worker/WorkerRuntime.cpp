@@ -98,6 +98,10 @@ WorkerRuntime::WorkerRuntime(int inFd, int outFd, QObject *parent)
 {
     std::signal(SIGPIPE, SIG_IGN); // a vanished engine shows as a failed write instead
     raiseFileLimit();
+    for (int id = 1; id < 256; ++id) {
+        const ComputeOp *op = ComputeRegistry::instance().op(quint8(id));
+        m_ownRunner[size_t(id)] = op && op->hasOwnRunner();
+    }
     m_ioPool.setMaxThreadCount(4);
     connect(m_reader, &StdinReader::dataReceived, this, &WorkerRuntime::onData);
     connect(m_reader, &StdinReader::endOfInput, this, &WorkerRuntime::onEndOfInput);
@@ -152,18 +156,22 @@ void WorkerRuntime::fault(const QString &why)
 void WorkerRuntime::handleFrame(const FrameDecoder::Frame &frame)
 {
     switch (frame.type) {
-    case FrameType::Configure:
+    case FrameType::Configure: {
+        // A later configure frame only adds programs (the engine sends one before the first
+        // task that calls a new program).
+        const bool first = !m_configured;
         if (!Wire::decodeConfigure(frame.payload, &m_config))
             return fault(QStringLiteral("malformed configure frame"));
         m_configured = true;
         m_slots.setCapacity(m_config.computeThreads);
         for (const auto &runner : m_runners->runners())
             runner->configure();
-        if (m_config.seed != 0)
+        if (first && m_config.seed != 0)
             m_rng.seed(m_config.seed ^ quint32(QCoreApplication::applicationPid()));
         m_heartbeatTimer.start(int(qMax<quint32>(50, m_config.heartbeatMs)));
         sendHeartbeat();
         return;
+    }
     case FrameType::Assign: {
         if (!m_configured)
             return fault(QStringLiteral("assign frame before configure"));
@@ -236,8 +244,7 @@ void WorkerRuntime::startTask(AssignTask &&t)
     run.fetchKind = t.fetchKind;
     run.op = t.op;
     run.params = std::move(t.params);
-    if (t.fetchKind == FetchKind::Url && t.op != 0 && ComputeRegistry::instance().op(t.op)
-        && ComputeRegistry::instance().op(t.op)->hasOwnRunner())
+    if (t.fetchKind == FetchKind::Url && m_ownRunner[t.op])
         run.url = t.url; // for {url}
     // Only a fetch is timed from here; a compute times itself.
     if (t.fetchKind != FetchKind::None)
@@ -370,10 +377,9 @@ void WorkerRuntime::startOp(Run &run, QByteArray body, bool fetched)
     task.row = run.row;
     task.attempt = run.attempt;
     task.op = run.op;
-    task.params = run.params;
+    task.params = std::move(run.params); // the attempt no longer needs its own copy
     task.cancel = run.cancel;
-    const ComputeOp *op = ComputeRegistry::instance().op(run.op);
-    if (op && op->hasOwnRunner()) {
+    if (m_ownRunner[run.op]) {
         task.input = std::move(run.input);
         task.body = std::move(body);
         task.fetched = fetched;
@@ -452,9 +458,10 @@ void WorkerRuntime::finish(Run &run, AttemptResult &&r)
     // A frame cannot exceed MaxFramePayload: a result that would not fit fails its task
     // (the engine would take a larger frame for a broken stream).
     constexpr qsizetype EntryOverhead = 64; // the fixed fields of a result entry, and then some
-    const qsizetype entryBytes = EntryOverhead + r.result.size() + r.message.size() * 3
-                                 + r.process.command.size() * 3 + r.process.stdoutTail.size()
-                                 + r.process.stderrTail.size();
+    qsizetype entryBytes = EntryOverhead + r.result.size() + r.message.size() * 3;
+    if (r.process)
+        entryBytes += r.process->command.size() * 3 + r.process->stdoutTail.size()
+                      + r.process->stderrTail.size();
     if (entryBytes > qsizetype(MaxFramePayload) - 16) {
         r.error = ErrorKind::Compute;
         r.message = QStringLiteral("the result is too large to send (%1 bytes; at most %2)")

@@ -13,6 +13,7 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <random>
@@ -105,6 +106,7 @@ private:
     ComputeSlots m_slots;
     ProcessGuardian m_guardian;
     std::unique_ptr<RunnerRegistry> m_runners;
+    std::array<bool, 256> m_ownRunner{}; // per op id: ComputeOp::hasOwnRunner(), looked up once
 
     // Attempts in flight live in a slab whose slots are reused, found through a row -> slot
     // hash: a hash of the Runs themselves moved ~100-byte values on every erase, which

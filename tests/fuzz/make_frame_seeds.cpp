@@ -97,7 +97,8 @@ int main(int argc, char *argv[])
         command.attempt = 1;
         command.op = ComputeRegistry::instance().idOf("exec");
         CommandSpec spec;
-        spec.argv = QStringList{QStringLiteral("gzip"), QStringLiteral("-9c"), QStringLiteral("{}")};
+        spec.argv
+                = QStringList{QStringLiteral("gzip"), QStringLiteral("-9c"), QStringLiteral("{}")};
         spec.baseDir = QStringLiteral("/data");
         command.params = spec.encode();
         command.input = TaskContext::encode(QStringLiteral("t3"), QStringLiteral("a.txt"));
@@ -139,17 +140,17 @@ int main(int argc, char *argv[])
         exited.attempt = 2;
         exited.error = ErrorKind::Exit;
         exited.message = QStringLiteral("exit 3: no such file");
-        exited.process.exitCode = 3;
-        exited.process.command = QStringLiteral("gzip -9c a.txt");
-        exited.process.stderrTail = "gzip: a.txt: no such file\n";
+        exited.processOutcome().exitCode = 3;
+        exited.processOutcome().command = QStringLiteral("gzip -9c a.txt");
+        exited.processOutcome().stderrTail = "gzip: a.txt: no such file\n";
         AttemptResult call;
         call.row = 5;
         call.attempt = 1;
         call.error = ErrorKind::Compute;
         call.retry = RetryHint::DoNotRetry;
         call.message = QStringLiteral("hopeless");
-        call.process.command = QStringLiteral("call score {}");
-        call.process.stdoutTail = "a log line\n";
+        call.processOutcome().command = QStringLiteral("call score {}");
+        call.processOutcome().stdoutTail = "a log line\n";
         Wire::encodeResults(&processResults, {exited, call});
     }
     QByteArray output;

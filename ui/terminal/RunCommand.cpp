@@ -242,8 +242,12 @@ void RunCommand::begin()
     m_view = std::make_unique<ProgressView>(mode, stderr, m_options.plainIntervalMs);
 
     m_engine = std::make_unique<Engine>();
-    connect(m_engine.get(), &Engine::progress, this,
-            [this](const RunStats &s) { m_view->update(s); });
+    connect(m_engine.get(), &Engine::progress, this, [this](const RunStats &s) {
+        if (s.failed > m_failedSeen) // the rows that just finished hold the latest failure
+            noteFailure(m_lastFinished);
+        m_failedSeen = s.failed;
+        m_view->update(s);
+    });
     connect(m_engine.get(), &Engine::loadSampled, this,
             [this](const LoadSample &l) { m_view->setLoad(l); });
     connect(m_engine.get(), &Engine::workerMessage, this, [this](int, const QString &m) {
@@ -254,9 +258,15 @@ void RunCommand::begin()
     connect(m_engine.get(), &Engine::tasksFinished, this, [this](const QVector<int> &rows) {
         if (m_writing)
             m_writer.write(*m_engine->store(), rows);
-        noteFinished(rows);
+        m_lastFinished = rows;
+        if (!m_running.isEmpty()) {
+            for (int row : rows)
+                m_running.remove(row);
+        }
     });
-    connect(m_engine.get(), &Engine::tasksChanged, this, &RunCommand::noteChanged);
+    // Running commands are shown only in the live view.
+    if (mode == ProgressView::Mode::Live)
+        connect(m_engine.get(), &Engine::tasksChanged, this, &RunCommand::noteChanged);
     connect(m_engine.get(), &Engine::finished, this, &RunCommand::onFinished);
 
     auto *interrupts = new InterruptWatcher(this);
@@ -285,10 +295,10 @@ void RunCommand::begin()
     m_engine->start(store, settings);
 }
 
-void RunCommand::noteFinished(const QVector<int> &rows)
+void RunCommand::noteFailure(const QVector<int> &rows)
 {
     // The latest failure, with what a command said about it. One look under the store's
-    // lock: a million-task run passes through here too.
+    // lock, and only when the run's count of failures went up.
     const TaskStore &store = *m_engine->store();
     int failed = -1;
     qint64 failures = 0;
@@ -307,10 +317,6 @@ void RunCommand::noteFinished(const QVector<int> &rows)
         if (!p.command.isEmpty())
             line += QStringLiteral(" (%1)").arg(p.command);
         m_view->setLastFailure(line, failures);
-    }
-    if (!m_running.isEmpty()) {
-        for (int row : rows)
-            m_running.remove(row);
     }
 }
 

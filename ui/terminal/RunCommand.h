@@ -35,7 +35,7 @@ private:
     bool loadBatch(std::shared_ptr<TaskStore> *store);
     bool loadJournal(std::shared_ptr<TaskStore> *store, QVector<int> *finishedRows);
     void onFinished(const RunStats &stats);
-    void noteFinished(const QVector<int> &rows);
+    void noteFailure(const QVector<int> &rows);
     void noteChanged(const QVector<int> &rows);
     void fail(const QString &message, int status);
     // Stops what runs (the journal closed, the workers gone) but keeps the tasks in memory.
@@ -49,6 +49,8 @@ private:
     ResultWriter m_writer;
     bool m_writing = false;
     QMap<int, QString> m_running; // commands and calls running now, for the live view
+    QVector<int> m_lastFinished;  // the latest tasksFinished(), for the latest failure
+    qint64 m_failedSeen = 0;
 };
 
 } // namespace Brigade
