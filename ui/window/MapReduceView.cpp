@@ -7,6 +7,7 @@
 #include "MapReduceTableModel.h"
 #include "mapreduce/MapReduceJob.h"
 #include "mapreduce/TotalsWriter.h"
+#include "session/RunSession.h"
 
 #include <QDir>
 #include <QFile>
@@ -59,7 +60,7 @@ QString pathHtml(const QString &path)
 } // namespace
 
 MapReduceView::MapReduceView(QWidget *parent)
-    : QWidget(parent)
+    : JobView(parent)
     , m_title(new QLabel)
     , m_summary(new QLabel)
     , m_progress(new MapReduceProgressPanel)
@@ -116,7 +117,8 @@ MapReduceView::MapReduceView(QWidget *parent)
         emit exportFinished(m_exportPath, error.isEmpty() ? m_exportCount : 0, error);
         emit stateChanged();
     });
-    connect(m_results, &MapReduceResultView::selectionChanged, this, &MapReduceView::stateChanged);
+    connect(m_results, &MapReduceResultView::selectionChanged, this, &JobView::stateChanged);
+    connect(m_results, &MapReduceResultView::copied, this, &JobView::copied);
     clear();
 }
 
@@ -287,38 +289,33 @@ void MapReduceView::updateSummary()
         m_progress->reset(known && allReadable ? total : 0, 0);
 }
 
-bool MapReduceView::isRunning() const
+void MapReduceView::showBatch(RunSession *session)
 {
-    return m_job && m_job->isRunning();
+    setBatch(*session->opened().batch);
 }
 
-bool MapReduceView::run(const RunSettings &settings)
+void MapReduceView::showStartError(const QString &error)
 {
-    if (!m_spec || isRunning())
-        return false;
-    m_settings = settings;
+    m_progress->setHeadline(tr("Could not start"));
+    showError(tr("The job could not start"), {sentence(error)});
+    showPlaceholder(tr("No totals: the job did not run."));
+    statInputs(); // the summary says which input, too
+    emit failedToStart(error);
+    emit stateChanged();
+}
+
+void MapReduceView::showJob(Job *job)
+{
     detachJob();
+    m_job = qobject_cast<MapReduceJob *>(job);
+    if (!m_job)
+        return;
     m_result.reset();
     m_results->clear();
     m_error->hide();
-    m_cancelling = false;
-
-    m_job = new MapReduceJob(this);
-    connect(m_job, &MapReduceJob::finished, this, &MapReduceView::onFinished);
-    connect(m_job, &MapReduceJob::message, this, &MapReduceView::message);
-    QString error;
-    if (!m_job->start(*m_spec, settings, &error)) {
-        m_job->deleteLater();
-        m_job = nullptr;
-        m_progress->setHeadline(tr("Could not start"));
-        showError(tr("The job could not start"), {sentence(error)});
-        showPlaceholder(tr("No totals: the job did not run."));
-        statInputs(); // the summary says which input, too
-        emit failedToStart(error);
-        emit stateChanged();
-        return false;
-    }
-    // Connected only now: the panel starts from the job's totals, then follows it.
+    connect(m_job, &Job::result, this, &MapReduceView::onResult);
+    connect(m_job, &Job::stopping, this, [this] { m_progress->setHeadline(tr("Cancelling…")); });
+    // The panel starts from the job's totals, then follows it.
     const MapReduceProgress p = m_job->progress();
     m_progress->reset(p.bytesTotal, p.chunksTotal);
     m_progress->setHeadline(tr("Running"));
@@ -327,44 +324,97 @@ bool MapReduceView::run(const RunSettings &settings)
             &MapReduceProgressPanel::setProgress);
     showPlaceholder(tr("Counting… The totals appear here when every chunk is done."));
     m_tick.start();
-    emit started(m_job->engine());
-    emit stateChanged();
-    return true;
-}
-
-void MapReduceView::cancel()
-{
-    if (!isRunning() || m_cancelling)
-        return;
-    m_cancelling = true;
-    m_job->cancel();
-    m_progress->setHeadline(tr("Cancelling…"));
     emit stateChanged();
 }
 
 void MapReduceView::detachJob()
 {
     m_tick.stop();
-    if (!m_job)
-        return;
-    MapReduceJob *job = std::exchange(m_job, nullptr);
-    disconnect(job, nullptr, this, nullptr);
-    disconnect(job, nullptr, m_progress, nullptr);
-    if (job->isRunning()) {
-        // Let it wind down (its workers stop, its merge thread finishes), then go.
-        connect(job, &MapReduceJob::finished, job, &QObject::deleteLater);
-        job->cancel();
-    } else {
-        job->deleteLater();
+    if (MapReduceJob *job = m_job.data()) {
+        disconnect(job, nullptr, this, nullptr);
+        disconnect(job, nullptr, m_progress, nullptr);
     }
-    m_cancelling = false;
+    m_job.clear();
+}
+
+void MapReduceView::onResult(Job *job)
+{
+    if (job->error() == Job::StartError) {
+        detachJob();
+        showStartError(job->errorText());
+        return;
+    }
+    onFinished(m_job->mapReduceResult());
+}
+
+QString MapReduceView::startedMessage(int workers) const
+{
+    return Formatting::counted(workers, tr("Counting on %1 worker"), tr("Counting on %1 workers"));
+}
+
+QString MapReduceView::resultMessage(Job *job) const
+{
+    const auto *mapReduce = qobject_cast<MapReduceJob *>(job);
+    if (!mapReduce)
+        return {};
+    const MapReduceResult &r = mapReduce->mapReduceResult();
+    if (r.succeeded()) {
+        QString text = tr("Counted %1 distinct keys in %2")
+                               .arg(Formatting::count(r.distinctKeys),
+                                    Formatting::milliseconds(double(r.elapsedMs)));
+        if (r.badLines > 0)
+            text += Formatting::counted(qint64(r.badLines), tr("; %1 bad line skipped"),
+                                        tr("; %1 bad lines skipped"));
+        return text;
+    }
+    if (job->error() == Job::KilledError)
+        return tr("The job was cancelled; no totals");
+    if (job->error() == Job::StartError)
+        return tr("The job could not start: %1").arg(job->errorText());
+    return tr("The job failed: %1").arg(r.errors.value(0));
+}
+
+// A MapReduce job has totals and keys, not tasks: the same actions, named for what they do.
+JobView::Wording MapReduceView::wording() const
+{
+    Wording w;
+    w.run = tr("&Run");
+    w.runTip = tr("Count the keys of every input: the workers map its chunks, Brigade merges "
+                  "them");
+    w.exportAll = tr("&Export All Totals…");
+    w.exportAllTip = tr("Save every key and its total as CSV or JSON Lines, as brigade run "
+                        "--output does");
+    w.exportShown = tr("Export &Shown Totals…");
+    w.exportShownTip = tr("Save the totals the table shows, in its order");
+    w.find = tr("&Filter Keys");
+    w.findTip = tr("Type to show only keys that contain the text");
+    return w;
+}
+
+QString MapReduceView::exportBaseName() const
+{
+    return QFileInfo(m_batchPath).completeBaseName() + QStringLiteral("-totals");
+}
+
+bool MapReduceView::hasSelection() const
+{
+    return m_results->hasSelection();
+}
+
+void MapReduceView::copySelected()
+{
+    m_results->copySelected();
+}
+
+void MapReduceView::focusFilter()
+{
+    m_results->focusFilter();
 }
 
 void MapReduceView::onFinished(const MapReduceResult &result)
 {
     m_tick.stop();
     m_progress->finish(result);
-    m_cancelling = false;
     switch (result.status) {
     case MapReduceResult::Status::Succeeded:
         m_progress->setHeadline(result.badLines > 0 ? tr("Finished, with bad lines")
@@ -393,6 +443,7 @@ void MapReduceView::onFinished(const MapReduceResult &result)
         break;
     }
     }
+    detachJob();
     emit finished(result);
     emit stateChanged();
 }
@@ -417,7 +468,7 @@ void MapReduceView::showPlaceholder(const QString &text)
     m_resultPages->setCurrentWidget(m_placeholder);
 }
 
-void MapReduceView::exportTotals(const QString &path, bool shownOnly)
+void MapReduceView::exportResults(const QString &path, bool shownOnly)
 {
     if (!hasResult()) {
         emit exportFinished(path, 0, tr("There are no totals to export"));

@@ -1,12 +1,13 @@
 #pragma once
 
+#include "JobView.h"
 #include "batch/Batch.h"
 #include "mapreduce/MapReduceResult.h"
 #include "run/RunSettings.h"
 
 #include <QFutureWatcher>
+#include <QPointer>
 #include <QTimer>
-#include <QWidget>
 
 #include <atomic>
 #include <memory>
@@ -22,38 +23,42 @@ class MapReduceJob;
 class MapReduceProgressPanel;
 class MapReduceResultView;
 
-// The window's page for a batch that is a MapReduce job: what the job will do (inputs and
+// The window's view of a batch that is a MapReduce job: what the job will do (inputs and
 // their sizes, format, chunk size, top K, asked keys), its progress while it runs, and what
-// it found. Owns the MapReduceJob; MainWindow routes Run, Cancel, Copy, Find and Export here.
-class MapReduceView : public QWidget
+// it found. It follows the MapReduceJob the session runs; it does not own it.
+class MapReduceView : public JobView
 {
     Q_OBJECT
 public:
     explicit MapReduceView(QWidget *parent = nullptr);
     ~MapReduceView() override;
 
-    // Shows the job of batch (which has a mapReduce spec); a job still running is cancelled
-    // and dropped.
+    void showBatch(RunSession *session) override;
+    // Shows the job of batch (which has a mapReduce spec).
     void setBatch(const Batch &batch);
-    void clear();
+    void clear() override;
+    void showJob(Job *job) override;
+    // The job could not start (an input that cannot be read): shown in the page, and
+    // failedToStart() tells it too.
+    void showStartError(const QString &error) override;
     // The settings the next run uses (the chosen chunk size depends on the workers).
-    void setRunSettings(const RunSettings &settings);
+    void setRunSettings(const RunSettings &settings) override;
+    QString startedMessage(int workers) const override;
+    QString resultMessage(Job *job) const override;
+    Wording wording() const override;
 
-    // Starts the job. False when it cannot start (an input that cannot be read): the reason
-    // is shown in the page and failedToStart() tells it too.
-    bool run(const RunSettings &settings);
-    void cancel();
-    bool isRunning() const;
-    bool isCancelling() const { return m_cancelling; }
     bool hasResult() const { return m_result && m_result->succeeded() && m_result->table; }
     const std::optional<MapReduceResult> &result() const { return m_result; }
     QString jobName() const; // the job's id, else the batch file's name
 
-    // Writes every key's total (as `brigade run --output` does), or the rows the table shows
-    // in its order, as CSV or JSON Lines by suffix, off the GUI thread. exportFinished()
-    // follows.
-    void exportTotals(const QString &path, bool shownOnly);
-    bool isExporting() const { return m_exportWatcher.isRunning(); }
+    // Every key's total (as `brigade run --output` writes them), or the rows the table shows.
+    bool canExport() const override { return hasResult(); }
+    bool isExporting() const override { return m_exportWatcher.isRunning(); }
+    QString exportBaseName() const override;
+    void exportResults(const QString &path, bool shownOnly) override;
+    bool hasSelection() const override;
+    void copySelected() override;
+    void focusFilter() override;
 
     MapReduceProgressPanel *progressPanel() const { return m_progress; }
     MapReduceResultView *resultView() const { return m_results; }
@@ -61,12 +66,8 @@ public:
     QLabel *errorLabel() const { return m_error; }
 
 signals:
-    void started(Brigade::Engine *engine); // null when there is nothing to map
     void failedToStart(const QString &error);
     void finished(const Brigade::MapReduceResult &result);
-    void message(const QString &text); // news from the workers
-    void stateChanged();               // for the window's actions
-    void exportFinished(const QString &path, qint64 records, const QString &error);
 
 private:
     struct InputInfo
@@ -79,6 +80,7 @@ private:
     void detachJob();
     void statInputs();
     void updateSummary();
+    void onResult(Job *job);
     void onFinished(const MapReduceResult &result);
     void showError(const QString &title, const QStringList &details);
     void showPlaceholder(const QString &text);
@@ -88,8 +90,7 @@ private:
     RunSettings m_settings;
     QVector<InputInfo> m_inputs; // empty until looked at
     QFutureWatcher<QVector<InputInfo>> m_statWatcher;
-    MapReduceJob *m_job = nullptr;
-    bool m_cancelling = false;
+    QPointer<MapReduceJob> m_job;
     std::optional<MapReduceResult> m_result;
     QTimer m_tick; // elapsed time and ETA move on between chunks
 
