@@ -194,6 +194,17 @@ RunSession::RunKind RunSession::nextRunKind() const
     return unfinishedTasks() > 0 ? RunKind::Resume : RunKind::RunAgain;
 }
 
+bool RunSession::canRun() const
+{
+    return m_opened.store && (isMapReduce() || m_opened.store->size() > 0);
+}
+
+bool RunSession::runMakesJournal() const
+{
+    return !isMapReduce() && m_journalling && m_journalPath.isEmpty()
+           && nextRunKind() == RunKind::Run;
+}
+
 bool RunSession::isRunning() const
 {
     return m_job && m_job->isRunning();
@@ -278,7 +289,7 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
     s.journalRunKind = kindName(kind);
     s.createJournal = false;
     s.journalPath.clear();
-    if (m_journalPath.isEmpty() && m_journalling && kind == RunKind::Run) {
+    if (kind == RunKind::Run && runMakesJournal()) {
         // The first run of a batch makes its journal, on the engine's journal thread while
         // the workers start; a path that cannot be used is refused before anything runs.
         const QString path = m_chosenJournal.isEmpty() ? Journal::defaultPathFor(m_opened.batchPath)

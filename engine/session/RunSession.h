@@ -69,8 +69,11 @@ public:
 
     // Tasks neither succeeded nor failed: what resume() runs.
     qint64 unfinishedTasks() const;
-    // What run() would do now.
+    // What run() would do now, whether it has anything to run, and whether it makes a
+    // journal (the first run of a batch of tasks, journalling on).
     RunKind nextRunKind() const;
+    bool canRun() const;
+    bool runMakesJournal() const;
 
     // Every run returns its job (started; owned by the session until the next one), or why
     // nothing could start. While a task run goes on, the retries join it.

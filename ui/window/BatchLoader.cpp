@@ -52,11 +52,13 @@ void BatchLoader::load(const QString &path)
                     progress->done.store(done);
                 };
                 Result<OpenedRun> opened = RunSession::open(path, options);
-                Loaded loaded;
+                // Shared, so that onFinished() can move it out: the future's copy of the
+                // result must not keep a million tasks (and the batch's bytes) alive.
+                auto loaded = std::make_shared<Loaded>();
                 if (opened)
-                    loaded.run = std::move(opened).value();
+                    loaded->run = std::move(opened).value();
                 else
-                    loaded.error = opened.error();
+                    loaded->error = opened.error();
                 return loaded;
             }));
     m_poll.start();
@@ -71,7 +73,7 @@ void BatchLoader::cancel()
 void BatchLoader::onFinished()
 {
     m_poll.stop();
-    Loaded loaded = m_watcher.result();
+    Loaded loaded = std::move(*m_watcher.result());
     if (m_progress && m_progress->cancel.load())
         loaded.run.cancelled = true;
     emit finished(loaded);

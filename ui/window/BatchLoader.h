@@ -34,7 +34,7 @@ public:
 
 signals:
     void progressChanged(qint64 done, qint64 total);
-    void finished(const Brigade::BatchLoader::Loaded &result);
+    void finished(Brigade::BatchLoader::Loaded result);
 
 private:
     struct Progress
@@ -46,7 +46,7 @@ private:
 
     void onFinished();
 
-    QFutureWatcher<Loaded> m_watcher;
+    QFutureWatcher<std::shared_ptr<Loaded>> m_watcher;
     std::shared_ptr<Progress> m_progress;
     QTimer m_poll;
     QString m_path;

@@ -39,7 +39,9 @@ public:
     virtual void showStartError(const QString &error) { Q_UNUSED(error) }
     virtual void setRunSettings(const RunSettings &settings) { Q_UNUSED(settings) }
 
-    // The status bar's line when a job starts on this many workers, and when it ends.
+    // The status bar's line once the batch (or journal) file name is loaded, when a job
+    // starts on this many workers, and when it ends.
+    virtual QString loadedMessage(const QString &fileName) const = 0;
     virtual QString startedMessage(int workers) const = 0;
     virtual QString resultMessage(Job *job) const = 0;
 

@@ -510,7 +510,7 @@ void MainWindow::onLoadProgress(qint64 done, qint64 total)
                                          Formatting::bytes(total)));
 }
 
-void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
+void MainWindow::onLoaded(BatchLoader::Loaded loaded)
 {
     const bool resumeChosen = std::exchange(m_resumeWithoutAsking, false);
     const QString path = m_loader->path();
@@ -531,12 +531,12 @@ void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
         return;
     }
 
-    const OpenedRun &opened = loaded.run;
     m_details->clearTask();
     // Freeing a million tasks takes a moment: the old batch goes on a pool thread, once no
     // view holds it any more.
     std::shared_ptr<TaskStore> old = m_session->store();
-    m_session->adopt(opened);
+    m_session->adopt(std::move(loaded.run));
+    const OpenedRun &opened = m_session->opened();
     m_job.clear();
     // A journal stands for its batch: exports are named after the batch.
     m_batchPath = opened.isJournal() ? opened.batchPath : path;
@@ -552,28 +552,12 @@ void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
     setWindowFilePath(path);
     addRecentFile(path);
 
-    const qint64 tasks = m_session->store()->size();
     const StatusCounts counts = m_session->store()->counts();
     const qint64 unfinished
             = counts.total() - counts[TaskStatus::Succeeded] - counts[TaskStatus::Failed];
     m_failedTasks = counts[TaskStatus::Failed];
     setPhase(Phase::Ready);
-    const Batch &batch = *opened.batch;
-    if (m_session->isMapReduce())
-        say(tr("Loaded the MapReduce job of %1: Run counts its keys").arg(fileName(path)));
-    else if (opened.isJournal())
-        say(tr("Restored %1 finished of %2 tasks from the journal %3")
-                    .arg(Formatting::count(tasks - unfinished), Formatting::count(tasks),
-                         fileName(path)),
-            0);
-    else if (batch.errorCount > 0)
-        say(tr("Loaded %1 tasks from %2; %3 lines have problems (listed above the table)")
-                    .arg(Formatting::count(tasks), fileName(path),
-                         Formatting::count(batch.errorCount)));
-    else
-        say(tr("Loaded %1 tasks from %2 in %3")
-                    .arg(Formatting::count(tasks), fileName(path),
-                         Formatting::milliseconds(double(opened.elapsedMs))));
+    say(m_view->loadedMessage(fileName(path)), opened.isJournal() ? 0 : 5000);
     emit batchLoaded(path);
     if (opened.isJournal() && unfinished > 0) {
         // Ask once the window shows the restored table, not inside the loader's signal.
@@ -701,9 +685,7 @@ bool MainWindow::isRunning() const
 
 void MainWindow::run()
 {
-    if (!m_session->store() || isRunning() || m_phase == Phase::Loading)
-        return;
-    if (!m_session->isMapReduce() && m_session->store()->size() == 0)
+    if (!m_session->canRun() || isRunning() || m_phase == Phase::Loading)
         return;
     if (m_session->nextRunKind() == RunSession::RunKind::RunAgain
         && QMessageBox::question(this, tr("Run Again"),
@@ -711,7 +693,7 @@ void MainWindow::run()
                                          .arg(Formatting::count(m_session->store()->size())))
                    != QMessageBox::Yes)
         return;
-    const bool makesJournal = !m_session->isMapReduce() && m_session->journalPath().isEmpty();
+    const bool makesJournal = m_session->runMakesJournal();
     Result<Job *> job = m_session->run(m_settings);
     if (!job && makesJournal) {
         // Where the command line refuses (the user can say --no-journal), the window runs
@@ -924,7 +906,9 @@ void MainWindow::setRunSettings(const RunSettings &settings)
     m_settings = settings;
     RunSettingsDialog::save(settings);
     updateWorkersLabel();
-    m_mapReduceView->setRunSettings(settings);
+    for (JobView *view :
+         {static_cast<JobView *>(m_taskRunView), static_cast<JobView *>(m_mapReduceView)})
+        view->setRunSettings(settings);
 }
 
 void MainWindow::showSettings()
@@ -976,7 +960,7 @@ void MainWindow::updateActions()
     const bool stopping = running && job->isKilled();
     const bool selected = loaded && m_view->hasTaskSelection();
     const bool hasTasks = loaded && m_session->store()->size() > 0;
-    action(Action::Run)->setEnabled(loaded && !running && (hasTasks || m_session->isMapReduce()));
+    action(Action::Run)->setEnabled(loaded && !running && m_session->canRun());
     action(Action::Pause)->setEnabled((can & Job::Suspendable) && !suspended && !stopping);
     action(Action::Resume)->setEnabled((can & Job::Suspendable) && suspended && !stopping);
     action(Action::Cancel)->setEnabled((can & Job::Killable) && !stopping);

@@ -141,7 +141,7 @@ private:
     void chooseBatch();
     void chooseExport(bool shownOnly);
     void onLoadProgress(qint64 done, qint64 total);
-    void onLoaded(const BatchLoader::Loaded &loaded);
+    void onLoaded(BatchLoader::Loaded loaded);
     void cancelLoad();
     void run();
     void resumeRun();

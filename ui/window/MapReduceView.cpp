@@ -347,6 +347,11 @@ void MapReduceView::onResult(Job *job)
     onFinished(m_job->mapReduceResult());
 }
 
+QString MapReduceView::loadedMessage(const QString &fileName) const
+{
+    return tr("Loaded the MapReduce job of %1: Run counts its keys").arg(fileName);
+}
+
 QString MapReduceView::startedMessage(int workers) const
 {
     return Formatting::counted(workers, tr("Counting on %1 worker"), tr("Counting on %1 workers"));

@@ -43,6 +43,7 @@ public:
     void showStartError(const QString &error) override;
     // The settings the next run uses (the chosen chunk size depends on the workers).
     void setRunSettings(const RunSettings &settings) override;
+    QString loadedMessage(const QString &fileName) const override;
     QString startedMessage(int workers) const override;
     QString resultMessage(Job *job) const override;
     Wording wording() const override;

@@ -204,6 +204,23 @@ void TaskRunView::onFinished(const RunStats &stats)
     emit stateChanged();
 }
 
+QString TaskRunView::loadedMessage(const QString &fileName) const
+{
+    const OpenedRun &opened = m_session->opened();
+    const qint64 tasks = m_store->size();
+    if (opened.isJournal())
+        return tr("Restored %1 finished of %2 tasks from the journal %3")
+                .arg(Formatting::count(tasks - m_session->unfinishedTasks()),
+                     Formatting::count(tasks), fileName);
+    if (opened.batch->errorCount > 0)
+        return tr("Loaded %1 tasks from %2; %3 lines have problems (listed above the table)")
+                .arg(Formatting::count(tasks), fileName,
+                     Formatting::count(opened.batch->errorCount));
+    return tr("Loaded %1 tasks from %2 in %3")
+            .arg(Formatting::count(tasks), fileName,
+                 Formatting::milliseconds(double(opened.elapsedMs)));
+}
+
 QString TaskRunView::startedMessage(int workers) const
 {
     return Formatting::counted(workers, tr("Running on %1 worker"), tr("Running on %1 workers"));

@@ -33,6 +33,7 @@ public:
     void showBatch(RunSession *session) override;
     void clear() override;
     void showJob(Job *job) override;
+    QString loadedMessage(const QString &fileName) const override;
     QString startedMessage(int workers) const override;
     QString resultMessage(Job *job) const override;
     bool showsTaskDetails() const override { return true; }
@@ -69,6 +70,7 @@ private:
     QPointer<RunSession> m_session;
     std::shared_ptr<TaskStore> m_store;
     QString m_batchPath;
+    QString m_loadedMessage;
     QPointer<Job> m_job;
 
     TaskTableModel *m_model;
