@@ -2,6 +2,7 @@
 // groups as the CLI's options for them, choices that cannot run are refused with their
 // reason next to the fields, and everything typed is remembered.
 #include "DescribeGroups.h"
+#include "run/RunSettingsFile.h"
 #include "run/WorkerGroups.h"
 #include "terminal/CliParser.h"
 #include "window/RunSettingsDialog.h"
@@ -422,10 +423,10 @@ void tst_WorkerPlacement::choicesAreRemembered()
         QTest::mouseClick(ok(dialog), Qt::LeftButton);
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
         accepted = dialog.settings();
-        RunSettingsDialog::save(accepted); // what the window does with accepted settings
+        RunSettingsFile::save(accepted); // what the window does with accepted settings
     }
     QCOMPARE(accepted.groups.size(), 3);
-    const RunSettings loaded = RunSettingsDialog::load();
+    const RunSettings loaded = RunSettingsFile::load();
     QCOMPARE(describe(loaded), describe(accepted));
 
     {
@@ -448,10 +449,10 @@ void tst_WorkerPlacement::choicesAreRemembered()
         QTest::mouseClick(ok(dialog), Qt::LeftButton);
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
         accepted = dialog.settings();
-        RunSettingsDialog::save(accepted);
+        RunSettingsFile::save(accepted);
     }
     QCOMPARE(accepted.groups.size(), 2);
-    RunSettingsDialog dialog(RunSettingsDialog::load());
+    RunSettingsDialog dialog(RunSettingsFile::load());
     QVERIFY(!field<QGroupBox>(dialog, "slurmBox")->isChecked());
     QVERIFY(field<QGroupBox>(dialog, "sshBox")->isChecked());
     QCOMPARE(field<QSpinBox>(dialog, "slurmWorkers")->value(), 6);

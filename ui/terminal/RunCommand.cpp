@@ -3,6 +3,7 @@
 #include "InterruptWatcher.h"
 #include "MapReduceCommand.h"
 #include "job/Job.h"
+#include "run/RunSettingsRules.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -164,6 +165,13 @@ void RunCommand::begin()
     m_session = std::make_unique<RunSession>();
     if (!open())
         return;
+    if (m_options.command != CliOptions::Command::Export) {
+        // What the window's settings refuse, the command line refuses too, before any run.
+        const QList<RunSettingsRules::Problem> missing
+                = RunSettingsRules::checkEnvironment(m_options.settings);
+        if (!missing.isEmpty())
+            return fail(QStringLiteral("brigade: %1").arg(missing.first().message), 2);
+    }
     if (m_session->isMapReduce()) { // a MapReduce job: chunks and totals, not a task per line
         auto *job = new MapReduceCommand(m_options, m_session.get(), this);
         connect(job, &MapReduceCommand::exitRequested, this, &RunCommand::exitRequested);

@@ -10,6 +10,7 @@
 #include "TaskRunView.h"
 #include "job/Job.h"
 #include "run/Engine.h"
+#include "run/RunSettingsFile.h"
 #include "session/RunSession.h"
 
 #include <QAction>
@@ -79,7 +80,7 @@ QString plainReason(const QString &message)
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_session(new RunSession(this))
-    , m_settings(RunSettingsDialog::load())
+    , m_settings(RunSettingsFile::load())
     , m_loader(new BatchLoader(this))
 {
     initBrigadeResources();
@@ -904,7 +905,7 @@ void MainWindow::onCurrentTaskChanged(int row)
 void MainWindow::setRunSettings(const RunSettings &settings)
 {
     m_settings = settings;
-    RunSettingsDialog::save(settings);
+    RunSettingsFile::save(settings);
     updateWorkersLabel();
     for (JobView *view :
          {static_cast<JobView *>(m_taskRunView), static_cast<JobView *>(m_mapReduceView)})

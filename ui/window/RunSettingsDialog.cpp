@@ -2,27 +2,28 @@
 
 #include "StatusStyle.h"
 #include "WorkerPlacementEditor.h"
+#include "run/RunSettingsRules.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QVBoxLayout>
+
+#include <climits>
 
 namespace Brigade {
 
 namespace {
 
-const QString Group = QStringLiteral("run");
-const QString GroupsKey = QStringLiteral("workerGroups");
-
-QSpinBox *spinBox(int min, int max, const QString &suffix, const QString &tip)
+// A box for a setting, within the limits the engine's rules give it.
+QSpinBox *spinBox(RunSettingsRules::Field field, const QString &suffix, const QString &tip)
 {
     auto *box = new QSpinBox;
-    box->setRange(min, max);
+    const RunSettingsRules::Limit limit = RunSettingsRules::limit(field);
+    box->setRange(int(limit.min), int(qMin<qint64>(limit.max, INT_MAX)));
     box->setSuffix(suffix);
     box->setToolTip(tip);
     box->setGroupSeparatorShown(true);
@@ -41,20 +42,21 @@ RunSettingsDialog::RunSettingsDialog(const RunSettings &settings, QWidget *paren
     const QString ms = tr(" ms");
     m_placement = new WorkerPlacementEditor;
     m_placement->setObjectName(QStringLiteral("workerPlacement"));
-    m_concurrency = spinBox(1, 1000000, QString(),
+    m_concurrency = spinBox(RunSettingsRules::Field::Concurrency, QString(),
                             tr("Tasks a worker keeps in flight at once. Fetches wait on the "
                                "network, so many can share a worker."));
-    m_computeThreads = spinBox(1, 256, QString(),
+    m_computeThreads = spinBox(RunSettingsRules::Field::ComputeThreads, QString(),
                                tr("Threads a worker computes on. One per worker is right when "
                                   "there is a worker per core."));
-    m_maxAttempts = spinBox(1, 100, QString(),
+    m_maxAttempts = spinBox(RunSettingsRules::Field::MaxAttempts, QString(),
                             tr("Attempts a task gets before it counts as failed, unless the "
                                "batch says otherwise."));
-    m_backoffBase = spinBox(0, 3600000, ms,
+    m_backoffBase = spinBox(RunSettingsRules::Field::BackoffMs, ms,
                             tr("Wait before the first retry; it doubles with every further "
                                "attempt, with random jitter."));
-    m_backoffMax = spinBox(0, 3600000, ms, tr("The longest wait between attempts."));
-    m_timeout = spinBox(0, 86400000, ms,
+    m_backoffMax = spinBox(RunSettingsRules::Field::BackoffMs, ms,
+                           tr("The longest wait between attempts."));
+    m_timeout = spinBox(RunSettingsRules::Field::TimeoutMs, ms,
                         tr("How long one attempt may take before it is stopped, unless the "
                            "batch says otherwise."));
     m_timeout->setSpecialValueText(tr("No timeout"));
@@ -130,9 +132,12 @@ void RunSettingsDialog::setFields(const RunSettings &s)
     m_concurrency->setValue(s.concurrency);
     m_computeThreads->setValue(s.computeThreads);
     m_maxAttempts->setValue(s.maxAttempts);
-    m_backoffBase->setValue(int(qMin<quint32>(s.retry.baseDelayMs, 3600000)));
-    m_backoffMax->setValue(int(qMin<quint32>(s.retry.maxDelayMs, 3600000)));
-    m_timeout->setValue(int(qMin<quint32>(s.timeoutMs, 86400000)));
+    // Out of range values are held to the box's limits, the rules' limits.
+    m_backoffBase->setValue(
+            int(qMin<quint32>(s.retry.baseDelayMs, quint32(m_backoffBase->maximum()))));
+    m_backoffMax->setValue(
+            int(qMin<quint32>(s.retry.maxDelayMs, quint32(m_backoffMax->maximum()))));
+    m_timeout->setValue(int(qMin<quint32>(s.timeoutMs, quint32(m_timeout->maximum()))));
 }
 
 RunSettings RunSettingsDialog::settings() const
@@ -159,75 +164,6 @@ void RunSettingsDialog::accept()
         return;
     m_placement->remember();
     QDialog::accept();
-}
-
-RunSettings RunSettingsDialog::load(const RunSettings &base)
-{
-    RunSettings s = base;
-    QSettings settings;
-    settings.beginGroup(Group);
-    s.workers = qBound(0, settings.value(QStringLiteral("workers"), s.workers).toInt(), 1024);
-    s.concurrency = qBound(1, settings.value(QStringLiteral("concurrency"), s.concurrency).toInt(),
-                           1000000);
-    s.computeThreads = qBound(
-            1, settings.value(QStringLiteral("computeThreads"), s.computeThreads).toInt(), 256);
-    s.maxAttempts
-            = qBound(1, settings.value(QStringLiteral("maxAttempts"), s.maxAttempts).toInt(), 100);
-    s.retry.baseDelayMs
-            = settings.value(QStringLiteral("backoffBaseMs"), s.retry.baseDelayMs).toUInt();
-    s.retry.maxDelayMs
-            = settings.value(QStringLiteral("backoffMaxMs"), s.retry.maxDelayMs).toUInt();
-    s.timeoutMs = settings.value(QStringLiteral("timeoutMs"), s.timeoutMs).toUInt();
-    s.queueTimeoutMs = settings.value(QStringLiteral("queueTimeoutMs"), s.queueTimeoutMs).toUInt();
-    if (settings.contains(GroupsKey + QStringLiteral("/size"))) {
-        s.groups.clear();
-        const int n = settings.beginReadArray(GroupsKey);
-        for (int i = 0; i < n; ++i) {
-            settings.setArrayIndex(i);
-            WorkerGroup g;
-            const int kind = settings.value(QStringLiteral("kind")).toInt();
-            if (kind < int(WorkerGroup::Kind::Ssh) || kind > int(WorkerGroup::Kind::Command))
-                continue;
-            g.kind = WorkerGroup::Kind(kind);
-            g.count = qBound(1, settings.value(QStringLiteral("count"), 1).toInt(), 100000);
-            g.host = settings.value(QStringLiteral("host")).toString();
-            g.options = settings.value(QStringLiteral("options")).toStringList();
-            g.remoteProgram = settings.value(QStringLiteral("remoteProgram")).toString();
-            g.command = settings.value(QStringLiteral("command")).toString();
-            g.slurmConf = settings.value(QStringLiteral("slurmConf")).toString();
-            s.groups.append(g);
-        }
-        settings.endArray();
-    }
-    return s;
-}
-
-void RunSettingsDialog::save(const RunSettings &s)
-{
-    QSettings settings;
-    settings.beginGroup(Group);
-    settings.setValue(QStringLiteral("workers"), s.workers);
-    settings.setValue(QStringLiteral("concurrency"), s.concurrency);
-    settings.setValue(QStringLiteral("computeThreads"), s.computeThreads);
-    settings.setValue(QStringLiteral("maxAttempts"), s.maxAttempts);
-    settings.setValue(QStringLiteral("backoffBaseMs"), s.retry.baseDelayMs);
-    settings.setValue(QStringLiteral("backoffMaxMs"), s.retry.maxDelayMs);
-    settings.setValue(QStringLiteral("timeoutMs"), s.timeoutMs);
-    settings.setValue(QStringLiteral("queueTimeoutMs"), s.queueTimeoutMs);
-    settings.remove(GroupsKey);
-    settings.beginWriteArray(GroupsKey, int(s.groups.size()));
-    for (int i = 0; i < s.groups.size(); ++i) {
-        const WorkerGroup &g = s.groups[i];
-        settings.setArrayIndex(i);
-        settings.setValue(QStringLiteral("kind"), int(g.kind));
-        settings.setValue(QStringLiteral("count"), g.count);
-        settings.setValue(QStringLiteral("host"), g.host);
-        settings.setValue(QStringLiteral("options"), g.options);
-        settings.setValue(QStringLiteral("remoteProgram"), g.remoteProgram);
-        settings.setValue(QStringLiteral("command"), g.command);
-        settings.setValue(QStringLiteral("slurmConf"), g.slurmConf);
-    }
-    settings.endArray();
 }
 
 } // namespace Brigade

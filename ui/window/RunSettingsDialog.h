@@ -14,8 +14,8 @@ namespace Brigade {
 class WorkerPlacementEditor;
 
 // The run settings a user chooses: where workers run (this machine, ssh hosts, Slurm, a
-// custom launcher), concurrency, attempts, backoff and timeout. They are remembered with
-// QSettings; everything else in RunSettings keeps its default.
+// custom launcher), concurrency, attempts, backoff and timeout, within the limits of
+// RunSettingsRules. The window remembers them with RunSettingsFile.
 class RunSettingsDialog : public QDialog
 {
     Q_OBJECT
@@ -29,10 +29,6 @@ public:
     WorkerPlacementEditor *placementEditor() const { return m_placement; }
 
     void accept() override;
-
-    // base with the remembered fields applied.
-    static RunSettings load(const RunSettings &base = RunSettings{});
-    static void save(const RunSettings &settings);
 
 private:
     void setFields(const RunSettings &settings);

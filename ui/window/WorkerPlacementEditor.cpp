@@ -2,6 +2,7 @@
 
 #include "Formatting.h"
 #include "StatusStyle.h"
+#include "run/RunSettingsRules.h"
 #include "run/WorkerGroups.h"
 
 #include <QFileDialog>
@@ -44,15 +45,20 @@ public:
                           const QModelIndex &) const override
     {
         auto *box = new QSpinBox(parent);
-        box->setRange(1, WorkerGroups::MaxPerSshHost);
+        box->setRange(int(RunSettingsRules::limit(RunSettingsRules::Field::SshWorkers).min),
+                      int(RunSettingsRules::limit(RunSettingsRules::Field::SshWorkers).max));
         box->setFrame(false);
         box->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
         return box;
     }
 };
 
-QSpinBox *spinBox(int min, int max, const QString &tip)
+// A box for a setting, within the limits the engine's rules give it.
+QSpinBox *spinBox(RunSettingsRules::Field field, const QString &tip)
 {
+    const RunSettingsRules::Limit limit = RunSettingsRules::limit(field);
+    const int min = int(limit.min);
+    const int max = int(limit.max);
     auto *box = new QSpinBox;
     box->setRange(min, max);
     box->setToolTip(tip);
@@ -100,22 +106,6 @@ QGroupBox *sectionBox(const QString &title, const QString &name, const QString &
     box->setCheckable(true);
     box->setToolTip(tip);
     return box;
-}
-
-QString quoted(const QString &text)
-{
-    return QStringLiteral("\u201c%1\u201d").arg(text);
-}
-
-// srun's --time: minutes, minutes:seconds, hours:minutes:seconds, days-hours,
-// days-hours:minutes or days-hours:minutes:seconds; or no limit.
-bool isSlurmTime(const QString &text)
-{
-    static const QRegularExpression re(
-            QStringLiteral(
-                    R"(^(\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}|unlimited|infinite)$)"),
-            QRegularExpression::CaseInsensitiveOption);
-    return re.match(text).hasMatch();
 }
 
 // Whether an option is among the extra arguments, as "--name value", "--name=value" or
@@ -181,7 +171,7 @@ QWidget *WorkerPlacementEditor::createLocalBox()
 {
     m_localBox = sectionBox(tr("This machine"), QStringLiteral("localBox"),
                             tr("Worker processes on this machine"));
-    m_localWorkers = spinBox(0, 1024,
+    m_localWorkers = spinBox(RunSettingsRules::Field::Workers,
                              tr("Worker processes to start here. Each runs many tasks at once; "
                                 "one per core uses the whole machine."));
     m_localWorkers->setObjectName(QStringLiteral("localWorkers"));
@@ -264,7 +254,7 @@ QWidget *WorkerPlacementEditor::createSlurmBox()
     m_slurmBox = sectionBox(tr("Slurm"), QStringLiteral("slurmBox"),
                             tr("Workers as Slurm job steps (srun), one CPU each; they wait in "
                                "Slurm's queue until it gives them a CPU"));
-    m_slurmWorkers = spinBox(1, WorkerGroups::MaxPerGroup, tr("Worker steps to start"));
+    m_slurmWorkers = spinBox(RunSettingsRules::Field::GroupWorkers, tr("Worker steps to start"));
     m_slurmWorkers->setObjectName(QStringLiteral("slurmWorkers"));
     m_partition = lineEdit(tr("the cluster's default"),
                            tr("The partition the workers run in (srun --partition); several "
@@ -294,7 +284,7 @@ QWidget *WorkerPlacementEditor::createSlurmBox()
     auto *confRow = new QHBoxLayout;
     confRow->addWidget(m_slurmConf, 1);
     confRow->addWidget(browse);
-    m_queueTimeout = spinBox(0, 7 * 24 * 3600 * 1000,
+    m_queueTimeout = spinBox(RunSettingsRules::Field::QueueTimeoutMs,
                              tr("Give up on a worker that waits longer than this for Slurm to "
                                 "give it a CPU"));
     m_queueTimeout->setObjectName(QStringLiteral("queueTimeout"));
@@ -330,8 +320,8 @@ QWidget *WorkerPlacementEditor::createLauncherBox()
                           "worker's own options are appended. Double quotes group words; no "
                           "shell is involved."));
     m_launcherCommand->setObjectName(QStringLiteral("launcherCommand"));
-    m_launcherWorkers
-            = spinBox(1, WorkerGroups::MaxPerGroup, tr("Workers started with this command"));
+    m_launcherWorkers = spinBox(RunSettingsRules::Field::GroupWorkers,
+                                tr("Workers started with this command"));
     m_launcherWorkers->setObjectName(QStringLiteral("launcherWorkers"));
     m_launcherError = problemLabel(QStringLiteral("launcherProblem"));
     auto *form = new QFormLayout;
@@ -603,23 +593,17 @@ QString WorkerPlacementEditor::sshProblem() const
         return {};
     if (m_sshHosts->rowCount() == 0)
         return tr("Add a host, or turn ssh hosts off.");
-    if (QStandardPaths::findExecutable(QStringLiteral("ssh")).isEmpty())
-        return tr("ssh is not on this machine's PATH: ssh hosts are reached with it.");
+    const QString noSsh = RunSettingsRules::programProblem(
+            QStringLiteral("ssh"), QStringLiteral("ssh hosts are reached with it"));
+    if (!noSsh.isEmpty())
+        return noSsh;
     QSet<QString> seen;
     for (int row = 0; row < m_sshHosts->rowCount(); ++row) {
         const QString host = m_sshHosts->item(row, HostName)->text().trimmed();
         if (host.isEmpty())
             return tr("Host %1 has no name: type one, or remove the row.").arg(row + 1);
-        if (host.contains(QLatin1Char('*')))
-            return tr("%1 is not a host: write HOST or HOST*N with N from 1 to %2.")
-                    .arg(quoted(host))
-                    .arg(WorkerGroups::MaxPerSshHost);
-        if (host.contains(QRegularExpression(QStringLiteral("\\s"))))
-            return tr("%1 is not a host name: it has a space in it.").arg(quoted(host));
-        if (host.startsWith(QLatin1Char('-')))
-            return tr("%1 is not a host name: ssh would read it as an option (put options in "
-                      "Extra ssh options).")
-                    .arg(quoted(host));
+        if (const QString problem = RunSettingsRules::sshHostProblem(host); !problem.isEmpty())
+            return problem;
         if (seen.contains(host))
             return tr("%1 is listed twice: give it one row with all its workers.").arg(host);
         seen.insert(host);
@@ -632,49 +616,31 @@ QString WorkerPlacementEditor::slurmProblem() const
     if (!m_slurmBox->isChecked())
         return {};
     const QString partition = m_partition->text().trimmed();
-    if (!partition.isEmpty()
-        && !QRegularExpression(QStringLiteral(R"(^[\w.\-]+(,[\w.\-]+)*$)"))
-                    .match(partition)
-                    .hasMatch())
-        return tr("%1 is not a partition name: use letters, digits, \"-\", \"_\" and \".\", and "
-                  "commas between several.")
-                .arg(quoted(partition));
+    if (const QString problem = RunSettingsRules::partitionProblem(partition); !problem.isEmpty())
+        return problem;
     const QString time = m_timeLimit->text().trimmed();
-    if (!time.isEmpty() && !isSlurmTime(time))
-        return tr("%1 is not a time limit: write minutes (30), H:MM:SS (2:00:00) or "
-                  "D-HH:MM:SS (1-12:00:00).")
-                .arg(quoted(time));
+    if (const QString problem = RunSettingsRules::timeLimitProblem(time); !problem.isEmpty())
+        return problem;
     const QStringList extra = WorkerGroups::splitArguments(m_srunOptions->text());
     if (!partition.isEmpty()
         && hasOption(extra, QStringLiteral("--partition"), QStringLiteral("-p")))
         return tr("The partition is set twice: in its field and in the extra srun options.");
     if (!time.isEmpty() && hasOption(extra, QStringLiteral("--time"), QStringLiteral("-t")))
         return tr("The time limit is set twice: in its field and in the extra srun options.");
-    const QString conf = m_slurmConf->text().trimmed();
-    if (!conf.isEmpty() && !QFileInfo(conf).isFile())
-        return tr("There is no file %1 for slurm.conf.").arg(quoted(conf));
-    if (QStandardPaths::findExecutable(QStringLiteral("srun")).isEmpty())
-        return tr("srun is not on this machine's PATH: Slurm workers are started with it.");
-    return {};
+    if (const QString problem = RunSettingsRules::slurmConfProblem(m_slurmConf->text().trimmed());
+        !problem.isEmpty())
+        return problem;
+    return RunSettingsRules::programProblem(QStringLiteral("srun"),
+                                            QStringLiteral("Slurm workers are started with it"));
 }
 
 QString WorkerPlacementEditor::launcherProblem() const
 {
     if (!m_launcherBox->isChecked())
         return {};
-    const QStringList parts = WorkerGroups::splitArguments(m_launcherCommand->text());
-    if (parts.isEmpty())
+    if (WorkerGroups::splitArguments(m_launcherCommand->text()).isEmpty())
         return tr("Type the command that starts a worker, or turn the custom launcher off.");
-    // The command runs here, without a shell: its program must be found here.
-    const QString program = parts.first();
-    const bool found = program.contains(QLatin1Char('/'))
-                               ? QFileInfo(program).isFile() && QFileInfo(program).isExecutable()
-                               : !QStandardPaths::findExecutable(program).isEmpty();
-    if (!found)
-        return program.contains(QLatin1Char('/'))
-                       ? tr("%1 is not a program on this machine.").arg(quoted(program))
-                       : tr("There is no program %1 on this machine's PATH.").arg(quoted(program));
-    return {};
+    return RunSettingsRules::launcherProblem(m_launcherCommand->text());
 }
 
 QString WorkerPlacementEditor::localProblem() const
