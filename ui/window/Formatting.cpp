@@ -1,5 +1,7 @@
 #include "Formatting.h"
 
+#include "text/Duration.h"
+
 #include <QCoreApplication>
 #include <QLocale>
 
@@ -12,15 +14,7 @@ QString count(qint64 n)
 
 QString clock(qint64 ms)
 {
-    if (ms < 0)
-        return QStringLiteral("–");
-    const qint64 s = ms / 1000;
-    if (s >= 3600)
-        return QStringLiteral("%1:%2:%3")
-                .arg(s / 3600)
-                .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
-                .arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return Duration::clock(ms, QStringLiteral("–"));
 }
 
 QString milliseconds(double ms)

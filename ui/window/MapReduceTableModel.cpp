@@ -63,22 +63,15 @@ bool isNumeric(int column)
 
 MapReduceTableModel::MapReduceTableModel(QObject *parent)
     : OrderedTableModel(parent)
-    , m_cancel(std::make_shared<std::atomic_bool>(false))
 {
-    connect(&m_watcher, &QFutureWatcherBase::finished, this, &MapReduceTableModel::onComputed);
+    m_announceSourceOrder = true; // the result view waits for its first rows
 }
 
-MapReduceTableModel::~MapReduceTableModel()
-{
-    m_cancel->store(true);
-}
+MapReduceTableModel::~MapReduceTableModel() = default;
 
 void MapReduceTableModel::setRows(std::shared_ptr<const MapReduceRows> rows)
 {
     beginResetModel();
-    m_cancel->store(true);
-    ++m_generation;
-    m_pending = false;
     std::shared_ptr<const MapReduceRows> old = std::exchange(m_rows, std::move(rows));
     clearOrder();
     endResetModel();
@@ -261,51 +254,20 @@ void MapReduceTableModel::setSubset(MapReduceQuery::Subset subset)
     requestOrder();
 }
 
-void MapReduceTableModel::requestOrder()
+MapReduceTableModel::OrderJob MapReduceTableModel::orderJob() const
 {
-    ++m_generation;
-    m_cancel->store(true); // whatever is being computed is stale now
-    if (!m_rows || m_query.isIdentity()) {
-        m_pending = false;
-        if (hasOrder())
-            applyOrder(true, {}, {});
-        else
-            emit orderApplied(); // nothing to compute: the rank order is shown
-        return;
-    }
-    if (m_watcher.isRunning()) {
-        m_pending = true;
-        return;
-    }
-    startCompute();
-}
-
-void MapReduceTableModel::startCompute()
-{
-    m_pending = false;
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-    m_computeGeneration = m_generation;
-    m_computeRows = m_rows;
-    m_watcher.setFuture(QtConcurrent::run(
-            BackgroundPool::instance(), [rows = m_rows, query = m_query, cancel = m_cancel] {
-                return MapReduceOrdering::compute(*rows, query, *cancel);
-            }));
-    setOrdering(true);
-}
-
-void MapReduceTableModel::onComputed()
-{
-    MapReduceOrdering::Result result = m_watcher.result();
-    const bool sameRows = m_computeRows == m_rows;
-    m_computeRows.reset();
-    if (sameRows && m_computeGeneration == m_generation && !result.cancelled)
-        applyOrder(result.identity, std::move(result.rows), std::move(result.viewRowOf));
-    if (m_pending && m_rows && !m_query.isIdentity()) {
-        startCompute();
-        return;
-    }
-    m_pending = false;
-    setOrdering(false);
+    if (!m_rows || m_query.isIdentity())
+        return nullptr;
+    return [rows = m_rows, query = m_query](const std::atomic_bool &cancel) {
+        MapReduceOrdering::Result r = MapReduceOrdering::compute(*rows, query, cancel);
+        ComputedOrder order;
+        order.identity = r.identity;
+        order.cancelled = r.cancelled;
+        order.rows = std::move(r.rows);
+        order.viewRowOf = std::move(r.viewRowOf);
+        order.source = rows.get();
+        return order;
+    };
 }
 
 } // namespace Brigade

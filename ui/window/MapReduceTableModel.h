@@ -54,18 +54,11 @@ public:
 
 protected:
     int sourceRowCount() const override { return m_rows ? m_rows->size() : 0; }
+    OrderJob orderJob() const override;
 
 private:
-    void requestOrder();
-    void startCompute();
-    void onComputed();
-
     std::shared_ptr<const MapReduceRows> m_rows;
     MapReduceQuery m_query;
-
-    QFutureWatcher<MapReduceOrdering::Result> m_watcher;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    std::shared_ptr<const MapReduceRows> m_computeRows;
 };
 
 } // namespace Brigade

@@ -1,7 +1,8 @@
 #include "StatusStyle.h"
 
+#include "PaintedIconEngine.h"
+
 #include <QCoreApplication>
-#include <QIconEngine>
 #include <QPainter>
 #include <QPixmap>
 
@@ -16,45 +17,23 @@ QString tr(const char *text)
     return QCoreApplication::translate("StatusStyle", text);
 }
 
-// Paints the dot for any size, so no bitmap is ever scaled.
-class DotIconEngine : public QIconEngine
+// The dot for a status, painted for any size.
+QIcon dot(const QColor &color)
 {
-public:
-    explicit DotIconEngine(QColor color)
-        : m_color(color)
-    {}
-
-    void paint(QPainter *painter, const QRect &rect, QIcon::Mode mode, QIcon::State) override
-    {
-        QColor fill = m_color;
-        if (mode == QIcon::Disabled)
-            fill.setAlphaF(0.4f);
-        const qreal side = qMin(rect.width(), rect.height()) * 0.62;
-        const QRectF dot(rect.center().x() - side / 2.0 + 0.5, rect.center().y() - side / 2.0 + 0.5,
-                         side, side);
-        painter->save();
-        painter->setRenderHint(QPainter::Antialiasing);
-        painter->setPen(QPen(fill.darker(125), qMax(1.0, side / 10.0)));
-        painter->setBrush(fill);
-        painter->drawEllipse(dot);
-        painter->restore();
-    }
-
-    QPixmap pixmap(const QSize &size, QIcon::Mode mode, QIcon::State state) override
-    {
-        QPixmap pm(size);
-        pm.fill(Qt::transparent);
-        QPainter p(&pm);
-        paint(&p, QRect(QPoint(0, 0), size), mode, state);
-        return pm;
-    }
-
-    QIconEngine *clone() const override { return new DotIconEngine(m_color); }
-    QString key() const override { return QStringLiteral("BrigadeDot"); }
-
-private:
-    QColor m_color;
-};
+    return PaintedIconEngine::icon(
+            QStringLiteral("BrigadeDot"),
+            [color](QPainter *painter, const QRect &rect, QIcon::Mode mode) {
+                QColor fill = color;
+                if (mode == QIcon::Disabled)
+                    fill.setAlphaF(0.4f);
+                const qreal side = qMin(rect.width(), rect.height()) * 0.62;
+                const QRectF dot(rect.center().x() - side / 2.0 + 0.5,
+                                 rect.center().y() - side / 2.0 + 0.5, side, side);
+                painter->setPen(QPen(fill.darker(125), qMax(1.0, side / 10.0)));
+                painter->setBrush(fill);
+                painter->drawEllipse(dot);
+            });
+}
 
 } // namespace
 
@@ -167,7 +146,7 @@ QIcon icon(TaskStatus status)
     static std::array<QIcon, TaskStatusCount> icons;
     QIcon &i = icons[size_t(status)];
     if (i.isNull())
-        i = QIcon(new DotIconEngine(color(status)));
+        i = dot(color(status));
     return i;
 }
 
@@ -176,7 +155,7 @@ QIcon icon(WorkerState state)
     static std::array<QIcon, size_t(WorkerState::Blocked) + 1> icons;
     QIcon &i = icons[size_t(state)];
     if (i.isNull())
-        i = QIcon(new DotIconEngine(color(state)));
+        i = dot(color(state));
     return i;
 }
 

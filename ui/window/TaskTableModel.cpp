@@ -37,32 +37,23 @@ QString firstLine(const QString &text)
 
 TaskTableModel::TaskTableModel(QObject *parent)
     : OrderedTableModel(parent)
-    , m_cancel(std::make_shared<std::atomic_bool>(false))
 {
-    connect(&m_watcher, &QFutureWatcherBase::finished, this, &TaskTableModel::onComputed);
     m_refreshTimer.setSingleShot(true);
-    connect(&m_refreshTimer, &QTimer::timeout, this, &TaskTableModel::requestOrder);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &TaskTableModel::reorder);
 }
 
-TaskTableModel::~TaskTableModel()
-{
-    // A running computation holds its own references to the store; let it stop early.
-    m_cancel->store(true);
-}
+TaskTableModel::~TaskTableModel() = default;
 
 void TaskTableModel::setStore(std::shared_ptr<const TaskStore> store)
 {
     beginResetModel();
-    m_cancel->store(true);
-    ++m_generation;
-    m_pending = false;
     m_refreshTimer.stop();
     m_store = std::move(store);
     clearOrder();
     m_idOrder.reset();
     endResetModel();
     if (!m_query.isIdentity())
-        requestOrder();
+        reorder();
 }
 
 int TaskTableModel::rowCount(const QModelIndex &parent) const
@@ -221,7 +212,7 @@ void TaskTableModel::sort(int column, Qt::SortOrder order)
         return;
     m_query.sortColumn = column;
     m_query.sortOrder = order;
-    requestOrder();
+    reorder();
 }
 
 void TaskTableModel::setStatusFilter(int status)
@@ -229,7 +220,7 @@ void TaskTableModel::setStatusFilter(int status)
     if (m_query.statusFilter == status)
         return;
     m_query.statusFilter = status;
-    requestOrder();
+    reorder();
 }
 
 void TaskTableModel::setTextFilter(const QString &text)
@@ -238,7 +229,7 @@ void TaskTableModel::setTextFilter(const QString &text)
     if (m_query.text == trimmed)
         return;
     m_query.text = trimmed;
-    requestOrder();
+    reorder();
 }
 
 void TaskTableModel::onTasksChanged(const QVector<int> &storeRows)
@@ -280,7 +271,7 @@ void TaskTableModel::onTasksChanged(const QVector<int> &storeRows)
 void TaskTableModel::refresh()
 {
     if (m_query.dependsOnState())
-        requestOrder();
+        reorder();
 }
 
 void TaskTableModel::scheduleRefresh()
@@ -291,55 +282,37 @@ void TaskTableModel::scheduleRefresh()
     m_refreshTimer.start(int(qBound(qint64(300), 4 * m_lastComputeMs, qint64(5000))));
 }
 
-void TaskTableModel::requestOrder()
+void TaskTableModel::reorder()
 {
     m_refreshTimer.stop();
-    ++m_generation;
-    m_cancel->store(true); // whatever is being computed is stale now
-    if (!m_store || m_query.isIdentity()) {
-        m_pending = false;
-        if (hasOrder())
-            applyOrder(true, {}, {});
-        return;
-    }
-    if (m_watcher.isRunning()) {
-        m_pending = true;
-        return;
-    }
-    startCompute();
+    requestOrder();
 }
 
-void TaskTableModel::startCompute()
+TaskTableModel::OrderJob TaskTableModel::orderJob() const
 {
-    m_pending = false;
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-    m_computeGeneration = m_generation;
-    m_computeStore = m_store;
-    m_watcher.setFuture(
-            QtConcurrent::run(BackgroundPool::instance(), [store = m_store, query = m_query,
-                                                           idOrder = m_idOrder, cancel = m_cancel] {
-                return TaskOrdering::compute(*store, query, idOrder, *cancel);
-            }));
-    setOrdering(true);
+    if (!m_store || m_query.isIdentity())
+        return nullptr;
+    return [store = m_store, query = m_query, idOrder = m_idOrder](const std::atomic_bool &cancel) {
+        TaskOrdering::Result r = TaskOrdering::compute(*store, query, idOrder, cancel);
+        ComputedOrder order;
+        order.identity = r.identity;
+        order.cancelled = r.cancelled;
+        order.rows = std::move(r.rows);
+        order.viewRowOf = std::move(r.viewRowOf);
+        order.elapsedMs = r.elapsedMs;
+        order.source = store.get();
+        order.extra = r.idOrder;
+        return order;
+    };
 }
 
-void TaskTableModel::onComputed()
+void TaskTableModel::orderComputed(const ComputedOrder &order, bool current)
 {
-    TaskOrdering::Result result = m_watcher.result();
-    const bool sameStore = m_computeStore == m_store;
-    m_computeStore.reset();
-    if (sameStore && result.idOrder && !m_idOrder)
-        m_idOrder = result.idOrder; // worth keeping even when the order itself is stale
-    if (sameStore && m_computeGeneration == m_generation && !result.cancelled) {
-        m_lastComputeMs = result.elapsedMs;
-        applyOrder(result.identity, std::move(result.rows), std::move(result.viewRowOf));
-    }
-    if (m_pending && m_store && !m_query.isIdentity()) {
-        startCompute();
-        return;
-    }
-    m_pending = false;
-    setOrdering(false);
+    const bool sameStore = order.source == m_store.get();
+    if (sameStore && order.extra && !m_idOrder) // worth keeping even when the order is stale
+        m_idOrder = std::static_pointer_cast<const QVector<int>>(order.extra);
+    if (sameStore && current)
+        m_lastComputeMs = order.elapsedMs;
 }
 
 } // namespace Brigade

@@ -63,20 +63,17 @@ public:
 
 protected:
     int sourceRowCount() const override { return m_store ? m_store->size() : 0; }
+    OrderJob orderJob() const override;
+    void orderComputed(const ComputedOrder &order, bool current) override;
 
 private:
-    void requestOrder();
-    void startCompute();
-    void onComputed();
+    void reorder();
     void scheduleRefresh();
 
     std::shared_ptr<const TaskStore> m_store;
     TaskQuery m_query;
     std::shared_ptr<const QVector<int>> m_idOrder;
 
-    QFutureWatcher<TaskOrdering::Result> m_watcher;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    std::shared_ptr<const TaskStore> m_computeStore;
     qint64 m_lastComputeMs = 0;
     QTimer m_refreshTimer;
 };

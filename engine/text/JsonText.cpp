@@ -1,6 +1,7 @@
 #include "JsonText.h"
 
 #include "core/ByteSink.h"
+#include "encoding/Utf8.h"
 
 namespace Brigade::JsonText {
 
@@ -13,14 +14,30 @@ void appendString(QByteArray *buffer, QByteArrayView utf8)
 void appendString(ByteSink &out, QByteArrayView utf8)
 {
     static const char hex[] = "0123456789abcdef";
+    const auto *p = reinterpret_cast<const unsigned char *>(utf8.data());
+    const qsizetype n = utf8.size();
     out.append('"');
     qsizetype plainStart = 0;
-    for (qsizetype i = 0; i < utf8.size(); ++i) {
-        const unsigned char c = static_cast<unsigned char>(utf8[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
+    for (qsizetype i = 0; i < n;) {
+        const unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            ++i;
             continue;
+        }
+        if (c >= 0x80) {
+            int bad = 1;
+            const int len = Utf8::sequenceLength(p + i, n - i, &bad);
+            if (len > 0) { // valid: part of the run copied as it is
+                i += len;
+                continue;
+            }
+            out.append(utf8.data() + plainStart, i - plainStart);
+            out.literal(Utf8::Replacement);
+            i += bad;
+            plainStart = i;
+            continue;
+        }
         out.append(utf8.data() + plainStart, i - plainStart);
-        plainStart = i + 1;
         switch (c) {
         case '"':
             out.literal("\\\"");
@@ -42,8 +59,9 @@ void appendString(ByteSink &out, QByteArrayView utf8)
             out.append(esc, 6);
         }
         }
+        plainStart = ++i;
     }
-    out.append(utf8.data() + plainStart, utf8.size() - plainStart);
+    out.append(utf8.data() + plainStart, n - plainStart);
     out.append('"');
 }
 
