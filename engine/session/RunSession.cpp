@@ -9,10 +9,13 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QLoggingCategory>
 
 #include <numeric>
 
 namespace Brigade {
+
+Q_LOGGING_CATEGORY(lcSession, "brigade.session")
 
 namespace {
 
@@ -282,6 +285,7 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
         return Result<Job *>::failure(tr("no batch is open"));
     if (isRunning()) {
         // A retry during a run joins it; the reset is journaled by the engine.
+        qCDebug(lcSession) << kindName(kind) << "joins the run:" << reset.size() << "tasks";
         m_engine->retryTasks(reset);
         return m_job.data();
     }
@@ -294,9 +298,9 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
         // the workers start; a path that cannot be used is refused before anything runs.
         const QString path = m_chosenJournal.isEmpty() ? Journal::defaultPathFor(m_opened.batchPath)
                                                        : m_chosenJournal;
-        QString error;
-        if (!Journal::checkCreatable(path, &error))
-            return Result<Job *>::failure(error);
+        if (const Status creatable = Journal::checkCreatable(path); !creatable)
+            return Result<Job *>::failure(creatable.error());
+        qCDebug(lcSession) << "the first run makes the journal" << path;
         s.createJournal = true;
         s.journalBatchPath = m_opened.batchPath;
         s.journalBatchData = std::exchange(m_opened.batchData, QByteArray());
@@ -314,6 +318,8 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
             m_earlier.append(row);
     }
     dropJob();
+    qCDebug(lcSession) << kindName(kind) << "of" << m_opened.path << ":" << reset.size()
+                       << "finished tasks run again, journal" << s.journalPath;
     Engine *engine = m_engine.get();
     auto *job = new TaskRunJob(
             engine, [engine, store = m_opened.store, s, reset] { engine->start(store, s, reset); },
