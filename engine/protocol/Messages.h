@@ -12,7 +12,7 @@
 namespace Brigade {
 
 constexpr quint32 ProtocolMagic = 0x44475242; // "BRGD"
-constexpr quint16 ProtocolVersion = 1;
+constexpr quint16 ProtocolVersion = 2;
 
 struct HelloMsg
 {
@@ -44,6 +44,7 @@ struct AssignTask
     FetchKind fetchKind = FetchKind::None;
     quint32 delayMinMs = 0;
     quint32 delayMaxMs = 0;
+    quint32 failPpm = 0; // Delay: parts per million of attempts that fail after the wait
     QByteArray url;
     qint64 maxBytes = 0;
     QList<QPair<QByteArray, QByteArray>> headers;
