@@ -1,6 +1,6 @@
 #include "MapReduceOrdering.h"
 
-#include "TextMatch.h"
+#include "text/Ascii.h"
 
 #include <QElapsedTimer>
 
@@ -14,8 +14,8 @@ namespace {
 
 constexpr int RowsPerCancelCheck = 65536;
 
-using TextMatch::asciiLower;
-using TextMatch::containsAsciiNoCase;
+using Ascii::containsNoCase;
+using Ascii::toLower;
 
 } // namespace
 
@@ -30,9 +30,9 @@ bool MapReduceOrdering::matches(QByteArrayView key, const QString &needle,
                                 const QByteArray &needleUtf8, bool asciiNeedle)
 {
     if (asciiNeedle)
-        return containsAsciiNoCase(key, needleUtf8);
+        return Ascii::containsNoCase(key, needleUtf8);
     // Rare: a needle with letters beyond ASCII needs Unicode case folding.
-    if (containsAsciiNoCase(key, needleUtf8))
+    if (Ascii::containsNoCase(key, needleUtf8))
         return true;
     return QString::fromUtf8(key).contains(needle, Qt::CaseInsensitive);
 }

@@ -1,6 +1,6 @@
 #include "TaskOrdering.h"
 
-#include "TextMatch.h"
+#include "text/Ascii.h"
 
 #include <QElapsedTimer>
 
@@ -16,8 +16,8 @@ namespace {
 // the engine's writes are never held up by more than a millisecond or so.
 constexpr int RowsPerLock = 32768;
 
-using TextMatch::asciiLower;
-using TextMatch::containsAsciiNoCase;
+using Ascii::containsNoCase;
+using Ascii::toLower;
 
 inline bool isDigit(QChar c)
 {
@@ -79,9 +79,9 @@ int TaskOrdering::naturalCompare(QStringView a, QStringView b)
             continue;
         }
         const char16_t la
-                = ca.unicode() < 128 ? char16_t(asciiLower(char(ca.unicode()))) : ca.unicode();
+                = ca.unicode() < 128 ? char16_t(toLower(char(ca.unicode()))) : ca.unicode();
         const char16_t lb
-                = cb.unicode() < 128 ? char16_t(asciiLower(char(cb.unicode()))) : cb.unicode();
+                = cb.unicode() < 128 ? char16_t(toLower(char(cb.unicode()))) : cb.unicode();
         if (la != lb)
             return la < lb ? -1 : 1;
         ++i;
@@ -135,7 +135,7 @@ bool TaskOrdering::matches(const TaskSpec &spec, const TaskState &state, const Q
     if (state.result.isEmpty())
         return false;
     if (asciiNeedle)
-        return containsAsciiNoCase(state.result, needleUtf8);
+        return Ascii::containsNoCase(state.result, needleUtf8);
     return QString::fromUtf8(state.result).contains(needle, Qt::CaseInsensitive);
 }
 

@@ -2,9 +2,10 @@
 
 #include <QByteArrayView>
 
-namespace Brigade::TextMatch {
+// ASCII case, the one copy: text filters over a million rows match with it.
+namespace Brigade::Ascii {
 
-inline char asciiLower(char c)
+inline char toLower(char c)
 {
     return (c >= 'A' && c <= 'Z') ? char(c + ('a' - 'A')) : c;
 }
@@ -12,6 +13,6 @@ inline char asciiLower(char c)
 // Whether hay contains needle, ignoring ASCII case; needle must already be lower case.
 // The tables' text filters run this over a million rows: no allocation, no Unicode folding
 // (a non-ASCII needle is matched by the caller's slower path).
-bool containsAsciiNoCase(QByteArrayView hay, QByteArrayView needle);
+bool containsNoCase(QByteArrayView hay, QByteArrayView needle);
 
-} // namespace Brigade::TextMatch
+} // namespace Brigade::Ascii

@@ -1,8 +1,8 @@
-#include "TextMatch.h"
+#include "Ascii.h"
 
-namespace Brigade::TextMatch {
+namespace Brigade::Ascii {
 
-bool containsAsciiNoCase(QByteArrayView hay, QByteArrayView needle)
+bool containsNoCase(QByteArrayView hay, QByteArrayView needle)
 {
     const qsizetype n = needle.size();
     if (n == 0)
@@ -14,7 +14,7 @@ bool containsAsciiNoCase(QByteArrayView hay, QByteArrayView needle)
         if (c != first && c != firstUpper)
             continue;
         qsizetype k = 1;
-        while (k < n && asciiLower(hay[i + k]) == needle[k])
+        while (k < n && toLower(hay[i + k]) == needle[k])
             ++k;
         if (k == n)
             return true;
@@ -22,4 +22,4 @@ bool containsAsciiNoCase(QByteArrayView hay, QByteArrayView needle)
     return false;
 }
 
-} // namespace Brigade::TextMatch
+} // namespace Brigade::Ascii
