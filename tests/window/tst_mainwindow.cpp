@@ -4,11 +4,11 @@
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
 #include "output/ResultWriter.h"
-#include "window/BatchSummaryView.h"
 #include "window/MainWindow.h"
-#include "window/ProgressPanel.h"
-#include "window/TaskDetailsView.h"
-#include "window/TaskTableModel.h"
+#include "window/tasks/BatchSummaryView.h"
+#include "window/tasks/ProgressPanel.h"
+#include "window/tasks/TaskDetailsView.h"
+#include "window/tasks/TaskTableModel.h"
 
 #include <QClipboard>
 #include <QComboBox>

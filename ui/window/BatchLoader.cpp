@@ -1,7 +1,7 @@
 #include "BatchLoader.h"
 
-#include "BackgroundPool.h"
 #include "session/RunSession.h"
+#include "window/shared/BackgroundPool.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 

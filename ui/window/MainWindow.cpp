@@ -1,17 +1,17 @@
 #include "MainWindow.h"
 
-#include "ActionIcons.h"
-#include "BackgroundPool.h"
-#include "CorePanel.h"
-#include "Formatting.h"
-#include "MapReduceView.h"
-#include "RunSettingsDialog.h"
-#include "TaskDetailsView.h"
-#include "TaskRunView.h"
 #include "job/Job.h"
 #include "run/Engine.h"
 #include "run/RunSettingsFile.h"
 #include "session/RunSession.h"
+#include "window/mapreduce/MapReduceView.h"
+#include "window/settings/RunSettingsDialog.h"
+#include "window/shared/ActionIcons.h"
+#include "window/shared/BackgroundPool.h"
+#include "window/shared/Formatting.h"
+#include "window/tasks/TaskDetailsView.h"
+#include "window/tasks/TaskRunView.h"
+#include "window/workers/CorePanel.h"
 
 #include <QAction>
 #include <QApplication>

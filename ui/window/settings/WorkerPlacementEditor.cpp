@@ -1,9 +1,9 @@
 #include "WorkerPlacementEditor.h"
 
-#include "Formatting.h"
-#include "StatusStyle.h"
 #include "run/RunSettingsRules.h"
 #include "run/WorkerGroups.h"
+#include "window/shared/Formatting.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QFileDialog>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
 #include "LoadChart.h"
 
-#include "Formatting.h"
-#include "StatusStyle.h"
+#include "window/shared/Formatting.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QPainter>
 #include <QPainterPath>

@@ -1,6 +1,6 @@
 #include "StackedProgressBar.h"
 
-#include "StatusStyle.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QPainter>
 #include <QPainterPath>

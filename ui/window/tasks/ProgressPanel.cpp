@@ -1,8 +1,8 @@
 #include "ProgressPanel.h"
 
-#include "Formatting.h"
 #include "StackedProgressBar.h"
-#include "StatusStyle.h"
+#include "window/shared/Formatting.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

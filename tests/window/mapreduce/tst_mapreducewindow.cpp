@@ -4,17 +4,17 @@
 // be read or change during the run.
 #include "MapReduceReference.h"
 #include "mapreduce/MapReduceJob.h"
-#include "window/CorePanel.h"
-#include "window/LoadChart.h"
 #include "window/MainWindow.h"
-#include "window/MapReduceProgressPanel.h"
-#include "window/MapReduceResultView.h"
-#include "window/MapReduceRows.h"
-#include "window/MapReduceTableModel.h"
-#include "window/MapReduceView.h"
-#include "window/ProgressPanel.h"
 #include "window/StallProbe.h"
-#include "window/WorkerTableModel.h"
+#include "window/mapreduce/MapReduceProgressPanel.h"
+#include "window/mapreduce/MapReduceResultView.h"
+#include "window/mapreduce/MapReduceRows.h"
+#include "window/mapreduce/MapReduceTableModel.h"
+#include "window/mapreduce/MapReduceView.h"
+#include "window/tasks/ProgressPanel.h"
+#include "window/workers/CorePanel.h"
+#include "window/workers/LoadChart.h"
+#include "window/workers/WorkerTableModel.h"
 
 #include <QAction>
 #include <QClipboard>

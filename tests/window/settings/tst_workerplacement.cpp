@@ -5,8 +5,8 @@
 #include "run/RunSettingsFile.h"
 #include "run/WorkerGroups.h"
 #include "terminal/CliParser.h"
-#include "window/RunSettingsDialog.h"
-#include "window/WorkerPlacementEditor.h"
+#include "window/settings/RunSettingsDialog.h"
+#include "window/settings/WorkerPlacementEditor.h"
 
 #include <QDialogButtonBox>
 #include <QFile>

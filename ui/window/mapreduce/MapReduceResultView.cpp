@@ -1,9 +1,9 @@
 #include "MapReduceResultView.h"
 
-#include "BackgroundPool.h"
-#include "Formatting.h"
-#include "LargeTable.h"
 #include "MapReduceTableModel.h"
+#include "window/shared/BackgroundPool.h"
+#include "window/shared/Formatting.h"
+#include "window/shared/LargeTable.h"
 
 #include <QApplication>
 #include <QClipboard>

@@ -3,7 +3,7 @@
 #include "MapReduceOrdering.h"
 #include "MapReduceQuery.h"
 #include "MapReduceRows.h"
-#include "OrderedTableModel.h"
+#include "window/shared/OrderedTableModel.h"
 
 #include <QFutureWatcher>
 

@@ -1,8 +1,8 @@
 #include "TaskDetailsView.h"
 
-#include "Formatting.h"
-#include "StatusStyle.h"
 #include "compute/ComputeRegistry.h"
+#include "window/shared/Formatting.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QJsonDocument>
 #include <QScrollBar>

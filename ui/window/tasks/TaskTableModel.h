@@ -1,9 +1,9 @@
 #pragma once
 
-#include "OrderedTableModel.h"
 #include "TaskOrdering.h"
 #include "TaskQuery.h"
 #include "core/TaskStore.h"
+#include "window/shared/OrderedTableModel.h"
 
 #include <QFutureWatcher>
 #include <QTimer>

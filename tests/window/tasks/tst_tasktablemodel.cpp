@@ -1,8 +1,8 @@
 // The results model at scale: sorting and filtering happen off the GUI thread and are
 // swapped in; live updates are merged into few dataChanged signals.
 #include "window/StallProbe.h"
-#include "window/TaskOrdering.h"
-#include "window/TaskTableModel.h"
+#include "window/tasks/TaskOrdering.h"
+#include "window/tasks/TaskTableModel.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>

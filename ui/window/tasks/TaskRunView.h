@@ -1,7 +1,7 @@
 #pragma once
 
-#include "JobView.h"
 #include "run/RunStats.h"
+#include "window/JobView.h"
 
 #include <QFutureWatcher>
 #include <QPointer>

@@ -1,8 +1,8 @@
 #include "TaskTableModel.h"
 
-#include "BackgroundPool.h"
-#include "Formatting.h"
-#include "StatusStyle.h"
+#include "window/shared/BackgroundPool.h"
+#include "window/shared/Formatting.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 

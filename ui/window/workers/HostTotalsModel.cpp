@@ -1,8 +1,8 @@
 #include "HostTotalsModel.h"
 
-#include "Formatting.h"
-#include "StatusStyle.h"
 #include "WorkerTableModel.h"
+#include "window/shared/Formatting.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QHash>
 #include <QSysInfo>

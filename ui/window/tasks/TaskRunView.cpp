@@ -1,16 +1,16 @@
 #include "TaskRunView.h"
 
-#include "BackgroundPool.h"
 #include "BatchSummaryView.h"
-#include "Formatting.h"
-#include "LargeTable.h"
 #include "ProgressPanel.h"
 #include "ResultExport.h"
-#include "StatusStyle.h"
 #include "TaskTableModel.h"
 #include "job/Job.h"
 #include "session/RunSession.h"
 #include "session/TaskRunJob.h"
+#include "window/shared/BackgroundPool.h"
+#include "window/shared/Formatting.h"
+#include "window/shared/LargeTable.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QClipboard>
 #include <QComboBox>

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "JobView.h"
 #include "batch/Batch.h"
 #include "mapreduce/MapReduceResult.h"
 #include "run/RunSettings.h"
+#include "window/JobView.h"
 
 #include <QFutureWatcher>
 #include <QPointer>

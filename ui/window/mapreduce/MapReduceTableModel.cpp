@@ -1,6 +1,6 @@
 #include "MapReduceTableModel.h"
 
-#include "BackgroundPool.h"
+#include "window/shared/BackgroundPool.h"
 
 #include <QApplication>
 #include <QFont>

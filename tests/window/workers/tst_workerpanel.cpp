@@ -1,12 +1,12 @@
 // The workers panel during runs that mix workers on this machine with workers started
 // through a custom launcher: each worker's host, group and state, the totals per host, and
 // the engine's notices about hosts taken out of rotation.
-#include "window/CorePanel.h"
-#include "window/HostTotalsModel.h"
 #include "window/MainWindow.h"
-#include "window/RunSettingsDialog.h"
-#include "window/StatusStyle.h"
-#include "window/WorkerTableModel.h"
+#include "window/settings/RunSettingsDialog.h"
+#include "window/shared/StatusStyle.h"
+#include "window/workers/CorePanel.h"
+#include "window/workers/HostTotalsModel.h"
+#include "window/workers/WorkerTableModel.h"
 
 #include <QApplication>
 #include <QDialogButtonBox>

@@ -3,8 +3,8 @@
 #include "CoreBars.h"
 #include "HostTotalsModel.h"
 #include "LoadChart.h"
-#include "StatusStyle.h"
 #include "WorkerTableModel.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QHeaderView>
 #include <QLabel>

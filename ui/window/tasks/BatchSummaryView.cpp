@@ -1,6 +1,6 @@
 #include "BatchSummaryView.h"
 
-#include "Formatting.h"
+#include "window/shared/Formatting.h"
 
 #include <QDir>
 #include <QFileInfo>

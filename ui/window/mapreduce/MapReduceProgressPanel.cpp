@@ -1,6 +1,6 @@
 #include "MapReduceProgressPanel.h"
 
-#include "Formatting.h"
+#include "window/shared/Formatting.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

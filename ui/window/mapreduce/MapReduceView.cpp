@@ -1,13 +1,13 @@
 #include "MapReduceView.h"
 
-#include "BackgroundPool.h"
-#include "Formatting.h"
 #include "MapReduceProgressPanel.h"
 #include "MapReduceResultView.h"
 #include "MapReduceTableModel.h"
 #include "mapreduce/MapReduceJob.h"
 #include "mapreduce/TotalsWriter.h"
 #include "session/RunSession.h"
+#include "window/shared/BackgroundPool.h"
+#include "window/shared/Formatting.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 #include "WorkerTableModel.h"
 
-#include "Formatting.h"
-#include "StatusStyle.h"
+#include "window/shared/Formatting.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QLocale>
 #include <QSysInfo>

@@ -1,8 +1,8 @@
 #include "RunSettingsDialog.h"
 
-#include "StatusStyle.h"
 #include "WorkerPlacementEditor.h"
 #include "run/RunSettingsRules.h"
+#include "window/shared/StatusStyle.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>
