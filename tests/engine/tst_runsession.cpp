@@ -1,5 +1,6 @@
 // The run session every front end drives: opening a batch or a journal, the journal it
 // makes, and what run, resume, retry-failed and retry-selected run, with real workers.
+#include "JournalRuns.h"
 #include "TestFiles.h"
 #include "journal/Journal.h"
 #include "session/RunSession.h"
@@ -7,8 +8,6 @@
 #include <QDir>
 #include <QFile>
 #include <QSignalSpy>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -33,7 +32,8 @@ private:
     RunSettings settings() const;
     // Runs job to its result; false on timeout.
     static bool waitResult(Job *job, int timeoutMs = 60000);
-    static QStringList runKinds(const QString &journal);
+    // Opens batch into session, to record into journal.
+    static bool adopt(RunSession &session, const QString &batch, const QString &journal);
 
     QTemporaryDir m_dir;
 };
@@ -56,29 +56,22 @@ RunSettings tst_RunSession::settings() const
     return s;
 }
 
+bool tst_RunSession::adopt(RunSession &session, const QString &batch, const QString &journal)
+{
+    Result<OpenedRun> opened = RunSession::open(batch);
+    if (!opened)
+        return false;
+    session.setJournalPath(journal);
+    session.adopt(std::move(*opened));
+    return true;
+}
+
 bool tst_RunSession::waitResult(Job *job, int timeoutMs)
 {
     if (job->isFinished())
         return true;
     QSignalSpy result(job, &Job::result);
     return result.wait(timeoutMs);
-}
-
-QStringList tst_RunSession::runKinds(const QString &journal)
-{
-    QStringList kinds;
-    {
-        QSqlDatabase db
-                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kinds"));
-        db.setDatabaseName(journal);
-        if (db.open()) {
-            QSqlQuery q(QStringLiteral("SELECT kind FROM runs ORDER BY rowid"), db);
-            while (q.next())
-                kinds << q.value(0).toString();
-        }
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("kinds"));
-    return kinds;
 }
 
 void tst_RunSession::openRefusesWhatCannotBeUsed_data()
@@ -121,17 +114,11 @@ void tst_RunSession::openKeepsABatchsProblems()
 
 void tst_RunSession::runMakesTheJournalFromTheBatch()
 {
-    QByteArray data;
-    for (int i = 0; i < 20; ++i)
-        data += QStringLiteral(R"({"id":"t%1","compute":{"op":"sum_to","n":%1}})").arg(i).toUtf8()
-                + '\n';
+    const QByteArray data = sumLines(QStringLiteral("t"), 20);
     const QString batch = writeTestFile(m_dir, QStringLiteral("twenty.jsonl"), data);
     const QString journal = m_dir.filePath(QStringLiteral("twenty.journal"));
     RunSession session;
-    Result<OpenedRun> opened = RunSession::open(batch);
-    QVERIFY(opened);
-    session.setJournalPath(journal);
-    session.adopt(std::move(*opened));
+    QVERIFY(adopt(session, batch, journal));
     QCOMPARE(session.nextRunKind(), RunSession::RunKind::Run);
     QSignalSpy started(&session, &RunSession::jobStarted);
     const Result<Job *> job = session.run(settings());
@@ -159,19 +146,14 @@ void tst_RunSession::runMakesTheJournalFromTheBatch()
     QVERIFY(j.open(journal, &error));
     QCOMPARE(j.batchData(&error), data);
     QCOMPARE(j.openTasks(), qint64(0));
-    QCOMPARE(runKinds(journal), QStringList{QStringLiteral("run")});
+    QCOMPARE(journalRunKinds(journal), QStringList{QStringLiteral("run")});
 }
 
 // The rule both front ends follow: a task cancelled by the user has not finished, so a
 // resume (in this session, or from the journal in another) runs it.
 void tst_RunSession::cancelledTasksAreNotFinished()
 {
-    QByteArray data;
-    for (int i = 0; i < 4; ++i)
-        data += QStringLiteral(R"({"id":"quick-%1","compute":{"op":"sum_to","n":%1}})")
-                        .arg(i)
-                        .toUtf8()
-                + '\n';
+    QByteArray data = sumLines(QStringLiteral("quick-"), 4);
     for (int i = 0; i < 10; ++i)
         data += QStringLiteral(R"({"id":"slow-%1","fetch":{"delay_ms":60000}})").arg(i).toUtf8()
                 + '\n';
@@ -179,10 +161,7 @@ void tst_RunSession::cancelledTasksAreNotFinished()
     const QString journal = m_dir.filePath(QStringLiteral("cancel.journal"));
     {
         RunSession session;
-        Result<OpenedRun> opened = RunSession::open(batch);
-        QVERIFY(opened);
-        session.setJournalPath(journal);
-        session.adopt(std::move(*opened));
+        QVERIFY(adopt(session, batch, journal));
         QSignalSpy progress(&session, &RunSession::progress);
         const Result<Job *> job = session.run(settings());
         QVERIFY(job);
@@ -221,7 +200,7 @@ void tst_RunSession::cancelledTasksAreNotFinished()
     (*job)->kill();
     QVERIFY(waitResult(*job));
     const QStringList kinds{QStringLiteral("run"), QStringLiteral("resume")};
-    QCOMPARE(runKinds(journal), kinds);
+    QCOMPARE(journalRunKinds(journal), kinds);
 }
 
 void tst_RunSession::retryFailedAndSelected()
@@ -231,16 +210,11 @@ void tst_RunSession::retryFailedAndSelected()
     QByteArray data
             = QStringLiteral("{\"id\":\"file\",\"fetch\":\"file://%1\"}").arg(input).toUtf8()
               + '\n';
-    for (int i = 0; i < 5; ++i)
-        data += QStringLiteral(R"({"id":"s%1","compute":{"op":"sum_to","n":%1}})").arg(i).toUtf8()
-                + '\n';
+    data += sumLines(QStringLiteral("s"), 5);
     const QString batch = writeTestFile(m_dir, QStringLiteral("retry.jsonl"), data);
     const QString journal = m_dir.filePath(QStringLiteral("retry.journal"));
     RunSession session;
-    Result<OpenedRun> opened = RunSession::open(batch);
-    QVERIFY(opened);
-    session.setJournalPath(journal);
-    session.adopt(std::move(*opened));
+    QVERIFY(adopt(session, batch, journal));
     Result<Job *> job = session.run(settings());
     QVERIFY(job);
     QVERIFY(waitResult(*job));
@@ -282,7 +256,7 @@ void tst_RunSession::retryFailedAndSelected()
     QCOMPARE(reopened->store->counts()[TaskStatus::Succeeded], qint64(6));
     const QStringList kinds{QStringLiteral("run"), QStringLiteral("retry-failed"),
                             QStringLiteral("retry")};
-    QCOMPARE(runKinds(journal), kinds);
+    QCOMPARE(journalRunKinds(journal), kinds);
 }
 
 void tst_RunSession::earlierUnfinishedRunIsFound()

@@ -1,6 +1,7 @@
 // The window and the command line drive one RunSession, so they keep a run the same way:
 // the same batch gives the same journal and the same results from either, and after a
 // Ctrl-C both resume by running the cancelled tasks.
+#include "JournalRuns.h"
 #include "journal/Journal.h"
 #include "session/RunSession.h"
 #include "window/MainWindow.h"
@@ -10,8 +11,6 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,6 +18,7 @@
 #include <csignal>
 
 using namespace Brigade;
+using namespace Brigade::Test;
 
 class tst_FrontEndsAgree : public QObject
 {
@@ -47,7 +47,6 @@ private:
     int cli(const QStringList &args, QByteArray *err = nullptr);
     std::unique_ptr<MainWindow> window();
     static Outcomes journalOutcomes(const QString &journal, QByteArray *batch = nullptr);
-    static QStringList runKinds(const QString &journal);
     static Outcomes records(const QString &jsonl);
 
     QTemporaryDir m_dir;
@@ -121,23 +120,6 @@ tst_FrontEndsAgree::Outcomes tst_FrontEndsAgree::journalOutcomes(const QString &
     return out;
 }
 
-QStringList tst_FrontEndsAgree::runKinds(const QString &journal)
-{
-    QStringList kinds;
-    {
-        QSqlDatabase db
-                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kinds"));
-        db.setDatabaseName(journal);
-        if (db.open()) {
-            QSqlQuery q(QStringLiteral("SELECT kind FROM runs ORDER BY rowid"), db);
-            while (q.next())
-                kinds << q.value(0).toString();
-        }
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("kinds"));
-    return kinds;
-}
-
 // id -> the outcome a results file (CLI --output, window export) gives, without timings.
 tst_FrontEndsAgree::Outcomes tst_FrontEndsAgree::records(const QString &jsonl)
 {
@@ -205,8 +187,8 @@ void tst_FrontEndsAgree::sameBatchSameJournalAndResults()
     QVERIFY(fromCli == fromWindow);
     QCOMPARE(cliBatch, batch);
     QCOMPARE(windowBatch, batch);
-    QCOMPARE(runKinds(cliJournal), QStringList{QStringLiteral("run")});
-    QCOMPARE(runKinds(windowJournal), QStringList{QStringLiteral("run")});
+    QCOMPARE(journalRunKinds(cliJournal), QStringList{QStringLiteral("run")});
+    QCOMPARE(journalRunKinds(windowJournal), QStringList{QStringLiteral("run")});
     const Outcomes cliRecords = records(cliOut);
     QCOMPARE(cliRecords.size(), 33);
     QVERIFY(cliRecords == records(windowOut));
@@ -269,8 +251,8 @@ void tst_FrontEndsAgree::resumeAfterCancelRunsTheCancelledTasks()
     QCOMPARE(afterCli.size(), 10);
     QVERIFY(afterCli == journalOutcomes(copy));
     const QStringList kinds{QStringLiteral("run"), QStringLiteral("resume")};
-    QCOMPARE(runKinds(journal), kinds);
-    QCOMPARE(runKinds(copy), kinds);
+    QCOMPARE(journalRunKinds(journal), kinds);
+    QCOMPARE(journalRunKinds(copy), kinds);
 }
 
 QTEST_MAIN(tst_FrontEndsAgree)
