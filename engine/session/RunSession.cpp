@@ -170,6 +170,7 @@ void RunSession::adopt(OpenedRun opened)
     // A new engine per batch: nothing of the previous run can reach the new store.
     m_engine.reset();
     m_opened = std::move(opened);
+    m_tasksStarted = false;
     m_journalPath = m_opened.journalPath;
     m_earlier = m_opened.finishedRows;
     if (!m_opened.isMapReduce()) {
@@ -189,12 +190,16 @@ qint64 RunSession::unfinishedTasks() const
 
 RunSession::RunKind RunSession::nextRunKind() const
 {
-    if (!m_opened.store || isMapReduce())
-        return RunKind::Run;
-    const StatusCounts c = m_opened.store->counts();
-    if (c.finished() == 0 && m_journalPath.isEmpty())
+    // A batch file nothing has run yet is all queued: no need to count a million states
+    // on the caller's (a GUI's) thread to know it.
+    if (!m_opened.store || isMapReduce() || isFresh())
         return RunKind::Run;
     return unfinishedTasks() > 0 ? RunKind::Resume : RunKind::RunAgain;
+}
+
+bool RunSession::isFresh() const
+{
+    return !m_opened.isJournal() && !m_tasksStarted;
 }
 
 bool RunSession::canRun() const
@@ -204,8 +209,7 @@ bool RunSession::canRun() const
 
 bool RunSession::runMakesJournal() const
 {
-    return !isMapReduce() && m_journalling && m_journalPath.isEmpty()
-           && nextRunKind() == RunKind::Run;
+    return !isMapReduce() && m_journalling && m_journalPath.isEmpty() && isFresh();
 }
 
 bool RunSession::isRunning() const
@@ -309,15 +313,18 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
     }
     if (m_journalling)
         s.journalPath = m_journalPath;
-    QVector<bool> rerun(m_opened.store->size());
-    for (int row : reset)
-        rerun[row] = true;
     m_earlier.clear();
-    for (int row : std::as_const(m_opened.finishedRows)) {
-        if (!rerun[row])
-            m_earlier.append(row);
+    if (!m_opened.finishedRows.isEmpty()) {
+        QVector<bool> rerun(m_opened.store->size());
+        for (int row : reset)
+            rerun[row] = true;
+        for (int row : std::as_const(m_opened.finishedRows)) {
+            if (!rerun[row])
+                m_earlier.append(row);
+        }
     }
     dropJob();
+    m_tasksStarted = true;
     qCDebug(lcSession) << kindName(kind) << "of" << m_opened.path << ":" << reset.size()
                        << "finished tasks run again, journal" << s.journalPath;
     Engine *engine = m_engine.get();

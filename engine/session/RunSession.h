@@ -112,6 +112,8 @@ signals:
 private:
     Result<Job *> startTasks(RunKind kind, const QVector<int> &reset, const RunSettings &settings);
     Result<Job *> startMapReduce(const RunSettings &settings);
+    // A batch file this session has not run yet: every task queued, no journal.
+    bool isFresh() const;
     void connectEngine(Engine *engine, bool tasks);
     void dropJob();
 
@@ -122,6 +124,7 @@ private:
     QString m_chosenJournal;
     QVector<int> m_earlier;
     bool m_journalling = true;
+    bool m_tasksStarted = false; // a task run was started on the adopted batch
 };
 
 } // namespace Brigade
