@@ -66,6 +66,11 @@ MapReduceJob::~MapReduceJob()
 {
     // A merge may still be reading the reducer.
     m_pool.waitForDone();
+    // The job is often the last holder of its result (the view let go of it first): a
+    // table and a top list of a million keys take long enough to free that the caller's
+    // (a GUI's) thread must not do it.
+    if (m_result.table || !m_result.top.isEmpty())
+        (void)QtConcurrent::run([result = std::move(m_result)]() mutable { result = {}; });
 }
 
 qint64 MapReduceJob::autoChunkBytes(qint64 totalBytes, int workers)

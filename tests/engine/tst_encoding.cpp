@@ -43,7 +43,7 @@ void tst_Encoding::varintRoundTrip()
     quint64 back = 0;
     QVERIFY(Varint::read(&p, end, &back));
     QCOMPARE(back, value);
-    QCOMPARE(p, end);
+    QVERIFY(p == end); // read as far as written
 }
 
 void tst_Encoding::varintRefusesWhatWasNotWritten()
