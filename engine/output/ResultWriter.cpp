@@ -1,27 +1,14 @@
 #include "ResultWriter.h"
 
-#include "JsonText.h"
 #include "core/ByteSink.h"
+#include "text/CsvText.h"
+#include "text/JsonText.h"
 
 namespace Brigade {
 
 namespace {
 
-void appendCsvField(ByteSink &out, QByteArrayView v)
-{
-    const bool quote = v.contains(',') || v.contains('"') || v.contains('\n') || v.contains('\r');
-    if (!quote) {
-        out.append(v);
-        return;
-    }
-    out.append('"');
-    for (char c : v) {
-        if (c == '"')
-            out.append('"');
-        out.append(c);
-    }
-    out.append('"');
-}
+using CsvText::appendField;
 
 void appendDuration(ByteSink &out, const TaskState &st)
 {
@@ -106,22 +93,22 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
             if (process->stderrTail.isEmpty())
                 out.literal("null");
             else
-                JsonText::appendString(out, QString::fromUtf8(process->stderrTail).toUtf8());
+                JsonText::appendString(out, process->stderrTail);
         }
         out.literal("}\n");
         return;
     }
-    appendCsvField(out, id);
+    appendField(out, id);
     out.append(',');
     out.append(QByteArrayView(statusName(st.status)));
     out.append(',');
     out.number(st.attempts);
     out.append(',');
     if (st.status == TaskStatus::Succeeded)
-        appendCsvField(out, st.result);
+        appendField(out, st.result);
     out.append(',');
     if (st.status != TaskStatus::Succeeded)
-        appendCsvField(out, st.message.toUtf8());
+        appendField(out, st.message.toUtf8());
     out.append(',');
     if (hasHttp)
         out.number(st.httpStatus);
@@ -138,10 +125,10 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
         out.number(process->exitCode);
     out.append(',');
     if (process)
-        appendCsvField(out, process->command.toUtf8());
+        appendField(out, process->command.toUtf8());
     out.append(',');
-    if (process)
-        appendCsvField(out, QString::fromUtf8(process->stderrTail).toUtf8());
+    if (process) // CSV is text: bytes that are not UTF-8 become U+FFFD
+        appendField(out, QString::fromUtf8(process->stderrTail).toUtf8());
     out.append('\n');
 }
 

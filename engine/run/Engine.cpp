@@ -80,13 +80,14 @@ Engine::~Engine()
     Tsan::acquire(&m_thread);
 }
 
-void Engine::start(std::shared_ptr<TaskStore> store, const RunSettings &settings)
+void Engine::start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
+                   const QVector<int> &reset)
 {
     if (store != m_store)
         m_programLog->clear(); // a log belongs to its batch
     m_store = store;
     m_running = true;
-    post(m_core, [core = m_core, store, settings] { core->start(store, settings); });
+    post(m_core, [core = m_core, store, settings, reset] { core->start(store, settings, reset); });
 }
 
 void Engine::pause()

@@ -1,7 +1,7 @@
 #include "CommandLineBatch.h"
 
 #include "Placeholders.h"
-#include "output/JsonText.h"
+#include "text/JsonText.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -44,7 +44,7 @@ QByteArray CommandLineBatch::make(const QByteArray &list, const QStringList &com
         // command).
         batch += "{\"id\":\"" + QByteArray::number(lineNo) + "\",\"input\":";
         // Bytes that are not UTF-8 become U+FFFD: a batch is UTF-8.
-        JsonText::appendString(&batch, QByteArrayView(QString::fromUtf8(line).toUtf8()));
+        JsonText::appendString(&batch, line);
         batch += "}\n";
         start = next;
     }

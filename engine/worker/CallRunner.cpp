@@ -6,8 +6,8 @@
 #include "ProgramInstance.h"
 #include "Spawn.h"
 #include "core/DataPaths.h"
-#include "output/JsonText.h"
 #include "protocol/Messages.h"
+#include "text/JsonText.h"
 #include "usercode/TaskContext.h"
 
 #include <QFile>

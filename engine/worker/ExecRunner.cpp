@@ -3,9 +3,8 @@
 #include "ChildProcess.h"
 #include "ComputeSlots.h"
 #include "ProcessGuardian.h"
-#include "batch/BatchLineParser.h"
-#include "output/JsonText.h"
 #include "protocol/Messages.h"
+#include "text/JsonText.h"
 #include "usercode/CommandPieces.h"
 #include "usercode/Placeholders.h"
 
@@ -281,10 +280,8 @@ void ExecRunner::onExited(Attempt *a, int status)
         r.process->exitCode = 0;
         switch (a->spec.result) {
         case CommandSpec::Result::Text: {
-            // A result is JSON text, so UTF-8: bytes that are not become U+FFFD.
-            QByteArray text = trimmedNewline(std::move(a->stdoutBytes));
-            if (BatchLineParser::invalidUtf8At(text) >= 0)
-                text = QString::fromUtf8(text).toUtf8();
+            // A JSON string: bytes that are not UTF-8 become U+FFFD there.
+            const QByteArray text = trimmedNewline(std::move(a->stdoutBytes));
             JsonText::appendString(&r.result, QByteArrayView(text));
             r.process->stdoutTail.clear(); // it is the result
             break;
