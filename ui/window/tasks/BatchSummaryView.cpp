@@ -1,6 +1,8 @@
 #include "BatchSummaryView.h"
 
+#include "TaskDetailsView.h"
 #include "window/shared/Formatting.h"
+#include "window/usercode/UserCodeSummary.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -53,7 +55,13 @@ BatchSummaryView::BatchSummaryView(QWidget *parent)
     m_title->setFont(titleFont);
     m_details->setTextFormat(Qt::RichText);
     m_details->setWordWrap(true);
-    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse
+                                       | Qt::LinksAccessibleByKeyboard);
+    connect(m_details, &QLabel::linkActivated, this, [this](const QString &link) {
+        const QString program = TaskDetailsView::programOfLink(QUrl(link));
+        if (!program.isEmpty())
+            emit programLogRequested(program);
+    });
     m_problemHeader->setTextFormat(Qt::RichText);
     m_problemHeader->setWordWrap(true);
     m_problems->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -98,6 +106,11 @@ void BatchSummaryView::setBatch(const Batch &batch, qint64 taskCount, qint64 loa
     if (!batch.defaultsText.isEmpty())
         lines << tr("Defaults: <code>%1</code>")
                          .arg(defaultsText(batch.defaultsText).toHtmlEscaped());
+    if (batch.runsUserCode()) {
+        UserCodeSummary::Options options;
+        options.logLinks = true;
+        lines << UserCodeSummary::html(batch, options);
+    }
     m_details->setText(lines.join(QStringLiteral("<br>")));
 
     m_problems->clear();
