@@ -109,6 +109,7 @@ void BatchSummaryView::setBatch(const Batch &batch, qint64 taskCount, qint64 loa
     if (batch.runsUserCode()) {
         UserCodeSummary::Options options;
         options.logLinks = true;
+        options.maxChars = 100; // one line each; the question before a run shows them whole
         lines << UserCodeSummary::html(batch, options);
     }
     m_details->setText(lines.join(QStringLiteral("<br>")));

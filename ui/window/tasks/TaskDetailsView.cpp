@@ -298,59 +298,61 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
     });
     const QString dim = palette.color(QPalette::PlaceholderText).name();
 
-    QString out;
-    out += QStringLiteral("<h3 style=\"margin-bottom:4px\">%1&nbsp;%2</h3>")
-                   .arg(StatusStyle::dotHtml(st.status), esc(spec.id));
+    const QString title = QStringLiteral("<h3 style=\"margin-bottom:4px\">%1&nbsp;%2</h3>")
+                                  .arg(StatusStyle::dotHtml(st.status), esc(spec.id));
     QString statusLine = esc(StatusStyle::text(st.status));
     if (st.attempts > 0)
         statusLine
                 += QStringLiteral(" <span style=\"color:%1\">%2</span>")
                            .arg(dim, st.attempts == 1 ? tr("after 1 attempt")
                                                       : tr("after %1 attempts").arg(st.attempts));
-    out += QStringLiteral("<table cellspacing=\"0\">");
-    out += fieldRow(tr("Status"), statusLine);
-    out += fieldRow(tr("Fetch"), fetchText(shape.fetch));
+    const QString statusRow = fieldRow(tr("Status"), statusLine);
+    QString specRows = fieldRow(tr("Fetch"), fetchText(shape.fetch));
     for (const auto &header : shape.fetch.headers)
-        out += fieldRow(tr("Header"), QStringLiteral("<code>%1: %2</code>")
-                                              .arg(esc(QString::fromUtf8(header.first)),
-                                                   esc(QString::fromUtf8(header.second))));
+        specRows += fieldRow(tr("Header"), QStringLiteral("<code>%1: %2</code>")
+                                                   .arg(esc(QString::fromUtf8(header.first)),
+                                                        esc(QString::fromUtf8(header.second))));
     if (shape.fetch.maxBytes > 0)
-        out += fieldRow(tr("Max size"), Formatting::bytes(shape.fetch.maxBytes));
-    out += fieldRow(tr("Compute"), computeText(shape.compute));
+        specRows += fieldRow(tr("Max size"), Formatting::bytes(shape.fetch.maxBytes));
+    specRows += fieldRow(tr("Compute"), computeText(shape.compute));
     const UserCode userCode = userCodeOf(shape.compute);
     if (userCode != UserCode::None)
-        out += userCodeRows(spec, userCode);
-    out += fieldRow(tr("Max attempts"), shape.maxAttempts ? QString::number(shape.maxAttempts)
-                                                          : tr("the run's setting"));
+        specRows += userCodeRows(spec, userCode);
+    specRows += fieldRow(tr("Max attempts"), shape.maxAttempts ? QString::number(shape.maxAttempts)
+                                                               : tr("the run's setting"));
     const quint32 timeout = shape.fetch.timeoutMs ? shape.fetch.timeoutMs : shape.timeoutMs;
-    out += fieldRow(tr("Timeout"),
-                    timeout ? Formatting::milliseconds(timeout) : tr("the run's setting"));
-    out += fieldRow(tr("Batch line"), QString::number(spec.line));
-    out += QStringLiteral("</table>");
+    specRows += fieldRow(tr("Timeout"),
+                         timeout ? Formatting::milliseconds(timeout) : tr("the run's setting"));
+    specRows += fieldRow(tr("Batch line"), QString::number(spec.line));
+    const QString table = QStringLiteral("<table cellspacing=\"0\">%1</table>");
+    QString attemptsHtml;
 
     // Failed attempts are kept in the history; the latest one lives in the state.
-    out += QStringLiteral("<h4 style=\"margin-bottom:2px\">%1</h4>").arg(tr("Attempts"));
+    attemptsHtml += QStringLiteral("<h4 style=\"margin-bottom:2px\">%1</h4>").arg(tr("Attempts"));
     const int recorded = history.isEmpty() ? 0 : history.last().attempt;
     if (history.isEmpty() && st.attempts == 0) {
-        out += QStringLiteral("<p style=\"color:%1\">%2</p>").arg(dim, tr("Not started yet."));
+        attemptsHtml
+                += QStringLiteral("<p style=\"color:%1\">%2</p>").arg(dim, tr("Not started yet."));
     } else {
         const auto head = [&](const QString &text, bool right) {
             return QStringLiteral("<td style=\"padding:1px 10px 1px 0; color:%1\"%2>%3</td>")
                     .arg(dim, right ? QStringLiteral(" align=\"right\"") : QString(), esc(text));
         };
         const bool withExit = userCode == UserCode::Exec;
-        out += QStringLiteral("<table cellspacing=\"0\"><tr>") + head(tr("#"), true)
-               + head(tr("Worker"), true) + head(tr("Waited"), true) + head(tr("Fetch"), true)
-               + head(userCode == UserCode::None ? tr("Compute") : tr("Ran"), true)
-               + head(tr("HTTP"), true) + (withExit ? head(tr("Exit"), true) : QString())
-               + head(tr("Outcome"), false) + QStringLiteral("</tr>");
+        attemptsHtml += QStringLiteral("<table cellspacing=\"0\"><tr>") + head(tr("#"), true)
+                        + head(tr("Worker"), true) + head(tr("Waited"), true)
+                        + head(tr("Fetch"), true)
+                        + head(userCode == UserCode::None ? tr("Compute") : tr("Ran"), true)
+                        + head(tr("HTTP"), true) + (withExit ? head(tr("Exit"), true) : QString())
+                        + head(tr("Outcome"), false) + QStringLiteral("</tr>");
         for (const AttemptRecord &a : history) {
             const QString exit = Formatting::exitStatus(a.process.exitCode, a.process.signal);
-            out += attemptRow(a.attempt, a.worker, a.queuedUs, a.fetchUs, a.computeUs, a.httpStatus,
-                              QStringLiteral("<span style=\"color:%1\">%2</span>")
-                                      .arg(StatusStyle::color(TaskStatus::Failed).name(),
-                                           failureText(a.error, a.message)),
-                              withExit ? &exit : nullptr);
+            attemptsHtml += attemptRow(a.attempt, a.worker, a.queuedUs, a.fetchUs, a.computeUs,
+                                       a.httpStatus,
+                                       QStringLiteral("<span style=\"color:%1\">%2</span>")
+                                               .arg(StatusStyle::color(TaskStatus::Failed).name(),
+                                                    failureText(a.error, a.message)),
+                                       withExit ? &exit : nullptr);
         }
         if (st.attempts > recorded) {
             QString outcome;
@@ -371,17 +373,19 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
             }
             const bool done = st.status != TaskStatus::Running;
             const QString exit = Formatting::exitStatus(latest.exitCode, latest.signal);
-            out += attemptRow(st.attempts, st.worker, st.queuedUs, done ? st.fetchUs : 0,
-                              done ? st.computeUs : 0, done ? st.httpStatus : 0, outcome,
-                              withExit ? &exit : nullptr);
+            attemptsHtml += attemptRow(st.attempts, st.worker, st.queuedUs, done ? st.fetchUs : 0,
+                                       done ? st.computeUs : 0, done ? st.httpStatus : 0, outcome,
+                                       withExit ? &exit : nullptr);
         }
-        out += QStringLiteral("</table>");
+        attemptsHtml += QStringLiteral("</table>");
         if (st.status == TaskStatus::Retrying)
-            out += QStringLiteral("<p style=\"color:%1\">%2</p>")
-                           .arg(dim, tr("Waiting out a backoff before the next attempt."));
+            attemptsHtml += QStringLiteral("<p style=\"color:%1\">%2</p>")
+                                    .arg(dim, tr("Waiting out a backoff before the next attempt."));
     }
 
-    // What each attempt ran and wrote, the latest (live while it runs) first.
+    // What each attempt ran and wrote, the latest (live while it runs) first: for commands
+    // and calls what one looks at a task for, so shown before the spec.
+    QString out;
     if (userCode != UserCode::None && (st.attempts > 0 || !history.isEmpty())) {
         const QString errorColor = StatusStyle::color(TaskStatus::Failed).name();
         QString blocks;
@@ -398,6 +402,13 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
                                                            : tr("Program output"))
                    + blocks;
     }
+    if (userCode == UserCode::None || out.isEmpty())
+        out = table.arg(statusRow + specRows) + out;
+    else
+        out = table.arg(statusRow) + out
+              + QStringLiteral("<h4 style=\"margin-bottom:2px\">%1</h4>").arg(tr("Spec"))
+              + table.arg(specRows);
+    out = title + out + attemptsHtml;
 
     if (st.status == TaskStatus::Succeeded) {
         out += QStringLiteral("<h4 style=\"margin-bottom:2px\">%1</h4>").arg(tr("Result"));

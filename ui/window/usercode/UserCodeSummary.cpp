@@ -16,9 +16,11 @@ QString tr(const char *text)
     return QCoreApplication::translate("UserCodeSummary", text);
 }
 
-QString code(const QString &text)
+QString code(const QString &text, int maxChars = 0)
 {
-    return QStringLiteral("<code>%1</code>").arg(text.toHtmlEscaped());
+    const bool clip = maxChars > 0 && text.size() > maxChars;
+    return QStringLiteral("<code>%1</code>")
+            .arg((clip ? text.left(maxChars) + QChar(0x2026) : text).toHtmlEscaped());
 }
 
 } // namespace
@@ -56,7 +58,7 @@ QString UserCodeSummary::html(const Batch &batch, const Options &options)
         }
         lines << Formatting::counted(it.value(), tr("Command %2 (%1 task)"),
                                      tr("Command %2 (%1 tasks)"))
-                         .arg(code(it.key()));
+                         .arg(code(it.key(), options.maxChars));
         ++shown;
     }
     return lines.join(QStringLiteral("<br>"));

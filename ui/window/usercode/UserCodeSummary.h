@@ -17,6 +17,7 @@ public:
         int maxCommands = 3;       // templates listed; "and N more" after them
         bool logLinks = false;     // a link to each program's log (TaskDetailsView's links)
         bool fullPrograms = false; // each program's directory and environment too
+        int maxChars = 0;          // of a command line shown; 0: all of it
     };
 
     // Rich text, one line per program and per command; empty when the batch runs none.
