@@ -3,7 +3,7 @@
 // the details and the table, a running command's stderr arriving live, the question before
 // a batch's own code first runs, and a program's log one click from a task.
 #include "TestFiles.h"
-#include "journal/Journal.h"
+#include "WindowTestSetup.h"
 #include "run/Engine.h"
 #include "session/RunSession.h"
 #include "window/MainWindow.h"
@@ -25,9 +25,7 @@
 #include <QPointer>
 #include <QProcess>
 #include <QPushButton>
-#include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -90,25 +88,14 @@ private:
 
 void tst_UserCodeWindow::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("BrigadeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_usercodewindow"));
-    QSettings().clear();
-    QDir(Journal::defaultDirectory()).removeRecursively();
+    Test::isolateWindowSettings(QStringLiteral("tst_usercodewindow"));
     QVERIFY(m_dir.isValid());
 }
 
 void tst_UserCodeWindow::init()
 {
     m_window = std::make_unique<MainWindow>();
-    RunSettings s = m_window->runSettings();
-    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
-    s.workers = 2;
-    s.maxAttempts = 2;
-    s.retry.baseDelayMs = 10;
-    s.retry.maxDelayMs = 50;
-    s.timeoutMs = 0;
-    m_window->setRunSettings(s);
+    m_window->setRunSettings(Test::windowTestRunSettings(m_window->runSettings()));
     m_window->resize(1200, 800);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
