@@ -312,6 +312,7 @@ void tst_UserCodeWindow::declinedBatchRunsNothing()
     const QString summary = m_window->batchSummary()->summaryText();
     QVERIFY2(summary.contains(QStringLiteral("helper")), qPrintable(summary));
     QVERIFY2(summary.contains(QStringLiteral("touch ")), qPrintable(summary));
+    QVERIFY2(!summary.contains(QStringLiteral("Defaults")), qPrintable(summary)); // none given
 
     UserCodeGate *gate = m_window->userCodeGate();
     QSignalSpy asked(gate, &UserCodeGate::asked);

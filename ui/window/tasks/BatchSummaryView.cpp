@@ -27,13 +27,14 @@ QString joinCounts(const QMap<QString, qint64> &counts)
     return parts.join(QStringLiteral(" · "));
 }
 
-// {"defaults":{"max_attempts":3}} -> {"max_attempts":3}
+// {"defaults":{"max_attempts":3}} -> {"max_attempts":3}; empty for a first line that only
+// declares programs (shown on lines of their own).
 QString defaultsText(const QString &line)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(line.toUtf8());
     const QJsonValue defaults = doc.object().value(QLatin1String("defaults"));
     if (!defaults.isObject())
-        return line;
+        return doc.object().contains(QLatin1String("programs")) ? QString() : line;
     return QString::fromUtf8(QJsonDocument(defaults.toObject()).toJson(QJsonDocument::Compact));
 }
 
@@ -103,9 +104,8 @@ void BatchSummaryView::setBatch(const Batch &batch, qint64 taskCount, qint64 loa
         lines << tr("Fetch: %1").arg(joinCounts(batch.fetchKinds));
     if (!batch.computeOps.isEmpty())
         lines << tr("Compute: %1").arg(joinCounts(batch.computeOps));
-    if (!batch.defaultsText.isEmpty())
-        lines << tr("Defaults: <code>%1</code>")
-                         .arg(defaultsText(batch.defaultsText).toHtmlEscaped());
+    if (const QString defaults = defaultsText(batch.defaultsText); !defaults.isEmpty())
+        lines << tr("Defaults: <code>%1</code>").arg(defaults.toHtmlEscaped());
     if (batch.runsUserCode()) {
         UserCodeSummary::Options options;
         options.logLinks = true;
