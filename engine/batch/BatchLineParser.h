@@ -115,7 +115,15 @@ private:
                     std::vector<LineError> *errors) const;
     void parseCompute(const QJsonValue &value, const Where &where, ComputeSpec *compute,
                       std::vector<LineError> *errors) const;
-    static bool parseUrl(const QString &text, QByteArray *encoded, QString *error);
+    void parseHeaders(const QJsonValue &value, const Where &where, FetchSpec *fetch,
+                      std::vector<LineError> *errors) const;
+    void parseAuth(const QJsonValue &value, const Where &where, HttpOptions *http,
+                   std::vector<LineError> *errors) const;
+    // errorOffset: where in text the problem is, or -1.
+    static bool parseUrl(const QString &text, QByteArray *encoded, QString *error,
+                         qsizetype *errorOffset = nullptr);
+    // A readable file named in the batch, relative to the batch's folder.
+    QString resolveFile(const QString &text, QString *error) const;
     void parseMapReduce(const QJsonValue &value, const Where &where, MapReduceSpec *spec,
                         std::vector<LineError> *errors) const;
     QString resolveInput(const QString &text, QString *error) const;

@@ -21,6 +21,10 @@ bool RetryPolicy::shouldRetry(const AttemptResult &r) const
         return retryCompute;
     case ErrorKind::TooLarge:
         return retryTooLarge;
+    case ErrorKind::Tls:
+        return retryTls;
+    case ErrorKind::Protocol:
+        return retryProtocol;
     case ErrorKind::HttpStatus:
         if (r.httpStatus >= 500 || r.httpStatus == 429 || r.httpStatus == 408)
             return retryServerErrors;

@@ -17,6 +17,8 @@ struct RetryPolicy
     bool retryClientErrors = false; // other 4xx
     bool retryCompute = false;
     bool retryTooLarge = false;
+    bool retryTls = false;      // an untrusted or mismatched certificate stays so
+    bool retryProtocol = false; // a malformed response, too many or refused redirects
     bool honourRetryAfter = true;
     quint32 baseDelayMs = 100;
     quint32 maxDelayMs = 30000;

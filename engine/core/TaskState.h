@@ -22,18 +22,22 @@ inline bool isTerminal(TaskStatus s)
 
 const char *statusName(TaskStatus s);
 
-// Why an attempt failed. Decides whether it is retried (see RetryPolicy).
+// Why an attempt failed. Decides whether it is retried (see RetryPolicy; which libcurl
+// error is which: FetchErrors). Stored in journals by value: append only.
 enum class ErrorKind : quint8 {
     None = 0,
-    Network,    // connection refused/reset, DNS, TLS, truncated body
-    Timeout,    // the attempt ran past its timeout
+    Network,    // transient: connection refused/reset, DNS, truncated body, a broken handshake
+    Timeout,    // the attempt ran past its timeout, or the connect/low-speed limit
     HttpStatus, // the server answered with a non-2xx status
     TooLarge,   // the body exceeded max_bytes
     BadInput,   // unreadable file, unsupported URL
     Compute,    // the compute op rejected its input
     WorkerLost, // the worker died or stopped answering while the task was in flight
     Cancelled,
+    Tls,      // permanent: a certificate that is not trusted or does not match the host
+    Protocol, // permanent: a malformed response, too many or refused redirects
 };
+constexpr ErrorKind LastErrorKind = ErrorKind::Protocol;
 
 const char *errorKindName(ErrorKind k);
 

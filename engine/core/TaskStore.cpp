@@ -42,6 +42,10 @@ const char *errorKindName(ErrorKind k)
         return "worker lost";
     case ErrorKind::Cancelled:
         return "cancelled";
+    case ErrorKind::Tls:
+        return "tls";
+    case ErrorKind::Protocol:
+        return "protocol";
     }
     return "unknown";
 }

@@ -137,7 +137,7 @@ bool JournalRecord::read(WireReader &in, qint64 *rowDelta, TaskState *st,
     m_computeUs = st->computeUs;
     m_result = st->result;
     auto errorKind = [&in](quint8 e) {
-        if (e > quint8(ErrorKind::Cancelled))
+        if (e > quint8(LastErrorKind))
             in.fail();
         return in.ok() ? ErrorKind(e) : ErrorKind::None;
     };

@@ -9,7 +9,8 @@
 namespace Brigade {
 
 // Writes one record per finished task, as JSON Lines or CSV (chosen by the file suffix):
-// id, status, attempts, result, error, http_status, bytes, worker, duration_ms.
+// id, url (of a task that fetches one; always a CSV column), status, attempts, result,
+// error, http_status, bytes, worker, duration_ms.
 // Records are appended as tasks finish, so whatever finished survives an interruption.
 class ResultWriter
 {

@@ -12,7 +12,7 @@
 namespace Brigade {
 
 constexpr quint32 ProtocolMagic = 0x44475242; // "BRGD"
-constexpr quint16 ProtocolVersion = 1;
+constexpr quint16 ProtocolVersion = 2;        // 2: HTTP options in configure and assign
 
 struct HelloMsg
 {
@@ -33,6 +33,12 @@ struct ConfigureMsg
     quint32 heartbeatMs = 500;
     quint32 flushUs = 2000; // results are sent at least this often while any are pending
     quint32 seed = 0;       // for delay_ms ranges, so a run can be reproduced
+    // How the worker's HTTP client treats servers (see HttpClientOptions).
+    quint32 maxHostConnections = 0; // per worker; 0: no cap
+    HttpVersion httpVersion = HttpVersion::Default;
+    bool insecure = false;
+    QByteArray caCertificates; // PEM
+    QByteArray proxy;
 };
 
 // One attempt of one task, self-contained: workers keep no batch state.
@@ -46,7 +52,8 @@ struct AssignTask
     quint32 delayMaxMs = 0;
     QByteArray url;
     qint64 maxBytes = 0;
-    QList<QPair<QByteArray, QByteArray>> headers;
+    HeaderList headers; // with the spec's secret headers
+    HttpOptions http;
     quint8 op = 0;
     QByteArray params;
     QByteArray input; // the id's UTF-8 bytes when the compute does not run over a fetched body

@@ -4,8 +4,10 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSet>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 #include <csignal>
 
@@ -22,6 +24,8 @@ private slots:
     void runWritesCsv();
     void failuresExitOne();
     void interruptCancelsAndKeepsFinished();
+    void urlListRecordsSayWhichUrl();
+    void insecureIsLoud();
 
 private:
     struct Result
@@ -84,6 +88,21 @@ void tst_RunCommand::badArguments_data()
                                   << QStringLiteral("no such file");
     QTest::newRow("two batches") << QStringList{QStringLiteral("run"), batch, batch}
                                  << QStringLiteral("one batch file at a time");
+    QTest::newRow("host connections")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--max-host-connections"),
+                           QStringLiteral("-1")}
+            << QStringLiteral("--max-host-connections expects a whole number from 0 to 100000");
+    QTest::newRow("missing cacert")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--cacert"),
+                           m_dir.filePath(QStringLiteral("none.pem"))}
+            << QStringLiteral("--cacert: cannot read");
+    QTest::newRow("cacert not PEM")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--cacert"), batch}
+            << QStringLiteral("holds no PEM certificate");
+    QTest::newRow("proxy scheme") << QStringList{QStringLiteral("run"), batch,
+                                                 QStringLiteral("--proxy"),
+                                                 QStringLiteral("ftp://proxy:21")}
+                                  << QStringLiteral("--proxy: unsupported proxy scheme \"ftp\"");
 }
 
 void tst_RunCommand::badArguments()
@@ -181,9 +200,9 @@ void tst_RunCommand::runWritesCsv()
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
     QCOMPARE(lines.size(), 2);
-    QCOMPARE(lines[0],
-             QByteArray("id,status,attempts,result,error,http_status,bytes,worker,duration_ms"));
-    QVERIFY2(lines[1].startsWith("\"w,1\",succeeded,1,\"[[\"\"w,1\"\",1]]\""),
+    QCOMPARE(lines[0], QByteArray("id,url,status,attempts,result,error,http_status,bytes,worker,"
+                                  "duration_ms"));
+    QVERIFY2(lines[1].startsWith("\"w,1\",,succeeded,1,\"[[\"\"w,1\"\",1]]\""),
              lines[1].constData());
 }
 
@@ -227,6 +246,69 @@ void tst_RunCommand::interruptCancelsAndKeepsFinished()
     const QByteArray all = f.readAll();
     QCOMPARE(all.count("\"status\":\"succeeded\""), 50);
     QCOMPARE(all.count("\"status\":\"cancelled\""), 50);
+}
+
+void tst_RunCommand::urlListRecordsSayWhichUrl()
+{
+    // A URL list's ids are line numbers: each record names its URL. A file has no HTTP
+    // status, and its result says no more than http_status does.
+    const QString data = writeBatch(QStringLiteral("data.txt"), "twelve bytes");
+    quint16 port = 0;
+    {
+        QTcpServer probe; // a port nothing listens on: refused at once
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    const QByteArray refused = "http://127.0.0.1:" + QByteArray::number(port) + "/x";
+    const QString list = writeBatch(QStringLiteral("urls.txt"),
+                                    "# two URLs\n" + QUrl::fromLocalFile(data).toEncoded() + "\n"
+                                            + refused + "\n");
+    for (const QString &name : {QStringLiteral("urls.out.jsonl"), QStringLiteral("urls.out.csv")}) {
+        const QString out = m_dir.filePath(name);
+        const Result r = brigade({QStringLiteral("run"), list, QStringLiteral("-o"), out,
+                                  QStringLiteral("--max-attempts"), QStringLiteral("1")});
+        QCOMPARE(r.exitCode, 1);
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+        if (name.endsWith(QLatin1String(".csv"))) {
+            QCOMPARE(lines.size(), 3);
+            const QByteArray fileLine = lines.value(lines[1].startsWith("2,") ? 1 : 2);
+            QVERIFY2(fileLine.startsWith("2," + QUrl::fromLocalFile(data).toEncoded()
+                                         + ",succeeded,1,\"{\"\"bytes\"\":12}\",,,12,"),
+                     fileLine.constData());
+            continue;
+        }
+        QCOMPARE(lines.size(), 2);
+        QHash<QString, QJsonObject> byId;
+        for (const QByteArray &line : lines) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            byId.insert(o.value(QLatin1String("id")).toString(), o);
+        }
+        const QJsonObject file = byId.value(QStringLiteral("2"));
+        QCOMPARE(file.value(QLatin1String("url")).toString(),
+                 QString::fromUtf8(QUrl::fromLocalFile(data).toEncoded()));
+        QCOMPARE(file.value(QLatin1String("status")).toString(), QStringLiteral("succeeded"));
+        QVERIFY(file.value(QLatin1String("http_status")).isNull());
+        QCOMPARE(file.value(QLatin1String("result")).toObject(),
+                 QJsonObject({{QStringLiteral("bytes"), 12}}));
+        const QJsonObject http = byId.value(QStringLiteral("3"));
+        QCOMPARE(http.value(QLatin1String("url")).toString(), QString::fromUtf8(refused));
+        QCOMPARE(http.value(QLatin1String("status")).toString(), QStringLiteral("failed"));
+        QVERIFY2(http.value(QLatin1String("error")).toString().contains(QLatin1String("refused")),
+                 qPrintable(http.value(QLatin1String("error")).toString()));
+    }
+}
+
+void tst_RunCommand::insecureIsLoud()
+{
+    const QString batch
+            = writeBatch(QStringLiteral("one.jsonl"), R"({"compute":{"op":"sum_to","n":1}})");
+    const Result r = brigade({QStringLiteral("run"), batch, QStringLiteral("--insecure")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.startsWith(QLatin1String("WARNING: TLS certificates and host names are NOT "
+                                            "verified")),
+             qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(tst_RunCommand)

@@ -1,8 +1,10 @@
 #include "CliParser.h"
 
+#include "net/Url.h"
 #include "run/WorkerGroups.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 
 namespace Brigade {
 
@@ -101,6 +103,26 @@ struct Parser
             QStringLiteral("Give up on a Slurm worker that waits longer for a "
                            "CPU (default: wait)."),
             QStringLiteral("MS")};
+    QCommandLineOption maxHostConnections{
+            QStringLiteral("max-host-connections"),
+            QStringLiteral("Connections to one host for the whole run, shared among the workers "
+                           "(default 256; 0: no cap). HTTP/2 carries many requests on each."),
+            QStringLiteral("N")};
+    QCommandLineOption http1{QStringLiteral("http1"), QStringLiteral("Never use HTTP/2.")};
+    QCommandLineOption insecure{QStringLiteral("insecure"),
+                                QStringLiteral("Do not verify TLS certificates or host names "
+                                               "(anyone on the way can read and change the "
+                                               "fetches).")};
+    QCommandLineOption cacert{QStringLiteral("cacert"),
+                              QStringLiteral("Trust the CA certificates in FILE (PEM) instead of "
+                                             "the system's bundle (default: $SSL_CERT_FILE, "
+                                             "$SSL_CERT_DIR, else the system's)."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption proxy{QStringLiteral("proxy"),
+                             QStringLiteral("Fetch through this proxy (http://, https://, "
+                                            "socks5h:// ...; default: $http_proxy, $https_proxy, "
+                                            "$no_proxy)."),
+                             QStringLiteral("URL")};
     QCommandLineOption journal{{QStringLiteral("j"), QStringLiteral("journal")},
                                QStringLiteral("Record the run in this journal file (default: a new "
                                               "file in the user's data directory)."),
@@ -128,20 +150,39 @@ struct Parser
                 "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
                 "  brigade export JOURNAL -o FILE  write a run's results"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-        p.addOptions({workers,        concurrency,
-                      computeThreads, maxAttempts,
-                      timeout,        maxBytes,
-                      retryOn,        backoff,
-                      output,         skipInvalid,
-                      progress,       seed,
-                      workerProgram,  heartbeatTimeout,
-                      memoryLimit,    ssh,
-                      sshOptions,     slurm,
-                      srunOptions,    slurmConf,
-                      launcher,       launcherWorkers,
-                      remoteWorker,   queueTimeout,
-                      journal,        noJournal,
-                      resume,         help,
+        p.addOptions({workers,
+                      concurrency,
+                      computeThreads,
+                      maxAttempts,
+                      timeout,
+                      maxBytes,
+                      retryOn,
+                      backoff,
+                      output,
+                      skipInvalid,
+                      progress,
+                      seed,
+                      workerProgram,
+                      heartbeatTimeout,
+                      memoryLimit,
+                      ssh,
+                      sshOptions,
+                      slurm,
+                      srunOptions,
+                      slurmConf,
+                      launcher,
+                      launcherWorkers,
+                      remoteWorker,
+                      queueTimeout,
+                      maxHostConnections,
+                      http1,
+                      insecure,
+                      cacert,
+                      proxy,
+                      journal,
+                      noJournal,
+                      resume,
+                      help,
                       version});
         p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run"));
         p.addPositionalArgument(QStringLiteral("batch"),
@@ -320,6 +361,35 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
     if (!intOption(P.p, P.memoryLimit, 16, 1LL << 30, &v, error))
         return false;
     s.workerMemoryLimitMb = quint64(v);
+    v = s.maxHostConnections;
+    if (!intOption(P.p, P.maxHostConnections, 0, 100000, &v, error))
+        return false;
+    s.maxHostConnections = int(v);
+    s.http1 = P.p.isSet(P.http1);
+    s.insecure = P.p.isSet(P.insecure);
+    if (P.p.isSet(P.cacert)) {
+        const QString path = P.p.value(P.cacert);
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("--cacert: cannot read %1: %2").arg(path, file.errorString());
+            return false;
+        }
+        s.caCertificates = file.read(64 * 1024 * 1024);
+        if (!s.caCertificates.contains("-----BEGIN CERTIFICATE-----")) {
+            *error = QStringLiteral("--cacert: %1 holds no PEM certificate (-----BEGIN "
+                                    "CERTIFICATE-----)")
+                             .arg(path);
+            return false;
+        }
+    }
+    if (P.p.isSet(P.proxy)) {
+        s.proxy = P.p.value(P.proxy).toUtf8();
+        const QString problem = Url::proxyProblem(s.proxy);
+        if (!problem.isEmpty()) {
+            *error = QStringLiteral("--proxy: %1").arg(problem);
+            return false;
+        }
+    }
 
     if (P.p.isSet(P.retryOn)) {
         RetryPolicy &r = s.retry;

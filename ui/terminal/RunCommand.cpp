@@ -48,6 +48,8 @@ int RunCommand::main(const QStringList &args)
         std::printf("brigade %s\n", BRIGADE_VERSION);
         return 0;
     }
+    if (options.settings.insecure)
+        printErr(RunSettings::insecureWarning());
     RunCommand command(options);
     QObject::connect(&command, &RunCommand::exitRequested, qApp, &QCoreApplication::exit,
                      Qt::QueuedConnection);
