@@ -28,12 +28,13 @@ constexpr size_t MinCacheTrial = 2048; // lines cached before judging whether it
 // A {"mapreduce":{...}} line is a batch of its own, not a task: not listed here.
 const QString KnownFields = QStringLiteral("id, fetch, compute, max_attempts, timeout_ms");
 const QString KnownMapReduceKeys = QStringLiteral("input, format, top, keys, chunk_bytes");
-const QStringList KnownFetchKeys{QStringLiteral("url"),           QStringLiteral("delay_ms"),
-                                 QStringLiteral("timeout_ms"),    QStringLiteral("max_bytes"),
-                                 QStringLiteral("headers"),       QStringLiteral("method"),
-                                 QStringLiteral("body"),          QStringLiteral("body_file"),
-                                 QStringLiteral("auth"),          QStringLiteral("decompress"),
-                                 QStringLiteral("max_redirects"), QStringLiteral("http_version")};
+const QStringList KnownFetchKeys{QStringLiteral("url"),         QStringLiteral("delay_ms"),
+                                 QStringLiteral("fail_rate"),   QStringLiteral("timeout_ms"),
+                                 QStringLiteral("max_bytes"),   QStringLiteral("headers"),
+                                 QStringLiteral("method"),      QStringLiteral("body"),
+                                 QStringLiteral("body_file"),   QStringLiteral("auth"),
+                                 QStringLiteral("decompress"),  QStringLiteral("max_redirects"),
+                                 QStringLiteral("http_version")};
 // Indexed by HttpMethod and HttpVersion.
 const QStringList HttpMethodNames{QStringLiteral("GET"), QStringLiteral("HEAD"),
                                   QStringLiteral("POST"), QStringLiteral("PUT")};
@@ -143,6 +144,7 @@ QByteArray BatchLineParser::shapeKey(const TaskShape &shape)
     appendRaw(&key, shape.fetch.kind);
     appendRaw(&key, shape.fetch.delayMinMs);
     appendRaw(&key, shape.fetch.delayMaxMs);
+    appendRaw(&key, shape.fetch.failPpm);
     appendRaw(&key, shape.fetch.maxBytes);
     appendRaw(&key, shape.fetch.timeoutMs);
     appendRaw(&key, shape.compute.op);
@@ -519,6 +521,18 @@ void BatchLineParser::parseFetch(const QJsonValue &value, const Where &where, Fe
             } else {
                 fetch->delayMinMs = quint32(qRound64(lo));
                 fetch->delayMaxMs = quint32(qRound64(hi));
+            }
+        } else if (key == u"fail_rate") {
+            if (!hasDelay) {
+                errors->push_back(LineError{
+                        column(), QStringLiteral("\"fail_rate\" only applies to a fetch with "
+                                                 "\"delay_ms\"")});
+            } else if (!v.isDouble() || !(v.toDouble() >= 0 && v.toDouble() <= 1)) {
+                errors->push_back(LineError{
+                        column(), QStringLiteral("expected \"fail_rate\" to be a number from 0 "
+                                                 "to 1 (the share of attempts that fail)")});
+            } else {
+                fetch->failPpm = quint32(qRound64(v.toDouble() * 1e6));
             }
         } else if (key == u"timeout_ms") {
             const qint64 n = integerIn(v, 1, MaxTimeoutMs);

@@ -61,6 +61,9 @@ struct FetchSpec
     FetchKind kind = FetchKind::None;
     quint32 delayMinMs = 0;
     quint32 delayMaxMs = 0;
+    // Delay only: the share of attempts that fail as a network error after their wait, in
+    // parts per million (flaky IO for demos and retry tests, as the asyncio recipes simulate).
+    quint32 failPpm = 0;
     QByteArray url; // fully encoded
     HeaderList headers;
     HeaderList secretHeaders; // values taken from the environment: never shown or written

@@ -199,6 +199,7 @@ void AssignBuilder::add(const AssignTask &t)
     if (t.fetchKind == FetchKind::Delay) {
         w.u32(t.delayMinMs);
         w.u32(t.delayMaxMs);
+        w.u32(t.failPpm);
     } else if (t.fetchKind == FetchKind::Url) {
         w.bytes(t.url);
         w.i64(t.maxBytes);
@@ -227,6 +228,7 @@ void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const Ta
     if (f.kind == FetchKind::Delay) {
         w.u32(f.delayMinMs);
         w.u32(f.delayMaxMs);
+        w.u32(f.failPpm);
     } else if (f.kind == FetchKind::Url) {
         w.bytes(f.url);
         w.i64(maxBytes);
@@ -279,7 +281,8 @@ bool decodeAssign(const QByteArray &payload, QVector<AssignTask> *tasks)
         if (t.fetchKind == FetchKind::Delay) {
             t.delayMinMs = r.u32();
             t.delayMaxMs = r.u32();
-            if (t.delayMinMs > t.delayMaxMs)
+            t.failPpm = r.u32();
+            if (t.delayMinMs > t.delayMaxMs || t.failPpm > 1000000)
                 return false;
         } else if (t.fetchKind == FetchKind::Url) {
             t.url = r.bytes();

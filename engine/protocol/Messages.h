@@ -12,7 +12,8 @@
 namespace Brigade {
 
 constexpr quint32 ProtocolMagic = 0x44475242; // "BRGD"
-constexpr quint16 ProtocolVersion = 2;        // 2: HTTP options in configure and assign
+// 2: delay fetches carry fail_rate; 3: HTTP options in configure and assign.
+constexpr quint16 ProtocolVersion = 3;
 
 struct HelloMsg
 {
@@ -50,6 +51,7 @@ struct AssignTask
     FetchKind fetchKind = FetchKind::None;
     quint32 delayMinMs = 0;
     quint32 delayMaxMs = 0;
+    quint32 failPpm = 0; // Delay: parts per million of attempts that fail after the wait
     QByteArray url;
     qint64 maxBytes = 0;
     HeaderList headers; // with the spec's secret headers

@@ -258,12 +258,22 @@ void WorkerRuntime::startTask(AssignTask &&t)
         const quint32 ms = t.delayMinMs == t.delayMaxMs ? t.delayMinMs
                                                         : std::uniform_int_distribution<quint32>(
                                                                 t.delayMinMs, t.delayMaxMs)(m_rng);
+        // Drawn now, from the run's seed, so a seeded run fails the same attempts again.
+        const bool fails = t.failPpm > 0
+                           && std::uniform_int_distribution<quint32>(0, 999999)(m_rng) < t.failPpm;
         run.input = std::move(t.input);
-        m_deadlines.after(qint64(ms) * 1000, [this, row, attempt, ms] {
+        m_deadlines.after(qint64(ms) * 1000, [this, row, attempt, ms, fails] {
             Run *r = find(row, attempt);
             if (!r)
                 return;
             r->fetchUs = quint32(m_deadlines.nowUs() - r->startUs);
+            if (fails) {
+                AttemptResult res;
+                res.error = ErrorKind::Network;
+                res.message = QStringLiteral("simulated failure after a wait of %1 ms").arg(ms);
+                finish(row, std::move(res));
+                return;
+            }
             if (r->op == 0) {
                 AttemptResult res;
                 res.result = "{\"delay_ms\":" + QByteArray::number(ms) + '}';

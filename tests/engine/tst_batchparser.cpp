@@ -26,6 +26,8 @@ QString describe(const TaskSpec &task)
         parts << QStringLiteral("delay:%1-%2").arg(s.fetch.delayMinMs).arg(s.fetch.delayMaxMs);
     else if (s.fetch.kind == FetchKind::Url)
         parts << QStringLiteral("url:") + QString::fromUtf8(s.fetch.url);
+    if (s.fetch.failPpm)
+        parts << QStringLiteral("fail_ppm:%1").arg(s.fetch.failPpm);
     if (s.fetch.timeoutMs)
         parts << QStringLiteral("fetch_timeout:%1").arg(s.fetch.timeoutMs);
     if (s.fetch.maxBytes)
@@ -246,6 +248,13 @@ void TestBatchParser::goodInput_data()
             << QByteArray(R"({"fetch":{"delay_ms":1.6}})") << jsonl << QStringList{"1 delay:2-2"};
     QTest::newRow("delay with timeout") << QByteArray(R"({"fetch":{"delay_ms":5,"timeout_ms":3}})")
                                         << jsonl << QStringList{"1 delay:5-5 fetch_timeout:3"};
+    QTest::newRow("delay that fails a share of attempts")
+            << QByteArray("{\"fetch\":{\"delay_ms\":5,\"fail_rate\":0.25}}\n"
+                          "{\"fetch\":{\"fail_rate\":1,\"delay_ms\":5}}\n"
+                          "{\"fetch\":{\"delay_ms\":5,\"fail_rate\":0}}")
+            << jsonl
+            << QStringList{"1 delay:5-5 fail_ppm:250000", "2 delay:5-5 fail_ppm:1000000",
+                           "3 delay:5-5"};
 
     // Compute.
     QTest::newRow("sum_to") << QByteArray(R"({"compute":{"op":"sum_to","n":5}})") << jsonl
@@ -462,6 +471,19 @@ void TestBatchParser::badInput_data()
             << QByteArray(R"({"fetch":{"url":"http://a/","max_bytes":-5}})") << jsonl
             << QStringList{"b.jsonl:1:29: expected \"max_bytes\" to be a positive integer"}
             << QStringList{};
+    const QString failRateExpected = QStringLiteral(
+            "expected \"fail_rate\" to be a number from 0 to 1 (the share of attempts that fail)");
+    QTest::newRow("fail_rate over 1")
+            << QByteArray(R"({"fetch":{"delay_ms":1,"fail_rate":1.5}})") << jsonl
+            << QStringList{"b.jsonl:1:24: " + failRateExpected} << QStringList{};
+    QTest::newRow("fail_rate string")
+            << QByteArray(R"({"fetch":{"delay_ms":1,"fail_rate":"0.1"}})") << jsonl
+            << QStringList{"b.jsonl:1:24: " + failRateExpected} << QStringList{};
+    QTest::newRow("fail_rate on a url")
+            << QByteArray(R"({"fetch":{"url":"http://a/","fail_rate":0.1}})") << jsonl
+            << QStringList{"b.jsonl:1:29: \"fail_rate\" only applies to a fetch with "
+                           "\"delay_ms\""}
+            << QStringList{};
     QTest::newRow("headers on a delay")
             << QByteArray(R"({"fetch":{"delay_ms":1,"headers":{}}})") << jsonl
             << QStringList{"b.jsonl:1:24: \"headers\" only applies to a fetch with \"url\""}
@@ -482,8 +504,8 @@ void TestBatchParser::badInput_data()
     QTest::newRow("unknown fetch key")
             << QByteArray(R"({"fetch":{"url":"http://a/","bogus":1}})") << jsonl
             << QStringList{"b.jsonl:1:29: unknown key \"bogus\" in \"fetch\" (known: url, "
-                           "delay_ms, timeout_ms, max_bytes, headers, method, body, body_file, "
-                           "auth, decompress, max_redirects, http_version)"}
+                           "delay_ms, fail_rate, timeout_ms, max_bytes, headers, method, body, "
+                           "body_file, auth, decompress, max_redirects, http_version)"}
             << QStringList{};
 
     // Compute.

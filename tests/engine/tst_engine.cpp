@@ -26,6 +26,7 @@ private slots:
     void completionOrderNotSubmissionOrder();
     void fetchResults();
     void retriesToSuccess();
+    void simulatedFailuresAreRetried();
     void permanentFailures();
     void timeouts();
     void cancelRun();
@@ -151,6 +152,36 @@ void tst_Engine::retriesToSuccess()
     QCOMPARE(history[0].httpStatus, quint16(503));
     QCOMPARE(history[1].attempt, quint16(2));
     QCOMPARE(h.finishedOrder.size(), 1);
+}
+
+void tst_Engine::simulatedFailuresAreRetried()
+{
+    EngineHarness h;
+    QStringList lines{R"({"id":"always","fetch":{"delay_ms":1,"fail_rate":1},"max_attempts":2})"};
+    for (int i = 0; i < 200; ++i)
+        lines << QStringLiteral(R"({"id":"f%1","fetch":{"delay_ms":[1,5],"fail_rate":0.5},)"
+                                R"("max_attempts":40})")
+                         .arg(i);
+    QVERIFY(h.load(lines));
+    h.start();
+    QVERIFY(h.waitFinished(20000));
+    const TaskState always = h.state(QStringLiteral("always"));
+    QCOMPARE(always.status, TaskStatus::Failed);
+    QCOMPARE(always.error, ErrorKind::Network); // transient: it was retried
+    QCOMPARE(always.attempts, quint16(2));
+    QVERIFY2(always.message.startsWith(QLatin1String("simulated failure")),
+             qPrintable(always.message));
+    int retried = 0;
+    for (int i = 0; i < 200; ++i) {
+        const QString id = QStringLiteral("f%1").arg(i);
+        const TaskState st = h.state(id);
+        QCOMPARE(st.status, TaskStatus::Succeeded);
+        QCOMPARE(qsizetype(h.store().attemptHistory(h.row(id)).size()), qsizetype(st.attempts - 1));
+        retried += st.attempts > 1;
+    }
+    // Half the attempts fail: about 100 of 200 tasks need a second one.
+    QVERIFY2(retried > 60 && retried < 140, qPrintable(QString::number(retried)));
+    QCOMPARE(h.lastStats.failed, 1);
 }
 
 void tst_Engine::permanentFailures()

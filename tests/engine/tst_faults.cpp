@@ -57,8 +57,9 @@ Outcome outcomeOf(char step, qint64 maxBytes, qint64 overBytes, quint16 port)
                 0,
                 {}};
     case 'h':
-    case 's':
         return {ErrorKind::Timeout, timedOut, 0, {}};
+    case 's': // timed out in the body: the status had come
+        return {ErrorKind::Timeout, timedOut, 200, {}};
     case 't':
         return {ErrorKind::Network,
                 QStringLiteral("truncated body: got 500 of 1000 bytes"),

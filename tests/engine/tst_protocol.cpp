@@ -109,6 +109,7 @@ void tst_Protocol::assignRoundTrip()
         if (t.fetchKind == FetchKind::Delay) {
             t.delayMinMs = 200;
             t.delayMaxMs = 700;
+            t.failPpm = 250000;
         } else if (t.fetchKind == FetchKind::Url) {
             t.url = "http://127.0.0.1:8080/delay?seed=" + QByteArray::number(i);
             t.maxBytes = 1 << 20;
@@ -158,6 +159,7 @@ void tst_Protocol::assignRoundTrip()
         QCOMPARE(out[i].timeoutMs, in[i].timeoutMs);
         QCOMPARE(out[i].fetchKind, in[i].fetchKind);
         QCOMPARE(out[i].delayMaxMs, in[i].delayMaxMs);
+        QCOMPARE(out[i].failPpm, in[i].failPpm);
         QCOMPARE(out[i].url, in[i].url);
         QCOMPARE(out[i].headers, in[i].headers);
         QVERIFY2(out[i].http == in[i].http, qPrintable(QString::number(i)));

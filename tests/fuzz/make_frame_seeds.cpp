@@ -62,6 +62,7 @@ int main(int argc, char *argv[])
         delay.fetchKind = FetchKind::Delay;
         delay.delayMinMs = 10;
         delay.delayMaxMs = 20;
+        delay.failPpm = 100000;
         b.add(delay);
         AssignTask url;
         url.row = 2;

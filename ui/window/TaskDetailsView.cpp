@@ -58,12 +58,18 @@ QString fetchText(const FetchSpec &fetch)
     switch (fetch.kind) {
     case FetchKind::None:
         return tr("none (the compute runs over the task's id)");
-    case FetchKind::Delay:
-        if (fetch.delayMinMs == fetch.delayMaxMs)
-            return tr("a simulated wait of %1").arg(Formatting::milliseconds(fetch.delayMinMs));
-        return tr("a simulated wait of %1 to %2")
-                .arg(Formatting::milliseconds(fetch.delayMinMs),
-                     Formatting::milliseconds(fetch.delayMaxMs));
+    case FetchKind::Delay: {
+        const QString wait = fetch.delayMinMs == fetch.delayMaxMs
+                                     ? tr("a simulated wait of %1")
+                                               .arg(Formatting::milliseconds(fetch.delayMinMs))
+                                     : tr("a simulated wait of %1 to %2")
+                                               .arg(Formatting::milliseconds(fetch.delayMinMs),
+                                                    Formatting::milliseconds(fetch.delayMaxMs));
+        if (fetch.failPpm == 0)
+            return wait;
+        return tr("%1 that fails %2% of attempts")
+                .arg(wait, QString::number(fetch.failPpm / 1e4, 'g', 4));
+    }
     case FetchKind::Url: {
         const QString url = QString::fromUtf8(fetch.url);
         return QStringLiteral("<code>%1</code>").arg(esc(url));
