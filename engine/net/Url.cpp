@@ -205,6 +205,7 @@ Url Url::parse(QByteArrayView text)
         if (port.bytes() == "0")
             return failure(describe(CURLUE_BAD_PORT_NUMBER, text));
         url.m_authority = QString::fromUtf8(name + ':' + port.bytes());
+        url.m_origin = scheme + "://" + name + ':' + port.bytes();
     }
     CurlString encoded;
     if (curl_url_get(h, CURLUPART_URL, &encoded.text, 0) != CURLUE_OK)

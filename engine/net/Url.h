@@ -40,6 +40,8 @@ public:
     const QByteArray &encoded() const { return m_encoded; }
     // host:port for messages, with brackets around an IPv6 address ("[::1]:8080").
     QString authority() const { return m_authority; }
+    // scheme://host:port: requests with equal origins may share connections.
+    QByteArray origin() const { return m_origin; }
     // The decoded path of a file URL.
     QString localFile() const { return m_localFile; }
 
@@ -50,6 +52,7 @@ private:
     Scheme m_scheme = Scheme::None;
     QByteArray m_encoded;
     QString m_authority;
+    QByteArray m_origin;
     QString m_localFile;
     QString m_error;
     qsizetype m_errorOffset = -1;
