@@ -58,12 +58,13 @@ struct HttpClientOptions
 };
 
 // The worker's asynchronous HTTP client: libcurl's multi interface driven by the calling
-// thread's Qt event loop (a QSocketNotifier per socket, one QTimer; no thread of its own).
-// Keep-alive connections are shared by all requests, HTTP/2 is multiplexed where a server
-// offers it, redirects are followed (http and https only; credentials stay with the first
-// host), bodies are decoded (gzip, deflate, br, zstd) and streamed into the response with
-// maxBytes enforced as data arrives. Request records and libcurl handles are pooled, so a
-// request allocates little beyond its body.
+// thread's Qt event loop (libcurl's sockets in one epoll descriptor behind one
+// QSocketNotifier, a QTimer per multi handle; no thread of its own). Keep-alive connections
+// are shared by all requests, HTTP/2 is multiplexed where a server offers it, redirects
+// are followed (http and https only; credentials stay with the first host), bodies are
+// decoded (gzip, deflate, br, zstd) and streamed into the response with maxBytes enforced
+// as data arrives. Requests beyond a host's connections wait in the client, holding no
+// libcurl handle; handles are pooled, so a request allocates little beyond its body.
 //
 // Lives in one thread; callbacks run in that thread, never from inside send().
 class HttpClient : public QObject
