@@ -34,8 +34,8 @@ struct Parser
                                 QStringLiteral("BYTES")};
     QCommandLineOption retryOn{QStringLiteral("retry-on"),
                                QStringLiteral("Failures that are retried, comma-separated from "
-                                              "network,timeout,5xx,4xx,compute,too-large "
-                                              "(default network,timeout,5xx)."),
+                                              "network,timeout,5xx,4xx,compute,too-large,tls,"
+                                              "protocol (default network,timeout,5xx)."),
                                QStringLiteral("LIST")};
     QCommandLineOption backoff{
             QStringLiteral("backoff-ms"),
@@ -394,7 +394,7 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
     if (P.p.isSet(P.retryOn)) {
         RetryPolicy &r = s.retry;
         r.retryNetwork = r.retryTimeout = r.retryServerErrors = r.retryClientErrors = false;
-        r.retryCompute = r.retryTooLarge = false;
+        r.retryCompute = r.retryTooLarge = r.retryTls = r.retryProtocol = false;
         const QStringList kinds = P.p.value(P.retryOn).split(QLatin1Char(','), Qt::SkipEmptyParts);
         for (const QString &k : kinds) {
             const QString t = k.trimmed();
@@ -410,9 +410,14 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
                 r.retryCompute = true;
             else if (t == QLatin1String("too-large"))
                 r.retryTooLarge = true;
+            else if (t == QLatin1String("tls"))
+                r.retryTls = true;
+            else if (t == QLatin1String("protocol"))
+                r.retryProtocol = true;
             else if (t != QLatin1String("none")) {
                 *error = QStringLiteral("--retry-on: unknown failure kind \"%1\" (expected "
-                                        "network, timeout, 5xx, 4xx, compute, too-large or none)")
+                                        "network, timeout, 5xx, 4xx, compute, too-large, tls, "
+                                        "protocol or none)")
                                  .arg(t);
                 return false;
             }
