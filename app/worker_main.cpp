@@ -1,17 +1,33 @@
 // brigade-worker: runs task attempts for a Brigade engine, speaking frames on stdin/stdout.
 #include "worker/MemoryLimit.h"
+#include "worker/WorkerOptions.h"
 #include "worker/WorkerRuntime.h"
 
 #include <QCoreApplication>
 
-#include <cstring>
+#include <cstdio>
 
 int main(int argc, char *argv[])
 {
-    for (int i = 1; i + 1 < argc; ++i) {
-        if (std::strcmp(argv[i], "--memory-limit-mb") == 0)
-            Brigade::MemoryLimit::apply(std::strtoull(argv[i + 1], nullptr, 10), 1);
+    QStringList args;
+    for (int i = 1; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    const Brigade::WorkerOptions options = Brigade::WorkerOptions::parse(args);
+    if (!options.error.isEmpty()) {
+        std::fprintf(stderr, "brigade-worker: %s\nTry 'brigade-worker --help'.\n",
+                     options.error.toLocal8Bit().constData());
+        return 2;
     }
+    if (options.showHelp) {
+        std::fputs(Brigade::WorkerOptions::helpText().toLocal8Bit().constData(), stdout);
+        return 0;
+    }
+    if (options.showVersion) {
+        std::printf("brigade-worker %s\n", BRIGADE_VERSION);
+        return 0;
+    }
+    if (options.memoryLimitMb > 0)
+        Brigade::MemoryLimit::apply(options.memoryLimitMb, 1);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("brigade-worker"));
     QCoreApplication::setApplicationVersion(QStringLiteral(BRIGADE_VERSION));

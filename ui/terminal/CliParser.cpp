@@ -256,6 +256,11 @@ QString CliParser::helpText()
     return Parser().p.helpText();
 }
 
+QList<HelpTopic> CliParser::helpTopics()
+{
+    return {HelpTopic{QString(), helpText()}};
+}
+
 bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
 {
     Parser P;

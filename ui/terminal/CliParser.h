@@ -25,6 +25,14 @@ struct CliOptions
     RunSettings settings;
 };
 
+// One help text the command line prints: the general one (command empty) or one
+// command's own.
+struct HelpTopic
+{
+    QString command; // e.g. "brigade run"
+    QString text;
+};
+
 // Parses arguments after the program name ("run BATCH --workers 4 ..."). On a problem
 // returns false with a readable message in *error (the caller exits with status 2).
 class CliParser
@@ -32,6 +40,10 @@ class CliParser
 public:
     static bool parse(const QStringList &args, CliOptions *options, QString *error);
     static QString helpText();
+    // Every help text the command line prints, the general one first. The man page is
+    // built from these (app/manpage_main.cpp): a command's help added here gets its own
+    // section there, so the two cannot drift.
+    static QList<HelpTopic> helpTopics();
 };
 
 } // namespace Brigade
