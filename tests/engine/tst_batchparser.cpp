@@ -78,6 +78,36 @@ QStringList describeAll(const Batch &batch)
     return out;
 }
 
+// A batch parsed as the file b.jsonl in a folder, for fields that name files beside it.
+// The checks are functions, not QCOMPARE around raw strings: moc cannot read those in a
+// macro.
+struct BatchBeside
+{
+    explicit BatchBeside(const QTemporaryDir &dir)
+        : file(dir.filePath(QStringLiteral("b.jsonl")))
+    {}
+    QStringList tasks(const QByteArray &data) const
+    {
+        return describeAll(BatchParser::parseData(data, file, {}));
+    }
+    QStringList errors(const QByteArray &data) const
+    {
+        QStringList out;
+        for (const BatchError &e : BatchParser::parseData(data, file, {}).errors)
+            out << e.toString().mid(file.size() + 1);
+        return out;
+    }
+    void expectTasks(const QByteArray &data, const QStringList &expected) const
+    {
+        QCOMPARE(tasks(data), expected);
+    }
+    void expectErrors(const QByteArray &data, const QStringList &expected) const
+    {
+        QCOMPARE(errors(data), expected);
+    }
+    QString file;
+};
+
 QStringList errorStrings(const Batch &batch)
 {
     QStringList out;
@@ -1079,71 +1109,57 @@ void TestBatchParser::httpFetchFields()
     QVERIFY(body.open(QIODevice::WriteOnly));
     body.write("{\"a\":1}");
     body.close();
-    const QString batchFile = dir.filePath(QStringLiteral("b.jsonl"));
-    const auto tasksOf = [&](const QByteArray &data) {
-        return describeAll(BatchParser::parseData(data, batchFile, {}));
-    };
-    const auto errorsOf = [&](const QByteArray &data) {
-        QStringList out;
-        for (const BatchError &e : BatchParser::parseData(data, batchFile, {}).errors)
-            out << e.toString().mid(batchFile.size() + 1);
-        return out;
-    };
-    // Lambdas, not QCOMPARE around the raw strings: moc cannot read those in a macro.
-    const auto expectTasks = [&](const QByteArray &data, const QStringList &expected) {
-        QCOMPARE(tasksOf(data), expected);
-    };
-    const auto expectErrors = [&](const QByteArray &data, const QStringList &expected) {
-        QCOMPARE(errorsOf(data), expected);
-    };
+    const BatchBeside batch(dir);
 
-    expectTasks((R"({"fetch":{"url":"http://a/","method":"HEAD"}})"),
-                QStringList{"1 url:http://a/ method:HEAD"});
-    expectTasks((R"({"fetch":{"url":"http://a/","method":"POST","body":"x=1"}})"),
-                QStringList{"1 url:http://a/ method:POST body:x=1"});
+    batch.expectTasks(R"({"fetch":{"url":"http://a/","method":"HEAD"}})",
+                      QStringList{"1 url:http://a/ method:HEAD"});
+    batch.expectTasks(R"({"fetch":{"url":"http://a/","method":"POST","body":"x=1"}})",
+                      QStringList{"1 url:http://a/ method:POST body:x=1"});
     // body_file is relative to the batch file, and read by the worker when it sends.
-    expectTasks((R"({"fetch":{"url":"http://a/","method":"PUT","body_file":"body.json"}})"),
-                QStringList{"1 url:http://a/ method:PUT body_file:body.json"});
-    expectTasks((R"({"fetch":{"url":"https://a/","decompress":false,"max_redirects":0,)"
-                 R"("http_version":"1.1"}})"),
-                QStringList{"1 url:https://a/ raw redirects:0 http:1"});
-    expectTasks((R"({"fetch":{"url":"https://a/","http_version":"2-prior-knowledge"}})"),
-                QStringList{"1 url:https://a/ http:3"});
+    batch.expectTasks(R"({"fetch":{"url":"http://a/","method":"PUT","body_file":"body.json"}})",
+                      QStringList{"1 url:http://a/ method:PUT body_file:body.json"});
+    batch.expectTasks(R"({"fetch":{"url":"https://a/","decompress":false,"max_redirects":0,)"
+                      R"("http_version":"1.1"}})",
+                      QStringList{"1 url:https://a/ raw redirects:0 http:1"});
+    batch.expectTasks(R"({"fetch":{"url":"https://a/","http_version":"2-prior-knowledge"}})",
+                      QStringList{"1 url:https://a/ http:3"});
     // Equal options share a shape; different ones do not.
     const Batch shared
             = BatchParser::parseData("{\"fetch\":{\"url\":\"http://a/\",\"method\":\"HEAD\"}}\n"
                                      "{\"fetch\":{\"method\":\"HEAD\",\"url\":\"http://a/\"}}\n"
                                      "{\"fetch\":{\"url\":\"http://a/\",\"method\":\"GET\"}}\n",
-                                     batchFile, {});
+                                     batch.file, {});
     QCOMPARE(shared.tasks.size(), 3);
     QCOMPARE(shared.tasks[0].shape.get(), shared.tasks[1].shape.get());
     QVERIFY(shared.tasks[0].shape.get() != shared.tasks[2].shape.get());
 
-    expectErrors((R"({"fetch":{"url":"http://a/","method":"DELETE"}})"),
-                 QStringList{"1:29: expected \"method\" to be one of GET, HEAD, POST, PUT"});
-    expectErrors((R"({"fetch":{"url":"http://a/","body":"x"}})"),
-                 QStringList{"1:29: a body is sent with \"method\": \"POST\" or \"PUT\""});
-    expectErrors((R"({"fetch":{"url":"http://a/","method":"POST","body":"x",)"
-                  R"("body_file":"body.json"}})"),
-                 QStringList{"1:56: \"fetch\" takes \"body\" or \"body_file\", not both"});
-    expectErrors((R"({"fetch":{"url":"http://a/","method":"POST","body_file":"nope"}})"),
-                 QStringList{QStringLiteral("1:45: cannot read \"%1\" (no such file)")
-                                     .arg(dir.filePath(QStringLiteral("nope")))});
-    expectErrors((R"({"fetch":{"url":"http://a/","decompress":"yes"}})"),
-                 QStringList{"1:29: expected \"decompress\" to be true or false"});
-    expectErrors((R"({"fetch":{"url":"http://a/","max_redirects":101}})"),
-                 QStringList{"1:29: expected \"max_redirects\" to be an integer from 0 to 100"});
-    expectErrors((R"({"fetch":{"url":"http://a/","http_version":"3"}})"),
-                 QStringList{"1:29: expected \"http_version\" to be \"1.1\", \"2\" or "
-                             "\"2-prior-knowledge\""});
-    expectErrors((R"({"fetch":{"delay_ms":1,"method":"HEAD"}})"),
-                 QStringList{"1:24: \"method\" only applies to a fetch with \"url\""});
-    expectErrors((R"({"fetch":{"url":"file:///x","method":"HEAD"}})"),
-                 QStringList{"1:29: \"method\" only applies to http and https URLs"});
+    batch.expectErrors(R"({"fetch":{"url":"http://a/","method":"DELETE"}})",
+                       QStringList{"1:29: expected \"method\" to be one of GET, HEAD, POST, PUT"});
+    batch.expectErrors(R"({"fetch":{"url":"http://a/","body":"x"}})",
+                       QStringList{"1:29: a body is sent with \"method\": \"POST\" or \"PUT\""});
+    batch.expectErrors(R"({"fetch":{"url":"http://a/","method":"POST","body":"x",)"
+                       R"("body_file":"body.json"}})",
+                       QStringList{"1:56: \"fetch\" takes \"body\" or \"body_file\", not both"});
+    batch.expectErrors(R"({"fetch":{"url":"http://a/","method":"POST","body_file":"nope"}})",
+                       QStringList{QStringLiteral("1:45: cannot read \"%1\" (no such file)")
+                                           .arg(dir.filePath(QStringLiteral("nope")))});
+    batch.expectErrors(R"({"fetch":{"url":"http://a/","decompress":"yes"}})",
+                       QStringList{"1:29: expected \"decompress\" to be true or false"});
+    batch.expectErrors(
+            (R"({"fetch":{"url":"http://a/","max_redirects":101}})"),
+            QStringList{"1:29: expected \"max_redirects\" to be an integer from 0 to 100"});
+    batch.expectErrors(R"({"fetch":{"url":"http://a/","http_version":"3"}})",
+                       QStringList{"1:29: expected \"http_version\" to be \"1.1\", \"2\" or "
+                                   "\"2-prior-knowledge\""});
+    batch.expectErrors(R"({"fetch":{"delay_ms":1,"method":"HEAD"}})",
+                       QStringList{"1:24: \"method\" only applies to a fetch with \"url\""});
+    batch.expectErrors(R"({"fetch":{"url":"file:///x","method":"HEAD"}})",
+                       QStringList{"1:29: \"method\" only applies to http and https URLs"});
     // Framing headers are the client's; the check is the one the client itself makes.
-    expectErrors((R"({"fetch":{"url":"http://a/","headers":{"Content-Length":"5"}}})"),
-                 QStringList{"1:40: header \"Content-Length\" is set by Brigade from the request "
-                             "body"});
+    batch.expectErrors(
+            (R"({"fetch":{"url":"http://a/","headers":{"Content-Length":"5"}}})"),
+            QStringList{"1:40: header \"Content-Length\" is set by Brigade from the request "
+                        "body"});
 }
 
 void TestBatchParser::credentialsNeverInTheBatch()
@@ -1158,62 +1174,52 @@ void TestBatchParser::credentialsNeverInTheBatch()
     QVERIFY(netrc.open(QIODevice::WriteOnly));
     netrc.write("machine a login u password p\n");
     netrc.close();
-    const QString batchFile = dir.filePath(QStringLiteral("b.jsonl"));
-    const auto tasksOf = [&](const QByteArray &data) {
-        return describeAll(BatchParser::parseData(data, batchFile, {}));
-    };
-    const auto errorsOf = [&](const QByteArray &data) {
-        QStringList out;
-        for (const BatchError &e : BatchParser::parseData(data, batchFile, {}).errors)
-            out << e.toString().mid(batchFile.size() + 1);
-        return out;
-    };
-    // Lambdas, not QCOMPARE around the raw strings: moc cannot read those in a macro.
-    const auto expectTasks = [&](const QByteArray &data, const QStringList &expected) {
-        QCOMPARE(tasksOf(data), expected);
-    };
-    const auto expectErrors = [&](const QByteArray &data, const QStringList &expected) {
-        QCOMPARE(errorsOf(data), expected);
-    };
-    expectTasks((R"({"fetch":{"url":"http://a/","headers":{"Authorization":)"
-                 R"({"env":"BRIGADE_TEST_TOKEN"},"X-A":"1"}}})"),
-                QStringList{"1 url:http://a/ header:X-A=1 secret:Authorization=Bearer t0ken"});
-    expectTasks((R"({"fetch":{"url":"http://a/","auth":{"user":"bob",)"
-                 R"("password_env":"BRIGADE_TEST_PASSWORD"}}})"),
-                QStringList{"1 url:http://a/ auth:bob:pa55"});
-    expectTasks((R"({"fetch":{"url":"http://a/","auth":{"netrc":"netrc"}}})"),
-                QStringList{"1 url:http://a/ netrc:netrc"});
-    expectTasks((R"({"fetch":{"url":"http://a/","auth":{"netrc":true}}})"),
-                QStringList{"1 url:http://a/ netrc:"});
+    const BatchBeside batch(dir);
+    batch.expectTasks(
+            (R"({"fetch":{"url":"http://a/","headers":{"Authorization":)"
+             R"({"env":"BRIGADE_TEST_TOKEN"},"X-A":"1"}}})"),
+            QStringList{"1 url:http://a/ header:X-A=1 secret:Authorization=Bearer t0ken"});
+    batch.expectTasks(R"({"fetch":{"url":"http://a/","auth":{"user":"bob",)"
+                      R"("password_env":"BRIGADE_TEST_PASSWORD"}}})",
+                      QStringList{"1 url:http://a/ auth:bob:pa55"});
+    batch.expectTasks(R"({"fetch":{"url":"http://a/","auth":{"netrc":"netrc"}}})",
+                      QStringList{"1 url:http://a/ netrc:netrc"});
+    batch.expectTasks(R"({"fetch":{"url":"http://a/","auth":{"netrc":true}}})",
+                      QStringList{"1 url:http://a/ netrc:"});
 
-    expectErrors((R"({"fetch":{"url":"http://a/","headers":{"Cookie":"s=1"}}})"),
-                 QStringList{"1:40: header \"Cookie\" holds credentials, and the batch is copied "
-                             "into the run's journal: put the value in an environment variable and "
-                             "write {\"env\": \"NAME\"}"});
+    batch.expectErrors(
+            (R"({"fetch":{"url":"http://a/","headers":{"Cookie":"s=1"}}})"),
+            QStringList{"1:40: header \"Cookie\" holds credentials, and the batch is copied "
+                        "into the run's journal: put the value in an environment variable and "
+                        "write {\"env\": \"NAME\"}"});
     const QStringList lowerCase
-            = errorsOf(R"({"fetch":{"url":"http://a/","headers":{"authorization":"x"}}})");
+            = batch.errors(R"({"fetch":{"url":"http://a/","headers":{"authorization":"x"}}})");
     QCOMPARE(lowerCase.size(), 1);
-    expectErrors((R"({"fetch":{"url":"http://a/","headers":{"X":{"env":"BRIGADE_TEST_UNSET"}}}})"),
-                 QStringList{"1:40: the environment variable \"BRIGADE_TEST_UNSET\" for header "
-                             "\"X\" is not set"});
-    expectErrors((R"({"fetch":{"url":"http://a/","auth":{"user":"bob","password":"pa55"}}})"),
-                 QStringList{"1:50: a password written in the batch would be copied into the run's "
-                             "journal: put it in an environment variable and name that with "
-                             "\"password_env\", or use \"netrc\""});
-    expectErrors(
+    batch.expectErrors(
+            (R"({"fetch":{"url":"http://a/","headers":{"X":{"env":"BRIGADE_TEST_UNSET"}}}})"),
+            QStringList{"1:40: the environment variable \"BRIGADE_TEST_UNSET\" for header "
+                        "\"X\" is not set"});
+    batch.expectErrors(
+            (R"({"fetch":{"url":"http://a/","auth":{"user":"bob","password":"pa55"}}})"),
+            QStringList{"1:50: a password written in the batch would be copied into the run's "
+                        "journal: put it in an environment variable and name that with "
+                        "\"password_env\", or use \"netrc\""});
+    batch.expectErrors(
             (R"({"fetch":{"url":"http://a/","auth":{"password_env":"BRIGADE_TEST_PASSWORD"}}})"),
             QStringList{"1:29: expected \"user\" (or \"user_env\") in \"auth\""});
-    expectErrors((R"({"fetch":{"url":"http://a/","auth":{"user":"bob","password_env":)"
-                  R"("BRIGADE_TEST_UNSET"}}})"),
-                 QStringList{"1:50: the environment variable \"BRIGADE_TEST_UNSET\" for "
-                             "\"password_env\" is not set"});
-    expectErrors((R"({"fetch":{"url":"http://a/","auth":"netrc"}})"),
-                 QStringList{"1:29: expected \"auth\" to be {\"user\": \"NAME\", \"password_env\": "
-                             "\"VARIABLE\"} or {\"netrc\": true}"});
+    batch.expectErrors(R"({"fetch":{"url":"http://a/","auth":{"user":"bob","password_env":)"
+                       R"("BRIGADE_TEST_UNSET"}}})",
+                       QStringList{"1:50: the environment variable \"BRIGADE_TEST_UNSET\" for "
+                                   "\"password_env\" is not set"});
+    batch.expectErrors(
+            (R"({"fetch":{"url":"http://a/","auth":"netrc"}})"),
+            QStringList{"1:29: expected \"auth\" to be {\"user\": \"NAME\", \"password_env\": "
+                        "\"VARIABLE\"} or {\"netrc\": true}"});
     // A URL with credentials in it is refused where it is written, not when fetched.
-    expectErrors((R"({"fetch":"http://bob:pa55@a/"})"),
-                 QStringList{"1:2: invalid URL \"http://bob:pa55@a/\": a user name or password in "
-                             "a URL would be kept in the journal; use \"auth\""});
+    batch.expectErrors(
+            (R"({"fetch":"http://bob:pa55@a/"})"),
+            QStringList{"1:2: invalid URL \"http://bob:pa55@a/\": a user name or password in "
+                        "a URL would be kept in the journal; use \"auth\""});
     qunsetenv("BRIGADE_TEST_TOKEN");
     qunsetenv("BRIGADE_TEST_PASSWORD");
 }
