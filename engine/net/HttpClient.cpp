@@ -150,7 +150,9 @@ struct HttpClient::Private
         QByteArray key; // scheme://host:port
         int active = 0; // transfers handed to libcurl
         bool tls = false;
-        bool blocked = false;     // in Private::blockedHosts
+        bool blocked = false; // in Private::blockedHosts
+        enum class Protocol : quint8 { Unknown, Http1, Http2 };
+        Protocol protocol = Protocol::Unknown; // of its latest response
         Shard *h2Shard = nullptr; // where its multiplexed requests go, to share connections
         std::deque<Queued> queue;
     };
@@ -237,9 +239,9 @@ struct HttpClient::Private
 
     // HTTP/1.1 transfers fill the first multi handle with room; a host's multiplexed
     // ones stay together so they share its connections.
-    Shard *shardFor(Host *host, bool takesConnection)
+    Shard *shardFor(Host *host, bool http1)
     {
-        if (!takesConnection) {
+        if (!http1) {
             if (!host->h2Shard) {
                 Shard *least = nullptr;
                 for (const auto &s : shards) {
@@ -413,9 +415,21 @@ struct HttpClient::Private
         return h;
     }
 
+    // Whether a request shares a connection with others: only once the host has answered
+    // over HTTP/2. Until then it counts as a connection of its own, so an https server that
+    // turns out to speak HTTP/1.1 gets no more requests at once than it has connections.
     bool multiplexes(const Host *host, HttpVersion v) const
     {
-        return curlVersion(v, host->tls) != CURL_HTTP_VERSION_1_1;
+        return host->protocol == Host::Protocol::Http2
+               && curlVersion(v, host->tls) != CURL_HTTP_VERSION_1_1;
+    }
+
+    // Whether a request may come to share a connection: then it goes where the host's other
+    // such requests are.
+    bool mayMultiplex(const Host *host, HttpVersion v) const
+    {
+        return host->protocol != Host::Protocol::Http1
+               && curlVersion(v, host->tls) != CURL_HTTP_VERSION_1_1;
     }
 
     // Whether one more request to host may go to libcurl now; false when it must wait for
@@ -480,7 +494,7 @@ struct HttpClient::Private
             failLater(t, problem);
             return;
         }
-        Shard *shard = shardFor(host, t->takesConnection);
+        Shard *shard = shardFor(host, !mayMultiplex(host, request.httpVersion));
         // Starts on the next pass of the event loop (libcurl asks for a 0 ms timeout).
         const CURLMcode rc = curl_multi_add_handle(shard->multi, t->easy);
         if (rc != CURLM_OK) {
@@ -844,6 +858,13 @@ struct HttpClient::Private
         HttpResponse r;
         long status = 0;
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        if (t->host && status > 0) {
+            long version = 0;
+            curl_easy_getinfo(t->easy, CURLINFO_HTTP_VERSION, &version);
+            // Over HTTP/2, its waiting requests go out as the streams allow (from release()).
+            t->host->protocol = version == CURL_HTTP_VERSION_2_0 ? Host::Protocol::Http2
+                                                                 : Host::Protocol::Http1;
+        }
         r.status = int(status);
         r.bytes = t->received;
         if (code == CURLE_OK && !t->headersComplete) {

@@ -289,6 +289,7 @@ private slots:
     void serverEndpoints();
     void tlsVerification();
     void tlsHostMismatchIsPermanent();
+    void httpsOverHttp1KeepsTheCap();
 
     // Servers that break HTTP.
     void hugeContentLengthThenQuiet();
@@ -1073,8 +1074,9 @@ void TestHttpClient::serverEndpoints()
 }
 
 namespace {
-// A TLS server on 127.0.0.1 that answers every request "secure".
-std::unique_ptr<QSslServer> tlsServer(const Brigade::Test::TestCertificate &pem)
+// A TLS server on 127.0.0.1 that answers every request "secure", over HTTP/1.1 (no ALPN).
+std::unique_ptr<QSslServer> tlsServer(const Brigade::Test::TestCertificate &pem,
+                                      int *connections = nullptr)
 {
     auto server = std::make_unique<QSslServer>();
     QSslConfiguration config = QSslConfiguration::defaultConfiguration();
@@ -1082,8 +1084,10 @@ std::unique_ptr<QSslServer> tlsServer(const Brigade::Test::TestCertificate &pem)
     config.setPrivateKey(QSslKey(pem.privateKey, QSsl::Ec, QSsl::Pem));
     server->setSslConfiguration(config);
     QSslServer *s = server.get();
-    QObject::connect(s, &QTcpServer::pendingConnectionAvailable, s, [s] {
+    QObject::connect(s, &QTcpServer::pendingConnectionAvailable, s, [s, connections] {
         while (QTcpSocket *socket = s->nextPendingConnection()) {
+            if (connections)
+                ++*connections;
             QObject::connect(socket, &QIODevice::readyRead, socket, [socket] {
                 if (socket->readAll().contains("\r\n\r\n"))
                     socket->write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecure");
@@ -1164,6 +1168,35 @@ void TestHttpClient::tlsHostMismatchIsPermanent()
     QCOMPARE(r->error, ErrorKind::Tls);
     QVERIFY2(r->message.contains(QStringLiteral("127.0.0.1")), qPrintable(r->message));
     QVERIFY(!RetryPolicy().shouldRetry(failedWith(r->error)));
+}
+
+void TestHttpClient::httpsOverHttp1KeepsTheCap()
+{
+    // Over https HTTP/2 may multiplex, but until a server has answered over HTTP/2 each
+    // request counts as a connection: one that speaks HTTP/1.1 gets no more at once.
+    if (!QSslSocket::supportsSsl())
+        QSKIP("no TLS backend in Qt for the test's server");
+    int connections = 0;
+    const auto pem = Brigade::Test::loopbackCertificate();
+    const auto server = tlsServer(pem, &connections);
+    QVERIFY(server);
+    HttpClientOptions options;
+    options.caCertificates = pem.certificate;
+    options.maxHostConnections = 2;
+    m_client->setOptions(options);
+    int done = 0;
+    int failed = 0;
+    for (int i = 0; i < 30; ++i) {
+        m_client->send(requestFor("https://127.0.0.1:" + QByteArray::number(server->serverPort())
+                                  + "/" + QByteArray::number(i)),
+                       [&](HttpResponse &&r) {
+                           ++done;
+                           failed += r.error != ErrorKind::None || r.body != "secure";
+                       });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(done, 30, 20000);
+    QCOMPARE(failed, 0);
+    QVERIFY2(connections <= 2, QByteArray::number(connections));
 }
 
 void TestHttpClient::hugeContentLengthThenQuiet()

@@ -43,7 +43,10 @@ int main(int argc, char *argv[])
     Wire::encodeHello(&hello, h);
 
     QByteArray configure;
-    Wire::encodeConfigure(&configure, ConfigureMsg{});
+    ConfigureMsg c;
+    c.maxHostConnections = 128;
+    c.proxy = "http://127.0.0.1:3128";
+    Wire::encodeConfigure(&configure, c);
 
     QByteArray assign;
     {
@@ -72,6 +75,19 @@ int main(int argc, char *argv[])
         url.maxBytes = 1024;
         url.headers = {{"Accept", "text/plain"}};
         b.add(url);
+        AssignTask post = url; // every HTTP option set
+        post.row = 3;
+        post.http.method = HttpMethod::Post;
+        post.http.body = "a=1";
+        post.http.bodyFile = QStringLiteral("/tmp/body");
+        post.http.user = "u";
+        post.http.password = "p";
+        post.http.netrc = true;
+        post.http.netrcFile = QStringLiteral("/tmp/netrc");
+        post.http.decompress = false;
+        post.http.maxRedirects = 3;
+        post.http.httpVersion = HttpVersion::Http2;
+        b.add(post);
         b.finish();
     }
 
