@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -171,6 +172,7 @@ QByteArray BatchLineParser::shapeKey(const TaskShape &shape)
         appendBytes(&key, http.user);
         appendBytes(&key, http.password);
         appendBytes(&key, http.netrcFile.toUtf8());
+        appendBytes(&key, http.unsetVariable);
     }
     return key;
 }
@@ -201,6 +203,12 @@ int BatchLineParser::internShape(const Fields &fields)
     return index;
 }
 
+bool BatchLineParser::onlyUnsetVariables(const std::vector<LineError> &errors)
+{
+    return std::all_of(errors.begin(), errors.end(),
+                       [](const LineError &e) { return e.unsetVariable; });
+}
+
 void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
 {
     Result &r = *m_result;
@@ -210,13 +218,15 @@ void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
         r.mapReduce.append(spec);
         return;
     }
-    if (outcome.errors.empty() && outcome.shape >= 0) {
+    if (outcome.shape >= 0 && onlyUnsetVariables(outcome.errors)) {
         if (outcome.hasId)
             r.ids.push_back(ExplicitId{outcome.id, lineNo, outcome.text, r.tasks.size()});
         r.tasks.push_back(TaskSpec{outcome.hasId ? outcome.id : QString::number(lineNo),
                                    r.shapes[size_t(outcome.shape)], qint32(lineNo)});
         r.taskShapes.push_back(outcome.shape);
         ++r.shapeUses[size_t(outcome.shape)];
+        for (const LineError &e : outcome.errors)
+            addError(lineNo, e.column, e.message);
         return;
     }
     // A line with problems still claims its id, so a later line with the same id is
@@ -334,7 +344,7 @@ BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
         outcome.mapReduce = std::move(mapReduce);
         return outcome;
     }
-    if (!outcome.errors.empty())
+    if (!onlyUnsetVariables(outcome.errors))
         return outcome;
     if (fields.fetch.kind == FetchKind::None && fields.compute.op == 0) {
         return fail(1, QStringLiteral("expected \"fetch\" or \"compute\": the task has "
@@ -394,8 +404,9 @@ bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fiel
                         QStringLiteral("unknown field \"%1\" in \"defaults\" (known fields: "
                                        "fetch, compute, max_attempts, timeout_ms)")
                                 .arg(key)});
-            } else if (fieldErrors.empty()) {
-                *defaults = parsed;
+            } else if (onlyUnsetVariables(fieldErrors)) {
+                *defaults = parsed; // flagged, so its tasks fail saying why
+                errors.insert(errors.end(), fieldErrors.begin(), fieldErrors.end());
             } else {
                 errors.insert(errors.end(), fieldErrors.begin(), fieldErrors.end());
             }
@@ -413,7 +424,7 @@ bool BatchLineParser::parseField(const QString &key, const QJsonValue &value, co
         FetchSpec fetch;
         const std::size_t before = errors->size();
         parseFetch(value, Where{where.line, &where, "fetch"}, &fetch, errors);
-        if (errors->size() == before)
+        if (onlyUnsetVariables({errors->begin() + qsizetype(before), errors->end()}))
             fields->fetch = fetch;
     } else if (key == u"compute") {
         ComputeSpec compute;
@@ -642,9 +653,20 @@ void BatchLineParser::parseHeaders(const QJsonValue &value, const Where &where, 
             text = v.toString().toUtf8();
         } else if (env.isString()) {
             const QByteArray variable = env.toString().toUtf8();
-            if (variable.isEmpty() || !qEnvironmentVariableIsSet(variable.constData())) {
-                fail(QStringLiteral("the environment variable \"%1\" for header \"%2\" is not set")
-                             .arg(env.toString(), h.key()));
+            if (variable.isEmpty()) {
+                fail(QStringLiteral("expected \"env\" of header \"%1\" to name an environment "
+                                    "variable")
+                             .arg(h.key()));
+                continue;
+            }
+            if (!qEnvironmentVariableIsSet(variable.constData())) {
+                errors->push_back(LineError{where.column(h.key()),
+                                            QStringLiteral("the environment variable \"%1\" for "
+                                                           "header \"%2\" is not set")
+                                                    .arg(env.toString(), h.key()),
+                                            true});
+                if (fetch->http.unsetVariable.isEmpty())
+                    fetch->http.unsetVariable = variable;
                 continue;
             }
             text = qgetenv(variable.constData());
@@ -693,7 +715,10 @@ void BatchLineParser::parseAuth(const QJsonValue &value, const Where &where, Htt
             errors->push_back(LineError{where.column(key),
                                         QStringLiteral("the environment variable \"%1\" for "
                                                        "\"%2\" is not set")
-                                                .arg(v.toString(), key)});
+                                                .arg(v.toString(), key),
+                                        true});
+            if (http->unsetVariable.isEmpty())
+                http->unsetVariable = name;
         } else {
             *out = qgetenv(name.constData());
         }

@@ -79,7 +79,11 @@ private:
     {
         int column = 1;
         QString message;
+        // An environment variable that is not set: reported, but the line still makes its
+        // task (flagged), so every parse of a batch gives the same rows.
+        bool unsetVariable = false;
     };
+    static bool onlyUnsetVariables(const std::vector<LineError> &errors);
     // Everything about a line that depends only on its bytes, so it can be cached.
     struct Outcome
     {

@@ -45,13 +45,17 @@ struct HttpOptions
     bool decompress = true;   // ask for and decode gzip, deflate, br and zstd
     qint16 maxRedirects = -1; // -1: the client's default
     HttpVersion httpVersion = HttpVersion::Default;
+    // An environment variable a credential was to come from, which was not set when the
+    // batch was loaded (e.g. when a journal's copy is reopened elsewhere): the task is still
+    // made, so the journal's rows stay the batch's, and its fetch fails saying why.
+    QByteArray unsetVariable;
 
     bool operator==(const HttpOptions &o) const
     {
         return method == o.method && body == o.body && bodyFile == o.bodyFile && user == o.user
                && password == o.password && netrc == o.netrc && netrcFile == o.netrcFile
                && decompress == o.decompress && maxRedirects == o.maxRedirects
-               && httpVersion == o.httpVersion;
+               && httpVersion == o.httpVersion && unsetVariable == o.unsetVariable;
     }
     bool isDefault() const { return *this == HttpOptions(); }
 };

@@ -584,6 +584,10 @@ struct HttpClient::Private
         t->maxBytes = r.maxBytes > 0 ? r.maxBytes : std::numeric_limits<qint64>::max();
         t->head = r.method == HttpMethod::Head;
 
+        if (!r.unsetVariable.isEmpty())
+            return QStringLiteral("the environment variable \"%1\" for a credential was not set "
+                                  "when the batch was loaded")
+                    .arg(QString::fromUtf8(r.unsetVariable));
         const bool hasBody = r.method == HttpMethod::Post || r.method == HttpMethod::Put;
         if (r.headers.isEmpty() && r.method == HttpMethod::Get && r.user.isEmpty()
             && r.password.isEmpty() && !r.netrc)

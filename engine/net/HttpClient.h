@@ -26,6 +26,7 @@ struct HttpRequest
     QString netrcFile;
     bool decompress = true; // Accept-Encoding: what libcurl decodes; the body is decoded
     HttpVersion httpVersion = HttpVersion::Default;
+    QByteArray unsetVariable; // a credential's variable was not set: fails with BadInput
 };
 
 struct HttpResponse

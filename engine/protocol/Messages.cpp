@@ -30,7 +30,7 @@ QString str(WireReader &r)
 }
 
 // What a URL fetch asks beyond a GET: a flags byte, then only the fields it sets.
-enum HttpFlag : quint8 {
+enum HttpFlag : quint16 {
     HasMethod = 1,
     HasBody = 2,
     HasBodyFile = 4,
@@ -39,19 +39,21 @@ enum HttpFlag : quint8 {
     NoDecompress = 32,
     HasMaxRedirects = 64,
     HasHttpVersion = 128,
+    HasUnsetVariable = 256,
 };
 
 void writeHttp(WireWriter &w, const HttpOptions &h)
 {
     const HttpOptions none;
-    const quint8 flags = (h.method != none.method ? HasMethod : 0)
-                         | (!h.body.isEmpty() ? HasBody : 0)
-                         | (!h.bodyFile.isEmpty() ? HasBodyFile : 0)
-                         | (!h.user.isEmpty() || !h.password.isEmpty() ? HasCredentials : 0)
-                         | (h.netrc ? HasNetrc : 0) | (!h.decompress ? NoDecompress : 0)
-                         | (h.maxRedirects != none.maxRedirects ? HasMaxRedirects : 0)
-                         | (h.httpVersion != none.httpVersion ? HasHttpVersion : 0);
-    w.u8(flags);
+    const quint16 flags = (h.method != none.method ? HasMethod : 0)
+                          | (!h.body.isEmpty() ? HasBody : 0)
+                          | (!h.bodyFile.isEmpty() ? HasBodyFile : 0)
+                          | (!h.user.isEmpty() || !h.password.isEmpty() ? HasCredentials : 0)
+                          | (h.netrc ? HasNetrc : 0) | (!h.decompress ? NoDecompress : 0)
+                          | (h.maxRedirects != none.maxRedirects ? HasMaxRedirects : 0)
+                          | (h.httpVersion != none.httpVersion ? HasHttpVersion : 0)
+                          | (!h.unsetVariable.isEmpty() ? HasUnsetVariable : 0);
+    w.u16(flags);
     if (flags & HasMethod)
         w.u8(quint8(h.method));
     if (flags & HasBody)
@@ -68,11 +70,13 @@ void writeHttp(WireWriter &w, const HttpOptions &h)
         w.u16(quint16(h.maxRedirects));
     if (flags & HasHttpVersion)
         w.u8(quint8(h.httpVersion));
+    if (flags & HasUnsetVariable)
+        w.bytes(h.unsetVariable);
 }
 
 bool readHttp(WireReader &r, HttpOptions *h)
 {
-    const quint8 flags = r.u8();
+    const quint16 flags = r.u16();
     if (flags & HasMethod) {
         const quint8 method = r.u8();
         if (method >= HttpMethodCount)
@@ -104,6 +108,8 @@ bool readHttp(WireReader &r, HttpOptions *h)
             return false;
         h->httpVersion = HttpVersion(version);
     }
+    if (flags & HasUnsetVariable)
+        h->unsetVariable = r.bytes();
     return r.ok();
 }
 

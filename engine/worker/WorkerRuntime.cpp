@@ -307,6 +307,7 @@ void WorkerRuntime::startTask(AssignTask &&t)
         req.decompress = h.decompress;
         req.maxRedirects = h.maxRedirects;
         req.httpVersion = h.httpVersion;
+        req.unsetVariable = std::move(h.unsetVariable);
         run.httpHandle = m_http->send(req, [this, row, attempt](HttpResponse &&resp) {
             Run *r = find(row, attempt);
             if (!r)

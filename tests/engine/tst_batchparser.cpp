@@ -1215,6 +1215,18 @@ void TestBatchParser::credentialsNeverInTheBatch()
             (R"({"fetch":{"url":"http://a/","auth":"netrc"}})"),
             QStringList{"1:29: expected \"auth\" to be {\"user\": \"NAME\", \"password_env\": "
                         "\"VARIABLE\"} or {\"netrc\": true}"});
+    // An unset variable is reported, and the task is still made (flagged, so its fetch
+    // fails saying why): a journal's copy of the batch, reopened where the variable is not
+    // set, gives the same rows, which the journal's results refer to.
+    const Batch unset = BatchParser::parseData(
+            "{\"fetch\":{\"url\":\"http://a/\",\"headers\":{\"X\":{\"env\":"
+            "\"BRIGADE_TEST_UNSET\"}}}}\n{\"compute\":{\"op\":\"sum_to\",\"n\":1}}\n",
+            batch.file, {});
+    QCOMPARE(unset.errorCount, 1);
+    QCOMPARE(unset.tasks.size(), 2);
+    QCOMPARE(unset.tasks[0].shape->fetch.http.unsetVariable, QByteArray("BRIGADE_TEST_UNSET"));
+    QVERIFY(unset.tasks[0].shape->fetch.secretHeaders.isEmpty());
+    QCOMPARE(unset.tasks[1].line, 2);
     // A URL with credentials in it is refused where it is written, not when fetched.
     batch.expectErrors(
             (R"({"fetch":"http://bob:pa55@a/"})"),

@@ -137,6 +137,8 @@ void tst_Protocol::assignRoundTrip()
                 h.maxRedirects = qint16(i % 40);
             if (which == 7 || which == 9)
                 h.httpVersion = HttpVersion(1 + i % 3);
+            if (which == 8 || which == 9)
+                h.unsetVariable = "API_TOKEN";
         }
         t.op = quint8(i % 4);
         t.params = QByteArray::number(i);

@@ -26,6 +26,7 @@ private slots:
     void interruptCancelsAndKeepsFinished();
     void urlListRecordsSayWhichUrl();
     void insecureIsLoud();
+    void secretsStayOutOfJournalAndOutput();
 
 private:
     struct Result
@@ -298,6 +299,67 @@ void tst_RunCommand::urlListRecordsSayWhichUrl()
         QVERIFY2(http.value(QLatin1String("error")).toString().contains(QLatin1String("refused")),
                  qPrintable(http.value(QLatin1String("error")).toString()));
     }
+}
+
+void tst_RunCommand::secretsStayOutOfJournalAndOutput()
+{
+    // Credentials come from the environment when the batch loads; the journal copies the
+    // batch (names of variables only) and the records say nothing of headers.
+    quint16 port = 0;
+    {
+        QTcpServer probe; // refused at once: the attempt fails, its message is recorded
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    const QString url = QStringLiteral("http://127.0.0.1:%1/private").arg(port);
+    const QString batch = writeBatch(
+            QStringLiteral("secret.jsonl"),
+            QStringLiteral(R"({"id":"s","fetch":{"url":"%1","auth":{"user":"ann","password_env":)"
+                           R"("BRIGADE_TEST_PW"},"headers":{"Authorization":{"env":)"
+                           R"("BRIGADE_TEST_TOKEN"},"Cookie":{"env":"BRIGADE_TEST_COOKIE"}}}})")
+                    .arg(url)
+                    .toUtf8());
+    const QString journal = m_dir.filePath(QStringLiteral("secret.journal"));
+    const QString out = m_dir.filePath(QStringLiteral("secret.out.jsonl"));
+    const QString exported = m_dir.filePath(QStringLiteral("secret.export.csv"));
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("BRIGADE_TEST_PW"), QStringLiteral("pw-4711-secret"));
+    env.insert(QStringLiteral("BRIGADE_TEST_TOKEN"), QStringLiteral("Bearer tok-4711-secret"));
+    env.insert(QStringLiteral("BRIGADE_TEST_COOKIE"), QStringLiteral("session=ck-4711-secret"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(BRIGADE_APP_PATH),
+            {QStringLiteral("run"), batch, QStringLiteral("--journal"), journal,
+             QStringLiteral("-o"), out, QStringLiteral("--max-attempts"), QStringLiteral("1")});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 1);
+    QCOMPARE(brigade({QStringLiteral("export"), journal, QStringLiteral("-o"), exported}).exitCode,
+             0);
+    const QByteArray said = p.readAll() + p.readAllStandardError();
+    for (const QString &path : {journal, out, exported}) {
+        QFile f(path);
+        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path));
+        const QByteArray bytes = f.readAll();
+        QVERIFY2(bytes.contains(QByteArrayLiteral("refused")) || path == journal,
+                 bytes.constData()); // the failure is there, and only the failure
+        QVERIFY2(!bytes.contains("4711-secret"), qPrintable(path));
+        if (path == journal) // its copy of the batch names the variables
+            QVERIFY(bytes.contains("BRIGADE_TEST_TOKEN"));
+    }
+    QVERIFY(!said.contains("4711-secret"));
+
+    // Retried where the variables are not set, the task is still the journal's row 1, and
+    // its fetch says what is missing.
+    const QString again = m_dir.filePath(QStringLiteral("secret.again.jsonl"));
+    const Result retry
+            = brigade({QStringLiteral("retry-failed"), journal, QStringLiteral("-o"), again});
+    QCOMPARE(retry.exitCode, 1);
+    QFile f(again);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray record = f.readAll();
+    QVERIFY2(record.contains("\"id\":\"s\"")
+                     && record.contains("was not set when the batch was loaded"),
+             record.constData());
 }
 
 void tst_RunCommand::insecureIsLoud()
