@@ -35,14 +35,18 @@ private:
         QString out;
         QString err;
     };
-    Result brigade(const QStringList &args, int timeoutMs = 60000);
+    // env: the process's environment (default: this one's).
+    Result brigade(const QStringList &args, int timeoutMs = 60000,
+                   const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
     QString writeBatch(const QString &name, const QByteArray &content);
     QTemporaryDir m_dir;
 };
 
-tst_RunCommand::Result tst_RunCommand::brigade(const QStringList &args, int timeoutMs)
+tst_RunCommand::Result tst_RunCommand::brigade(const QStringList &args, int timeoutMs,
+                                               const QProcessEnvironment &env)
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(BRIGADE_APP_PATH), args);
     Result r;
     if (!p.waitForFinished(timeoutMs)) {
@@ -333,7 +337,14 @@ void tst_RunCommand::secretsStayOutOfJournalAndOutput()
              QStringLiteral("-o"), out, QStringLiteral("--max-attempts"), QStringLiteral("1")});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 1);
-    QCOMPARE(brigade({QStringLiteral("export"), journal, QStringLiteral("-o"), exported}).exitCode,
+    // Without a display: brigade decides by the command line and the display which front end
+    // opens, and export and retry-failed are headless only without one.
+    QProcessEnvironment headless = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+        headless.remove(QLatin1String(name));
+    QCOMPARE(brigade({QStringLiteral("export"), journal, QStringLiteral("-o"), exported}, 60000,
+                     headless)
+                     .exitCode,
              0);
     const QByteArray said = p.readAll() + p.readAllStandardError();
     for (const QString &path : {journal, out, exported}) {
@@ -352,7 +363,8 @@ void tst_RunCommand::secretsStayOutOfJournalAndOutput()
     // its fetch says what is missing.
     const QString again = m_dir.filePath(QStringLiteral("secret.again.jsonl"));
     const Result retry
-            = brigade({QStringLiteral("retry-failed"), journal, QStringLiteral("-o"), again});
+            = brigade({QStringLiteral("retry-failed"), journal, QStringLiteral("-o"), again}, 60000,
+                      headless);
     QCOMPARE(retry.exitCode, 1);
     QFile f(again);
     QVERIFY(f.open(QIODevice::ReadOnly));
