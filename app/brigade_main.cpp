@@ -1,5 +1,5 @@
-// brigade: the desktop window, or the headless runner ("brigade run BATCH", or any batch
-// when there is no display).
+// brigade: the desktop window, or the headless command line (see FrontEndChoice).
+#include "session/FrontEndChoice.h"
 #include "terminal/RunCommand.h"
 
 #ifdef BRIGADE_HAVE_WINDOW
@@ -8,30 +8,18 @@
 
 #include <QCoreApplication>
 
-namespace {
-
-bool wantsHeadless(const QStringList &args)
-{
-    if (!args.isEmpty()) {
-        const QString &first = args.first();
-        if (first == QLatin1String("run") || first.startsWith(QLatin1Char('-')))
-            return true;
-    }
-#ifdef BRIGADE_HAVE_WINDOW
-    return !Brigade::DesktopApp::displayAvailable();
-#else
-    return true;
-#endif
-}
-
-} // namespace
-
 int main(int argc, char *argv[])
 {
+    using Brigade::FrontEndChoice;
     QStringList args;
     for (int i = 1; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);
-    if (wantsHeadless(args)) {
+#ifdef BRIGADE_HAVE_WINDOW
+    const bool windowAvailable = Brigade::DesktopApp::displayAvailable();
+#else
+    const bool windowAvailable = false;
+#endif
+    if (FrontEndChoice::choose(args, windowAvailable) == FrontEndChoice::FrontEnd::Terminal) {
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("brigade"));
         QCoreApplication::setApplicationVersion(QStringLiteral(BRIGADE_VERSION));
@@ -39,5 +27,7 @@ int main(int argc, char *argv[])
     }
 #ifdef BRIGADE_HAVE_WINDOW
     return Brigade::DesktopApp::main(argc, argv);
+#else
+    return 2; // not reached: without a window every command line is the terminal's
 #endif
 }

@@ -1,6 +1,7 @@
 #include "BatchLineParser.h"
 
 #include "compute/ComputeRegistry.h"
+#include "encoding/Utf8.h"
 #include "net/HeaderCheck.h"
 #include "net/Url.h"
 
@@ -104,38 +105,7 @@ bool BatchLineParser::isBlank(QByteArrayView line)
 
 qsizetype BatchLineParser::invalidUtf8At(QByteArrayView bytes)
 {
-    const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
-    const qsizetype n = bytes.size();
-    for (qsizetype i = 0; i < n;) {
-        const unsigned char c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        int len;
-        unsigned char lo = 0x80, hi = 0xbf; // allowed second byte: no overlongs, surrogates
-        if (c >= 0xc2 && c <= 0xdf) {
-            len = 2;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            len = 3;
-            lo = c == 0xe0 ? 0xa0 : 0x80;
-            hi = c == 0xed ? 0x9f : 0xbf;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            len = 4;
-            lo = c == 0xf0 ? 0x90 : 0x80;
-            hi = c == 0xf4 ? 0x8f : 0xbf;
-        } else {
-            return i;
-        }
-        if (n - i < len || p[i + 1] < lo || p[i + 1] > hi)
-            return i;
-        for (int k = 2; k < len; ++k) {
-            if (p[i + k] < 0x80 || p[i + k] > 0xbf)
-                return i;
-        }
-        i += len;
-    }
-    return -1;
+    return Utf8::invalidAt(bytes);
 }
 
 QByteArray BatchLineParser::shapeKey(const TaskShape &shape)

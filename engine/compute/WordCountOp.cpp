@@ -1,5 +1,7 @@
 #include "WordCountOp.h"
 
+#include "text/JsonText.h"
+
 #include <QtEndian>
 
 #include <algorithm>
@@ -19,41 +21,6 @@ bool isAsciiSpace(unsigned char c)
 // Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when the bytes there
 // are not valid UTF-8. *bad is then the length of the maximal invalid subpart, which is
 // replaced by one U+FFFD (the Unicode "best practice", as in QString::fromUtf8).
-int utf8Sequence(const unsigned char *p, qsizetype n, int *bad)
-{
-    const unsigned char c = p[0];
-    int len;
-    unsigned char lo = 0x80, hi = 0xbf; // allowed range of the second byte
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0)
-            lo = 0xa0; // no overlong forms
-        else if (c == 0xed)
-            hi = 0x9f; // no surrogates
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        else if (c == 0xf4)
-            hi = 0x8f; // nothing above U+10FFFF
-    } else {
-        *bad = 1;
-        return 0;
-    }
-    for (int i = 1; i < len; ++i) {
-        const unsigned char lower = i == 1 ? lo : 0x80;
-        const unsigned char upper = i == 1 ? hi : 0xbf;
-        if (i >= n || p[i] < lower || p[i] > upper) {
-            *bad = i;
-            return 0;
-        }
-    }
-    return len;
-}
 
 } // namespace
 
@@ -132,7 +99,7 @@ bool WordCountOp::run(const QByteArray &params, QByteArrayView input,
         if (i > 0)
             out += ',';
         out += '[';
-        appendJsonString(
+        JsonText::appendString(
                 &out, QByteArrayView(entries[i].first.data(), qsizetype(entries[i].first.size())));
         out += ',';
         out += QByteArray::number(entries[i].second);
@@ -141,40 +108,6 @@ bool WordCountOp::run(const QByteArray &params, QByteArrayView input,
     out += ']';
     *resultJson = out;
     return true;
-}
-
-void WordCountOp::appendJsonString(QByteArray *out, QByteArrayView token)
-{
-    static const char hex[] = "0123456789abcdef";
-    const auto *p = reinterpret_cast<const unsigned char *>(token.data());
-    const qsizetype n = token.size();
-    out->append('"');
-    for (qsizetype i = 0; i < n;) {
-        const unsigned char c = p[i];
-        if (c == '"' || c == '\\') {
-            out->append('\\');
-            out->append(char(c));
-            ++i;
-        } else if (c < 0x20) {
-            const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-            out->append(esc, 6);
-            ++i;
-        } else if (c < 0x80) {
-            out->append(char(c));
-            ++i;
-        } else {
-            int bad = 1;
-            const int len = utf8Sequence(p + i, n - i, &bad);
-            if (len > 0) {
-                out->append(reinterpret_cast<const char *>(p + i), len);
-                i += len;
-            } else {
-                out->append("\xef\xbf\xbd"); // U+FFFD
-                i += bad;
-            }
-        }
-    }
-    out->append('"');
 }
 
 } // namespace Brigade

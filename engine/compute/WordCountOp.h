@@ -17,9 +17,6 @@ public:
                      QString *errorKey) const override;
     bool run(const QByteArray &params, QByteArrayView input, const std::atomic_bool &cancel,
              QByteArray *resultJson, QString *error) const override;
-
-    // Appends token as a JSON string: quotes, escapes, invalid UTF-8 replaced by U+FFFD.
-    static void appendJsonString(QByteArray *out, QByteArrayView token);
 };
 
 } // namespace Brigade

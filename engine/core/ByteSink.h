@@ -1,5 +1,7 @@
 #pragma once
 
+#include "encoding/Varint.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 
@@ -57,15 +59,11 @@ public:
                                precision);
         m_size = r.ptr - m_data;
     }
-    // LEB128: 7 bits a byte, small numbers in one byte.
+    // A LEB128 varint (see Varint).
     void varint(quint64 v)
     {
-        reserve(10);
-        while (v >= 0x80) {
-            m_data[m_size++] = char(quint8(v) | 0x80);
-            v >>= 7;
-        }
-        m_data[m_size++] = char(v);
+        reserve(Varint::MaxBytes);
+        m_size = Varint::put(m_data + m_size, v) - m_data;
     }
     // For writers that put many small fields at once: room for n bytes at the end, written
     // through the returned pointer, then claimed with advanceTo(the pointer past them).

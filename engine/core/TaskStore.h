@@ -26,6 +26,9 @@ struct StatusCounts
 //
 // The engine thread writes states in batches under the write lock; views read under the
 // read lock from any thread. Specs never change after construction and need no lock.
+// Before a store is handed to an engine, whoever builds it (RunSession::open restoring a
+// journal) is its only writer; after, front ends change tasks only by asking the engine
+// (through RunSession), never by writing here.
 class TaskStore
 {
 public:

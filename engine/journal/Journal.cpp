@@ -92,17 +92,16 @@ bool Journal::exec(const QString &sql, QString *error)
     return true;
 }
 
-bool Journal::checkCreatable(const QString &path, QString *error)
+Status Journal::checkCreatable(const QString &path)
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
     QFile f(path + QStringLiteral(".partial"));
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        || !f.setPermissions(QFile::ReadOwner | QFile::WriteOwner)) {
-        *error = QStringLiteral("cannot create journal %1: %2").arg(path, f.errorString());
-        return false;
-    }
+        || !f.setPermissions(QFile::ReadOwner | QFile::WriteOwner))
+        return Status::failure(
+                QStringLiteral("cannot create journal %1: %2").arg(path, f.errorString()));
     f.remove();
-    return true;
+    return {};
 }
 
 bool Journal::create(const QString &path, const QString &batchPath, const QByteArray &batchData,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/Result.h"
 #include "core/TaskStore.h"
 
 #include <QByteArray>
@@ -35,7 +36,7 @@ public:
                 QString *error);
     // Whether create() could make a journal at path (its folder made, a file written there),
     // for a front end that lets the engine create it but wants to refuse a bad path first.
-    static bool checkCreatable(const QString &path, QString *error);
+    static Status checkCreatable(const QString &path);
     // Opens an existing journal; a foreign or corrupt file is refused with a readable error.
     bool open(const QString &path, QString *error);
     void close();

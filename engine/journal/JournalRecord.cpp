@@ -22,21 +22,7 @@ enum More : quint8 {
     KnownMore = 0x1f,
 };
 
-// Writes through a raw pointer into room the caller reserved: no bounds check per byte.
-inline char *putVarint(char *p, quint64 v)
-{
-    while (v >= 0x80) {
-        *p++ = char(quint8(v) | 0x80);
-        v >>= 7;
-    }
-    *p++ = char(v);
-    return p;
-}
-
-inline quint64 zigzag(qint64 v)
-{
-    return (quint64(v) << 1) ^ quint64(v >> 63);
-}
+using Varint::zigzag;
 
 void putBytes(ByteSink &out, QByteArrayView bytes)
 {
@@ -63,17 +49,17 @@ void JournalRecord::write(ByteSink &out, qint64 rowDelta, const TaskState &st,
     }
     // The fixed part: at most 10 bytes for each of five numbers, two flag bytes.
     char *p = out.room(52);
-    p = putVarint(p, zigzag(rowDelta));
+    p = Varint::put(p, zigzag(rowDelta));
     *p++ = char(flags);
     if (more)
         *p++ = char(more);
-    p = putVarint(p, st.queuedUs);
+    p = Varint::put(p, st.queuedUs);
     if (!(flags & SameAttempts))
-        p = putVarint(p, st.attempts);
+        p = Varint::put(p, st.attempts);
     if (!(flags & SameWorker))
-        p = putVarint(p, zigzag(st.worker));
+        p = Varint::put(p, zigzag(st.worker));
     if (!(flags & SameCompute))
-        p = putVarint(p, st.computeUs);
+        p = Varint::put(p, st.computeUs);
     out.advanceTo(p);
     if (!(flags & SameResult))
         putBytes(out, st.result);
@@ -89,11 +75,11 @@ void JournalRecord::write(ByteSink &out, qint64 rowDelta, const TaskState &st,
     if (more & HasError)
         *p++ = char(st.error);
     if (more & HasTransfer) {
-        p = putVarint(p, st.httpStatus);
-        p = putVarint(p, zigzag(st.bytes));
+        p = Varint::put(p, st.httpStatus);
+        p = Varint::put(p, zigzag(st.bytes));
     }
     if (more & HasFetch)
-        p = putVarint(p, st.fetchUs);
+        p = Varint::put(p, st.fetchUs);
     out.advanceTo(p);
     if (more & HasMessage)
         putBytes(out, st.message.toUtf8());

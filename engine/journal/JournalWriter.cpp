@@ -41,6 +41,15 @@ void JournalWriter::create(const QString &batchPath, const QByteArray &batchData
     }
 }
 
+void JournalWriter::beginRun(const QString &runKind)
+{
+    QString error;
+    if (m_journal
+        && (!m_journal->recordRun(runKind, &error)
+            || !m_journal->setOpenTasks(m_store->size(), &error)))
+        report(error);
+}
+
 void JournalWriter::appendFinished(const QVector<int> &rows)
 {
     QString error;

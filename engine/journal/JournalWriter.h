@@ -21,6 +21,8 @@ public:
     void open(const QString &runKind);
     // Creates the journal from the batch (see Journal::create), then opens it.
     void create(const QString &batchPath, const QByteArray &batchData, const QString &runKind);
+    // A new run into the journal already open: recorded, and every task open until it ends.
+    void beginRun(const QString &runKind);
     void appendFinished(const QVector<int> &rows);
     void appendReset(const QVector<int> &rows);
     // Records how many tasks are still open (see Journal::openTasks), as the engine counts

@@ -35,9 +35,14 @@ QString chunkName(const QString &path, qint64 offset, qint64 length)
 
 } // namespace
 
-MapReduceJob::MapReduceJob(QObject *parent)
-    : QObject(parent)
+MapReduceJob::MapReduceJob(MapReduceSpec spec, RunSettings settings, QObject *parent)
+    : Job(parent)
+    , m_spec(std::move(spec))
+    , m_settings(std::move(settings))
 {
+    setTitle(QStringLiteral("MapReduce"));
+    setCapabilities(Killable);
+    setProgressUnit(Unit::Bytes);
     m_pool.setMaxThreadCount(1);
     m_pool.setObjectName(QStringLiteral("brigade-reduce"));
     connect(&m_mergeWatcher, &QFutureWatcher<MergeOutcome>::finished, this,
@@ -48,7 +53,12 @@ MapReduceJob::MapReduceJob(QObject *parent)
         m_running = false;
         m_engine.reset(); // the workers have stopped; nothing of the run is needed any more
         m_reducer.reset();
-        emit finished(result);
+        m_result = std::move(result);
+        if (m_result.status == MapReduceResult::Status::Failed) {
+            setError(FailedError);
+            setErrorText(m_result.errors.value(0));
+        }
+        emitResult();
     });
 }
 
@@ -56,6 +66,11 @@ MapReduceJob::~MapReduceJob()
 {
     // A merge may still be reading the reducer.
     m_pool.waitForDone();
+    // The job is often the last holder of its result (the view let go of it first): a
+    // table and a top list of a million keys take long enough to free that the caller's
+    // (a GUI's) thread must not do it.
+    if (m_result.table || !m_result.top.isEmpty())
+        (void)QtConcurrent::run([result = std::move(m_result)]() mutable { result = {}; });
 }
 
 qint64 MapReduceJob::autoChunkBytes(qint64 totalBytes, int workers)
@@ -92,18 +107,27 @@ bool MapReduceJob::statFile(const QString &path, Input *input, QString *error)
     return true;
 }
 
-bool MapReduceJob::start(const MapReduceSpec &spec, const RunSettings &settings, QString *error)
+void MapReduceJob::failToStart(const QString &error)
 {
-    if (m_running) {
-        *error = QStringLiteral("the job is already running");
-        return false;
-    }
+    setError(StartError);
+    setErrorText(error);
+    m_result.status = MapReduceResult::Status::Failed;
+    m_result.errors = QStringList{error};
+    // Never from inside start(): the caller connects after it returns, as with any result.
+    QMetaObject::invokeMethod(this, &MapReduceJob::emitResult, Qt::QueuedConnection);
+}
+
+void MapReduceJob::doStart()
+{
+    const MapReduceSpec &spec = m_spec;
+    const RunSettings &settings = m_settings;
     QVector<Input> inputs;
     qint64 total = 0;
+    QString error;
     for (const QString &path : spec.inputs) {
         Input input;
-        if (!statFile(path, &input, error))
-            return false;
+        if (!statFile(path, &input, &error))
+            return failToStart(error);
         total += input.size;
         inputs.append(input);
     }
@@ -114,16 +138,15 @@ bool MapReduceJob::start(const MapReduceSpec &spec, const RunSettings &settings,
     for (const Input &input : std::as_const(inputs))
         chunkCount += (input.size + chunkBytes - 1) / chunkBytes;
     if (chunkCount > MaxChunks) {
-        *error = QStringLiteral("chunk_bytes %1 makes %2 chunks of %3 bytes of input (at most %4 "
-                                "chunks)")
-                         .arg(chunkBytes)
-                         .arg(chunkCount)
-                         .arg(total)
-                         .arg(MaxChunks);
-        return false;
+        return failToStart(
+                QStringLiteral("chunk_bytes %1 makes %2 chunks of %3 bytes of input (at most %4 "
+                               "chunks)")
+                        .arg(chunkBytes)
+                        .arg(chunkCount)
+                        .arg(total)
+                        .arg(MaxChunks));
     }
 
-    m_spec = spec;
     m_inputs = inputs;
     m_totalBytes = total;
     m_chunks.clear();
@@ -163,7 +186,7 @@ bool MapReduceJob::start(const MapReduceSpec &spec, const RunSettings &settings,
         // Only empty inputs: nothing for workers to do.
         m_engineDone = true;
         QMetaObject::invokeMethod(this, &MapReduceJob::maybeFinish, Qt::QueuedConnection);
-        return true;
+        return;
     }
 
     RunSettings run = settings;
@@ -175,21 +198,23 @@ bool MapReduceJob::start(const MapReduceSpec &spec, const RunSettings &settings,
     connect(m_engine.get(), &Engine::tasksFinished, this, &MapReduceJob::onTasksFinished);
     connect(m_engine.get(), &Engine::finished, this, &MapReduceJob::onEngineFinished);
     connect(m_engine.get(), &Engine::progress, this, &MapReduceJob::emitProgress);
-    connect(m_engine.get(), &Engine::message, this, &MapReduceJob::message);
+    connect(m_engine.get(), &Engine::message, this,
+            [this](const QString &text) { emit infoMessage(this, text); });
     connect(m_engine.get(), &Engine::workerMessage, this,
-            [this](int, const QString &text) { emit message(text); });
+            [this](int, const QString &text) { emit infoMessage(this, text); });
+    emit engineStarted(m_engine.get());
     m_engine->start(std::make_shared<TaskStore>(std::move(tasks)), run);
     emitProgress();
-    return true;
 }
 
-void MapReduceJob::cancel()
+bool MapReduceJob::doKill()
 {
     if (!m_running || m_cancelled)
-        return;
+        return false;
     m_cancelled = true;
     if (m_engine && !m_engineDone)
         m_engine->cancel();
+    return true;
 }
 
 void MapReduceJob::onTasksFinished(const QVector<int> &rows)
@@ -379,8 +404,13 @@ MapReduceProgress MapReduceJob::progress() const
 
 void MapReduceJob::emitProgress()
 {
-    if (m_running)
-        emit progressChanged(progress());
+    if (!m_running)
+        return;
+    setTotalAmount(Unit::Bytes, m_totalBytes);
+    setTotalAmount(Unit::Items, m_chunks.size());
+    setProcessedAmount(Unit::Bytes, m_bytesDone);
+    setProcessedAmount(Unit::Items, m_chunksDone);
+    emit progressChanged(progress());
 }
 
 } // namespace Brigade

@@ -3,6 +3,7 @@
 #include "MapReduceResult.h"
 #include "MapReduceSpec.h"
 #include "PartialResult.h"
+#include "job/Job.h"
 #include "run/RunSettings.h"
 
 #include <QElapsedTimer>
@@ -25,20 +26,22 @@ struct RunStats;
 // arrive, dropping each from the task store once merged: memory grows with the distinct
 // keys, not with the input. The caller's thread (a GUI's) never waits on any of it.
 //
+// A Job: Killable (the partial totals are dropped), amounts in bytes of input (and chunks
+// as items). Its result() comes with NoError and the totals in mapReduceResult(); with
+// StartError when an input cannot be read or the chunking makes no sense (nothing ran);
+// FailedError when a chunk failed or an input changed; KilledError after kill().
+//
 // Call from one thread; signals arrive on it.
-class MapReduceJob : public QObject
+class MapReduceJob : public Job
 {
     Q_OBJECT
 public:
-    explicit MapReduceJob(QObject *parent = nullptr);
+    MapReduceJob(MapReduceSpec spec, RunSettings settings, QObject *parent = nullptr);
     ~MapReduceJob() override;
 
-    // Looks at the inputs and starts. Returns false with *error when an input cannot be
-    // read or the chunking makes no sense; nothing runs then and finished() never comes.
-    bool start(const MapReduceSpec &spec, const RunSettings &settings, QString *error);
-    void cancel();
-    bool isRunning() const { return m_running; }
-
+    // After result(): the totals, or why there are none.
+    const MapReduceResult &mapReduceResult() const { return m_result; }
+    const MapReduceSpec &spec() const { return m_spec; }
     MapReduceProgress progress() const;
     // The engine running the chunks (null before start()), for views of the workers.
     Engine *engine() const { return m_engine.get(); }
@@ -48,10 +51,10 @@ public:
     static qint64 autoChunkBytes(qint64 totalBytes, int workers);
 
 signals:
+    // Progress in detail (chunks, MB/s, keys), as the amounts move.
     void progressChanged(const Brigade::MapReduceProgress &progress);
-    void finished(const Brigade::MapReduceResult &result);
-    // News from the engine and the workers (a worker lost, what it wrote on stderr).
-    void message(const QString &text);
+    // The engine that runs the chunks was made (once, when the job starts mapping).
+    void engineStarted(Brigade::Engine *engine);
 
 private:
     struct Input
@@ -82,6 +85,9 @@ private:
         qint64 keys = 0;
     };
 
+    void doStart() override;
+    bool doKill() override;
+    void failToStart(const QString &error);
     void onTasksFinished(const QVector<int> &rows);
     void onEngineFinished(const RunStats &stats);
     void startMerge();
@@ -93,6 +99,8 @@ private:
     void emitProgress();
 
     MapReduceSpec m_spec;
+    RunSettings m_settings;
+    MapReduceResult m_result;
     QVector<Input> m_inputs;
     QVector<Chunk> m_chunks;
     qint64 m_totalBytes = 0;

@@ -7,11 +7,11 @@ void PartialBuilder::append(const char *key, size_t len, quint64 count)
     const qsizetype need = m_used + qsizetype(len) + 13; // two varints, at most 3 + 10 bytes
     if (need > m_body.size())
         m_body.resize(qMax(need, qMax<qsizetype>(m_body.size() * 2, 64 * 1024)));
-    char *p = PartialResult::putVarint(m_body.data() + m_used, len);
+    char *p = Varint::put(m_body.data() + m_used, len);
     m_prevKey = p - m_body.constData();
     m_prevLen = len;
     std::memcpy(p, key, len);
-    p = PartialResult::putVarint(p + len, count);
+    p = Varint::put(p + len, count);
     m_used = p - m_body.constData();
     ++m_keys;
     m_keyBytes += len;

@@ -81,10 +81,10 @@ QByteArray PartialResult::encode(const CountTable &counts, const ChunkStats &sta
     char *p = out.data() + start;
     for (qint64 i = 0; i < n; ++i) {
         const QByteArrayView key = counts.key(i);
-        p = putVarint(p, quint64(key.size()));
+        p = Varint::put(p, quint64(key.size()));
         std::memcpy(p, key.data(), size_t(key.size()));
         p += key.size();
-        p = putVarint(p, counts.count(i));
+        p = Varint::put(p, counts.count(i));
     }
     out.truncate(p - out.constData());
     return out;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "encoding/Varint.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
@@ -54,15 +56,6 @@ public:
     static QByteArray encode(const CountTable &counts, const ChunkStats &stats);
     // The header for keys already encoded as (varint length, bytes, varint count).
     static QByteArray header(const ChunkStats &stats, quint64 keys, quint64 keyBytes);
-    static char *putVarint(char *p, quint64 v)
-    {
-        while (v >= 0x80) {
-            *p++ = char(quint8(v) | 0x80);
-            v >>= 7;
-        }
-        *p++ = char(v);
-        return p;
-    }
 
     // Reads one result: header() first, then next() until it returns false, then ok().
     // Every read is bounds-checked (the bytes come from another process).
@@ -103,21 +96,7 @@ public:
         bool ok() const { return m_ok && m_read == m_keys && m_p == m_end; }
 
     private:
-        bool varint(quint64 *out)
-        {
-            quint64 v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                if (m_p == m_end)
-                    return false;
-                const quint8 b = *m_p++;
-                v |= quint64(b & 0x7f) << shift;
-                if (!(b & 0x80)) {
-                    *out = v;
-                    return true;
-                }
-            }
-            return false;
-        }
+        bool varint(quint64 *out) { return Varint::read(&m_p, m_end, out); }
         bool fixed(void *out, size_t n);
 
         const quint8 *m_p;

@@ -1,8 +1,9 @@
 #include "TotalsWriter.h"
 
 #include "CountTable.h"
-#include "compute/WordCountOp.h"
 #include "output/ResultWriter.h"
+#include "text/CsvText.h"
+#include "text/JsonText.h"
 
 #include <QSaveFile>
 
@@ -11,22 +12,6 @@ namespace Brigade {
 namespace {
 
 constexpr qsizetype FlushBytes = 1 << 20;
-
-void appendCsvField(QByteArray *out, QByteArrayView v)
-{
-    const bool quote = v.contains(',') || v.contains('"') || v.contains('\n') || v.contains('\r');
-    if (!quote) {
-        out->append(v);
-        return;
-    }
-    out->append('"');
-    for (char c : v) {
-        if (c == '"')
-            out->append('"');
-        out->append(c);
-    }
-    out->append('"');
-}
 
 // Writes count records, record(n, csv, &buffer) appending the n-th, to a temporary file
 // renamed into place at the end: no half-written output, even when cancelled.
@@ -73,11 +58,11 @@ bool TotalsWriter::isCsv(const QString &path)
 void TotalsWriter::appendRecord(QByteArray *out, QByteArrayView key, quint64 total, bool csv)
 {
     if (csv) {
-        appendCsvField(out, key);
+        CsvText::appendField(out, key);
         out->append(',');
     } else {
         out->append("{\"key\":");
-        WordCountOp::appendJsonString(out, key); // invalid UTF-8 -> U+FFFD
+        JsonText::appendString(out, key); // invalid UTF-8 -> U+FFFD
         out->append(",\"total\":");
     }
     out->append(QByteArray::number(total));

@@ -1,27 +1,14 @@
 #include "ResultWriter.h"
 
-#include "JsonText.h"
 #include "core/ByteSink.h"
+#include "text/CsvText.h"
+#include "text/JsonText.h"
 
 namespace Brigade {
 
 namespace {
 
-void appendCsvField(ByteSink &out, QByteArrayView v)
-{
-    const bool quote = v.contains(',') || v.contains('"') || v.contains('\n') || v.contains('\r');
-    if (!quote) {
-        out.append(v);
-        return;
-    }
-    out.append('"');
-    for (char c : v) {
-        if (c == '"')
-            out.append('"');
-        out.append(c);
-    }
-    out.append('"');
-}
+using CsvText::appendField;
 
 void appendDuration(ByteSink &out, const TaskState &st)
 {
@@ -98,20 +85,20 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
         out.literal("}\n");
         return;
     }
-    appendCsvField(out, id);
+    appendField(out, id);
     out.append(',');
     if (hasUrl)
-        appendCsvField(out, spec.shape->fetch.url);
+        appendField(out, spec.shape->fetch.url);
     out.append(',');
     out.append(QByteArrayView(statusName(st.status)));
     out.append(',');
     out.number(st.attempts);
     out.append(',');
     if (st.status == TaskStatus::Succeeded)
-        appendCsvField(out, st.result);
+        appendField(out, st.result);
     out.append(',');
     if (st.status != TaskStatus::Succeeded)
-        appendCsvField(out, st.message.toUtf8());
+        appendField(out, st.message.toUtf8());
     out.append(',');
     if (hasHttp)
         out.number(st.httpStatus);

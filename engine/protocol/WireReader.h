@@ -1,5 +1,7 @@
 #pragma once
 
+#include "encoding/Varint.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QtEndian>
@@ -32,24 +34,13 @@ public:
     quint64 varint()
     {
         quint64 v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (m_p == m_end) {
-                fail();
-                return 0;
-            }
-            const quint8 b = quint8(*m_p++);
-            v |= quint64(b & 0x7f) << shift;
-            if (!(b & 0x80))
-                return v;
+        if (!Varint::read(&m_p, m_end, &v)) {
+            fail(); // cut short, or more than ten bytes: not something WireWriter wrote
+            return 0;
         }
-        fail(); // more than ten bytes: not something WireWriter wrote
-        return 0;
+        return v;
     }
-    qint64 svarint()
-    {
-        const quint64 z = varint();
-        return qint64(z >> 1) ^ -qint64(z & 1);
-    }
+    qint64 svarint() { return Varint::unzigzag(varint()); }
     // A view into the frame; valid as long as the frame's buffer is.
     QByteArrayView bytesView() { return view(u32()); }
     QByteArrayView varBytesView()

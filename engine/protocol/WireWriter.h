@@ -33,7 +33,7 @@ public:
     // LEB128: small numbers in one byte. The journal's records are mostly small numbers.
     void varint(quint64 v) { m_sink.varint(v); }
     // Signed values as zigzag varints: -1 is one byte, not ten.
-    void svarint(qint64 v) { varint((quint64(v) << 1) ^ quint64(v >> 63)); }
+    void svarint(qint64 v) { varint(Varint::zigzag(v)); }
     void varBytes(QByteArrayView b)
     {
         varint(quint64(b.size()));

@@ -77,11 +77,12 @@ Engine::~Engine()
     Tsan::acquire(&m_thread);
 }
 
-void Engine::start(std::shared_ptr<TaskStore> store, const RunSettings &settings)
+void Engine::start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
+                   const QVector<int> &reset)
 {
     m_store = store;
     m_running = true;
-    post(m_core, [core = m_core, store, settings] { core->start(store, settings); });
+    post(m_core, [core = m_core, store, settings, reset] { core->start(store, settings, reset); });
 }
 
 void Engine::pause()

@@ -27,8 +27,11 @@ public:
     explicit Engine(QObject *parent = nullptr);
     ~Engine() override;
 
-    // Runs every task of store that has not finished. A run in progress is replaced.
-    void start(std::shared_ptr<TaskStore> store, const RunSettings &settings);
+    // Runs every task of store that has not finished, and the finished rows of reset again
+    // (fresh attempts; the reset is journaled before anything runs). A run in progress is
+    // replaced. Front ends go through RunSession, which decides what a run runs.
+    void start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
+               const QVector<int> &reset = {});
     std::shared_ptr<TaskStore> store() const { return m_store; }
     bool isRunning() const { return m_running; }
 

@@ -42,7 +42,8 @@ RunCoordinator::~RunCoordinator()
     shutdown();
 }
 
-void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &settings)
+void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
+                           const QVector<int> &reset)
 {
     if (m_active)
         stopWorkers();
@@ -67,8 +68,10 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_changed.clear();
     m_finishedRows.clear();
 
-    // Whatever did not finish (a fresh batch, or one resumed after a crash) runs now.
-    m_store->write([&](QVector<TaskState> &states, TaskStore &) {
+    // Whatever did not finish (a fresh batch, or one resumed after a crash) runs now, and
+    // the finished rows the caller asked to run again.
+    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+        resetRows(states, store, reset, false);
         for (int row = 0; row < n; ++row) {
             TaskState &st = states[row];
             if (!isTerminal(st.status)) {
@@ -541,34 +544,40 @@ void RunCoordinator::retryTasks(const QVector<int> &rows)
 {
     if (!m_store)
         return;
+    if (!m_active) {
+        start(m_store, m_settings, rows);
+        return;
+    }
     QVector<int> reset;
     m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
-        for (int row : rows) {
-            if (row < 0 || row >= states.size() || !isTerminal(states[row].status))
-                continue;
-            --m_counts[int(states[row].status)];
-            store.resetLocked(row); // fresh attempt count; earlier attempts are forgotten
-            ++m_counts[int(TaskStatus::Queued)];
-            states[row].readyAtMs = m_active ? nowMs() : 0;
-            reset.append(row);
-        }
+        reset = resetRows(states, store, rows, true);
+        for (int row : std::as_const(reset))
+            states[row].readyAtMs = nowMs();
     });
-    if (reset.isEmpty()) {
-        if (!m_active)
-            emit finished(makeStats());
-        return;
-    }
-    if (m_journal)
-        QMetaObject::invokeMethod(m_journal, [j = m_journal, reset] { j->appendReset(reset); });
-    if (!m_active) {
-        start(m_store, m_settings);
-        return;
-    }
-    for (int row : reset) {
+    for (int row : std::as_const(reset)) {
         m_ready.push_back(row);
         markChanged(row);
     }
     dispatch();
+}
+
+QVector<int> RunCoordinator::resetRows(QVector<TaskState> &states, TaskStore &store,
+                                       const QVector<int> &rows, bool counted)
+{
+    QVector<int> reset;
+    for (int row : rows) {
+        if (row < 0 || row >= states.size() || !isTerminal(states[row].status))
+            continue;
+        if (counted) {
+            --m_counts[int(states[row].status)];
+            ++m_counts[int(TaskStatus::Queued)];
+        }
+        store.resetLocked(row); // fresh attempt count; earlier attempts are forgotten
+        reset.append(row);
+    }
+    if (m_journal && !reset.isEmpty())
+        QMetaObject::invokeMethod(m_journal, [j = m_journal, reset] { j->appendReset(reset); });
+    return reset;
 }
 
 void RunCoordinator::killWorker(int slot)
@@ -619,7 +628,13 @@ void RunCoordinator::stopWorkers()
 
 void RunCoordinator::openJournal()
 {
-    if (m_journal || m_settings.journalPath.isEmpty())
+    if (m_journal) {
+        QMetaObject::invokeMethod(m_journal, [j = m_journal, kind = m_settings.journalRunKind] {
+            j->beginRun(kind);
+        });
+        return;
+    }
+    if (m_settings.journalPath.isEmpty())
         return;
     m_journalPath = m_settings.journalPath;
     m_journalThread = new QThread(this);

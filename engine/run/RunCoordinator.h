@@ -34,7 +34,9 @@ public:
     explicit RunCoordinator(QObject *parent = nullptr);
     ~RunCoordinator() override;
 
-    void start(std::shared_ptr<TaskStore> store, const RunSettings &settings);
+    // reset: finished rows to run again with fresh attempts (journaled as reset first).
+    void start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
+               const QVector<int> &reset = {});
     void setPaused(bool paused);
     void cancelAll();
     void cancelTasks(const QVector<int> &rows);
@@ -96,6 +98,10 @@ private:
     void checkDone();
     void stopWorkers();
     void openJournal();
+    // Under the store's write lock: finished rows back to a fresh queued state, the reset
+    // journaled (the one place resets are). counted: keep m_counts up to date.
+    QVector<int> resetRows(QVector<TaskState> &states, TaskStore &store, const QVector<int> &rows,
+                           bool counted);
     qint64 openTasks() const; // neither succeeded nor failed
     void closeJournal();
     RunStats makeStats() const;

@@ -84,25 +84,24 @@ void TestMapReduce::initTestCase()
 
 MapReduceResult TestMapReduce::run(const MapReduceSpec &spec, QList<MapReduceProgress> *progress)
 {
-    MapReduceJob job;
-    QSignalSpy finished(&job, &MapReduceJob::finished);
+    MapReduceJob job(spec, testSettings());
+    QSignalSpy finished(&job, &Job::result);
     if (progress)
         connect(&job, &MapReduceJob::progressChanged, this,
                 [progress](const MapReduceProgress &p) { progress->append(p); });
-    QString error;
-    if (!job.start(spec, testSettings(), &error)) {
-        MapReduceResult r;
-        r.status = MapReduceResult::Status::Failed;
-        r.errors << QStringLiteral("start: ") + error;
-        return r;
-    }
+    job.start();
     if (!finished.wait(120000)) {
         MapReduceResult r;
         r.status = MapReduceResult::Status::Failed;
         r.errors << QStringLiteral("timeout");
         return r;
     }
-    return finished.first().first().value<MapReduceResult>();
+    if (job.error() == Job::StartError) {
+        MapReduceResult r = job.mapReduceResult();
+        r.errors.prepend(QStringLiteral("start: ") + job.errorText());
+        return r;
+    }
+    return job.mapReduceResult();
 }
 
 void TestMapReduce::batchLine()
@@ -324,13 +323,22 @@ void TestMapReduce::unreadableInputRefusesToStart()
 {
     MapReduceSpec spec;
     spec.inputs << m_dir.filePath(QStringLiteral("does-not-exist"));
-    MapReduceJob job;
-    QString error;
-    QVERIFY(!job.start(spec, testSettings(), &error));
-    QCOMPARE(error, QStringLiteral("cannot read input %1: No such file or directory")
-                            .arg(spec.inputs.first()));
+    MapReduceJob job(spec, testSettings());
+    QSignalSpy result(&job, &Job::result);
+    job.start();
+    QCOMPARE(result.count(), 0); // never from inside start()
+    QVERIFY(result.wait());
+    QCOMPARE(job.error(), int(Job::StartError));
+    QCOMPARE(job.errorText(), QStringLiteral("cannot read input %1: No such file or directory")
+                                      .arg(spec.inputs.first()));
+    QVERIFY(job.engine() == nullptr); // nothing ran
     spec.inputs = QStringList{m_dir.path()};
-    QVERIFY(!job.start(spec, testSettings(), &error));
+    MapReduceJob folder(spec, testSettings());
+    QSignalSpy folderResult(&folder, &Job::result);
+    folder.start();
+    QVERIFY(folderResult.wait());
+    QCOMPARE(folder.error(), int(Job::StartError));
+    const QString error = folder.errorText();
     QVERIFY2(error.contains(QLatin1String("is not a regular file"))
                      || error.contains(QLatin1String("Is a directory")),
              qPrintable(error));
@@ -344,8 +352,8 @@ void TestMapReduce::fileChangingDuringTheRunFails()
     spec.inputs << path;
     spec.format = MapFormat::Ngram;
     spec.chunkBytes = 4096;
-    MapReduceJob job;
-    QSignalSpy finished(&job, &MapReduceJob::finished);
+    MapReduceJob job(spec, testSettings());
+    QSignalSpy finished(&job, &Job::result);
     bool appended = false;
     // As soon as the first chunk is in, the file grows: chunks still to come are refused,
     // and the final look at the file sees it anyway.
@@ -357,12 +365,12 @@ void TestMapReduce::fileChangingDuringTheRunFails()
         QVERIFY(f.open(QIODevice::Append));
         f.write("late\t2000\t1\t1\n");
     });
-    QString error;
-    QVERIFY(job.start(spec, testSettings(), &error));
+    job.start();
     QVERIFY(finished.wait(60000));
     QVERIFY(appended);
-    const MapReduceResult r = finished.first().first().value<MapReduceResult>();
+    const MapReduceResult r = job.mapReduceResult();
     QCOMPARE(r.status, MapReduceResult::Status::Failed);
+    QCOMPARE(job.error(), int(Job::FailedError));
     QVERIFY(!r.table);
     const QString all = r.errors.join(QLatin1Char('\n'));
     QVERIFY2(all.contains(path + QStringLiteral(" changed during the run: it was ")),
@@ -376,10 +384,9 @@ void TestMapReduce::partialsLeaveTheStoreOnceMerged()
                              MapReduceReference::generateNgram(20000, 4, false));
     spec.format = MapFormat::Ngram;
     spec.chunkBytes = 8192;
-    MapReduceJob job;
-    QSignalSpy finished(&job, &MapReduceJob::finished);
-    QString error;
-    QVERIFY(job.start(spec, testSettings(), &error));
+    MapReduceJob job(spec, testSettings());
+    QSignalSpy finished(&job, &Job::result);
+    job.start();
     // Connected after the job's own slot: by the time this runs, the job has taken the
     // results of these rows out of the store.
     int checked = 0;
@@ -393,7 +400,8 @@ void TestMapReduce::partialsLeaveTheStoreOnceMerged()
         }
     });
     QVERIFY(finished.wait(60000));
-    QVERIFY(finished.first().first().value<MapReduceResult>().succeeded());
+    QVERIFY(job.mapReduceResult().succeeded());
+    QCOMPARE(job.error(), int(Job::NoError));
     QVERIFY(checked > 10);
     QCOMPARE(held, 0);
 }
@@ -454,18 +462,28 @@ void TestMapReduce::cancel()
                              MapReduceReference::generateNgram(50000, 5, false));
     spec.format = MapFormat::Ngram;
     spec.chunkBytes = 1024;
-    MapReduceJob job;
-    QSignalSpy finished(&job, &MapReduceJob::finished);
+    MapReduceJob job(spec, testSettings());
+    QSignalSpy finished(&job, &Job::result);
+    QSignalSpy processed(&job, &Job::processedAmountChanged);
     connect(&job, &MapReduceJob::progressChanged, &job, [&](const MapReduceProgress &p) {
         if (p.chunksDone > 0)
-            job.cancel();
+            QVERIFY(job.kill() || job.isKilled());
     });
-    QString error;
-    QVERIFY(job.start(spec, testSettings(), &error));
+    job.start();
     QVERIFY(finished.wait(60000));
-    const MapReduceResult r = finished.first().first().value<MapReduceResult>();
+    QCOMPARE(finished.count(), 1);
+    const MapReduceResult r = job.mapReduceResult();
     QCOMPARE(r.status, MapReduceResult::Status::Cancelled);
+    QCOMPARE(job.error(), int(Job::KilledError));
     QVERIFY(!job.isRunning());
+    // Amounts are emitted only when they change.
+    qint64 last = -1;
+    for (const QList<QVariant> &args : std::as_const(processed)) {
+        if (args.at(1).value<Job::Unit>() != Job::Unit::Bytes)
+            continue;
+        QVERIFY(args.at(2).toLongLong() != last);
+        last = args.at(2).toLongLong();
+    }
 }
 
 void TestMapReduce::cliPrintsAndWritesTotals()

@@ -114,6 +114,16 @@ void tst_CliGroups::refused_data()
     QTest::newRow("empty launcher")
             << QStringList{QStringLiteral("--launcher"), QStringLiteral("  ")}
             << QStringLiteral("--launcher needs a command");
+    // The rules the window's settings follow: a host ssh would read as an option is refused.
+    QTest::newRow("host like an option")
+            << QStringList{QStringLiteral("--ssh=-oProxyCommand=nc")}
+            << QStringLiteral("--ssh: \u201c-oProxyCommand=nc\u201d is not a host name: ssh would "
+                              "read it as an option (give ssh options separately).");
+    QTest::newRow("host twice")
+            << QStringList{QStringLiteral("--ssh"), QStringLiteral("node2"),
+                           QStringLiteral("--ssh"), QStringLiteral("node2*3")}
+            << QStringLiteral("--ssh: node2 is listed twice: give it one entry with all its "
+                              "workers.");
     QTest::newRow("no workers at all")
             << QStringList{QStringLiteral("--workers"), QStringLiteral("0")}
             << QStringLiteral("--workers 0 leaves no worker to run anything (add --ssh, --slurm "

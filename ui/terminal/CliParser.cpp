@@ -1,6 +1,7 @@
 #include "CliParser.h"
 
 #include "net/Url.h"
+#include "run/RunSettingsRules.h"
 #include "run/WorkerGroups.h"
 
 #include <QCommandLineParser>
@@ -190,11 +191,17 @@ struct Parser
     }
 };
 
-bool intOption(const QCommandLineParser &p, const QCommandLineOption &o, qint64 min, qint64 max,
-               qint64 *value, QString *error)
+using Rules = RunSettingsRules;
+using Field = RunSettingsRules::Field;
+
+// The option's value within the limit the rules give its setting.
+bool intOption(const QCommandLineParser &p, const QCommandLineOption &o, Field field, qint64 *value,
+               QString *error)
 {
     if (!p.isSet(o))
         return true;
+    const qint64 min = Rules::limit(field).min;
+    const qint64 max = Rules::limit(field).max;
     bool ok = false;
     const QString text = p.value(o);
     const qint64 v = text.toLongLong(&ok);
@@ -226,14 +233,14 @@ bool parseGroups(const Parser &P, RunSettings &s, QString *error)
     }
     if (P.p.isSet(P.slurm)) {
         qint64 n = 0;
-        if (!intOption(P.p, P.slurm, 1, WorkerGroups::MaxPerGroup, &n, error))
+        if (!intOption(P.p, P.slurm, Field::GroupWorkers, &n, error))
             return false;
         s.groups.append(WorkerGroups::slurm(int(n), P.p.value(P.srunOptions),
                                             P.p.value(P.slurmConf), remote));
     }
     if (P.p.isSet(P.launcher)) {
         qint64 n = 1;
-        if (!intOption(P.p, P.launcherWorkers, 1, WorkerGroups::MaxPerGroup, &n, error))
+        if (!intOption(P.p, P.launcherWorkers, Field::GroupWorkers, &n, error))
             return false;
         const QString command = P.p.value(P.launcher);
         if (WorkerGroups::splitArguments(command).isEmpty()) {
@@ -243,7 +250,7 @@ bool parseGroups(const Parser &P, RunSettings &s, QString *error)
         s.groups.append(WorkerGroups::launcher(command, int(n)));
     }
     qint64 q = 0;
-    if (!intOption(P.p, P.queueTimeout, 0, 7LL * 24 * 3600 * 1000, &q, error))
+    if (!intOption(P.p, P.queueTimeout, Field::QueueTimeoutMs, &q, error))
         return false;
     s.queueTimeoutMs = quint32(q);
     return true;
@@ -323,7 +330,7 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
     o->skipInvalid = P.p.isSet(P.skipInvalid);
     RunSettings &s = o->settings;
     qint64 v = 0;
-    if (!intOption(P.p, P.workers, 0, 1024, &v, error))
+    if (!intOption(P.p, P.workers, Field::Workers, &v, error))
         return false;
     s.workers = int(v);
     if (!parseGroups(P, s, error))
@@ -334,40 +341,40 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
         return false;
     }
     v = s.concurrency;
-    if (!intOption(P.p, P.concurrency, 1, 1000000, &v, error))
+    if (!intOption(P.p, P.concurrency, Field::Concurrency, &v, error))
         return false;
     s.concurrency = int(v);
     v = s.computeThreads;
-    if (!intOption(P.p, P.computeThreads, 1, 256, &v, error))
+    if (!intOption(P.p, P.computeThreads, Field::ComputeThreads, &v, error))
         return false;
     s.computeThreads = int(v);
     v = s.maxAttempts;
-    if (!intOption(P.p, P.maxAttempts, 1, 100, &v, error))
+    if (!intOption(P.p, P.maxAttempts, Field::MaxAttempts, &v, error))
         return false;
     s.maxAttempts = int(v);
     v = s.timeoutMs;
-    if (!intOption(P.p, P.timeout, 0, 24LL * 3600 * 1000, &v, error))
+    if (!intOption(P.p, P.timeout, Field::TimeoutMs, &v, error))
         return false;
     s.timeoutMs = quint32(v);
     v = s.maxBytes;
-    if (!intOption(P.p, P.maxBytes, 1, 1LL << 40, &v, error))
+    if (!intOption(P.p, P.maxBytes, Field::MaxBytes, &v, error))
         return false;
     s.maxBytes = v;
     v = 0;
-    if (!intOption(P.p, P.seed, 0, 0xffffffffLL, &v, error))
+    if (!intOption(P.p, P.seed, Field::Seed, &v, error))
         return false;
     s.seed = quint32(v);
     v = s.heartbeatTimeoutMs;
-    if (!intOption(P.p, P.heartbeatTimeout, 500, 3600 * 1000, &v, error))
+    if (!intOption(P.p, P.heartbeatTimeout, Field::HeartbeatTimeoutMs, &v, error))
         return false;
     s.heartbeatTimeoutMs = quint32(v);
     s.workerProgram = P.p.value(P.workerProgram);
     v = 0;
-    if (!intOption(P.p, P.memoryLimit, 16, 1LL << 30, &v, error))
+    if (!intOption(P.p, P.memoryLimit, Field::WorkerMemoryMb, &v, error))
         return false;
     s.workerMemoryLimitMb = quint64(v);
     v = s.maxHostConnections;
-    if (!intOption(P.p, P.maxHostConnections, 0, 100000, &v, error))
+    if (!intOption(P.p, P.maxHostConnections, Field::MaxHostConnections, &v, error))
         return false;
     s.maxHostConnections = int(v);
     s.http1 = P.p.isSet(P.http1);
@@ -389,9 +396,9 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
     }
     if (P.p.isSet(P.proxy)) {
         s.proxy = P.p.value(P.proxy).toUtf8();
-        const QString problem = Url::proxyProblem(s.proxy);
-        if (!problem.isEmpty()) {
-            *error = QStringLiteral("--proxy: %1").arg(problem);
+        // An empty value would mean "the environment's": say it is not a proxy.
+        if (s.proxy.isEmpty()) {
+            *error = QStringLiteral("--proxy: %1").arg(Url::proxyProblem(s.proxy));
             return false;
         }
     }
@@ -441,6 +448,18 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
         }
         s.retry.baseDelayMs = base;
         s.retry.maxDelayMs = max;
+    }
+    // What no option checks alone: the same rules the window's settings follow.
+    const QList<RunSettingsRules::Problem> problems = RunSettingsRules::check(s);
+    if (!problems.isEmpty()) {
+        const RunSettingsRules::Problem &first = problems.first();
+        const QString option = first.field == Field::SshHost     ? QStringLiteral("--ssh: ")
+                               : first.field == Field::Launcher  ? QStringLiteral("--launcher: ")
+                               : first.field == Field::BackoffMs ? QStringLiteral("--backoff-ms: ")
+                               : first.field == Field::Proxy     ? QStringLiteral("--proxy: ")
+                                                                 : QString();
+        *error = option + first.message;
+        return false;
     }
     if (P.p.isSet(P.progress)) {
         const QString m = P.p.value(P.progress);

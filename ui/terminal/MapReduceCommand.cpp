@@ -5,6 +5,7 @@
 #include "mapreduce/CountTable.h"
 #include "mapreduce/MapReduceJob.h"
 #include "mapreduce/TotalsWriter.h"
+#include "session/RunSession.h"
 
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
@@ -40,10 +41,10 @@ void printTotal(const KeyTotal &k)
 
 } // namespace
 
-MapReduceCommand::MapReduceCommand(CliOptions options, MapReduceSpec spec, QObject *parent)
+MapReduceCommand::MapReduceCommand(CliOptions options, RunSession *session, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
-    , m_spec(std::move(spec))
+    , m_session(session)
 {}
 
 MapReduceCommand::~MapReduceCommand()
@@ -71,14 +72,6 @@ void MapReduceCommand::begin()
         m_quiet = true;
         break;
     }
-    m_job = new MapReduceJob(this);
-    connect(m_job, &MapReduceJob::progressChanged, this, &MapReduceCommand::onProgress);
-    connect(m_job, &MapReduceJob::finished, this, &MapReduceCommand::onFinished);
-    connect(m_job, &MapReduceJob::message, this, [this](const QString &text) {
-        if (m_live)
-            std::fputs("\r\x1b[K", stderr); // the progress line is redrawn after
-        printErr(QStringLiteral("brigade: %1").arg(text));
-    });
     auto *interrupts = new InterruptWatcher(this);
     connect(interrupts, &InterruptWatcher::interrupted, this, [this](int count) {
         if (count > 1)
@@ -86,11 +79,24 @@ void MapReduceCommand::begin()
         printErr(QStringLiteral("brigade: interrupted; cancelling (press Ctrl-C again to quit "
                                 "at once)"));
         m_cancelWrite = true;
-        m_job->cancel();
+        if (m_job)
+            m_job->kill();
     });
-    QString error;
-    if (!m_job->start(m_spec, m_options.settings, &error)) {
-        printErr(QStringLiteral("brigade: %1").arg(error));
+    connect(m_session, &RunSession::jobStarted, this, [this](Job *job) {
+        m_job = qobject_cast<MapReduceJob *>(job);
+        if (!m_job)
+            return;
+        connect(m_job, &MapReduceJob::progressChanged, this, &MapReduceCommand::onProgress);
+        connect(m_job, &Job::result, this, &MapReduceCommand::onResult);
+        connect(m_job, &Job::infoMessage, this, [this](Job *, const QString &text) {
+            if (m_live)
+                std::fputs("\r\x1b[K", stderr); // the progress line is redrawn after
+            printErr(QStringLiteral("brigade: %1").arg(text));
+        });
+    });
+    const Result<Job *> job = m_session->run(m_options.settings);
+    if (!job) {
+        printErr(QStringLiteral("brigade: %1").arg(job.error()));
         emit exitRequested(2);
         return;
     }
@@ -122,8 +128,14 @@ void MapReduceCommand::onProgress(const MapReduceProgress &p)
     std::fflush(stderr);
 }
 
-void MapReduceCommand::onFinished(const MapReduceResult &result)
+void MapReduceCommand::onResult(Job *job)
 {
+    const MapReduceResult &result = m_job->mapReduceResult();
+    if (job->error() == Job::StartError) {
+        printErr(QStringLiteral("brigade: %1").arg(job->errorText()));
+        emit exitRequested(2);
+        return;
+    }
     if (m_live && m_chunksShown >= 0 && m_chunksShown < result.chunks)
         std::fputs("\n", stderr);
     if (result.status == MapReduceResult::Status::Cancelled) {

@@ -2,7 +2,6 @@
 
 #include "CliParser.h"
 #include "mapreduce/MapReduceResult.h"
-#include "mapreduce/MapReduceSpec.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -11,7 +10,9 @@
 
 namespace Brigade {
 
+class Job;
 class MapReduceJob;
+class RunSession;
 
 // "brigade run JOB" for a batch that is a MapReduce job: runs it with a line of progress
 // per chunk (chunks, MB/s, ETA) on stderr, prints the largest totals and the asked keys on
@@ -21,7 +22,8 @@ class MapReduceCommand : public QObject
 {
     Q_OBJECT
 public:
-    MapReduceCommand(CliOptions options, MapReduceSpec spec, QObject *parent = nullptr);
+    // session: holds the opened MapReduce batch, and runs the job.
+    MapReduceCommand(CliOptions options, RunSession *session, QObject *parent = nullptr);
     ~MapReduceCommand() override;
 
     // Starts from the event loop; exitRequested() tells the status to exit with.
@@ -33,12 +35,12 @@ signals:
 private:
     void begin();
     void onProgress(const MapReduceProgress &p);
-    void onFinished(const MapReduceResult &result);
+    void onResult(Job *job);
     void printResult(const MapReduceResult &result);
     void writeOutput(const MapReduceResult &result);
 
     CliOptions m_options;
-    MapReduceSpec m_spec;
+    RunSession *m_session;
     MapReduceJob *m_job = nullptr;
     bool m_live = false;  // redraw one line on a terminal
     bool m_quiet = false; // --progress none

@@ -1,5 +1,7 @@
 #include "ProgressView.h"
 
+#include "text/Duration.h"
+
 #include <QLocale>
 
 namespace Brigade {
@@ -12,15 +14,7 @@ ProgressView::ProgressView(Mode mode, FILE *out, int plainIntervalMs)
 
 QString ProgressView::formatDuration(qint64 ms)
 {
-    if (ms < 0)
-        return QStringLiteral("--:--");
-    const qint64 s = ms / 1000;
-    if (s >= 3600)
-        return QStringLiteral("%1:%2:%3")
-                .arg(s / 3600)
-                .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
-                .arg(s % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return Duration::clock(ms, QStringLiteral("--:--")); // as wide as a time: the line stays put
 }
 
 QString ProgressView::bar(double fraction, int width)

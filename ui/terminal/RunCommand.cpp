@@ -2,8 +2,8 @@
 
 #include "InterruptWatcher.h"
 #include "MapReduceCommand.h"
-#include "batch/BatchParser.h"
-#include "journal/Journal.h"
+#include "job/Job.h"
+#include "run/RunSettingsRules.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -66,7 +66,7 @@ int RunCommand::main(const QStringList &args)
 
 void RunCommand::stop()
 {
-    m_engine.reset();
+    m_session.reset();
     qDeleteAll(findChildren<QObject *>(Qt::FindDirectChildrenOnly));
 }
 
@@ -81,23 +81,42 @@ void RunCommand::fail(const QString &message, int status)
     emit exitRequested(status);
 }
 
-bool RunCommand::loadBatch(std::shared_ptr<TaskStore> *store)
+bool RunCommand::open()
 {
-    QFile file(m_options.batchPath);
-    if (!QFileInfo(m_options.batchPath).isFile() || !file.open(QIODevice::ReadOnly)) {
-        fail(QStringLiteral("brigade: cannot read batch file %1: %2")
-                     .arg(m_options.batchPath, QFileInfo::exists(m_options.batchPath)
-                                                       ? file.errorString()
-                                                       : QStringLiteral("no such file")),
+    const bool fromJournal = m_options.resume || m_options.command != CliOptions::Command::Run;
+    const QString path = fromJournal ? m_options.journalPath : m_options.batchPath;
+    OpenOptions options;
+    options.maxErrors = MaxErrorsShown;
+    options.findEarlierRun = !fromJournal;
+    Result<OpenedRun> opened = RunSession::open(path, options);
+    if (!opened) {
+        fail(QStringLiteral("brigade: %1").arg(opened.error()), 2);
+        return false;
+    }
+    if (fromJournal && !opened->isJournal()) {
+        fail(QStringLiteral("brigade: %1 is not a run journal (to run a batch file: brigade run "
+                            "%1)")
+                     .arg(path),
              2);
         return false;
     }
-    const QByteArray data = file.readAll();
-    BatchParser::Options parseOptions;
-    parseOptions.maxErrors = MaxErrorsShown;
-    Batch batch = BatchParser::parseData(data, m_options.batchPath, parseOptions);
-    if (batch.hasErrors()) {
-        for (const BatchError &e : std::as_const(batch.errors))
+    if (!fromJournal && opened->isJournal()) {
+        fail(QStringLiteral("brigade: %1 is a run journal, not a batch (to continue it: brigade "
+                            "run --resume %1)")
+                     .arg(path),
+             2);
+        return false;
+    }
+    const Batch &batch = *opened->batch;
+    // A journal's batch ran once, so its only problems are credentials' environment
+    // variables not set here: their tasks are kept, and fail saying which is missing.
+    if (batch.hasErrors() && fromJournal) {
+        if (m_options.command != CliOptions::Command::Export) {
+            for (const BatchError &e : batch.errors)
+                printErr(e.toString());
+        }
+    } else if (batch.hasErrors()) {
+        for (const BatchError &e : batch.errors)
             printErr(e.toString());
         if (batch.errorCount > batch.errors.size())
             printErr(QStringLiteral("... and %1 more problems")
@@ -105,100 +124,78 @@ bool RunCommand::loadBatch(std::shared_ptr<TaskStore> *store)
         if (!m_options.skipInvalid) {
             fail(QStringLiteral("brigade: %1 has %2 problem(s); nothing was run (use "
                                 "--skip-invalid to run the %3 valid tasks)")
-                         .arg(m_options.batchPath)
+                         .arg(path)
                          .arg(batch.errorCount)
-                         .arg(batch.tasks.size()),
+                         .arg(opened->store->size()),
                  2);
             return false;
         }
         printErr(QStringLiteral("brigade: skipping %1 invalid line(s)").arg(batch.errorCount));
     }
-    if (batch.mapReduce) { // a MapReduce job: chunks and totals, not a task per line
-        auto *job = new MapReduceCommand(m_options, *batch.mapReduce, this);
-        connect(job, &MapReduceCommand::exitRequested, this, &RunCommand::exitRequested);
-        job->start();
-        return false;
-    }
-    *store = std::make_shared<TaskStore>(std::move(batch.tasks));
-    if (m_options.noJournal)
-        return true;
-    if (m_options.journalPath.isEmpty())
-        m_options.journalPath = Journal::defaultPathFor(m_options.batchPath);
-    // The engine builds the journal while its workers start; a path it could not use is
-    // refused here, before anything runs.
-    QString error;
-    if (!Journal::checkCreatable(m_options.journalPath, &error)) {
-        fail(QStringLiteral("brigade: %1 (use --no-journal to run without one)").arg(error), 2);
-        return false;
-    }
-    m_journalBatch = data;
-    printErr(QStringLiteral("brigade: journal %1 (if interrupted: brigade run --resume %1)")
-                     .arg(m_options.journalPath));
+    if (!opened->earlierJournal.isEmpty())
+        printErr(QStringLiteral("brigade: an earlier run of this batch stopped with %1 of %2 "
+                                "tasks unfinished; this run starts over (to continue that one "
+                                "instead: brigade run --resume %3)")
+                         .arg(opened->earlierOpenTasks)
+                         .arg(opened->store->size())
+                         .arg(opened->earlierJournal));
+    m_session->setJournalling(!m_options.noJournal);
+    m_session->setJournalPath(m_options.journalPath);
+    m_session->adopt(std::move(*opened));
     return true;
 }
 
-bool RunCommand::loadJournal(std::shared_ptr<TaskStore> *store, QVector<int> *finishedRows)
+Result<Job *> RunCommand::startJob()
 {
-    Journal journal;
-    QString error;
-    if (!journal.open(m_options.journalPath, &error)) {
-        fail(QStringLiteral("brigade: %1").arg(error), 2);
-        return false;
-    }
-    const QByteArray data = journal.batchData(&error);
-    if (!error.isEmpty()) {
-        fail(QStringLiteral("brigade: %1").arg(error), 2);
-        return false;
-    }
-    // The journal's own copy of the batch: the original file may have moved or changed.
-    Batch batch = BatchParser::parseData(data, journal.batchPath());
-    *store = std::make_shared<TaskStore>(std::move(batch.tasks));
-    if (!journal.restore(**store, &error, finishedRows)) {
-        fail(QStringLiteral("brigade: %1").arg(error), 2);
-        return false;
-    }
+    const QString journal = m_session->journalPath();
     if (m_options.command == CliOptions::Command::RetryFailed) {
-        const QVector<int> failed = (*store)->rowsWithStatus(TaskStatus::Failed);
-        if (!journal.appendReset(failed, &error)) {
-            fail(QStringLiteral("brigade: %1").arg(error), 2);
-            return false;
-        }
-        (*store)->write([&](QVector<TaskState> &, TaskStore &s) {
-            for (int row : failed)
-                s.resetLocked(row);
-        });
-        finishedRows->removeIf(
-                [&](int row) { return (*store)->state(row).status == TaskStatus::Queued; });
         printErr(QStringLiteral("brigade: retrying %1 failed task(s) of %2")
-                         .arg(failed.size())
-                         .arg(m_options.journalPath));
-    } else if (m_options.resume) {
-        printErr(QStringLiteral("brigade: resuming %1: %2 of %3 tasks had finished")
-                         .arg(m_options.journalPath)
-                         .arg(finishedRows->size())
-                         .arg((*store)->size()));
+                         .arg(m_session->store()->counts()[TaskStatus::Failed])
+                         .arg(journal));
+        return m_session->retryFailed(m_options.settings);
     }
-    return true;
+    if (m_options.resume) {
+        const qint64 total = m_session->store()->size();
+        printErr(QStringLiteral("brigade: resuming %1: %2 of %3 tasks had finished")
+                         .arg(journal)
+                         .arg(total - m_session->unfinishedTasks())
+                         .arg(total));
+        return m_session->resume(m_options.settings);
+    }
+    Result<Job *> job = m_session->run(m_options.settings);
+    if (job && !m_session->journalPath().isEmpty())
+        printErr(QStringLiteral("brigade: journal %1 (if interrupted: brigade run --resume %1)")
+                         .arg(m_session->journalPath()));
+    return job;
 }
 
 void RunCommand::begin()
 {
-    std::shared_ptr<TaskStore> store;
-    QVector<int> finishedBefore;
-    const bool fromJournal = m_options.resume || m_options.command != CliOptions::Command::Run;
-    if (fromJournal ? !loadJournal(&store, &finishedBefore) : !loadBatch(&store))
+    m_session = std::make_unique<RunSession>();
+    if (!open())
         return;
-    m_store = store;
-
+    if (m_options.command != CliOptions::Command::Export) {
+        // What the window's settings refuse, the command line refuses too, before any run.
+        const QList<RunSettingsRules::Problem> missing
+                = RunSettingsRules::checkEnvironment(m_options.settings);
+        if (!missing.isEmpty())
+            return fail(QStringLiteral("brigade: %1").arg(missing.first().message), 2);
+    }
+    if (m_session->isMapReduce()) { // a MapReduce job: chunks and totals, not a task per line
+        auto *job = new MapReduceCommand(m_options, m_session.get(), this);
+        connect(job, &MapReduceCommand::exitRequested, this, &RunCommand::exitRequested);
+        job->start();
+        return;
+    }
+    const std::shared_ptr<TaskStore> store = m_session->store();
     if (!m_options.outputPath.isEmpty()) {
         QString error;
         if (!m_writer.open(m_options.outputPath, &error))
             return fail(QStringLiteral("brigade: %1").arg(error), 2);
         m_writing = true;
-        // One record per task of the whole batch: those finished before come from the journal.
-        m_writer.write(*store, finishedBefore);
     }
     if (m_options.command == CliOptions::Command::Export) {
+        m_writer.write(*store, m_session->opened().finishedRows);
         QString error;
         if (!m_writer.close(&error))
             return fail(QStringLiteral("brigade: writing %1 failed: %2")
@@ -229,46 +226,44 @@ void RunCommand::begin()
     }
     m_view = std::make_unique<ProgressView>(mode, stderr, m_options.plainIntervalMs);
 
-    m_engine = std::make_unique<Engine>();
-    connect(m_engine.get(), &Engine::progress, this,
-            [this](const RunStats &s) { m_view->update(s); });
-    connect(m_engine.get(), &Engine::loadSampled, this,
-            [this](const LoadSample &l) { m_view->setLoad(l); });
-    connect(m_engine.get(), &Engine::workerMessage, this, [this](int, const QString &m) {
+    RunSession *s = m_session.get();
+    connect(s, &RunSession::progress, this, [this](const RunStats &st) { m_view->update(st); });
+    connect(s, &RunSession::loadSampled, this, [this](const LoadSample &l) { m_view->setLoad(l); });
+    connect(s, &RunSession::workerMessage, this, [this](int, const QString &m) {
         m_view->message(QStringLiteral("brigade: %1").arg(m));
     });
-    connect(m_engine.get(), &Engine::message, this,
+    connect(s, &RunSession::message, this,
             [this](const QString &m) { m_view->message(QStringLiteral("brigade: %1").arg(m)); });
-    connect(m_engine.get(), &Engine::tasksFinished, this, [this](const QVector<int> &rows) {
+    connect(s, &RunSession::tasksFinished, this, [this](const QVector<int> &rows) {
         if (m_writing)
-            m_writer.write(*m_engine->store(), rows);
+            m_writer.write(*m_session->store(), rows);
     });
-    connect(m_engine.get(), &Engine::finished, this, &RunCommand::onFinished);
+    connect(s, &RunSession::finished, this, &RunCommand::onFinished);
 
     auto *interrupts = new InterruptWatcher(this);
     connect(interrupts, &InterruptWatcher::interrupted, this, [this](int count) {
         if (count == 1) {
             m_view->message(QStringLiteral("brigade: interrupted; cancelling (press Ctrl-C "
                                            "again to quit at once)"));
-            m_engine->cancel();
+            if (Job *job = m_session->job())
+                job->kill();
         } else {
             ::_exit(130);
         }
     });
-    RunSettings settings = m_options.settings;
-    if (!m_options.noJournal) {
-        settings.journalPath = m_options.journalPath;
-        if (!fromJournal) {
-            settings.createJournal = true;
-            settings.journalBatchPath = m_options.batchPath;
-            settings.journalBatchData = std::exchange(m_journalBatch, QByteArray());
-        }
-        settings.journalRunKind = m_options.resume ? QStringLiteral("resume")
-                                  : m_options.command == CliOptions::Command::RetryFailed
-                                          ? QStringLiteral("retry-failed")
-                                          : QStringLiteral("run");
+    const Result<Job *> job = startJob();
+    if (!job) {
+        const bool journal = !m_options.noJournal;
+        return fail(QStringLiteral("brigade: %1%2")
+                            .arg(job.error(), journal ? QStringLiteral(" (use --no-journal to "
+                                                                       "run without one)")
+                                                      : QString()),
+                    2);
     }
-    m_engine->start(store, settings);
+    // One record per task of the whole batch: those finished before (and not run again)
+    // come from the journal.
+    if (m_writing)
+        m_writer.write(*store, m_session->earlierResults());
 }
 
 void RunCommand::onFinished(const RunStats &stats)

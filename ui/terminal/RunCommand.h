@@ -3,7 +3,7 @@
 #include "CliParser.h"
 #include "ProgressView.h"
 #include "output/ResultWriter.h"
-#include "run/Engine.h"
+#include "session/RunSession.h"
 
 #include <QObject>
 
@@ -11,8 +11,10 @@
 
 namespace Brigade {
 
-// "brigade run BATCH": loads the batch, runs it headless with a progress view, writes the
-// results, and ends with the exit status: 0 all succeeded, 1 some did not, 2 bad input.
+// "brigade run BATCH", "run --resume JOURNAL", "retry-failed JOURNAL", "export JOURNAL":
+// asks a RunSession to open and run, shows its progress, writes the results, and ends with
+// the exit status: 0 all succeeded, 1 some did not, 2 bad input. How a run is kept (the
+// journal, what a resume runs) is the session's, as it is for the window.
 class RunCommand : public QObject
 {
     Q_OBJECT
@@ -31,17 +33,16 @@ signals:
 
 private:
     void begin();
-    bool loadBatch(std::shared_ptr<TaskStore> *store);
-    bool loadJournal(std::shared_ptr<TaskStore> *store, QVector<int> *finishedRows);
+    // Opens the batch or journal into the session; false (and the exit requested) if not.
+    bool open();
+    Result<Job *> startJob();
     void onFinished(const RunStats &stats);
     void fail(const QString &message, int status);
     // Stops what runs (the journal closed, the workers gone) but keeps the tasks in memory.
     void stop();
 
     CliOptions m_options;
-    std::shared_ptr<TaskStore> m_store;
-    QByteArray m_journalBatch; // the batch's bytes, for the journal the engine creates
-    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<RunSession> m_session;
     std::unique_ptr<ProgressView> m_view;
     ResultWriter m_writer;
     bool m_writing = false;

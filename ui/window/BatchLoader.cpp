@@ -1,12 +1,8 @@
 #include "BatchLoader.h"
 
-#include "BackgroundPool.h"
-#include "batch/BatchParser.h"
-#include "journal/Journal.h"
+#include "session/RunSession.h"
+#include "window/shared/BackgroundPool.h"
 
-#include <QElapsedTimer>
-#include <QFile>
-#include <QFileInfo>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace Brigade {
@@ -14,37 +10,6 @@ namespace Brigade {
 namespace {
 constexpr int MaxErrorsKept = 500;
 constexpr int PollIntervalMs = 50;
-constexpr int JournalsLookedAt = 5;
-
-// The newest journal in the default directory of a run of this very batch (same path, same
-// bytes) that left tasks open. Runs on the loader's thread.
-QString unfinishedJournalFor(const QString &batchPath, qint64 *openTasks)
-{
-    const QString absolute = QFileInfo(batchPath).absoluteFilePath();
-    QByteArray bytes;
-    bool read = false;
-    for (const QString &path : Journal::journalsNamedFor(batchPath).mid(0, JournalsLookedAt)) {
-        Journal journal;
-        QString error;
-        if (!journal.open(path, &error) || journal.batchPath() != absolute)
-            continue;
-        const qint64 open = journal.openTasks();
-        if (open <= 0)
-            continue;
-        if (!read) {
-            QFile file(batchPath);
-            if (!file.open(QIODevice::ReadOnly))
-                return {};
-            bytes = file.readAll();
-            read = true;
-        }
-        if (journal.batchData(&error) != bytes)
-            continue; // the file changed since: that run was of another batch
-        *openTasks = open;
-        return path;
-    }
-    return {};
-}
 } // namespace
 
 BatchLoader::BatchLoader(QObject *parent)
@@ -77,77 +42,23 @@ void BatchLoader::load(const QString &path)
     m_progress = std::make_shared<Progress>();
     // A previous load may still be winding down: setFuture() stops watching it, and its
     // cancel flag makes it stop soon.
-    m_watcher.setFuture(QtConcurrent::run(BackgroundPool::instance(), [path,
-                                                                       progress = m_progress] {
-        QElapsedTimer clock;
-        clock.start();
-        BatchParser::Options options;
-        options.maxErrors = MaxErrorsKept;
-        options.cancel = &progress->cancel;
-        options.progress = [progress](qint64 done, qint64 total) {
-            progress->total.store(total);
-            progress->done.store(done);
-        };
-        Loaded loaded;
-        loaded.batch = std::make_shared<Batch>(BatchParser::parseFile(path, options));
-        if (!loaded.batch->cancelled && !progress->cancel.load()) {
-            loaded.store = std::make_shared<TaskStore>(std::move(loaded.batch->tasks));
-            if (!loaded.batch->mapReduce)
-                loaded.earlierJournal = unfinishedJournalFor(path, &loaded.earlierOpenTasks);
-        }
-        loaded.batch->tasks = {};
-        loaded.elapsedMs = clock.elapsed();
-        return loaded;
-    }));
-    m_poll.start();
-}
-
-void BatchLoader::loadJournal(const QString &path)
-{
-    cancel();
-    m_path = path;
-    m_lastDone = -1;
-    m_progress = std::make_shared<Progress>();
     m_watcher.setFuture(
             QtConcurrent::run(BackgroundPool::instance(), [path, progress = m_progress] {
-                QElapsedTimer clock;
-                clock.start();
-                Loaded loaded;
-                const auto fail = [&](const QString &message) {
-                    loaded.batch = std::make_shared<Batch>();
-                    loaded.batch->path = path;
-                    BatchError e;
-                    e.file = path;
-                    e.message = message;
-                    loaded.batch->errors.append(e);
-                    loaded.batch->errorCount = 1;
-                    loaded.store.reset();
-                    return loaded;
-                };
-                // The Journal (a QSqlDatabase connection) lives and dies in this thread.
-                Journal journal;
-                QString error;
-                if (!journal.open(path, &error))
-                    return fail(error);
-                const QByteArray data = journal.batchData(&error);
-                if (!error.isEmpty())
-                    return fail(error);
-                BatchParser::Options options;
+                OpenOptions options;
                 options.maxErrors = MaxErrorsKept;
                 options.cancel = &progress->cancel;
-                // The journal's own copy of the batch: the original may have moved or changed.
-                loaded.batch = std::make_shared<Batch>(
-                        BatchParser::parseData(data, journal.batchPath(), options));
-                if (loaded.batch->cancelled || progress->cancel.load()) {
-                    loaded.batch->tasks = {};
-                    return loaded;
-                }
-                loaded.store = std::make_shared<TaskStore>(std::move(loaded.batch->tasks));
-                loaded.batch->tasks = {};
-                if (!journal.restore(*loaded.store, &error, &loaded.finishedRows))
-                    return fail(error);
-                loaded.journalPath = path;
-                loaded.elapsedMs = clock.elapsed();
+                options.progress = [progress](qint64 done, qint64 total) {
+                    progress->total.store(total);
+                    progress->done.store(done);
+                };
+                Result<OpenedRun> opened = RunSession::open(path, options);
+                // Shared, so that onFinished() can move it out: the future's copy of the
+                // result must not keep a million tasks (and the batch's bytes) alive.
+                auto loaded = std::make_shared<Loaded>();
+                if (opened)
+                    loaded->run = std::move(opened).value();
+                else
+                    loaded->error = opened.error();
                 return loaded;
             }));
     m_poll.start();
@@ -162,14 +73,9 @@ void BatchLoader::cancel()
 void BatchLoader::onFinished()
 {
     m_poll.stop();
-    Loaded loaded = m_watcher.result();
-    if (m_progress && m_progress->cancel.load() && loaded.batch)
-        loaded.batch->cancelled = true;
-    if (!loaded.batch) {
-        loaded.batch = std::make_shared<Batch>();
-        loaded.batch->path = m_path;
-        loaded.batch->cancelled = true;
-    }
+    Loaded loaded = std::move(*m_watcher.result());
+    if (m_progress && m_progress->cancel.load())
+        loaded.run.cancelled = true;
     emit finished(loaded);
 }
 

@@ -1,27 +1,21 @@
 #include "MainWindow.h"
 
-#include "ActionIcons.h"
-#include "BackgroundPool.h"
-#include "BatchSummaryView.h"
-#include "CorePanel.h"
-#include "Formatting.h"
-#include "LargeTable.h"
-#include "MapReduceResultView.h"
-#include "MapReduceView.h"
-#include "ProgressPanel.h"
-#include "ResultExport.h"
-#include "RunSettingsDialog.h"
-#include "StatusStyle.h"
-#include "TaskDetailsView.h"
-#include "TaskTableModel.h"
-#include "journal/Journal.h"
+#include "job/Job.h"
+#include "run/Engine.h"
+#include "run/RunSettingsFile.h"
+#include "session/RunSession.h"
+#include "window/mapreduce/MapReduceView.h"
+#include "window/settings/RunSettingsDialog.h"
+#include "window/shared/ActionIcons.h"
+#include "window/shared/BackgroundPool.h"
+#include "window/shared/Formatting.h"
+#include "window/tasks/TaskDetailsView.h"
+#include "window/tasks/TaskRunView.h"
+#include "window/workers/CorePanel.h"
 
 #include <QAction>
-#include <QActionGroup>
 #include <QApplication>
-#include <QClipboard>
 #include <QCloseEvent>
-#include <QComboBox>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -29,9 +23,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -43,12 +35,9 @@
 #include <QShowEvent>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
-
-#include <numeric>
 
 // The icons live in this static library: pull them in explicitly, outside any namespace.
 static void initBrigadeResources()
@@ -66,7 +55,6 @@ namespace {
 
 const QString RecentFilesKey = QStringLiteral("recentFiles");
 constexpr int MaxRecentFiles = 10;
-constexpr int FilterDelayMs = 200; // typing pauses this long before the filter runs
 
 QString fileName(const QString &path)
 {
@@ -91,9 +79,9 @@ QString plainReason(const QString &message)
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
-    , m_settings(RunSettingsDialog::load())
+    , m_session(new RunSession(this))
+    , m_settings(RunSettingsFile::load())
     , m_loader(new BatchLoader(this))
-    , m_model(new TaskTableModel(this))
 {
     initBrigadeResources();
     setObjectName(QStringLiteral("BrigadeMainWindow"));
@@ -107,7 +95,6 @@ MainWindow::MainWindow(QWidget *parent)
     createDocks();
     createToolBar();
     createMenus();
-    connectMapReduce();
 
     m_journalLabel = new QLabel;
     m_journalLabel->setObjectName(QStringLiteral("journalLabel"));
@@ -120,45 +107,26 @@ MainWindow::MainWindow(QWidget *parent)
 
     connect(m_loader, &BatchLoader::progressChanged, this, &MainWindow::onLoadProgress);
     connect(m_loader, &BatchLoader::finished, this, &MainWindow::onLoaded);
-    connect(m_model, &TaskTableModel::orderingChanged, this, &MainWindow::updateShownLabel);
-    connect(m_model, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateShownLabel);
-    connect(m_model, &QAbstractItemModel::modelReset, this, &MainWindow::updateShownLabel);
-    connect(&m_exportWatcher, &QFutureWatcherBase::finished, this, [this] {
-        const QString error = m_exportWatcher.result();
-        if (error.isEmpty())
-            say(Formatting::counted(m_exportCount, tr("Exported %1 result to %2"),
-                                    tr("Exported %1 results to %2"))
-                        .arg(fileName(m_exportPath)));
-        else
-            showError(tr("Export failed"), error);
-        updateActions();
-        emit exportFinished(m_exportPath, error.isEmpty() ? m_exportCount : 0, error);
-    });
-    connect(&m_journalWatcher, &QFutureWatcherBase::finished, this, [this] {
-        const QString error = m_journalWatcher.result();
-        const std::shared_ptr<TaskStore> store = std::exchange(m_journalStore, nullptr);
-        if (!store || store != m_store) { // another batch was opened meanwhile
-            updateActions();
-            return;
-        }
-        if (!error.isEmpty()) {
-            m_journalPath.clear();
-            updateJournalLabel(error);
-            say(tr("Could not write the run journal: %1 Running without one: a crash would "
-                   "lose the results.")
-                        .arg(plainReason(error)),
-                15000);
-        } else {
-            updateJournalLabel();
-        }
-        startEngine(m_journalKind);
-    });
-    connect(&m_copyWatcher, &QFutureWatcherBase::finished, this, [this] {
-        QGuiApplication::clipboard()->setText(m_copyWatcher.result());
-        say(Formatting::counted(m_copyCount, tr("Copied %1 row"), tr("Copied %1 rows")));
-    });
 
-    resetEngine();
+    RunSession *s = m_session;
+    connect(s, &RunSession::jobStarted, this, &MainWindow::onJobStarted);
+    connect(s, &RunSession::journalChanged, this, [this] { updateJournalLabel(); });
+    connect(s, &RunSession::started, this, [this] { m_corePanel->clear(); });
+    connect(s, &RunSession::progress, this, [this](const RunStats &stats) {
+        // Retry Failed turns on as soon as something fails.
+        if (std::exchange(m_failedTasks, stats.failed) != stats.failed)
+            updateActions();
+    });
+    connect(s, &RunSession::tasksChanged, m_details, &TaskDetailsView::refresh);
+    connect(s, &RunSession::finished, this, &MainWindow::runFinished);
+    connect(s, &RunSession::loadSampled, m_corePanel, &CorePanel::addSample);
+    connect(s, &RunSession::workerMessage, this, [this](int slot, const QString &message) {
+        say(tr("Worker %1: %2").arg(slot).arg(message), 8000);
+    });
+    connect(s, &RunSession::message, this, [this](const QString &text) { say(text, 10000); });
+    // Kept in sight beside the hosts, as worker messages soon replace it in the status bar.
+    connect(s, &RunSession::message, m_corePanel, &CorePanel::addNotice);
+
     setPhase(Phase::Empty);
 
     QSettings settings;
@@ -174,7 +142,7 @@ MainWindow::~MainWindow()
 {
     m_loader->cancel();
     // Stop the workers before the views that show them go away.
-    m_engine.reset();
+    delete m_session;
 }
 
 // ---- Setup --------------------------------------------------------------------------
@@ -194,6 +162,7 @@ void MainWindow::createActions()
         a->setObjectName(QStringLiteral("action") + plain.simplified().remove(QLatin1Char(' ')));
         addAction(a); // shortcuts work even when the menu bar is hidden
         m_actions[int(which)] = a;
+        m_actionTexts[int(which)] = QStringList{a->text(), a->statusTip(), a->toolTip()};
         return a;
     };
 
@@ -250,54 +219,39 @@ void MainWindow::createActions()
     connect(action(Action::Quit), &QAction::triggered, this, &QWidget::close);
     connect(action(Action::Run), &QAction::triggered, this, &MainWindow::run);
     connect(action(Action::Pause), &QAction::triggered, this, [this] {
-        if (!isRunning())
-            return;
-        m_engine->pause();
-        m_paused = true;
-        m_progress->setHeadline(tr("Paused"));
-        say(tr("Paused: no new tasks start; those in flight finish"));
+        if (Job *job = m_session->job(); job && job->suspend())
+            say(tr("Paused: no new tasks start; those in flight finish"));
         updateActions();
     });
     connect(action(Action::Resume), &QAction::triggered, this, [this] {
-        if (!isRunning())
-            return;
-        m_engine->resume();
-        m_paused = false;
-        m_progress->setHeadline(tr("Running"));
-        say(tr("Resumed"));
+        if (Job *job = m_session->job(); job && job->resume())
+            say(tr("Resumed"));
         updateActions();
     });
     connect(action(Action::Cancel), &QAction::triggered, this, [this] {
-        if (!isRunning())
+        Job *job = m_session->job();
+        if (!job || !job->kill())
             return;
-        if (m_mapReduce->isRunning()) {
-            m_mapReduce->cancel();
-            say(tr("Cancelling: the workers stop and the partial totals are dropped"));
-            updateActions();
-            return;
-        }
-        m_cancelling = true;
-        m_engine->cancel();
-        m_progress->setHeadline(tr("Cancelling…"));
-        say(tr("Cancelling: tasks that have not finished are marked cancelled"));
+        say(job->progressUnit() == Job::Unit::Items
+                    ? tr("Cancelling: tasks that have not finished are marked cancelled")
+                    : tr("Cancelling: the workers stop and the partial results are dropped"));
         updateActions();
     });
     connect(action(Action::RetryFailed), &QAction::triggered, this, &MainWindow::retryFailed);
     connect(action(Action::RetrySelected), &QAction::triggered, this, &MainWindow::retrySelected);
     connect(action(Action::CancelSelected), &QAction::triggered, this, &MainWindow::cancelSelected);
-    connect(action(Action::Copy), &QAction::triggered, this, &MainWindow::copySelected);
+    connect(action(Action::Copy), &QAction::triggered, this, [this] {
+        if (m_view)
+            m_view->copySelected();
+    });
     connect(action(Action::Settings), &QAction::triggered, this, &MainWindow::showSettings);
     connect(action(Action::Find), &QAction::triggered, this, [this] {
-        if (m_pages->currentWidget() == m_mapReduce)
-            m_mapReduce->resultView()->focusFilter();
-        if (m_pages->currentWidget() != m_batchPage)
-            return;
-        m_textFilter->setFocus(Qt::ShortcutFocusReason);
-        m_textFilter->selectAll();
+        if (m_view && m_pages->currentWidget() == m_view)
+            m_view->focusFilter();
     });
     connect(action(Action::FileOrder), &QAction::triggered, this, [this] {
-        m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
-        m_model->sort(-1);
+        if (m_view)
+            m_view->sortInFileOrder();
     });
     connect(action(Action::About), &QAction::triggered, this, &MainWindow::showAbout);
 }
@@ -386,12 +340,34 @@ void MainWindow::createPages()
     m_pages = new QStackedWidget;
     m_welcomePage = createWelcomePage();
     m_loadingPage = createLoadingPage();
-    m_batchPage = createBatchPage();
-    m_mapReduce = new MapReduceView;
+    m_taskRunView = new TaskRunView;
+    m_mapReduceView = new MapReduceView;
+    m_mapReduceView->setRunSettings(m_settings);
     m_pages->addWidget(m_welcomePage);
     m_pages->addWidget(m_loadingPage);
-    m_pages->addWidget(m_batchPage);
-    m_pages->addWidget(m_mapReduce);
+    for (JobView *view :
+         {static_cast<JobView *>(m_taskRunView), static_cast<JobView *>(m_mapReduceView)}) {
+        m_pages->addWidget(view);
+        connect(view, &JobView::stateChanged, this, &MainWindow::updateActions);
+        connect(view, &JobView::message, this, [this](const QString &text) { say(text, 10000); });
+        connect(view, &JobView::copied, this, [this](qint64 rows) {
+            say(Formatting::counted(rows, tr("Copied %1 row"), tr("Copied %1 rows")));
+        });
+        connect(view, &JobView::exportFinished, this,
+                [this](const QString &path, qint64 records, const QString &error) {
+                    if (error.isEmpty())
+                        say(Formatting::counted(records, tr("Exported %1 record to %2"),
+                                                tr("Exported %1 records to %2"))
+                                    .arg(fileName(path)));
+                    else
+                        showError(tr("Export failed"), error);
+                    updateActions();
+                    emit exportFinished(path, records, error);
+                });
+    }
+    connect(m_taskRunView, &TaskRunView::currentTaskChanged, this,
+            &MainWindow::onCurrentTaskChanged);
+    connect(m_taskRunView, &TaskRunView::contextMenuRequested, this, &MainWindow::showTaskMenu);
     setCentralWidget(m_pages);
 }
 
@@ -469,76 +445,6 @@ QWidget *MainWindow::createLoadingPage()
     return page;
 }
 
-QWidget *MainWindow::createBatchPage()
-{
-    auto *page = new QWidget;
-    m_summary = new BatchSummaryView;
-    m_progress = new ProgressPanel;
-    m_progress->setObjectName(QStringLiteral("progressPanel"));
-
-    m_statusFilter = new QComboBox;
-    m_statusFilter->setObjectName(QStringLiteral("statusFilter"));
-    m_statusFilter->setToolTip(tr("Show only tasks with this status"));
-    m_statusFilter->addItem(tr("All statuses"), -1);
-    for (int s = 0; s < TaskStatusCount; ++s)
-        m_statusFilter->addItem(StatusStyle::icon(TaskStatus(s)), StatusStyle::text(TaskStatus(s)),
-                                s);
-    connect(m_statusFilter, &QComboBox::currentIndexChanged, this,
-            [this] { m_model->setStatusFilter(m_statusFilter->currentData().toInt()); });
-
-    m_textFilter = new QLineEdit;
-    m_textFilter->setObjectName(QStringLiteral("textFilter"));
-    m_textFilter->setPlaceholderText(
-            tr("Filter by id, result or error (%1)")
-                    .arg(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText)));
-    m_textFilter->setClearButtonEnabled(true);
-    m_textFilter->setToolTip(tr("Show only tasks whose id, result or error contains this text"));
-    m_filterDelay.setSingleShot(true);
-    m_filterDelay.setInterval(FilterDelayMs);
-    connect(m_textFilter, &QLineEdit::textChanged, &m_filterDelay, qOverload<>(&QTimer::start));
-    connect(&m_filterDelay, &QTimer::timeout, this,
-            [this] { m_model->setTextFilter(m_textFilter->text()); });
-
-    m_shownLabel = new QLabel;
-    m_shownLabel->setObjectName(QStringLiteral("shownLabel"));
-    m_shownLabel->setForegroundRole(QPalette::PlaceholderText);
-
-    m_table = new QTableView;
-    m_table->setObjectName(QStringLiteral("taskTable"));
-    m_table->setModel(m_model);
-    LargeTable::configure(m_table);
-    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    QHeaderView *header = m_table->horizontalHeader();
-    header->setStretchLastSection(true);
-    header->setSortIndicatorClearable(true);
-    header->setSortIndicator(-1, Qt::AscendingOrder);
-    m_table->setSortingEnabled(true);
-    const int ch = fontMetrics().averageCharWidth();
-    m_table->setColumnWidth(int(TaskColumn::Id), ch * 22);
-    m_table->setColumnWidth(int(TaskColumn::Status), ch * 16);
-    m_table->setColumnWidth(int(TaskColumn::Attempts), ch * 10);
-    m_table->setColumnWidth(int(TaskColumn::Duration), ch * 11);
-    m_table->setColumnWidth(int(TaskColumn::Http), ch * 13);
-    m_table->setColumnWidth(int(TaskColumn::Result), ch * 26);
-    connect(m_table, &QWidget::customContextMenuRequested, this, &MainWindow::showTaskMenu);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::onCurrentTaskChanged);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-            &MainWindow::updateActions);
-
-    auto *filterRow = new QHBoxLayout;
-    filterRow->addWidget(m_statusFilter);
-    filterRow->addWidget(m_textFilter, 1);
-    filterRow->addWidget(m_shownLabel);
-
-    auto *layout = new QVBoxLayout(page);
-    layout->addWidget(m_summary);
-    layout->addWidget(m_progress);
-    layout->addLayout(filterRow);
-    layout->addWidget(m_table, 1);
-    return page;
-}
-
 void MainWindow::createDocks()
 {
     m_corePanel = new CorePanel;
@@ -555,92 +461,6 @@ void MainWindow::createDocks()
     m_detailsDock->setObjectName(QStringLiteral("detailsDock"));
     m_detailsDock->setWidget(m_details);
     addDockWidget(Qt::BottomDockWidgetArea, m_detailsDock);
-}
-
-void MainWindow::connectMapReduce()
-{
-    MapReduceView *view = m_mapReduce;
-    view->setRunSettings(m_settings);
-    connect(view, &MapReduceView::started, this, [this](Engine *engine) {
-        // The job's own engine runs the chunks: the cores and workers dock shows it.
-        m_corePanel->clear();
-        if (engine)
-            connect(engine, &Engine::loadSampled, m_corePanel, &CorePanel::addSample);
-        say(Formatting::counted(m_settings.effectiveWorkers(), tr("Counting on %1 worker"),
-                                tr("Counting on %1 workers")));
-        setPhase(Phase::Running);
-        emit runStarted();
-    });
-    connect(view, &MapReduceView::failedToStart, this, [this](const QString &error) {
-        say(tr("The job could not start: %1").arg(error), 0);
-        setPhase(Phase::Ready);
-    });
-    connect(view, &MapReduceView::finished, this, [this](const MapReduceResult &r) {
-        if (r.succeeded()) {
-            QString text = tr("Counted %1 distinct keys in %2")
-                                   .arg(Formatting::count(r.distinctKeys),
-                                        Formatting::milliseconds(double(r.elapsedMs)));
-            if (r.badLines > 0)
-                text += Formatting::counted(qint64(r.badLines), tr("; %1 bad line skipped"),
-                                            tr("; %1 bad lines skipped"));
-            say(text, 0);
-        } else if (r.status == MapReduceResult::Status::Cancelled) {
-            say(tr("The job was cancelled; no totals"), 0);
-        } else {
-            say(tr("The job failed: %1").arg(r.errors.value(0)), 0);
-        }
-        if (m_phase == Phase::Loading) // cancelled because another batch is being opened
-            m_phaseBeforeLoad = Phase::Finished;
-        else
-            setPhase(Phase::Finished);
-    });
-    connect(view, &MapReduceView::message, this, [this](const QString &text) { say(text, 10000); });
-    connect(view, &MapReduceView::stateChanged, this, &MainWindow::updateActions);
-    connect(view, &MapReduceView::exportFinished, this,
-            [this](const QString &path, qint64 records, const QString &error) {
-                if (error.isEmpty())
-                    say(Formatting::counted(records, tr("Exported %1 total to %2"),
-                                            tr("Exported %1 totals to %2"))
-                                .arg(fileName(path)));
-                else
-                    showError(tr("Export failed"), error);
-                updateActions();
-                emit exportFinished(path, records, error);
-            });
-    connect(view->resultView(), &MapReduceResultView::copied, this, [this](qint64 rows) {
-        say(Formatting::counted(rows, tr("Copied %1 row"), tr("Copied %1 rows")));
-    });
-}
-
-// A MapReduce job has totals and keys, not tasks: the same actions, named for what they do
-// there, and no task details pane (it comes back with the next batch of tasks).
-void MainWindow::adaptToBatchKind(bool mapReduce)
-{
-    const auto name = [this, mapReduce](Action which, const QString &text, const QString &tip) {
-        QAction *a = action(which);
-        if (!a->property("taskTexts").isValid())
-            a->setProperty("taskTexts", QStringList{a->text(), a->statusTip(), a->toolTip()});
-        const QStringList task = a->property("taskTexts").toStringList();
-        a->setText(mapReduce ? text : task[0]);
-        a->setStatusTip(mapReduce ? tip : task[1]);
-        a->setToolTip(mapReduce ? QStringLiteral("%1 (%2)").arg(
-                              tip, a->shortcut().toString(QKeySequence::NativeText))
-                                : task[2]);
-    };
-    name(Action::Run, tr("&Run"),
-         tr("Count the keys of every input: the workers map its chunks, Brigade merges them"));
-    name(Action::ExportAll, tr("&Export All Totals…"),
-         tr("Save every key and its total as CSV or JSON Lines, as brigade run --output does"));
-    name(Action::ExportShown, tr("Export &Shown Totals…"),
-         tr("Save the totals the table shows, in its order"));
-    name(Action::Find, tr("&Filter Keys"), tr("Type to show only keys that contain the text"));
-    if (mapReduce && !m_detailsDock->isHidden()) {
-        m_detailsDock->hide();
-        m_detailsHiddenForJob = true;
-    } else if (!mapReduce && m_detailsHiddenForJob) {
-        m_detailsDock->show();
-        m_detailsHiddenForJob = false;
-    }
 }
 
 // ---- Loading ------------------------------------------------------------------------
@@ -662,12 +482,8 @@ void MainWindow::openBatch(const QString &path)
     if (isRunning()
         && !confirmStopRun(tr("A run is in progress. Stop it and open “%1”?").arg(fileName(path))))
         return;
-    if (m_mapReduce->isRunning()) {
-        m_mapReduce->cancel();
-    } else if (isRunning()) {
-        m_cancelling = true;
-        m_engine->cancel();
-    }
+    if (isRunning())
+        m_session->job()->kill();
     if (m_phase != Phase::Loading)
         m_phaseBeforeLoad = m_phase;
     m_welcomeError->hide();
@@ -676,10 +492,7 @@ void MainWindow::openBatch(const QString &path)
     m_pages->setCurrentWidget(m_loadingPage);
     setPhase(Phase::Loading);
     say(tr("Reading %1…").arg(QDir::toNativeSeparators(path)), 0);
-    if (QFileInfo(path).suffix() == QLatin1String("journal"))
-        m_loader->loadJournal(path);
-    else
-        m_loader->load(path);
+    m_loader->load(path); // a batch file or a run journal, told apart by its content
 }
 
 void MainWindow::cancelLoad()
@@ -698,124 +511,112 @@ void MainWindow::onLoadProgress(qint64 done, qint64 total)
                                          Formatting::bytes(total)));
 }
 
-void MainWindow::onLoaded(const BatchLoader::Loaded &loaded)
+void MainWindow::onLoaded(BatchLoader::Loaded loaded)
 {
     const bool resumeChosen = std::exchange(m_resumeWithoutAsking, false);
-    const Batch &batch = *loaded.batch;
     const QString path = m_loader->path();
-    // A problem without a line is about the file as a whole: it could not be read.
-    const bool unreadable = !batch.cancelled && (!loaded.store || loaded.store->size() == 0)
-                            && !batch.errors.isEmpty() && batch.errors.first().line == 0;
-    if (batch.cancelled || unreadable) {
-        m_pages->setCurrentWidget(!m_store        ? m_welcomePage
-                                  : isMapReduce() ? static_cast<QWidget *>(m_mapReduce)
-                                                  : m_batchPage);
+    if (loaded.run.cancelled || !loaded.error.isEmpty()) {
+        m_pages->setCurrentWidget(m_view ? static_cast<QWidget *>(m_view) : m_welcomePage);
         setPhase(m_phaseBeforeLoad);
-        if (batch.cancelled) {
+        if (loaded.run.cancelled) {
             say(tr("Stopped reading %1").arg(fileName(path)));
             emit loadCancelled();
             return;
         }
-        const QString message
-                = tr("Brigade could not open “%1”. %2")
-                          .arg(fileName(path), plainReason(batch.errors.first().message));
+        const QString message = tr("Brigade could not open “%1”. %2")
+                                        .arg(fileName(path), plainReason(loaded.error));
         m_welcomeError->setText(message);
-        m_welcomeError->setVisible(!m_store);
+        m_welcomeError->setVisible(!m_view);
         showError(tr("Could not open the batch"), message);
         emit loadFailed(message);
         return;
     }
 
-    // A new engine per batch: nothing of the previous run can reach the new store.
     m_details->clearTask();
-    m_model->setStore(loaded.store);
-    resetEngine();
-    // Freeing a million tasks takes a moment; let a pool thread do it.
-    if (std::shared_ptr<TaskStore> old = std::exchange(m_store, loaded.store))
+    // Freeing a million tasks takes a moment: the old batch goes on a pool thread, once no
+    // view holds it any more.
+    std::shared_ptr<TaskStore> old = m_session->store();
+    m_session->adopt(std::move(loaded.run));
+    const OpenedRun &opened = m_session->opened();
+    m_job.clear();
+    // A journal stands for its batch: exports are named after the batch.
+    m_batchPath = opened.isJournal() ? opened.batchPath : path;
+    showView(m_session->isMapReduce() ? static_cast<JobView *>(m_mapReduceView)
+                                      : static_cast<JobView *>(m_taskRunView));
+    m_view->showBatch(m_session);
+    if (old)
         (void)QtConcurrent::run(BackgroundPool::instance(),
                                 [old = std::move(old)]() mutable { old.reset(); });
-    m_batch = loaded.batch;
-    // A journal stands for its batch: exports are named after the batch.
-    m_batchPath = loaded.journalPath.isEmpty() ? path : batch.path;
-    m_journalPath = loaded.journalPath;
-    m_journalStore.reset();
     updateJournalLabel();
-
-    m_summary->setBatch(batch, m_store->size(), loaded.elapsedMs);
-    if (batch.mapReduce)
-        m_mapReduce->setBatch(batch); // shown instead of the (empty) task table
-    else
-        m_mapReduce->clear();
-    adaptToBatchKind(batch.mapReduce.has_value());
-    m_progress->reset(m_store->size());
-    if (!loaded.journalPath.isEmpty()) {
-        // What the journal had finished: Retry Failed and the counts work from the start.
-        const StatusCounts c = m_store->counts();
-        RunStats stats;
-        stats.total = c.total();
-        stats.queued = c[TaskStatus::Queued] + c[TaskStatus::Running] + c[TaskStatus::Retrying];
-        stats.succeeded = c[TaskStatus::Succeeded];
-        stats.failed = c[TaskStatus::Failed];
-        stats.cancelled = c[TaskStatus::Cancelled];
-        m_progress->setStats(stats);
-        m_progress->setHeadline(tr("Restored from the journal"));
-    }
     m_corePanel->clear();
     setWindowTitle(fileName(path));
     setWindowFilePath(path);
     addRecentFile(path);
-    m_pages->setCurrentWidget(batch.mapReduce ? static_cast<QWidget *>(m_mapReduce) : m_batchPage);
-    setPhase(Phase::Ready);
-    m_table->setFocus();
-    if (m_model->rowCount() > 0) // the details pane shows something from the start
-        m_table->setCurrentIndex(m_model->index(0, 0));
-    // Open: neither succeeded nor failed (still queued, or cancelled when the run stopped).
-    const StatusCounts counts = m_store->counts();
+
+    const StatusCounts counts = m_session->store()->counts();
     const qint64 unfinished
             = counts.total() - counts[TaskStatus::Succeeded] - counts[TaskStatus::Failed];
-    if (batch.mapReduce)
-        say(tr("Loaded the MapReduce job of %1: Run counts its keys").arg(fileName(path)));
-    else if (!loaded.journalPath.isEmpty())
-        say(tr("Restored %1 finished of %2 tasks from the journal %3")
-                    .arg(Formatting::count(m_store->size() - unfinished),
-                         Formatting::count(m_store->size()), fileName(path)),
-            0);
-    else if (batch.errorCount > 0)
-        say(tr("Loaded %1 tasks from %2; %3 lines have problems (listed above the table)")
-                    .arg(Formatting::count(m_store->size()), fileName(path),
-                         Formatting::count(batch.errorCount)));
-    else
-        say(tr("Loaded %1 tasks from %2 in %3")
-                    .arg(Formatting::count(m_store->size()), fileName(path),
-                         Formatting::milliseconds(double(loaded.elapsedMs))));
+    m_failedTasks = counts[TaskStatus::Failed];
+    setPhase(Phase::Ready);
+    say(m_view->loadedMessage(fileName(path)), opened.isJournal() ? 0 : 5000);
     emit batchLoaded(path);
-    if (!loaded.journalPath.isEmpty() && unfinished > 0) {
+    if (opened.isJournal() && unfinished > 0) {
         // Ask once the window shows the restored table, not inside the loader's signal.
         QMetaObject::invokeMethod(
                 this, [this, unfinished, resumeChosen] { offerResume(unfinished, resumeChosen); },
                 Qt::QueuedConnection);
-    } else if (!loaded.earlierJournal.isEmpty()) {
+    } else if (!opened.earlierJournal.isEmpty()) {
         QMetaObject::invokeMethod(
                 this,
-                [this, journal = loaded.earlierJournal, open = loaded.earlierOpenTasks] {
+                [this, journal = opened.earlierJournal, open = opened.earlierOpenTasks] {
                     offerEarlierRun(journal, open);
                 },
                 Qt::QueuedConnection);
     }
 }
 
+// The view of the loaded batch, with the window's actions named for what they do there.
+void MainWindow::showView(JobView *view)
+{
+    if (m_view && m_view != view)
+        m_view->clear();
+    m_view = view;
+    m_pages->setCurrentWidget(view);
+    const JobView::Wording w = view->wording();
+    const auto name = [this](Action which, const QString &text, const QString &tip) {
+        QAction *a = action(which);
+        const QStringList &own = m_actionTexts[int(which)];
+        a->setText(text.isEmpty() ? own[0] : text);
+        a->setStatusTip(tip.isEmpty() ? own[1] : tip);
+        a->setToolTip(tip.isEmpty() ? own[2]
+                                    : QStringLiteral("%1 (%2)").arg(
+                                            tip, a->shortcut().toString(QKeySequence::NativeText)));
+    };
+    name(Action::Run, w.run, w.runTip);
+    name(Action::ExportAll, w.exportAll, w.exportAllTip);
+    name(Action::ExportShown, w.exportShown, w.exportShownTip);
+    name(Action::Find, w.find, w.findTip);
+    if (!view->showsTaskDetails() && !m_detailsDock->isHidden()) {
+        m_detailsDock->hide();
+        m_detailsHiddenForView = true;
+    } else if (view->showsTaskDetails() && m_detailsHiddenForView) {
+        m_detailsDock->show();
+        m_detailsHiddenForView = false;
+    }
+}
+
 void MainWindow::offerEarlierRun(const QString &journal, qint64 openTasks)
 {
-    if (!m_store || isRunning() || m_journalWatcher.isRunning() || m_phase != Phase::Ready)
+    if (!m_session->store() || isRunning() || m_phase != Phase::Ready)
         return;
     bool accepted = m_resumeAnswer == ResumeAnswer::Yes;
     if (m_resumeAnswer == ResumeAnswer::Ask) {
-        QMessageBox box(
-                QMessageBox::Question, tr("Continue Earlier Run"),
-                tr("An earlier run of this batch stopped with %1 of %2 tasks not "
-                   "finished.")
-                        .arg(Formatting::count(openTasks), Formatting::count(m_store->size())),
-                QMessageBox::NoButton, this);
+        QMessageBox box(QMessageBox::Question, tr("Continue Earlier Run"),
+                        tr("An earlier run of this batch stopped with %1 of %2 tasks not "
+                           "finished.")
+                                .arg(Formatting::count(openTasks),
+                                     Formatting::count(m_session->store()->size())),
+                        QMessageBox::NoButton, this);
         box.setInformativeText(tr("Continue it to keep its results and run only the rest, or "
                                   "start over with a new journal."));
         box.setDetailedText(tr("Journal: %1").arg(QDir::toNativeSeparators(journal)));
@@ -835,7 +636,7 @@ void MainWindow::offerEarlierRun(const QString &journal, qint64 openTasks)
 
 void MainWindow::offerResume(qint64 unfinished, bool alreadyChosen)
 {
-    if (!m_store || isRunning() || m_journalWatcher.isRunning() || m_phase == Phase::Loading)
+    if (!m_session->store() || isRunning() || m_phase == Phase::Loading)
         return;
     bool accepted = m_resumeAnswer == ResumeAnswer::Yes || alreadyChosen;
     if (m_resumeAnswer == ResumeAnswer::Ask && !alreadyChosen) {
@@ -844,14 +645,14 @@ void MainWindow::offerResume(qint64 unfinished, bool alreadyChosen)
                            tr("%1 of %2 tasks had not finished when this run stopped. Run "
                               "them now? The results are added to the same journal.")
                                    .arg(Formatting::count(unfinished),
-                                        Formatting::count(m_store->size())),
+                                        Formatting::count(m_session->store()->size())),
                            QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes)
                    == QMessageBox::Yes;
     }
     emit resumeOffered(unfinished, accepted);
-    if (!accepted || !m_store || isRunning())
+    if (!accepted || isRunning())
         return;
-    run(); // as Run does: the tasks that never finished, or else the cancelled ones
+    resumeRun();
 }
 
 void MainWindow::updateJournalLabel(const QString &error)
@@ -863,12 +664,13 @@ void MainWindow::updateJournalLabel(const QString &error)
         m_journalLabel->show();
         return;
     }
-    if (m_journalPath.isEmpty()) {
+    const QString path = m_session->journalPath();
+    if (path.isEmpty()) {
         m_journalLabel->clear();
         m_journalLabel->hide();
         return;
     }
-    m_journalLabel->setText(tr("Journal: %1").arg(QDir::toNativeSeparators(m_journalPath)));
+    m_journalLabel->setText(tr("Journal: %1").arg(QDir::toNativeSeparators(path)));
     m_journalLabel->setToolTip(
             tr("The run journal records every finished task. It allows resuming after a crash: "
                "open it with File › Open to see the results and run what had not finished."));
@@ -877,302 +679,185 @@ void MainWindow::updateJournalLabel(const QString &error)
 
 // ---- Running ------------------------------------------------------------------------
 
-void MainWindow::resetEngine()
-{
-    m_engine = std::make_unique<Engine>();
-    m_paused = false;
-    m_cancelling = false;
-    Engine *e = m_engine.get();
-    connect(e, &Engine::started, this, &MainWindow::onStarted);
-    connect(e, &Engine::progress, this, &MainWindow::onProgress);
-    connect(e, &Engine::tasksChanged, this, &MainWindow::onTasksChanged);
-    connect(e, &Engine::loadSampled, m_corePanel, &CorePanel::addSample);
-    connect(e, &Engine::workerMessage, this, &MainWindow::onWorkerMessage);
-    connect(e, &Engine::message, this, [this](const QString &text) { say(text, 10000); });
-    // Kept in sight beside the hosts, as worker messages soon replace it in the status bar.
-    connect(e, &Engine::message, m_corePanel, &CorePanel::addNotice);
-    connect(e, &Engine::finished, this, &MainWindow::onFinished);
-}
-
 bool MainWindow::isRunning() const
 {
-    return (m_engine && m_engine->isRunning()) || (m_mapReduce && m_mapReduce->isRunning());
+    return m_session->isRunning();
 }
 
 void MainWindow::run()
 {
-    if (isMapReduce()) {
-        if (m_phase != Phase::Loading && !isRunning())
-            m_mapReduce->run(m_settings);
+    if (!m_session->canRun() || isRunning() || m_phase == Phase::Loading)
         return;
+    if (m_session->nextRunKind() == RunSession::RunKind::RunAgain
+        && QMessageBox::question(this, tr("Run Again"),
+                                 tr("Every task has finished. Run all %1 tasks again?")
+                                         .arg(Formatting::count(m_session->store()->size())))
+                   != QMessageBox::Yes)
+        return;
+    const bool makesJournal = m_session->runMakesJournal();
+    Result<Job *> job = m_session->run(m_settings);
+    if (!job && makesJournal) {
+        // Where the command line refuses (the user can say --no-journal), the window runs
+        // anyway and says what is at stake.
+        updateJournalLabel(job.error());
+        say(tr("Could not write the run journal: %1 Running without one: a crash would lose "
+               "the results.")
+                    .arg(plainReason(job.error())),
+            15000);
+        m_session->setJournalling(false);
+        job = m_session->run(m_settings);
+        m_session->setJournalling(true);
     }
-    if (!m_store || m_store->size() == 0 || isRunning() || m_journalWatcher.isRunning()
-        || m_phase == Phase::Loading)
-        return;
-    const StatusCounts counts = m_store->counts();
-    m_paused = false;
-    m_cancelling = false;
-    if (counts.finished() == 0 && m_journalPath.isEmpty() && !m_batchPath.isEmpty()) {
-        // The first run of this batch: its journal first, written off the GUI thread.
-        const QString batchPath = QFileInfo(m_batchPath).absoluteFilePath();
-        const QString journalPath = Journal::defaultPathFor(batchPath);
-        m_journalPath = journalPath;
-        startWithJournal(
-                [batchPath, journalPath]() -> QString {
-                    QFile file(batchPath);
-                    if (!file.open(QIODevice::ReadOnly))
-                        return QStringLiteral("cannot read %1: %2")
-                                .arg(QDir::toNativeSeparators(batchPath), file.errorString());
-                    Journal journal;
-                    QString error;
-                    if (!journal.create(journalPath, batchPath, file.readAll(), &error))
-                        return error.isEmpty() ? QStringLiteral("cannot create %1").arg(journalPath)
-                                               : error;
-                    return {};
-                },
-                QStringLiteral("run"));
-    } else if (counts.finished() < counts.total()) {
-        startEngine(QStringLiteral("resume"));
-    } else if (counts[TaskStatus::Cancelled] > 0) {
-        // What was cancelled is what is left to do.
-        retryRows(m_store->rowsWithStatus(TaskStatus::Cancelled), QStringLiteral("resume"));
-    } else {
-        if (QMessageBox::question(this, tr("Run Again"),
-                                  tr("Every task has finished. Run all %1 tasks again?")
-                                          .arg(Formatting::count(counts.total())))
-            != QMessageBox::Yes)
-            return;
-        QVector<int> all(m_store->size());
-        std::iota(all.begin(), all.end(), 0);
-        retryRows(all, QStringLiteral("retry"));
-    }
-    m_progress->setHeadline(tr("Starting…"));
-    setPhase(Phase::Running);
+    follow(tr("The run"), job);
 }
 
-void MainWindow::startEngine(const QString &kind)
+void MainWindow::resumeRun()
 {
-    RunSettings settings = m_settings;
-    settings.journalPath = m_journalPath;
-    settings.journalRunKind = kind;
-    m_engine->start(m_store, settings);
+    follow(tr("The run"), m_session->resume(m_settings));
 }
 
-void MainWindow::startWithJournal(std::function<QString()> prepare, const QString &kind)
+void MainWindow::follow(const QString &what, const Result<Job *> &job)
 {
-    m_journalStore = m_store;
-    m_journalKind = kind;
-    m_progress->setHeadline(tr("Starting…"));
-    m_journalWatcher.setFuture(QtConcurrent::run(BackgroundPool::instance(), std::move(prepare)));
-    setPhase(Phase::Running);
+    if (job)
+        return; // onJobStarted() follows it
+    const QString error = job.error();
+    say(tr("%1 could not start: %2").arg(what, plainReason(error)), 0);
+    if (m_view)
+        m_view->showStartError(error);
+    updateActions();
 }
 
-void MainWindow::retryRows(const QVector<int> &rows, const QString &kind)
+void MainWindow::onJobStarted(Job *job)
 {
-    if (m_engine->store() == m_store) { // it journals the reset itself
-        m_engine->retryTasks(rows);
-        return;
-    }
-    // The engine has not run this store yet (a journal was opened and not resumed): reset
-    // the rows here, record that in the journal, then start.
-    m_store->write([&](QVector<TaskState> &, TaskStore &store) {
-        for (int row : rows)
-            store.resetLocked(row);
-    });
-    m_model->onTasksChanged(rows);
-    if (m_journalPath.isEmpty()) {
-        startEngine(kind);
-        return;
-    }
-    startWithJournal(
-            [path = m_journalPath, rows]() -> QString {
-                Journal journal;
-                QString error;
-                if (!journal.open(path, &error) || !journal.appendReset(rows, &error))
-                    return error;
-                return {};
-            },
-            kind);
-}
-
-void MainWindow::retryFailed()
-{
-    if (!m_store || m_phase == Phase::Loading || m_journalWatcher.isRunning())
-        return;
-    const QVector<int> rows = m_store->rowsWithStatus(TaskStatus::Failed);
-    if (rows.isEmpty()) {
-        say(tr("No failed tasks to retry"));
-        return;
-    }
-    m_cancelling = false;
-    retryRows(rows, QStringLiteral("retry-failed"));
-    say(Formatting::counted(rows.size(), tr("Retrying %1 failed task"),
-                            tr("Retrying %1 failed tasks")));
-    setPhase(Phase::Running);
-}
-
-void MainWindow::retrySelected()
-{
-    if (!m_store || m_phase == Phase::Loading || m_journalWatcher.isRunning())
-        return;
-    QVector<int> rows;
-    m_store->read([&](const QVector<TaskState> &states) {
-        for (int row : selectedStoreRows()) {
-            if (isTerminal(states[row].status))
-                rows.append(row);
-        }
-    });
-    if (rows.isEmpty()) {
-        say(tr("Only finished tasks can be retried; none is selected"));
-        return;
-    }
-    m_cancelling = false;
-    retryRows(rows, QStringLiteral("retry"));
-    say(Formatting::counted(rows.size(), tr("Retrying %1 selected task"),
-                            tr("Retrying %1 selected tasks")));
-    setPhase(Phase::Running);
-}
-
-void MainWindow::cancelSelected()
-{
-    if (!m_store || !isRunning())
-        return;
-    const QVector<int> rows = selectedStoreRows();
-    if (rows.isEmpty())
-        return;
-    m_engine->cancelTasks(rows);
-    say(tr("Cancelled the selected tasks that had not finished"));
-}
-
-void MainWindow::onStarted()
-{
+    m_job = job;
+    connect(job, &Job::result, this, &MainWindow::onJobResult);
+    connect(job, &Job::infoMessage, this, [this](Job *, const QString &text) { say(text, 10000); });
+    connect(job, &Job::suspended, this, &MainWindow::updateActions);
+    connect(job, &Job::resumed, this, &MainWindow::updateActions);
     m_corePanel->clear();
-    m_progress->setHeadline(tr("Running"));
-    say(Formatting::counted(m_settings.effectiveWorkers(), tr("Running on %1 worker"),
-                            tr("Running on %1 workers")));
+    m_view->showJob(job);
+    say(m_view->startedMessage(m_settings.effectiveWorkers()));
     setPhase(Phase::Running);
     emit runStarted();
 }
 
-void MainWindow::onProgress(const RunStats &stats)
+void MainWindow::onJobResult(Job *job)
 {
-    m_progress->setStats(stats);
-    if (!stats.active)
+    if (job != m_job)
         return;
-    const bool paused = stats.paused;
-    if (m_cancelling)
-        m_progress->setHeadline(tr("Cancelling…"));
+    m_details->refresh();
+    say(m_view->resultMessage(job), 0);
+    if (m_phase == Phase::Loading) // stopped because another batch is being opened
+        m_phaseBeforeLoad = Phase::Finished;
     else
-        m_progress->setHeadline(paused ? tr("Paused") : tr("Running"));
-    if (paused != m_paused) {
-        m_paused = paused;
-        updateActions();
+        setPhase(Phase::Finished);
+    emit jobFinished(job);
+}
+
+void MainWindow::retryFailed()
+{
+    if (!m_session->store() || m_phase == Phase::Loading)
+        return;
+    const qint64 failed = m_session->store()->counts()[TaskStatus::Failed];
+    if (failed == 0) {
+        say(tr("No failed tasks to retry"));
+        return;
     }
-    // Retry Failed turns on as soon as something fails.
-    action(Action::RetryFailed)->setEnabled(stats.failed > 0);
+    follow(tr("Retry Failed"), m_session->retryFailed(m_settings));
+    say(Formatting::counted(failed, tr("Retrying %1 failed task"), tr("Retrying %1 failed tasks")));
 }
 
-void MainWindow::onTasksChanged(const QVector<int> &rows)
+void MainWindow::retrySelected()
 {
-    m_model->onTasksChanged(rows);
-    m_details->refresh();
+    if (!m_session->store() || m_phase == Phase::Loading || !m_view)
+        return;
+    const QVector<int> rows = m_view->selectedTaskRows();
+    const Result<Job *> job = m_session->retrySelected(rows, m_settings);
+    if (!job) {
+        say(tr("Only finished tasks can be retried; none is selected"));
+        return;
+    }
+    say(tr("Retrying the selected finished tasks"));
 }
 
-void MainWindow::onFinished(const RunStats &stats)
+void MainWindow::cancelSelected()
 {
-    m_progress->setStats(stats);
-    QString headline;
-    if (m_cancelling
-        || (stats.cancelled > 0 && stats.queued + stats.running + stats.retrying == 0
-            && stats.finished() < stats.total))
-        headline = tr("Cancelled");
-    else if (stats.failed > 0)
-        headline = tr("Finished with failures");
-    else
-        headline = tr("Finished");
-    m_progress->setHeadline(headline);
-    m_cancelling = false;
-    m_paused = false;
-    m_model->refresh();
-    m_details->refresh();
-    QString message
-            = tr("Finished in %1: %2 succeeded, %3 failed")
-                      .arg(Formatting::clock(stats.elapsedMs), Formatting::count(stats.succeeded),
-                           Formatting::count(stats.failed));
-    if (stats.cancelled)
-        message += tr(", %1 cancelled").arg(Formatting::count(stats.cancelled));
-    if (stats.failed)
-        message += tr(" — Retry Failed runs them again");
-    say(message, 0);
-    setPhase(Phase::Finished);
-    emit runFinished(stats);
-}
-
-void MainWindow::onWorkerMessage(int slot, const QString &message)
-{
-    say(tr("Worker %1: %2").arg(slot).arg(message), 8000);
+    if (!isRunning() || !m_view)
+        return;
+    const QVector<int> rows = m_view->selectedTaskRows();
+    if (rows.isEmpty())
+        return;
+    m_session->cancelTasks(rows);
+    say(tr("Cancelled the selected tasks that had not finished"));
 }
 
 // ---- Results ------------------------------------------------------------------------
 
-QVector<int> MainWindow::selectedStoreRows() const
+std::shared_ptr<TaskStore> MainWindow::store() const
 {
-    QVector<int> view;
-    const QItemSelection selection = m_table->selectionModel()->selection();
-    for (const QItemSelectionRange &range : selection) {
-        for (int r = range.top(); r <= range.bottom(); ++r)
-            view.append(r);
-    }
-    std::sort(view.begin(), view.end());
-    view.erase(std::unique(view.begin(), view.end()), view.end());
-    QVector<int> rows;
-    rows.reserve(view.size());
-    for (int r : std::as_const(view)) {
-        const int row = m_model->storeRow(r);
-        if (row >= 0)
-            rows.append(row);
-    }
-    return rows;
+    return m_session->store();
 }
 
-void MainWindow::copySelected()
+Engine *MainWindow::engine() const
 {
-    if (isMapReduce()) {
-        m_mapReduce->resultView()->copySelected();
-        return;
-    }
-    if (!m_store || m_copyWatcher.isRunning())
-        return;
-    const QVector<int> rows = selectedStoreRows();
-    if (rows.isEmpty())
-        return;
-    QStringList headers;
-    for (int c = 0; c < int(TaskColumn::Count); ++c)
-        headers << m_model->headerData(c, Qt::Horizontal).toString();
-    m_copyCount = rows.size();
-    m_copyWatcher.setFuture(
-            QtConcurrent::run(BackgroundPool::instance(), [store = m_store, rows, headers] {
-                return ResultExport::tabSeparated(*store, rows, headers);
-            }));
+    return m_session->engine();
+}
+
+QString MainWindow::journalPath() const
+{
+    return m_session->journalPath();
+}
+
+TaskTableModel *MainWindow::taskModel() const
+{
+    return m_taskRunView->model();
+}
+
+QTableView *MainWindow::taskView() const
+{
+    return m_taskRunView->table();
+}
+
+ProgressPanel *MainWindow::progressPanel() const
+{
+    return m_taskRunView->progressPanel();
+}
+
+BatchSummaryView *MainWindow::batchSummary() const
+{
+    return m_taskRunView->summary();
+}
+
+QComboBox *MainWindow::statusFilter() const
+{
+    return m_taskRunView->statusFilter();
+}
+
+QLineEdit *MainWindow::textFilter() const
+{
+    return m_taskRunView->textFilter();
+}
+
+QVector<int> MainWindow::selectedStoreRows() const
+{
+    return m_view ? m_view->selectedTaskRows() : QVector<int>();
 }
 
 void MainWindow::chooseExport(bool shownOnly)
 {
-    const bool totals = isMapReduce();
-    if (!m_store || (totals && !m_mapReduce->hasResult()))
+    if (!m_view || !m_view->canExport())
         return;
     QSettings settings;
     const QString lastDir = settings.value(QStringLiteral("exportDir")).toString();
-    const QString base = QFileInfo(m_batchPath).completeBaseName()
-                         + (totals ? QStringLiteral("-totals") : QStringLiteral("-results"));
     const QString title
-            = totals ? (shownOnly ? tr("Export Shown Totals") : tr("Export All Totals"))
-                     : (shownOnly ? tr("Export Shown Results") : tr("Export All Results"));
+            = QString(action(shownOnly ? Action::ExportShown : Action::ExportAll)->text())
+                      .remove(QLatin1Char('&'))
+                      .remove(QChar(0x2026));
     QString selected;
     const QString path = QFileDialog::getSaveFileName(
             this, title,
             QDir(lastDir.isEmpty() ? QFileInfo(m_batchPath).absolutePath() : lastDir)
-                    .filePath(base + QStringLiteral(".csv")),
+                    .filePath(m_view->exportBaseName() + QStringLiteral(".csv")),
             tr("CSV (*.csv);;JSON Lines (*.jsonl)"), &selected);
     if (path.isEmpty())
         return;
@@ -1186,71 +871,33 @@ void MainWindow::chooseExport(bool shownOnly)
 
 void MainWindow::exportResults(const QString &path, bool shownOnly)
 {
-    if (isMapReduce()) {
-        say(tr("Writing %1…").arg(fileName(path)), 0);
-        m_mapReduce->exportTotals(path, shownOnly); // exportFinished() follows
-        updateActions();
-        return;
-    }
-    if (!m_store) {
+    if (!m_view) {
         emit exportFinished(path, 0, tr("No batch is loaded"));
         return;
     }
-    if (m_exportWatcher.isRunning()) {
+    if (m_view->isExporting()) {
         say(tr("An export is already being written"));
         emit exportFinished(path, 0, tr("An export is already being written"));
         return;
     }
-    QVector<int> rows;
-    if (shownOnly) {
-        rows = m_model->shownStoreRows();
-    } else {
-        rows.resize(m_store->size());
-        std::iota(rows.begin(), rows.end(), 0);
-    }
-    m_exportPath = path;
-    m_exportCount = rows.size();
     say(tr("Writing %1…").arg(fileName(path)), 0);
-    m_exportWatcher.setFuture(
-            QtConcurrent::run(BackgroundPool::instance(), [store = m_store, rows, path] {
-                return ResultExport::write(*store, rows, path);
-            }));
+    m_view->exportResults(path, shownOnly); // exportFinished() follows
     updateActions();
 }
 
-void MainWindow::showTaskMenu(const QPoint &pos)
+void MainWindow::showTaskMenu(const QPoint &globalPos)
 {
-    if (!m_store || !m_table->indexAt(pos).isValid())
-        return;
     updateActions();
-    m_taskMenu->popup(m_table->viewport()->mapToGlobal(pos));
+    m_taskMenu->popup(globalPos);
 }
 
-void MainWindow::onCurrentTaskChanged()
+void MainWindow::onCurrentTaskChanged(int row)
 {
-    const QModelIndex current = m_table->selectionModel()->currentIndex();
-    const int row = current.isValid() ? m_model->storeRow(current.row()) : -1;
-    if (row < 0 || !m_store) {
+    if (row < 0 || !m_session->store()) {
         m_details->clearTask();
         return;
     }
-    m_details->showTask(m_store, row);
-}
-
-void MainWindow::updateShownLabel()
-{
-    if (!m_store) {
-        m_shownLabel->clear();
-        return;
-    }
-    QString text = m_model->query().isIdentity()
-                           ? tr("%1 tasks").arg(Formatting::count(m_store->size()))
-                           : tr("%1 of %2 tasks")
-                                     .arg(Formatting::count(m_model->rowCount()),
-                                          Formatting::count(m_store->size()));
-    if (m_model->isOrdering())
-        text += tr(" · sorting…");
-    m_shownLabel->setText(text);
+    m_details->showTask(m_session->store(), row);
 }
 
 // ---- Settings, state, messages --------------------------------------------------------
@@ -1258,9 +905,11 @@ void MainWindow::updateShownLabel()
 void MainWindow::setRunSettings(const RunSettings &settings)
 {
     m_settings = settings;
-    RunSettingsDialog::save(settings);
+    RunSettingsFile::save(settings);
     updateWorkersLabel();
-    m_mapReduce->setRunSettings(settings);
+    for (JobView *view :
+         {static_cast<JobView *>(m_taskRunView), static_cast<JobView *>(m_mapReduceView)})
+        view->setRunSettings(settings);
 }
 
 void MainWindow::showSettings()
@@ -1299,44 +948,32 @@ void MainWindow::setPhase(Phase phase)
 {
     m_phase = phase;
     updateActions();
-    updateShownLabel();
 }
 
 void MainWindow::updateActions()
 {
     const bool loading = m_phase == Phase::Loading;
-    const bool hasTasks = m_store && m_store->size() > 0 && !loading;
-    const bool running = isRunning();
-    const bool preparing = m_journalWatcher.isRunning(); // writing the journal before a run
-    const bool hasSelection
-            = m_table && m_table->selectionModel()->hasSelection() && hasTasks && !preparing;
-    action(Action::Run)->setEnabled(hasTasks && !running && !preparing);
-    action(Action::Pause)->setEnabled(running && !m_paused && !m_cancelling);
-    action(Action::Resume)->setEnabled(running && m_paused && !m_cancelling);
-    action(Action::Cancel)->setEnabled(running && !m_cancelling);
-    action(Action::RetryFailed)
-            ->setEnabled(hasTasks && !preparing && m_progress->stats().failed > 0);
-    action(Action::RetrySelected)->setEnabled(hasSelection);
-    action(Action::CancelSelected)->setEnabled(hasSelection && running);
-    action(Action::Copy)->setEnabled(hasSelection);
-    action(Action::ExportAll)->setEnabled(hasTasks && !m_exportWatcher.isRunning());
-    action(Action::ExportShown)->setEnabled(hasTasks && !m_exportWatcher.isRunning());
-    action(Action::Find)->setEnabled(hasTasks);
-    action(Action::FileOrder)->setEnabled(hasTasks);
-    if (isMapReduce() && !loading) {
-        // One job, not tasks: nothing to pause, retry or cancel one by one.
-        const bool mapping = m_mapReduce->isRunning();
-        const bool totals = m_mapReduce->hasResult();
-        action(Action::Run)->setEnabled(!mapping);
-        action(Action::Cancel)->setEnabled(mapping && !m_mapReduce->isCancelling());
-        for (Action a : {Action::Pause, Action::Resume, Action::RetryFailed, Action::RetrySelected,
-                         Action::CancelSelected, Action::FileOrder})
-            action(a)->setEnabled(false);
-        action(Action::Copy)->setEnabled(m_mapReduce->resultView()->hasSelection());
-        action(Action::ExportAll)->setEnabled(totals && !m_mapReduce->isExporting());
-        action(Action::ExportShown)->setEnabled(totals && !m_mapReduce->isExporting());
-        action(Action::Find)->setEnabled(totals);
-    }
+    const bool loaded = m_view && m_session->store() && !loading;
+    const Job *job = m_session->job();
+    const bool running = job && job->isRunning();
+    const Job::Capabilities can = running ? job->capabilities() : Job::NoCapabilities;
+    const bool suspended = running && job->isSuspended();
+    const bool stopping = running && job->isKilled();
+    const bool selected = loaded && m_view->hasTaskSelection();
+    const bool hasTasks = loaded && m_session->store()->size() > 0;
+    action(Action::Run)->setEnabled(loaded && !running && m_session->canRun());
+    action(Action::Pause)->setEnabled((can & Job::Suspendable) && !suspended && !stopping);
+    action(Action::Resume)->setEnabled((can & Job::Suspendable) && suspended && !stopping);
+    action(Action::Cancel)->setEnabled((can & Job::Killable) && !stopping);
+    action(Action::RetryFailed)->setEnabled(hasTasks && m_failedTasks > 0);
+    action(Action::RetrySelected)->setEnabled(selected);
+    action(Action::CancelSelected)->setEnabled(selected && running);
+    action(Action::Copy)->setEnabled(loaded && m_view->hasSelection());
+    const bool canExport = loaded && m_view->canExport() && !m_view->isExporting();
+    action(Action::ExportAll)->setEnabled(canExport);
+    action(Action::ExportShown)->setEnabled(canExport);
+    action(Action::Find)->setEnabled(loaded && (hasTasks || m_view->canExport()));
+    action(Action::FileOrder)->setEnabled(hasTasks && m_view->canSortInFileOrder());
 }
 
 QAction *MainWindow::action(Action which) const
@@ -1425,7 +1062,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         event->ignore();
         return;
     }
-    if (m_detailsHiddenForJob) // the layout saved is the user's, not the job's
+    if (m_detailsHiddenForView) // the layout saved is the user's, not the view's
         m_detailsDock->show();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());

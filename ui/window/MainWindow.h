@@ -1,14 +1,13 @@
 #pragma once
 
 #include "BatchLoader.h"
-#include "run/Engine.h"
+#include "core/Result.h"
 #include "run/RunSettings.h"
+#include "run/RunStats.h"
 
-#include <QFutureWatcher>
 #include <QMainWindow>
-#include <QTimer>
+#include <QPointer>
 
-#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -25,13 +24,20 @@ namespace Brigade {
 
 class BatchSummaryView;
 class CorePanel;
+class Engine;
+class Job;
+class JobView;
 class MapReduceView;
 class ProgressPanel;
+class RunSession;
 class TaskDetailsView;
+class TaskRunView;
+class TaskStore;
 class TaskTableModel;
 
 // The Brigade window: load a batch, run it, watch every task and every core, retry what
-// failed, export the results.
+// failed, export the results. How a run is kept is the RunSession's; the window shows the
+// loaded batch through a JobView and drives the session's jobs through the Job contract.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -67,7 +73,7 @@ public:
 
     // The run journal of the loaded batch: created when it first runs, or the journal that
     // was opened. Empty when there is none (yet, or it could not be created).
-    QString journalPath() const { return m_journalPath; }
+    QString journalPath() const;
     QLabel *journalLabel() const { return m_journalLabel; }
     // How the "resume the unfinished tasks?" question after opening a journal is answered:
     // Ask shows it; Yes and No answer at once without showing it (for tests).
@@ -80,19 +86,21 @@ public:
 
     QAction *action(Action which) const;
     bool isRunning() const;
-    std::shared_ptr<TaskStore> store() const { return m_store; }
-    Engine *engine() const { return m_engine.get(); }
-    TaskTableModel *taskModel() const { return m_model; }
-    QTableView *taskView() const { return m_table; }
-    ProgressPanel *progressPanel() const { return m_progress; }
-    BatchSummaryView *batchSummary() const { return m_summary; }
+    RunSession *session() const { return m_session; }
+    std::shared_ptr<TaskStore> store() const;
+    Engine *engine() const;
+    TaskTableModel *taskModel() const;
+    QTableView *taskView() const;
+    ProgressPanel *progressPanel() const;
+    BatchSummaryView *batchSummary() const;
     CorePanel *corePanel() const { return m_corePanel; }
     TaskDetailsView *detailsView() const { return m_details; }
-    QComboBox *statusFilter() const { return m_statusFilter; }
-    QLineEdit *textFilter() const { return m_textFilter; }
-    // The page of a batch that is a MapReduce job (shown instead of the task table).
-    MapReduceView *mapReduceView() const { return m_mapReduce; }
-    bool isMapReduce() const { return m_batch && m_batch->mapReduce.has_value(); }
+    QComboBox *statusFilter() const;
+    QLineEdit *textFilter() const;
+    // The views of the loaded batch: its tasks, or its MapReduce job; one is shown.
+    TaskRunView *taskRunView() const { return m_taskRunView; }
+    MapReduceView *mapReduceView() const { return m_mapReduceView; }
+    JobView *jobView() const { return m_view; }
 
     // Store rows of the selected table rows, in view order.
     QVector<int> selectedStoreRows() const;
@@ -102,7 +110,8 @@ signals:
     void loadFailed(const QString &message);
     void loadCancelled();
     void runStarted();
-    void runFinished(const Brigade::RunStats &stats);
+    void runFinished(const Brigade::RunStats &stats); // a run of tasks ended
+    void jobFinished(Brigade::Job *job);              // any job ended (after its result)
     // After a journal was opened with unfinished tasks: the question was asked (or answered
     // by setResumeAnswer) and this was the answer.
     void resumeOffered(qint64 unfinished, bool accepted);
@@ -127,22 +136,19 @@ private:
     void createDocks();
     QWidget *createWelcomePage();
     QWidget *createLoadingPage();
-    QWidget *createBatchPage();
-    void connectMapReduce();
-    void adaptToBatchKind(bool mapReduce);
+    void showView(JobView *view);
 
     void chooseBatch();
     void chooseExport(bool shownOnly);
     void onLoadProgress(qint64 done, qint64 total);
-    void onLoaded(const BatchLoader::Loaded &loaded);
+    void onLoaded(BatchLoader::Loaded loaded);
     void cancelLoad();
     void run();
-    // Runs prepare (it returns an error, or nothing) on a pool thread, then starts the engine
-    // on the store with the journal, recording a run of this kind.
-    void startWithJournal(std::function<QString()> prepare, const QString &kind);
-    void startEngine(const QString &kind);
-    // Runs these finished rows again, journalling the reset.
-    void retryRows(const QVector<int> &rows, const QString &kind);
+    void resumeRun();
+    // Follows a job the session started, or says why it could not start.
+    void follow(const QString &what, const Result<Job *> &job);
+    void onJobStarted(Job *job);
+    void onJobResult(Job *job);
     // alreadyChosen: the user asked to continue that run already (offerEarlierRun).
     void offerResume(qint64 unfinished, bool alreadyChosen = false);
     void offerEarlierRun(const QString &journal, qint64 openTasks);
@@ -150,22 +156,13 @@ private:
     void retryFailed();
     void retrySelected();
     void cancelSelected();
-    void copySelected();
     void showSettings();
     void showAbout();
-    void showTaskMenu(const QPoint &pos);
-    void onCurrentTaskChanged();
-
-    void resetEngine();
-    void onStarted();
-    void onProgress(const RunStats &stats);
-    void onTasksChanged(const QVector<int> &rows);
-    void onFinished(const RunStats &stats);
-    void onWorkerMessage(int slot, const QString &message);
+    void showTaskMenu(const QPoint &globalPos);
+    void onCurrentTaskChanged(int row);
 
     void setPhase(Phase phase);
     void updateActions();
-    void updateShownLabel();
     void updateWorkersLabel();
     void addRecentFile(const QString &path);
     void rebuildRecentMenu();
@@ -173,41 +170,27 @@ private:
     void showError(const QString &title, const QString &text);
     void say(const QString &message, int timeoutMs = 5000);
 
-    // Engine and data
-    std::unique_ptr<Engine> m_engine;
-    std::shared_ptr<TaskStore> m_store;
-    std::shared_ptr<Batch> m_batch;
+    RunSession *m_session;
+    QPointer<Job> m_job;      // the job the window follows (running, or the last one)
+    qint64 m_failedTasks = 0; // as the last progress said: Retry Failed needs some
     RunSettings m_settings;
     BatchLoader *m_loader;
-    TaskTableModel *m_model;
     Phase m_phase = Phase::Empty;
-    bool m_paused = false;
-    bool m_cancelling = false;
     QString m_batchPath;
-    QString m_journalPath;
     ResumeAnswer m_resumeAnswer = ResumeAnswer::Ask;
-    bool m_resumeWithoutAsking = false;        // the user already chose to continue an earlier run
-    QFutureWatcher<QString> m_journalWatcher;  // creating or updating the journal
-    std::shared_ptr<TaskStore> m_journalStore; // the store it is being prepared for
-    QString m_journalKind;
+    bool m_resumeWithoutAsking = false; // the user already chose to continue an earlier run
 
     // Widgets
     QStackedWidget *m_pages = nullptr;
     QWidget *m_welcomePage = nullptr;
     QWidget *m_loadingPage = nullptr;
-    QWidget *m_batchPage = nullptr;
-    MapReduceView *m_mapReduce = nullptr;
-    bool m_detailsHiddenForJob = false; // the task details pane, while a job is shown
+    TaskRunView *m_taskRunView = nullptr;
+    MapReduceView *m_mapReduceView = nullptr;
+    JobView *m_view = nullptr;           // the one of the two that shows the loaded batch
+    bool m_detailsHiddenForView = false; // the task details pane, while a view has no tasks
     QLabel *m_welcomeError = nullptr;
     QLabel *m_loadingLabel = nullptr;
     QProgressBar *m_loadingBar = nullptr;
-    BatchSummaryView *m_summary = nullptr;
-    ProgressPanel *m_progress = nullptr;
-    QComboBox *m_statusFilter = nullptr;
-    QLineEdit *m_textFilter = nullptr;
-    QTimer m_filterDelay;
-    QLabel *m_shownLabel = nullptr;
-    QTableView *m_table = nullptr;
     CorePanel *m_corePanel = nullptr;
     TaskDetailsView *m_details = nullptr;
     QDockWidget *m_coreDock = nullptr;
@@ -218,12 +201,8 @@ private:
     QMenu *m_recentMenu = nullptr;
     QMenu *m_taskMenu = nullptr;
     QAction *m_actions[int(Action::About) + 1] = {};
+    QStringList m_actionTexts[int(Action::About) + 1]; // text, status tip, tool tip
 
-    QFutureWatcher<QString> m_exportWatcher;
-    QString m_exportPath;
-    qint64 m_exportCount = 0;
-    QFutureWatcher<QString> m_copyWatcher;
-    qint64 m_copyCount = 0;
     Phase m_phaseBeforeLoad = Phase::Empty;
     bool m_layoutRestored = false;
 };

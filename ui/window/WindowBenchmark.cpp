@@ -1,7 +1,7 @@
 #include "WindowBenchmark.h"
 
 #include "MainWindow.h"
-#include "TaskTableModel.h"
+#include "window/tasks/TaskTableModel.h"
 
 #include <QApplication>
 #include <QEvent>

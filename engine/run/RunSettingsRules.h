@@ -1,0 +1,71 @@
+#pragma once
+
+#include "RunSettings.h"
+
+#include <QList>
+#include <QString>
+
+namespace Brigade {
+
+// What a user may choose for a run, and what is wrong with a choice: the one set of rules
+// that the command line, the Run Settings dialog and the worker placement editor all call,
+// so they accept and refuse the same things with the same words. Messages are sentences a
+// front end shows as they are (the command line puts the option's name before them).
+class RunSettingsRules
+{
+public:
+    enum class Field {
+        Workers,
+        Concurrency,
+        ComputeThreads,
+        MaxAttempts,
+        TimeoutMs,
+        MaxBytes,
+        BackoffMs,
+        HeartbeatTimeoutMs,
+        WorkerMemoryMb,
+        QueueTimeoutMs,
+        Seed,
+        MaxHostConnections, // 0: no cap
+        Proxy,
+        SshWorkers,   // workers on one ssh host (HOST*N)
+        GroupWorkers, // Slurm steps, launcher workers
+        SshHost,
+        Slurm,
+        Launcher,
+    };
+    struct Limit
+    {
+        qint64 min;
+        qint64 max;
+    };
+    struct Problem
+    {
+        Field field;
+        QString message;
+    };
+
+    static Limit limit(Field field);
+    static bool withinLimit(Field field, qint64 value)
+    {
+        const Limit l = limit(field);
+        return value >= l.min && value <= l.max;
+    }
+
+    // The values: numbers within their limits, ssh host names, backoff base <= cap. Nothing
+    // here looks at the machine.
+    static QList<Problem> check(const RunSettings &settings);
+    // What this machine lacks to start the chosen workers: ssh or srun on the PATH, the
+    // launcher's program, the slurm.conf file.
+    static QList<Problem> checkEnvironment(const RunSettings &settings);
+
+    // The pieces, for editors that check a field as it is typed. Empty: nothing wrong.
+    static QString sshHostProblem(const QString &host);
+    static QString partitionProblem(const QString &partition);
+    static QString timeLimitProblem(const QString &time);
+    static QString slurmConfProblem(const QString &path);
+    static QString launcherProblem(const QString &command);
+    static QString programProblem(const QString &program, const QString &what);
+};
+
+} // namespace Brigade

@@ -1,0 +1,392 @@
+#include "RunSession.h"
+
+#include "TaskRunJob.h"
+#include "batch/BatchParser.h"
+#include "journal/Journal.h"
+#include "mapreduce/MapReduceJob.h"
+#include "run/Engine.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+
+#include <numeric>
+
+namespace Brigade {
+
+Q_LOGGING_CATEGORY(lcSession, "brigade.session")
+
+namespace {
+
+constexpr int JournalsLookedAt = 5;
+
+// The newest journal in the default directory of a run of this very batch (same path,
+// same bytes) that left tasks unfinished.
+QString unfinishedJournalFor(const QString &batchPath, const QByteArray &bytes, qint64 *openTasks)
+{
+    const QString absolute = QFileInfo(batchPath).absoluteFilePath();
+    for (const QString &path : Journal::journalsNamedFor(batchPath).mid(0, JournalsLookedAt)) {
+        Journal journal;
+        QString error;
+        if (!journal.open(path, &error) || journal.batchPath() != absolute)
+            continue;
+        const qint64 open = journal.openTasks();
+        if (open <= 0)
+            continue;
+        if (journal.batchData(&error) != bytes)
+            continue; // the file changed since: that run was of another batch
+        *openTasks = open;
+        return path;
+    }
+    return {};
+}
+
+Result<OpenedRun> openJournal(const QString &path, const OpenOptions &options)
+{
+    OpenedRun opened;
+    opened.path = path;
+    // The Journal (a QSqlDatabase connection) lives and dies in this thread.
+    Journal journal;
+    QString error;
+    if (!journal.open(path, &error))
+        return Result<OpenedRun>::failure(error);
+    const QByteArray data = journal.batchData(&error);
+    if (!error.isEmpty())
+        return Result<OpenedRun>::failure(error);
+    BatchParser::Options parse;
+    parse.maxErrors = options.maxErrors;
+    parse.cancel = options.cancel;
+    parse.progress = options.progress;
+    // The journal's own copy of the batch: the original may have moved or changed.
+    opened.batch
+            = std::make_shared<Batch>(BatchParser::parseData(data, journal.batchPath(), parse));
+    opened.batchPath = journal.batchPath();
+    if (opened.batch->cancelled || (options.cancel && options.cancel->load())) {
+        opened.cancelled = true;
+        opened.batch->tasks = {};
+        return opened;
+    }
+    // Built here, before any engine sees it: restoring is this store's first writer.
+    opened.store = std::make_shared<TaskStore>(std::move(opened.batch->tasks));
+    opened.batch->tasks = {};
+    if (!journal.restore(*opened.store, &error, &opened.finishedRows))
+        return Result<OpenedRun>::failure(error);
+    opened.journalPath = path;
+    return opened;
+}
+
+Result<OpenedRun> openBatch(const QString &path, const OpenOptions &options)
+{
+    OpenedRun opened;
+    opened.path = path;
+    opened.batchPath = QFileInfo(path).absoluteFilePath();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Result<OpenedRun>::failure(
+                QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    opened.batchData = file.readAll();
+    if (file.error() != QFileDevice::NoError)
+        return Result<OpenedRun>::failure(
+                QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    BatchParser::Options parse;
+    parse.maxErrors = options.maxErrors;
+    parse.cancel = options.cancel;
+    parse.progress = options.progress;
+    opened.batch = std::make_shared<Batch>(BatchParser::parseData(opened.batchData, path, parse));
+    if (opened.batch->cancelled || (options.cancel && options.cancel->load())) {
+        opened.cancelled = true;
+        opened.batch->tasks = {};
+        opened.batchData = {};
+        return opened;
+    }
+    opened.store = std::make_shared<TaskStore>(std::move(opened.batch->tasks));
+    opened.batch->tasks = {};
+    if (opened.batch->mapReduce) {
+        opened.batchData = {}; // a MapReduce job keeps no journal
+    } else if (options.findEarlierRun) {
+        opened.earlierJournal
+                = unfinishedJournalFor(path, opened.batchData, &opened.earlierOpenTasks);
+    }
+    return opened;
+}
+
+} // namespace
+
+QString RunSession::kindName(RunKind kind)
+{
+    switch (kind) {
+    case RunKind::Run:
+        return QStringLiteral("run");
+    case RunKind::Resume:
+        return QStringLiteral("resume");
+    case RunKind::RetryFailed:
+        return QStringLiteral("retry-failed");
+    case RunKind::RetrySelected:
+        return QStringLiteral("retry");
+    case RunKind::RunAgain:
+        return QStringLiteral("run-again");
+    }
+    return {};
+}
+
+RunSession::RunSession(QObject *parent)
+    : QObject(parent)
+{}
+
+RunSession::~RunSession()
+{
+    dropJob();
+    // The workers stop before anything that shows them goes away.
+    m_engine.reset();
+}
+
+bool RunSession::isJournalFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) && file.peek(16) == QByteArray("SQLite format 3\0", 16);
+}
+
+Result<OpenedRun> RunSession::open(const QString &path, const OpenOptions &options)
+{
+    QElapsedTimer clock;
+    clock.start();
+    const QFileInfo info(path);
+    if (!info.exists())
+        return Result<OpenedRun>::failure(QStringLiteral("cannot read %1: no such file").arg(path));
+    if (info.isDir())
+        return Result<OpenedRun>::failure(
+                QStringLiteral("cannot read %1: it is a folder, not a batch file").arg(path));
+    Result<OpenedRun> opened
+            = isJournalFile(path) ? openJournal(path, options) : openBatch(path, options);
+    if (opened)
+        opened->elapsedMs = clock.elapsed();
+    return opened;
+}
+
+void RunSession::adopt(OpenedRun opened)
+{
+    dropJob();
+    // A new engine per batch: nothing of the previous run can reach the new store.
+    m_engine.reset();
+    m_opened = std::move(opened);
+    m_tasksStarted = false;
+    m_journalPath = m_opened.journalPath;
+    m_earlier = m_opened.finishedRows;
+    if (!m_opened.isMapReduce()) {
+        m_engine = std::make_unique<Engine>();
+        connectEngine(m_engine.get(), true);
+    }
+    emit journalChanged(m_journalPath);
+}
+
+qint64 RunSession::unfinishedTasks() const
+{
+    if (!m_opened.store)
+        return 0;
+    const StatusCounts c = m_opened.store->counts();
+    return c.total() - c[TaskStatus::Succeeded] - c[TaskStatus::Failed];
+}
+
+RunSession::RunKind RunSession::nextRunKind() const
+{
+    // A batch file nothing has run yet is all queued: no need to count a million states
+    // on the caller's (a GUI's) thread to know it.
+    if (!m_opened.store || isMapReduce() || isFresh())
+        return RunKind::Run;
+    return unfinishedTasks() > 0 ? RunKind::Resume : RunKind::RunAgain;
+}
+
+bool RunSession::isFresh() const
+{
+    return !m_opened.isJournal() && !m_tasksStarted;
+}
+
+bool RunSession::canRun() const
+{
+    return m_opened.store && (isMapReduce() || m_opened.store->size() > 0);
+}
+
+bool RunSession::runMakesJournal() const
+{
+    return !isMapReduce() && m_journalling && m_journalPath.isEmpty() && isFresh();
+}
+
+bool RunSession::isRunning() const
+{
+    return m_job && m_job->isRunning();
+}
+
+Engine *RunSession::engine() const
+{
+    if (auto *mapReduce = qobject_cast<MapReduceJob *>(m_job.data()))
+        return mapReduce->engine();
+    return m_engine.get();
+}
+
+Result<Job *> RunSession::run(const RunSettings &settings)
+{
+    if (isMapReduce())
+        return startMapReduce(settings);
+    switch (nextRunKind()) {
+    case RunKind::Run:
+        return startTasks(RunKind::Run, {}, settings);
+    case RunKind::RunAgain: {
+        QVector<int> all(m_opened.store->size());
+        std::iota(all.begin(), all.end(), 0);
+        return startTasks(RunKind::RunAgain, all, settings);
+    }
+    default:
+        return resume(settings);
+    }
+}
+
+Result<Job *> RunSession::resume(const RunSettings &settings)
+{
+    if (isMapReduce())
+        return startMapReduce(settings);
+    if (!m_opened.store)
+        return Result<Job *>::failure(tr("no batch is open"));
+    // Cancelled tasks are not finished: they run again, with fresh attempts.
+    return startTasks(RunKind::Resume, m_opened.store->rowsWithStatus(TaskStatus::Cancelled),
+                      settings);
+}
+
+Result<Job *> RunSession::retryFailed(const RunSettings &settings)
+{
+    if (!m_opened.store || isMapReduce())
+        return Result<Job *>::failure(tr("no tasks to retry"));
+    return startTasks(RunKind::RetryFailed, m_opened.store->rowsWithStatus(TaskStatus::Failed),
+                      settings);
+}
+
+Result<Job *> RunSession::retrySelected(const QVector<int> &rows, const RunSettings &settings)
+{
+    if (!m_opened.store || isMapReduce())
+        return Result<Job *>::failure(tr("no tasks to retry"));
+    QVector<int> finished;
+    m_opened.store->read([&](const QVector<TaskState> &states) {
+        for (int row : rows) {
+            if (row >= 0 && row < states.size() && isTerminal(states[row].status))
+                finished.append(row);
+        }
+    });
+    if (finished.isEmpty())
+        return Result<Job *>::failure(tr("only finished tasks can be retried"));
+    return startTasks(RunKind::RetrySelected, finished, settings);
+}
+
+void RunSession::cancelTasks(const QVector<int> &rows)
+{
+    if (m_engine && isRunning())
+        m_engine->cancelTasks(rows);
+}
+
+Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
+                                     const RunSettings &settings)
+{
+    if (!m_opened.store || !m_engine)
+        return Result<Job *>::failure(tr("no batch is open"));
+    if (isRunning()) {
+        // A retry during a run joins it; the reset is journaled by the engine.
+        qCDebug(lcSession) << kindName(kind) << "joins the run:" << reset.size() << "tasks";
+        m_engine->retryTasks(reset);
+        return m_job.data();
+    }
+    RunSettings s = settings;
+    s.journalRunKind = kindName(kind);
+    s.createJournal = false;
+    s.journalPath.clear();
+    if (kind == RunKind::Run && runMakesJournal()) {
+        // The first run of a batch makes its journal, on the engine's journal thread while
+        // the workers start; a path that cannot be used is refused before anything runs.
+        const QString path = m_chosenJournal.isEmpty() ? Journal::defaultPathFor(m_opened.batchPath)
+                                                       : m_chosenJournal;
+        if (const Status creatable = Journal::checkCreatable(path); !creatable)
+            return Result<Job *>::failure(creatable.error());
+        qCDebug(lcSession) << "the first run makes the journal" << path;
+        s.createJournal = true;
+        s.journalBatchPath = m_opened.batchPath;
+        s.journalBatchData = std::exchange(m_opened.batchData, QByteArray());
+        m_journalPath = path;
+        emit journalChanged(path);
+    }
+    if (m_journalling)
+        s.journalPath = m_journalPath;
+    m_earlier.clear();
+    if (!m_opened.finishedRows.isEmpty()) {
+        QVector<bool> rerun(m_opened.store->size());
+        for (int row : reset)
+            rerun[row] = true;
+        for (int row : std::as_const(m_opened.finishedRows)) {
+            if (!rerun[row])
+                m_earlier.append(row);
+        }
+    }
+    dropJob();
+    m_tasksStarted = true;
+    qCDebug(lcSession) << kindName(kind) << "of" << m_opened.path << ":" << reset.size()
+                       << "finished tasks run again, journal" << s.journalPath;
+    Engine *engine = m_engine.get();
+    auto *job = new TaskRunJob(
+            engine, [engine, store = m_opened.store, s, reset] { engine->start(store, s, reset); },
+            kindName(kind), this);
+    m_job = job;
+    job->start();
+    emit jobStarted(job);
+    return static_cast<Job *>(job);
+}
+
+Result<Job *> RunSession::startMapReduce(const RunSettings &settings)
+{
+    if (isRunning())
+        return Result<Job *>::failure(tr("the job is already running"));
+    dropJob();
+    auto *job = new MapReduceJob(*m_opened.batch->mapReduce, settings, this);
+    m_job = job;
+    connect(job, &MapReduceJob::engineStarted, this,
+            [this](Engine *engine) { connectEngine(engine, false); });
+    job->start();
+    // An input that cannot be read is known at once: nothing started, nothing to follow.
+    if (job->error() == Job::StartError) {
+        m_job.clear();
+        job->deleteLater();
+        return Result<Job *>::failure(job->errorText());
+    }
+    emit jobStarted(job);
+    return static_cast<Job *>(job);
+}
+
+void RunSession::connectEngine(Engine *e, bool tasks)
+{
+    if (tasks) {
+        connect(e, &Engine::started, this, &RunSession::started);
+        connect(e, &Engine::progress, this, &RunSession::progress);
+        connect(e, &Engine::tasksChanged, this, &RunSession::tasksChanged);
+        connect(e, &Engine::tasksFinished, this, &RunSession::tasksFinished);
+        connect(e, &Engine::finished, this, &RunSession::finished);
+        connect(e, &Engine::message, this, &RunSession::message);
+    }
+    connect(e, &Engine::loadSampled, this, &RunSession::loadSampled);
+    connect(e, &Engine::workerMessage, this, &RunSession::workerMessage);
+}
+
+void RunSession::dropJob()
+{
+    Job *job = m_job.data();
+    m_job.clear();
+    if (!job)
+        return;
+    if (job->isRunning()) {
+        job->kill();
+        // Deleted once it has stopped; nobody hears from it any more.
+        job->disconnect();
+        connect(job, &Job::result, job, &QObject::deleteLater);
+        if (!qobject_cast<MapReduceJob *>(job))
+            job->deleteLater(); // a task run stops with its engine
+    } else {
+        job->deleteLater();
+    }
+}
+
+} // namespace Brigade

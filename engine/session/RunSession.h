@@ -1,0 +1,130 @@
+#pragma once
+
+#include "OpenedRun.h"
+#include "core/Result.h"
+#include "job/Job.h"
+#include "run/RunSettings.h"
+#include "run/RunStats.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+
+namespace Brigade {
+
+class Engine;
+
+// How a batch is kept and run, for every front end: the window and the command line
+// only show what it does and ask it. It
+//
+// - opens a batch file or a run journal in one call (open(), any thread);
+// - runs, resumes, retries failed or chosen tasks, pauses and cancels, each run a Job
+//   (TaskRunJob, or MapReduceJob for a MapReduce batch);
+// - owns the journal: made by the engine from the batch's bytes when a batch first runs,
+//   reopened by later runs, every reset recorded through the engine;
+// - leaves every write to the task store to the engine thread.
+//
+// One rule for both front ends: a task is finished when it succeeded or failed. A task
+// cancelled by the user is not: resume() and run() run it again.
+//
+// Call from one thread; signals arrive on it.
+class RunSession : public QObject
+{
+    Q_OBJECT
+public:
+    enum class RunKind {
+        Run,           // the first run of a batch
+        Resume,        // the tasks that did not finish (never ran, or cancelled)
+        RetryFailed,   // the failed tasks again, with fresh attempts
+        RetrySelected, // chosen finished tasks again
+        RunAgain,      // every task again, after all had finished
+    };
+    // As recorded in the journal's list of runs: "run", "resume", "retry-failed", "retry",
+    // "run-again".
+    static QString kindName(RunKind kind);
+
+    explicit RunSession(QObject *parent = nullptr);
+    ~RunSession() override;
+
+    // Opens path: a run journal (recognised by its content) or a batch file. Fails only
+    // when the file cannot be used at all (missing, a folder, unreadable, not a journal
+    // Brigade can read); a batch's problems are in batch->errors. Runs on any thread.
+    static Result<OpenedRun> open(const QString &path, const OpenOptions &options = {});
+    // Whether path holds a run journal (an SQLite file) rather than a batch.
+    static bool isJournalFile(const QString &path);
+
+    // What this session runs from now on. A job in progress is killed and dropped.
+    void adopt(OpenedRun opened);
+    const OpenedRun &opened() const { return m_opened; }
+    std::shared_ptr<TaskStore> store() const { return m_opened.store; }
+    bool isMapReduce() const { return m_opened.isMapReduce(); }
+
+    // The journal: the one opened, the one the first run created, or empty.
+    QString journalPath() const { return m_journalPath; }
+    // For the first run of a batch: record into this file instead of a new one in
+    // Journal::defaultDirectory(); empty restores the default. Or no journal at all.
+    void setJournalPath(const QString &path) { m_chosenJournal = path; }
+    void setJournalling(bool on) { m_journalling = on; }
+
+    // Tasks neither succeeded nor failed: what resume() runs.
+    qint64 unfinishedTasks() const;
+    // What run() would do now, whether it has anything to run, and whether it makes a
+    // journal (the first run of a batch of tasks, journalling on).
+    RunKind nextRunKind() const;
+    bool canRun() const;
+    bool runMakesJournal() const;
+
+    // Every run returns its job (started; owned by the session until the next one), or why
+    // nothing could start. While a task run goes on, the retries join it.
+    Result<Job *> run(const RunSettings &settings);
+    Result<Job *> resume(const RunSettings &settings);
+    Result<Job *> retryFailed(const RunSettings &settings);
+    Result<Job *> retrySelected(const QVector<int> &rows, const RunSettings &settings);
+    void cancelTasks(const QVector<int> &rows);
+
+    // The rows the opened journal had finished that the current job does not run again, in
+    // the order they finished: with the job's own, one result per task.
+    QVector<int> earlierResults() const { return m_earlier; }
+
+    Job *job() const { return m_job; }
+    bool isRunning() const;
+    // The engine running the tasks or the MapReduce job's chunks (null before the first
+    // run), for views of workers and cores.
+    Engine *engine() const;
+
+signals:
+    // A new job began (run, resume, retry, a MapReduce job): it is running, and its result()
+    // comes later. Its engine is engine().
+    void jobStarted(Brigade::Job *job);
+    void journalChanged(const QString &path);
+    // A task run's engine, forwarded (MapReduce jobs report through their own signals).
+    void started();
+    void progress(const Brigade::RunStats &stats);
+    void tasksChanged(const QVector<int> &rows);
+    void tasksFinished(const QVector<int> &rows);
+    void finished(const Brigade::RunStats &stats);
+    // Any job's engine, forwarded.
+    void loadSampled(const Brigade::LoadSample &sample);
+    void workerMessage(int slot, const QString &message);
+    void message(const QString &text);
+
+private:
+    Result<Job *> startTasks(RunKind kind, const QVector<int> &reset, const RunSettings &settings);
+    Result<Job *> startMapReduce(const RunSettings &settings);
+    // A batch file this session has not run yet: every task queued, no journal.
+    bool isFresh() const;
+    void connectEngine(Engine *engine, bool tasks);
+    void dropJob();
+
+    OpenedRun m_opened;
+    std::unique_ptr<Engine> m_engine; // the task engine, one per adopted batch
+    QPointer<Job> m_job;
+    QString m_journalPath;
+    QString m_chosenJournal;
+    QVector<int> m_earlier;
+    bool m_journalling = true;
+    bool m_tasksStarted = false; // a task run was started on the adopted batch
+};
+
+} // namespace Brigade

@@ -1,0 +1,296 @@
+// The run session every front end drives: opening a batch or a journal, the journal it
+// makes, and what run, resume, retry-failed and retry-selected run, with real workers.
+#include "JournalRuns.h"
+#include "TestFiles.h"
+#include "journal/Journal.h"
+#include "session/RunSession.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Brigade;
+using namespace Brigade::Test;
+
+class tst_RunSession : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void openRefusesWhatCannotBeUsed_data();
+    void openRefusesWhatCannotBeUsed();
+    void openKeepsABatchsProblems();
+    void runMakesTheJournalFromTheBatch();
+    void cancelledTasksAreNotFinished();
+    void retryFailedAndSelected();
+    void earlierUnfinishedRunIsFound();
+
+private:
+    RunSettings settings() const;
+    // Runs job to its result; false on timeout.
+    static bool waitResult(Job *job, int timeoutMs = 60000);
+    // Opens batch into session, to record into journal.
+    static bool adopt(RunSession &session, const QString &batch, const QString &journal);
+
+    QTemporaryDir m_dir;
+};
+
+void tst_RunSession::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QDir(Journal::defaultDirectory()).removeRecursively();
+    QVERIFY(m_dir.isValid());
+}
+
+RunSettings tst_RunSession::settings() const
+{
+    RunSettings s;
+    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
+    s.workers = 2;
+    s.seed = 7;
+    s.retry.baseDelayMs = 10;
+    s.retry.maxDelayMs = 50;
+    return s;
+}
+
+bool tst_RunSession::adopt(RunSession &session, const QString &batch, const QString &journal)
+{
+    Result<OpenedRun> opened = RunSession::open(batch);
+    if (!opened)
+        return false;
+    session.setJournalPath(journal);
+    session.adopt(std::move(*opened));
+    return true;
+}
+
+bool tst_RunSession::waitResult(Job *job, int timeoutMs)
+{
+    if (job->isFinished())
+        return true;
+    QSignalSpy result(job, &Job::result);
+    return result.wait(timeoutMs);
+}
+
+void tst_RunSession::openRefusesWhatCannotBeUsed_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("missing") << m_dir.filePath(QStringLiteral("missing.jsonl"))
+                             << QStringLiteral("no such file");
+    QDir(m_dir.path()).mkdir(QStringLiteral("folder.jsonl"));
+    QTest::newRow("folder") << m_dir.filePath(QStringLiteral("folder.jsonl"))
+                            << QStringLiteral("it is a folder");
+    QTest::newRow("damaged journal")
+            << writeTestFile(m_dir, QStringLiteral("damaged.journal"),
+                             QByteArray("SQLite format 3\0", 16) + QByteArray(600, 'x'))
+            << QStringLiteral("damaged.journal");
+}
+
+void tst_RunSession::openRefusesWhatCannotBeUsed()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, expected);
+    const Result<OpenedRun> opened = RunSession::open(path);
+    QVERIFY(!opened);
+    QVERIFY2(opened.error().contains(expected), qPrintable(opened.error()));
+}
+
+void tst_RunSession::openKeepsABatchsProblems()
+{
+    const QString path = writeTestFile(m_dir, QStringLiteral("problems.jsonl"),
+                                       R"({"id":"a","compute":{"op":"sum_to","n":3}})"
+                                       "\n{\"id\":\"b\",\n");
+    const Result<OpenedRun> opened = RunSession::open(path);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    QVERIFY(!opened->isJournal());
+    QCOMPARE(opened->store->size(), 1);
+    QCOMPARE(opened->batch->errorCount, qint64(1));
+    QCOMPARE(opened->batch->errors.first().line, 2);
+    QVERIFY(opened->batchData.startsWith("{\"id\":\"a\""));
+}
+
+void tst_RunSession::runMakesTheJournalFromTheBatch()
+{
+    const QByteArray data = sumLines(QStringLiteral("t"), 20);
+    const QString batch = writeTestFile(m_dir, QStringLiteral("twenty.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("twenty.journal"));
+    RunSession session;
+    QVERIFY(adopt(session, batch, journal));
+    QCOMPARE(session.nextRunKind(), RunSession::RunKind::Run);
+    QSignalSpy started(&session, &RunSession::jobStarted);
+    const Result<Job *> job = session.run(settings());
+    QVERIFY2(job, qPrintable(job.error()));
+    QCOMPARE(started.count(), 1);
+    QCOMPARE(session.journalPath(), journal);
+    QVERIFY(waitResult(*job));
+    QCOMPARE((*job)->error(), int(Job::NoError));
+    QCOMPARE((*job)->processedAmount(Job::Unit::Items), qint64(20));
+    QCOMPARE((*job)->totalAmount(Job::Unit::Items), qint64(20));
+
+    // The journal holds the batch as it was read and every result.
+    const Result<OpenedRun> reopened = RunSession::open(journal);
+    QVERIFY2(reopened, qPrintable(reopened.error()));
+    QVERIFY(reopened->isJournal());
+    QCOMPARE(reopened->batchPath, QFileInfo(batch).absoluteFilePath());
+    QCOMPARE(reopened->finishedRows.size(), 20);
+    for (int row = 0; row < 20; ++row) {
+        const TaskState st = reopened->store->state(row);
+        QCOMPARE(st.status, TaskStatus::Succeeded);
+        QCOMPARE(st.result, QByteArray::number(row * (row + 1) / 2));
+    }
+    Journal j;
+    QString error;
+    QVERIFY(j.open(journal, &error));
+    QCOMPARE(j.batchData(&error), data);
+    QCOMPARE(j.openTasks(), qint64(0));
+    QCOMPARE(journalRunKinds(journal), QStringList{QStringLiteral("run")});
+}
+
+// The rule both front ends follow: a task cancelled by the user has not finished, so a
+// resume (in this session, or from the journal in another) runs it.
+void tst_RunSession::cancelledTasksAreNotFinished()
+{
+    QByteArray data = sumLines(QStringLiteral("quick-"), 4);
+    for (int i = 0; i < 10; ++i)
+        data += QStringLiteral(R"({"id":"slow-%1","fetch":{"delay_ms":60000}})").arg(i).toUtf8()
+                + '\n';
+    const QString batch = writeTestFile(m_dir, QStringLiteral("cancel.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("cancel.journal"));
+    {
+        RunSession session;
+        QVERIFY(adopt(session, batch, journal));
+        QSignalSpy progress(&session, &RunSession::progress);
+        const Result<Job *> job = session.run(settings());
+        QVERIFY(job);
+        QTRY_COMPARE_WITH_TIMEOUT(session.store()->counts()[TaskStatus::Succeeded], qint64(4),
+                                  30000);
+        QSignalSpy stopping(*job, &Job::stopping);
+        QVERIFY((*job)->kill());
+        QCOMPARE(stopping.count(), 1);
+        QVERIFY(!(*job)->kill()); // once
+        QVERIFY(waitResult(*job));
+        QCOMPARE((*job)->error(), int(Job::KilledError));
+        QCOMPARE(session.store()->counts()[TaskStatus::Cancelled], qint64(10));
+        QCOMPARE(session.unfinishedTasks(), qint64(10));
+        QCOMPARE(session.nextRunKind(), RunSession::RunKind::Resume);
+    }
+
+    // From the journal, as `brigade run --resume` and the window's Continue Run open it.
+    RunSession session;
+    Result<OpenedRun> opened = RunSession::open(journal);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    QCOMPARE(opened->store->counts()[TaskStatus::Cancelled], qint64(10));
+    session.adopt(std::move(*opened));
+    QCOMPARE(session.unfinishedTasks(), qint64(10));
+    // Every cancelled task starts again, with a fresh attempt; the quick ones keep their
+    // results.
+    const Result<Job *> job = session.resume(settings());
+    QVERIFY(job);
+    QCOMPARE(session.earlierResults().size(), 4); // the quick ones: not run again
+    QTRY_COMPARE_WITH_TIMEOUT(session.store()->counts()[TaskStatus::Running], qint64(10), 30000);
+    for (int i = 0; i < 10; ++i) {
+        const TaskState st
+                = session.store()->state(session.store()->rowOf(QStringLiteral("slow-%1").arg(i)));
+        QCOMPARE(st.attempts, quint16(1));
+    }
+    QCOMPARE(session.store()->counts()[TaskStatus::Succeeded], qint64(4));
+    (*job)->kill();
+    QVERIFY(waitResult(*job));
+    const QStringList kinds{QStringLiteral("run"), QStringLiteral("resume")};
+    QCOMPARE(journalRunKinds(journal), kinds);
+}
+
+void tst_RunSession::retryFailedAndSelected()
+{
+    const QString input = m_dir.filePath(QStringLiteral("later.txt"));
+    QFile::remove(input);
+    QByteArray data
+            = QStringLiteral("{\"id\":\"file\",\"fetch\":\"file://%1\"}").arg(input).toUtf8()
+              + '\n';
+    data += sumLines(QStringLiteral("s"), 5);
+    const QString batch = writeTestFile(m_dir, QStringLiteral("retry.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("retry.journal"));
+    RunSession session;
+    QVERIFY(adopt(session, batch, journal));
+    Result<Job *> job = session.run(settings());
+    QVERIFY(job);
+    QVERIFY(waitResult(*job));
+    QCOMPARE((*job)->error(), int(Job::PartialError));
+    QVERIFY2((*job)->errorText().contains(QLatin1String("1 failed")),
+             qPrintable((*job)->errorText()));
+    const int fileRow = session.store()->rowOf(QStringLiteral("file"));
+    QCOMPARE(session.store()->state(fileRow).status, TaskStatus::Failed);
+
+    // The input is there now: Retry Failed runs that task alone, with a fresh attempt.
+    QVERIFY(writeTestFile(m_dir, QStringLiteral("later.txt"), "hello").size() > 0);
+    QSignalSpy finished(&session, &RunSession::tasksFinished);
+    job = session.retryFailed(settings());
+    QVERIFY(job);
+    QVERIFY(waitResult(*job));
+    QCOMPARE((*job)->error(), int(Job::NoError));
+    QCOMPARE(session.store()->state(fileRow).status, TaskStatus::Succeeded);
+    QCOMPARE(session.store()->state(fileRow).attempts, quint16(1));
+    QVector<int> rerun;
+    for (const QList<QVariant> &args : std::as_const(finished))
+        rerun += args.first().value<QVector<int>>();
+    QCOMPARE(rerun, QVector<int>{fileRow});
+
+    // Retry Selected: only finished tasks of the choice run again.
+    QVERIFY(!session.retrySelected({}, settings()));
+    finished.clear();
+    const int s3 = session.store()->rowOf(QStringLiteral("s3"));
+    job = session.retrySelected({s3}, settings());
+    QVERIFY(job);
+    QVERIFY(waitResult(*job));
+    rerun.clear();
+    for (const QList<QVariant> &args : std::as_const(finished))
+        rerun += args.first().value<QVector<int>>();
+    QCOMPARE(rerun, QVector<int>{s3});
+
+    // The journal agrees: every task succeeded, one run per kind.
+    const Result<OpenedRun> reopened = RunSession::open(journal);
+    QVERIFY(reopened);
+    QCOMPARE(reopened->store->counts()[TaskStatus::Succeeded], qint64(6));
+    const QStringList kinds{QStringLiteral("run"), QStringLiteral("retry-failed"),
+                            QStringLiteral("retry")};
+    QCOMPARE(journalRunKinds(journal), kinds);
+}
+
+void tst_RunSession::earlierUnfinishedRunIsFound()
+{
+    QByteArray data;
+    for (int i = 0; i < 3; ++i)
+        data += QStringLiteral(R"({"id":"slow-%1","fetch":{"delay_ms":60000}})").arg(i).toUtf8()
+                + '\n';
+    const QString batch = writeTestFile(m_dir, QStringLiteral("earlier.jsonl"), data);
+    QString journal;
+    {
+        RunSession session;
+        Result<OpenedRun> opened = RunSession::open(batch);
+        QVERIFY(opened);
+        QVERIFY(opened->earlierJournal.isEmpty());
+        session.adopt(std::move(*opened));
+        const Result<Job *> job = session.run(settings()); // into the default directory
+        QVERIFY(job);
+        journal = session.journalPath();
+        QVERIFY(journal.startsWith(Journal::defaultDirectory()));
+        QTRY_COMPARE_WITH_TIMEOUT(session.store()->counts()[TaskStatus::Running], qint64(3), 30000);
+        (*job)->kill();
+        QVERIFY(waitResult(*job));
+    }
+    const Result<OpenedRun> again = RunSession::open(batch);
+    QVERIFY(again);
+    QCOMPARE(again->earlierJournal, journal);
+    QCOMPARE(again->earlierOpenTasks, qint64(3));
+    // Not for another batch of the same name.
+    writeTestFile(m_dir, QStringLiteral("earlier.jsonl"), data + "\n");
+    const Result<OpenedRun> other = RunSession::open(batch);
+    QVERIFY(other);
+    QVERIFY(other->earlierJournal.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(tst_RunSession)
+#include "tst_runsession.moc"
