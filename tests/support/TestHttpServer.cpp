@@ -265,6 +265,10 @@ void TestHttpServer::handleRequest(Connection &c, const QByteArray &head)
         closeConnection(c, true);
     } else if (path == "/hang") {
         // Never answers; the request stays in flight until the client goes.
+    } else if (path == "/announce") {
+        // A length announced, a few bytes sent, then silence: the request stays in flight.
+        c.socket->write("HTTP/1.1 200 OK\r\nContent-Length: " + query.text("length") + "\r\n\r\n"
+                        + QByteArray(query.number("bytes"), 'x'));
     } else if (path == "/slow") {
         startSlow(c, query.number("bytes"), std::max(1, query.number("chunk", 1)),
                   query.number("interval_ms", 100));

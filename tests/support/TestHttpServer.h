@@ -27,6 +27,7 @@ namespace Brigade::Test {
 //   /maybe?key=K                         500 while setFailing(true), else 200 "ok K"
 //   /reset                               closes the connection with a reset, no answer
 //   /hang                                never answers
+//   /announce?length=L&bytes=B           Content-Length L, B bytes, then silence
 //   /slow?bytes=B&chunk=C&interval_ms=I  Content-Length B, then C bytes of body(B, 0) every I ms
 //   /truncate?bytes=B                    Content-Length B, B/2 bytes, then closes
 //   /chunked?bytes=B&seed=S&chunk=C      body(B, S) in chunks of C (1000) bytes
