@@ -34,7 +34,7 @@ from benchlib import checksums, machine, procs, report, workloads  # noqa: E402
 from benchlib.report import NOT_AVAILABLE  # noqa: E402
 from benchlib.suite import Options, Suite  # noqa: E402
 
-ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "G1"]
+ALL_WORKLOADS = ["W1", "W1REAL", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "G1"]
 PEER_SCRIPTS = ["peerlib.py", "delay_server.py", "w1_noop.py", "w2_latency.py", "w3_fetch.py", "w4_cpu.py",
                 "w1_cmd.py"]
 
@@ -68,6 +68,8 @@ def parse_args(argv):
                          "directory and reused from it")
     ap.add_argument("--g1-tasks", type=int, default=1_000_000,
                     help="no-op tasks G1 runs in the window (default 1000000; --smoke: 1000)")
+    ap.add_argument("--baseline-brigade", metavar="PATH",
+                    help="another build's brigade (e.g. of main) run beside this one in W1REAL, interleaved")
     ap.add_argument("--render", metavar="REPORT_JSON",
                     help="only rewrite report.md beside REPORT_JSON from it (no runs)")
     a = ap.parse_args(argv)
@@ -171,7 +173,10 @@ def make_options(a, brigade, peers, work_dir):
                    w3_sizes=[200] if smoke else sizes(a.w3_sizes),
                    scaling_sizes=[] if smoke else sizes(a.scaling_sizes),
                    w5_mb=workloads.W5_SMOKE_MB if smoke else a.w5_mb, g1_tasks=a.g1_tasks,
-                   journal_reps=a.journal_reps)
+                   journal_reps=a.journal_reps,
+                   baseline_brigade=snapshot_binaries(os.path.abspath(a.baseline_brigade),
+                                                      os.path.join(work_dir, "baseline"))
+                   if a.baseline_brigade else None)
 
 
 def run_workloads(suite, chosen, aiohttp_ok):
@@ -182,6 +187,8 @@ def run_workloads(suite, chosen, aiohttp_ok):
         cases += w1
         if suite.opt.scaling_sizes:
             scaling = workloads.w1_scaling(suite, w1)
+    if "W1REAL" in chosen:
+        cases += workloads.w1_real(suite)
     if "W2" in chosen:
         cases += workloads.w2_latency(suite)
     if "W3" in chosen:

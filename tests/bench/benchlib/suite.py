@@ -38,6 +38,7 @@ class Options:
     w5_mb: float = 500.0
     journal_reps: int = 9
     g1_tasks: int = 1_000_000
+    baseline_brigade: str = None  # another build to measure beside this one (W1real)
 
 
 @dataclasses.dataclass
@@ -100,12 +101,12 @@ class Suite:
     # -- the two kinds of contender -------------------------------------------------------
 
     def run_brigade(self, batch, label, rep, *, workers=None, journal=True, output=False, extra_args=(),
-                    timeout_s=600):
+                    timeout_s=600, brigade=None):
         """One `brigade run` of batch. The journal is on (a fresh file in the work directory)
         unless journal=False: a user gets it by default, so it is measured. output=True adds
         --output FILE to the timed run. Returns (Measurement, run record, journal path or
         None, output path or None); the caller removes the files."""
-        argv = [self.opt.brigade, "run", batch, "--progress", "none", "--seed", "1"]
+        argv = [brigade or self.opt.brigade, "run", batch, "--progress", "none", "--seed", "1"]
         if workers:
             argv += ["--workers", str(workers)]
         # "-- PROG ARG..." (brigade run LIST -- PROG) must stay last.
@@ -139,7 +140,7 @@ class Suite:
         return out_path
 
     def brigade_runner(self, name, batch, checksum_fn, *, workers=None, journal=True, output=False,
-                       extra_args=(), keep_results=True, timeout_s=600):
+                       extra_args=(), keep_results=True, timeout_s=600, brigade=None):
         """A Runner for Brigade whose record carries the peer-style checksum of its results
         (checksum_fn(Records) -> str), computed after the timed run. The timed run writes
         only the journal (as a user's run does by default) unless output=True (or there is
@@ -152,7 +153,7 @@ class Suite:
         def run(rep):
             m, rec, journal_path, out_path = self.run_brigade(batch, name, rep, workers=workers, journal=journal,
                                                               output=output, extra_args=extra_args,
-                                                              timeout_s=timeout_s)
+                                                              timeout_s=timeout_s, brigade=brigade)
             results_path = out_path
             if rec["ok"] and not output and checksum_fn:
                 results_path = self.export_journal(journal_path, name, rep)
