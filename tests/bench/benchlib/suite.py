@@ -38,7 +38,9 @@ class Options:
     w5_mb: float = 500.0
     journal_reps: int = 9
     g1_tasks: int = 1_000_000
-    baseline_brigade: str = None  # another build to measure beside this one (W1real)
+    w3n_tasks: int = 10_000
+    baseline_brigade: str = None  # another build's brigade, measured beside this one (W3, W1REAL)
+    baseline_label: str = None
 
 
 @dataclasses.dataclass
@@ -58,6 +60,7 @@ class Suite:
     def __init__(self, options: Options):
         self.opt = options
         self._server = None
+        self.extra_own_pids = []  # other servers working for the runs (W3n's nginx)
         os.makedirs(options.work_dir, exist_ok=True)
         self.logs_dir = os.path.join(options.work_dir, "logs")
         os.makedirs(self.logs_dir, exist_ok=True)
@@ -91,7 +94,7 @@ class Suite:
     def measure(self, argv, label, rep, timeout_s):
         """procs.measure with this suite's logging, quiet-wait and server bookkeeping."""
         waited = procs.wait_until_quiet(self.opt.quiet_wait_s)
-        own = (self._server.pid,) if self._server else ()
+        own = ((self._server.pid,) if self._server else ()) + tuple(self.extra_own_pids)
         m = procs.measure(argv, timeout_s=timeout_s, log_prefix=os.path.join(self.logs_dir, f"{label}.rep{rep}"),
                           env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"), extra_own_pids=own)
         rec = m.summary()
@@ -127,12 +130,13 @@ class Suite:
             self.log(f"{label} rep {rep}: brigade exited {m.rc} (timed out: {m.timed_out}): {m.stderr[-600:]}")
         return m, rec, journal_path, out_path
 
-    def export_journal(self, journal_path, label, rep):
+    def export_journal(self, journal_path, label, rep, brigade=None):
         """`brigade export JOURNAL -o FILE` (not timed): the results as the journal recorded
         them, which checks that every task really was journaled."""
         out_path = self.path(f"{label}.rep{rep}.export.jsonl")
         _remove(out_path)
-        m, _ = self.measure([self.opt.brigade, "export", journal_path, "--output", out_path], f"{label}.export",
+        m, _ = self.measure([brigade or self.opt.brigade, "export", journal_path, "--output", out_path],
+                            f"{label}.export",
                             rep, self.timeout(600))
         if m.rc != 0:
             self.log(f"{label} rep {rep}: brigade export exited {m.rc}: {m.stderr[-600:]}")
@@ -156,7 +160,7 @@ class Suite:
                                                               timeout_s=timeout_s, brigade=brigade)
             results_path = out_path
             if rec["ok"] and not output and checksum_fn:
-                results_path = self.export_journal(journal_path, name, rep)
+                results_path = self.export_journal(journal_path, name, rep, brigade=brigade)
             rec["checksum"] = None
             if rec["ok"] and results_path and checksum_fn:
                 recs = Records(results_path, keep_results=keep_results)
