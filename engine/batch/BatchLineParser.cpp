@@ -1,5 +1,6 @@
 #include "BatchLineParser.h"
 
+#include "LineSkeleton.h"
 #include "compute/ComputeRegistry.h"
 #include "encoding/Utf8.h"
 #include "net/HeaderCheck.h"
@@ -29,6 +30,9 @@ constexpr qint64 MaxAttempts = 100;
 constexpr qsizetype MaxCachedLineBytes = 4096;
 constexpr size_t MaxCacheEntries = 100000;
 constexpr size_t MinCacheTrial = 2048; // lines cached before judging whether it pays
+// Skeletons: as many, and judged the same way (most lines must share a skeleton).
+constexpr size_t MaxSkeletons = 100000;
+constexpr qint64 MinSkeletonTrial = 4096;
 
 // A {"mapreduce":{...}} line is a batch of its own, not a task: not listed here.
 const QString KnownFields
@@ -87,6 +91,26 @@ BatchLineParser::BatchLineParser(const QString &fileName, const Fields *defaults
     , m_maxErrors(maxErrors)
     , m_result(result)
 {}
+
+BatchLineParser::~BatchLineParser() = default;
+
+QByteArrayView BatchLineParser::idBytes(const QString &id, ByteArena *arena)
+{
+    if (id.isValidUtf16())
+        return arena->add(id.toUtf8());
+    QByteArray bytes(1, '\xff');
+    bytes.append(reinterpret_cast<const char *>(id.utf16()), id.size() * 2);
+    return arena->add(bytes);
+}
+
+QString BatchLineParser::idText(QByteArrayView bytes)
+{
+    if (bytes.isEmpty() || bytes.front() != '\xff')
+        return QString::fromUtf8(bytes);
+    QString text((bytes.size() - 1) / 2, Qt::Uninitialized);
+    std::memcpy(text.data(), bytes.data() + 1, size_t(text.size()) * 2);
+    return text;
+}
 
 int BatchLineParser::keyColumn(QByteArrayView line, QByteArrayView key, qsizetype from)
 {
@@ -198,7 +222,8 @@ void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
     }
     if (outcome.shape >= 0 && onlyUnsetVariables(outcome.errors)) {
         if (outcome.hasId)
-            r.ids.push_back(ExplicitId{outcome.id, lineNo, outcome.text, r.tasks.size()});
+            r.ids.push_back(ExplicitId{idBytes(outcome.id, &r.idArena), lineNo, outcome.text,
+                                       r.tasks.size()});
         r.tasks.push_back(TaskSpec{outcome.hasId ? outcome.id : QString::number(lineNo),
                                    r.shapes[size_t(outcome.shape)], qint32(lineNo), outcome.input});
         r.taskShapes.push_back(outcome.shape);
@@ -210,7 +235,7 @@ void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
     // A line with problems still claims its id, so a later line with the same id is
     // reported now rather than after the first one is fixed.
     if (outcome.hasId)
-        r.ids.push_back(ExplicitId{outcome.id, lineNo, outcome.text, -1});
+        r.ids.push_back(ExplicitId{idBytes(outcome.id, &r.idArena), lineNo, outcome.text, -1});
     for (const LineError &e : outcome.errors)
         addError(lineNo, e.column, e.message);
 }
@@ -226,10 +251,16 @@ void BatchLineParser::parseJsonLine(QByteArrayView line, qint64 lineNo)
             return;
         }
     }
+    // Lines with an id are nearly always unique: caching them would only cost memory, but
+    // their skeletons repeat.
+    const bool cacheable
+            = m_caching && line.size() <= MaxCachedLineBytes && !line.contains("\"id\"");
+    if (!cacheable && m_skeletonsOn && !m_data.isEmpty() && line.size() <= MaxLineBytes
+        && parseBySkeleton(line, lineNo))
+        return;
     Outcome outcome = parseJson(line);
     apply(outcome, lineNo);
-    // Lines with an id are nearly always unique: caching them would only cost memory.
-    if (!m_caching || line.size() > MaxCachedLineBytes || line.contains("\"id\""))
+    if (!cacheable)
         return;
     m_cache.emplace(bytes, std::move(outcome));
     // When lines hardly ever repeat, the cache costs more than it saves: stop using it.
@@ -238,6 +269,50 @@ void BatchLineParser::parseJsonLine(QByteArrayView line, qint64 lineNo)
         m_caching = false;
         m_cache = {};
     }
+}
+
+bool BatchLineParser::parseBySkeleton(QByteArrayView line, qint64 lineNo)
+{
+    if (!m_skeleton)
+        m_skeleton = std::make_unique<LineSkeleton>(m_data);
+    if (!m_skeleton->read(line))
+        return false;
+    Result &r = *m_result;
+    const auto known = m_skeletonShapes.find(m_skeleton->key());
+    int shape = -1;
+    if (known != m_skeletonShapes.end()) {
+        ++m_skeletonHits;
+        shape = known->second;
+    } else {
+        ++m_skeletonMisses;
+        // The full parse decides, with its messages; only a clean task is learnt.
+        const Outcome outcome = parseJson(line);
+        apply(outcome, lineNo);
+        if (outcome.errors.empty() && outcome.shape >= 0 && !outcome.mapReduce
+            && m_skeletonShapes.size() < MaxSkeletons)
+            m_skeletonShapes.emplace(m_skeleton->key(), outcome.shape);
+        // Lines that hardly ever share a skeleton: the scan only adds to the full parse.
+        if (m_skeletonMisses + m_skeletonHits >= MinSkeletonTrial
+            && m_skeletonHits < (m_skeletonMisses + m_skeletonHits) / 8) {
+            m_skeletonsOn = false;
+            m_skeletonShapes = {};
+        }
+        return true;
+    }
+    // As apply() does with a clean outcome, with the strings from the line itself.
+    QString id;
+    if (m_skeleton->hasId()) {
+        id = QString::fromLatin1(m_skeleton->id());
+        r.ids.push_back(ExplicitId{m_skeleton->id(), lineNo, line, r.tasks.size()});
+    } else {
+        id = QString::number(lineNo);
+    }
+    r.tasks.push_back(TaskSpec{std::move(id), r.shapes[size_t(shape)], qint32(lineNo),
+                               m_skeleton->hasInput() ? QString::fromLatin1(m_skeleton->input())
+                                                      : QString()});
+    r.taskShapes.push_back(shape);
+    ++r.shapeUses[size_t(shape)];
+    return true;
 }
 
 BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Batch.h"
+#include "ByteArena.h"
 #include "core/TaskSpec.h"
 #include "usercode/ProgramSpec.h"
 
@@ -14,6 +15,8 @@
 #include <vector>
 
 namespace Brigade {
+
+class LineSkeleton;
 
 // Turns the lines of one stretch of a batch file into tasks and errors. Internal to
 // BatchParser: each thread parses its own chunk with its own BatchLineParser, and
@@ -38,7 +41,7 @@ public:
     // A task id written in the file, kept for the duplicate check after the merge.
     struct ExplicitId
     {
-        QString id;
+        QByteArrayView id; // idBytes(): in the file's data or in Result::idArena
         qint64 line = 0;
         QByteArrayView text; // the line, to find the column of "id" if it is a duplicate
         qsizetype task = -1; // index in Result::tasks, -1 when the line had errors
@@ -52,6 +55,7 @@ public:
         std::vector<QByteArray> shapeKeys;                    // shapeKey() of each
         std::vector<qint64> shapeUses;                        // tasks per shape
         std::vector<ExplicitId> ids;
+        ByteArena idArena;        // the ids that are not plain bytes of the file
         QList<BatchError> errors; // the first maxErrors
         qint64 errorCount = 0;
         bool cancelled = false;
@@ -60,6 +64,7 @@ public:
 
     // defaults may be null. fileName is only used in errors.
     BatchLineParser(const QString &fileName, const Fields *defaults, int maxErrors, Result *result);
+    ~BatchLineParser();
 
     // A line without its '\n' (and '\r'). Blank lines must be skipped by the caller.
     void parseJsonLine(QByteArrayView line, qint64 lineNo);
@@ -73,6 +78,13 @@ public:
                            ProgramTable *programs);
     // The programs "call" tasks may name (from the first line); may be null.
     void setPrograms(const ProgramTable *programs) { m_programs = programs; }
+    // The whole buffer the lines are in: turns on the fast path (see LineSkeleton).
+    void setData(QByteArrayView data) { m_data = data; }
+
+    // ExplicitId::id's bytes for an id: its UTF-8, or for text that UTF-8 cannot hold (a
+    // lone surrogate from a \u escape) 0xff and its UTF-16, so equal ids have equal bytes.
+    static QByteArrayView idBytes(const QString &id, ByteArena *arena);
+    static QString idText(QByteArrayView bytes);
 
     // Bytes that are equal exactly when the shapes are equal (for interning).
     static QByteArray shapeKey(const TaskShape &shape);
@@ -118,6 +130,8 @@ private:
 
     Outcome parseJson(QByteArrayView line);
     void apply(const Outcome &outcome, qint64 lineNo);
+    // The fast path: true when the line's skeleton was seen before (or is now learnt).
+    bool parseBySkeleton(QByteArrayView line, qint64 lineNo);
     void addError(qint64 lineNo, int column, const QString &message);
     int internShape(const Fields &fields);
 
@@ -162,6 +176,13 @@ private:
     qint64 m_cacheHits = 0;
     bool m_caching = true;
     QHash<QByteArray, int> m_shapeIndex;
+    // Skeletons of lines seen, to the shape their full parse gave (clean task lines only).
+    QByteArrayView m_data;
+    std::unique_ptr<LineSkeleton> m_skeleton;
+    std::unordered_map<std::string, int> m_skeletonShapes;
+    qint64 m_skeletonHits = 0;
+    qint64 m_skeletonMisses = 0;
+    bool m_skeletonsOn = true;
 };
 
 } // namespace Brigade

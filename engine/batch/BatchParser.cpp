@@ -1,6 +1,7 @@
 #include "BatchParser.h"
 
 #include "BatchLineParser.h"
+#include "IdSet.h"
 #include "compute/ComputeRegistry.h"
 #include "usercode/CommandSpec.h"
 
@@ -111,6 +112,7 @@ void parseChunk(Shared &shared, Chunk &chunk)
     BatchLineParser parser(shared.fileName, shared.defaults, shared.options->maxErrors,
                            &chunk.result);
     parser.setPrograms(shared.programs);
+    parser.setData(QByteArrayView(shared.data, shared.total));
     qint64 lineNo = chunk.firstLine;
     qsizetype reported = chunk.begin;
     int sinceTick = 0;
@@ -191,16 +193,16 @@ size_t fetchKindIndex(const TaskShape &shape)
     return 0;
 }
 
-// "5" for line 5: the id a task gets when it has none. 0 when text is not such a number.
-qint64 asLineNumber(const QString &text)
+// "5" for line 5: the id a task gets when it has none. 0 when id is not such a number.
+qint64 asLineNumber(QByteArrayView id)
 {
-    if (text.isEmpty() || text.size() > 18 || text.front() == u'0')
+    if (id.isEmpty() || id.size() > 18 || id.front() == '0')
         return 0;
     qint64 n = 0;
-    for (QChar c : text) {
-        if (c < u'0' || c > u'9')
+    for (char c : id) {
+        if (c < '0' || c > '9')
             return 0;
-        n = n * 10 + (c.unicode() - u'0');
+        n = n * 10 + (c - '0');
     }
     return n;
 }
@@ -239,12 +241,15 @@ public:
             m_taskShapes.push_back(g);
             m_batch->tasks.push_back(std::move(task));
         }
-        r.tasks.clear();
+        r.tasks = {}; // clear() would keep the capacity: a second task list at the peak
+        r.taskShapes = {};
+        m_ids.reserve(m_ids.size() + r.ids.size());
         for (BatchLineParser::ExplicitId &id : r.ids) {
             if (id.task >= 0)
                 id.task += offset;
-            m_ids.push_back(std::move(id));
+            m_ids.push_back(id);
         }
+        r.ids = {};
         m_batch->errors.append(r.errors);
         m_batch->errorCount += r.errorCount;
         m_mapReduce += r.mapReduce;
@@ -341,21 +346,24 @@ private:
             std::sort(clashing.begin(), clashing.end());
             clashing.erase(std::unique(clashing.begin(), clashing.end()), clashing.end());
             for (const qsizetype task : clashing)
-                uses.push_back({tasks[task].id, tasks[task].line, {}, task});
+                uses.push_back({BatchLineParser::idBytes(tasks[task].id, &m_lineIds),
+                                tasks[task].line,
+                                {},
+                                task});
             std::stable_sort(uses.begin(), uses.end(),
                              [](const auto &a, const auto &b) { return a.line < b.line; });
         }
 
-        QHash<QString, qint64> firstLine;
-        firstLine.reserve(qsizetype(uses.size()));
+        std::vector<QByteArrayView> idViews;
+        idViews.reserve(uses.size());
+        for (const auto &use : uses)
+            idViews.push_back(use.id);
+        const auto found = IdSet::duplicates(idViews);
+        idViews = {};
         std::vector<bool> drop;
         QList<BatchError> duplicates; // in line order; finish() sorts them in
-        for (const auto &use : uses) {
-            const auto it = firstLine.constFind(use.id);
-            if (it == firstLine.constEnd()) {
-                firstLine.insert(use.id, use.line);
-                continue;
-            }
+        for (const auto &[later, first] : found) {
+            const BatchLineParser::ExplicitId &use = uses[later];
             ++m_batch->errorCount;
             if (duplicates.size() < m_maxErrors) {
                 const int column
@@ -363,8 +371,8 @@ private:
                 duplicates.append(
                         BatchError{m_batch->path, int(use.line), column,
                                    QStringLiteral("duplicate id \"%1\" (first used on line %2)")
-                                           .arg(use.id)
-                                           .arg(it.value())});
+                                           .arg(BatchLineParser::idText(use.id))
+                                           .arg(uses[first].line)});
             }
             if (use.task >= 0) {
                 if (drop.empty())
@@ -395,6 +403,7 @@ private:
     std::vector<qint64> m_uses;
     std::vector<int> m_taskShapes; // per task before duplicates are dropped
     std::vector<BatchLineParser::ExplicitId> m_ids;
+    ByteArena m_lineIds; // the ids of tasks without one, when someone else wrote them
     QVector<MapReduceSpec> m_mapReduce;
 };
 

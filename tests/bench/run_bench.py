@@ -34,7 +34,7 @@ from benchlib import checksums, machine, procs, report, workloads  # noqa: E402
 from benchlib.report import NOT_AVAILABLE  # noqa: E402
 from benchlib.suite import Options, Suite  # noqa: E402
 
-ALL_WORKLOADS = ["W1", "W2", "W3", "W3N", "W4", "W5", "W6", "W7", "W8", "G1"]
+ALL_WORKLOADS = ["W1", "W1REAL", "W2", "W3", "W3N", "W4", "W5", "W6", "W7", "W8", "G1"]
 PEER_SCRIPTS = ["peerlib.py", "delay_server.py", "w1_noop.py", "w2_latency.py", "w3_fetch.py", "w4_cpu.py",
                 "w1_cmd.py"]
 
@@ -65,7 +65,7 @@ def parse_args(argv):
                     help="W3n: small files fetched from a local nginx (default 10000; --smoke: 300)")
     ap.add_argument("--baseline-brigade", metavar="PATH",
                     help="another build's brigade (with its brigade-worker beside it), run beside this one in "
-                         "W3, e.g. a build of main to compare a change with")
+                         "W3 and W1REAL, e.g. a build of main to compare a change with")
     ap.add_argument("--baseline-label", default=None,
                     help="how the report names the baseline build (default: its git commit)")
     ap.add_argument("--scaling-sizes", default="1000,10000,100000,1000000",
@@ -190,6 +190,8 @@ def run_workloads(suite, chosen, aiohttp_ok):
         cases += w1
         if suite.opt.scaling_sizes:
             scaling = workloads.w1_scaling(suite, w1)
+    if "W1REAL" in chosen:
+        cases += workloads.w1_real(suite)
     if "W2" in chosen:
         cases += workloads.w2_latency(suite)
     if "W3" in chosen:

@@ -243,6 +243,7 @@ private slots:
     void credentialsNeverInTheBatch();
     void oneUrlParser_data();
     void oneUrlParser();
+    void skeletonsGiveTheFullParse();
     void timingReport();
 };
 
@@ -1287,6 +1288,56 @@ void TestBatchParser::errorToString()
     QCOMPARE((BatchError{"f.jsonl", 3, 0, "bad"}).toString(), QStringLiteral("f.jsonl:3: bad"));
     QCOMPARE((BatchError{"f.jsonl", 0, 0, "gone"}).toString(), QStringLiteral("f.jsonl: gone"));
     QCOMPARE((BatchError{"%1.jsonl", 1, 2, "%2"}).toString(), QStringLiteral("%1.jsonl:1:2: %2"));
+}
+
+void TestBatchParser::skeletonsGiveTheFullParse()
+{
+    // Lines that share a skeleton with a clean line parsed before them, but whose own
+    // strings or bytes differ: each must come out as the full parse of it alone (its line
+    // number kept by blank lines before it) does, tasks and messages alike.
+    const QList<QByteArray> lines{
+            R"({"id":"a1","compute":{"op":"sum_to","n":1}})",
+            R"({"id":"a2","compute":{"op":"sum_to","n":1}})",
+            R"({"id":"","compute":{"op":"sum_to","n":1}})",
+            R"({"id":"a\u0033","compute":{"op":"sum_to","n":1}})",
+            R"({"id":"a4","compute":{"op":"sum_to","n":1}} 1)",
+            R"({"id":"a5","compute":{"op":"nope","n":1}})",
+            R"({"id":"a6","compute":{"op":"nope","n":1}})",
+            R"({"id":"a7","input":"","compute":{"op":"sum_to","n":1}})",
+            R"({"id":"a8","input":"x y","compute":{"op":"sum_to","n":1}})",
+            R"({"id":"a9","input":"x\ty","compute":{"op":"sum_to","n":1}})",
+            R"({"input":"z","compute":{"op":"sum_to","n":1}})",
+            R"({"input":"w","compute":{"op":"sum_to","n":1}})",
+            "{\"id\":\"caf\xc3\xa9\",\"compute\":{\"op\":\"sum_to\",\"n\":1}}",
+            "{\"id\":\"b\xff\",\"compute\":{\"op\":\"sum_to\",\"n\":1}}",
+            R"({"id":"a1","compute":{"op":"sum_to","n":1}})",
+            R"({"id":"12","compute":{"op":"sum_to","n":1}})",
+    };
+    QByteArray data = "{\"defaults\":{\"max_attempts\":2}}\n";
+    for (const QByteArray &line : lines)
+        data += line + '\n';
+    const Batch batch = parse(data);
+
+    QStringList expectedTasks, expectedErrors;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArray alone
+                = "{\"defaults\":{\"max_attempts\":2}}\n" + QByteArray(i, '\n') + lines[i] + '\n';
+        const Batch one = parse(alone);
+        expectedTasks += describeAll(one);
+        expectedErrors += errorStrings(one);
+    }
+    // What only the whole batch can know: ids used twice, and a line number used as an id.
+    expectedTasks.removeAt(expectedTasks.size() - 2); // line 16, a1 again
+    expectedTasks.removeLast();                       // line 17, "12" is line 12's id
+    expectedErrors << "b.jsonl:16:2: duplicate id \"a1\" (first used on line 2)"
+                   << "b.jsonl:17:2: duplicate id \"12\" (first used on line 12)";
+    QCOMPARE(describeAll(batch), expectedTasks);
+    QCOMPARE(errorStrings(batch), expectedErrors);
+    QCOMPARE(expectedErrors.size(), 7); // the bad lines really are bad
+    QCOMPARE(batch.tasks.at(3).input, QString(""));
+    QVERIFY(!batch.tasks.at(3).input.isNull());
+    QCOMPARE(batch.tasks.at(4).input, QString("x y"));
+    QVERIFY(batch.tasks.at(0).input.isNull());
 }
 
 void TestBatchParser::timingReport()

@@ -51,6 +51,25 @@ def write_noop(path, n):
     return path
 
 
+def write_noop_ids(path, n):
+    """W1 as a real batch is written: n no-op tasks with ids of their own ("n<i>"), the
+    op in the defaults line."""
+    with open(path, "w") as f:
+        f.write('{"defaults":{"compute":{"op":"sum_to","n":0}}}\n')
+        for start in range(0, n, 10000):
+            f.write("".join(f'{{"id":"n{i}"}}\n' for i in range(start, min(n, start + 10000))))
+    return path
+
+
+def write_noop_fields(path, n):
+    """W1 with every field on every line: id "n<i>" and sum_to i % 1000 (nearly no-ops)."""
+    with open(path, "w") as f:
+        for start in range(0, n, 10000):
+            f.write("".join(f'{{"id":"n{i}","compute":{{"op":"sum_to","n":{i % 1000}}}}}\n'
+                            for i in range(start, min(n, start + 10000))))
+    return path
+
+
 def write_sum(path, n_tasks, n, delay_ms=None):
     """n_tasks x sum_to n, optionally after a simulated delay ([min, max] ms)."""
     task = {"compute": {"op": "sum_to", "n": n}}

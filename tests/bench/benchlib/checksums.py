@@ -86,6 +86,16 @@ def w1_checksum(recs, n_expected):
     return f"{recs.count}:{sum(indices)}"
 
 
+def w1_ids_checksum(recs, n_expected):
+    """W1 with ids "n<i>": "count:sum(i)", every task succeeded and seen exactly once."""
+    if recs.succeeded != recs.count:
+        return f"FAILED:{recs.count - recs.succeeded} tasks did not succeed, e.g. {recs.failures[:1]}"
+    indices = [int(i[1:]) for i in recs.ids]
+    if len(set(indices)) != len(indices) or recs.count != n_expected:
+        return f"WRONG:{recs.count} records, {len(set(indices))} distinct tasks, expected {n_expected}"
+    return f"{recs.count}:{sum(indices)}"
+
+
 def count_sum_checksum(recs):
     """W2's "count:sum" over successful results."""
     return f"{recs.succeeded}:{sum(int(r) for r in recs.results)}"

@@ -39,7 +39,7 @@ class Options:
     journal_reps: int = 9
     g1_tasks: int = 1_000_000
     w3n_tasks: int = 10_000
-    baseline_brigade: str = None  # another build's brigade, measured beside this one (W3)
+    baseline_brigade: str = None  # another build's brigade, measured beside this one (W3, W1REAL)
     baseline_label: str = None
 
 

@@ -189,6 +189,61 @@ def _w1_targets(case, n, rates, smoke):
                                   shown=None if aiomp else "n/a (AIOMP_PATH not set)"))
 
 
+# W1 as real batches are written: every line its own id, the fields on every line
+
+
+W1_REAL_BATCHES = [
+    # (case suffix, title, writer)
+    ("empty", "all-{} lines, op in the defaults line (the classic W1)", batches.write_noop),
+    ("ids", 'lines {"id":"n<i>"}, op in the defaults line', batches.write_noop_ids),
+    ("fields", 'lines {"id":"n<i>","compute":{"op":"sum_to","n":<i%1000>}}', batches.write_noop_fields),
+]
+
+
+def w1_real(suite):
+    """W1 on batches with distinct ids (and fields), beside the all-{} batch, at the largest
+    W1 size: tasks/s of the whole `brigade run` (journal on) and its peak RSS, against the
+    --baseline-brigade build when given (same run, interleaved). Targets (issue 15): >= 1M
+    tasks/s on the "fields" batch, <= 150 MB peak RSS on the "ids" batch."""
+    opt = suite.opt
+    n = max(opt.w1_sizes)
+    cases = []
+    for key, title, write in W1_REAL_BATCHES:
+        if key == "empty":
+            batch = write(suite.path(f"w1_{n}.jsonl"), n)
+            check = lambda r, n=n: cs.w1_checksum(r, n)
+        else:
+            batch = write(suite.path(f"w1real_{key}_{n}.jsonl"), n)
+            check = lambda r, n=n: cs.w1_ids_checksum(r, n)
+        runners = [suite.brigade_runner("brigade", batch, check, keep_results=False)]
+        if opt.baseline_brigade:
+            runners.append(suite.brigade_runner("brigade_baseline", batch, check, keep_results=False,
+                                                brigade=opt.baseline_brigade))
+        results = suite.interleave(f"W1real {key} {_fmt_n(n)}", runners)
+        label = opt.baseline_label or "baseline"
+        case = make_case(f"W1real-{key}-{_fmt_n(n)}", "W1", f"W1 {n:,} tasks, {title} (journal on)", n, results,
+                         "brigade", [], metric="tasks/s",
+                         variants={label: "brigade_baseline"} if opt.baseline_brigade else None)
+        b = case["brigade"]
+        base = case["brigade_variants"].get(label)
+        if base:
+            case["vs_baseline"] = {"speed": ratio(base.get("median_s"), b.get("median_s")),
+                                   "maxrss_mb": base.get("maxrss_mb")}
+            case["notes"].append(f"{_fmt_n(n)} {key}: {ratio(base.get('median_s'), b.get('median_s'))}× the "
+                                 f"baseline build's tasks/s; peak RSS {b.get('maxrss_mb')} MB (baseline "
+                                 f"{base.get('maxrss_mb')} MB)")
+        if not opt.smoke and key == "fields":
+            rate = b.get("tasks_per_s")
+            case["targets"].append(target("tasks/s, distinct ids and fields, journal on", rate, 1_000_000, True,
+                                          shown=f"{rate / 1e6:.2f} M/s" if rate else None))
+        if not opt.smoke and key == "ids":
+            rss = b.get("maxrss_mb")
+            case["targets"].append(target("peak RSS of brigade (MB), 1M distinct ids", rss, 150, False,
+                                          shown=f"{rss:.0f} MB" if rss else None))
+        cases.append(case)
+    return cases
+
+
 def w1_scaling(suite, w1_cases):
     """Makespan and CPU per task at 1k, 10k, 100k, 1M tasks (Brigade only; sizes W1
     already measured are reused). Growth is "linear or better" when the wall time per
