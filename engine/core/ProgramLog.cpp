@@ -47,7 +47,21 @@ QList<ProgramLog::Line> ProgramLog::lines(const QString &program) const
 qint64 ProgramLog::count(const QString &program) const
 {
     QMutexLocker locker(&m_mutex);
-    return m_programs.value(program).total;
+    const auto it = m_programs.constFind(program);
+    return it == m_programs.cend() ? 0 : it->total;
+}
+
+QList<ProgramLog::Line> ProgramLog::linesSince(const QString &program, qint64 seen,
+                                               qint64 *total) const
+{
+    QMutexLocker locker(&m_mutex);
+    const auto it = m_programs.constFind(program);
+    *total = it == m_programs.cend() ? 0 : it->total;
+    if (it == m_programs.cend())
+        return {};
+    const qint64 firstKept = it->total - qint64(it->lines.size());
+    const qint64 skip = seen > it->total ? 0 : qMax<qint64>(0, seen - firstKept);
+    return QList<Line>(it->lines.begin() + skip, it->lines.end());
 }
 
 } // namespace Brigade

@@ -36,6 +36,10 @@ public:
     QList<Line> lines(const QString &program) const;
     // Lines ever appended for program (also those no longer kept): grows with every line.
     qint64 count(const QString &program) const;
+    // The kept lines after the first `seen` ever appended for program, with count() in
+    // *total: a view that remembers *total copies only what is new. After a clear(),
+    // count() can be below what a view saw; it then gets every kept line.
+    QList<Line> linesSince(const QString &program, qint64 seen, qint64 *total) const;
 
 private:
     struct Kept

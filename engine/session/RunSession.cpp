@@ -242,6 +242,11 @@ Engine *RunSession::engine() const
     return m_engine.get();
 }
 
+std::shared_ptr<const ProgramLog> RunSession::programLog() const
+{
+    return m_engine ? m_engine->programLog() : nullptr;
+}
+
 Result<Job *> RunSession::run(const RunSettings &settings)
 {
     if (isMapReduce())
@@ -382,6 +387,7 @@ void RunSession::connectEngine(Engine *e, bool tasks)
         connect(e, &Engine::progress, this, &RunSession::progress);
         connect(e, &Engine::tasksChanged, this, &RunSession::tasksChanged);
         connect(e, &Engine::tasksFinished, this, &RunSession::tasksFinished);
+        connect(e, &Engine::programLogChanged, this, &RunSession::programLogChanged);
         connect(e, &Engine::finished, this, &RunSession::finished);
         connect(e, &Engine::message, this, &RunSession::message);
     }

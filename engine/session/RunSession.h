@@ -14,6 +14,7 @@
 namespace Brigade {
 
 class Engine;
+class ProgramLog;
 
 // How a batch is kept and run, for every front end: the window and the command line
 // only show what it does and ask it. It
@@ -96,6 +97,9 @@ public:
     // The engine running the tasks or the MapReduce job's chunks (null before the first
     // run), for views of workers and cores.
     Engine *engine() const;
+    // What the batch's long-lived programs wrote, per program (programLogChanged() says when
+    // it grew); null for a MapReduce job. Readable from any thread.
+    std::shared_ptr<const ProgramLog> programLog() const;
 
 signals:
     // A new job began (run, resume, retry, a MapReduce job): it is running, and its result()
@@ -107,6 +111,7 @@ signals:
     void progress(const Brigade::RunStats &stats);
     void tasksChanged(const QVector<int> &rows);
     void tasksFinished(const QVector<int> &rows);
+    void programLogChanged(const QStringList &programs);
     void finished(const Brigade::RunStats &stats);
     // Any job's engine, forwarded.
     void loadSampled(const Brigade::LoadSample &sample);

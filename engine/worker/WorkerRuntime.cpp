@@ -518,7 +518,7 @@ void WorkerRuntime::flushResults()
     m_flushTimer.stop();
     // Programs' logs go out before the results after them: a run that ends with these
     // results must not lose the lines that explain them.
-    if (!m_programOutput.isEmpty() || m_programOutputDropped > 0)
+    if (!m_programOutput.isEmpty() || !m_programOutputDropped.isEmpty())
         flushOutput(false);
     if (!m_pending.isEmpty()) {
         Wire::encodeResults(m_out.buffer(), m_pending);
@@ -557,7 +557,7 @@ void WorkerRuntime::programOutput(const QString &program, quint8 stream, QByteAr
 {
     if (m_programOutputBytes + text.size() > MaxProgramOutputPerInterval
         && stream != ProgramOutput::Event) {
-        m_programOutputDropped += text.size();
+        m_programOutputDropped[program] += text.size(); // said in that program's log
     } else {
         if (!m_programOutput.isEmpty() && m_programOutput.last().program == program
             && m_programOutput.last().stream == stream)
@@ -579,18 +579,18 @@ void WorkerRuntime::flushOutput(bool withTasks)
             msg.tasks.append(std::move(it.value()));
         m_liveOutput.clear();
     }
-    if (m_programOutputDropped > 0) {
+    for (auto it = m_programOutputDropped.cbegin(); it != m_programOutputDropped.cend(); ++it) {
         const QString note = QStringLiteral("[%1 bytes of program output not shown: more than "
                                             "%2 per %3 ms]\n")
-                                     .arg(m_programOutputDropped)
+                                     .arg(it.value())
                                      .arg(MaxProgramOutputPerInterval)
                                      .arg(OutputIntervalMs);
-        m_programOutput.append(ProgramOutput{QString(), ProgramOutput::Event, note.toUtf8()});
+        m_programOutput.append(ProgramOutput{it.key(), ProgramOutput::Event, note.toUtf8()});
     }
     msg.programs = std::move(m_programOutput);
     m_programOutput.clear();
     m_programOutputBytes = 0;
-    m_programOutputDropped = 0;
+    m_programOutputDropped.clear();
     if (msg.isEmpty())
         return;
     Wire::encodeOutput(m_out.buffer(), msg);

@@ -9,6 +9,7 @@
 #include "protocol/Messages.h"
 
 #include <QHash>
+#include <QMap>
 #include <QObject>
 #include <QThreadPool>
 #include <QTimer>
@@ -126,7 +127,7 @@ private:
     QHash<qint32, TaskOutput> m_liveOutput;
     QVector<ProgramOutput> m_programOutput;
     qsizetype m_programOutputBytes = 0;
-    qint64 m_programOutputDropped = 0;
+    QMap<QString, qint64> m_programOutputDropped; // bytes per program, this interval
     QTimer m_outputTimer;
     quint64 m_completed = 0;
     std::mt19937 m_rng;

@@ -82,6 +82,7 @@ class tst_Programs : public QObject
 private slots:
     void initTestCase();
     void pythonAnswersOutOfOrderAndLogs();
+    void floodedLogSaysWhatItDropped();
     void shellAnswersOutOfOrder();
     void errorsAndRetryHints();
     void bodiesReachTheProgram();
@@ -163,6 +164,29 @@ brigade_program.serve(handle)
     QVERIFY(logHas(log, QStringLiteral("sleeper"), ProgramLog::Stderr,
                    QStringLiteral("a warning on stderr")));
     QVERIFY(logHas(log, QStringLiteral("sleeper"), ProgramLog::Event, QStringLiteral("ready")));
+}
+
+void tst_Programs::floodedLogSaysWhatItDropped()
+{
+    // Far more log than a worker sends per interval: what is left out is said in the log
+    // of the program that wrote it, where its readers look.
+    const QString path = script(QStringLiteral("noisy.py"), R"(
+import sys, brigade_program
+sys.stderr.write(("x" * 99 + "\n") * 20000)
+sys.stderr.flush()
+brigade_program.serve(lambda args, body: 1)
+)");
+    EngineHarness h;
+    h.settings.workers = 1;
+    QVERIFY(h.load({programsLine({{QStringLiteral("noisy"), program({Python, path})}}),
+                    callTask(QStringLiteral("t"), QStringLiteral("noisy"), QJsonValue())}));
+    h.start();
+    m_log = h.engine().programLog();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.lastStats.succeeded, 1);
+    QTRY_VERIFY(logHas(*m_log, QStringLiteral("noisy"), ProgramLog::Event,
+                       QStringLiteral("bytes of program output not shown")));
+    QVERIFY(!m_log->programs().contains(QString()));
 }
 
 void tst_Programs::shellAnswersOutOfOrder()

@@ -1,6 +1,7 @@
 // The real main window, driven the way a user would: open a batch, run it against the
 // local HTTP test server, watch failures appear, retry them, filter, sort and export.
 #include "TestHttpServer.h"
+#include "WindowTestSetup.h"
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
 #include "output/ResultWriter.h"
@@ -21,7 +22,6 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -64,13 +64,7 @@ private:
 
 void tst_MainWindow::initTestCase()
 {
-    // Keep QSettings (recent files, window geometry, run settings) out of the user's.
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("BrigadeTests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
-    QSettings().clear();
-    // Journals of earlier test runs would be offered as earlier runs of these batches.
-    QDir(Journal::defaultDirectory()).removeRecursively();
+    Test::isolateWindowSettings(QStringLiteral("tst_mainwindow"));
     QVERIFY(m_dir.isValid());
     QVERIFY(m_server.listen());
 }
@@ -78,15 +72,7 @@ void tst_MainWindow::initTestCase()
 void tst_MainWindow::init()
 {
     m_window = std::make_unique<MainWindow>();
-    RunSettings s = m_window->runSettings();
-    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
-    s.workers = 2;
-    s.maxAttempts = 2;
-    s.retry.baseDelayMs = 10;
-    s.retry.maxDelayMs = 50;
-    s.seed = 1;
-    s.timeoutMs = 0; // what settingsAreRemembered left in QSettings must not time tasks out
-    m_window->setRunSettings(s);
+    m_window->setRunSettings(Test::windowTestRunSettings(m_window->runSettings()));
     m_window->show();
     m_server.setFailing(false);
 }

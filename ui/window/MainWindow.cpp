@@ -9,8 +9,11 @@
 #include "window/shared/ActionIcons.h"
 #include "window/shared/BackgroundPool.h"
 #include "window/shared/Formatting.h"
+#include "window/tasks/BatchSummaryView.h"
 #include "window/tasks/TaskDetailsView.h"
 #include "window/tasks/TaskRunView.h"
+#include "window/usercode/ProgramLogView.h"
+#include "window/usercode/UserCodeGate.h"
 #include "window/workers/CorePanel.h"
 
 #include <QAction>
@@ -126,6 +129,13 @@ MainWindow::MainWindow(QWidget *parent)
     connect(s, &RunSession::message, this, [this](const QString &text) { say(text, 10000); });
     // Kept in sight beside the hosts, as worker messages soon replace it in the status bar.
     connect(s, &RunSession::message, m_corePanel, &CorePanel::addNotice);
+
+    m_userCode = new UserCodeGate(s, this);
+    m_programLog = new ProgramLogView(s, this);
+    connect(m_details, &TaskDetailsView::programLogRequested, m_programLog,
+            &ProgramLogView::showProgram);
+    connect(m_taskRunView->summary(), &BatchSummaryView::programLogRequested, m_programLog,
+            &ProgramLogView::showProgram);
 
     setPhase(Phase::Empty);
 
@@ -544,6 +554,7 @@ void MainWindow::onLoaded(BatchLoader::Loaded loaded)
     showView(m_session->isMapReduce() ? static_cast<JobView *>(m_mapReduceView)
                                       : static_cast<JobView *>(m_taskRunView));
     m_view->showBatch(m_session);
+    m_programLog->batchChanged();
     if (old)
         (void)QtConcurrent::run(BackgroundPool::instance(),
                                 [old = std::move(old)]() mutable { old.reset(); });
@@ -686,7 +697,8 @@ bool MainWindow::isRunning() const
 
 void MainWindow::run()
 {
-    if (!m_session->canRun() || isRunning() || m_phase == Phase::Loading)
+    if (!m_session->canRun() || isRunning() || m_phase == Phase::Loading
+        || !m_userCode->allows([this] { run(); }))
         return;
     if (m_session->nextRunKind() == RunSession::RunKind::RunAgain
         && QMessageBox::question(this, tr("Run Again"),
@@ -713,6 +725,8 @@ void MainWindow::run()
 
 void MainWindow::resumeRun()
 {
+    if (!m_userCode->allows([this] { resumeRun(); }))
+        return;
     follow(tr("The run"), m_session->resume(m_settings));
 }
 
@@ -763,13 +777,16 @@ void MainWindow::retryFailed()
         say(tr("No failed tasks to retry"));
         return;
     }
+    if (!m_userCode->allows([this] { retryFailed(); }))
+        return;
     follow(tr("Retry Failed"), m_session->retryFailed(m_settings));
     say(Formatting::counted(failed, tr("Retrying %1 failed task"), tr("Retrying %1 failed tasks")));
 }
 
 void MainWindow::retrySelected()
 {
-    if (!m_session->store() || m_phase == Phase::Loading || !m_view)
+    if (!m_session->store() || m_phase == Phase::Loading || !m_view
+        || !m_userCode->allows([this] { retrySelected(); }))
         return;
     const QVector<int> rows = m_view->selectedTaskRows();
     const Result<Job *> job = m_session->retrySelected(rows, m_settings);

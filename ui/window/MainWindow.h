@@ -34,6 +34,8 @@ class TaskDetailsView;
 class TaskRunView;
 class TaskStore;
 class TaskTableModel;
+class ProgramLogView;
+class UserCodeGate;
 
 // The Brigade window: load a batch, run it, watch every task and every core, retry what
 // failed, export the results. How a run is kept is the RunSession's; the window shows the
@@ -104,6 +106,9 @@ public:
 
     // Store rows of the selected table rows, in view order.
     QVector<int> selectedStoreRows() const;
+    // The question before a batch's own programs and commands first run, and their logs.
+    UserCodeGate *userCodeGate() const { return m_userCode; }
+    ProgramLogView *programLogView() const { return m_programLog; }
 
 signals:
     void batchLoaded(const QString &path);
@@ -200,6 +205,8 @@ private:
     QToolBar *m_toolBar = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_taskMenu = nullptr;
+    UserCodeGate *m_userCode = nullptr;
+    ProgramLogView *m_programLog = nullptr;
     QAction *m_actions[int(Action::About) + 1] = {};
     QStringList m_actionTexts[int(Action::About) + 1]; // text, status tip, tool tip
 

@@ -1,6 +1,8 @@
 #include "Formatting.h"
 
+#include "core/TaskState.h"
 #include "text/Duration.h"
+#include "worker/Spawn.h"
 
 #include <QCoreApplication>
 #include <QLocale>
@@ -71,6 +73,15 @@ QString percent(double fraction)
 QString counted(qint64 n, const QString &one, const QString &many)
 {
     return (n == 1 ? one : many).arg(count(n));
+}
+
+QString exitStatus(qint32 exitCode, quint8 signal)
+{
+    if (signal != 0)
+        return signalName(signal);
+    if (exitCode == ProcessOutcome::NoExitCode)
+        return {};
+    return QString::number(exitCode);
 }
 
 } // namespace Brigade::Formatting

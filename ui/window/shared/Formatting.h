@@ -14,6 +14,8 @@ QString bytes(qint64 n); // "512 B", "4.0 KiB"
 QString decimalBytes(qint64 n);
 QString rate(double perSecond);
 QString percent(double fraction);
+// A command's end: its exit status ("3"), the signal that killed it ("SIGKILL"), or empty.
+QString exitStatus(qint32 exitCode, quint8 signal);
 // one or many ("%1 worker", "%1 workers") filled with count(n); English plurals work
 // without a translation loaded, unlike tr("%n ...").
 QString counted(qint64 n, const QString &one, const QString &many);

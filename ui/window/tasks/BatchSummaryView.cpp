@@ -1,6 +1,8 @@
 #include "BatchSummaryView.h"
 
+#include "TaskDetailsView.h"
 #include "window/shared/Formatting.h"
+#include "window/usercode/UserCodeSummary.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -25,13 +27,14 @@ QString joinCounts(const QMap<QString, qint64> &counts)
     return parts.join(QStringLiteral(" · "));
 }
 
-// {"defaults":{"max_attempts":3}} -> {"max_attempts":3}
+// {"defaults":{"max_attempts":3}} -> {"max_attempts":3}; empty for a first line that only
+// declares programs (shown on lines of their own).
 QString defaultsText(const QString &line)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(line.toUtf8());
     const QJsonValue defaults = doc.object().value(QLatin1String("defaults"));
     if (!defaults.isObject())
-        return line;
+        return doc.object().contains(QLatin1String("programs")) ? QString() : line;
     return QString::fromUtf8(QJsonDocument(defaults.toObject()).toJson(QJsonDocument::Compact));
 }
 
@@ -53,7 +56,13 @@ BatchSummaryView::BatchSummaryView(QWidget *parent)
     m_title->setFont(titleFont);
     m_details->setTextFormat(Qt::RichText);
     m_details->setWordWrap(true);
-    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse
+                                       | Qt::LinksAccessibleByKeyboard);
+    connect(m_details, &QLabel::linkActivated, this, [this](const QString &link) {
+        const QString program = TaskDetailsView::programOfLink(QUrl(link));
+        if (!program.isEmpty())
+            emit programLogRequested(program);
+    });
     m_problemHeader->setTextFormat(Qt::RichText);
     m_problemHeader->setWordWrap(true);
     m_problems->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -95,9 +104,14 @@ void BatchSummaryView::setBatch(const Batch &batch, qint64 taskCount, qint64 loa
         lines << tr("Fetch: %1").arg(joinCounts(batch.fetchKinds));
     if (!batch.computeOps.isEmpty())
         lines << tr("Compute: %1").arg(joinCounts(batch.computeOps));
-    if (!batch.defaultsText.isEmpty())
-        lines << tr("Defaults: <code>%1</code>")
-                         .arg(defaultsText(batch.defaultsText).toHtmlEscaped());
+    if (const QString defaults = defaultsText(batch.defaultsText); !defaults.isEmpty())
+        lines << tr("Defaults: <code>%1</code>").arg(defaults.toHtmlEscaped());
+    if (batch.runsUserCode()) {
+        UserCodeSummary::Options options;
+        options.logLinks = true;
+        options.maxChars = 100; // one line each; the question before a run shows them whole
+        lines << UserCodeSummary::html(batch, options);
+    }
     m_details->setText(lines.join(QStringLiteral("<br>")));
 
     m_problems->clear();

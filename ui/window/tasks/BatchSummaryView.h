@@ -9,8 +9,9 @@ class QListWidget;
 
 namespace Brigade {
 
-// What a loaded batch holds (tasks, kinds of fetch and compute, defaults) and, when it has
-// problems, the list of file:line:column errors.
+// What a loaded batch holds (tasks, kinds of fetch and compute, defaults, the programs and
+// commands of the user's it runs) and, when it has problems, the list of file:line:column
+// errors.
 class BatchSummaryView : public QWidget
 {
     Q_OBJECT
@@ -22,6 +23,10 @@ public:
 
     QStringList problems() const; // as listed, for tests and copying
     QString summaryText() const;
+
+signals:
+    // The user clicked the link to a program's log.
+    void programLogRequested(const QString &program);
 
 private:
     QLabel *m_title;

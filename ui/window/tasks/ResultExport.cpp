@@ -52,18 +52,18 @@ QString ResultExport::write(const TaskStore &store, const QVector<int> &rows, co
 }
 
 QString ResultExport::tabSeparated(const TaskStore &store, const QVector<int> &rows,
-                                   const QStringList &headers)
+                                   const QVector<int> &columns, const QStringList &headers)
 {
     QString out = headers.join(QLatin1Char('\t')) + QLatin1Char('\n');
-    const int columns = int(TaskColumn::Count);
     for (qsizetype begin = 0; begin < rows.size(); begin += RowsPerWrite) {
         const qsizetype end = qMin(rows.size(), begin + RowsPerWrite);
         store.read([&](const QVector<TaskState> &states) {
             for (qsizetype i = begin; i < end; ++i) {
                 const int row = rows[i];
-                for (int c = 0; c < columns; ++c) {
+                for (qsizetype c = 0; c < columns.size(); ++c) {
                     QString cell
-                            = TaskTableModel::displayText(store.spec(row), states[row], c, true);
+                            = TaskTableModel::displayText(store.spec(row), states[row], columns[c],
+                                                          true, store.processLocked(row));
                     cell.replace(QLatin1Char('\t'), QLatin1Char(' '));
                     cell.replace(QLatin1Char('\n'), QLatin1Char(' '));
                     if (c)

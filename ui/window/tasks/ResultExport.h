@@ -17,9 +17,10 @@ public:
     // CLI's record format (ResultWriter). Returns an error in words, or an empty string.
     static QString write(const TaskStore &store, const QVector<int> &rows, const QString &path,
                          const std::atomic_bool *cancel = nullptr);
-    // The rows as the table shows them, tab-separated with a header line, for the clipboard.
+    // The rows as the table shows them, tab-separated with a header line, for the clipboard:
+    // these columns (TaskColumn), under these headers.
     static QString tabSeparated(const TaskStore &store, const QVector<int> &rows,
-                                const QStringList &headers);
+                                const QVector<int> &columns, const QStringList &headers);
 };
 
 } // namespace Brigade

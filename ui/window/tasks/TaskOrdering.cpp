@@ -5,6 +5,7 @@
 #include <QElapsedTimer>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -47,6 +48,16 @@ struct KeyedRow
     int row;
     bool operator<(const KeyedRow &o) const { return key < o.key || (key == o.key && row < o.row); }
 };
+
+// Exit statuses by value, then deaths by signal, then tasks without either.
+quint64 exitKey(const ProcessOutcome *p)
+{
+    if (p && p->signal != 0)
+        return (quint64(1) << 33) | p->signal;
+    if (!p || p->exitCode == ProcessOutcome::NoExitCode)
+        return ~quint64(0) >> 1;
+    return quint64(qint64(p->exitCode) - qint64(std::numeric_limits<qint32>::min()));
+}
 
 } // namespace
 
@@ -182,6 +193,7 @@ TaskOrdering::Result TaskOrdering::compute(const TaskStore &store, const TaskQue
     case TaskColumn::Attempts:
     case TaskColumn::Duration:
     case TaskColumn::Http:
+    case TaskColumn::Exit:
         kind = KeyKind::Number;
         break;
     case TaskColumn::Result:
@@ -225,6 +237,9 @@ TaskOrdering::Result TaskOrdering::compute(const TaskStore &store, const TaskQue
                 break;
             case TaskColumn::Http:
                 key = (quint64(st.httpStatus) << 48) | quint64(st.bytes + 1);
+                break;
+            case TaskColumn::Exit:
+                key = exitKey(store.processLocked(row));
                 break;
             default:
                 break;

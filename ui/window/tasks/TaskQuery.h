@@ -6,7 +6,18 @@
 namespace Brigade {
 
 // Columns of the results table, shared by the model and the off-thread ordering.
-enum class TaskColumn : int { Id = 0, Status, Attempts, Duration, Http, Result, Error, Count };
+// Exit is a command's exit status (or the signal that ended it); empty for other tasks.
+enum class TaskColumn : int {
+    Id = 0,
+    Status,
+    Attempts,
+    Duration,
+    Http,
+    Exit,
+    Result,
+    Error,
+    Count
+};
 
 // Which tasks the results table shows, in which order.
 struct TaskQuery

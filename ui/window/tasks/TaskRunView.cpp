@@ -84,6 +84,8 @@ TaskRunView::TaskRunView(QWidget *parent)
     m_table->setColumnWidth(int(TaskColumn::Attempts), ch * 10);
     m_table->setColumnWidth(int(TaskColumn::Duration), ch * 11);
     m_table->setColumnWidth(int(TaskColumn::Http), ch * 13);
+    m_table->setColumnWidth(int(TaskColumn::Exit), ch * 10);
+    m_table->setColumnHidden(int(TaskColumn::Exit), true); // shown for batches of commands
     m_table->setColumnWidth(int(TaskColumn::Result), ch * 26);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         if (m_store && m_table->indexAt(pos).isValid())
@@ -138,6 +140,7 @@ void TaskRunView::showBatch(RunSession *session)
     m_job.clear();
     m_model->setStore(m_store);
     m_summary->setBatch(*opened.batch, m_store->size(), opened.elapsedMs);
+    m_table->setColumnHidden(int(TaskColumn::Exit), opened.batch->commands.isEmpty());
     m_progress->reset(m_store->size());
     if (opened.isJournal()) {
         // What the journal had finished: Retry Failed and the counts work from the start.
@@ -309,13 +312,18 @@ void TaskRunView::copySelected()
     const QVector<int> rows = selectedTaskRows();
     if (rows.isEmpty())
         return;
+    QVector<int> columns; // as shown
     QStringList headers;
-    for (int c = 0; c < int(TaskColumn::Count); ++c)
+    for (int c = 0; c < int(TaskColumn::Count); ++c) {
+        if (m_table->isColumnHidden(c))
+            continue;
+        columns << c;
         headers << m_model->headerData(c, Qt::Horizontal).toString();
+    }
     m_copyCount = rows.size();
-    m_copyWatcher.setFuture(
-            QtConcurrent::run(BackgroundPool::instance(), [store = m_store, rows, headers] {
-                return ResultExport::tabSeparated(*store, rows, headers);
+    m_copyWatcher.setFuture(QtConcurrent::run(
+            BackgroundPool::instance(), [store = m_store, rows, columns, headers] {
+                return ResultExport::tabSeparated(*store, rows, columns, headers);
             }));
 }
 

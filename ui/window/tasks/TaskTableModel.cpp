@@ -69,7 +69,7 @@ int TaskTableModel::columnCount(const QModelIndex &parent) const
 }
 
 QString TaskTableModel::displayText(const TaskSpec &spec, const TaskState &st, int column,
-                                    bool full)
+                                    bool full, const ProcessOutcome *process)
 {
     switch (TaskColumn(column)) {
     case TaskColumn::Id:
@@ -90,6 +90,9 @@ QString TaskTableModel::displayText(const TaskSpec &spec, const TaskState &st, i
             return QString::number(st.httpStatus);
         return QStringLiteral("%1 · %2").arg(QString::number(st.httpStatus), size);
     }
+    case TaskColumn::Exit:
+        // While a command runs, its outcome holds only live output.
+        return process ? Formatting::exitStatus(process->exitCode, process->signal) : QString();
     case TaskColumn::Result:
         if (st.status != TaskStatus::Succeeded || st.result.isEmpty())
             return {};
@@ -125,7 +128,9 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         QString text;
         const TaskSpec &spec = m_store->spec(row);
         m_store->read([&](const QVector<TaskState> &states) {
-            text = displayText(spec, states[row], column, role == Qt::ToolTipRole);
+            text = displayText(spec, states[row], column, role == Qt::ToolTipRole,
+                               column == int(TaskColumn::Exit) ? m_store->processLocked(row)
+                                                               : nullptr);
         });
         return text;
     }
@@ -138,7 +143,7 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::TextAlignmentRole:
         if (column == int(TaskColumn::Attempts) || column == int(TaskColumn::Duration)
-            || column == int(TaskColumn::Http))
+            || column == int(TaskColumn::Http) || column == int(TaskColumn::Exit))
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
     case StoreRowRole:
@@ -169,6 +174,8 @@ QVariant TaskTableModel::headerData(int section, Qt::Orientation orientation, in
             return tr("Duration");
         case TaskColumn::Http:
             return tr("HTTP / Size");
+        case TaskColumn::Exit:
+            return tr("Exit");
         case TaskColumn::Result:
             return tr("Result");
         case TaskColumn::Error:
@@ -188,6 +195,8 @@ QVariant TaskTableModel::headerData(int section, Qt::Orientation orientation, in
             return tr("Fetch and compute time of the latest attempt");
         case TaskColumn::Http:
             return tr("HTTP status and size of what was fetched");
+        case TaskColumn::Exit:
+            return tr("A command's exit status, or the signal that ended it");
         case TaskColumn::Result:
             return tr("The result of a task that succeeded");
         case TaskColumn::Error:
@@ -197,7 +206,7 @@ QVariant TaskTableModel::headerData(int section, Qt::Orientation orientation, in
         }
     } else if (role == Qt::TextAlignmentRole) {
         if (section == int(TaskColumn::Attempts) || section == int(TaskColumn::Duration)
-            || section == int(TaskColumn::Http))
+            || section == int(TaskColumn::Http) || section == int(TaskColumn::Exit))
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
     }

@@ -52,9 +52,10 @@ public:
     int storeRow(int viewRow) const { return sourceRow(viewRow); }
     QVector<int> shownStoreRows() const { return shownSourceRows(); } // in view order
 
-    // The text of one cell, for data() and for copying rows. Thread-safe.
+    // The text of one cell, for data() and for copying rows. Thread-safe. process is the
+    // task's process outcome (TaskStore::processLocked), null for the built-in ops.
     static QString displayText(const TaskSpec &spec, const TaskState &state, int column,
-                               bool full = false);
+                               bool full = false, const ProcessOutcome *process = nullptr);
 
     // Feeds the engine's coalesced "these rows changed" signal in.
     void onTasksChanged(const QVector<int> &storeRows);

@@ -1,0 +1,80 @@
+#include "UserCodeGate.h"
+
+#include "UserCodeSummary.h"
+#include "session/RunSession.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QPushButton>
+
+namespace Brigade {
+
+UserCodeGate::UserCodeGate(RunSession *session, QWidget *window)
+    : QObject(window)
+    , m_session(session)
+    , m_window(window)
+{}
+
+UserCodeGate::~UserCodeGate() = default;
+
+bool UserCodeGate::allows(std::function<void()> then)
+{
+    const std::shared_ptr<TaskStore> store = m_session->store();
+    const std::shared_ptr<Batch> batch = m_session->opened().batch;
+    if (!store || !batch || !batch->runsUserCode())
+        return true;
+    if (m_agreed.lock() == store)
+        return true;
+    m_then = std::move(then);
+    if (m_box && m_asked.lock() == store)
+        return false;
+    delete m_box; // about a batch that is gone
+
+    m_asked = store;
+    const QString file = QFileInfo(batch->path).fileName();
+    m_box = new QMessageBox(QMessageBox::Warning, tr("Run Code From This Batch?"),
+                            tr("“%1” runs programs or commands of its own.").arg(file),
+                            QMessageBox::NoButton, m_window);
+    m_box->setObjectName(QStringLiteral("userCodeQuestion"));
+    m_box->setTextFormat(Qt::RichText);
+    UserCodeSummary::Options options;
+    options.maxCommands = 20;
+    options.fullPrograms = true;
+    m_box->setInformativeText(
+            tr("%1<p>They run with your rights on every machine the workers run on. Run them "
+               "only if you trust where this batch came from; if in doubt, read it first "
+               "(%2).</p>")
+                    .arg(UserCodeSummary::html(*batch, options),
+                         QDir::toNativeSeparators(batch->path).toHtmlEscaped()));
+    QPushButton *run = m_box->addButton(tr("&Run Them"), QMessageBox::AcceptRole);
+    run->setObjectName(QStringLiteral("runUserCode"));
+    QPushButton *dont = m_box->addButton(tr("&Don't Run"), QMessageBox::RejectRole);
+    dont->setObjectName(QStringLiteral("dontRunUserCode"));
+    m_box->setDefaultButton(dont);
+    m_box->setEscapeButton(dont);
+    m_box->setWindowModality(Qt::WindowModal);
+    m_box->setAttribute(Qt::WA_DeleteOnClose);
+    // Closing the box counts as its escape button, Don't Run.
+    connect(m_box, &QDialog::finished, this,
+            [this, box = m_box.data(), run] { onFinished(box->clickedButton() == run); });
+    m_box->open();
+    emit asked();
+    return false;
+}
+
+void UserCodeGate::onFinished(bool agreed)
+{
+    const std::shared_ptr<const TaskStore> asked = m_asked.lock();
+    std::function<void()> then = std::move(m_then);
+    m_then = nullptr;
+    m_asked.reset();
+    const bool current = asked && asked == m_session->store();
+    if (agreed && current)
+        m_agreed = asked;
+    emit answered(agreed);
+    if (agreed && current && then)
+        then();
+}
+
+} // namespace Brigade
