@@ -3,6 +3,7 @@
 #include "RunSettings.h"
 #include "RunStats.h"
 #include "core/TaskStore.h"
+#include "failures/FailureGroups.h"
 
 #include <QObject>
 #include <QThread>
@@ -30,8 +31,11 @@ public:
     // Runs every task of store that has not finished, and the finished rows of reset again
     // (fresh attempts; the reset is journaled before anything runs). A run in progress is
     // replaced. Front ends go through RunSession, which decides what a run runs.
+    // earlierFailures: failures of store recorded before (a journal's), where the failure
+    // groups of its first run start from.
     void start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
-               const QVector<int> &reset = {});
+               const QVector<int> &reset = {},
+               std::shared_ptr<const FailureGroups> earlierFailures = {});
     std::shared_ptr<TaskStore> store() const { return m_store; }
     bool isRunning() const { return m_running; }
 
@@ -43,6 +47,9 @@ public:
     // result. Starts the workers again if the run had finished.
     void retryTasks(const QVector<int> &rows);
     void killWorker(int slot);
+    // The tasks now in these failure groups (FailureGroup::ids), computed on the engine
+    // thread; failureRowsFound(token, rows) answers. Returns the token.
+    quint64 findFailureRows(const QVector<int> &groupIds);
 
 signals:
     void started();
@@ -50,6 +57,10 @@ signals:
     void tasksChanged(const QVector<int> &rows);
     // Tasks that reached a final state, in completion order; each exactly once per start.
     void tasksFinished(const QVector<int> &rows);
+    // Failed and retrying tasks grouped by cause, whenever the groups change (at most with
+    // each progress update), and once at every start.
+    void failuresChanged(const Brigade::FailureSummary &failures);
+    void failureRowsFound(quint64 token, const QVector<int> &rows);
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
     void message(const QString &text); // engine-level news, e.g. a journal that cannot be written
@@ -60,6 +71,7 @@ private:
     Internal::RunCoordinator *m_core;
     std::shared_ptr<TaskStore> m_store;
     bool m_running = false;
+    quint64 m_nextToken = 1;
 };
 
 } // namespace Brigade

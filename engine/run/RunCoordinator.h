@@ -4,6 +4,7 @@
 #include "RunSettings.h"
 #include "RunStats.h"
 #include "core/TaskStore.h"
+#include "failures/FailureGroups.h"
 #include "protocol/Messages.h"
 
 #include <QElapsedTimer>
@@ -35,13 +36,17 @@ public:
     ~RunCoordinator() override;
 
     // reset: finished rows to run again with fresh attempts (journaled as reset first).
+    // earlierFailures: the failures of store recorded before (a journal's), taken as the
+    // start of its groups when store is new to this coordinator.
     void start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
-               const QVector<int> &reset = {});
+               const QVector<int> &reset = {},
+               std::shared_ptr<const FailureGroups> earlierFailures = {});
     void setPaused(bool paused);
     void cancelAll();
     void cancelTasks(const QVector<int> &rows);
     void retryTasks(const QVector<int> &rows);
     void killWorker(int slot); // for tests and the "restart worker" action
+    void findFailureRows(quint64 token, const QVector<int> &ids);
     void shutdown();
 
 signals:
@@ -49,6 +54,9 @@ signals:
     void progress(const Brigade::RunStats &stats);
     void tasksChanged(const QVector<int> &rows);
     void tasksFinished(const QVector<int> &rows); // completion order, each finish once
+    void failuresChanged(const Brigade::FailureSummary &failures);
+    // The tasks in failure groups ids (see FailureGroups::rowsOf), asked for with token.
+    void failureRowsFound(quint64 token, const QVector<int> &rows);
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
     void message(const QString &text);
@@ -131,6 +139,8 @@ private:
     QVector<int> m_changed;
     QVector<quint8> m_changedFlag;
     QVector<int> m_finishedRows;
+
+    FailureGroups m_failures;
 
     QThread *m_journalThread = nullptr;
     JournalWriter *m_journal = nullptr;
