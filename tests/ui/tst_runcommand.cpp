@@ -1,4 +1,5 @@
 // The headless CLI, driven as a user would: the real brigade binary in a QProcess.
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,6 +9,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <unistd.h>
 
 class tst_RunCommand : public QObject
 {
@@ -22,6 +24,8 @@ private slots:
     void runWritesCsv();
     void failuresExitOne();
     void interruptCancelsAndKeepsFinished();
+    void outputNeverOverwritesAnInput_data();
+    void outputNeverOverwritesAnInput();
 
 private:
     struct Result
@@ -227,6 +231,68 @@ void tst_RunCommand::interruptCancelsAndKeepsFinished()
     const QByteArray all = f.readAll();
     QCOMPARE(all.count("\"status\":\"succeeded\""), 50);
     QCOMPARE(all.count("\"status\":\"cancelled\""), 50);
+}
+
+void tst_RunCommand::outputNeverOverwritesAnInput_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("what");
+    const QByteArray content = "{\"id\":\"a\",\"compute\":{\"op\":\"sum_to\",\"n\":2}}\n";
+    const QString batch = writeBatch(QStringLiteral("same.jsonl"), content);
+    const QString journal = m_dir.filePath(QStringLiteral("same.journal"));
+    // A journal to resume and export from, made by a run.
+    const Result made = brigade({QStringLiteral("run"), batch, QStringLiteral("--journal"), journal,
+                                 QStringLiteral("--progress"), QStringLiteral("none")});
+    QCOMPARE(made.exitCode, 0);
+    const QString viaLink = m_dir.filePath(QStringLiteral("link.jsonl"));
+    QVERIFY(QFile::link(batch, viaLink));
+    const QString hardLink = m_dir.filePath(QStringLiteral("hard.jsonl"));
+    QVERIFY(::link(QFile::encodeName(batch).constData(), QFile::encodeName(hardLink).constData())
+            == 0);
+    const QString otherName = m_dir.filePath(QStringLiteral("sub/../same.jsonl"));
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("sub")));
+    const QString run = QStringLiteral("run");
+    const QString o = QStringLiteral("-o");
+    QTest::newRow("the batch") << QStringList{run, batch, o, batch} << batch
+                               << QStringLiteral("is the batch");
+    QTest::newRow("the batch by another name")
+            << QStringList{run, batch, o, otherName} << batch << QStringLiteral("is the batch");
+    QTest::newRow("a symbolic link to the batch")
+            << QStringList{run, batch, o, viaLink} << batch << QStringLiteral("is the batch");
+    QTest::newRow("a hard link to the batch")
+            << QStringList{run, batch, o, hardLink} << batch << QStringLiteral("is the batch");
+    const QString fresh = m_dir.filePath(QStringLiteral("fresh.journal"));
+    QTest::newRow("the journal to be made")
+            << QStringList{run, batch, QStringLiteral("--journal"), fresh, o, fresh} << fresh
+            << QStringLiteral("is the journal");
+    QTest::newRow("export over the journal")
+            << QStringList{QStringLiteral("export"), journal, o, journal} << journal
+            << QStringLiteral("is the journal");
+    QTest::newRow("resume over the batch")
+            << QStringList{run, QStringLiteral("--resume"), journal, o, batch} << batch
+            << QStringLiteral("is the batch the journal was made from");
+}
+
+void tst_RunCommand::outputNeverOverwritesAnInput()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, input);
+    QFETCH(QString, what);
+    QFile before(input);
+    const bool existed = before.open(QIODevice::ReadOnly);
+    const QByteArray content = existed ? before.readAll() : QByteArray();
+    before.close();
+    const Result r = brigade(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(what) && r.err.contains(QLatin1String("would overwrite")),
+             qPrintable(r.err));
+    QFile after(input);
+    QCOMPARE(after.exists(), existed);
+    if (existed) {
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), content);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_RunCommand)

@@ -2,6 +2,7 @@
 
 #include "InterruptWatcher.h"
 #include "MapReduceCommand.h"
+#include "OutputPaths.h"
 #include "job/Job.h"
 #include "run/RunSettingsRules.h"
 
@@ -136,6 +137,21 @@ bool RunCommand::open()
     return true;
 }
 
+QList<OutputPaths::Input> RunCommand::inputs() const
+{
+    const OpenedRun &opened = m_session->opened();
+    QList<OutputPaths::Input> in;
+    const bool fromJournal = !opened.journalPath.isEmpty();
+    in.append({opened.batchPath, fromJournal ? QStringLiteral("the batch the journal was made from")
+                                             : QStringLiteral("the batch")});
+    in.append({m_options.journalPath, QStringLiteral("the journal")});
+    if (opened.isMapReduce()) {
+        for (const QString &path : opened.batch->mapReduce->inputs)
+            in.append({path, QStringLiteral("an input of the job")});
+    }
+    return in;
+}
+
 Result<Job *> RunCommand::startJob()
 {
     const QString journal = m_session->journalPath();
@@ -171,6 +187,11 @@ void RunCommand::begin()
                 = RunSettingsRules::checkEnvironment(m_options.settings);
         if (!missing.isEmpty())
             return fail(QStringLiteral("brigade: %1").arg(missing.first().message), 2);
+    }
+    if (!m_options.outputPath.isEmpty()) {
+        const QString refused = OutputPaths::check(m_options.outputPath, inputs());
+        if (!refused.isEmpty())
+            return fail(QStringLiteral("brigade: %1").arg(refused), 2);
     }
     if (m_session->isMapReduce()) { // a MapReduce job: chunks and totals, not a task per line
         auto *job = new MapReduceCommand(m_options, m_session.get(), this);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "CliParser.h"
+#include "OutputPaths.h"
 #include "ProgressView.h"
 #include "output/ResultWriter.h"
 #include "session/RunSession.h"
@@ -36,6 +37,8 @@ private:
     // Opens the batch or journal into the session; false (and the exit requested) if not.
     bool open();
     Result<Job *> startJob();
+    // What the command reads, which -o must not name.
+    QList<OutputPaths::Input> inputs() const;
     void onFinished(const RunStats &stats);
     void fail(const QString &message, int status);
     // Stops what runs (the journal closed, the workers gone) but keeps the tasks in memory.
