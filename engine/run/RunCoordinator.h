@@ -3,6 +3,7 @@
 #include "LoadMonitor.h"
 #include "RunSettings.h"
 #include "RunStats.h"
+#include "core/ProgramLog.h"
 #include "core/TaskStore.h"
 #include "failures/FailureGroups.h"
 #include "protocol/Messages.h"
@@ -35,6 +36,8 @@ public:
     explicit RunCoordinator(QObject *parent = nullptr);
     ~RunCoordinator() override;
 
+    // Where the programs' output goes (before start; shared with the Engine's callers).
+    void setProgramLog(std::shared_ptr<ProgramLog> log) { m_programLog = std::move(log); }
     // reset: finished rows to run again with fresh attempts (journaled as reset first).
     // earlierFailures: the failures of store recorded before (a journal's), taken as the
     // start of its groups when store is new to this coordinator.
@@ -59,6 +62,7 @@ signals:
     void failureRowsFound(quint64 token, const QVector<int> &rows);
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
+    void programLogChanged(const QStringList &programs);
     void message(const QString &text);
     void finished(const Brigade::RunStats &stats);
 
@@ -71,6 +75,7 @@ private:
         WorkerInfo info;
         quint64 lastCpuUs = 0;
         qint64 lastCpuAtMs = 0;
+        int programsSent = 0; // how many of m_programs its configure frames held
     };
     struct HostRecord
     {
@@ -91,6 +96,9 @@ private:
     void onWorkerReady(int slot, quint32 incarnation);
     void onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results);
     void onHeartbeat(int slot, quint32 incarnation, const HeartbeatMsg &hb);
+    void onOutput(int slot, quint32 incarnation, const OutputMsg &output);
+    QByteArray configureFrame(int slot);
+    void noteProgram(const std::shared_ptr<const ProgramSpec> &program);
     void onWorkerLost(int slot, quint32 incarnation, const QString &reason);
     QString hostOf(int slot) const;
     bool otherHealthyHost(const QString &host) const;
@@ -141,6 +149,13 @@ private:
     QVector<int> m_finishedRows;
 
     FailureGroups m_failures;
+
+    // The programs "call" tasks need, as the first of their tasks are handed out: workers
+    // get them in a configure frame before the tasks that call them.
+    QVector<ProgramSpec> m_programs;
+    const ProgramSpec *m_lastProgram = nullptr;
+    std::shared_ptr<ProgramLog> m_programLog;
+    QStringList m_programLogChanged;
 
     QThread *m_journalThread = nullptr;
     JournalWriter *m_journal = nullptr;
