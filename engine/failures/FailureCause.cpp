@@ -7,6 +7,7 @@ namespace Brigade {
 FailureCause FailureCause::of(const TaskSpec &spec, ErrorKind error, quint16 httpStatus,
                               const QString &message)
 {
+    static_assert(NoExitCode == ProcessOutcome::NoExitCode);
     FailureCause c;
     c.error = error;
     c.httpStatus = httpStatus;
@@ -18,17 +19,26 @@ FailureCause FailureCause::of(const TaskSpec &spec, ErrorKind error, quint16 htt
 
 FailureCause FailureCause::of(const TaskSpec &spec, const AttemptResult &attempt)
 {
-    return of(spec, attempt.error, attempt.httpStatus, attempt.message);
+    FailureCause c = of(spec, attempt.error, attempt.httpStatus, attempt.message);
+    if (attempt.process)
+        c.exitCode = attempt.process->exitCode;
+    return c;
 }
 
 FailureCause FailureCause::of(const TaskSpec &spec, const AttemptRecord &attempt)
 {
-    return of(spec, attempt.error, attempt.httpStatus, attempt.message);
+    FailureCause c = of(spec, attempt.error, attempt.httpStatus, attempt.message);
+    c.exitCode = attempt.process.exitCode;
+    return c;
 }
 
-FailureCause FailureCause::of(const TaskSpec &spec, const TaskState &latest)
+FailureCause FailureCause::of(const TaskSpec &spec, const TaskState &latest,
+                              const ProcessOutcome *process)
 {
-    return of(spec, latest.error, latest.httpStatus, latest.message);
+    FailureCause c = of(spec, latest.error, latest.httpStatus, latest.message);
+    if (process)
+        c.exitCode = process->exitCode;
+    return c;
 }
 
 FailureCause FailureCause::projected(Fields fields) const

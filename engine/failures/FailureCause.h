@@ -47,7 +47,9 @@ struct FailureCause
                            const QString &message);
     static FailureCause of(const TaskSpec &spec, const AttemptResult &attempt);
     static FailureCause of(const TaskSpec &spec, const AttemptRecord &attempt);
-    static FailureCause of(const TaskSpec &spec, const TaskState &latest);
+    // process: what a command left behind in that attempt (TaskStore::process), if any.
+    static FailureCause of(const TaskSpec &spec, const TaskState &latest,
+                           const ProcessOutcome *process = nullptr);
     // Only the chosen fields; the others cleared (to group more coarsely).
     FailureCause projected(Fields fields) const;
     // One line for people: "timeout: timed out after <n> ms (127.0.0.1:8080)",

@@ -174,8 +174,8 @@ FailureGroups FailureGroups::fromStore(const TaskStore &store, const QVector<qin
                               workerHosts.value(a.worker), at, Outcome::Earlier);
             }
             if (st.status == TaskStatus::Failed)
-                groups.record(row, spec.id, FailureCause::of(spec, st), st.message,
-                              workerHosts.value(st.worker), at, Outcome::Failed);
+                groups.record(row, spec.id, FailureCause::of(spec, st, store.processLocked(row)),
+                              st.message, workerHosts.value(st.worker), at, Outcome::Failed);
         }
     });
     groups.m_changed = false;

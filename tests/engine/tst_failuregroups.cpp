@@ -83,6 +83,14 @@ void tst_FailureGroups::initTestCase()
     batch += "{\"id\":\"recovers\",\"max_attempts\":3,\"fetch\":\""
              + m_server.url("/flaky?key=r&fails=1") + "\"}\n";
     batch += "{\"id\":\"fine\",\"compute\":{\"op\":\"sum_to\",\"n\":3}}\n";
+    // Commands that exit non-zero: the exit code tells causes apart, the task id does not.
+    auto exits = [](const QByteArray &id, int code) {
+        return "{\"id\":\"" + id + "\",\"compute\":{\"op\":\"exec\",\"shell\":\"exit "
+               + QByteArray::number(code) + "\"}}\n";
+    };
+    batch += exits("exit-3-a", 3);
+    batch += exits("exit-3-b", 3);
+    batch += exits("exit-4", 4);
     const QString path = writeTestFile(m_dir, QStringLiteral("failing.jsonl"), batch);
 
     Result<OpenedRun> opened = RunSession::open(path);
@@ -127,6 +135,8 @@ void tst_FailureGroups::sameCause_data()
     row("flaky-1", "flaky-2", true);
     row("flaky-1", "refused-1", false); // both network errors, different messages
     row("hang-1", "missing-404-1", false);
+    row("exit-3-a", "exit-3-b", true);
+    row("exit-3-a", "exit-4", false);
 }
 
 void tst_FailureGroups::sameCause()
@@ -142,8 +152,12 @@ void tst_FailureGroups::sameCause()
     const TaskState stB = m_run->store()->state(rowB);
     QCOMPARE(stA.status, TaskStatus::Failed);
     QCOMPARE(stB.status, TaskStatus::Failed);
-    const FailureCause causeA = FailureCause::of(m_run->store()->spec(rowA), stA);
-    const FailureCause causeB = FailureCause::of(m_run->store()->spec(rowB), stB);
+    const ProcessOutcome processA = m_run->store()->process(rowA);
+    const ProcessOutcome processB = m_run->store()->process(rowB);
+    const FailureCause causeA = FailureCause::of(m_run->store()->spec(rowA), stA, &processA);
+    const FailureCause causeB = FailureCause::of(m_run->store()->spec(rowB), stB, &processB);
+    if (a.startsWith(QLatin1String("exit-3")))
+        QCOMPARE(causeA.exitCode, 3);
     QVERIFY2((causeA == causeB) == same,
              qPrintable(QStringLiteral("%1 | %2").arg(causeA.label(), causeB.label())));
     // The live groups agree: one group has both, or each is in another.
@@ -160,12 +174,13 @@ void tst_FailureGroups::sameCause()
 
 void tst_FailureGroups::liveGroupsAddUp()
 {
-    QCOMPARE(m_live.failedTasks, qint64(13));
+    QCOMPARE(m_live.failedTasks, qint64(16));
     QCOMPARE(m_live.retryingTasks, qint64(0));
-    QCOMPARE(m_live.failedAttempts, qint64(14)); // and the one that recovered
-    // timeouts, 404, 500, refused, files, too large, flaky: 7 with tasks, 1 recovered (503).
-    QCOMPARE(m_live.activeGroupCount, 7);
-    QCOMPARE(m_live.groupCount, 8);
+    QCOMPARE(m_live.failedAttempts, qint64(17)); // and the one that recovered
+    // timeouts, 404, 500, refused, files, too large, flaky, exit 3, exit 4: 9 with tasks,
+    // 1 recovered (503).
+    QCOMPARE(m_live.activeGroupCount, 9);
+    QCOMPARE(m_live.groupCount, 10);
     qint64 tasks = 0;
     const qint64 before = m_startedAt.toMSecsSinceEpoch() - 1000;
     const qint64 after = QDateTime::currentMSecsSinceEpoch() + 1000;
@@ -186,7 +201,7 @@ void tst_FailureGroups::liveGroupsAddUp()
             QCOMPARE(m_run->store()->state(g.exampleRow).message, g.exampleMessage);
         }
     }
-    QCOMPARE(tasks, qint64(13));
+    QCOMPARE(tasks, qint64(16));
     // Ordered by tasks: the groups of two come before the groups of one.
     for (int i = 1; i < m_live.groups.size(); ++i)
         QVERIFY(m_live.groups[i - 1].tasks() >= m_live.groups[i].tasks());
