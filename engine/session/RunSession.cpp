@@ -15,7 +15,9 @@
 
 namespace Brigade {
 
-Q_LOGGING_CATEGORY(lcSession, "brigade.session")
+// Its decisions are for whoever asks (QT_LOGGING_RULES="brigade.session.debug=true"), not
+// for every run's terminal.
+Q_LOGGING_CATEGORY(lcSession, "brigade.session", QtInfoMsg)
 
 namespace {
 
