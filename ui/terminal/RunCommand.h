@@ -44,6 +44,8 @@ private:
     void noteFailure(const QVector<int> &rows);
     void noteChanged(const QVector<int> &rows);
     void onFinished(const RunStats &stats);
+    void printSummary(const RunStats &stats, bool written);
+    void listFailures();
     void fail(const QString &message, int status);
     // Stops what runs (the journal closed, the workers gone) but keeps the tasks in memory.
     void stop();
