@@ -15,8 +15,6 @@
 
 namespace Brigade {
 
-// Its decisions are for whoever asks (QT_LOGGING_RULES="brigade.session.debug=true"), not
-// for every run's terminal.
 Q_LOGGING_CATEGORY(lcSession, "brigade.session", QtInfoMsg)
 
 namespace {
