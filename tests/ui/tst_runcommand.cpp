@@ -101,6 +101,9 @@ void tst_RunCommand::badArguments_data()
                            writeBatch(QStringLiteral("invalid.jsonl"), "{not json\n[1]\n"),
                            QStringLiteral("--skip-invalid")}
             << QStringLiteral("has no valid task; nothing was run");
+    QTest::newRow("unknown command")
+            << QStringList{QStringLiteral("frobnicate"), batch}
+            << QStringLiteral("unknown command \"frobnicate\" (the commands are run, retry-failed");
     QTest::newRow("two batches") << QStringList{QStringLiteral("run"), batch, batch}
                                  << QStringLiteral("one batch file at a time");
 }

@@ -4,6 +4,7 @@
 #include "run/WorkerGroups.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 namespace Brigade {
 
@@ -298,6 +299,12 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
                                                   "-- PROG ARG...; - reads the list from stdin)")
                                  : QStringLiteral("missing the batch file to run (brigade run "
                                                   "BATCH)");
+            return false;
+        } else if (pos.size() > 1 && verb != QLatin1String("run") && !QFileInfo::exists(verb)) {
+            // "brigade frobnicate x.jsonl": a mistyped command, not two batches.
+            *error = QStringLiteral("unknown command \"%1\" (the commands are run, "
+                                    "retry-failed, export and failures; see brigade --help)")
+                             .arg(verb);
             return false;
         } else if (pos.size() > 1) {
             *error = QStringLiteral("unexpected argument \"%1\" (one batch file at a time)")
