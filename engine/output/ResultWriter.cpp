@@ -26,7 +26,7 @@ ResultWriter::Format ResultWriter::formatFor(const QString &path)
 QByteArray ResultWriter::csvHeader()
 {
     return "id,status,attempts,result,error,http_status,bytes,worker,duration_ms,exit_code,"
-           "command,stderr\n";
+           "command,stderr,url\n";
 }
 
 QByteArray ResultWriter::record(const TaskSpec &spec, const TaskState &state, Format format,
@@ -47,9 +47,17 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
     const bool hasHttp = st.httpStatus != 0;
     const bool hasBytes = st.bytes >= 0;
     const QByteArray id = spec.id.toUtf8();
+    // Which URL a fetch task fetched: the id of a .txt list's line is only its number.
+    const QByteArray *url = spec.shape && spec.shape->fetch.kind == FetchKind::Url
+                                    ? &spec.shape->fetch.url
+                                    : nullptr;
     if (format == Format::JsonLines) {
         out.literal("{\"id\":");
         JsonText::appendString(out, id);
+        if (url) {
+            out.literal(",\"url\":");
+            JsonText::appendString(out, *url);
+        }
         out.literal(",\"status\":\"");
         out.append(QByteArrayView(statusName(st.status)));
         out.literal("\",\"attempts\":");
@@ -129,6 +137,9 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
     out.append(',');
     if (process) // CSV is text: bytes that are not UTF-8 become U+FFFD
         appendField(out, QString::fromUtf8(process->stderrTail).toUtf8());
+    out.append(',');
+    if (url)
+        appendField(out, *url);
     out.append('\n');
 }
 

@@ -205,7 +205,7 @@ void tst_RunCommand::runWritesCsv()
     QCOMPARE(lines.size(), 2);
     QCOMPARE(lines[0],
              QByteArray("id,status,attempts,result,error,http_status,bytes,worker,duration_ms,"
-                        "exit_code,command,stderr"));
+                        "exit_code,command,stderr,url"));
     QVERIFY2(lines[1].startsWith("\"w,1\",succeeded,1,\"[[\"\"w,1\"\",1]]\""),
              lines[1].constData());
 }
@@ -224,6 +224,9 @@ void tst_RunCommand::failuresExitOne()
     const QByteArray all = f.readAll();
     QVERIFY(all.contains("\"status\":\"failed\""));
     QVERIFY(all.contains("cannot read"));
+    // A fetch task's record says what it fetched; a compute-only task's has no url.
+    QVERIFY(all.contains("{\"id\":\"missing\",\"url\":\"file:///nonexistent/brigade-test\","));
+    QVERIFY(all.contains("{\"id\":\"ok\",\"status\""));
 }
 
 void tst_RunCommand::interruptCancelsAndKeepsFinished()
