@@ -25,8 +25,8 @@ ResultWriter::Format ResultWriter::formatFor(const QString &path)
 
 QByteArray ResultWriter::csvHeader()
 {
-    return "id,status,attempts,result,error,http_status,bytes,worker,duration_ms,exit_code,"
-           "command,stderr,url\n";
+    return "id,url,status,attempts,result,error,http_status,bytes,worker,duration_ms,exit_code,"
+           "command,stderr\n";
 }
 
 QByteArray ResultWriter::record(const TaskSpec &spec, const TaskState &state, Format format,
@@ -47,16 +47,14 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
     const bool hasHttp = st.httpStatus != 0;
     const bool hasBytes = st.bytes >= 0;
     const QByteArray id = spec.id.toUtf8();
-    // Which URL a fetch task fetched: the id of a .txt list's line is only its number.
-    const QByteArray *url = spec.shape && spec.shape->fetch.kind == FetchKind::Url
-                                    ? &spec.shape->fetch.url
-                                    : nullptr;
+    // A URL list's ids are line numbers: the record says which URL it is about.
+    const bool hasUrl = spec.shape && spec.shape->fetch.kind == FetchKind::Url;
     if (format == Format::JsonLines) {
         out.literal("{\"id\":");
         JsonText::appendString(out, id);
-        if (url) {
+        if (hasUrl) {
             out.literal(",\"url\":");
-            JsonText::appendString(out, *url);
+            JsonText::appendString(out, spec.shape->fetch.url);
         }
         out.literal(",\"status\":\"");
         out.append(QByteArrayView(statusName(st.status)));
@@ -108,6 +106,9 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
     }
     appendField(out, id);
     out.append(',');
+    if (hasUrl)
+        appendField(out, spec.shape->fetch.url);
+    out.append(',');
     out.append(QByteArrayView(statusName(st.status)));
     out.append(',');
     out.number(st.attempts);
@@ -137,9 +138,6 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
     out.append(',');
     if (process) // CSV is text: bytes that are not UTF-8 become U+FFFD
         appendField(out, QString::fromUtf8(process->stderrTail).toUtf8());
-    out.append(',');
-    if (url)
-        appendField(out, *url);
     out.append('\n');
 }
 
