@@ -5,7 +5,7 @@ namespace Brigade {
 const QStringList &FrontEndChoice::commands()
 {
     static const QStringList words{QStringLiteral("run"), QStringLiteral("retry-failed"),
-                                   QStringLiteral("export")};
+                                   QStringLiteral("export"), QStringLiteral("failures")};
     return words;
 }
 

@@ -1,8 +1,10 @@
 // The headless CLI, driven as a user would: the real brigade binary in a QProcess.
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSet>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -10,6 +12,7 @@
 #include <QUrl>
 
 #include <csignal>
+#include <unistd.h>
 
 class tst_RunCommand : public QObject
 {
@@ -24,6 +27,10 @@ private slots:
     void runWritesCsv();
     void failuresExitOne();
     void interruptCancelsAndKeepsFinished();
+    void endOfRunSummary();
+    void failuresOfAJournal();
+    void outputNeverOverwritesAnInput_data();
+    void outputNeverOverwritesAnInput();
     void urlListRecordsSayWhichUrl();
     void insecureIsLoud();
     void secretsStayOutOfJournalAndOutput();
@@ -91,6 +98,21 @@ void tst_RunCommand::badArguments_data()
     QTest::newRow("missing file") << QStringList{QStringLiteral("run"),
                                                  m_dir.filePath(QStringLiteral("nope.jsonl"))}
                                   << QStringLiteral("no such file");
+    QTest::newRow("empty batch") << QStringList{QStringLiteral("run"),
+                                                writeBatch(QStringLiteral("empty.jsonl"), "")}
+                                 << QStringLiteral("has no tasks (it is empty or blank)");
+    QTest::newRow("blank batch") << QStringList{QStringLiteral("run"),
+                                                writeBatch(QStringLiteral("blank.jsonl"),
+                                                           "\n   \n\t\n")}
+                                 << QStringLiteral("has no tasks (it is empty or blank)");
+    QTest::newRow("nothing valid, skipped")
+            << QStringList{QStringLiteral("run"),
+                           writeBatch(QStringLiteral("invalid.jsonl"), "{not json\n[1]\n"),
+                           QStringLiteral("--skip-invalid")}
+            << QStringLiteral("has no valid task; nothing was run");
+    QTest::newRow("unknown command")
+            << QStringList{QStringLiteral("frobnicate"), batch}
+            << QStringLiteral("unknown command \"frobnicate\" (the commands are run, retry-failed");
     QTest::newRow("two batches") << QStringList{QStringLiteral("run"), batch, batch}
                                  << QStringLiteral("one batch file at a time");
     QTest::newRow("host connections")
@@ -171,7 +193,7 @@ void tst_RunCommand::runWritesJsonLines()
     const Result r = brigade({QStringLiteral("run"), path, QStringLiteral("--output"), out,
                               QStringLiteral("--workers"), QStringLiteral("2")});
     QCOMPARE(r.exitCode, 0);
-    QVERIFY2(r.err.contains(QLatin1String("wrote 2000 records")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("wrote 2,000 records")), qPrintable(r.err));
     QVERIFY(r.err.contains(QLatin1String("done:"))); // plain progress: not a terminal
     QFile f(out);
     QVERIFY(f.open(QIODevice::ReadOnly));
@@ -225,6 +247,9 @@ void tst_RunCommand::failuresExitOne()
     const QByteArray all = f.readAll();
     QVERIFY(all.contains("\"status\":\"failed\""));
     QVERIFY(all.contains("cannot read"));
+    // A fetch task's record says what it fetched; a compute-only task's has no url.
+    QVERIFY(all.contains("{\"id\":\"missing\",\"url\":\"file:///nonexistent/brigade-test\","));
+    QVERIFY(all.contains("{\"id\":\"ok\",\"status\""));
 }
 
 void tst_RunCommand::interruptCancelsAndKeepsFinished()
@@ -251,6 +276,142 @@ void tst_RunCommand::interruptCancelsAndKeepsFinished()
     const QByteArray all = f.readAll();
     QCOMPARE(all.count("\"status\":\"succeeded\""), 50);
     QCOMPARE(all.count("\"status\":\"cancelled\""), 50);
+}
+
+// Failures of three causes: five missing files (one group, whatever the path), two tasks
+// whose compute rejects its input, one more missing file under another directory.
+static QByteArray threeCauses()
+{
+    QByteArray batch;
+    for (int i = 0; i < 5; ++i)
+        batch += "{\"id\":\"missing-" + QByteArray::number(i)
+                 + "\",\"fetch\":\"file:///nonexistent/brigade-test/" + QByteArray::number(i)
+                 + ".txt\"}\n";
+    batch += "{\"id\":\"flaky-1\",\"fetch\":{\"delay_ms\":1,\"fail_rate\":1}}\n";
+    batch += "{\"id\":\"flaky-2\",\"fetch\":{\"delay_ms\":2,\"fail_rate\":1}}\n";
+    batch += "{\"id\":\"ok\",\"compute\":{\"op\":\"sum_to\",\"n\":2}}\n";
+    return batch;
+}
+
+void tst_RunCommand::endOfRunSummary()
+{
+    const QString path = writeBatch(QStringLiteral("causes.jsonl"), threeCauses());
+    const QString journal = m_dir.filePath(QStringLiteral("causes.journal"));
+    const QString out = m_dir.filePath(QStringLiteral("causes.out.jsonl"));
+    const Result r = brigade({QStringLiteral("run"), path, QStringLiteral("--journal"), journal,
+                              QStringLiteral("-o"), out, QStringLiteral("--max-attempts"),
+                              QStringLiteral("1")});
+    QCOMPARE(r.exitCode, 1);
+    // On stdout: the counts, the causes with the biggest first and an example each, where
+    // things are, and the command that retries the failures.
+    QVERIFY2(r.out.contains(QLatin1String("8 tasks in ")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("1 succeeded, 7 failed")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("7 failed tasks by cause (2 groups)")),
+             qPrintable(r.out));
+    const QStringList lines = r.out.split(QLatin1Char('\n'));
+    const qsizetype five = lines.indexOf(QRegularExpression(QStringLiteral("^  5  .*<path>.*")));
+    QVERIFY2(five > 0, qPrintable(r.out));
+    QVERIFY2(lines.value(five + 1).contains(QLatin1String("e.g. missing-")), qPrintable(r.out));
+    const qsizetype two = lines.indexOf(QRegularExpression(QStringLiteral("^  2  .*")));
+    QVERIFY2(two > five, qPrintable(r.out));
+    QVERIFY2(lines.value(two + 1).contains(QLatin1String("e.g. flaky-")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("journal: %1").arg(journal)), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("results: %1 (8 records)").arg(out)), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("brigade retry-failed %1 -o %2").arg(journal, out)),
+             qPrintable(r.out));
+    for (const QString &line : lines)
+        QVERIFY2(line.size() < 80 || line.contains(journal), qPrintable(line));
+}
+
+void tst_RunCommand::failuresOfAJournal()
+{
+    const QString path = writeBatch(QStringLiteral("listed.jsonl"), threeCauses());
+    const QString journal = m_dir.filePath(QStringLiteral("listed.journal"));
+    Result r = brigade({QStringLiteral("run"), path, QStringLiteral("--journal"), journal,
+                        QStringLiteral("--max-attempts"), QStringLiteral("1"),
+                        QStringLiteral("--progress"), QStringLiteral("none")});
+    QCOMPARE(r.exitCode, 1);
+    r = brigade({QStringLiteral("failures"), journal});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QLatin1String("8 tasks, 7 failed")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("(2 groups)")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("failed attempts, 20")), qPrintable(r.out)); // times
+    QVERIFY2(r.out.contains(QLatin1String("on ")), qPrintable(r.out));                 // hosts
+    QVERIFY2(r.out.contains(QStringLiteral("brigade retry-failed %1").arg(journal)),
+             qPrintable(r.out));
+    // Not a journal, or none: exit 2 and why.
+    r = brigade({QStringLiteral("failures"), path});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("not a run journal")), qPrintable(r.err));
+    r = brigade({QStringLiteral("failures")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("failures expects one journal file")), qPrintable(r.err));
+}
+
+void tst_RunCommand::outputNeverOverwritesAnInput_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("what");
+    const QByteArray content = "{\"id\":\"a\",\"compute\":{\"op\":\"sum_to\",\"n\":2}}\n";
+    const QString batch = writeBatch(QStringLiteral("same.jsonl"), content);
+    const QString journal = m_dir.filePath(QStringLiteral("same.journal"));
+    // A journal to resume and export from, made by a run.
+    const Result made = brigade({QStringLiteral("run"), batch, QStringLiteral("--journal"), journal,
+                                 QStringLiteral("--progress"), QStringLiteral("none")});
+    QCOMPARE(made.exitCode, 0);
+    const QString viaLink = m_dir.filePath(QStringLiteral("link.jsonl"));
+    QVERIFY(QFile::link(batch, viaLink));
+    const QString hardLink = m_dir.filePath(QStringLiteral("hard.jsonl"));
+    QVERIFY(::link(QFile::encodeName(batch).constData(), QFile::encodeName(hardLink).constData())
+            == 0);
+    const QString otherName = m_dir.filePath(QStringLiteral("sub/../same.jsonl"));
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("sub")));
+    const QString run = QStringLiteral("run");
+    const QString o = QStringLiteral("-o");
+    QTest::newRow("the batch") << QStringList{run, batch, o, batch} << batch
+                               << QStringLiteral("is the batch");
+    QTest::newRow("the batch by another name")
+            << QStringList{run, batch, o, otherName} << batch << QStringLiteral("is the batch");
+    QTest::newRow("a symbolic link to the batch")
+            << QStringList{run, batch, o, viaLink} << batch << QStringLiteral("is the batch");
+    QTest::newRow("a hard link to the batch")
+            << QStringList{run, batch, o, hardLink} << batch << QStringLiteral("is the batch");
+    const QString fresh = m_dir.filePath(QStringLiteral("fresh.journal"));
+    QTest::newRow("the journal to be made")
+            << QStringList{run, batch, QStringLiteral("--journal"), fresh, o, fresh} << fresh
+            << QStringLiteral("is the journal");
+    QTest::newRow("export over the journal")
+            << QStringList{QStringLiteral("export"), journal, o, journal} << journal
+            << QStringLiteral("is the journal");
+    const QString list = writeBatch(QStringLiteral("list.txt"), "a\nb\n");
+    QTest::newRow("the list of a command")
+            << QStringList{run, list, o, list, QStringLiteral("--"), QStringLiteral("echo")} << list
+            << QStringLiteral("is the list of inputs");
+    QTest::newRow("resume over the batch")
+            << QStringList{run, QStringLiteral("--resume"), journal, o, batch} << batch
+            << QStringLiteral("is the batch the journal was made from");
+}
+
+void tst_RunCommand::outputNeverOverwritesAnInput()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, input);
+    QFETCH(QString, what);
+    QFile before(input);
+    const bool existed = before.open(QIODevice::ReadOnly);
+    const QByteArray content = existed ? before.readAll() : QByteArray();
+    before.close();
+    const Result r = brigade(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(what) && r.err.contains(QLatin1String("would overwrite")),
+             qPrintable(r.err));
+    QFile after(input);
+    QCOMPARE(after.exists(), existed);
+    if (existed) {
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), content);
+    }
 }
 
 void tst_RunCommand::urlListRecordsSayWhichUrl()

@@ -6,6 +6,7 @@
 
 #include <QCommandLineParser>
 #include <QFile>
+#include <QFileInfo>
 
 namespace Brigade {
 
@@ -153,7 +154,8 @@ struct Parser
                 "                          placeholder is given)\n"
                 "  brigade run --resume JOURNAL  finish a run that was interrupted\n"
                 "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
-                "  brigade export JOURNAL -o FILE  write a run's results"));
+                "  brigade export JOURNAL -o FILE  write a run's results\n"
+                "  brigade failures JOURNAL      a run's failures grouped by cause"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
         p.addOptions({workers,
                       concurrency,
@@ -305,14 +307,16 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     const QString verb = pos.value(0);
     if (dashes >= 0
         && (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")
-            || P.p.isSet(P.resume))) {
+            || verb == QLatin1String("failures") || P.p.isSet(P.resume))) {
         *error = QStringLiteral("-- PROG ARG... goes with brigade run LIST only (a journal "
                                 "already holds its command)");
         return false;
     }
-    if (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")) {
-        o->command = verb == QLatin1String("export") ? CliOptions::Command::Export
-                                                     : CliOptions::Command::RetryFailed;
+    if (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")
+        || verb == QLatin1String("failures")) {
+        o->command = verb == QLatin1String("export")     ? CliOptions::Command::Export
+                     : verb == QLatin1String("failures") ? CliOptions::Command::Failures
+                                                         : CliOptions::Command::RetryFailed;
         if (pos.size() != 2) {
             *error = QStringLiteral("%1 expects one journal file (brigade %1 JOURNAL)").arg(verb);
             return false;
@@ -337,6 +341,12 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
                                                   "-- PROG ARG...; - reads the list from stdin)")
                                  : QStringLiteral("missing the batch file to run (brigade run "
                                                   "BATCH)");
+            return false;
+        } else if (pos.size() > 1 && verb != QLatin1String("run") && !QFileInfo::exists(verb)) {
+            // "brigade frobnicate x.jsonl": a mistyped command, not two batches.
+            *error = QStringLiteral("unknown command \"%1\" (the commands are run, "
+                                    "retry-failed, export and failures; see brigade --help)")
+                             .arg(verb);
             return false;
         } else if (pos.size() > 1) {
             *error = QStringLiteral("unexpected argument \"%1\" (one batch file at a time)")

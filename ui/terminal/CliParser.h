@@ -10,7 +10,7 @@ namespace Brigade {
 // What the command line asked for.
 struct CliOptions
 {
-    enum class Command { Run, RetryFailed, Export, Help, Version };
+    enum class Command { Run, RetryFailed, Export, Failures, Help, Version };
     enum class Progress { Auto, Live, Plain, None };
 
     Command command = Command::Run;

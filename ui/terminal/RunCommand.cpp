@@ -1,7 +1,9 @@
 #include "RunCommand.h"
 
+#include "FailureReport.h"
 #include "InterruptWatcher.h"
 #include "MapReduceCommand.h"
+#include "OutputPaths.h"
 #include "job/Job.h"
 #include "run/RunSettingsRules.h"
 #include "usercode/CommandLineBatch.h"
@@ -140,18 +142,35 @@ bool RunCommand::open()
         for (const BatchError &e : batch.errors)
             printErr(e.toString());
         if (batch.errorCount > batch.errors.size())
-            printErr(QStringLiteral("... and %1 more problems")
-                             .arg(batch.errorCount - batch.errors.size()));
+            printErr(QStringLiteral("... and %1")
+                             .arg(ProgressView::counted(batch.errorCount - batch.errors.size(),
+                                                        "more problem", "more problems")));
+        const qint64 valid = opened->store->size();
         if (!m_options.skipInvalid) {
-            fail(QStringLiteral("brigade: %1 has %2 problem(s); nothing was run (use "
-                                "--skip-invalid to run the %3 valid tasks)")
-                         .arg(path)
-                         .arg(batch.errorCount)
-                         .arg(opened->store->size()),
+            // The way on only when there is one: no "run the 0 valid tasks".
+            const QString hint = valid > 0 ? QStringLiteral(" (use --skip-invalid to run the %1)")
+                                                     .arg(ProgressView::counted(valid, "valid task",
+                                                                                "valid tasks"))
+                                           : QString();
+            fail(QStringLiteral("brigade: %1 has %2; nothing was run%3")
+                         .arg(path, ProgressView::counted(batch.errorCount, "problem", "problems"),
+                              hint),
                  2);
             return false;
         }
-        printErr(QStringLiteral("brigade: skipping %1 invalid line(s)").arg(batch.errorCount));
+        printErr(QStringLiteral("brigade: skipping %1")
+                         .arg(ProgressView::counted(batch.errorCount, "invalid line",
+                                                    "invalid lines")));
+    }
+    if (!fromJournal && !opened->isMapReduce() && opened->store->size() == 0) {
+        // Nothing to run is not a success: the user meant something else.
+        fail(batch.hasErrors()
+                     ? QStringLiteral("brigade: %1 has no valid task; nothing was run").arg(path)
+                     : QStringLiteral("brigade: %1 has no tasks (it is empty or blank); nothing "
+                                      "was run")
+                               .arg(path),
+             2);
+        return false;
     }
     if (!opened->earlierJournal.isEmpty())
         printErr(QStringLiteral("brigade: an earlier run of this batch stopped with %1 of %2 "
@@ -166,13 +185,37 @@ bool RunCommand::open()
     return true;
 }
 
+QList<OutputPaths::Input> RunCommand::inputs() const
+{
+    const OpenedRun &opened = m_session->opened();
+    QList<OutputPaths::Input> in;
+    const bool fromJournal = !opened.journalPath.isEmpty();
+    if (!m_options.commandLine.isEmpty()) {
+        // LIST -- PROG: the list is the input; the batch made of it is no file.
+        if (m_options.batchPath != u"-")
+            in.append({m_options.batchPath, QStringLiteral("the list of inputs")});
+    } else {
+        in.append({opened.batchPath, fromJournal
+                                             ? QStringLiteral("the batch the journal was made from")
+                                             : QStringLiteral("the batch")});
+    }
+    in.append({m_options.journalPath, QStringLiteral("the journal")});
+    if (opened.isMapReduce()) {
+        for (const QString &path : opened.batch->mapReduce->inputs)
+            in.append({path, QStringLiteral("an input of the job")});
+    }
+    return in;
+}
+
 Result<Job *> RunCommand::startJob()
 {
     const QString journal = m_session->journalPath();
     if (m_options.command == CliOptions::Command::RetryFailed) {
-        printErr(QStringLiteral("brigade: retrying %1 failed task(s) of %2")
-                         .arg(m_session->store()->counts()[TaskStatus::Failed])
-                         .arg(journal));
+        printErr(
+                QStringLiteral("brigade: retrying %1 of %2")
+                        .arg(ProgressView::counted(m_session->store()->counts()[TaskStatus::Failed],
+                                                   "failed task", "failed tasks"),
+                             journal));
         return m_session->retryFailed(m_options.settings);
     }
     if (m_options.resume) {
@@ -195,12 +238,22 @@ void RunCommand::begin()
     m_session = std::make_unique<RunSession>();
     if (!open())
         return;
+    if (m_options.command == CliOptions::Command::Failures) {
+        if (m_session->isMapReduce())
+            return fail(QStringLiteral("brigade: a MapReduce job has no task failures to list"), 2);
+        return listFailures();
+    }
     if (m_options.command != CliOptions::Command::Export) {
         // What the window's settings refuse, the command line refuses too, before any run.
         const QList<RunSettingsRules::Problem> missing
                 = RunSettingsRules::checkEnvironment(m_options.settings);
         if (!missing.isEmpty())
             return fail(QStringLiteral("brigade: %1").arg(missing.first().message), 2);
+    }
+    if (!m_options.outputPath.isEmpty()) {
+        const QString refused = OutputPaths::check(m_options.outputPath, inputs());
+        if (!refused.isEmpty())
+            return fail(QStringLiteral("brigade: %1").arg(refused), 2);
     }
     if (m_session->isMapReduce()) { // a MapReduce job: chunks and totals, not a task per line
         auto *job = new MapReduceCommand(m_options, m_session.get(), this);
@@ -351,17 +404,86 @@ void RunCommand::noteChanged(const QVector<int> &rows)
 void RunCommand::onFinished(const RunStats &stats)
 {
     m_view->finish(stats);
+    bool written = false;
     if (m_writing) {
         QString error;
-        if (!m_writer.close(&error))
+        written = m_writer.close(&error);
+        if (!written)
             printErr(QStringLiteral("brigade: writing %1 failed: %2")
                              .arg(m_options.outputPath, error));
         else
-            printErr(QStringLiteral("brigade: wrote %1 records to %2")
-                             .arg(m_writer.written())
-                             .arg(m_options.outputPath));
+            printErr(QStringLiteral("brigade: wrote %1 to %2")
+                             .arg(ProgressView::counted(m_writer.written(), "record", "records"),
+                                  m_options.outputPath));
     }
+    printSummary(stats, written);
     emit exitRequested(stats.succeeded == stats.total ? 0 : 1);
+}
+
+void RunCommand::listFailures()
+{
+    // brigade failures JOURNAL: every group, with when and where, on stdout.
+    const std::shared_ptr<TaskStore> store = m_session->store();
+    const FailureSummary failures = m_session->failures();
+    const qint64 failed = store->counts()[TaskStatus::Failed];
+    std::printf("%s: %s, %s failed\n", m_session->journalPath().toLocal8Bit().constData(),
+                ProgressView::counted(store->size(), "task", "tasks").toLocal8Bit().constData(),
+                ProgressView::count(failed).toLocal8Bit().constData());
+    FailureReport::Options report;
+    report.columns = ::isatty(STDOUT_FILENO) ? ProgressView::terminalColumns(STDOUT_FILENO) : 100;
+    report.maxGroups = -1;
+    report.details = true;
+    const QStringList lines = FailureReport::lines(failures, report);
+    for (const QString &line : lines)
+        std::printf("%s\n", line.toLocal8Bit().constData());
+    if (failed > 0)
+        std::printf("retry the failed: brigade retry-failed %s\n",
+                    m_session->journalPath().toLocal8Bit().constData());
+    std::fflush(stdout);
+    emit exitRequested(0);
+}
+
+void RunCommand::printSummary(const RunStats &stats, bool written)
+{
+    // What a run ends with, on stdout: counts, the top causes of failure with an example
+    // each, where the journal and the results are, and the commands that go on from here.
+    const int fd = ::isatty(STDOUT_FILENO) ? STDOUT_FILENO : STDERR_FILENO;
+    const int columns = qMax(
+            40, ProgressView::terminalColumns(fd) > 0 ? ProgressView::terminalColumns(fd) : 80);
+    QStringList out;
+    QStringList counts{QStringLiteral("%1 succeeded").arg(ProgressView::count(stats.succeeded)),
+                       QStringLiteral("%1 failed").arg(ProgressView::count(stats.failed))};
+    if (stats.cancelled)
+        counts << QStringLiteral("%1 cancelled").arg(ProgressView::count(stats.cancelled));
+    const qint64 open = stats.total - stats.finished();
+    if (open > 0)
+        counts << QStringLiteral("%1 not run").arg(ProgressView::count(open));
+    out << QStringLiteral("brigade: %1 in %2: %3")
+                    .arg(ProgressView::counted(stats.total, "task", "tasks"),
+                         ProgressView::formatDuration(stats.elapsedMs),
+                         counts.join(QStringLiteral(", ")));
+    const QString journal = m_session->journalPath();
+    FailureReport::Options report;
+    report.columns = columns;
+    report.journal = journal;
+    if (stats.failed > 0)
+        out << FailureReport::lines(m_session->failures(), report);
+    if (!journal.isEmpty())
+        out << QStringLiteral("journal: %1").arg(journal);
+    if (written)
+        out << QStringLiteral("results: %1 (%2)")
+                        .arg(m_options.outputPath,
+                             ProgressView::counted(m_writer.written(), "record", "records"));
+    const QString output = m_options.outputPath.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(" -o %1").arg(m_options.outputPath);
+    if (!journal.isEmpty() && stats.failed > 0)
+        out << QStringLiteral("retry the failed: brigade retry-failed %1%2").arg(journal, output);
+    if (!journal.isEmpty() && stats.cancelled + open > 0)
+        out << QStringLiteral("run the rest: brigade run --resume %1%2").arg(journal, output);
+    std::fputs(out.join(QLatin1Char('\n')).append(QLatin1Char('\n')).toLocal8Bit().constData(),
+               stdout);
+    std::fflush(stdout);
 }
 
 } // namespace Brigade

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "CliParser.h"
+#include "OutputPaths.h"
 #include "ProgressView.h"
 #include "output/ResultWriter.h"
 #include "session/RunSession.h"
@@ -38,9 +39,13 @@ private:
     bool open();
     Result<OpenedRun> openCommandLine(const OpenOptions &options);
     Result<Job *> startJob();
+    // What the command reads, which -o must not name.
+    QList<OutputPaths::Input> inputs() const;
     void noteFailure(const QVector<int> &rows);
     void noteChanged(const QVector<int> &rows);
     void onFinished(const RunStats &stats);
+    void printSummary(const RunStats &stats, bool written);
+    void listFailures();
     void fail(const QString &message, int status);
     // Stops what runs (the journal closed, the workers gone) but keeps the tasks in memory.
     void stop();
