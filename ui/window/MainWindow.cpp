@@ -11,6 +11,9 @@
 #include "window/shared/Formatting.h"
 #include "window/tasks/TaskDetailsView.h"
 #include "window/tasks/TaskRunView.h"
+#include "window/timeline/TimeBreakdownView.h"
+#include "window/timeline/TimelinePanel.h"
+#include "window/timeline/TimelineView.h"
 #include "window/workers/CorePanel.h"
 
 #include <QAction>
@@ -118,6 +121,7 @@ MainWindow::MainWindow(QWidget *parent)
             updateActions();
     });
     connect(s, &RunSession::tasksChanged, m_details, &TaskDetailsView::refresh);
+    connect(s, &RunSession::tasksFinished, m_timeline, &TimelinePanel::refresh);
     connect(s, &RunSession::finished, this, &MainWindow::runFinished);
     connect(s, &RunSession::loadSampled, m_corePanel, &CorePanel::addSample);
     connect(s, &RunSession::workerMessage, this, [this](int slot, const QString &message) {
@@ -293,8 +297,12 @@ void MainWindow::createMenus()
     QAction *details = m_detailsDock->toggleViewAction();
     details->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     details->setStatusTip(tr("Show or hide the details of the selected task"));
+    QAction *timeline = m_timelineDock->toggleViewAction();
+    timeline->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    timeline->setStatusTip(tr("Show or hide the timeline of every worker and where the time went"));
     view->addAction(cores);
     view->addAction(details);
+    view->addAction(timeline);
     QAction *toolbar = m_toolBar->toggleViewAction();
     toolbar->setText(tr("&Toolbar"));
     toolbar->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
@@ -367,6 +375,10 @@ void MainWindow::createPages()
     }
     connect(m_taskRunView, &TaskRunView::currentTaskChanged, this,
             &MainWindow::onCurrentTaskChanged);
+    connect(m_taskRunView, &JobView::stateChanged, this, [this] {
+        if (m_timeline)
+            m_timeline->breakdown()->selectionChanged();
+    });
     connect(m_taskRunView, &TaskRunView::contextMenuRequested, this, &MainWindow::showTaskMenu);
     setCentralWidget(m_pages);
 }
@@ -461,6 +473,27 @@ void MainWindow::createDocks()
     m_detailsDock->setObjectName(QStringLiteral("detailsDock"));
     m_detailsDock->setWidget(m_details);
     addDockWidget(Qt::BottomDockWidgetArea, m_detailsDock);
+
+    m_timeline = new TimelinePanel;
+    m_timelineDock = new QDockWidget(tr("Timeline"), this);
+    m_timelineDock->setObjectName(QStringLiteral("timelineDock"));
+    m_timelineDock->setWidget(m_timeline);
+    addDockWidget(Qt::BottomDockWidgetArea, m_timelineDock);
+    tabifyDockWidget(m_detailsDock, m_timelineDock);
+    m_detailsDock->raise();
+    connect(m_timeline, &TimelinePanel::exportFinished, this,
+            [this](const QString &path, const QString &error) {
+                if (error.isEmpty())
+                    say(tr("Saved %1").arg(fileName(path)));
+                else
+                    showError(tr("Export failed"), error);
+            });
+    connect(m_timeline->timeline(), &TimelineView::taskActivated, this, [this](int row) {
+        if (m_view == m_taskRunView)
+            m_taskRunView->selectTask(row);
+    });
+    m_timeline->breakdown()->setSelectionProvider(
+            [this] { return m_view ? m_view->selectedTaskRows() : QVector<int>(); });
 }
 
 // ---- Loading ------------------------------------------------------------------------
@@ -544,6 +577,8 @@ void MainWindow::onLoaded(BatchLoader::Loaded loaded)
     showView(m_session->isMapReduce() ? static_cast<JobView *>(m_mapReduceView)
                                       : static_cast<JobView *>(m_taskRunView));
     m_view->showBatch(m_session);
+    m_timeline->setStore(m_session->isMapReduce() ? nullptr : m_session->store(),
+                         QFileInfo(m_batchPath).completeBaseName());
     if (old)
         (void)QtConcurrent::run(BackgroundPool::instance(),
                                 [old = std::move(old)]() mutable { old.reset(); });
@@ -736,6 +771,7 @@ void MainWindow::onJobStarted(Job *job)
     connect(job, &Job::resumed, this, &MainWindow::updateActions);
     m_corePanel->clear();
     m_view->showJob(job);
+    m_timeline->setRunning(!m_session->isMapReduce());
     say(m_view->startedMessage(m_settings.effectiveWorkers()));
     setPhase(Phase::Running);
     emit runStarted();
@@ -746,6 +782,7 @@ void MainWindow::onJobResult(Job *job)
     if (job != m_job)
         return;
     m_details->refresh();
+    m_timeline->setRunning(false);
     say(m_view->resultMessage(job), 0);
     if (m_phase == Phase::Loading) // stopped because another batch is being opened
         m_phaseBeforeLoad = Phase::Finished;
@@ -1081,7 +1118,8 @@ void MainWindow::showEvent(QShowEvent *event)
     m_layoutRestored = true;
     const int ch = fontMetrics().averageCharWidth();
     resizeDocks({m_coreDock}, {qMin(ch * 86, width() * 2 / 5)}, Qt::Horizontal);
-    resizeDocks({m_detailsDock}, {qMin(fontMetrics().height() * 12, height() / 4)}, Qt::Vertical);
+    // The bottom docks (details, timeline) get a third: a timeline needs the height.
+    resizeDocks({m_detailsDock}, {qMin(fontMetrics().height() * 16, height() / 3)}, Qt::Vertical);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

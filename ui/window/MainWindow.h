@@ -34,6 +34,7 @@ class TaskDetailsView;
 class TaskRunView;
 class TaskStore;
 class TaskTableModel;
+class TimelinePanel;
 
 // The Brigade window: load a batch, run it, watch every task and every core, retry what
 // failed, export the results. How a run is kept is the RunSession's; the window shows the
@@ -95,6 +96,8 @@ public:
     BatchSummaryView *batchSummary() const;
     CorePanel *corePanel() const { return m_corePanel; }
     TaskDetailsView *detailsView() const { return m_details; }
+    TimelinePanel *timelinePanel() const { return m_timeline; }
+    QDockWidget *timelineDock() const { return m_timelineDock; }
     QComboBox *statusFilter() const;
     QLineEdit *textFilter() const;
     // The views of the loaded batch: its tasks, or its MapReduce job; one is shown.
@@ -195,6 +198,8 @@ private:
     TaskDetailsView *m_details = nullptr;
     QDockWidget *m_coreDock = nullptr;
     QDockWidget *m_detailsDock = nullptr;
+    TimelinePanel *m_timeline = nullptr;
+    QDockWidget *m_timelineDock = nullptr;
     QLabel *m_workersLabel = nullptr;
     QLabel *m_journalLabel = nullptr;
     QToolBar *m_toolBar = nullptr;
