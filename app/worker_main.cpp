@@ -1,14 +1,19 @@
 // brigade-worker: runs task attempts for a Brigade engine, speaking frames on stdin/stdout.
 #include "worker/MemoryLimit.h"
+#include "worker/ProcessGuardian.h"
 #include "worker/WorkerOptions.h"
 #include "worker/WorkerRuntime.h"
 
 #include <QCoreApplication>
 
 #include <cstdio>
+#include <cstring>
 
 int main(int argc, char *argv[])
 {
+    // The guardian of the worker's commands and programs is the worker binary again.
+    if (argc == 2 && std::strcmp(argv[1], "--guardian") == 0)
+        return Brigade::ProcessGuardian::main();
     QStringList args;
     for (int i = 1; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);

@@ -2,6 +2,7 @@
 
 #include "core/TaskSpec.h"
 #include "mapreduce/MapReduceSpec.h"
+#include "usercode/ProgramSpec.h"
 
 #include <QList>
 #include <QMap>
@@ -39,8 +40,13 @@ struct Batch
     QString defaultsText;             // the defaults line as written, if any
     // A {"mapreduce":{...}} line: the batch is then that one job and has no tasks.
     std::optional<MapReduceSpec> mapReduce;
+    // The user's own code it runs, to show before anything runs: the programs its first
+    // line declares, and its command templates (as written) with how many tasks use each.
+    ProgramTable programs;
+    QMap<QString, qint64> commands;
 
     bool hasErrors() const { return errorCount > 0; }
+    bool runsUserCode() const { return !programs.isEmpty() || !commands.isEmpty(); }
 };
 
 } // namespace Brigade

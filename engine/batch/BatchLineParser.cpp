@@ -2,6 +2,9 @@
 
 #include "compute/ComputeRegistry.h"
 #include "encoding/Utf8.h"
+#include "usercode/CallSpec.h"
+#include "usercode/CommandSpec.h"
+#include "usercode/Placeholders.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -26,7 +29,11 @@ constexpr size_t MaxCacheEntries = 100000;
 constexpr size_t MinCacheTrial = 2048; // lines cached before judging whether it pays
 
 // A {"mapreduce":{...}} line is a batch of its own, not a task: not listed here.
-const QString KnownFields = QStringLiteral("id, fetch, compute, max_attempts, timeout_ms");
+const QString KnownFields
+        = QStringLiteral("id, input, fetch, compute, max_attempts, timeout_ms, slots");
+constexpr qint64 MaxSlots = 1024;
+// Besides Placeholders::Need: the command reads the fetched body on stdin.
+constexpr quint8 NeedsStdinBody = 4;
 const QString KnownMapReduceKeys = QStringLiteral("input, format, top, keys, chunk_bytes");
 const QString KnownFetchKeys
         = QStringLiteral("url, delay_ms, fail_rate, timeout_ms, max_bytes, headers");
@@ -76,6 +83,7 @@ void appendBytes(QByteArray *out, const QByteArray &bytes)
 BatchLineParser::BatchLineParser(const QString &fileName, const Fields *defaults, int maxErrors,
                                  Result *result)
     : m_fileName(fileName)
+    , m_baseDir(QFileInfo(fileName).absolutePath())
     , m_defaults(defaults)
     , m_maxErrors(maxErrors)
     , m_result(result)
@@ -171,7 +179,7 @@ void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
         if (outcome.hasId)
             r.ids.push_back(ExplicitId{outcome.id, lineNo, outcome.text, r.tasks.size()});
         r.tasks.push_back(TaskSpec{outcome.hasId ? outcome.id : QString::number(lineNo),
-                                   r.shapes[size_t(outcome.shape)], qint32(lineNo)});
+                                   r.shapes[size_t(outcome.shape)], qint32(lineNo), outcome.input});
         r.taskShapes.push_back(outcome.shape);
         ++r.shapeUses[size_t(outcome.shape)];
         return;
@@ -263,11 +271,23 @@ BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
             outcome.hasId = true;
             outcome.id = value.toString();
             outcome.text = line;
-        } else if (key == u"defaults") {
+        } else if (key == u"input") {
+            if (!it.value().isString()) {
+                outcome.errors.push_back(LineError{
+                        where.column(key),
+                        QStringLiteral("expected \"input\" to be a string (what {} stands for "
+                                       "in a command)")});
+                continue;
+            }
+            outcome.input = it.value().toString();
+            if (outcome.input.isNull())
+                outcome.input = QLatin1String(""); // empty, but given
+        } else if (key == u"defaults" || key == u"programs") {
             outcome.errors.push_back(
                     LineError{where.column(key),
-                              QStringLiteral("\"defaults\" is only allowed on the first line, as "
-                                             "{\"defaults\":{...}}")});
+                              QStringLiteral("\"%1\" is only allowed on the first line, as "
+                                             "{\"%1\":{...}}")
+                                      .arg(key)});
         } else if (!parseField(key, it.value(), where, &fields, &outcome.errors)) {
             outcome.errors.push_back(
                     LineError{where.column(key), QStringLiteral("unknown field \"%1\" (known "
@@ -293,6 +313,9 @@ BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
     }
     if (!outcome.errors.empty())
         return outcome;
+    finishUserCode(object, where, &fields, &outcome.errors);
+    if (!outcome.errors.empty())
+        return outcome;
     if (fields.fetch.kind == FetchKind::None && fields.compute.op == 0) {
         return fail(1, QStringLiteral("expected \"fetch\" or \"compute\": the task has "
                                       "nothing to do"));
@@ -301,33 +324,47 @@ BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
     return outcome;
 }
 
-bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fields *defaults)
+bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fields *defaults,
+                                        ProgramTable *programs)
 {
     if (line.size() > MaxLineBytes)
         return false;
     const std::string_view bytes(line.data(), size_t(line.size()));
-    if (bytes.find("\"defaults\"") == std::string_view::npos)
+    if (bytes.find("\"defaults\"") == std::string_view::npos
+        && bytes.find("\"programs\"") == std::string_view::npos)
         return false;
     const QJsonDocument doc = QJsonDocument::fromJson(QByteArray(line.data(), line.size()));
-    if (!doc.isObject() || !doc.object().contains(QLatin1String("defaults")))
+    if (!doc.isObject()
+        || !(doc.object().contains(QLatin1String("defaults"))
+             || doc.object().contains(QLatin1String("programs"))))
         return false; // parseJsonLine() reports what is wrong with it
 
     std::vector<LineError> errors;
     const QJsonObject object = doc.object();
     const Where top{line};
     for (auto it = object.begin(); it != object.end(); ++it) {
-        if (it.key() != u"defaults") {
+        if (it.key() != u"defaults" && it.key() != u"programs") {
             errors.push_back(LineError{
                     top.column(it.key()),
-                    QStringLiteral("the defaults line may only contain \"defaults\" (found "
-                                   "\"%1\"); put tasks on the following lines")
+                    QStringLiteral("the first line may only contain \"defaults\" and "
+                                   "\"programs\" (found \"%1\"); put tasks on the following "
+                                   "lines")
                             .arg(it.key())});
         }
     }
+    // Programs first: a default "compute" may call one.
+    if (object.contains(QLatin1String("programs"))) {
+        parsePrograms(object.value(QLatin1String("programs")), line,
+                      top.column(QStringLiteral("programs")), programs, &errors);
+    }
+    const ProgramTable *previousPrograms = m_programs;
+    m_programs = programs;
     const QJsonValue value = object.value(QLatin1String("defaults"));
     const int defaultsColumn = top.column(QStringLiteral("defaults"));
     const Where inner{line, &top, "defaults"};
-    if (!value.isObject()) {
+    if (!object.contains(QLatin1String("defaults"))) {
+        // only programs
+    } else if (!value.isObject()) {
         errors.push_back(LineError{
                 defaultsColumn,
                 QStringLiteral("expected \"defaults\" to be an object of task fields, like "
@@ -336,10 +373,11 @@ bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fiel
         const QJsonObject fieldsObject = value.toObject();
         for (auto it = fieldsObject.begin(); it != fieldsObject.end(); ++it) {
             const QString key = it.key();
-            if (key == u"id") {
+            if (key == u"id" || key == u"input") {
                 errors.push_back(
-                        LineError{inner.column(key), QStringLiteral("\"id\" cannot have a default: "
-                                                                    "every task has its own")});
+                        LineError{inner.column(key), QStringLiteral("\"%1\" cannot have a default: "
+                                                                    "every task has its own")
+                                                             .arg(key)});
                 continue;
             }
             // A bad field is reported and left out; the valid ones still apply.
@@ -349,7 +387,7 @@ bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fiel
                 errors.push_back(LineError{
                         inner.column(key),
                         QStringLiteral("unknown field \"%1\" in \"defaults\" (known fields: "
-                                       "fetch, compute, max_attempts, timeout_ms)")
+                                       "fetch, compute, max_attempts, timeout_ms, slots)")
                                 .arg(key)});
             } else if (fieldErrors.empty()) {
                 *defaults = parsed;
@@ -358,9 +396,47 @@ bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fiel
             }
         }
     }
+    m_programs = previousPrograms;
     for (const LineError &e : errors)
         addError(lineNo, e.column, e.message);
     return true;
+}
+
+void BatchLineParser::parsePrograms(const QJsonValue &value, QByteArrayView line, int column,
+                                    ProgramTable *programs, std::vector<LineError> *errors) const
+{
+    if (!value.isObject() || value.toObject().isEmpty()) {
+        errors->push_back(
+                LineError{column, QStringLiteral("expected \"programs\" to be an object of program "
+                                                 "names to definitions, like {\"score\":{\"argv\":"
+                                                 "[\"python3\",\"score.py\"]}}")});
+        return;
+    }
+    const QJsonObject object = value.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString name = it.key();
+        const int nameColumn = keyColumn(line, name.toUtf8(), column - 1);
+        if (name.isEmpty()) {
+            errors->push_back(LineError{nameColumn, QStringLiteral("a program needs a name")});
+            continue;
+        }
+        auto spec = std::make_shared<ProgramSpec>();
+        std::vector<SpecProblem> problems;
+        if (ProgramSpec::parse(name, it.value(), spec.get(), &problems)) {
+            spec->baseDir = m_baseDir;
+            programs->insert(name, std::move(spec));
+            continue;
+        }
+        for (const SpecProblem &p : problems) {
+            int at = p.key == name ? nameColumn : keyColumn(line, p.key.toUtf8(), nameColumn - 1);
+            if (!p.needle.isEmpty()) {
+                const qsizetype found = line.indexOf(p.needle.toUtf8(), at - 1);
+                if (found >= 0)
+                    at = int(found) + 1;
+            }
+            errors->push_back(LineError{at, p.message});
+        }
+    }
 }
 
 bool BatchLineParser::parseField(const QString &key, const QJsonValue &value, const Where &where,
@@ -374,10 +450,26 @@ bool BatchLineParser::parseField(const QString &key, const QJsonValue &value, co
             fields->fetch = fetch;
     } else if (key == u"compute") {
         ComputeSpec compute;
+        quint8 needs = 0;
         const std::size_t before = errors->size();
-        parseCompute(value, Where{where.line, &where, "compute"}, &compute, errors);
-        if (errors->size() == before)
+        parseCompute(value, Where{where.line, &where, "compute"}, &compute, errors, &needs);
+        if (errors->size() == before) {
             fields->compute = compute;
+            fields->needs = needs;
+        }
+    } else if (key == u"slots") {
+        const qint64 n = integerIn(value, 0, MaxSlots);
+        if (value.isNull()) {
+            fields->slotCount = -1;
+        } else if (n < 0) {
+            errors->push_back(LineError{
+                    where.column(key),
+                    QStringLiteral("expected \"slots\" to be an integer from 0 to %1 (compute "
+                                   "slots an exec or call task holds while it runs)")
+                            .arg(MaxSlots)});
+        } else {
+            fields->slotCount = qint16(n);
+        }
     } else if (key == u"max_attempts") {
         // null: the run's default, e.g. to undo a default from the defaults line.
         const qint64 n = integerIn(value, 1, MaxAttempts);
@@ -548,7 +640,8 @@ void BatchLineParser::parseFetch(const QJsonValue &value, const Where &where, Fe
 }
 
 void BatchLineParser::parseCompute(const QJsonValue &value, const Where &where,
-                                   ComputeSpec *compute, std::vector<LineError> *errors) const
+                                   ComputeSpec *compute, std::vector<LineError> *errors,
+                                   quint8 *needs) const
 {
     if (value.isNull()) {
         compute->op = 0;
@@ -581,6 +674,11 @@ void BatchLineParser::parseCompute(const QJsonValue &value, const Where &where,
                                     message});
         return;
     }
+    if (registry.op(id)->hasOwnRunner()) {
+        quint8 ignored = 0;
+        parseUserCode(id, object, where, compute, errors, needs ? needs : &ignored);
+        return;
+    }
     QString error, errorKey;
     if (!registry.op(id)->parseParams(object, &compute->params, &error, &errorKey)) {
         errors->push_back(
@@ -588,6 +686,103 @@ void BatchLineParser::parseCompute(const QJsonValue &value, const Where &where,
         return;
     }
     compute->op = id;
+}
+
+void BatchLineParser::parseUserCode(quint8 op, const QJsonObject &object, const Where &where,
+                                    ComputeSpec *compute, std::vector<LineError> *errors,
+                                    quint8 *needs) const
+{
+    const std::size_t before = errors->size();
+    std::vector<SpecProblem> problems;
+    const bool exec = ComputeRegistry::instance().op(op)->name() == "exec";
+    CommandSpec command;
+    CallSpec call;
+    if (exec) {
+        CommandSpec::parse(object, &command, &problems);
+    } else if (CallSpec::parse(object, &call, &problems)) {
+        const auto program = m_programs ? m_programs->value(call.program) : nullptr;
+        if (!program) {
+            const QString declared
+                    = m_programs && !m_programs->isEmpty()
+                              ? QStringLiteral("the batch declares: %1")
+                                        .arg(QStringList(m_programs->keys())
+                                                     .join(QStringLiteral(", ")))
+                              : QStringLiteral(
+                                        "declare it in the first line: {\"programs\":{\"%1\":"
+                                        "{\"argv\":[...]}}}")
+                                        .arg(call.program);
+            problems.push_back(SpecProblem{
+                    QStringLiteral("program"),
+                    {},
+                    QStringLiteral("unknown program \"%1\" (%2)").arg(call.program, declared)});
+        } else {
+            compute->program = program;
+        }
+    }
+    for (const SpecProblem &p : problems) {
+        int at = p.key.isEmpty() ? where.self() : where.column(p.key);
+        if (!p.needle.isEmpty()) {
+            const qsizetype found = where.line.indexOf(p.needle.toUtf8(), at - 1);
+            if (found >= 0)
+                at = int(found) + 1;
+        }
+        errors->push_back(LineError{at, p.message});
+    }
+    if (errors->size() != before)
+        return;
+    compute->op = op;
+    if (exec) {
+        command.baseDir = m_baseDir;
+        compute->params = command.encode();
+        *needs = command.needs
+                 | (command.stdinMode == CommandSpec::Stdin::Body ? NeedsStdinBody : 0);
+    } else {
+        compute->params = call.encode();
+    }
+}
+
+void BatchLineParser::finishUserCode(const QJsonObject &line, const Where &where, Fields *fields,
+                                     std::vector<LineError> *errors) const
+{
+    const ComputeOp *op = ComputeRegistry::instance().op(fields->compute.op);
+    const bool userCode = op && op->hasOwnRunner();
+    if (fields->slotCount >= 0) {
+        if (userCode) {
+            fields->compute.params
+                    = CommandSpec::withSlots(fields->compute.params, fields->slotCount);
+        } else if (line.contains(QLatin1String("slots"))) {
+            errors->push_back(LineError{where.column("slots"),
+                                        QStringLiteral("\"slots\" applies to exec and call "
+                                                       "tasks only (a built-in op always holds "
+                                                       "one compute slot)")});
+        }
+    }
+    if (!userCode || fields->fetch.kind == FetchKind::Url || fields->needs == 0)
+        return;
+    // A placeholder or stdin the task cannot fill: a batch error now, not a failed attempt.
+    const bool ownCompute = line.contains(QLatin1String("compute"));
+    const QString has = fields->fetch.kind == FetchKind::Delay
+                                ? QStringLiteral("this task's fetch is a delay")
+                                : QStringLiteral("this task fetches nothing");
+    const QString from
+            = ownCompute ? QString() : QStringLiteral("; the command is from the defaults line");
+    const auto report = [&](const char *needle, const QString &what) {
+        int at = ownCompute ? where.column("compute")
+                            : (line.contains(QLatin1String("fetch")) ? where.column("fetch") : 1);
+        if (ownCompute && needle) {
+            const qsizetype found = where.line.indexOf(needle, at - 1);
+            if (found >= 0)
+                at = int(found) + 1;
+        }
+        errors->push_back(LineError{
+                at, QStringLiteral("%1 needs a fetch with a \"url\" (%2%3)").arg(what, has, from)});
+    };
+    if (fields->needs & Placeholders::NeedsUrl)
+        report("{url}", QStringLiteral("{url}"));
+    if (fields->needs & Placeholders::NeedsBody)
+        report("{body}", QStringLiteral("{body}"));
+    if (fields->needs & NeedsStdinBody)
+        report("\"stdin\"", QStringLiteral("\"stdin\": \"body\""));
 }
 
 bool BatchLineParser::parseUrl(const QString &text, QByteArray *encoded, QString *error)

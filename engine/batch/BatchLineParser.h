@@ -2,6 +2,7 @@
 
 #include "Batch.h"
 #include "core/TaskSpec.h"
+#include "usercode/ProgramSpec.h"
 
 #include <QByteArrayView>
 #include <QHash>
@@ -30,6 +31,8 @@ public:
         ComputeSpec compute;
         quint16 maxAttempts = 0;
         quint32 timeoutMs = 0;
+        qint16 slotCount = -1; // exec and call: compute slots held while running; -1: the op's
+        quint8 needs = 0;      // exec: what its placeholders and stdin need from the fetch
     };
 
     // A task id written in the file, kept for the duplicate check after the merge.
@@ -64,7 +67,12 @@ public:
     void parseTextLine(QByteArrayView line, qint64 lineNo);
     // If line is a {"defaults":{...}} line, fills *defaults with its valid fields, records
     // its problems and returns true. Otherwise returns false and records nothing.
-    bool parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fields *defaults);
+    // The first line may also declare the batch's programs ({"programs":{...}}, beside
+    // "defaults" or alone); they go to *programs.
+    bool parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fields *defaults,
+                           ProgramTable *programs);
+    // The programs "call" tasks may name (from the first line); may be null.
+    void setPrograms(const ProgramTable *programs) { m_programs = programs; }
 
     // Bytes that are equal exactly when the shapes are equal (for interning).
     static QByteArray shapeKey(const TaskShape &shape);
@@ -86,6 +94,7 @@ private:
         int shape = -1; // -1: no task (errors)
         bool hasId = false;
         QString id;
+        QString input;       // "input"; null when absent
         QByteArrayView text; // for ExplicitId::text
         std::vector<LineError> errors;
         std::shared_ptr<const MapReduceSpec> mapReduce; // a MapReduce job line
@@ -114,14 +123,24 @@ private:
     void parseFetch(const QJsonValue &value, const Where &where, FetchSpec *fetch,
                     std::vector<LineError> *errors) const;
     void parseCompute(const QJsonValue &value, const Where &where, ComputeSpec *compute,
-                      std::vector<LineError> *errors) const;
+                      std::vector<LineError> *errors, quint8 *needs = nullptr) const;
+    // exec and call: their own parsers, with columns down to a placeholder.
+    void parseUserCode(quint8 op, const QJsonObject &object, const Where &where,
+                       ComputeSpec *compute, std::vector<LineError> *errors, quint8 *needs) const;
+    // After the defaults are merged: placeholders a task cannot fill, the task's slots.
+    void finishUserCode(const QJsonObject &line, const Where &where, Fields *fields,
+                        std::vector<LineError> *errors) const;
+    void parsePrograms(const QJsonValue &value, QByteArrayView line, int column,
+                       ProgramTable *programs, std::vector<LineError> *errors) const;
     static bool parseUrl(const QString &text, QByteArray *encoded, QString *error);
     void parseMapReduce(const QJsonValue &value, const Where &where, MapReduceSpec *spec,
                         std::vector<LineError> *errors) const;
     QString resolveInput(const QString &text, QString *error) const;
 
     QString m_fileName;
+    QString m_baseDir; // the batch file's directory: where commands run unless they say
     const Fields *m_defaults;
+    const ProgramTable *m_programs = nullptr;
     int m_maxErrors;
     Result *m_result;
     // Identical lines give identical outcomes: most batches repeat a few line shapes

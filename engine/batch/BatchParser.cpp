@@ -2,6 +2,7 @@
 
 #include "BatchLineParser.h"
 #include "compute/ComputeRegistry.h"
+#include "usercode/CommandSpec.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -42,6 +43,7 @@ struct Shared
     bool text = false;
     QString fileName;
     const BatchLineParser::Fields *defaults = nullptr;
+    const ProgramTable *programs = nullptr;
     const BatchParser::Options *options = nullptr;
     QThread *caller = nullptr;
     std::atomic<qint64> done{0};
@@ -69,6 +71,8 @@ struct Shared
         }
     }
 };
+
+const quint8 ExecOpId = ComputeRegistry::instance().idOf("exec");
 
 bool isLineSpace(char c)
 {
@@ -106,6 +110,7 @@ void parseChunk(Shared &shared, Chunk &chunk)
 {
     BatchLineParser parser(shared.fileName, shared.defaults, shared.options->maxErrors,
                            &chunk.result);
+    parser.setPrograms(shared.programs);
     qint64 lineNo = chunk.firstLine;
     qsizetype reported = chunk.begin;
     int sinceTick = 0;
@@ -272,6 +277,13 @@ public:
                 m_batch->computeOps.insert(
                         op ? QString::fromUtf8(op->name()) : QStringLiteral("none"), ops[id]);
         }
+        // What the batch would run of the user's own: shown before it runs.
+        for (size_t g = 0; g < m_shapes.size(); ++g) {
+            CommandSpec command;
+            if (m_uses[g] > 0 && m_shapes[g]->compute.op == ExecOpId
+                && CommandSpec::decode(m_shapes[g]->compute.params, &command))
+                m_batch->commands[command.displayTemplate()] += m_uses[g];
+        }
     }
 
 private:
@@ -409,6 +421,7 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     // after it so every chunk sees the same defaults.
     BatchLineParser::Result head;
     BatchLineParser::Fields defaults;
+    ProgramTable programs;
     qint64 bodyFirstLine = 1;
     qsizetype bodyStart = start;
     if (!shared.text) {
@@ -418,8 +431,9 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
             if (BatchLineParser::isBlank(line))
                 continue;
             BatchLineParser parser(fileName, nullptr, options.maxErrors, &head);
-            if (parser.parseDefaultsLine(line, lineNo, &defaults)) {
+            if (parser.parseDefaultsLine(line, lineNo, &defaults, &programs)) {
                 shared.defaults = &defaults;
+                shared.programs = &programs;
                 batch.defaultsText = QString::fromUtf8(line).trimmed();
                 bodyStart = std::min(next, size);
                 bodyFirstLine = lineNo + 1;
@@ -461,6 +475,9 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     for (size_t i = 0; i < chunks.size(); ++i) {
         chunks[i].firstLine = lineNo;
         lineNo += newlines[i];
+        // A task per line, at most: growing the list as it fills moved every task ~twice.
+        chunks[i].result.tasks.reserve(qsizetype(newlines[i]) + 1);
+        chunks[i].result.taskShapes.reserve(size_t(newlines[i]) + 1);
     }
     const qint64 bodyNewlines = countLines(data, start, bodyStart);
     batch.lines = size == start ? 0 : bodyNewlines + (lineNo - bodyFirstLine);
@@ -490,6 +507,7 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     for (Chunk &chunk : chunks)
         merger.add(chunk.result);
     merger.finish();
+    batch.programs = programs;
     if (options.progress && size > 0)
         options.progress(size, size);
     return batch;

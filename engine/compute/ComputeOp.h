@@ -25,6 +25,11 @@ public:
     // (for a task without fetch that would be a copy of its id per attempt).
     virtual bool usesInput() const { return true; }
 
+    // Ops that run the user's own code (exec, call) are not run() on the compute threads:
+    // a runner of their own in the worker does it (worker/RunnerRegistry), and their input
+    // is the task's TaskContext (id and "input"), whatever the task fetches.
+    virtual bool hasOwnRunner() const { return false; }
+
     // Checks the op's parameters in a task's "compute" object and encodes them compactly
     // into *params (sent to workers). On a problem returns false with *error set to what
     // was expected, and *errorKey to the offending key (for the column in messages).

@@ -4,6 +4,7 @@
 #include "MapWordsOp.h"
 #include "Sha256Op.h"
 #include "SumToOp.h"
+#include "UserCodeOp.h"
 #include "WordCountOp.h"
 
 namespace Brigade {
@@ -22,6 +23,8 @@ ComputeRegistry::ComputeRegistry()
     add(std::make_unique<WordCountOp>()); // 3
     add(std::make_unique<MapNgramOp>());  // 4
     add(std::make_unique<MapWordsOp>());  // 5
+    add(UserCodeOp::exec());              // 6
+    add(UserCodeOp::call());              // 7
 }
 
 void ComputeRegistry::add(std::unique_ptr<ComputeOp> op)

@@ -6,6 +6,10 @@ namespace Brigade {
 
 bool RetryPolicy::shouldRetry(const AttemptResult &r) const
 {
+    // A program's own word ({"error":...,"retry":false}) beats the policy.
+    if (r.error != ErrorKind::None && r.error != ErrorKind::Cancelled
+        && r.retry != RetryHint::Policy)
+        return r.retry == RetryHint::Retry;
     switch (r.error) {
     case ErrorKind::None:
     case ErrorKind::Cancelled:
@@ -21,6 +25,10 @@ bool RetryPolicy::shouldRetry(const AttemptResult &r) const
         return retryCompute;
     case ErrorKind::TooLarge:
         return retryTooLarge;
+    case ErrorKind::Exit:
+        return retryExit;
+    case ErrorKind::Program:
+        return retryProgram;
     case ErrorKind::HttpStatus:
         if (r.httpStatus >= 500 || r.httpStatus == 429 || r.httpStatus == 408)
             return retryServerErrors;

@@ -17,6 +17,14 @@ struct RetryPolicy
     bool retryClientErrors = false; // other 4xx
     bool retryCompute = false;
     bool retryTooLarge = false;
+    // A command that exits non-zero (or dies of a signal) usually does so again for the
+    // same input, so it is not retried unless asked (GNU parallel's default too); flaky
+    // commands: --retry-on exit.
+    bool retryExit = false;
+    // A long-lived program that crashed, hung or talked garbage: usually not the fault of
+    // the calls it had in flight, so they are retried (a program that keeps failing is
+    // declared broken, and those calls are not).
+    bool retryProgram = true;
     bool honourRetryAfter = true;
     quint32 baseDelayMs = 100;
     quint32 maxDelayMs = 30000;

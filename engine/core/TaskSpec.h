@@ -9,6 +9,8 @@
 
 namespace Brigade {
 
+struct ProgramSpec;
+
 // What a task fetches before it computes.
 enum class FetchKind : quint8 {
     None = 0,  // compute over the UTF-8 bytes of the task id
@@ -35,6 +37,9 @@ struct ComputeSpec
 {
     quint8 op = 0; // 0: no compute, the result is the fetch outcome
     QByteArray params;
+    // A "call" task's program (the definition from the batch's first line); the workers
+    // get every program a run needs in their configure frame.
+    std::shared_ptr<const ProgramSpec> program;
 };
 
 // Everything about a task except its id. Identical shapes are shared between tasks,
@@ -51,7 +56,8 @@ struct TaskSpec
 {
     QString id;
     std::shared_ptr<const TaskShape> shape;
-    qint32 line = 0; // line in the batch file, for messages
+    qint32 line = 0;    // line in the batch file, for messages
+    QString input = {}; // "input": what {} stands for in a command (null: the id)
 };
 
 } // namespace Brigade

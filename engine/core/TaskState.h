@@ -3,6 +3,9 @@
 #include <QByteArray>
 #include <QString>
 
+#include <limits>
+#include <memory>
+
 namespace Brigade {
 
 enum class TaskStatus : quint8 {
@@ -33,9 +36,41 @@ enum class ErrorKind : quint8 {
     Compute,    // the compute op rejected its input
     WorkerLost, // the worker died or stopped answering while the task was in flight
     Cancelled,
+    Exit,    // a command exited non-zero, died of a signal or could not be started
+    Program, // a long-lived program crashed, hung, talked garbage or is broken
 };
+constexpr ErrorKind LastErrorKind = ErrorKind::Program; // for decoders' range checks
 
 const char *errorKindName(ErrorKind k);
+
+// What a command (exec) or a program call left behind in one attempt: shown in the task's
+// details, written to output records and the journal. Empty for the built-in ops.
+struct ProcessOutcome
+{
+    static constexpr qint32 NoExitCode = std::numeric_limits<qint32>::min();
+    // The tails keep this many bytes at most (whole lines where possible).
+    static constexpr qsizetype MaxTailBytes = 4096;
+
+    qint32 exitCode = NoExitCode; // a command's exit status; NoExitCode when it did not exit
+    quint8 signal = 0;            // the signal that ended it, 0 when none did
+    QString command;              // the expanded command line, or "call NAME ARGS"
+    QByteArray stdoutTail; // exec: the end of stdout; call: the lines the program logged for it
+    QByteArray stderrTail; // exec: the end of stderr; call: the program's stderr at a fault
+
+    bool isEmpty() const
+    {
+        return exitCode == NoExitCode && signal == 0 && command.isEmpty() && stdoutTail.isEmpty()
+               && stderrTail.isEmpty();
+    }
+    // The last non-empty line of stderrTail (for messages), without its line break.
+    QByteArray lastStderrLine() const;
+    // Appends bytes to a tail, keeping its last MaxTailBytes.
+    static void appendTail(QByteArray *tail, QByteArrayView bytes);
+};
+
+// Whether a failed attempt is retried: as the run's RetryPolicy says, or as the code that
+// failed said (a program's reply {"error":...,"retry":false}; a broken program).
+enum class RetryHint : quint8 { Policy = 0, Retry = 1, DoNotRetry = 2 };
 
 // The outcome of one attempt, as a worker reports it.
 struct AttemptResult
@@ -50,6 +85,18 @@ struct AttemptResult
     quint32 computeUs = 0;
     QByteArray result; // JSON text of the result value
     QString message;   // error text
+    RetryHint retry = RetryHint::Policy;
+    // exec and call tasks only: null for the built-in ops, whose millions of results must
+    // not each carry an empty one.
+    std::shared_ptr<ProcessOutcome> process;
+
+    ProcessOutcome &processOutcome() // made on first use
+    {
+        if (!process)
+            process = std::make_shared<ProcessOutcome>();
+        return *process;
+    }
+    bool hasProcess() const { return process && !process->isEmpty(); }
 };
 
 // The live state of one task. Plain data; owned by the TaskStore.
@@ -83,6 +130,7 @@ struct AttemptRecord
     quint32 fetchUs = 0;
     quint32 computeUs = 0;
     QString message;
+    ProcessOutcome process; // exec and call tasks only
 };
 
 } // namespace Brigade

@@ -42,8 +42,38 @@ const char *errorKindName(ErrorKind k)
         return "worker lost";
     case ErrorKind::Cancelled:
         return "cancelled";
+    case ErrorKind::Exit:
+        return "exit";
+    case ErrorKind::Program:
+        return "program";
     }
     return "unknown";
+}
+
+QByteArray ProcessOutcome::lastStderrLine() const
+{
+    qsizetype end = stderrTail.size();
+    while (end > 0) {
+        while (end > 0 && (stderrTail[end - 1] == '\n' || stderrTail[end - 1] == '\r'))
+            --end;
+        const qsizetype start = stderrTail.lastIndexOf('\n', end - 1) + 1;
+        const QByteArray line = stderrTail.mid(start, end - start).trimmed();
+        if (!line.isEmpty())
+            return line;
+        end = start;
+    }
+    return {};
+}
+
+void ProcessOutcome::appendTail(QByteArray *tail, QByteArrayView bytes)
+{
+    if (bytes.size() >= MaxTailBytes) {
+        *tail = bytes.last(MaxTailBytes).toByteArray();
+    } else {
+        tail->append(bytes);
+        if (tail->size() > MaxTailBytes)
+            tail->remove(0, tail->size() - MaxTailBytes);
+    }
 }
 
 qint64 StatusCounts::total() const
@@ -88,6 +118,32 @@ QList<AttemptRecord> TaskStore::attemptHistory(int row) const
     return m_history.value(row);
 }
 
+ProcessOutcome TaskStore::process(int row) const
+{
+    Tsan::ReadLocker locker(&m_lock);
+    return m_process.value(row);
+}
+
+void TaskStore::setProcessLocked(int row, ProcessOutcome process)
+{
+    if (process.isEmpty())
+        m_process.remove(row);
+    else
+        m_process.insert(row, std::move(process));
+}
+
+void TaskStore::appendLiveOutputLocked(int row, const QString &command, QByteArrayView out,
+                                       QByteArrayView err)
+{
+    ProcessOutcome &p = m_process[row];
+    if (!command.isEmpty())
+        p.command = command;
+    if (!out.isEmpty())
+        ProcessOutcome::appendTail(&p.stdoutTail, out);
+    if (!err.isEmpty())
+        ProcessOutcome::appendTail(&p.stderrTail, err);
+}
+
 StatusCounts TaskStore::counts() const
 {
     StatusCounts c;
@@ -125,6 +181,7 @@ void TaskStore::resetLocked(int row)
 {
     m_states[row] = TaskState{};
     m_history.remove(row);
+    m_process.remove(row);
 }
 
 } // namespace Brigade

@@ -45,6 +45,11 @@ public:
 
     TaskState state(int row) const;
     QList<AttemptRecord> attemptHistory(int row) const;
+    // Commands and program calls: the latest attempt's process outcome (its command, exit
+    // code, and the tails of stdout and stderr). While the attempt runs it is updated live
+    // (tasksChanged() says when); once the task has finished it is the final attempt's.
+    // Earlier attempts' are in attemptHistory(). Empty for the built-in ops.
+    ProcessOutcome process(int row) const;
     StatusCounts counts() const;
     QVector<int> rowsWithStatus(TaskStatus status) const;
 
@@ -78,6 +83,17 @@ public:
     }
     // Only inside write(): replaces the failed attempts kept for a task.
     void setHistoryLocked(int row, QList<AttemptRecord> history);
+    // Only inside read() or write(): the process outcome of the latest attempt, or null.
+    const ProcessOutcome *processLocked(int row) const
+    {
+        const auto it = m_process.constFind(row);
+        return it == m_process.cend() ? nullptr : &it.value();
+    }
+    // Only inside write(): sets the latest attempt's process outcome (empty: none).
+    void setProcessLocked(int row, ProcessOutcome process);
+    // Only inside write(): live output of the running attempt (command: set when not empty).
+    void appendLiveOutputLocked(int row, const QString &command, QByteArrayView out,
+                                QByteArrayView err);
 
     // Every attempt of every run of this batch, for the timeline (no lock: see AttemptLog).
     // The engine thread writes it; anyone reads.
@@ -88,6 +104,7 @@ private:
     QVector<TaskSpec> m_specs;
     QVector<TaskState> m_states;
     QHash<int, QList<AttemptRecord>> m_history;
+    QHash<int, ProcessOutcome> m_process; // commands and calls only
     std::unique_ptr<AttemptLog> m_attempts = std::make_unique<AttemptLog>();
     mutable QHash<QString, int> m_rowOfId; // built on first lookup
     mutable QReadWriteLock m_lock;

@@ -216,10 +216,12 @@ bool Journal::open(const QString &path, QString *error)
         return false;
     }
     QByteArray version;
-    if (!readMeta(QStringLiteral("version"), &version, &why) || version.toInt() != FormatVersion) {
-        *error = QStringLiteral(
-                         "%1 is a journal of format version %2; this Brigade reads version %3")
+    if (!readMeta(QStringLiteral("version"), &version, &why)
+        || version.toInt() < OldestReadableVersion || version.toInt() > FormatVersion) {
+        *error = QStringLiteral("%1 is a journal of format version %2; this Brigade reads "
+                                "versions %3 to %4")
                          .arg(path, QString::fromUtf8(version))
+                         .arg(OldestReadableVersion)
                          .arg(FormatVersion);
         close();
         return false;
@@ -339,7 +341,8 @@ bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, Q
                 const TaskState &st = states.at(row);
                 if (!isTerminal(st.status))
                     continue; // reset for a retry meanwhile; journaled when it finishes again
-                records.write(out, row - previousRow, st, store.historyLocked(row));
+                records.write(out, row - previousRow, st, store.historyLocked(row),
+                              store.processLocked(row));
                 previousRow = row;
                 ++count;
             }
@@ -429,8 +432,9 @@ bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order) con
             for (quint32 i = 0; i < count && r.ok(); ++i) {
                 TaskState st;
                 QList<AttemptRecord> history;
+                ProcessOutcome process;
                 qint64 delta = 0;
-                if (!records.read(r, &delta, &st, &history))
+                if (!records.read(r, &delta, &st, &history, &process))
                     break;
                 row += delta;
                 if (row < 0 || row >= n)
@@ -441,6 +445,7 @@ bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order) con
                 sequence.append(int(row));
                 states[int(row)] = std::move(st);
                 s.setHistoryLocked(int(row), std::move(history));
+                s.setProcessLocked(int(row), std::move(process));
             }
             if (!r.ok() || !r.atEnd())
                 return corrupt("is truncated or malformed");

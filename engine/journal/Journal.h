@@ -24,7 +24,10 @@ namespace Brigade {
 class Journal
 {
 public:
-    static constexpr int FormatVersion = 1;
+    // 2: records may hold process outcomes (commands' exit codes, stderr tails); version 1
+    // journals are read as they are.
+    static constexpr int FormatVersion = 2;
+    static constexpr int OldestReadableVersion = 1;
 
     Journal();
     ~Journal();

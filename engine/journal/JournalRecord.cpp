@@ -19,7 +19,17 @@ enum More : quint8 {
     HasFetch = 0x04,
     HasMessage = 0x08,
     HasHistory = 0x10,
-    KnownMore = 0x1f,
+    HasProcess = 0x20, // commands and program calls: exit codes, stderr tails
+    KnownMore = 0x3f,
+};
+
+enum ProcessField : quint8 {
+    HasExitCode = 0x01,
+    HasSignal = 0x02,
+    HasCommand = 0x04,
+    HasStdout = 0x08,
+    HasStderr = 0x10,
+    KnownProcessFields = 0x1f,
 };
 
 using Varint::zigzag;
@@ -30,12 +40,55 @@ void putBytes(ByteSink &out, QByteArrayView bytes)
     out.append(bytes);
 }
 
+void putProcess(ByteSink &out, const ProcessOutcome &p)
+{
+    const quint8 fields = (p.exitCode != ProcessOutcome::NoExitCode ? HasExitCode : 0)
+                          | (p.signal ? HasSignal : 0) | (!p.command.isEmpty() ? HasCommand : 0)
+                          | (!p.stdoutTail.isEmpty() ? HasStdout : 0)
+                          | (!p.stderrTail.isEmpty() ? HasStderr : 0);
+    out.append(char(fields));
+    if (fields & HasExitCode)
+        out.varint(zigzag(p.exitCode));
+    if (fields & HasSignal)
+        out.append(char(p.signal));
+    if (fields & HasCommand)
+        putBytes(out, p.command.toUtf8());
+    if (fields & HasStdout)
+        putBytes(out, p.stdoutTail);
+    if (fields & HasStderr)
+        putBytes(out, p.stderrTail);
+}
+
+bool readProcess(WireReader &in, ProcessOutcome *p)
+{
+    const quint8 fields = in.u8();
+    if (fields & ~KnownProcessFields) {
+        in.fail();
+        return false;
+    }
+    *p = ProcessOutcome{};
+    if (fields & HasExitCode)
+        p->exitCode = qint32(in.svarint());
+    if (fields & HasSignal)
+        p->signal = in.u8();
+    if (fields & HasCommand)
+        p->command = QString::fromUtf8(in.varBytesView());
+    if (fields & HasStdout)
+        p->stdoutTail = in.varBytesView().toByteArray();
+    if (fields & HasStderr)
+        p->stderrTail = in.varBytesView().toByteArray();
+    return in.ok();
+}
+
 } // namespace
 
 void JournalRecord::write(ByteSink &out, qint64 rowDelta, const TaskState &st,
-                          const QList<AttemptRecord> &history)
+                          const QList<AttemptRecord> &history, const ProcessOutcome *process)
 {
-    const quint8 more = (st.error != ErrorKind::None ? HasError : 0)
+    bool anyProcess = process && !process->isEmpty();
+    for (const AttemptRecord &a : history)
+        anyProcess = anyProcess || !a.process.isEmpty();
+    const quint8 more = (st.error != ErrorKind::None ? HasError : 0) | (anyProcess ? HasProcess : 0)
                         | (st.httpStatus != 0 || st.bytes != -1 ? HasTransfer : 0)
                         | (st.fetchUs != 0 ? HasFetch : 0)
                         | (!st.message.isEmpty() ? HasMessage : 0)
@@ -94,12 +147,16 @@ void JournalRecord::write(ByteSink &out, qint64 rowDelta, const TaskState &st,
             out.varint(a.fetchUs);
             out.varint(a.computeUs);
             putBytes(out, a.message.toUtf8());
+            if (more & HasProcess)
+                putProcess(out, a.process);
         }
     }
+    if (more & HasProcess)
+        putProcess(out, process ? *process : ProcessOutcome{});
 }
 
 bool JournalRecord::read(WireReader &in, qint64 *rowDelta, TaskState *st,
-                         QList<AttemptRecord> *history)
+                         QList<AttemptRecord> *history, ProcessOutcome *process)
 {
     *rowDelta = in.svarint();
     const quint8 flags = in.u8();
@@ -123,7 +180,7 @@ bool JournalRecord::read(WireReader &in, qint64 *rowDelta, TaskState *st,
     m_computeUs = st->computeUs;
     m_result = st->result;
     auto errorKind = [&in](quint8 e) {
-        if (e > quint8(ErrorKind::Cancelled))
+        if (e > quint8(LastErrorKind))
             in.fail();
         return in.ok() ? ErrorKind(e) : ErrorKind::None;
     };
@@ -150,9 +207,14 @@ bool JournalRecord::read(WireReader &in, qint64 *rowDelta, TaskState *st,
             a.fetchUs = quint32(in.varint());
             a.computeUs = quint32(in.varint());
             a.message = QString::fromUtf8(in.varBytesView());
+            if (more & HasProcess)
+                readProcess(in, &a.process);
             history->append(std::move(a));
         }
     }
+    *process = ProcessOutcome{};
+    if (more & HasProcess)
+        readProcess(in, process);
     return in.ok();
 }
 

@@ -22,18 +22,22 @@ namespace Brigade {
 //   varint   queuedUs
 //   [varint attempts] [svarint worker] [varint computeUs] [varint length, result bytes]
 //   [u8 error] [varint httpStatus, svarint bytes] [varint fetchUs]
-//   [varint length, message UTF-8] [varint count, attempts...]
+//   [varint length, message UTF-8] [varint count, attempts...] [process]
+// and with HasProcess every attempt of the history is followed by its process outcome too:
+//   u8 which fields follow (exit code, signal, command, stdout tail, stderr tail), then those
 //
 // One object writes (or reads) one segment: "previous" never crosses segments, so each
 // segment reads on its own.
 class JournalRecord
 {
 public:
+    // process: the final attempt's process outcome (commands and calls), or null.
     void write(ByteSink &out, qint64 rowDelta, const TaskState &state,
-               const QList<AttemptRecord> &history);
-    // Reads one record into *state and *history; false (and reader !ok) if it is malformed.
-    // *rowDelta receives the row delta, checked by the caller against the batch.
-    bool read(WireReader &in, qint64 *rowDelta, TaskState *state, QList<AttemptRecord> *history);
+               const QList<AttemptRecord> &history, const ProcessOutcome *process = nullptr);
+    // Reads one record into *state, *history and *process; false (and reader !ok) if it is
+    // malformed. *rowDelta receives the row delta, checked by the caller against the batch.
+    bool read(WireReader &in, qint64 *rowDelta, TaskState *state, QList<AttemptRecord> *history,
+              ProcessOutcome *process);
 
 private:
     bool m_havePrevious = false;

@@ -25,19 +25,24 @@ ResultWriter::Format ResultWriter::formatFor(const QString &path)
 
 QByteArray ResultWriter::csvHeader()
 {
-    return "id,status,attempts,result,error,http_status,bytes,worker,duration_ms\n";
+    return "id,status,attempts,result,error,http_status,bytes,worker,duration_ms,exit_code,"
+           "command,stderr\n";
 }
 
-QByteArray ResultWriter::record(const TaskSpec &spec, const TaskState &state, Format format)
+QByteArray ResultWriter::record(const TaskSpec &spec, const TaskState &state, Format format,
+                                const ProcessOutcome *process)
 {
     QByteArray out;
-    appendRecord(&out, spec, state, format);
+    appendRecord(&out, spec, state, format, process);
     return out;
 }
 
 void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const TaskState &st,
-                                Format format)
+                                Format format, const ProcessOutcome *process)
 {
+    if (process && process->isEmpty())
+        process = nullptr;
+    const bool hasExit = process && process->exitCode != ProcessOutcome::NoExitCode;
     ByteSink out(buffer);
     const bool hasHttp = st.httpStatus != 0;
     const bool hasBytes = st.bytes >= 0;
@@ -76,6 +81,20 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
             out.literal("null");
         out.literal(",\"duration_ms\":");
         appendDuration(out, st);
+        if (process) {
+            out.literal(",\"exit_code\":");
+            if (hasExit)
+                out.number(process->exitCode);
+            else
+                out.literal("null");
+            out.literal(",\"command\":");
+            JsonText::appendString(out, process->command.toUtf8());
+            out.literal(",\"stderr\":");
+            if (process->stderrTail.isEmpty())
+                out.literal("null");
+            else
+                JsonText::appendString(out, process->stderrTail);
+        }
         out.literal("}\n");
         return;
     }
@@ -101,6 +120,15 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
         out.number(st.worker);
     out.append(',');
     appendDuration(out, st);
+    out.append(',');
+    if (hasExit)
+        out.number(process->exitCode);
+    out.append(',');
+    if (process)
+        appendField(out, process->command.toUtf8());
+    out.append(',');
+    if (process) // CSV is text: bytes that are not UTF-8 become U+FFFD
+        appendField(out, QString::fromUtf8(process->stderrTail).toUtf8());
     out.append('\n');
 }
 
@@ -130,7 +158,8 @@ void ResultWriter::write(const TaskStore &store, const QVector<int> &rows)
     m_buffer.resize(0);
     store.read([&](const QVector<TaskState> &states) {
         for (int row : rows)
-            appendRecord(&m_buffer, store.spec(row), states[row], m_format);
+            appendRecord(&m_buffer, store.spec(row), states[row], m_format,
+                         store.processLocked(row));
     });
     m_file.write(m_buffer);
     m_file.flush();

@@ -9,7 +9,9 @@
 namespace Brigade {
 
 // Writes one record per finished task, as JSON Lines or CSV (chosen by the file suffix):
-// id, status, attempts, result, error, http_status, bytes, worker, duration_ms.
+// id, status, attempts, result, error, http_status, bytes, worker, duration_ms; and for
+// commands and program calls exit_code, command and stderr (the tail of the final
+// attempt's; in CSV these columns are always there, empty for other tasks).
 // Records are appended as tasks finish, so whatever finished survives an interruption.
 class ResultWriter
 {
@@ -17,10 +19,12 @@ public:
     enum class Format { JsonLines, Csv };
 
     static Format formatFor(const QString &path);
-    static QByteArray record(const TaskSpec &spec, const TaskState &state, Format format);
+    // process: the task's ProcessOutcome (TaskStore::process), or null.
+    static QByteArray record(const TaskSpec &spec, const TaskState &state, Format format,
+                             const ProcessOutcome *process = nullptr);
     // The same, appended to buffer (the fast path for many records).
     static void appendRecord(QByteArray *buffer, const TaskSpec &spec, const TaskState &state,
-                             Format format);
+                             Format format, const ProcessOutcome *process = nullptr);
     static QByteArray csvHeader();
 
     ~ResultWriter();

@@ -30,7 +30,7 @@ bool FrameDecoder::next(Frame *frame)
     std::memcpy(&length, p, 4);
     length = qFromLittleEndian(length);
     const quint8 type = quint8(p[4]);
-    if (type < quint8(FrameType::Hello) || type > quint8(FrameType::Fault)) {
+    if (type < quint8(FrameType::Hello) || type > quint8(LastFrameType)) {
         m_error = QStringLiteral("corrupt stream: unknown frame type %1").arg(type);
         return false;
     }

@@ -18,7 +18,9 @@ enum class FrameType : quint8 {
     Heartbeat = 6, // worker -> engine: alive, CPU time, load
     Shutdown = 7,  // engine -> worker: finish now
     Fault = 8,     // worker -> engine: the worker is giving up, with a reason
+    Output = 9,    // worker -> engine: live output of commands and programs
 };
+constexpr FrameType LastFrameType = FrameType::Output;
 
 constexpr quint32 FrameHeaderSize = 5;
 constexpr quint32 MaxFramePayload = 64 * 1024 * 1024;

@@ -2,9 +2,12 @@
 
 #include "WireReader.h"
 #include "WireWriter.h"
+#include "compute/ComputeRegistry.h"
+#include "usercode/TaskContext.h"
 
 #include <QtEndian>
 
+#include <array>
 #include <cstring>
 
 namespace Brigade::Wire {
@@ -17,7 +20,11 @@ constexpr quint32 MaxEntries = 4 * 1024 * 1024;
 // rejected before anything is reserved: 9 bytes claiming 4M results would otherwise cost
 // a 300 MB allocation (found by fuzz_frames, where it cut the rate tenfold).
 constexpr qsizetype MinAssignBytes = 4 + 2 + 4 + 1 + 1 + 4 + 4;
-constexpr qsizetype MinResultBytes = 4 + 2 + 1 + 2 + 4 + 8 + 4 + 4 + 4 + 4;
+constexpr qsizetype MinResultBytes = 4 + 2 + 1 + 2 + 4 + 8 + 4 + 4 + 4 + 4 + 1;
+constexpr quint32 MaxPrograms = 1024;
+
+// The flags byte of a result entry.
+enum ResultFlags : quint8 { RetryMask = 0x03, HasProcess = 0x04, KnownResultFlags = 0x07 };
 
 void str(WireWriter &w, const QString &s)
 {
@@ -73,6 +80,10 @@ void encodeConfigure(QByteArray *out, const ConfigureMsg &m)
     w.u32(m.heartbeatMs);
     w.u32(m.flushUs);
     w.u32(m.seed);
+    w.u16(m.workerSlot);
+    w.u32(quint32(m.programs.size()));
+    for (const ProgramSpec &p : m.programs)
+        p.encode(w);
     w.commit();
     finishFrame(out, f);
 }
@@ -86,6 +97,17 @@ bool decodeConfigure(const QByteArray &payload, ConfigureMsg *m)
     m->heartbeatMs = r.u32();
     m->flushUs = r.u32();
     m->seed = r.u32();
+    m->workerSlot = r.u16();
+    const quint32 programs = r.u32();
+    if (!r.ok() || programs > MaxPrograms)
+        return false;
+    m->programs.clear();
+    for (quint32 i = 0; i < programs && r.ok(); ++i) {
+        ProgramSpec p;
+        if (!p.decode(r))
+            return false;
+        m->programs.append(std::move(p));
+    }
     return r.ok() && r.atEnd() && m->computeThreads > 0 && m->computeThreads <= 1024
            && m->defaultMaxBytes > 0;
 }
@@ -126,7 +148,7 @@ void AssignBuilder::add(const AssignTask &t)
 }
 
 void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const TaskShape &shape,
-                        qint64 maxBytes, const QString &id, bool needsIdInput)
+                        qint64 maxBytes, QByteArrayView input)
 {
     WireWriter &w = m_w;
     const FetchSpec &f = shape.fetch;
@@ -149,11 +171,35 @@ void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const Ta
     }
     w.u8(shape.compute.op);
     w.bytes(shape.compute.params);
-    if (needsIdInput)
-        w.bytes(id.toUtf8());
-    else
-        w.u32(0);
+    w.bytes(input);
     ++m_count;
+}
+
+QByteArray AssignBuilder::inputOf(const TaskSpec &spec)
+{
+    enum class Input : quint8 { None, Id, Context };
+    // Per op id, looked up once: this runs for every attempt the engine hands out.
+    static const std::array<Input, 256> kinds = [] {
+        std::array<Input, 256> k{};
+        for (int id = 1; id < 256; ++id) {
+            const ComputeOp *op = ComputeRegistry::instance().op(quint8(id));
+            k[size_t(id)] = !op                  ? Input::None
+                            : op->hasOwnRunner() ? Input::Context
+                            : op->usesInput()    ? Input::Id
+                                                 : Input::None;
+        }
+        return k;
+    }();
+    const TaskShape &shape = *spec.shape;
+    switch (kinds[shape.compute.op]) {
+    case Input::None:
+        return {};
+    case Input::Id:
+        return shape.fetch.kind == FetchKind::Url ? QByteArray() : spec.id.toUtf8();
+    case Input::Context:
+        return TaskContext::encode(spec.id, spec.input);
+    }
+    return {};
 }
 
 qsizetype AssignBuilder::bytes() const
@@ -253,6 +299,15 @@ void encodeResults(QByteArray *out, const QVector<AttemptResult> &results)
         w.u32(a.computeUs);
         w.bytes(a.result);
         w.bytes(a.message.isEmpty() ? QByteArray() : a.message.toUtf8());
+        const bool process = a.hasProcess();
+        w.u8(quint8(a.retry) | (process ? HasProcess : 0));
+        if (process) {
+            w.u32(quint32(a.process->exitCode));
+            w.u8(a.process->signal);
+            w.bytes(a.process->command.toUtf8());
+            w.bytes(a.process->stdoutTail);
+            w.bytes(a.process->stderrTail);
+        }
     }
     w.commit();
     finishFrame(out, f);
@@ -274,7 +329,7 @@ bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results)
         a.row = qint32(r.u32());
         a.attempt = r.u16();
         const quint8 err = r.u8();
-        if (err > quint8(ErrorKind::Cancelled) || a.row < 0)
+        if (err > quint8(LastErrorKind) || a.row < 0)
             return false;
         a.error = ErrorKind(err);
         a.httpStatus = r.u16();
@@ -292,6 +347,18 @@ bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results)
         const QByteArrayView msg = r.bytesView();
         if (!msg.isEmpty())
             a.message = QString::fromUtf8(msg);
+        const quint8 flags = r.u8();
+        if ((flags & ~KnownResultFlags) || (flags & RetryMask) > quint8(RetryHint::DoNotRetry))
+            return false;
+        a.retry = RetryHint(flags & RetryMask);
+        if (flags & HasProcess) {
+            ProcessOutcome &p = a.processOutcome();
+            p.exitCode = qint32(r.u32());
+            p.signal = r.u8();
+            p.command = QString::fromUtf8(r.bytesView());
+            p.stdoutTail = r.bytes();
+            p.stderrTail = r.bytes();
+        }
         results->append(std::move(a));
     }
     return r.ok() && r.atEnd();
@@ -318,6 +385,62 @@ bool decodeHeartbeat(const QByteArray &payload, HeartbeatMsg *m)
     m->computeQueued = r.u32();
     m->rssKb = r.u64();
     m->completed = r.u64();
+    return r.ok() && r.atEnd();
+}
+
+void encodeOutput(QByteArray *out, const OutputMsg &m)
+{
+    const qsizetype f = beginFrame(out, FrameType::Output);
+    WireWriter w(out);
+    w.u32(quint32(m.tasks.size()));
+    for (const TaskOutput &t : m.tasks) {
+        w.u32(quint32(t.row));
+        w.u16(t.attempt);
+        str(w, t.command);
+        w.bytes(t.stdoutBytes);
+        w.bytes(t.stderrBytes);
+    }
+    w.u32(quint32(m.programs.size()));
+    for (const ProgramOutput &p : m.programs) {
+        str(w, p.program);
+        w.u8(p.stream);
+        w.bytes(p.text);
+    }
+    w.commit();
+    finishFrame(out, f);
+}
+
+bool decodeOutput(const QByteArray &payload, OutputMsg *m)
+{
+    WireReader r(payload);
+    const quint32 tasks = r.u32();
+    if (!r.ok() || qsizetype(tasks) > r.remaining() / 18)
+        return false;
+    m->tasks.reserve(tasks);
+    for (quint32 i = 0; i < tasks && r.ok(); ++i) {
+        TaskOutput t;
+        t.row = qint32(r.u32());
+        t.attempt = r.u16();
+        t.command = r.utf8();
+        t.stdoutBytes = r.bytes();
+        t.stderrBytes = r.bytes();
+        if (t.row < 0)
+            return false;
+        m->tasks.append(std::move(t));
+    }
+    const quint32 programs = r.u32();
+    if (!r.ok() || qsizetype(programs) > r.remaining() / 9)
+        return false;
+    m->programs.reserve(programs);
+    for (quint32 i = 0; i < programs && r.ok(); ++i) {
+        ProgramOutput p;
+        p.program = r.utf8();
+        p.stream = r.u8();
+        p.text = r.bytes();
+        if (p.stream < ProgramOutput::Stdout || p.stream > ProgramOutput::Event)
+            return false;
+        m->programs.append(std::move(p));
+    }
     return r.ok() && r.atEnd();
 }
 

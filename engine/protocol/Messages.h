@@ -4,6 +4,7 @@
 #include "WireWriter.h"
 #include "core/TaskSpec.h"
 #include "core/TaskState.h"
+#include "usercode/ProgramSpec.h"
 
 #include <QByteArray>
 #include <QString>
@@ -12,7 +13,7 @@
 namespace Brigade {
 
 constexpr quint32 ProtocolMagic = 0x44475242; // "BRGD"
-constexpr quint16 ProtocolVersion = 2;
+constexpr quint16 ProtocolVersion = 3;
 
 struct HelloMsg
 {
@@ -33,6 +34,10 @@ struct ConfigureMsg
     quint32 heartbeatMs = 500;
     quint32 flushUs = 2000; // results are sent at least this often while any are pending
     quint32 seed = 0;       // for delay_ms ranges, so a run can be reproduced
+    quint16 workerSlot = 0; // {worker} in commands and programs
+    // The programs the run's "call" tasks may name. The engine sends another configure
+    // frame, with more of them, before the first task that calls one the worker lacks.
+    QVector<ProgramSpec> programs;
 };
 
 // One attempt of one task, self-contained: workers keep no batch state.
@@ -59,6 +64,32 @@ struct CancelEntry
     quint16 attempt = 0;
 };
 
+// Live output of a running command or program call: what it wrote since the last frame.
+struct TaskOutput
+{
+    qint32 row = 0;
+    quint16 attempt = 0;
+    QString command; // set in the first entry of an attempt: the expanded command line
+    QByteArray stdoutBytes;
+    QByteArray stderrBytes;
+};
+
+// Lines a long-lived program wrote, or what happened to it, for its log.
+struct ProgramOutput
+{
+    enum Stream : quint8 { Stdout = 1, Stderr = 2, Event = 3 }; // Event: Brigade's own words
+    QString program;
+    quint8 stream = Stdout;
+    QByteArray text; // whole lines
+};
+
+struct OutputMsg
+{
+    QVector<TaskOutput> tasks;
+    QVector<ProgramOutput> programs;
+    bool isEmpty() const { return tasks.isEmpty() && programs.isEmpty(); }
+};
+
 struct HeartbeatMsg
 {
     quint64 cpuUs = 0; // user + system CPU time of the worker process
@@ -82,9 +113,13 @@ class AssignBuilder
 public:
     explicit AssignBuilder(QByteArray *out);
     void add(const AssignTask &t);
-    // Writes the task straight from a spec (the engine's hot path).
+    // Writes the task straight from a spec (the engine's hot path); input is what the op
+    // gets besides a fetched body (the id's UTF-8, a TaskContext, or nothing).
     void add(qint32 row, quint16 attempt, quint32 timeoutMs, const TaskShape &shape,
-             qint64 maxBytes, const QString &id, bool needsIdInput);
+             qint64 maxBytes, QByteArrayView input);
+    // The input a task's attempt carries: a built-in op's input without a URL fetch (the
+    // id's UTF-8, when the op reads input); for exec and call the TaskContext; else none.
+    static QByteArray inputOf(const TaskSpec &spec);
     int count() const { return m_count; }
     qsizetype bytes() const;
     // Completes the frame; the buffer must not be touched before this.
@@ -107,6 +142,9 @@ bool decodeResults(const QByteArray &payload, QVector<AttemptResult> *results);
 
 void encodeHeartbeat(QByteArray *out, const HeartbeatMsg &m);
 bool decodeHeartbeat(const QByteArray &payload, HeartbeatMsg *m);
+
+void encodeOutput(QByteArray *out, const OutputMsg &m);
+bool decodeOutput(const QByteArray &payload, OutputMsg *m);
 
 void encodeFault(QByteArray *out, const QString &message);
 bool decodeFault(const QByteArray &payload, QString *message);

@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QString>
+#include <QStringDecoder>
 #include <QtEndian>
 
 #include <cstring>
@@ -49,6 +51,15 @@ public:
         return view(n > quint64(remaining()) ? quint64(remaining()) + 1 : n);
     }
     QByteArray bytes() { return bytesView().toByteArray(); }
+    // A string that must come back as the same bytes: anything but UTF-8 fails the reader.
+    QString utf8()
+    {
+        QStringDecoder decoder(QStringDecoder::Utf8);
+        QString text = decoder(bytesView());
+        if (decoder.hasError())
+            fail();
+        return text;
+    }
 
     void fail()
     {

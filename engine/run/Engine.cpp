@@ -36,7 +36,9 @@ void post(Internal::RunCoordinator *core, F f)
 Engine::Engine(QObject *parent)
     : QObject(parent)
     , m_core(new Internal::RunCoordinator)
+    , m_programLog(std::make_shared<ProgramLog>())
 {
+    m_core->setProgramLog(m_programLog);
     m_thread.setObjectName(QStringLiteral("brigade-engine"));
     m_core->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_core, &QObject::deleteLater);
@@ -47,6 +49,7 @@ Engine::Engine(QObject *parent)
     connect(m_core, &RC::tasksFinished, this, &Engine::tasksFinished);
     connect(m_core, &RC::loadSampled, this, &Engine::loadSampled);
     connect(m_core, &RC::workerMessage, this, &Engine::workerMessage);
+    connect(m_core, &RC::programLogChanged, this, &Engine::programLogChanged);
     connect(m_core, &RC::message, this, &Engine::message);
     connect(m_core, &RC::finished, this, [this](const RunStats &stats) {
         m_running = false;
@@ -80,6 +83,8 @@ Engine::~Engine()
 void Engine::start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
                    const QVector<int> &reset)
 {
+    if (store != m_store)
+        m_programLog->clear(); // a log belongs to its batch
     m_store = store;
     m_running = true;
     post(m_core, [core = m_core, store, settings, reset] { core->start(store, settings, reset); });

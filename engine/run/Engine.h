@@ -2,6 +2,7 @@
 
 #include "RunSettings.h"
 #include "RunStats.h"
+#include "core/ProgramLog.h"
 #include "core/TaskStore.h"
 
 #include <QObject>
@@ -33,6 +34,9 @@ public:
     void start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
                const QVector<int> &reset = {});
     std::shared_ptr<TaskStore> store() const { return m_store; }
+    // What the run's long-lived programs wrote, per program (programLogChanged() says when
+    // it grew). Kept for the Engine's life; readable from any thread.
+    std::shared_ptr<const ProgramLog> programLog() const { return m_programLog; }
     bool isRunning() const { return m_running; }
 
     void pause(); // no new attempts start; those in flight finish
@@ -52,6 +56,8 @@ signals:
     void tasksFinished(const QVector<int> &rows);
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
+    // These programs' logs grew (coalesced like tasksChanged()).
+    void programLogChanged(const QStringList &programs);
     void message(const QString &text); // engine-level news, e.g. a journal that cannot be written
     void finished(const Brigade::RunStats &stats);
 
@@ -59,6 +65,7 @@ private:
     QThread m_thread;
     Internal::RunCoordinator *m_core;
     std::shared_ptr<TaskStore> m_store;
+    std::shared_ptr<ProgramLog> m_programLog;
     bool m_running = false;
 };
 

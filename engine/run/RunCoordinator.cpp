@@ -9,11 +9,6 @@
 namespace Brigade::Internal {
 
 namespace {
-bool opUsesInput(quint8 op)
-{
-    const ComputeOp *o = ComputeRegistry::instance().op(op);
-    return o && o->usesInput();
-}
 
 constexpr int MaxTasksPerFrame = 16384;
 constexpr int UpdateIntervalMs = 33; // views get at most ~30 updates per second
@@ -35,6 +30,7 @@ RunCoordinator::RunCoordinator(QObject *parent)
     connect(&m_updateTimer, &QTimer::timeout, this, &RunCoordinator::emitUpdates);
     m_loadTimer.setInterval(LoadIntervalMs);
     connect(&m_loadTimer, &QTimer::timeout, this, &RunCoordinator::sampleLoad);
+    m_programLog = std::make_shared<ProgramLog>();
 }
 
 RunCoordinator::~RunCoordinator()
@@ -87,6 +83,8 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
         }
     });
 
+    m_programs.clear();
+    m_lastProgram = nullptr;
     m_slotGroups = m_settings.slotGroups();
     m_hosts.clear();
     const int workers = int(m_slotGroups.size());
@@ -128,6 +126,8 @@ void RunCoordinator::launchSlot(int slot)
             [this, slot, inc](const QVector<AttemptResult> &r) { onResults(slot, inc, r); });
     connect(p, &WorkerProcess::heartbeat, this,
             [this, slot, inc](const HeartbeatMsg &hb) { onHeartbeat(slot, inc, hb); });
+    connect(p, &WorkerProcess::outputReceived, this,
+            [this, slot, inc](const OutputMsg &o) { onOutput(slot, inc, o); });
     connect(p, &WorkerProcess::lost, this,
             [this, slot, inc](const QString &why) { onWorkerLost(slot, inc, why); });
     connect(p, &WorkerProcess::stopped, p, &QObject::deleteLater);
@@ -150,6 +150,12 @@ void RunCoordinator::onWorkerReady(int slot, quint32 incarnation)
         s.process->kill(QStringLiteral("its host %1 is out of rotation").arg(s.info.host));
         return;
     }
+    s.process->send(configureFrame(slot));
+    dispatch();
+}
+
+QByteArray RunCoordinator::configureFrame(int slot)
+{
     ConfigureMsg cfg;
     cfg.concurrency = quint32(m_settings.concurrency);
     cfg.computeThreads = quint16(qBound(1, m_settings.computeThreads, 1024));
@@ -157,10 +163,22 @@ void RunCoordinator::onWorkerReady(int slot, quint32 incarnation)
     cfg.heartbeatMs = m_settings.heartbeatMs;
     cfg.flushUs = m_settings.flushUs;
     cfg.seed = m_settings.seed ? m_settings.seed + quint32(slot) : 0;
+    cfg.workerSlot = quint16(slot);
+    cfg.programs = m_programs;
+    m_slots[slot].programsSent = int(m_programs.size());
     QByteArray frame;
     Wire::encodeConfigure(&frame, cfg);
-    s.process->send(frame);
-    dispatch();
+    return frame;
+}
+
+void RunCoordinator::noteProgram(const std::shared_ptr<const ProgramSpec> &program)
+{
+    m_lastProgram = program.get();
+    for (const ProgramSpec &p : std::as_const(m_programs)) {
+        if (p.name == program->name)
+            return;
+    }
+    m_programs.append(*program);
 }
 
 void RunCoordinator::logAttempt(int row, const TaskState &st, AttemptOutcome outcome, qint64 endUs,
@@ -251,6 +269,8 @@ void RunCoordinator::dispatch()
                     continue; // cancelled while queued
                 const TaskSpec &spec = store.spec(row);
                 const TaskShape &shape = *spec.shape;
+                if (shape.compute.program && shape.compute.program.get() != m_lastProgram)
+                    noteProgram(shape.compute.program);
                 setStatus(st, TaskStatus::Running);
                 ++st.attempts;
                 st.worker = qint16(slot);
@@ -262,11 +282,9 @@ void RunCoordinator::dispatch()
                         = shape.fetch.timeoutMs
                                   ? shape.fetch.timeoutMs
                                   : (shape.timeoutMs ? shape.timeoutMs : m_settings.timeoutMs);
-                const bool needsId = shape.compute.op != 0 && shape.fetch.kind != FetchKind::Url
-                                     && opUsesInput(shape.compute.op);
                 builder.add(row, st.attempts, timeout, shape,
                             shape.fetch.maxBytes ? shape.fetch.maxBytes : m_settings.maxBytes,
-                            spec.id, needsId);
+                            Wire::AssignBuilder::inputOf(spec));
                 markChanged(row);
                 ++s.inFlight;
                 --budget;
@@ -274,6 +292,10 @@ void RunCoordinator::dispatch()
             if (builder.count() == 0)
                 continue;
             builder.finish();
+            // A program first called in this frame: the worker learns it first (a second
+            // configure frame only adds to what it knows).
+            if (s.programsSent < m_programs.size())
+                s.process->send(configureFrame(slot));
             s.process->send(frame);
         }
     });
@@ -315,6 +337,8 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             st.fetchUs = r.fetchUs;
             st.computeUs = r.computeUs;
             markChanged(r.row);
+            if (r.hasProcess())
+                store.setProcessLocked(r.row, *r.process);
             if (r.error == ErrorKind::None) {
                 setStatus(st, TaskStatus::Succeeded);
                 st.error = ErrorKind::None;
@@ -328,9 +352,12 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             st.error = r.error;
             st.message = r.message;
             if (m_settings.retry.shouldRetry(r) && st.attempts < maxAttemptsOf(r.row)) {
-                store.recordAttemptLocked(r.row, AttemptRecord{st.attempts, st.worker, r.error,
-                                                               r.httpStatus, st.queuedUs, r.fetchUs,
-                                                               r.computeUs, r.message});
+                store.recordAttemptLocked(
+                        r.row, AttemptRecord{st.attempts, st.worker, r.error, r.httpStatus,
+                                             st.queuedUs, r.fetchUs, r.computeUs, r.message,
+                                             r.hasProcess() ? *r.process : ProcessOutcome{}});
+                if (r.hasProcess())
+                    store.setProcessLocked(r.row, {});
                 setStatus(st, TaskStatus::Retrying);
                 const quint32 delay
                         = m_settings.retry.backoffMs(st.attempts, r.retryAfterMs, m_rng);
@@ -399,6 +426,30 @@ void RunCoordinator::onHeartbeat(int slot, quint32 incarnation, const HeartbeatM
     s.info.rssKb = qint64(hb.rssKb);
 }
 
+void RunCoordinator::onOutput(int slot, quint32 incarnation, const OutputMsg &output)
+{
+    if (m_slots[slot].incarnation != incarnation)
+        return;
+    if (!output.tasks.isEmpty()) {
+        const int n = m_store->size();
+        m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+            for (const TaskOutput &t : output.tasks) {
+                // Only the attempt this worker runs now: output of an earlier one is stale.
+                if (t.row >= n || states[t.row].status != TaskStatus::Running
+                    || m_assignedTo[t.row] != incarnation || states[t.row].attempts != t.attempt)
+                    continue;
+                store.appendLiveOutputLocked(t.row, t.command, t.stdoutBytes, t.stderrBytes);
+                markChanged(t.row);
+            }
+        });
+    }
+    for (const ProgramOutput &p : output.programs) {
+        m_programLog->append(p.program, slot, ProgramLog::Stream(p.stream), p.text, nowMs());
+        if (!m_programLogChanged.contains(p.program))
+            m_programLogChanged.append(p.program);
+    }
+}
+
 void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &reason)
 {
     Slot &s = m_slots[slot];
@@ -424,9 +475,13 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
             markChanged(row);
             logAttempt(row, st, AttemptOutcome::Lost, nowUs);
             if (st.attempts < maxAttemptsOf(row)) {
-                store.recordAttemptLocked(row, AttemptRecord{st.attempts, st.worker,
-                                                             ErrorKind::WorkerLost, 0, st.queuedUs,
-                                                             0, 0, message});
+                const ProcessOutcome *live = store.processLocked(row);
+                store.recordAttemptLocked(row,
+                                          AttemptRecord{st.attempts, st.worker,
+                                                        ErrorKind::WorkerLost, 0, st.queuedUs, 0, 0,
+                                                        message, live ? *live : ProcessOutcome{}});
+                if (live)
+                    store.setProcessLocked(row, {});
                 setStatus(st, TaskStatus::Queued);
                 st.readyAtMs = now;
                 m_ready.push_front(row);
@@ -785,6 +840,10 @@ void RunCoordinator::emitUpdates()
             m_changedFlag[row] = 0;
         emit tasksChanged(m_changed);
         m_changed.clear();
+    }
+    if (!m_programLogChanged.isEmpty()) {
+        emit programLogChanged(m_programLogChanged);
+        m_programLogChanged.clear();
     }
     emit progress(makeStats());
 }

@@ -3,6 +3,7 @@
 #include "LoadMonitor.h"
 #include "RunSettings.h"
 #include "RunStats.h"
+#include "core/ProgramLog.h"
 #include "core/TaskStore.h"
 #include "protocol/Messages.h"
 
@@ -34,6 +35,8 @@ public:
     explicit RunCoordinator(QObject *parent = nullptr);
     ~RunCoordinator() override;
 
+    // Where the programs' output goes (before start; shared with the Engine's callers).
+    void setProgramLog(std::shared_ptr<ProgramLog> log) { m_programLog = std::move(log); }
     // reset: finished rows to run again with fresh attempts (journaled as reset first).
     void start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
                const QVector<int> &reset = {});
@@ -51,6 +54,7 @@ signals:
     void tasksFinished(const QVector<int> &rows); // completion order, each finish once
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
+    void programLogChanged(const QStringList &programs);
     void message(const QString &text);
     void finished(const Brigade::RunStats &stats);
 
@@ -63,6 +67,7 @@ private:
         WorkerInfo info;
         quint64 lastCpuUs = 0;
         qint64 lastCpuAtMs = 0;
+        int programsSent = 0; // how many of m_programs its configure frames held
     };
     struct HostRecord
     {
@@ -83,6 +88,9 @@ private:
     void onWorkerReady(int slot, quint32 incarnation);
     void onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results);
     void onHeartbeat(int slot, quint32 incarnation, const HeartbeatMsg &hb);
+    void onOutput(int slot, quint32 incarnation, const OutputMsg &output);
+    QByteArray configureFrame(int slot);
+    void noteProgram(const std::shared_ptr<const ProgramSpec> &program);
     void onWorkerLost(int slot, quint32 incarnation, const QString &reason);
     QString hostOf(int slot) const;
     bool otherHealthyHost(const QString &host) const;
@@ -139,6 +147,13 @@ private:
     QVector<int> m_changed;
     QVector<quint8> m_changedFlag;
     QVector<int> m_finishedRows;
+
+    // The programs "call" tasks need, as the first of their tasks are handed out: workers
+    // get them in a configure frame before the tasks that call them.
+    QVector<ProgramSpec> m_programs;
+    const ProgramSpec *m_lastProgram = nullptr;
+    std::shared_ptr<ProgramLog> m_programLog;
+    QStringList m_programLogChanged;
 
     QThread *m_journalThread = nullptr;
     JournalWriter *m_journal = nullptr;

@@ -195,6 +195,13 @@ void WorkerProcess::handleFrame(const FrameDecoder::Frame &frame)
         emit heartbeat(hb);
         return;
     }
+    case FrameType::Output: {
+        OutputMsg output;
+        if (!Wire::decodeOutput(frame.payload, &output))
+            return fail(QStringLiteral("sent a malformed output frame"));
+        emit outputReceived(output);
+        return;
+    }
     case FrameType::Fault: {
         QString why;
         Wire::decodeFault(frame.payload, &why);

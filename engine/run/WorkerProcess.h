@@ -41,6 +41,7 @@ signals:
     void ready();
     void resultsReceived(const QVector<Brigade::AttemptResult> &results);
     void heartbeat(const Brigade::HeartbeatMsg &hb);
+    void outputReceived(const Brigade::OutputMsg &output);
     void lost(const QString &reason);
     void stopped();
     void logLine(const QString &line);

@@ -76,6 +76,8 @@ Result<OpenedRun> openJournal(const QString &path, const OpenOptions &options)
     return opened;
 }
 
+Result<OpenedRun> openBatchData(OpenedRun opened, const OpenOptions &options);
+
 Result<OpenedRun> openBatch(const QString &path, const OpenOptions &options)
 {
     OpenedRun opened;
@@ -89,6 +91,12 @@ Result<OpenedRun> openBatch(const QString &path, const OpenOptions &options)
     if (file.error() != QFileDevice::NoError)
         return Result<OpenedRun>::failure(
                 QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    return openBatchData(std::move(opened), options);
+}
+
+Result<OpenedRun> openBatchData(OpenedRun opened, const OpenOptions &options)
+{
+    const QString path = opened.path;
     BatchParser::Options parse;
     parse.maxErrors = options.maxErrors;
     parse.cancel = options.cancel;
@@ -162,6 +170,16 @@ Result<OpenedRun> RunSession::open(const QString &path, const OpenOptions &optio
     if (opened)
         opened->elapsedMs = clock.elapsed();
     return opened;
+}
+
+Result<OpenedRun> RunSession::openData(const QByteArray &data, const QString &path,
+                                       const OpenOptions &options)
+{
+    OpenedRun opened;
+    opened.path = path;
+    opened.batchPath = QFileInfo(path).absoluteFilePath();
+    opened.batchData = data;
+    return openBatchData(std::move(opened), options);
 }
 
 void RunSession::adopt(OpenedRun opened)

@@ -51,6 +51,10 @@ public:
     // when the file cannot be used at all (missing, a folder, unreadable, not a journal
     // Brigade can read); a batch's problems are in batch->errors. Runs on any thread.
     static Result<OpenedRun> open(const QString &path, const OpenOptions &options = {});
+    // Opens a batch given as bytes (brigade run LIST -- PROG makes one), named path in
+    // messages and the journal.
+    static Result<OpenedRun> openData(const QByteArray &data, const QString &path,
+                                      const OpenOptions &options = {});
     // Whether path holds a run journal (an SQLite file) rather than a batch.
     static bool isJournalFile(const QString &path);
 

@@ -14,6 +14,7 @@ namespace Brigade::MemoryLimit {
 namespace {
 QByteArray *g_fault = nullptr;
 int g_fd = 1;
+quint64 g_limitMb = 0;
 
 [[noreturn]] void onTerminate()
 {
@@ -45,6 +46,7 @@ void apply(quint64 mb, int outFd)
 {
     if (mb == 0)
         return;
+    g_limitMb = mb;
     g_fd = outFd;
     g_fault = new QByteArray;
     Wire::encodeFault(g_fault,
@@ -53,6 +55,11 @@ void apply(quint64 mb, int outFd)
     rl.rlim_cur = rl.rlim_max = rlim_t(mb) * 1024 * 1024;
     setrlimit(RLIMIT_DATA, &rl);
     std::set_terminate(onTerminate);
+}
+
+quint64 limitMb()
+{
+    return g_limitMb;
 }
 
 } // namespace Brigade::MemoryLimit

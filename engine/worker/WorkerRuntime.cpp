@@ -1,5 +1,6 @@
 #include "WorkerRuntime.h"
 
+#include "RunnerRegistry.h"
 #include "StdinReader.h"
 #include "compute/ComputeRegistry.h"
 #include "net/HttpClient.h"
@@ -92,12 +93,15 @@ WorkerRuntime::WorkerRuntime(int inFd, int outFd, QObject *parent)
     , m_reader(new StdinReader(inFd, this))
     , m_out(outFd)
     , m_http(new HttpClient(this))
+    , m_runners(std::make_unique<RunnerRegistry>(*this))
     , m_rng(std::random_device{}())
 {
     std::signal(SIGPIPE, SIG_IGN); // a vanished engine shows as a failed write instead
     raiseFileLimit();
-    m_computePool.setMaxThreadCount(1);
-    m_computePool.setExpiryTimeout(-1);
+    for (int id = 1; id < 256; ++id) {
+        const ComputeOp *op = ComputeRegistry::instance().op(quint8(id));
+        m_ownRunner[size_t(id)] = op && op->hasOwnRunner();
+    }
     m_ioPool.setMaxThreadCount(4);
     connect(m_reader, &StdinReader::dataReceived, this, &WorkerRuntime::onData);
     connect(m_reader, &StdinReader::endOfInput, this, &WorkerRuntime::onEndOfInput);
@@ -105,6 +109,8 @@ WorkerRuntime::WorkerRuntime(int inFd, int outFd, QObject *parent)
     m_flushTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_flushTimer, &QTimer::timeout, this, &WorkerRuntime::flushResults);
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &WorkerRuntime::sendHeartbeat);
+    m_outputTimer.setSingleShot(true);
+    connect(&m_outputTimer, &QTimer::timeout, this, [this] { flushOutput(true); });
 }
 
 WorkerRuntime::~WorkerRuntime() = default;
@@ -150,16 +156,22 @@ void WorkerRuntime::fault(const QString &why)
 void WorkerRuntime::handleFrame(const FrameDecoder::Frame &frame)
 {
     switch (frame.type) {
-    case FrameType::Configure:
+    case FrameType::Configure: {
+        // A later configure frame only adds programs (the engine sends one before the first
+        // task that calls a new program).
+        const bool first = !m_configured;
         if (!Wire::decodeConfigure(frame.payload, &m_config))
             return fault(QStringLiteral("malformed configure frame"));
         m_configured = true;
-        m_computePool.setMaxThreadCount(m_config.computeThreads);
-        if (m_config.seed != 0)
+        m_slots.setCapacity(m_config.computeThreads);
+        for (const auto &runner : m_runners->runners())
+            runner->configure();
+        if (first && m_config.seed != 0)
             m_rng.seed(m_config.seed ^ quint32(QCoreApplication::applicationPid()));
         m_heartbeatTimer.start(int(qMax<quint32>(50, m_config.heartbeatMs)));
         sendHeartbeat();
         return;
+    }
     case FrameType::Assign: {
         if (!m_configured)
             return fault(QStringLiteral("assign frame before configure"));
@@ -168,7 +180,7 @@ void WorkerRuntime::handleFrame(const FrameDecoder::Frame &frame)
             return fault(QStringLiteral("malformed assign frame"));
         for (AssignTask &t : tasks)
             startTask(std::move(t));
-        pumpCompute();
+        flushRunners();
         return;
     }
     case FrameType::Cancel: {
@@ -181,6 +193,7 @@ void WorkerRuntime::handleFrame(const FrameDecoder::Frame &frame)
     }
     case FrameType::Shutdown:
         flushResults();
+        // The guardian ends what the worker started (commands, programs) once it is gone.
         ::_exit(0);
     default:
         return fault(
@@ -231,6 +244,8 @@ void WorkerRuntime::startTask(AssignTask &&t)
     run.fetchKind = t.fetchKind;
     run.op = t.op;
     run.params = std::move(t.params);
+    if (t.fetchKind == FetchKind::Url && m_ownRunner[t.op])
+        run.url = t.url; // for {url}
     // Only a fetch is timed from here; a compute times itself.
     if (t.fetchKind != FetchKind::None)
         run.startUs = m_deadlines.nowUs();
@@ -244,7 +259,8 @@ void WorkerRuntime::startTask(AssignTask &&t)
 
     switch (t.fetchKind) {
     case FetchKind::None:
-        queueCompute(row, run, std::move(t.input));
+        run.input = std::move(t.input);
+        startOp(run, {}, false);
         return;
     case FetchKind::Delay: {
         const quint32 ms = t.delayMinMs == t.delayMaxMs ? t.delayMinMs
@@ -272,12 +288,13 @@ void WorkerRuntime::startTask(AssignTask &&t)
                 finish(row, std::move(res));
                 return;
             }
-            queueCompute(row, *r, std::move(r->input));
-            pumpCompute();
+            startOp(*r, {}, false);
+            flushRunners();
         });
         return;
     }
     case FetchKind::Url: {
+        run.input = std::move(t.input);
         const qint64 maxBytes = t.maxBytes > 0 ? t.maxBytes : m_config.defaultMaxBytes;
         if (t.url.startsWith("file:")) {
             startFileRead(row, attempt, t.url, maxBytes);
@@ -304,7 +321,7 @@ void WorkerRuntime::startTask(AssignTask &&t)
                 return;
             }
             onFetched(row, attempt, std::move(resp.body));
-            pumpCompute();
+            flushRunners();
         });
         return;
     }
@@ -330,7 +347,7 @@ void WorkerRuntime::startFileRead(qint32 row, quint16 attempt, const QByteArray 
             return;
         }
         onFetched(row, attempt, std::move(r.body));
-        pumpCompute();
+        flushRunners();
     });
     watcher->setFuture(QtConcurrent::run(&m_ioPool, readFile, url, maxBytes));
 }
@@ -349,7 +366,35 @@ void WorkerRuntime::onFetched(qint32 row, quint16 attempt, QByteArray body)
         finish(row, std::move(res));
         return;
     }
-    queueCompute(row, *r, std::move(body));
+    startOp(*r, std::move(body), true);
+}
+
+void WorkerRuntime::startOp(Run &run, QByteArray body, bool fetched)
+{
+    TaskRunner *runner = m_runners->runnerFor(run.op);
+    run.runner = runner;
+    RunnerTask task;
+    task.row = run.row;
+    task.attempt = run.attempt;
+    task.op = run.op;
+    task.params = std::move(run.params); // the attempt no longer needs its own copy
+    task.cancel = run.cancel;
+    if (m_ownRunner[run.op]) {
+        task.input = std::move(run.input);
+        task.body = std::move(body);
+        task.fetched = fetched;
+        task.url = run.url;
+    } else {
+        // A built-in op computes over the fetched body, or over the task id without one.
+        task.input = fetched ? std::move(body) : std::move(run.input);
+    }
+    runner->start(std::move(task));
+}
+
+void WorkerRuntime::flushRunners()
+{
+    for (const auto &runner : m_runners->runners())
+        runner->flush();
 }
 
 void WorkerRuntime::onTimeout(qint32 row, quint16 attempt)
@@ -362,6 +407,8 @@ void WorkerRuntime::onTimeout(qint32 row, quint16 attempt)
         m_http->abort(r->httpHandle);
     r->cancel->store(true);
     AttemptResult res;
+    if (r->runner)
+        r->runner->abort(row, attempt, TaskRunner::Abort::TimedOut, &res);
     res.error = ErrorKind::Timeout;
     res.bytes = r->bytes;
     res.message = QStringLiteral("timed out after %1 ms").arg(ms);
@@ -376,87 +423,18 @@ void WorkerRuntime::cancelTask(qint32 row, quint16 attempt)
     if (r->httpHandle)
         m_http->abort(r->httpHandle);
     r->cancel->store(true);
+    if (r->runner)
+        r->runner->abort(row, attempt, TaskRunner::Abort::Cancelled, nullptr);
+    m_liveOutput.remove(row);
     removeRun(*r); // the engine already counts it as cancelled: no result
 }
 
-void WorkerRuntime::queueCompute(qint32 row, Run &run, QByteArray input)
+void WorkerRuntime::attemptFinished(qint32 row, quint16 attempt, AttemptResult &&result)
 {
-    m_computeQueue.push_back(
-            ComputeJob{row, run.attempt, run.op, run.params, std::move(input), run.cancel});
-}
-
-void WorkerRuntime::pumpCompute()
-{
-    const int threads = m_computePool.maxThreadCount();
-    while (m_computeBatches < threads && !m_computeQueue.empty()) {
-        // Hand out work in batches: one pool job per task would cost more than a no-op
-        // task. Smaller batches when the queue is short keep every thread busy.
-        const size_t take = std::clamp<size_t>(m_computeQueue.size() / size_t(threads), 1, 512);
-        auto batch = std::make_shared<std::vector<ComputeJob>>();
-        batch->reserve(take);
-        for (size_t i = 0; i < take; ++i) {
-            batch->push_back(std::move(m_computeQueue.front()));
-            m_computeQueue.pop_front();
-        }
-        ++m_computeBatches;
-        m_computePool.start([this, batch] {
-            const ComputeRegistry &registry = ComputeRegistry::instance();
-            auto done = std::make_shared<std::vector<ComputeDone>>();
-            done->reserve(batch->size());
-            // One clock read per job: it ends this job's time and starts the next one's.
-            QElapsedTimer clock;
-            clock.start();
-            qint64 jobStartNs = 0;
-            qint64 postedNs = 0;
-            for (size_t i = 0; i < batch->size(); ++i) {
-                ComputeJob &job = (*batch)[i];
-                ComputeDone d{job.row, job.attempt, false, 0, {}, {}};
-                qint64 nowNs = jobStartNs;
-                if (!job.cancel->load()) {
-                    if (const ComputeOp *op = registry.op(job.op))
-                        d.ok = op->run(job.params, job.input, *job.cancel, &d.result, &d.error);
-                    else
-                        d.error = QStringLiteral("unknown compute op %1").arg(job.op);
-                    nowNs = clock.nsecsElapsed();
-                    d.us = quint32((nowNs - jobStartNs) / 1000);
-                    jobStartNs = nowNs;
-                }
-                done->push_back(std::move(d));
-                // Long computes report as they go rather than when the whole batch is done.
-                const bool last = i + 1 == batch->size();
-                if (last || nowNs - postedNs >= 5'000'000) {
-                    QMetaObject::invokeMethod(
-                            this, [this, done, last] { onComputeDone(std::move(*done), last); },
-                            Qt::QueuedConnection);
-                    done = std::make_shared<std::vector<ComputeDone>>();
-                    done->reserve(batch->size() - i - 1);
-                    postedNs = nowNs;
-                }
-            }
-        });
-    }
-}
-
-void WorkerRuntime::onComputeDone(std::vector<ComputeDone> done, bool batchFinished)
-{
-    if (batchFinished)
-        --m_computeBatches;
-    for (ComputeDone &d : done) {
-        Run *r = find(d.row, d.attempt);
-        if (!r)
-            continue; // timed out or cancelled meanwhile
-        AttemptResult res;
-        res.computeUs = d.us;
-        res.bytes = r->bytes;
-        if (d.ok) {
-            res.result = std::move(d.result);
-        } else {
-            res.error = ErrorKind::Compute;
-            res.message = std::move(d.error);
-        }
-        finish(*r, std::move(res));
-    }
-    pumpCompute();
+    Run *r = find(row, attempt);
+    if (!r)
+        return; // timed out or cancelled meanwhile
+    finish(*r, std::move(result));
 }
 
 void WorkerRuntime::finish(qint32 row, AttemptResult &&r)
@@ -474,11 +452,16 @@ void WorkerRuntime::finish(Run &run, AttemptResult &&r)
     r.fetchUs = run.fetchUs;
     if (r.bytes < 0)
         r.bytes = run.bytes;
+    if (run.runner && !m_liveOutput.isEmpty())
+        m_liveOutput.remove(run.row);
     removeRun(run);
     // A frame cannot exceed MaxFramePayload: a result that would not fit fails its task
     // (the engine would take a larger frame for a broken stream).
     constexpr qsizetype EntryOverhead = 64; // the fixed fields of a result entry, and then some
-    const qsizetype entryBytes = EntryOverhead + r.result.size() + r.message.size() * 3;
+    qsizetype entryBytes = EntryOverhead + r.result.size() + r.message.size() * 3;
+    if (r.process)
+        entryBytes += r.process->command.size() * 3 + r.process->stdoutTail.size()
+                      + r.process->stderrTail.size();
     if (entryBytes > qsizetype(MaxFramePayload) - 16) {
         r.error = ErrorKind::Compute;
         r.message = QStringLiteral("the result is too large to send (%1 bytes; at most %2)")
@@ -488,7 +471,7 @@ void WorkerRuntime::finish(Run &run, AttemptResult &&r)
     } else if (m_pendingBytes + entryBytes > qsizetype(MaxFramePayload) - 16) {
         flushResults();
     }
-    m_pendingBytes += EntryOverhead + r.result.size() + r.message.size() * 3;
+    m_pendingBytes += entryBytes;
     m_pending.append(std::move(r));
     ++m_completed;
     // Results go out in batches: at the latest after flushUs, at once when many are ready
@@ -502,6 +485,10 @@ void WorkerRuntime::finish(Run &run, AttemptResult &&r)
 void WorkerRuntime::flushResults()
 {
     m_flushTimer.stop();
+    // Programs' logs go out before the results after them: a run that ends with these
+    // results must not lose the lines that explain them.
+    if (!m_programOutput.isEmpty() || m_programOutputDropped > 0)
+        flushOutput(false);
     if (!m_pending.isEmpty()) {
         Wire::encodeResults(m_out.buffer(), m_pending);
         m_pending.clear();
@@ -511,12 +498,86 @@ void WorkerRuntime::flushResults()
         ::_exit(0);
 }
 
+void WorkerRuntime::taskOutput(qint32 row, quint16 attempt, const QString &command,
+                               QByteArrayView out, QByteArrayView err)
+{
+    if (!find(row, attempt))
+        return;
+    auto it = m_liveOutput.find(row);
+    if (it == m_liveOutput.end()) {
+        it = m_liveOutput.insert(row, TaskOutput{});
+        it->row = row;
+        it->attempt = attempt;
+    } else if (it->attempt != attempt) {
+        *it = TaskOutput{row, attempt, {}, {}, {}};
+    }
+    if (!command.isEmpty())
+        it->command = command;
+    // Only a tail is shown live; the whole output is in the attempt's result.
+    if (!out.isEmpty())
+        ProcessOutcome::appendTail(&it->stdoutBytes, out);
+    if (!err.isEmpty())
+        ProcessOutcome::appendTail(&it->stderrBytes, err);
+    if (!m_outputTimer.isActive())
+        m_outputTimer.start(OutputIntervalMs);
+}
+
+void WorkerRuntime::programOutput(const QString &program, quint8 stream, QByteArrayView text)
+{
+    if (m_programOutputBytes + text.size() > MaxProgramOutputPerInterval
+        && stream != ProgramOutput::Event) {
+        m_programOutputDropped += text.size();
+    } else {
+        if (!m_programOutput.isEmpty() && m_programOutput.last().program == program
+            && m_programOutput.last().stream == stream)
+            m_programOutput.last().text.append(text);
+        else
+            m_programOutput.append(ProgramOutput{program, stream, text.toByteArray()});
+        m_programOutputBytes += text.size();
+    }
+    if (!m_outputTimer.isActive())
+        m_outputTimer.start(OutputIntervalMs);
+}
+
+void WorkerRuntime::flushOutput(bool withTasks)
+{
+    OutputMsg msg;
+    if (withTasks) {
+        msg.tasks.reserve(m_liveOutput.size());
+        for (auto it = m_liveOutput.begin(); it != m_liveOutput.end(); ++it)
+            msg.tasks.append(std::move(it.value()));
+        m_liveOutput.clear();
+    }
+    if (m_programOutputDropped > 0) {
+        const QString note = QStringLiteral("[%1 bytes of program output not shown: more than "
+                                            "%2 per %3 ms]\n")
+                                     .arg(m_programOutputDropped)
+                                     .arg(MaxProgramOutputPerInterval)
+                                     .arg(OutputIntervalMs);
+        m_programOutput.append(ProgramOutput{QString(), ProgramOutput::Event, note.toUtf8()});
+    }
+    msg.programs = std::move(m_programOutput);
+    m_programOutput.clear();
+    m_programOutputBytes = 0;
+    m_programOutputDropped = 0;
+    if (msg.isEmpty())
+        return;
+    Wire::encodeOutput(m_out.buffer(), msg);
+    if (withTasks)
+        flushResults();
+}
+
 void WorkerRuntime::sendHeartbeat()
 {
     HeartbeatMsg hb;
     hb.cpuUs = processCpuUs();
     hb.inFlight = quint32(m_slotOfRow.size());
-    hb.computeQueued = quint32(m_computeQueue.size());
+    int queued = 0;
+    for (const auto &runner : m_runners->runners()) {
+        runner->tick();
+        queued += runner->queued();
+    }
+    hb.computeQueued = quint32(queued);
     hb.rssKb = rssKb();
     hb.completed = m_completed;
     Wire::encodeHeartbeat(m_out.buffer(), hb);

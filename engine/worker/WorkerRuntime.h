@@ -1,7 +1,10 @@
 #pragma once
 
+#include "ComputeSlots.h"
 #include "DeadlineQueue.h"
 #include "OutputChannel.h"
+#include "ProcessGuardian.h"
+#include "TaskRunner.h"
 #include "protocol/FrameDecoder.h"
 #include "protocol/Messages.h"
 
@@ -10,8 +13,8 @@
 #include <QThreadPool>
 #include <QTimer>
 
+#include <array>
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <random>
 #include <vector>
@@ -19,12 +22,15 @@
 namespace Brigade {
 
 class HttpClient;
+class RunnerRegistry;
 class StdinReader;
 
 // The worker process: reads frames from the engine on stdin, runs many task attempts at
-// once (fetches are asynchronous IO on this thread's event loop; computes run on a small
-// thread pool so IO keeps flowing), and writes batched results to stdout.
-class WorkerRuntime : public QObject
+// once, and writes batched results to stdout. Fetches are asynchronous IO on this
+// thread's event loop; then a runner of the task's op takes over (RunnerRegistry): the
+// built-in ops on a small thread pool so IO keeps flowing, commands and programs as
+// child processes watched from this thread.
+class WorkerRuntime : public QObject, public RunnerHost
 {
     Q_OBJECT
 public:
@@ -33,6 +39,15 @@ public:
 
     // Sends the hello frame and starts reading.
     void start();
+
+    // RunnerHost
+    void attemptFinished(qint32 row, quint16 attempt, AttemptResult &&result) override;
+    void taskOutput(qint32 row, quint16 attempt, const QString &command, QByteArrayView out,
+                    QByteArrayView err) override;
+    void programOutput(const QString &program, quint8 stream, QByteArrayView text) override;
+    ComputeSlots &computeSlots() override { return m_slots; }
+    ProcessGuardian &guardian() override { return m_guardian; }
+    const ConfigureMsg &config() const override { return m_config; }
 
 private:
     struct Run
@@ -44,6 +59,8 @@ private:
         quint8 op = 0;
         QByteArray params;
         QByteArray input;
+        QByteArray url;               // for commands' {url}
+        TaskRunner *runner = nullptr; // once the fetch is done and the op has started
         qint64 startUs = 0;
         quint32 fetchUs = 0;
         quint32 timeoutMs = 0;
@@ -52,25 +69,6 @@ private:
         qint64 bytes = -1;
         std::shared_ptr<std::atomic_bool> cancel;
     };
-    struct ComputeJob
-    {
-        qint32 row;
-        quint16 attempt;
-        quint8 op;
-        QByteArray params;
-        QByteArray input;
-        std::shared_ptr<std::atomic_bool> cancel;
-    };
-    struct ComputeDone
-    {
-        qint32 row;
-        quint16 attempt;
-        bool ok;
-        quint32 us;
-        QByteArray result;
-        QString error;
-    };
-
     void onData(const QByteArray &data);
     void onEndOfInput();
     void handleFrame(const FrameDecoder::Frame &frame);
@@ -81,9 +79,9 @@ private:
     void onFetched(qint32 row, quint16 attempt, QByteArray body);
     void onTimeout(qint32 row, quint16 attempt);
     void cancelTask(qint32 row, quint16 attempt);
-    void queueCompute(qint32 row, Run &run, QByteArray input);
-    void pumpCompute();
-    void onComputeDone(std::vector<ComputeDone> done, bool batchFinished);
+    // The fetch is done (or there was none): the op's runner takes the attempt.
+    void startOp(Run &run, QByteArray body, bool fetched);
+    void flushRunners();
     void finish(qint32 row, AttemptResult &&r);
     void finish(Run &run, AttemptResult &&r);
     Run *find(qint32 row, quint16 attempt);
@@ -91,6 +89,8 @@ private:
     void removeRun(Run &run);
 
     void flushResults();
+    // withTasks: also the live output of running attempts (else only programs' logs).
+    void flushOutput(bool withTasks);
     void sendHeartbeat();
 
     int m_outFd;
@@ -102,10 +102,11 @@ private:
 
     HttpClient *m_http = nullptr;
     DeadlineQueue m_deadlines;
-    QThreadPool m_computePool;
     QThreadPool m_ioPool; // file reads
-    std::deque<ComputeJob> m_computeQueue;
-    int m_computeBatches = 0;
+    ComputeSlots m_slots;
+    ProcessGuardian m_guardian;
+    std::unique_ptr<RunnerRegistry> m_runners;
+    std::array<bool, 256> m_ownRunner{}; // per op id: ComputeOp::hasOwnRunner(), looked up once
 
     // Attempts in flight live in a slab whose slots are reused, found through a row -> slot
     // hash: a hash of the Runs themselves moved ~100-byte values on every erase, which
@@ -118,6 +119,15 @@ private:
     qsizetype m_pendingBytes = 0; // about what m_pending takes in a frame
     QTimer m_flushTimer;
     QTimer m_heartbeatTimer;
+    // Live output, sent at most every OutputIntervalMs; an attempt that ends first takes
+    // its pending output with it (its result holds all of it).
+    static constexpr int OutputIntervalMs = 100;
+    static constexpr qsizetype MaxProgramOutputPerInterval = 256 * 1024;
+    QHash<qint32, TaskOutput> m_liveOutput;
+    QVector<ProgramOutput> m_programOutput;
+    qsizetype m_programOutputBytes = 0;
+    qint64 m_programOutputDropped = 0;
+    QTimer m_outputTimer;
     quint64 m_completed = 0;
     std::mt19937 m_rng;
 };

@@ -34,8 +34,9 @@ from benchlib import checksums, machine, procs, report, workloads  # noqa: E402
 from benchlib.report import NOT_AVAILABLE  # noqa: E402
 from benchlib.suite import Options, Suite  # noqa: E402
 
-ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "G1"]
-PEER_SCRIPTS = ["peerlib.py", "delay_server.py", "w1_noop.py", "w2_latency.py", "w3_fetch.py", "w4_cpu.py"]
+ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "G1"]
+PEER_SCRIPTS = ["peerlib.py", "delay_server.py", "w1_noop.py", "w2_latency.py", "w3_fetch.py", "w4_cpu.py",
+                "w1_cmd.py"]
 
 
 def parse_args(argv):
@@ -154,6 +155,10 @@ def snapshot_binaries(brigade, work_dir):
         src = os.path.join(os.path.dirname(brigade), name)
         if os.path.exists(src):
             shutil.copy2(src, os.path.join(bin_dir, name))
+    # Data files (the Python helper of programs) are found at <bin>/../share/brigade.
+    share = os.path.join(os.path.dirname(os.path.dirname(brigade)), "share", "brigade")
+    if os.path.isdir(share):
+        shutil.copytree(share, os.path.join(work_dir, "share", "brigade"), dirs_exist_ok=True)
     return os.path.join(bin_dir, "brigade")
 
 
@@ -189,6 +194,12 @@ def run_workloads(suite, chosen, aiohttp_ok):
         cases += workloads.w4_cpu(suite)
     if "W5" in chosen:
         cases += workloads.w5_mapreduce(suite)
+    if "W6" in chosen:
+        cases += workloads.w6_commands(suite)
+    if "W7" in chosen:
+        cases += workloads.w7_python(suite)
+    if "W8" in chosen:
+        cases += workloads.w8_asyncio(suite)
     if "G1" in chosen:
         cases += workloads.g1_window(suite)
     return cases, scaling

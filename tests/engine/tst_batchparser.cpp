@@ -485,16 +485,17 @@ void TestBatchParser::badInput_data()
     QTest::newRow("compute string")
             << QByteArray(R"({"compute":"sum_to"})") << jsonl
             << QStringList{"b.jsonl:1:2: expected \"compute\" to be an object with \"op\" (one "
-                           "of sum_to, sha256, wordcount), like {\"op\":\"sum_to\",\"n\":1000}"}
+                           "of sum_to, sha256, wordcount, exec, call), like "
+                           "{\"op\":\"sum_to\",\"n\":1000}"}
             << QStringList{};
     QTest::newRow("unknown op")
             << QByteArray(R"({"compute":{"op":"nope"}})") << jsonl
             << QStringList{"b.jsonl:1:13: unknown compute op \"nope\" (known: sum_to, sha256, "
-                           "wordcount)"}
+                           "wordcount, exec, call)"}
             << QStringList{};
     QTest::newRow("no op") << QByteArray(R"({"compute":{"n":5}})") << jsonl
                            << QStringList{"b.jsonl:1:2: expected \"op\" in \"compute\" to be one "
-                                          "of sum_to, sha256, wordcount"}
+                                          "of sum_to, sha256, wordcount, exec, call"}
                            << QStringList{};
     QTest::newRow("bad param points at it")
             << QByteArray(R"({"compute":{"op":"sum_to","n":-1}})") << jsonl
@@ -540,8 +541,8 @@ void TestBatchParser::badInput_data()
                               << QStringList{};
     QTest::newRow("unknown field")
             << QByteArray("{" + sum + ",\"colour\":\"red\"}") << jsonl
-            << QStringList{"b.jsonl:1:34: unknown field \"colour\" (known fields: id, fetch, "
-                           "compute, max_attempts, timeout_ms)"}
+            << QStringList{"b.jsonl:1:34: unknown field \"colour\" (known fields: id, input, "
+                           "fetch, compute, max_attempts, timeout_ms, slots)"}
             << QStringList{};
     QTest::newRow("nothing to do") << QByteArray("{}\n{\"id\":\"x\"}") << jsonl
                                    << QStringList{"b.jsonl:1:1: expected \"fetch\" or "
@@ -569,11 +570,11 @@ void TestBatchParser::badInput_data()
             << jsonl
             << QStringList{"b.jsonl:1:31: \"id\" cannot have a default: every task has its own",
                            "b.jsonl:1:40: unknown field \"bad\" in \"defaults\" (known fields: "
-                           "fetch, compute, max_attempts, timeout_ms)",
+                           "fetch, compute, max_attempts, timeout_ms, slots)",
                            "b.jsonl:1:48: expected \"timeout_ms\" to be an integer from 1 to "
                            "86400000 (milliseconds per attempt)",
-                           "b.jsonl:1:64: the defaults line may only contain \"defaults\" (found "
-                           "\"x\"); put tasks on the following lines"}
+                           "b.jsonl:1:64: the first line may only contain \"defaults\" and "
+                           "\"programs\" (found \"x\"); put tasks on the following lines"}
             << QStringList{"2 op:sum_to:0100000000000000 attempts:3"};
     QTest::newRow("defaults not an object")
             << QByteArray("{\"defaults\":5}") << jsonl

@@ -104,9 +104,15 @@ void TestComputeOps::registryIds()
     QCOMPARE(registry.idOf("map_ngram"), quint8(4));
     QCOMPARE(registry.idOf("map_words"), quint8(5));
     QVERIFY(!registry.op(4)->isPublic());
-    QCOMPARE(registry.names(), (QList<QByteArray>{"sum_to", "sha256", "wordcount"}));
+    // The user's own code: commands and programs, run by runners of their own.
+    QCOMPARE(registry.idOf("exec"), quint8(6));
+    QCOMPARE(registry.idOf("call"), quint8(7));
+    QVERIFY(registry.op(6)->hasOwnRunner() && registry.op(7)->hasOwnRunner());
+    QVERIFY(!registry.op(1)->hasOwnRunner());
+    QCOMPARE(registry.names(),
+             (QList<QByteArray>{"sum_to", "sha256", "wordcount", "exec", "call"}));
     QVERIFY(registry.op(0) == nullptr);
-    QVERIFY(registry.op(6) == nullptr);
+    QVERIFY(registry.op(8) == nullptr);
     QCOMPARE(registry.op(1)->name(), QByteArray("sum_to"));
     QCOMPARE(registry.op(3)->name(), QByteArray("wordcount"));
 }

@@ -20,6 +20,7 @@ class tst_Journal : public QObject
     Q_OBJECT
 private slots:
     void roundTrip();
+    void processOutcomesRoundTrip();
     void extremeValuesRoundTrip();
     void repeatedFieldsRoundTrip();
     void resultsGoThroughAWriteAheadLog();
@@ -95,6 +96,61 @@ void tst_Journal::roundTrip()
     QCOMPARE(history.size(), 1);
     QCOMPARE(history[0].error, ErrorKind::WorkerLost);
     QCOMPARE(history[0].message, QStringLiteral("worker 0 lost: crashed"));
+}
+
+// Commands and program calls: exit codes, signals, commands and output tails, of the final
+// attempt and of every failed one, come back from the journal for the details and --output.
+void tst_Journal::processOutcomesRoundTrip()
+{
+    const QString path = m_dir.filePath(QStringLiteral("process.journal"));
+    auto store = storeFor(Batch3);
+    ProcessOutcome killed;
+    killed.signal = 11;
+    killed.command = QStringLiteral("convert 'a b.jpg' b.png");
+    killed.stderrTail = "Segmentation fault\n";
+    AttemptRecord first;
+    first.attempt = 1;
+    first.error = ErrorKind::Exit;
+    first.message = QStringLiteral("killed by SIGSEGV: Segmentation fault");
+    first.process = killed;
+    ProcessOutcome finalOne;
+    finalOne.exitCode = -5; // any int a command could exit with, through a zigzag varint
+    finalOne.command = QStringLiteral("convert 'a b.jpg' b.png");
+    finalOne.stdoutTail = "partial\n";
+    finalOne.stderrTail = QByteArray(ProcessOutcome::MaxTailBytes, 'e');
+    QString error;
+    {
+        Journal j;
+        QVERIFY2(j.create(path, QStringLiteral("/data/t.jsonl"), Batch3, &error),
+                 qPrintable(error));
+        finish(*store, 0, TaskStatus::Failed, {}, {first});
+        finish(*store, 1, TaskStatus::Succeeded, "1"); // a built-in op: no process record
+        ProcessOutcome ok;
+        ok.exitCode = 0;
+        ok.command = QStringLiteral("/bin/true");
+        store->write([&](QVector<TaskState> &, TaskStore &s) { s.setProcessLocked(0, finalOne); });
+        finish(*store, 2, TaskStatus::Succeeded, "\"\"");
+        store->write([&](QVector<TaskState> &, TaskStore &s) { s.setProcessLocked(2, ok); });
+        QVERIFY(j.appendFinished(*store, {0, 1, 2}, &error));
+    }
+    Journal j;
+    QVERIFY2(j.open(path, &error), qPrintable(error));
+    auto restored = storeFor(Batch3);
+    QVERIFY2(j.restore(*restored, &error), qPrintable(error));
+    const ProcessOutcome p0 = restored->process(0);
+    QCOMPARE(p0.exitCode, -5);
+    QCOMPARE(p0.command, finalOne.command);
+    QCOMPARE(p0.stdoutTail, finalOne.stdoutTail);
+    QCOMPARE(p0.stderrTail, finalOne.stderrTail);
+    const QList<AttemptRecord> history = restored->attemptHistory(0);
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(history[0].error, ErrorKind::Exit);
+    QCOMPARE(history[0].process.signal, quint8(11));
+    QCOMPARE(history[0].process.exitCode, ProcessOutcome::NoExitCode);
+    QCOMPARE(history[0].process.stderrTail, QByteArray("Segmentation fault\n"));
+    QVERIFY(restored->process(1).isEmpty());
+    QCOMPARE(restored->process(2).exitCode, 0);
+    QCOMPARE(restored->process(2).command, QStringLiteral("/bin/true"));
 }
 
 // Records are varints and row deltas: values at the edges of their types, negative

@@ -17,6 +17,9 @@ private slots:
     void assignRoundTrip();
     void assignFromShape();
     void resultsRoundTrip();
+    void processResultsRoundTrip();
+    void outputRoundTrip();
+    void configureWithProgramsRoundTrip();
     void repeatedResultsShareOneBuffer();
     void cancelAndHeartbeat();
     void emptyFieldsRoundTrip();
@@ -144,8 +147,8 @@ void tst_Protocol::assignFromShape()
     shape.compute.params = "abc";
     QByteArray stream;
     Wire::AssignBuilder b(&stream);
-    b.add(5, 2, 1000, shape, 4096, QStringLiteral("id-5"), false);
-    b.add(6, 1, 0, shape, 4096, QStringLiteral("id-6"), true);
+    b.add(5, 2, 1000, shape, 4096, {});
+    b.add(6, 1, 0, shape, 4096, QByteArrayLiteral("id-6"));
     b.finish();
     QVector<AssignTask> out;
     QVERIFY(Wire::decodeAssign(decodeAll(stream).at(0).payload, &out));
@@ -187,6 +190,96 @@ void tst_Protocol::resultsRoundTrip()
     QCOMPARE(out[1].message, in[1].message);
     QCOMPARE(out[2].fetchUs, 123456u);
     QCOMPARE(out[2].computeUs, 654321u);
+}
+
+// Commands and calls: exit code, signal, command and tails, and the retry hint of a
+// program's reply, cross the pipe; built-in ops' results carry none of it.
+void tst_Protocol::processResultsRoundTrip()
+{
+    QVector<AttemptResult> in(3);
+    in[0].row = 7;
+    in[0].error = ErrorKind::Exit;
+    in[0].message = QStringLiteral("exit 3: gone");
+    in[0].processOutcome().exitCode = 3;
+    in[0].process->command = QStringLiteral("gzip -9c 'ü b'");
+    in[0].process->stdoutTail = QByteArray("\0partial", 8);
+    in[0].process->stderrTail = "gzip: gone\n";
+    in[1].row = 8;
+    in[1].error = ErrorKind::Compute;
+    in[1].retry = RetryHint::DoNotRetry;
+    in[1].processOutcome().signal = 11;
+    in[2].row = 9; // a built-in op
+    QByteArray stream;
+    Wire::encodeResults(&stream, in);
+    QVector<AttemptResult> out;
+    QVERIFY(Wire::decodeResults(decodeAll(stream).at(0).payload, &out));
+    QCOMPARE(out.size(), 3);
+    QVERIFY(out[0].process && out[1].process && !out[2].process);
+    QCOMPARE(out[0].process->exitCode, 3);
+    QCOMPARE(out[0].process->command, in[0].process->command);
+    QCOMPARE(out[0].process->stdoutTail, in[0].process->stdoutTail);
+    QCOMPARE(out[0].process->stderrTail, in[0].process->stderrTail);
+    QCOMPARE(out[0].retry, RetryHint::Policy);
+    QCOMPARE(out[1].retry, RetryHint::DoNotRetry);
+    QCOMPARE(out[1].process->signal, quint8(11));
+    QCOMPARE(out[1].process->exitCode, ProcessOutcome::NoExitCode);
+    QCOMPARE(out[1].error, ErrorKind::Compute);
+}
+
+void tst_Protocol::outputRoundTrip()
+{
+    OutputMsg in;
+    in.tasks = {TaskOutput{4, 2, QStringLiteral("sleep 1"), "out", "err\n"},
+                TaskOutput{5, 1, QString(), {}, "more"}};
+    in.programs = {ProgramOutput{QStringLiteral("score"), ProgramOutput::Stderr, "a\nb\n"},
+                   ProgramOutput{QStringLiteral("score"), ProgramOutput::Event, "ready\n"}};
+    QByteArray stream;
+    Wire::encodeOutput(&stream, in);
+    const auto frames = decodeAll(stream);
+    QCOMPARE(frames.at(0).type, FrameType::Output);
+    OutputMsg out;
+    QVERIFY(Wire::decodeOutput(frames.at(0).payload, &out));
+    QCOMPARE(out.tasks.size(), 2);
+    QCOMPARE(out.tasks[0].command, QStringLiteral("sleep 1"));
+    QCOMPARE(out.tasks[0].stdoutBytes, QByteArray("out"));
+    QCOMPARE(out.tasks[1].stderrBytes, QByteArray("more"));
+    QCOMPARE(out.programs.size(), 2);
+    QCOMPARE(out.programs[1].stream, quint8(ProgramOutput::Event));
+    QCOMPARE(out.programs[0].text, QByteArray("a\nb\n"));
+    // A program name that is not UTF-8 is a broken frame, not text to guess at.
+    QByteArray bad;
+    OutputMsg badMsg;
+    badMsg.programs = {ProgramOutput{QStringLiteral("x"), ProgramOutput::Stdout, "y"}};
+    Wire::encodeOutput(&bad, badMsg);
+    QByteArray payload = decodeAll(bad).at(0).payload;
+    payload[8] = char(0xff); // the name's one byte, after the two counts and its length
+    QVERIFY(!Wire::decodeOutput(payload, &out));
+}
+
+void tst_Protocol::configureWithProgramsRoundTrip()
+{
+    ConfigureMsg in;
+    in.workerSlot = 5;
+    ProgramSpec p;
+    p.name = QStringLiteral("score");
+    p.argv = QStringList{QStringLiteral("python3"), QStringLiteral("s.py"),
+                         QStringLiteral("{worker}")};
+    p.env = {{QStringLiteral("A"), QStringLiteral("b")}};
+    p.cwd = QStringLiteral("m");
+    p.baseDir = QStringLiteral("/d");
+    p.maxInFlight = 7;
+    p.recycleAfter = 100;
+    p.startupTimeoutMs = 1234;
+    in.programs = {p, p};
+    in.programs[1].name = QStringLiteral("other");
+    QByteArray stream;
+    Wire::encodeConfigure(&stream, in);
+    ConfigureMsg out;
+    QVERIFY(Wire::decodeConfigure(decodeAll(stream).at(0).payload, &out));
+    QCOMPARE(out.workerSlot, quint16(5));
+    QCOMPARE(out.programs.size(), 2);
+    QVERIFY(out.programs[0] == p);
+    QCOMPARE(out.programs[1].name, QStringLiteral("other"));
 }
 
 // A million tasks returning "0" must not cost a million allocations; different values and

@@ -69,8 +69,8 @@ void checkBatch(const Batch &batch, const QString &fileName, bool text)
                 check(!h.first.contains('\r') && !h.second.contains('\r'));
             }
         }
-        const bool needsId = shape.compute.op != 0 && f.kind != FetchKind::Url;
-        builder.add(qint32(row), 1, shape.timeoutMs, shape, f.maxBytes, spec.id, needsId);
+        builder.add(qint32(row), 1, shape.timeoutMs, shape, f.maxBytes,
+                    Wire::AssignBuilder::inputOf(spec));
     }
     builder.finish();
 
@@ -95,8 +95,7 @@ void checkBatch(const Batch &batch, const QString &fileName, bool text)
             check(t.url == shape.fetch.url);
             check(t.headers == shape.fetch.headers);
         }
-        if (shape.compute.op != 0 && t.fetchKind != FetchKind::Url)
-            check(t.input == spec.id.toUtf8());
+        check(t.input == Wire::AssignBuilder::inputOf(spec));
     }
 }
 

@@ -85,7 +85,7 @@ void decodeEveryWay(const QByteArray &payload)
     QVector<AttemptResult> results;
     if (Wire::decodeResults(payload, &results)) {
         for (const AttemptResult &r : std::as_const(results))
-            check(r.row >= 0 && r.error <= ErrorKind::Cancelled);
+            check(r.row >= 0 && r.error <= LastErrorKind);
     }
 
     // The all-numeric and all-bytes messages must survive a round trip unchanged.
@@ -100,6 +100,13 @@ void decodeEveryWay(const QByteArray &payload)
     if (Wire::decodeHeartbeat(payload, &heartbeat)) {
         QByteArray again;
         Wire::encodeHeartbeat(&again, heartbeat);
+        check(again.mid(FrameHeaderSize) == payload);
+    }
+
+    OutputMsg output;
+    if (Wire::decodeOutput(payload, &output)) {
+        QByteArray again;
+        Wire::encodeOutput(&again, output);
         check(again.mid(FrameHeaderSize) == payload);
     }
 

@@ -1,7 +1,11 @@
 // Writes the seed corpus of fuzz_frames: a few valid frames of every type, made by the real
 // encoders, plus streams of several frames. Run from the fuzz build when the protocol
 // changes:  build-fuzz/fuzz/make_frame_seeds tests/fuzz/corpus/frames
+#include "compute/ComputeRegistry.h"
 #include "protocol/Messages.h"
+#include "usercode/CallSpec.h"
+#include "usercode/CommandSpec.h"
+#include "usercode/TaskContext.h"
 
 #include <QDir>
 #include <QFile>
@@ -44,6 +48,22 @@ int main(int argc, char *argv[])
 
     QByteArray configure;
     Wire::encodeConfigure(&configure, ConfigureMsg{});
+    QByteArray configurePrograms;
+    {
+        ConfigureMsg c;
+        c.workerSlot = 3;
+        ProgramSpec p;
+        p.name = QStringLiteral("score");
+        p.argv = QStringList{QStringLiteral("python3"), QStringLiteral("score.py"),
+                             QStringLiteral("--gpu={worker}")};
+        p.env = {{QStringLiteral("LC_ALL"), QStringLiteral("C")}};
+        p.cwd = QStringLiteral("models");
+        p.baseDir = QStringLiteral("/data");
+        p.maxInFlight = 64;
+        p.recycleAfter = 1000;
+        c.programs = {p};
+        Wire::encodeConfigure(&configurePrograms, c);
+    }
 
     QByteArray assign;
     {
@@ -72,6 +92,27 @@ int main(int argc, char *argv[])
         url.maxBytes = 1024;
         url.headers = {{"Accept", "text/plain"}};
         b.add(url);
+        AssignTask command; // a command task: its spec in params, its id and input as input
+        command.row = 3;
+        command.attempt = 1;
+        command.op = ComputeRegistry::instance().idOf("exec");
+        CommandSpec spec;
+        spec.argv
+                = QStringList{QStringLiteral("gzip"), QStringLiteral("-9c"), QStringLiteral("{}")};
+        spec.baseDir = QStringLiteral("/data");
+        command.params = spec.encode();
+        command.input = TaskContext::encode(QStringLiteral("t3"), QStringLiteral("a.txt"));
+        b.add(command);
+        AssignTask call;
+        call.row = 4;
+        call.attempt = 2;
+        call.op = ComputeRegistry::instance().idOf("call");
+        CallSpec callSpec;
+        callSpec.program = QStringLiteral("score");
+        callSpec.argsJson = "{\"text\":\"hi\"}";
+        call.params = callSpec.encode();
+        call.input = TaskContext::encode(QStringLiteral("t4"), QString());
+        b.add(call);
         b.finish();
     }
 
@@ -91,6 +132,34 @@ int main(int argc, char *argv[])
         failed.error = ErrorKind::Timeout;
         failed.message = QStringLiteral("timed out after 500 ms");
         Wire::encodeResults(&results, {ok, failed});
+    }
+    QByteArray processResults;
+    {
+        AttemptResult exited;
+        exited.row = 4;
+        exited.attempt = 2;
+        exited.error = ErrorKind::Exit;
+        exited.message = QStringLiteral("exit 3: no such file");
+        exited.processOutcome().exitCode = 3;
+        exited.processOutcome().command = QStringLiteral("gzip -9c a.txt");
+        exited.processOutcome().stderrTail = "gzip: a.txt: no such file\n";
+        AttemptResult call;
+        call.row = 5;
+        call.attempt = 1;
+        call.error = ErrorKind::Compute;
+        call.retry = RetryHint::DoNotRetry;
+        call.message = QStringLiteral("hopeless");
+        call.processOutcome().command = QStringLiteral("call score {}");
+        call.processOutcome().stdoutTail = "a log line\n";
+        Wire::encodeResults(&processResults, {exited, call});
+    }
+    QByteArray output;
+    {
+        OutputMsg o;
+        o.tasks = {TaskOutput{4, 2, QStringLiteral("gzip -9c a.txt"), "partial", "warning\n"}};
+        o.programs = {ProgramOutput{QStringLiteral("score"), ProgramOutput::Stderr, "loading\n"},
+                      ProgramOutput{QStringLiteral("score"), ProgramOutput::Event, "ready\n"}};
+        Wire::encodeOutput(&output, o);
     }
 
     QByteArray heartbeat;
@@ -112,7 +181,10 @@ int main(int argc, char *argv[])
               && write(dir, "assign", assign) && write(dir, "cancel", cancel)
               && write(dir, "results", results) && write(dir, "heartbeat", heartbeat)
               && write(dir, "fault", fault) && write(dir, "shutdown", shutdown)
-              && write(dir, "worker-stream", hello + heartbeat + results + results.left(9))
+              && write(dir, "configure-programs", configurePrograms)
+              && write(dir, "results-process", processResults) && write(dir, "output", output)
+              && write(dir, "worker-stream",
+                       hello + heartbeat + results + output + processResults + results.left(9))
               && write(dir, "engine-stream", configure + assign + cancel + shutdown)
               && write(dir, "oversized-header", hello + QByteArray("\xff\xff\xff\xff\x05", 5));
     return ok ? 0 : 1;

@@ -30,6 +30,8 @@ public:
     bool waitFinished(int timeoutMs = 60000);
 
     Engine &engine() { return *m_engine; }
+    // Where load() writes the batch file (commands' relative paths start here).
+    QString batchDir() const { return m_dir.path(); }
     TaskStore &store() { return *m_store; }
     std::shared_ptr<TaskStore> storePtr() { return m_store; }
     TaskState state(const QString &id) const;

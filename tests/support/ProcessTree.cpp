@@ -5,9 +5,12 @@
 
 namespace Brigade::Test {
 
-QList<qint64> childProcesses(qint64 pid)
+namespace {
+
+// Calls f(pid, state, ppid) for every process in /proc.
+template<typename F>
+void forEachProcess(F f)
 {
-    QList<qint64> children;
     const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
     for (const QString &e : entries) {
         bool ok = false;
@@ -20,11 +23,33 @@ QList<qint64> childProcesses(qint64 pid)
         const QByteArray s = stat.readAll();
         // "pid (comm) state ppid ...": comm may hold spaces, so parse after the last ')'.
         const qsizetype close = s.lastIndexOf(')');
-        const QList<QByteArray> f = s.mid(close + 2).split(' ');
-        if (f.size() > 1 && f[1].toLongLong() == pid && f[0] != "Z")
-            children.append(p);
+        const QList<QByteArray> fields = s.mid(close + 2).split(' ');
+        if (fields.size() > 1)
+            f(p, fields[0], fields[1].toLongLong());
     }
+}
+
+} // namespace
+
+QList<qint64> childProcesses(qint64 pid)
+{
+    QList<qint64> children;
+    forEachProcess([&](qint64 p, const QByteArray &state, qint64 ppid) {
+        if (ppid == pid && state != "Z")
+            children.append(p);
+    });
     return children;
+}
+
+QList<qint64> processesWithArgument(const QByteArray &marker)
+{
+    QList<qint64> found;
+    forEachProcess([&](qint64 p, const QByteArray &state, qint64) {
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(p));
+        if (state != "Z" && cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(marker))
+            found.append(p);
+    });
+    return found;
 }
 
 } // namespace Brigade::Test

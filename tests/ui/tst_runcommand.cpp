@@ -182,7 +182,8 @@ void tst_RunCommand::runWritesCsv()
     const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
     QCOMPARE(lines.size(), 2);
     QCOMPARE(lines[0],
-             QByteArray("id,status,attempts,result,error,http_status,bytes,worker,duration_ms"));
+             QByteArray("id,status,attempts,result,error,http_status,bytes,worker,duration_ms,"
+                        "exit_code,command,stderr"));
     QVERIFY2(lines[1].startsWith("\"w,1\",succeeded,1,\"[[\"\"w,1\"\",1]]\""),
              lines[1].constData());
 }

@@ -33,8 +33,8 @@ struct Parser
                                 QStringLiteral("BYTES")};
     QCommandLineOption retryOn{QStringLiteral("retry-on"),
                                QStringLiteral("Failures that are retried, comma-separated from "
-                                              "network,timeout,5xx,4xx,compute,too-large "
-                                              "(default network,timeout,5xx)."),
+                                              "network,timeout,5xx,4xx,compute,too-large,exit,"
+                                              "program (default network,timeout,5xx,program)."),
                                QStringLiteral("LIST")};
     QCommandLineOption backoff{
             QStringLiteral("backoff-ms"),
@@ -125,6 +125,9 @@ struct Parser
                 "  brigade BATCH           open BATCH in the window (headless "
                 "when there is no display)\n"
                 "  brigade run BATCH [options]   run BATCH headless\n"
+                "  brigade run LIST [options] -- PROG ARG...  run PROG once per line of LIST\n"
+                "                          (- for stdin; {} is the line, appended when no\n"
+                "                          placeholder is given)\n"
                 "  brigade run --resume JOURNAL  finish a run that was interrupted\n"
                 "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
                 "  brigade export JOURNAL -o FILE  write a run's results"));
@@ -227,9 +230,21 @@ QList<HelpTopic> CliParser::helpTopics()
     return {HelpTopic{QString(), helpText()}};
 }
 
-bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
+bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *error)
 {
     Parser P;
+    // Everything after "--" is the command of brigade run LIST -- PROG ARG..., options and
+    // all: it is not Brigade's to parse.
+    QStringList args = arguments;
+    const qsizetype dashes = args.indexOf(QStringLiteral("--"));
+    if (dashes >= 0) {
+        o->commandLine = args.mid(dashes + 1);
+        args = args.mid(0, dashes);
+        if (o->commandLine.isEmpty() || o->commandLine.first().isEmpty()) {
+            *error = QStringLiteral("-- needs a command to run (brigade run LIST -- PROG ARG...)");
+            return false;
+        }
+    }
     QStringList argv{QStringLiteral("brigade")};
     argv += args;
     if (!P.p.parse(argv)) {
@@ -246,6 +261,13 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
     }
     QStringList pos = P.p.positionalArguments();
     const QString verb = pos.value(0);
+    if (dashes >= 0
+        && (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")
+            || P.p.isSet(P.resume))) {
+        *error = QStringLiteral("-- PROG ARG... goes with brigade run LIST only (a journal "
+                                "already holds its command)");
+        return false;
+    }
     if (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")) {
         o->command = verb == QLatin1String("export") ? CliOptions::Command::Export
                                                      : CliOptions::Command::RetryFailed;
@@ -269,7 +291,10 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
             o->resume = true;
             o->journalPath = P.p.value(P.resume);
         } else if (pos.isEmpty()) {
-            *error = QStringLiteral("missing the batch file to run (brigade run BATCH)");
+            *error = dashes >= 0 ? QStringLiteral("missing the list of inputs (brigade run LIST "
+                                                  "-- PROG ARG...; - reads the list from stdin)")
+                                 : QStringLiteral("missing the batch file to run (brigade run "
+                                                  "BATCH)");
             return false;
         } else if (pos.size() > 1) {
             *error = QStringLiteral("unexpected argument \"%1\" (one batch file at a time)")
@@ -336,7 +361,7 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
     if (P.p.isSet(P.retryOn)) {
         RetryPolicy &r = s.retry;
         r.retryNetwork = r.retryTimeout = r.retryServerErrors = r.retryClientErrors = false;
-        r.retryCompute = r.retryTooLarge = false;
+        r.retryCompute = r.retryTooLarge = r.retryExit = r.retryProgram = false;
         const QStringList kinds = P.p.value(P.retryOn).split(QLatin1Char(','), Qt::SkipEmptyParts);
         for (const QString &k : kinds) {
             const QString t = k.trimmed();
@@ -352,9 +377,14 @@ bool CliParser::parse(const QStringList &args, CliOptions *o, QString *error)
                 r.retryCompute = true;
             else if (t == QLatin1String("too-large"))
                 r.retryTooLarge = true;
+            else if (t == QLatin1String("exit"))
+                r.retryExit = true;
+            else if (t == QLatin1String("program"))
+                r.retryProgram = true;
             else if (t != QLatin1String("none")) {
                 *error = QStringLiteral("--retry-on: unknown failure kind \"%1\" (expected "
-                                        "network, timeout, 5xx, 4xx, compute, too-large or none)")
+                                        "network, timeout, 5xx, 4xx, compute, too-large, exit, "
+                                        "program or none)")
                                  .arg(t);
                 return false;
             }

@@ -15,6 +15,9 @@ struct CliOptions
 
     Command command = Command::Run;
     QString batchPath;
+    // brigade run LIST -- PROG ARG...: the command to run once per line of LIST (batchPath,
+    // "-" for stdin), GNU parallel style.
+    QStringList commandLine;
     QString journalPath; // --journal, or the journal of --resume / retry-failed / export
     bool resume = false;
     bool noJournal = false;

@@ -70,6 +70,10 @@ void ProgressView::draw(const RunStats &s)
                          .arg(int(w.cpuPercent))
                          .arg(w.restarts ? QStringLiteral(" restarts %1").arg(w.restarts)
                                          : QString());
+    for (const QString &r : std::as_const(m_running))
+        lines << QStringLiteral("running: %1").arg(r);
+    if (!m_lastFailure.isEmpty())
+        lines << QStringLiteral("last failure: %1").arg(m_lastFailure);
     clear();
     for (const QString &l : std::as_const(lines))
         std::fprintf(m_out, "%s\x1b[K\n", l.toLocal8Bit().constData());
@@ -91,17 +95,40 @@ void ProgressView::update(const RunStats &stats)
     }
     if (!m_sinceDraw.isValid() || m_sinceDraw.elapsed() >= m_plainIntervalMs) {
         std::fprintf(m_out, "brigade: %s\n", summaryLine(stats).toLocal8Bit().constData());
+        printFailures();
         std::fflush(m_out);
         m_sinceDraw.start();
     }
 }
 
+void ProgressView::printFailures()
+{
+    if (m_failuresSincePrinted == 0)
+        return;
+    const QString more = m_failuresSincePrinted > 1
+                                 ? QStringLiteral(" (and %1 more since the last report)")
+                                           .arg(m_failuresSincePrinted - 1)
+                                 : QString();
+    std::fprintf(m_out, "brigade: failed: %s%s\n", m_lastFailure.toLocal8Bit().constData(),
+                 more.toLocal8Bit().constData());
+    m_failuresSincePrinted = 0;
+}
+
+void ProgressView::setLastFailure(const QString &line, qint64 failures)
+{
+    m_lastFailure = line;
+    m_failuresSincePrinted += failures;
+}
+
 void ProgressView::finish(const RunStats &stats)
 {
+    m_running.clear();
     if (m_mode == Mode::Live)
         draw(stats);
-    else if (m_mode == Mode::Plain)
+    else if (m_mode == Mode::Plain) {
+        printFailures();
         std::fprintf(m_out, "brigade: done: %s\n", summaryLine(stats).toLocal8Bit().constData());
+    }
     m_linesDrawn = 0;
     std::fflush(m_out);
 }

@@ -4,8 +4,10 @@
 #include "MapReduceCommand.h"
 #include "job/Job.h"
 #include "run/RunSettingsRules.h"
+#include "usercode/CommandLineBatch.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
@@ -79,6 +81,24 @@ void RunCommand::fail(const QString &message, int status)
     emit exitRequested(status);
 }
 
+Result<OpenedRun> RunCommand::openCommandLine(const OpenOptions &options)
+{
+    // brigade run LIST -- PROG ARG...: the list and the command become a batch, opened and
+    // journaled like any other, so --resume and retry-failed need nothing else.
+    const QString &list = m_options.batchPath;
+    QFile file(list);
+    const bool opened = list == u"-" ? file.open(stdin, QIODevice::ReadOnly)
+                                     : (QFileInfo(list).isFile() && file.open(QIODevice::ReadOnly));
+    if (!opened)
+        return Result<OpenedRun>::failure(
+                QStringLiteral("cannot read list %1: %2")
+                        .arg(list, QFileInfo::exists(list) ? file.errorString()
+                                                           : QStringLiteral("no such file")));
+    const QByteArray data
+            = CommandLineBatch::make(file.readAll(), m_options.commandLine, QDir::currentPath());
+    return RunSession::openData(data, CommandLineBatch::nameFor(list), options);
+}
+
 bool RunCommand::open()
 {
     const bool fromJournal = m_options.resume || m_options.command != CliOptions::Command::Run;
@@ -86,7 +106,8 @@ bool RunCommand::open()
     OpenOptions options;
     options.maxErrors = MaxErrorsShown;
     options.findEarlierRun = !fromJournal;
-    Result<OpenedRun> opened = RunSession::open(path, options);
+    Result<OpenedRun> opened = m_options.commandLine.isEmpty() ? RunSession::open(path, options)
+                                                               : openCommandLine(options);
     if (!opened) {
         fail(QStringLiteral("brigade: %1").arg(opened.error()), 2);
         return false;
@@ -218,7 +239,12 @@ void RunCommand::begin()
     m_view = std::make_unique<ProgressView>(mode, stderr, m_options.plainIntervalMs);
 
     RunSession *s = m_session.get();
-    connect(s, &RunSession::progress, this, [this](const RunStats &st) { m_view->update(st); });
+    connect(s, &RunSession::progress, this, [this](const RunStats &st) {
+        if (st.failed > m_failedSeen) // the rows that just finished hold the latest failure
+            noteFailure(m_lastFinished);
+        m_failedSeen = st.failed;
+        m_view->update(st);
+    });
     connect(s, &RunSession::loadSampled, this, [this](const LoadSample &l) { m_view->setLoad(l); });
     connect(s, &RunSession::workerMessage, this, [this](int, const QString &m) {
         m_view->message(QStringLiteral("brigade: %1").arg(m));
@@ -228,7 +254,15 @@ void RunCommand::begin()
     connect(s, &RunSession::tasksFinished, this, [this](const QVector<int> &rows) {
         if (m_writing)
             m_writer.write(*m_session->store(), rows);
+        m_lastFinished = rows;
+        if (!m_running.isEmpty()) {
+            for (int row : rows)
+                m_running.remove(row);
+        }
     });
+    // Running commands are shown only in the live view.
+    if (mode == ProgressView::Mode::Live)
+        connect(s, &RunSession::tasksChanged, this, &RunCommand::noteChanged);
     connect(s, &RunSession::finished, this, &RunCommand::onFinished);
 
     auto *interrupts = new InterruptWatcher(this);
@@ -255,6 +289,54 @@ void RunCommand::begin()
     // come from the journal.
     if (m_writing)
         m_writer.write(*store, m_session->earlierResults());
+}
+
+void RunCommand::noteFailure(const QVector<int> &rows)
+{
+    // The latest failure, with what a command said about it. One look under the store's
+    // lock, and only when the run's count of failures went up.
+    const TaskStore &store = *m_session->store();
+    int failed = -1;
+    qint64 failures = 0;
+    store.read([&](const QVector<TaskState> &states) {
+        for (int row : rows) {
+            if (states[row].status == TaskStatus::Failed) {
+                failed = row;
+                ++failures;
+            }
+        }
+    });
+    if (failed < 0)
+        return;
+    const ProcessOutcome p = store.process(failed);
+    QString line = QStringLiteral("%1: %2").arg(store.spec(failed).id, store.state(failed).message);
+    if (!p.command.isEmpty())
+        line += QStringLiteral(" (%1)").arg(p.command);
+    m_view->setLastFailure(line, failures);
+}
+
+void RunCommand::noteChanged(const QVector<int> &rows)
+{
+    // Commands and calls now running, for the live view: a few rows of each update are
+    // enough (the view shows four).
+    const TaskStore &store = *m_session->store();
+    for (qsizetype i = 0; i < rows.size() && i < 256; ++i) {
+        const int row = rows[i];
+        const ProcessOutcome p = store.process(row);
+        if (p.command.isEmpty() || store.state(row).status != TaskStatus::Running) {
+            m_running.remove(row);
+            continue;
+        }
+        const QByteArray last = p.lastStderrLine();
+        m_running.insert(
+                row, last.isEmpty()
+                             ? p.command
+                             : QStringLiteral("%1 -- %2").arg(p.command, QString::fromUtf8(last)));
+    }
+    QStringList lines;
+    for (auto it = m_running.cbegin(); it != m_running.cend() && lines.size() < 4; ++it)
+        lines << it.value().left(160);
+    m_view->setRunning(lines);
 }
 
 void RunCommand::onFinished(const RunStats &stats)

@@ -5,6 +5,7 @@
 #include "output/ResultWriter.h"
 #include "session/RunSession.h"
 
+#include <QMap>
 #include <QObject>
 
 #include <memory>
@@ -35,7 +36,10 @@ private:
     void begin();
     // Opens the batch or journal into the session; false (and the exit requested) if not.
     bool open();
+    Result<OpenedRun> openCommandLine(const OpenOptions &options);
     Result<Job *> startJob();
+    void noteFailure(const QVector<int> &rows);
+    void noteChanged(const QVector<int> &rows);
     void onFinished(const RunStats &stats);
     void fail(const QString &message, int status);
     // Stops what runs (the journal closed, the workers gone) but keeps the tasks in memory.
@@ -43,6 +47,9 @@ private:
 
     CliOptions m_options;
     std::unique_ptr<RunSession> m_session;
+    QMap<int, QString> m_running; // commands and calls running now, for the live view
+    QVector<int> m_lastFinished;  // the latest tasksFinished(), for the latest failure
+    qint64 m_failedSeen = 0;
     std::unique_ptr<ProgressView> m_view;
     ResultWriter m_writer;
     bool m_writing = false;

@@ -16,6 +16,11 @@ compared digest for digest:
   the peer's 32-byte start value sha256(b"peer-task-i")); sum: sum_to n.
 - W5: one MapReduce line over the n-gram file of peers/gen_ngram.py: totals of
   match_count per word, the top 5 and Aardvark's total, which is what the peer reports.
+- W6: N command tasks running /bin/true (the command from the defaults line), as
+  peers/w1_cmd.py runs `true` N times.
+- W7, W8: calls of a long-lived Python program (written beside the batch) that imports
+  the peers' own functions: w1_noop.noop_sync(i), peerlib.sum_loop(n), and the coroutine
+  of w2_latency.py with the peer's sleeps (same seed, drawn in the same order).
 """
 import json
 import random
@@ -80,3 +85,32 @@ def write_w5(path, data_path, top=5, keys=("Aardvark",)):
     path so the batch works from any directory."""
     job = {"id": "w5", "mapreduce": {"input": data_path, "format": "ngram", "top": top, "keys": list(keys)}}
     return _write_lines(path, [job])
+
+
+def write_w6(path, n):
+    """W6: n runs of /bin/true as command tasks."""
+    with open(path, "w") as f:
+        f.write('{"defaults":{"compute":{"op":"exec","argv":["/bin/true"]}}}\n')
+        f.write("{}\n" * n)
+    return path
+
+
+def write_program(path, peers_dir, body):
+    """A long-lived Python program for Brigade: the peers' directory on sys.path, then body
+    (which imports what it needs and calls brigade_program.serve)."""
+    with open(path, "w") as f:
+        f.write(f"import sys\nsys.path.insert(0, {peers_dir!r})\nimport brigade_program\n{body}")
+    return path
+
+
+def write_calls(path, python, program, args, max_in_flight):
+    """A batch of calls of one program, task i with args[i]."""
+    head = {"programs": {"p": {"argv": [python, program], "max_in_flight": max_in_flight}},
+            "defaults": {"compute": {"op": "call", "program": "p"}}}
+    return _write_lines(path, [head, *({"compute": {"op": "call", "program": "p", "args": a}} for a in args)])
+
+
+def w2_sleeps(n, seed=PEER_SEED, lo=0.2, hi=0.7):
+    """w2_latency.py's sleeps, task by task (make_sleeps: the same RNG, in order)."""
+    rng = random.Random(seed)
+    return [rng.uniform(lo, hi) for _ in range(n)]

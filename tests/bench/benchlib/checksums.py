@@ -91,6 +91,13 @@ def count_sum_checksum(recs):
     return f"{recs.succeeded}:{sum(int(r) for r in recs.results)}"
 
 
+def w6_checksum(recs, n_expected):
+    """w1_cmd.py's "jobs:rc0" (every job ran and exited 0; the pipeline's status 0)."""
+    ok = recs.count == n_expected and recs.succeeded == n_expected
+    return f"{n_expected}:rc0" if ok else f"FAILED:{recs.count - recs.succeeded} of {recs.count} jobs, e.g. " \
+                                          f"{recs.failures[:1]}"
+
+
 def w3_checksum(recs):
     """W3's "count:bytes:digest" over successful tasks."""
     return f"{recs.succeeded}:{recs.bytes_total}:{digest_list(recs.results)}"

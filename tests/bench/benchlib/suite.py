@@ -108,7 +108,10 @@ class Suite:
         argv = [self.opt.brigade, "run", batch, "--progress", "none", "--seed", "1"]
         if workers:
             argv += ["--workers", str(workers)]
-        argv += list(extra_args)
+        # "-- PROG ARG..." (brigade run LIST -- PROG) must stay last.
+        extra_args = list(extra_args)
+        command = extra_args[extra_args.index("--"):] if "--" in extra_args else []
+        argv += extra_args[:len(extra_args) - len(command)]
         journal_path = self.path(f"{label}.rep{rep}.journal") if journal else None
         _remove(journal_path)
         argv += ["--journal", journal_path] if journal else ["--no-journal"]
@@ -116,6 +119,7 @@ class Suite:
         if out_path:
             _remove(out_path)
             argv += ["--output", out_path]
+        argv += command
         m, rec = self.measure(argv, label, rep, self.timeout(timeout_s))
         rec.update(rep=rep, seconds=m.wall_s, ok=(m.rc == 0 and not m.timed_out))
         if not rec["ok"]:

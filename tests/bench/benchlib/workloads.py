@@ -420,6 +420,142 @@ def w4_cpu(suite):
 
 
 # ---------------------------------------------------------------------------------------
+# W6: one process per task (GNU parallel's home ground)
+
+
+def w6_commands(suite):
+    """W6: N runs of /bin/true as command tasks, 2 at once (the default: a worker per core,
+    one compute slot each), journal on, against peers/w1_cmd.py's GNU parallel -j2 and
+    xargs -P2. Brigade's time is the whole `brigade run`. At 10,000 also the command line's
+    way in (`brigade run LIST -- /bin/true`). Targets at 10,000: >= 5x GNU parallel,
+    >= 1.3x xargs -P2."""
+    opt = suite.opt
+    cases = []
+    for n in ([200] if opt.smoke else [2000, 10_000]):
+        batch = batches.write_w6(suite.path(f"w6_{n}.jsonl"), n)
+        check = lambda r, n=n: cs.w6_checksum(r, n)
+        runners = [suite.brigade_runner("brigade", batch, check, workers=2)]
+        variants = {}
+        if n >= 10_000:
+            listing = suite.path(f"w6_{n}.txt")
+            with open(listing, "w") as f:
+                f.write("".join(f"{i}\n" for i in range(n)))
+            runners.append(_cli_runner(suite, "brigade_cli", listing, ["/bin/true"], check))
+            variants["brigade run LIST -- /bin/true"] = "brigade_cli"
+        for peer in ("parallel", "xargs"):
+            if shutil.which(peer):
+                runners.append(suite.peer_runner(peer, "w1_cmd.py",
+                                                 ["--runner", peer, "--jobs", str(n), "--procs", "2"]))
+        results = suite.interleave(f"W6 {_fmt_n(n)}", runners)
+        case = make_case(f"W6-{_fmt_n(n)}", "W6", f"W6 commands, {n:,} x /bin/true, 2 at once (journal on)",
+                         n, results, "brigade", [r.name for r in runners if r.kind == "peer"],
+                         metric="jobs/s", variants=variants)
+        if n >= 10_000 and not opt.smoke:
+            b = case["brigade"]["median_s"]
+            for peer, goal in (("parallel", 5), ("xargs", 1.3)):
+                theirs = case["peers"].get(peer, {}).get("median_s")
+                case["targets"].append(target(f"x {peer} ({'-j2' if peer == 'parallel' else '-P2'})",
+                                              ratio(theirs, b), goal, True,
+                                              shown=None if theirs else f"n/a ({peer} not installed)"))
+        cases.append(case)
+    return cases
+
+
+def _cli_runner(suite, name, listing, command, checksum_fn):
+    """`brigade run LIST -- COMMAND`, journal on, its results read back from the journal."""
+    return suite.brigade_runner(name, listing, checksum_fn, workers=2, extra_args=["--", *command])
+
+
+# ---------------------------------------------------------------------------------------
+# W7, W8: the user's own Python code in long-lived programs
+
+
+def _aiomp_runnable(suite):
+    """The aiomultiprocess peers need the package: AIOMP_PATH, or the unmodified copy in
+    the peers' third_party/ (peerlib.load_aiomp looks there too)."""
+    bundled = os.path.join(suite.opt.peers_dir, "third_party", "aiomultiprocess", "aiomultiprocess")
+    return _aiomp_available() or os.path.isfile(os.path.join(bundled, "__init__.py"))
+
+
+def w7_python(suite):
+    """W7 (a): 100,000 calls of w1_noop.noop_sync(i) through a long-lived Python program per
+    worker (the shipped helper, a plain function, up to 1,024 requests in flight), against
+    w1_noop.py's aiomultiprocess-style pool and per-task run_in_executor; target >= 3x the
+    pool. (b) 200 calls of peerlib.sum_loop(2,000,000) with 1 and 2 workers, against
+    w4_cpu.py --kind sum's 2-worker process pool; targets: within 1.1x of the pool, 2-worker
+    over 1-worker speedup >= 1.9."""
+    opt = suite.opt
+    cases = []
+    n = 300 if opt.smoke else 100_000
+    program = batches.write_program(suite.path("w7_noop.py"), opt.peers_dir,
+                                    "from w1_noop import noop_sync\n"
+                                    "brigade_program.serve(lambda args, body: noop_sync(args))\n")
+    batch = batches.write_calls(suite.path("w7_noop.jsonl"), opt.python, program, range(n), 1024)
+    runners = [suite.brigade_runner("brigade", batch, cs.count_sum_checksum, workers=2)]
+    peer_args = ["--tasks", str(n), "--workers", "2"]
+    if _aiomp_runnable(suite):
+        runners.append(suite.peer_runner("aiomp_map", "w1_noop.py", ["--runner", "aiomp_map", *peer_args]))
+    if not opt.smoke:
+        runners.append(suite.peer_runner("ppe_executor", "w1_noop.py", ["--runner", "ppe_executor", *peer_args]))
+    results = suite.interleave("W7 noop", runners)
+    case = make_case("W7-noop", "W7", f"W7 (a) {n:,} calls of a Python no-op in a long-lived program", n,
+                     results, "brigade", [r.name for r in runners if r.kind == "peer"], metric="tasks/s")
+    if not opt.smoke:
+        pool = case["peers"].get("aiomp_map", {}).get("median_s")
+        case["targets"].append(target("x the aiomultiprocess-style pool", ratio(pool, case["brigade"]["median_s"]),
+                                      3, True, shown=None if pool else "n/a (aiomultiprocess not found)"))
+    cases.append(case)
+
+    n, size = (10, 20_000) if opt.smoke else (200, 2_000_000)
+    program = batches.write_program(suite.path("w7_sum.py"), opt.peers_dir,
+                                    "from peerlib import sum_loop\n"
+                                    "brigade_program.serve(lambda args, body: sum_loop(args))\n")
+    batch = batches.write_calls(suite.path("w7_sum.jsonl"), opt.python, program, [size] * n, 32)
+    runners = [suite.brigade_runner("brigade_1w", batch, cs.w4_checksum, workers=1),
+               suite.brigade_runner("brigade_2w", batch, cs.w4_checksum, workers=2),
+               suite.peer_runner("ppe_2w", "w4_cpu.py", ["--runner", "ppe", "--workers", "2", "--kind", "sum",
+                                                         "--tasks", str(n), "--size", str(size)])]
+    results = suite.interleave("W7 sum_loop", runners)
+    case = make_case("W7-sum", "W7", f"W7 (b) {n} calls of peerlib.sum_loop({size:,}), 2 workers", n, results,
+                     "brigade_2w", ["ppe_2w"], variants={"1 worker": "brigade_1w"})
+    if not opt.smoke:
+        b = case["brigade"]["median_s"]
+        case["targets"].append(target("time / the 2-worker Python pool's", ratio(b, case["peers"]["ppe_2w"]["median_s"]),
+                                      1.1, False))
+        case["targets"].append(target("speedup 2 workers / 1 worker",
+                                      ratio(case["brigade_variants"]["1 worker"]["median_s"], b), 1.9, True))
+    cases.append(case)
+    return cases
+
+
+def w8_asyncio(suite):
+    """W8: the one-loop-per-core asyncio recipe inside Brigade: 10,000 calls of
+    w2_latency.py's own coroutine (await asyncio.sleep(d), then peerlib.sum_loop(100,000)),
+    with the peer's sleeps (same seed, same order), through the helper's async path with
+    up to 10,000 in flight per program, every call tracked and journaled. Against
+    w2_latency.py's percore runner; target: makespan <= 1.1x its."""
+    opt = suite.opt
+    n = 200 if opt.smoke else 10_000
+    program = batches.write_program(suite.path("w8_latency.py"), opt.peers_dir,
+                                    "from w2_latency import task\n"
+                                    "async def handle(args, body):\n"
+                                    "    return (await task(args, 100_000))[0]\n"
+                                    "brigade_program.serve(handle)\n")
+    batch = batches.write_calls(suite.path("w8.jsonl"), opt.python, program, batches.w2_sleeps(n), 10_000)
+    runners = [suite.brigade_runner("brigade", batch, cs.count_sum_checksum, workers=2),
+               suite.peer_runner("percore", "w2_latency.py", ["--runner", "percore", "--tasks", str(n),
+                                                              "--workers", "2"])]
+    results = suite.interleave("W8", runners)
+    case = make_case("W8", "W8", f"W8 asyncio recipe in Brigade, {n:,} coroutines (sleep 200-700 ms + "
+                                 f"sum_loop 100,000)", n, results, "brigade", ["percore"])
+    if not opt.smoke:
+        case["targets"].append(target("makespan / the one-loop-per-core recipe's",
+                                      ratio(case["brigade"]["median_s"], case["peers"]["percore"]["median_s"]),
+                                      1.1, False))
+    return [case]
+
+
+# ---------------------------------------------------------------------------------------
 # W5: MapReduce over an n-gram file
 
 W5_SMOKE_MB = 3
