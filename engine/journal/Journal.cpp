@@ -142,7 +142,8 @@ bool Journal::create(const QString &path, const QString &batchPath, const QByteA
             QStringLiteral(
                     "CREATE TABLE runs(run INTEGER PRIMARY KEY, kind TEXT, started_at TEXT)"),
             QStringLiteral("CREATE TABLE segments(seq INTEGER PRIMARY KEY, kind INTEGER NOT NULL, "
-                           "count INTEGER NOT NULL, data BLOB NOT NULL)"),
+                           "count INTEGER NOT NULL, data BLOB NOT NULL, at_ms INTEGER)"),
+            QStringLiteral("CREATE TABLE workers(slot INTEGER PRIMARY KEY, host TEXT)"),
     };
     for (const QString &sql : schema) {
         if (!exec(sql, error))
@@ -233,6 +234,17 @@ bool Journal::open(const QString &path, QString *error)
         close();
         return false;
     }
+    // Found, not added: a journal may be open in another Brigade that is writing it.
+    QSqlQuery columns(m_db);
+    m_hasSegmentTimes = false;
+    if (columns.exec(QStringLiteral("SELECT name FROM pragma_table_info('segments')"))) {
+        while (columns.next())
+            m_hasSegmentTimes = m_hasSegmentTimes || columns.value(0).toString() == u"at_ms";
+    }
+    QSqlQuery tables(m_db);
+    m_hasWorkerHosts = tables.exec(QStringLiteral(
+                               "SELECT 1 FROM sqlite_master WHERE type='table' AND name='workers'"))
+                       && tables.next();
     return true;
 }
 
@@ -285,6 +297,34 @@ bool Journal::recordRun(const QString &kind, QString *error)
         return false;
     }
     return true;
+}
+
+bool Journal::recordWorkerHost(int slot, const QString &host, QString *error)
+{
+    if (!m_hasWorkerHosts)
+        return true;
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO workers(slot, host) VALUES(?, ?)"));
+    q.bindValue(0, slot);
+    q.bindValue(1, host);
+    if (!q.exec()) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return false;
+    }
+    return true;
+}
+
+QHash<int, QString> Journal::workerHosts() const
+{
+    QHash<int, QString> hosts;
+    if (!m_hasWorkerHosts)
+        return hosts;
+    QSqlQuery q(m_db);
+    if (q.exec(QStringLiteral("SELECT slot, host FROM workers"))) {
+        while (q.next())
+            hosts.insert(q.value(0).toInt(), q.value(1).toString());
+    }
+    return hosts;
 }
 
 bool Journal::setOpenTasks(qint64 count, QString *error)
@@ -354,7 +394,13 @@ bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, Q
     std::memcpy(out.at(0), &le, 4);
     out.commit();
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("INSERT INTO segments(kind, count, data) VALUES(?, ?, ?)"));
+    if (m_hasSegmentTimes) {
+        q.prepare(QStringLiteral(
+                "INSERT INTO segments(kind, count, data, at_ms) VALUES(?, ?, ?, ?)"));
+        q.bindValue(3, QDateTime::currentMSecsSinceEpoch());
+    } else {
+        q.prepare(QStringLiteral("INSERT INTO segments(kind, count, data) VALUES(?, ?, ?)"));
+    }
     q.bindValue(0, int(FinishedSegment));
     q.bindValue(1, count);
     q.bindValue(2, data);
@@ -386,11 +432,19 @@ bool Journal::appendReset(const QVector<int> &rows, QString *error)
     return true;
 }
 
-bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order) const
+bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order,
+                      QVector<qint64> *finishedAtMs) const
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT seq, kind, data FROM segments ORDER BY seq"))) {
+    const QString select
+            = m_hasSegmentTimes
+                      ? QStringLiteral("SELECT seq, kind, data, at_ms FROM segments "
+                                       "ORDER BY seq")
+                      : QStringLiteral("SELECT seq, kind, data FROM segments ORDER BY seq");
+    if (finishedAtMs)
+        finishedAtMs->fill(-1, store.size());
+    if (!q.exec(select)) {
         *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
         return false;
     }
@@ -421,12 +475,16 @@ bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order) con
                         return corrupt("names a task the batch does not have");
                     s.resetLocked(int(row));
                     latest[int(row)] = -1;
+                    if (finishedAtMs)
+                        (*finishedAtMs)[int(row)] = -1;
                 }
                 continue;
             }
             if (kind != FinishedSegment)
                 return corrupt("has an unknown kind");
             const quint32 count = r.u32();
+            const QVariant at = m_hasSegmentTimes ? q.value(3) : QVariant();
+            const qint64 atMs = at.isNull() ? -1 : at.toLongLong();
             qint64 row = 0;
             JournalRecord records;
             for (quint32 i = 0; i < count && r.ok(); ++i) {
@@ -446,6 +504,8 @@ bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order) con
                 states[int(row)] = std::move(st);
                 s.setHistoryLocked(int(row), std::move(history));
                 s.setProcessLocked(int(row), std::move(process));
+                if (finishedAtMs)
+                    (*finishedAtMs)[int(row)] = atMs;
             }
             if (!r.ok() || !r.atEnd())
                 return corrupt("is truncated or malformed");

@@ -4,6 +4,7 @@
 #include "core/TaskStore.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QSqlDatabase>
 #include <QString>
 #include <QVector>
@@ -55,6 +56,11 @@ public:
     // Records that these rows were reset for a retry: they are no longer final.
     bool appendReset(const QVector<int> &rows, QString *error);
     bool recordRun(const QString &kind, QString *error);
+    // Records the host a worker slot runs on (its hello's), for failures grouped by host
+    // from the journal alone. A later run's worker in the same slot replaces it.
+    bool recordWorkerHost(int slot, const QString &host, QString *error);
+    // Worker slot -> host, as recorded; empty for a journal of an older Brigade.
+    QHash<int, QString> workerHosts() const;
     // How many tasks were neither succeeded nor failed when the journal was last told: the
     // whole batch from the start of a run until it ends, so a run that crashed still counts
     // as unfinished. -1 when never recorded.
@@ -67,8 +73,11 @@ public:
 
     // Replays every segment into store: final states and attempt histories. Rows not final
     // in the journal are left queued. Returns false if a segment is corrupt.
-    // order, if given, receives the final rows in the order they finished.
-    bool restore(TaskStore &store, QString *error, QVector<int> *order = nullptr) const;
+    // order, if given, receives the final rows in the order they finished; finishedAtMs,
+    // if given, when each row's final record was written (ms since the epoch; -1 for rows
+    // not final, and in journals of an older Brigade, which did not record it).
+    bool restore(TaskStore &store, QString *error, QVector<int> *order = nullptr,
+                 QVector<qint64> *finishedAtMs = nullptr) const;
 
     static QString defaultDirectory();
     static QString defaultPathFor(const QString &batchPath);
@@ -77,6 +86,9 @@ private:
     bool exec(const QString &sql, QString *error);
     bool readMeta(const QString &key, QByteArray *value, QString *error) const;
 
+    // What a journal of an older Brigade does not have: it is read and appended to without.
+    bool m_hasSegmentTimes = false;
+    bool m_hasWorkerHosts = false;
     QString m_connection;
     QString m_path;
     QSqlDatabase m_db;

@@ -64,6 +64,13 @@ void JournalWriter::appendReset(const QVector<int> &rows)
         report(error);
 }
 
+void JournalWriter::recordWorkerHost(int slot, const QString &host)
+{
+    QString error;
+    if (m_journal && !m_journal->recordWorkerHost(slot, host, &error))
+        report(error);
+}
+
 void JournalWriter::recordOpenTasks(qint64 open)
 {
     QString error;

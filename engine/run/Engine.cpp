@@ -47,6 +47,8 @@ Engine::Engine(QObject *parent)
     connect(m_core, &RC::progress, this, &Engine::progress);
     connect(m_core, &RC::tasksChanged, this, &Engine::tasksChanged);
     connect(m_core, &RC::tasksFinished, this, &Engine::tasksFinished);
+    connect(m_core, &RC::failuresChanged, this, &Engine::failuresChanged);
+    connect(m_core, &RC::failureRowsFound, this, &Engine::failureRowsFound);
     connect(m_core, &RC::loadSampled, this, &Engine::loadSampled);
     connect(m_core, &RC::workerMessage, this, &Engine::workerMessage);
     connect(m_core, &RC::programLogChanged, this, &Engine::programLogChanged);
@@ -81,13 +83,22 @@ Engine::~Engine()
 }
 
 void Engine::start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
-                   const QVector<int> &reset)
+                   const QVector<int> &reset, std::shared_ptr<const FailureGroups> earlierFailures)
 {
     if (store != m_store)
         m_programLog->clear(); // a log belongs to its batch
     m_store = store;
     m_running = true;
-    post(m_core, [core = m_core, store, settings, reset] { core->start(store, settings, reset); });
+    post(m_core, [core = m_core, store, settings, reset, earlierFailures] {
+        core->start(store, settings, reset, earlierFailures);
+    });
+}
+
+quint64 Engine::findFailureRows(const QVector<int> &groupIds)
+{
+    const quint64 token = m_nextToken++;
+    post(m_core, [core = m_core, token, groupIds] { core->findFailureRows(token, groupIds); });
+    return token;
 }
 
 void Engine::pause()

@@ -4,6 +4,7 @@
 #include "RunStats.h"
 #include "core/ProgramLog.h"
 #include "core/TaskStore.h"
+#include "failures/FailureGroups.h"
 
 #include <QObject>
 #include <QThread>
@@ -31,8 +32,11 @@ public:
     // Runs every task of store that has not finished, and the finished rows of reset again
     // (fresh attempts; the reset is journaled before anything runs). A run in progress is
     // replaced. Front ends go through RunSession, which decides what a run runs.
+    // earlierFailures: failures of store recorded before (a journal's), where the failure
+    // groups of its first run start from.
     void start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
-               const QVector<int> &reset = {});
+               const QVector<int> &reset = {},
+               std::shared_ptr<const FailureGroups> earlierFailures = {});
     std::shared_ptr<TaskStore> store() const { return m_store; }
     // What the run's long-lived programs wrote, per program (programLogChanged() says when
     // it grew). Kept for the Engine's life; readable from any thread.
@@ -47,6 +51,9 @@ public:
     // result. Starts the workers again if the run had finished.
     void retryTasks(const QVector<int> &rows);
     void killWorker(int slot);
+    // The tasks now in these failure groups (FailureGroup::ids), computed on the engine
+    // thread; failureRowsFound(token, rows) answers. Returns the token.
+    quint64 findFailureRows(const QVector<int> &groupIds);
 
 signals:
     void started();
@@ -54,6 +61,10 @@ signals:
     void tasksChanged(const QVector<int> &rows);
     // Tasks that reached a final state, in completion order; each exactly once per start.
     void tasksFinished(const QVector<int> &rows);
+    // Failed and retrying tasks grouped by cause, whenever the groups change (at most with
+    // each progress update), and once at every start.
+    void failuresChanged(const Brigade::FailureSummary &failures);
+    void failureRowsFound(quint64 token, const QVector<int> &rows);
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
     // These programs' logs grew (coalesced like tasksChanged()).
@@ -67,6 +78,7 @@ private:
     std::shared_ptr<TaskStore> m_store;
     std::shared_ptr<ProgramLog> m_programLog;
     bool m_running = false;
+    quint64 m_nextToken = 1;
 };
 
 } // namespace Brigade

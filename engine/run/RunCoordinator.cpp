@@ -4,6 +4,8 @@
 #include "compute/ComputeRegistry.h"
 #include "journal/JournalWriter.h"
 
+#include <QDateTime>
+
 #include <algorithm>
 
 namespace Brigade::Internal {
@@ -39,12 +41,17 @@ RunCoordinator::~RunCoordinator()
 }
 
 void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
-                           const QVector<int> &reset)
+                           const QVector<int> &reset,
+                           std::shared_ptr<const FailureGroups> earlierFailures)
 {
     if (m_active)
         stopWorkers();
     if (m_store != store || m_settings.journalPath != settings.journalPath)
         closeJournal();
+    if (m_store != store) {
+        const bool fits = earlierFailures && earlierFailures->taskCount() == store->size();
+        m_failures = fits ? *earlierFailures : FailureGroups(store->size());
+    }
     m_store = std::move(store);
     m_settings = settings;
     openJournal();
@@ -98,6 +105,8 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_updateTimer.start();
     m_loadTimer.start();
     m_load.sample();
+    m_failures.takeChanged();
+    emit failuresChanged(m_failures.summary());
     emit started();
     emitUpdates();
     checkDone();
@@ -146,6 +155,11 @@ void RunCoordinator::onWorkerReady(int slot, quint32 incarnation)
     s.info.pid = s.process->hello().pid;
     s.info.slurmJobId = s.process->hello().slurmJobId;
     m_slotLane[slot] = m_log->laneFor(slot, hostOf(slot), s.info.group);
+    if (m_journal) {
+        QMetaObject::invokeMethod(m_journal, [j = m_journal, slot, host = s.info.host] {
+            j->recordWorkerHost(slot, host);
+        });
+    }
     if (m_hosts.value(s.info.host).blocked) {
         s.process->kill(QStringLiteral("its host %1 is out of rotation").arg(s.info.host));
         return;
@@ -313,8 +327,13 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
     bool retried = false;
     const QString hostName = hostOf(slot);
     HostRecord &host = m_hosts[hostName];
+    // Failed attempts, grouped by cause once the store's lock is let go (index into
+    // results, and whether the task tries again).
+    QVector<QPair<int, bool>> failed;
+    QVector<int> succeeded;
     m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
-        for (const AttemptResult &r : results) {
+        for (qsizetype i = 0; i < results.size(); ++i) {
+            const AttemptResult &r = results[i];
             if (r.row >= n)
                 continue;
             TaskState &st = states[r.row];
@@ -347,11 +366,16 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
                 st.finishedAtMs = now;
                 m_finishedRows.append(r.row);
                 logAttempt(r.row, st, AttemptOutcome::Succeeded, nowUs, r.fetchUs, r.computeUs);
+                if (st.attempts > 1)
+                    succeeded.append(r.row); // may have been in a failure group
                 continue;
             }
             st.error = r.error;
             st.message = r.message;
-            if (m_settings.retry.shouldRetry(r) && st.attempts < maxAttemptsOf(r.row)) {
+            const bool again
+                    = m_settings.retry.shouldRetry(r) && st.attempts < maxAttemptsOf(r.row);
+            failed.append({int(i), again});
+            if (again) {
                 store.recordAttemptLocked(
                         r.row, AttemptRecord{st.attempts, st.worker, r.error, r.httpStatus,
                                              st.queuedUs, r.fetchUs, r.computeUs, r.message,
@@ -374,6 +398,18 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             }
         }
     });
+    if (!failed.isEmpty() || !succeeded.isEmpty()) {
+        const qint64 wall = QDateTime::currentMSecsSinceEpoch();
+        for (const auto &[i, again] : std::as_const(failed)) {
+            const AttemptResult &r = results[i];
+            const TaskSpec &spec = m_store->spec(r.row);
+            m_failures.record(r.row, spec.id, FailureCause::of(spec, r), r.message, hostName, wall,
+                              again ? FailureGroups::Outcome::Retrying
+                                    : FailureGroups::Outcome::Failed);
+        }
+        for (int row : std::as_const(succeeded))
+            m_failures.clear(row);
+    }
     if (retried)
         armRetryTimer();
     if (!host.blocked && host.failedInARow >= m_settings.blocklistFailedAttempts
@@ -464,6 +500,7 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
     const qint64 now = nowMs();
     const qint64 nowUs = m_log->nowUs();
     bool retried = false;
+    QVector<QPair<int, bool>> lost; // row, and whether it tries again
     m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
         for (int row = 0; row < states.size(); ++row) {
             TaskState &st = states[row];
@@ -474,6 +511,7 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
             st.message = message;
             markChanged(row);
             logAttempt(row, st, AttemptOutcome::Lost, nowUs);
+            lost.append({row, st.attempts < maxAttemptsOf(row)});
             if (st.attempts < maxAttemptsOf(row)) {
                 const ProcessOutcome *live = store.processLocked(row);
                 store.recordAttemptLocked(row,
@@ -494,6 +532,15 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
         }
     });
     Q_UNUSED(retried)
+    const QString lostOn = hostOf(slot);
+    const qint64 wall = QDateTime::currentMSecsSinceEpoch();
+    for (const auto &[row, again] : std::as_const(lost)) {
+        const TaskSpec &spec = m_store->spec(row);
+        m_failures.record(row, spec.id, FailureCause::of(spec, ErrorKind::WorkerLost, 0, message),
+                          message, lostOn, wall,
+                          again ? FailureGroups::Outcome::Retrying
+                                : FailureGroups::Outcome::Failed);
+    }
     s.inFlight = 0;
     if (!m_active) {
         s.info.state = WorkerState::Stopped;
@@ -593,6 +640,7 @@ void RunCoordinator::cancelTasks(const QVector<int> &rows)
                 }
             }
             setStatus(st, TaskStatus::Cancelled);
+            m_failures.clear(row); // cancelled is not a failure, whatever came before
             st.error = ErrorKind::Cancelled;
             st.message = QStringLiteral("cancelled");
             st.finishedAtMs = now;
@@ -660,11 +708,17 @@ QVector<int> RunCoordinator::resetRows(QVector<TaskState> &states, TaskStore &st
             ++m_counts[int(TaskStatus::Queued)];
         }
         store.resetLocked(row); // fresh attempt count; earlier attempts are forgotten
+        m_failures.clear(row);
         reset.append(row);
     }
     if (m_journal && !reset.isEmpty())
         QMetaObject::invokeMethod(m_journal, [j = m_journal, reset] { j->appendReset(reset); });
     return reset;
+}
+
+void RunCoordinator::findFailureRows(quint64 token, const QVector<int> &ids)
+{
+    emit failureRowsFound(token, m_failures.rowsOf(ids));
 }
 
 void RunCoordinator::killWorker(int slot)
@@ -835,6 +889,8 @@ void RunCoordinator::emitUpdates()
         emit tasksFinished(m_finishedRows);
         m_finishedRows.clear();
     }
+    if (m_failures.takeChanged())
+        emit failuresChanged(m_failures.summary());
     if (!m_changed.isEmpty()) {
         for (int row : std::as_const(m_changed))
             m_changedFlag[row] = 0;

@@ -5,6 +5,7 @@
 #include "RunStats.h"
 #include "core/ProgramLog.h"
 #include "core/TaskStore.h"
+#include "failures/FailureGroups.h"
 #include "protocol/Messages.h"
 
 #include <QElapsedTimer>
@@ -38,13 +39,17 @@ public:
     // Where the programs' output goes (before start; shared with the Engine's callers).
     void setProgramLog(std::shared_ptr<ProgramLog> log) { m_programLog = std::move(log); }
     // reset: finished rows to run again with fresh attempts (journaled as reset first).
+    // earlierFailures: the failures of store recorded before (a journal's), taken as the
+    // start of its groups when store is new to this coordinator.
     void start(std::shared_ptr<TaskStore> store, const RunSettings &settings,
-               const QVector<int> &reset = {});
+               const QVector<int> &reset = {},
+               std::shared_ptr<const FailureGroups> earlierFailures = {});
     void setPaused(bool paused);
     void cancelAll();
     void cancelTasks(const QVector<int> &rows);
     void retryTasks(const QVector<int> &rows);
     void killWorker(int slot); // for tests and the "restart worker" action
+    void findFailureRows(quint64 token, const QVector<int> &ids);
     void shutdown();
 
 signals:
@@ -52,6 +57,9 @@ signals:
     void progress(const Brigade::RunStats &stats);
     void tasksChanged(const QVector<int> &rows);
     void tasksFinished(const QVector<int> &rows); // completion order, each finish once
+    void failuresChanged(const Brigade::FailureSummary &failures);
+    // The tasks in failure groups ids (see FailureGroups::rowsOf), asked for with token.
+    void failureRowsFound(quint64 token, const QVector<int> &rows);
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
     void programLogChanged(const QStringList &programs);
@@ -154,6 +162,7 @@ private:
     const ProgramSpec *m_lastProgram = nullptr;
     std::shared_ptr<ProgramLog> m_programLog;
     QStringList m_programLogChanged;
+    FailureGroups m_failures;
 
     QThread *m_journalThread = nullptr;
     JournalWriter *m_journal = nullptr;

@@ -2,6 +2,7 @@
 
 #include "batch/Batch.h"
 #include "core/TaskStore.h"
+#include "failures/FailureGroups.h"
 
 #include <QByteArray>
 #include <QString>
@@ -24,6 +25,8 @@ struct OpenedRun
     // they finished.
     QString journalPath;
     QVector<int> finishedRows;
+    // For a journal: its failed tasks grouped by cause (when, where, an example each).
+    std::shared_ptr<const FailureGroups> failures;
     // Summary and problems (file:line:column); its tasks are moved into store. A MapReduce
     // job has batch->mapReduce and no tasks.
     std::shared_ptr<Batch> batch;

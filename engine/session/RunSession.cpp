@@ -70,8 +70,11 @@ Result<OpenedRun> openJournal(const QString &path, const OpenOptions &options)
     // Built here, before any engine sees it: restoring is this store's first writer.
     opened.store = std::make_shared<TaskStore>(std::move(opened.batch->tasks));
     opened.batch->tasks = {};
-    if (!journal.restore(*opened.store, &error, &opened.finishedRows))
+    QVector<qint64> finishedAt;
+    if (!journal.restore(*opened.store, &error, &opened.finishedRows, &finishedAt))
         return Result<OpenedRun>::failure(error);
+    opened.failures = std::make_shared<const FailureGroups>(
+            FailureGroups::fromStore(*opened.store, finishedAt, journal.workerHosts()));
     opened.journalPath = path;
     return opened;
 }
@@ -191,11 +194,13 @@ void RunSession::adopt(OpenedRun opened)
     m_tasksStarted = false;
     m_journalPath = m_opened.journalPath;
     m_earlier = m_opened.finishedRows;
+    m_failures = m_opened.failures ? m_opened.failures->summary() : FailureSummary();
     if (!m_opened.isMapReduce()) {
         m_engine = std::make_unique<Engine>();
         connectEngine(m_engine.get(), true);
     }
     emit journalChanged(m_journalPath);
+    emit failuresChanged(m_failures);
 }
 
 qint64 RunSession::unfinishedTasks() const
@@ -347,7 +352,10 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
                        << "finished tasks run again, journal" << s.journalPath;
     Engine *engine = m_engine.get();
     auto *job = new TaskRunJob(
-            engine, [engine, store = m_opened.store, s, reset] { engine->start(store, s, reset); },
+            engine,
+            [engine, store = m_opened.store, s, reset, earlier = m_opened.failures] {
+                engine->start(store, s, reset, earlier);
+            },
             kindName(kind), this);
     m_job = job;
     job->start();
@@ -375,9 +383,38 @@ Result<Job *> RunSession::startMapReduce(const RunSettings &settings)
     return static_cast<Job *>(job);
 }
 
+quint64 RunSession::findFailureRows(const QVector<int> &groupIds)
+{
+    const quint64 token = m_nextToken++;
+    if (!m_tasksStarted || !m_engine) {
+        // Nothing has run yet: the groups are the journal's, here.
+        const QVector<int> rows
+                = m_opened.failures ? m_opened.failures->rowsOf(groupIds) : QVector<int>();
+        QMetaObject::invokeMethod(
+                this, [this, token, rows] { emit failureRowsFound(token, rows); },
+                Qt::QueuedConnection);
+        return token;
+    }
+    m_pendingRows.insert(m_engine->findFailureRows(groupIds), token);
+    return token;
+}
+
 void RunSession::connectEngine(Engine *e, bool tasks)
 {
     if (tasks) {
+        connect(e, &Engine::failuresChanged, this, [this](const FailureSummary &failures) {
+            m_failures = failures;
+            emit failuresChanged(failures);
+        });
+        connect(e, &Engine::failureRowsFound, this,
+                [this](quint64 engineToken, const QVector<int> &rows) {
+                    const auto it = m_pendingRows.constFind(engineToken);
+                    if (it == m_pendingRows.cend())
+                        return;
+                    const quint64 token = it.value();
+                    m_pendingRows.erase(it);
+                    emit failureRowsFound(token, rows);
+                });
         connect(e, &Engine::started, this, &RunSession::started);
         connect(e, &Engine::progress, this, &RunSession::progress);
         connect(e, &Engine::tasksChanged, this, &RunSession::tasksChanged);

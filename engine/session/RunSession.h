@@ -6,6 +6,7 @@
 #include "run/RunSettings.h"
 #include "run/RunStats.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 
@@ -91,6 +92,14 @@ public:
     // the order they finished: with the job's own, one result per task.
     QVector<int> earlierResults() const { return m_earlier; }
 
+    // Failed and retrying tasks grouped by cause: the opened journal's until a run starts,
+    // then the run's (which go on from the journal's), as failuresChanged() last said.
+    FailureSummary failures() const { return m_failures; }
+    // The tasks now in these failure groups (FailureGroup::ids), found off the caller's
+    // thread while a run's engine has the groups; failureRowsFound(token, rows) answers,
+    // queued. Returns the token.
+    quint64 findFailureRows(const QVector<int> &groupIds);
+
     Job *job() const { return m_job; }
     bool isRunning() const;
     // The engine running the tasks or the MapReduce job's chunks (null before the first
@@ -108,6 +117,9 @@ signals:
     void tasksChanged(const QVector<int> &rows);
     void tasksFinished(const QVector<int> &rows);
     void finished(const Brigade::RunStats &stats);
+    // The failure groups changed (a run's engine, or a journal adopted).
+    void failuresChanged(const Brigade::FailureSummary &failures);
+    void failureRowsFound(quint64 token, const QVector<int> &rows);
     // Any job's engine, forwarded.
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
@@ -127,6 +139,9 @@ private:
     QString m_journalPath;
     QString m_chosenJournal;
     QVector<int> m_earlier;
+    FailureSummary m_failures;
+    QHash<quint64, quint64> m_pendingRows; // the engine's token -> the caller's
+    quint64 m_nextToken = 1;
     bool m_journalling = true;
     bool m_tasksStarted = false; // a task run was started on the adopted batch
 };

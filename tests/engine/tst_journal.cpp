@@ -2,6 +2,7 @@
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -30,6 +31,8 @@ private slots:
     void foreignFilesAreRefused();
     void corruptSegmentIsReported();
     void defaultPathsNeverCollide();
+    void finishTimesAndWorkerHosts();
+    void olderJournalWithoutTimesOrHosts();
 
 private:
     static std::shared_ptr<TaskStore> storeFor(const QByteArray &batch);
@@ -422,6 +425,67 @@ void tst_Journal::corruptSegmentIsReported()
     auto restored = storeFor(Batch3);
     QVERIFY(!j.restore(*restored, &error));
     QVERIFY2(error.contains(QLatin1String("corrupt")), qPrintable(error));
+}
+
+void tst_Journal::finishTimesAndWorkerHosts()
+{
+    const QString path = m_dir.filePath(QStringLiteral("times.journal"));
+    auto store = storeFor(Batch3);
+    QString error;
+    Journal j;
+    QVERIFY(j.create(path, QStringLiteral("t.jsonl"), Batch3, &error));
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    finish(*store, 0, TaskStatus::Failed, {});
+    QVERIFY(j.appendFinished(*store, {0}, &error));
+    QVERIFY(j.recordWorkerHost(1, QStringLiteral("node-a"), &error));
+    QVERIFY(j.recordWorkerHost(1, QStringLiteral("node-b"), &error)); // the slot's later worker
+    QVERIFY(j.recordWorkerHost(2, QStringLiteral("node-c"), &error));
+    const qint64 after = QDateTime::currentMSecsSinceEpoch();
+    Journal reopened;
+    QVERIFY(reopened.open(path, &error));
+    auto restored = storeFor(Batch3);
+    QVector<qint64> at;
+    QVERIFY(reopened.restore(*restored, &error, nullptr, &at));
+    QCOMPARE(at.size(), 3);
+    QVERIFY(at[0] >= before && at[0] <= after);
+    QCOMPARE(at[1], -1); // not final
+    const QHash<int, QString> hosts = reopened.workerHosts();
+    QCOMPARE(hosts.value(1), QStringLiteral("node-b"));
+    QCOMPARE(hosts.value(2), QStringLiteral("node-c"));
+    QCOMPARE(hosts.size(), 2);
+}
+
+void tst_Journal::olderJournalWithoutTimesOrHosts()
+{
+    // A journal of a Brigade before finish times and worker hosts: read and written as it is.
+    const QString path = m_dir.filePath(QStringLiteral("older.journal"));
+    auto store = storeFor(Batch3);
+    QString error;
+    {
+        Journal j;
+        QVERIFY(j.create(path, QStringLiteral("t.jsonl"), Batch3, &error));
+    }
+    {
+        auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("older"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("ALTER TABLE segments DROP COLUMN at_ms")));
+        QVERIFY(q.exec(QStringLiteral("DROP TABLE workers")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("older"));
+    Journal j;
+    QVERIFY2(j.open(path, &error), qPrintable(error));
+    finish(*store, 2, TaskStatus::Succeeded, "6");
+    QVERIFY2(j.appendFinished(*store, {2}, &error), qPrintable(error));
+    QVERIFY2(j.recordWorkerHost(1, QStringLiteral("node-a"), &error), qPrintable(error));
+    QVERIFY(j.workerHosts().isEmpty());
+    auto restored = storeFor(Batch3);
+    QVector<qint64> at;
+    QVERIFY2(j.restore(*restored, &error, nullptr, &at), qPrintable(error));
+    QCOMPARE(restored->state(2).status, TaskStatus::Succeeded);
+    QCOMPARE(at, (QVector<qint64>{-1, -1, -1}));
 }
 
 QTEST_GUILESS_MAIN(tst_Journal)
