@@ -4,6 +4,7 @@
 #include "core/Result.h"
 #include "run/RunSettings.h"
 #include "run/RunStats.h"
+#include "window/failures/FailuresView.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -34,6 +35,8 @@ class TaskDetailsView;
 class TaskRunView;
 class TaskStore;
 class TaskTableModel;
+class FailuresView;
+class RunEndNotifier;
 class TimelinePanel;
 
 // The Brigade window: load a batch, run it, watch every task and every core, retry what
@@ -97,6 +100,12 @@ public:
     CorePanel *corePanel() const { return m_corePanel; }
     TaskDetailsView *detailsView() const { return m_details; }
     TimelinePanel *timelinePanel() const { return m_timeline; }
+    RunEndNotifier *runEndNotifier() const { return m_notifier; }
+    FailuresView *failuresView() const { return m_failures; }
+    QDockWidget *failuresDock() const { return m_failuresDock; }
+    // The tasks at rows as a batch file of their own (what Export as Batch… writes after
+    // asking where); failedBatchExported() follows.
+    void exportFailedBatchTo(const QVector<int> &rows, const QString &path);
     QDockWidget *timelineDock() const { return m_timelineDock; }
     QComboBox *statusFilter() const;
     QLineEdit *textFilter() const;
@@ -107,6 +116,9 @@ public:
 
     // Store rows of the selected table rows, in view order.
     QVector<int> selectedStoreRows() const;
+
+    // The failed tasks in sight: the table filtered to them (a notification's click).
+    void showFailures();
 
 signals:
     void batchLoaded(const QString &path);
@@ -122,6 +134,7 @@ signals:
     // continue that run was made (or answered by setResumeAnswer) and this was the answer.
     void earlierRunOffered(const QString &journal, qint64 openTasks, bool accepted);
     void exportFinished(const QString &path, qint64 records, const QString &error);
+    void failedBatchExported(const QString &path, qint64 tasks, const QString &error);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -172,6 +185,9 @@ private:
     bool confirmStopRun(const QString &question);
     void showError(const QString &title, const QString &text);
     void say(const QString &message, int timeoutMs = 5000);
+    void onFailureAction(FailuresView::Action action, const QVector<int> &rows);
+    void exportFailedBatch(const QVector<int> &rows);
+    QString failuresHtml() const; // the report's failure groups
 
     RunSession *m_session;
     QPointer<Job> m_job;      // the job the window follows (running, or the last one)
@@ -199,6 +215,9 @@ private:
     QDockWidget *m_coreDock = nullptr;
     QDockWidget *m_detailsDock = nullptr;
     TimelinePanel *m_timeline = nullptr;
+    RunEndNotifier *m_notifier = nullptr;
+    FailuresView *m_failures = nullptr;
+    QDockWidget *m_failuresDock = nullptr;
     QDockWidget *m_timelineDock = nullptr;
     QLabel *m_workersLabel = nullptr;
     QLabel *m_journalLabel = nullptr;
