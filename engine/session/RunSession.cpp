@@ -15,7 +15,7 @@
 
 namespace Brigade {
 
-Q_LOGGING_CATEGORY(lcSession, "brigade.session")
+Q_LOGGING_CATEGORY(lcSession, "brigade.session", QtInfoMsg)
 
 namespace {
 
