@@ -1,6 +1,7 @@
 // The Failures dock in the real window: failures of real runs grouped by cause, with their
 // counts and examples; retrying a group turns its tasks into successes against the local
 // test server; stopping the retries of a group ends the run; a group exported as a batch.
+#include "TestFiles.h"
 #include "TestHttpServer.h"
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
@@ -84,12 +85,7 @@ void tst_FailuresView::cleanup()
 
 QString tst_FailuresView::writeBatch(const QString &name, const QStringList &lines)
 {
-    const QString path = m_dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return {};
-    f.write(lines.join(QLatin1Char('\n')).toUtf8() + '\n');
-    return path;
+    return Test::writeTestFile(m_dir, name, lines.join(QLatin1Char('\n')).toUtf8() + '\n');
 }
 
 bool tst_FailuresView::load(const QString &path)

@@ -1,6 +1,7 @@
 // The Timeline dock in the real window after real runs: a lane per worker under its host,
 // attempts as bars that hover and click through to the table, zoom and pan with the mouse,
 // drawing aggregated at scale, where the time went, and the exports.
+#include "TestFiles.h"
 #include "journal/Journal.h"
 #include "timeline/AttemptLog.h"
 #include "window/MainWindow.h"
@@ -9,6 +10,7 @@
 #include "window/timeline/TimeBreakdownModel.h"
 #include "window/timeline/TimeBreakdownView.h"
 #include "window/timeline/TimelinePanel.h"
+#include "window/timeline/TimelineRenderer.h"
 #include "window/timeline/TimelineView.h"
 
 #include <QApplication>
@@ -44,6 +46,7 @@ private slots:
     void rangeSelectionBreaksDownItsTime();
     void aggregatedAtScale();
     void exportsPictureAndReport();
+    void lanesScrolledPartlyOutOfThePlot();
 
 private:
     QString writeBatch(const QString &name, const QStringList &lines);
@@ -91,12 +94,7 @@ void tst_TimelinePanel::cleanup()
 
 QString tst_TimelinePanel::writeBatch(const QString &name, const QStringList &lines)
 {
-    const QString path = m_dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return {};
-    f.write(lines.join(QLatin1Char('\n')).toUtf8() + '\n');
-    return path;
+    return Test::writeTestFile(m_dir, name, lines.join(QLatin1Char('\n')).toUtf8() + '\n');
 }
 
 bool tst_TimelinePanel::loadAndRun(const QString &path)
@@ -360,6 +358,32 @@ void tst_TimelinePanel::exportsPictureAndReport()
     panel->exportReport(m_dir.filePath(QStringLiteral("no/such/dir/run.html")));
     QVERIFY(done.wait(20000));
     QVERIFY(done.last().at(1).toString().contains(QStringLiteral("cannot write")));
+}
+
+void tst_TimelinePanel::lanesScrolledPartlyOutOfThePlot()
+{
+    // Many attempts (drawn as columns) in lanes that reach past the plot's top and bottom:
+    // drawn up to the edges, nothing written outside the picture.
+    QStringList lines;
+    for (int i = 0; i < 20000; ++i)
+        lines << QStringLiteral(R"({"compute":{"op":"sum_to","n":%1}})").arg(i % 10);
+    QVERIFY(loadAndRun(writeBatch(QStringLiteral("edges.jsonl"), lines)));
+    TimelineFrameRequest r;
+    r.store = m_window->store();
+    r.fromUs = view()->extent().first;
+    r.toUs = view()->extent().second;
+    r.size = QSize(300, 40);
+    r.colors = view()->colors();
+    r.lanes = {{0, -30, 50}, {1, 20, 50}};
+    r.queueY = -10;
+    r.queueHeight = 30;
+    const TimelineFrame frame = TimelineRenderer::render(r);
+    QVERIFY(!frame.individual);
+    QCOMPARE(frame.image.size(), QSize(300, 40));
+    int drawn = 0;
+    for (int x = 0; x < 300; ++x)
+        drawn += frame.image.pixel(x, 19) != r.colors.laneBase; // lane 0's bottom
+    QVERIFY(drawn > 0);
 }
 
 QTEST_MAIN(tst_TimelinePanel)

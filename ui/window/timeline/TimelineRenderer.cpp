@@ -69,7 +69,8 @@ void drawColumns(QImage &image, const TimelineBins &bins, int laneIndex, int y0,
             if (top >= drawnTop)
                 top = drawnTop - 1; // a phase present shows as a pixel at least
             top = qMax(devTop, top);
-            for (int y = top; y < drawnTop; ++y) {
+            // A lane scrolled partly out of the plot is drawn up to its edge only.
+            for (int y = qMax(0, top); y < qMin(drawnTop, image.height()); ++y) {
                 auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
                 for (int x = x0; x < x1 && x < imageWidth; ++x) {
                     // Backoff is hatched: waiting, not working.
@@ -222,7 +223,7 @@ QPolygonF drawQueue(QImage &image, const QVector<CountSample> &samples,
             const int rTop = qTop - int(std::lround(double(rt) * devHeight / maxWaiting));
             const int x0 = int(col * pxPerCol);
             const int x1 = qMax(x0 + 1, int((col + 1) * pxPerCol));
-            for (int y = qMax(devTop, rTop); y < devBottom; ++y) {
+            for (int y = qMax(0, qMax(devTop, rTop)); y < qMin(devBottom, image.height()); ++y) {
                 auto *line = reinterpret_cast<QRgb *>(image.scanLine(y));
                 const QRgb color = y < qTop ? r.colors.retried : r.colors.queued;
                 for (int x = x0; x < x1 && x < image.width(); ++x)
