@@ -2,6 +2,8 @@
 
 #include "compute/ComputeRegistry.h"
 #include "encoding/Utf8.h"
+#include "net/HeaderCheck.h"
+#include "net/Url.h"
 #include "usercode/CallSpec.h"
 #include "usercode/CommandSpec.h"
 #include "usercode/Placeholders.h"
@@ -11,8 +13,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
-#include <QUrl>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -35,8 +37,19 @@ constexpr qint64 MaxSlots = 1024;
 // Besides Placeholders::Need: the command reads the fetched body on stdin.
 constexpr quint8 NeedsStdinBody = 4;
 const QString KnownMapReduceKeys = QStringLiteral("input, format, top, keys, chunk_bytes");
-const QString KnownFetchKeys
-        = QStringLiteral("url, delay_ms, fail_rate, timeout_ms, max_bytes, headers");
+const QStringList KnownFetchKeys{QStringLiteral("url"),         QStringLiteral("delay_ms"),
+                                 QStringLiteral("fail_rate"),   QStringLiteral("timeout_ms"),
+                                 QStringLiteral("max_bytes"),   QStringLiteral("headers"),
+                                 QStringLiteral("method"),      QStringLiteral("body"),
+                                 QStringLiteral("body_file"),   QStringLiteral("auth"),
+                                 QStringLiteral("decompress"),  QStringLiteral("max_redirects"),
+                                 QStringLiteral("http_version")};
+// Indexed by HttpMethod and HttpVersion.
+const QStringList HttpMethodNames{QStringLiteral("GET"), QStringLiteral("HEAD"),
+                                  QStringLiteral("POST"), QStringLiteral("PUT")};
+const QStringList HttpVersionNames{QString(), QStringLiteral("1.1"), QStringLiteral("2"),
+                                   QStringLiteral("2-prior-knowledge")};
+constexpr qint64 MaxRedirects = 100;
 
 bool isJsonSpace(char c)
 {
@@ -50,20 +63,6 @@ qint64 integerIn(const QJsonValue &value, qint64 lo, qint64 hi)
         return lo - 1;
     const qint64 n = value.toInteger(lo - 1);
     return n >= lo && n <= hi ? n : lo - 1;
-}
-
-// RFC 9110 token characters.
-bool isHeaderName(const QByteArray &name)
-{
-    if (name.isEmpty())
-        return false;
-    for (char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                        || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-        if (!ok || c == '\0')
-            return false;
-    }
-    return true;
 }
 
 template<typename T>
@@ -132,10 +131,26 @@ QByteArray BatchLineParser::shapeKey(const TaskShape &shape)
     appendRaw(&key, shape.timeoutMs);
     appendBytes(&key, shape.fetch.url);
     appendBytes(&key, shape.compute.params);
-    appendRaw<qint64>(&key, shape.fetch.headers.size());
-    for (const auto &header : shape.fetch.headers) {
-        appendBytes(&key, header.first);
-        appendBytes(&key, header.second);
+    for (const HeaderList *headers : {&shape.fetch.headers, &shape.fetch.secretHeaders}) {
+        appendRaw<qint64>(&key, headers->size());
+        for (const auto &header : *headers) {
+            appendBytes(&key, header.first);
+            appendBytes(&key, header.second);
+        }
+    }
+    const HttpOptions &http = shape.fetch.http;
+    if (!http.isDefault()) {
+        appendRaw(&key, http.method);
+        appendRaw(&key, http.netrc);
+        appendRaw(&key, http.decompress);
+        appendRaw(&key, http.maxRedirects);
+        appendRaw(&key, http.httpVersion);
+        appendBytes(&key, http.body);
+        appendBytes(&key, http.bodyFile.toUtf8());
+        appendBytes(&key, http.user);
+        appendBytes(&key, http.password);
+        appendBytes(&key, http.netrcFile.toUtf8());
+        appendBytes(&key, http.unsetVariable);
     }
     return key;
 }
@@ -166,6 +181,12 @@ int BatchLineParser::internShape(const Fields &fields)
     return index;
 }
 
+bool BatchLineParser::onlyUnsetVariables(const std::vector<LineError> &errors)
+{
+    return std::all_of(errors.begin(), errors.end(),
+                       [](const LineError &e) { return e.unsetVariable; });
+}
+
 void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
 {
     Result &r = *m_result;
@@ -175,13 +196,15 @@ void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
         r.mapReduce.append(spec);
         return;
     }
-    if (outcome.errors.empty() && outcome.shape >= 0) {
+    if (outcome.shape >= 0 && onlyUnsetVariables(outcome.errors)) {
         if (outcome.hasId)
             r.ids.push_back(ExplicitId{outcome.id, lineNo, outcome.text, r.tasks.size()});
         r.tasks.push_back(TaskSpec{outcome.hasId ? outcome.id : QString::number(lineNo),
                                    r.shapes[size_t(outcome.shape)], qint32(lineNo), outcome.input});
         r.taskShapes.push_back(outcome.shape);
         ++r.shapeUses[size_t(outcome.shape)];
+        for (const LineError &e : outcome.errors)
+            addError(lineNo, e.column, e.message);
         return;
     }
     // A line with problems still claims its id, so a later line with the same id is
@@ -311,10 +334,10 @@ BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
         outcome.mapReduce = std::move(mapReduce);
         return outcome;
     }
-    if (!outcome.errors.empty())
+    if (!onlyUnsetVariables(outcome.errors))
         return outcome;
     finishUserCode(object, where, &fields, &outcome.errors);
-    if (!outcome.errors.empty())
+    if (!onlyUnsetVariables(outcome.errors))
         return outcome;
     if (fields.fetch.kind == FetchKind::None && fields.compute.op == 0) {
         return fail(1, QStringLiteral("expected \"fetch\" or \"compute\": the task has "
@@ -389,8 +412,9 @@ bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fiel
                         QStringLiteral("unknown field \"%1\" in \"defaults\" (known fields: "
                                        "fetch, compute, max_attempts, timeout_ms, slots)")
                                 .arg(key)});
-            } else if (fieldErrors.empty()) {
-                *defaults = parsed;
+            } else if (onlyUnsetVariables(fieldErrors)) {
+                *defaults = parsed; // flagged, so its tasks fail saying why
+                errors.insert(errors.end(), fieldErrors.begin(), fieldErrors.end());
             } else {
                 errors.insert(errors.end(), fieldErrors.begin(), fieldErrors.end());
             }
@@ -446,7 +470,7 @@ bool BatchLineParser::parseField(const QString &key, const QJsonValue &value, co
         FetchSpec fetch;
         const std::size_t before = errors->size();
         parseFetch(value, Where{where.line, &where, "fetch"}, &fetch, errors);
-        if (errors->size() == before)
+        if (onlyUnsetVariables({errors->begin() + qsizetype(before), errors->end()}))
             fields->fetch = fetch;
     } else if (key == u"compute") {
         ComputeSpec compute;
@@ -533,20 +557,24 @@ void BatchLineParser::parseFetch(const QJsonValue &value, const Where &where, Fe
                        : expected});
         return;
     }
+    const QString url = object.value(QLatin1String("url")).toString();
+    const bool fileUrl = url.startsWith(QLatin1String("file:"), Qt::CaseInsensitive);
+    HttpOptions &http = fetch->http;
     for (auto it = object.begin(); it != object.end(); ++it) {
         const QString key = it.key();
         const QJsonValue v = it.value();
         const auto column = [&] {
             return where.column(key);
         };
+        const auto fail = [&](const QString &message) {
+            errors->push_back(LineError{column(), message});
+        };
         if (key == u"url") {
             QString error;
-            if (!v.isString()) {
-                errors->push_back(LineError{column(), QStringLiteral("expected \"url\" to be a "
-                                                                     "string")});
-            } else if (!parseUrl(v.toString(), &fetch->url, &error)) {
-                errors->push_back(LineError{column(), error});
-            }
+            if (!v.isString())
+                fail(QStringLiteral("expected \"url\" to be a string"));
+            else if (!parseUrl(v.toString(), &fetch->url, &error))
+                fail(error);
             fetch->kind = FetchKind::Url;
         } else if (key == u"delay_ms") {
             fetch->kind = FetchKind::Delay;
@@ -560,11 +588,9 @@ void BatchLineParser::parseFetch(const QJsonValue &value, const Where &where, Fe
                 hi = v.toArray().at(1).toDouble();
             }
             if (!(lo >= 0 && lo <= hi && hi <= double(MaxDelayMs))) {
-                errors->push_back(LineError{
-                        column(), QStringLiteral("expected \"delay_ms\" to be a number of "
-                                                 "milliseconds from 0 to %1, or [min, max] with "
-                                                 "0 <= min <= max <= %1")
-                                          .arg(MaxDelayMs)});
+                fail(QStringLiteral("expected \"delay_ms\" to be a number of milliseconds from 0 "
+                                    "to %1, or [min, max] with 0 <= min <= max <= %1")
+                             .arg(MaxDelayMs));
             } else {
                 fetch->delayMinMs = quint32(qRound64(lo));
                 fetch->delayMaxMs = quint32(qRound64(hi));
@@ -584,58 +610,235 @@ void BatchLineParser::parseFetch(const QJsonValue &value, const Where &where, Fe
         } else if (key == u"timeout_ms") {
             const qint64 n = integerIn(v, 1, MaxTimeoutMs);
             if (n < 1) {
-                errors->push_back(LineError{
-                        column(), QStringLiteral("expected \"timeout_ms\" to be an integer from 1 "
-                                                 "to %1 (milliseconds)")
-                                          .arg(MaxTimeoutMs)});
+                fail(QStringLiteral("expected \"timeout_ms\" to be an integer from 1 to %1 "
+                                    "(milliseconds)")
+                             .arg(MaxTimeoutMs));
             } else {
                 fetch->timeoutMs = quint32(n);
             }
-        } else if (key == u"max_bytes" || key == u"headers") {
-            if (!hasUrl) {
-                errors->push_back(LineError{
-                        column(),
-                        QStringLiteral("\"%1\" only applies to a fetch with \"url\"").arg(key)});
-            } else if (key == u"max_bytes") {
-                const qint64 n = integerIn(v, 1, std::numeric_limits<qint64>::max());
-                if (n < 1) {
-                    errors->push_back(LineError{
-                            column(), QStringLiteral("expected \"max_bytes\" to be a positive "
-                                                     "integer")});
-                } else {
-                    fetch->maxBytes = n;
-                }
-            } else if (!v.isObject()) {
-                errors->push_back(LineError{
-                        column(), QStringLiteral("expected \"headers\" to be an object of header "
-                                                 "names to string values")});
+        } else if (!KnownFetchKeys.contains(key)) {
+            fail(QStringLiteral("unknown key \"%1\" in \"fetch\" (known: %2)")
+                         .arg(key, KnownFetchKeys.join(QLatin1String(", "))));
+        } else if (!hasUrl) {
+            fail(QStringLiteral("\"%1\" only applies to a fetch with \"url\"").arg(key));
+        } else if (key == u"max_bytes") {
+            const qint64 n = integerIn(v, 1, std::numeric_limits<qint64>::max());
+            if (n < 1)
+                fail(QStringLiteral("expected \"max_bytes\" to be a positive integer"));
+            else
+                fetch->maxBytes = n;
+        } else if (fileUrl) {
+            fail(QStringLiteral("\"%1\" only applies to http and https URLs").arg(key));
+        } else if (key == u"headers") {
+            parseHeaders(v, Where{where.line, &where, "headers"}, fetch, errors);
+        } else if (key == u"method") {
+            const QString m = v.toString();
+            const int index = HttpMethodNames.indexOf(m);
+            if (!v.isString() || index < 0)
+                fail(QStringLiteral("expected \"method\" to be one of %1")
+                             .arg(HttpMethodNames.join(QLatin1String(", "))));
+            else
+                http.method = HttpMethod(index);
+        } else if (key == u"body") {
+            if (!v.isString())
+                fail(QStringLiteral("expected \"body\" to be a string (sent as UTF-8)"));
+            else
+                http.body = v.toString().toUtf8();
+        } else if (key == u"body_file") {
+            QString error;
+            const QString path = v.isString() ? resolveFile(v.toString(), &error) : QString();
+            if (!v.isString())
+                fail(QStringLiteral("expected \"body_file\" to name a file"));
+            else if (path.isEmpty())
+                fail(error);
+            else
+                http.bodyFile = path;
+        } else if (key == u"auth") {
+            parseAuth(v, Where{where.line, &where, "auth"}, &http, errors);
+        } else if (key == u"decompress") {
+            if (!v.isBool())
+                fail(QStringLiteral("expected \"decompress\" to be true or false"));
+            else
+                http.decompress = v.toBool();
+        } else if (key == u"max_redirects") {
+            const qint64 n = integerIn(v, 0, MaxRedirects);
+            if (n < 0)
+                fail(QStringLiteral("expected \"max_redirects\" to be an integer from 0 to %1")
+                             .arg(MaxRedirects));
+            else
+                http.maxRedirects = qint16(n);
+        } else if (key == u"http_version") {
+            const int index = HttpVersionNames.indexOf(v.toString());
+            if (!v.isString() || index < 1)
+                fail(QStringLiteral("expected \"http_version\" to be \"1.1\", \"2\" or "
+                                    "\"2-prior-knowledge\""));
+            else
+                http.httpVersion = HttpVersion(index);
+        }
+    }
+    const bool sendsBody = http.method == HttpMethod::Post || http.method == HttpMethod::Put;
+    const bool hasBody = object.contains(QLatin1String("body"));
+    if (hasBody && object.contains(QLatin1String("body_file"))) {
+        errors->push_back(LineError{where.column(QStringLiteral("body_file")),
+                                    QStringLiteral("\"fetch\" takes \"body\" or \"body_file\", "
+                                                   "not both")});
+    } else if ((hasBody || object.contains(QLatin1String("body_file"))) && !sendsBody) {
+        errors->push_back(LineError{
+                where.column(hasBody ? QStringLiteral("body") : QStringLiteral("body_file")),
+                QStringLiteral("a body is sent with \"method\": \"POST\" or \"PUT\"")});
+    }
+}
+
+void BatchLineParser::parseHeaders(const QJsonValue &value, const Where &where, FetchSpec *fetch,
+                                   std::vector<LineError> *errors) const
+{
+    if (!value.isObject()) {
+        errors->push_back(
+                LineError{where.self(), QStringLiteral("expected \"headers\" to be an object of "
+                                                       "header names to string values")});
+        return;
+    }
+    const QJsonObject headers = value.toObject();
+    for (auto h = headers.begin(); h != headers.end(); ++h) {
+        const QByteArray name = h.key().toUtf8();
+        const auto fail = [&](const QString &message) {
+            errors->push_back(LineError{where.column(h.key()), message});
+        };
+        const QJsonValue v = h.value();
+        // {"env": "NAME"}: the value is that environment variable's, read now and never
+        // written anywhere, which is how credentials stay out of the batch and its journal.
+        const QJsonValue env = v.isObject() && v.toObject().size() == 1
+                                       ? v.toObject().value(QLatin1String("env"))
+                                       : QJsonValue(QJsonValue::Undefined);
+        QByteArray text;
+        if (v.isString()) {
+            text = v.toString().toUtf8();
+        } else if (env.isString()) {
+            const QByteArray variable = env.toString().toUtf8();
+            if (variable.isEmpty()) {
+                fail(QStringLiteral("expected \"env\" of header \"%1\" to name an environment "
+                                    "variable")
+                             .arg(h.key()));
+                continue;
+            }
+            if (!qEnvironmentVariableIsSet(variable.constData())) {
+                errors->push_back(LineError{where.column(h.key()),
+                                            QStringLiteral("the environment variable \"%1\" for "
+                                                           "header \"%2\" is not set")
+                                                    .arg(env.toString(), h.key()),
+                                            true});
+                if (fetch->http.unsetVariable.isEmpty())
+                    fetch->http.unsetVariable = variable;
+                continue;
+            }
+            text = qgetenv(variable.constData());
+        } else {
+            fail(QStringLiteral("expected the value of header \"%1\" to be a string, or "
+                                "{\"env\": \"NAME\"} to take it from an environment variable")
+                         .arg(h.key()));
+            continue;
+        }
+        const QString problem = HeaderCheck::problem(name, text);
+        if (!problem.isEmpty()) {
+            fail(env.isString() ? problem + QStringLiteral(" (from $%1)").arg(env.toString())
+                                : problem);
+        } else if (env.isString()) {
+            fetch->secretHeaders.append({name, text});
+        } else if (HeaderCheck::isSecret(name)) {
+            fail(QStringLiteral("header \"%1\" holds credentials, and the batch is copied into "
+                                "the run's journal: put the value in an environment variable "
+                                "and write {\"env\": \"NAME\"}")
+                         .arg(h.key()));
+        } else {
+            fetch->headers.append({name, text});
+        }
+    }
+}
+
+void BatchLineParser::parseAuth(const QJsonValue &value, const Where &where, HttpOptions *http,
+                                std::vector<LineError> *errors) const
+{
+    const QString expected = QStringLiteral(
+            "expected \"auth\" to be {\"user\": \"NAME\", \"password_env\": \"VARIABLE\"} or "
+            "{\"netrc\": true}");
+    if (!value.isObject()) {
+        errors->push_back(LineError{where.self(), expected});
+        return;
+    }
+    const QJsonObject auth = value.toObject();
+    const auto variable = [&](const QString &key, QByteArray *out) {
+        const QJsonValue v = auth.value(key);
+        const QByteArray name = v.toString().toUtf8();
+        if (!v.isString() || name.isEmpty()) {
+            errors->push_back(LineError{
+                    where.column(key),
+                    QStringLiteral("expected \"%1\" to name an environment variable").arg(key)});
+        } else if (!qEnvironmentVariableIsSet(name.constData())) {
+            errors->push_back(LineError{where.column(key),
+                                        QStringLiteral("the environment variable \"%1\" for "
+                                                       "\"%2\" is not set")
+                                                .arg(v.toString(), key),
+                                        true});
+            if (http->unsetVariable.isEmpty())
+                http->unsetVariable = name;
+        } else {
+            *out = qgetenv(name.constData());
+        }
+    };
+    bool credentials = false;
+    for (auto it = auth.begin(); it != auth.end(); ++it) {
+        const QString key = it.key();
+        const QJsonValue v = it.value();
+        if (key == u"user") {
+            credentials = true;
+            if (!v.isString() || v.toString().isEmpty())
+                errors->push_back(LineError{where.column(key),
+                                            QStringLiteral("expected \"user\" to be a user name")});
+            else
+                http->user = v.toString().toUtf8();
+        } else if (key == u"user_env") {
+            credentials = true;
+            variable(key, &http->user);
+        } else if (key == u"password_env") {
+            credentials = true;
+            variable(key, &http->password);
+        } else if (key == u"password") {
+            errors->push_back(LineError{
+                    where.column(key),
+                    QStringLiteral("a password written in the batch would be copied into the "
+                                   "run's journal: put it in an environment variable and name "
+                                   "that with \"password_env\", or use \"netrc\"")});
+        } else if (key == u"netrc") {
+            QString error;
+            if (v.isBool() && v.toBool()) {
+                http->netrc = true;
+            } else if (v.isString()
+                       && !(http->netrcFile = resolveFile(v.toString(), &error)).isEmpty()) {
+                http->netrc = true;
             } else {
-                const QJsonObject headers = v.toObject();
-                const Where inHeaders{where.line, &where, "headers"};
-                for (auto h = headers.begin(); h != headers.end(); ++h) {
-                    const QByteArray name = h.key().toUtf8();
-                    const QByteArray text = h.value().toString().toUtf8();
-                    if (!isHeaderName(name)) {
-                        errors->push_back(LineError{
-                                inHeaders.column(h.key()),
-                                QStringLiteral("invalid header name \"%1\"").arg(h.key())});
-                    } else if (!h.value().isString() || text.contains('\r') || text.contains('\n')
-                               || text.contains('\0')) {
-                        errors->push_back(
-                                LineError{inHeaders.column(h.key()),
-                                          QStringLiteral("expected the value of header \"%1\" to "
-                                                         "be a string without line breaks")
-                                                  .arg(h.key())});
-                    } else {
-                        fetch->headers.append({name, text});
-                    }
-                }
+                errors->push_back(LineError{
+                        where.column(key),
+                        v.isString() ? error
+                                     : QStringLiteral("expected \"netrc\" to be true (~/.netrc) "
+                                                      "or the path of a netrc file")});
             }
         } else {
-            errors->push_back(LineError{column(), QStringLiteral("unknown key \"%1\" in \"fetch\" "
-                                                                 "(known: %2)")
-                                                          .arg(key, KnownFetchKeys)});
+            errors->push_back(LineError{where.column(key),
+                                        QStringLiteral("unknown key \"%1\" in \"auth\" (known: "
+                                                       "user, user_env, password_env, netrc)")
+                                                .arg(key)});
         }
+    }
+    if (credentials && http->netrc) {
+        errors->push_back(LineError{where.column(QStringLiteral("netrc")),
+                                    QStringLiteral("\"auth\" takes a user and \"password_env\", "
+                                                   "or \"netrc\", not both")});
+    } else if (!credentials && !http->netrc && auth.isEmpty()) {
+        errors->push_back(LineError{where.self(), expected});
+    } else if (credentials && !auth.contains(QLatin1String("user"))
+               && !auth.contains(QLatin1String("user_env"))) {
+        errors->push_back(LineError{where.self(), QStringLiteral("expected \"user\" (or "
+                                                                 "\"user_env\") in \"auth\"")});
     }
 }
 
@@ -785,44 +988,37 @@ void BatchLineParser::finishUserCode(const QJsonObject &line, const Where &where
         report("\"stdin\"", QStringLiteral("\"stdin\": \"body\""));
 }
 
-bool BatchLineParser::parseUrl(const QString &text, QByteArray *encoded, QString *error)
+bool BatchLineParser::parseUrl(const QString &text, QByteArray *encoded, QString *error,
+                               qsizetype *errorOffset)
+{
+    const Url url = Url::parse(text.toUtf8());
+    if (!url.isValid()) {
+        *error = url.errorString();
+        if (errorOffset)
+            *errorOffset = url.errorOffset();
+        return false;
+    }
+    *encoded = url.encoded();
+    return true;
+}
+
+QString BatchLineParser::resolveFile(const QString &text, QString *error) const
 {
     if (text.isEmpty()) {
-        *error = QStringLiteral("expected a URL, got an empty string");
-        return false;
+        *error = QStringLiteral("expected a file name, got an empty string");
+        return {};
     }
-    const QUrl url(text, QUrl::StrictMode);
-    if (!url.isValid()) {
-        // QUrl's message ends with a long "; source was ..." that repeats the line.
-        QString reason = url.errorString();
-        reason.truncate(reason.indexOf(QLatin1String("; source was")));
-        *error = QStringLiteral("invalid URL \"%1\": %2").arg(text, reason);
-        return false;
+    // Relative to the batch file, so a batch and its data can move together.
+    const QString path
+            = QDir::cleanPath(QFileInfo(m_fileName).absoluteDir().absoluteFilePath(text));
+    const QFileInfo info(path);
+    if (!info.isFile() || !info.isReadable()) {
+        *error = QStringLiteral("cannot read \"%1\"%2")
+                         .arg(path, info.exists() ? QStringLiteral(" (not a readable file)")
+                                                  : QStringLiteral(" (no such file)"));
+        return {};
     }
-    const QString scheme = url.scheme();
-    if (scheme.isEmpty()) {
-        *error = QStringLiteral("expected an absolute URL starting with http://, https:// or "
-                                "file://, got \"%1\"")
-                         .arg(text);
-        return false;
-    }
-    if (scheme != u"http" && scheme != u"https" && scheme != u"file") {
-        *error = QStringLiteral("unsupported URL scheme \"%1\" (expected http, https or file)")
-                         .arg(scheme);
-        return false;
-    }
-    if (scheme != u"file" && url.host().isEmpty()) {
-        *error = QStringLiteral("expected a host name in the URL \"%1\"").arg(text);
-        return false;
-    }
-    if (scheme == u"file" && !url.path().startsWith(QLatin1Char('/'))) {
-        *error = QStringLiteral("expected an absolute path in the file URL \"%1\", like "
-                                "file:///data/input.txt")
-                         .arg(text);
-        return false;
-    }
-    *encoded = url.toEncoded();
-    return true;
+    return path;
 }
 
 QString BatchLineParser::resolveInput(const QString &text, QString *error) const
@@ -833,9 +1029,12 @@ QString BatchLineParser::resolveInput(const QString &text, QString *error) const
     }
     if (text.startsWith(QLatin1String("file:"))) {
         QByteArray encoded;
-        if (!parseUrl(text, &encoded, error))
+        const Url url = Url::parse(text.toUtf8());
+        if (!url.isValid()) {
+            *error = url.errorString();
             return {};
-        return QUrl::fromEncoded(encoded).toLocalFile();
+        }
+        return url.localFile();
     }
     const qsizetype scheme = text.indexOf(QLatin1String("://"));
     if (scheme > 0 && !text.left(scheme).contains(QLatin1Char('/'))) {
@@ -972,8 +1171,9 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
     }
     Fields fields;
     QString error;
-    if (!parseUrl(QString::fromUtf8(text), &fields.fetch.url, &error)) {
-        addError(lineNo, column, error);
+    qsizetype offset = -1;
+    if (!parseUrl(QString::fromUtf8(text), &fields.fetch.url, &error, &offset)) {
+        addError(lineNo, column + int(qMax<qsizetype>(0, offset)), error);
         return;
     }
     fields.fetch.kind = FetchKind::Url;

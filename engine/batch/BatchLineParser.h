@@ -87,7 +87,11 @@ private:
     {
         int column = 1;
         QString message;
+        // An environment variable that is not set: reported, but the line still makes its
+        // task (flagged), so every parse of a batch gives the same rows.
+        bool unsetVariable = false;
     };
+    static bool onlyUnsetVariables(const std::vector<LineError> &errors);
     // Everything about a line that depends only on its bytes, so it can be cached.
     struct Outcome
     {
@@ -124,6 +128,10 @@ private:
                     std::vector<LineError> *errors) const;
     void parseCompute(const QJsonValue &value, const Where &where, ComputeSpec *compute,
                       std::vector<LineError> *errors, quint8 *needs = nullptr) const;
+    void parseHeaders(const QJsonValue &value, const Where &where, FetchSpec *fetch,
+                      std::vector<LineError> *errors) const;
+    void parseAuth(const QJsonValue &value, const Where &where, HttpOptions *http,
+                   std::vector<LineError> *errors) const;
     // exec and call: their own parsers, with columns down to a placeholder.
     void parseUserCode(quint8 op, const QJsonObject &object, const Where &where,
                        ComputeSpec *compute, std::vector<LineError> *errors, quint8 *needs) const;
@@ -132,7 +140,11 @@ private:
                         std::vector<LineError> *errors) const;
     void parsePrograms(const QJsonValue &value, QByteArrayView line, int column,
                        ProgramTable *programs, std::vector<LineError> *errors) const;
-    static bool parseUrl(const QString &text, QByteArray *encoded, QString *error);
+    // errorOffset: where in text the problem is, or -1.
+    static bool parseUrl(const QString &text, QByteArray *encoded, QString *error,
+                         qsizetype *errorOffset = nullptr);
+    // A readable file named in the batch, relative to the batch's folder.
+    QString resolveFile(const QString &text, QString *error) const;
     void parseMapReduce(const QJsonValue &value, const Where &where, MapReduceSpec *spec,
                         std::vector<LineError> *errors) const;
     QString resolveInput(const QString &text, QString *error) const;

@@ -29,6 +29,10 @@ bool RetryPolicy::shouldRetry(const AttemptResult &r) const
         return retryExit;
     case ErrorKind::Program:
         return retryProgram;
+    case ErrorKind::Tls:
+        return retryTls;
+    case ErrorKind::Protocol:
+        return retryProtocol;
     case ErrorKind::HttpStatus:
         if (r.httpStatus >= 500 || r.httpStatus == 429 || r.httpStatus == 408)
             return retryServerErrors;

@@ -17,6 +17,8 @@ struct RetryPolicy
     bool retryClientErrors = false; // other 4xx
     bool retryCompute = false;
     bool retryTooLarge = false;
+    bool retryTls = false;      // an untrusted or mismatched certificate stays so
+    bool retryProtocol = false; // a malformed response, too many or refused redirects
     // A command that exits non-zero (or dies of a signal) usually does so again for the
     // same input, so it is not retried unless asked (GNU parallel's default too); flaky
     // commands: --retry-on exit.

@@ -18,6 +18,50 @@ enum class FetchKind : quint8 {
     Url = 2,   // http, https or file URL
 };
 
+enum class HttpMethod : quint8 { Get = 0, Head, Post, Put };
+constexpr quint8 HttpMethodCount = 4;
+
+// Which HTTP versions a fetch may use.
+enum class HttpVersion : quint8 {
+    Default = 0,   // the run's setting: HTTP/2 over TLS when the server offers it, else 1.1
+    Http1 = 1,     // HTTP/1.1 only
+    Http2 = 2,     // HTTP/2 when offered (https by ALPN, http by an Upgrade), else 1.1
+    Http2Only = 3, // HTTP/2 with prior knowledge (h2c on http)
+};
+constexpr quint8 HttpVersionCount = 4;
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+// An HTTP request beyond a plain GET. Credentials come from the environment or a netrc
+// file when the batch loads, never from the batch itself, so they are not in its journal;
+// keep them out of anything shown or written.
+struct HttpOptions
+{
+    HttpMethod method = HttpMethod::Get;
+    QByteArray body;  // sent with POST or PUT
+    QString bodyFile; // or this file, read by the worker as it sends
+    QByteArray user;  // basic authentication
+    QByteArray password;
+    bool netrc = false; // credentials from a netrc file (netrcFile, or ~/.netrc)
+    QString netrcFile;
+    bool decompress = true;   // ask for and decode gzip, deflate, br and zstd
+    qint16 maxRedirects = -1; // -1: the client's default
+    HttpVersion httpVersion = HttpVersion::Default;
+    // An environment variable a credential was to come from, which was not set when the
+    // batch was loaded (e.g. when a journal's copy is reopened elsewhere): the task is still
+    // made, so the journal's rows stay the batch's, and its fetch fails saying why.
+    QByteArray unsetVariable;
+
+    bool operator==(const HttpOptions &o) const
+    {
+        return method == o.method && body == o.body && bodyFile == o.bodyFile && user == o.user
+               && password == o.password && netrc == o.netrc && netrcFile == o.netrcFile
+               && decompress == o.decompress && maxRedirects == o.maxRedirects
+               && httpVersion == o.httpVersion && unsetVariable == o.unsetVariable;
+    }
+    bool isDefault() const { return *this == HttpOptions(); }
+};
+
 struct FetchSpec
 {
     FetchKind kind = FetchKind::None;
@@ -27,9 +71,11 @@ struct FetchSpec
     // parts per million (flaky IO for demos and retry tests, as the asyncio recipes simulate).
     quint32 failPpm = 0;
     QByteArray url; // fully encoded
-    QList<QPair<QByteArray, QByteArray>> headers;
-    qint64 maxBytes = 0;   // 0: the run's default
-    quint32 timeoutMs = 0; // 0: the task's attempt timeout
+    HeaderList headers;
+    HeaderList secretHeaders; // values taken from the environment: never shown or written
+    qint64 maxBytes = 0;      // 0: the run's default
+    quint32 timeoutMs = 0;    // 0: the task's attempt timeout
+    HttpOptions http;
 };
 
 // A compute op and its parameters, encoded by the op itself (see ComputeRegistry).

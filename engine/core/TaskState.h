@@ -25,21 +25,24 @@ inline bool isTerminal(TaskStatus s)
 
 const char *statusName(TaskStatus s);
 
-// Why an attempt failed. Decides whether it is retried (see RetryPolicy).
+// Why an attempt failed. Decides whether it is retried (see RetryPolicy; which libcurl
+// error is which: FetchErrors). Stored in journals by value: append only.
 enum class ErrorKind : quint8 {
     None = 0,
-    Network,    // connection refused/reset, DNS, TLS, truncated body
-    Timeout,    // the attempt ran past its timeout
+    Network,    // transient: connection refused/reset, DNS, truncated body, a broken handshake
+    Timeout,    // the attempt ran past its timeout, or the connect/low-speed limit
     HttpStatus, // the server answered with a non-2xx status
     TooLarge,   // the body exceeded max_bytes
     BadInput,   // unreadable file, unsupported URL
     Compute,    // the compute op rejected its input
     WorkerLost, // the worker died or stopped answering while the task was in flight
     Cancelled,
-    Exit,    // a command exited non-zero, died of a signal or could not be started
-    Program, // a long-lived program crashed, hung, talked garbage or is broken
+    Exit,     // a command exited non-zero, died of a signal or could not be started
+    Program,  // a long-lived program crashed, hung, talked garbage or is broken
+    Tls,      // permanent: a certificate that is not trusted or does not match the host
+    Protocol, // permanent: a malformed response, too many or refused redirects
 };
-constexpr ErrorKind LastErrorKind = ErrorKind::Program; // for decoders' range checks
+constexpr ErrorKind LastErrorKind = ErrorKind::Protocol; // for decoders' range checks
 
 const char *errorKindName(ErrorKind k);
 

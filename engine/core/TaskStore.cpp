@@ -46,6 +46,10 @@ const char *errorKindName(ErrorKind k)
         return "exit";
     case ErrorKind::Program:
         return "program";
+    case ErrorKind::Tls:
+        return "tls";
+    case ErrorKind::Protocol:
+        return "protocol";
     }
     return "unknown";
 }

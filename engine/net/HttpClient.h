@@ -1,12 +1,10 @@
 #pragma once
 
+#include "core/TaskSpec.h"
 #include "core/TaskState.h"
 
 #include <QByteArray>
-#include <QHash>
-#include <QList>
 #include <QObject>
-#include <QPair>
 
 #include <functional>
 #include <memory>
@@ -15,47 +13,95 @@ namespace Brigade {
 
 struct HttpRequest
 {
-    QByteArray url; // http:// or https://, already encoded
-    QList<QPair<QByteArray, QByteArray>> headers;
-    qint64 maxBytes = 64 * 1024 * 1024; // a larger body fails with ErrorKind::TooLarge
-    int maxRedirects = 5;
+    QByteArray url;     // http:// or https://, as Url::parse normalised it
+    HeaderList headers; // as HeaderCheck accepts them; a Host header replaces the default
+    qint64 maxBytes = 64 * 1024 * 1024; // a larger (decoded) body fails with TooLarge
+    int maxRedirects = -1;              // -1: DefaultMaxRedirects
+    HttpMethod method = HttpMethod::Get;
+    QByteArray body;  // POST/PUT
+    QString bodyFile; // POST/PUT: this file, streamed (instead of body)
+    QByteArray user;  // basic authentication, sent to the URL's host only
+    QByteArray password;
+    bool netrc = false; // credentials from netrcFile (empty: ~/.netrc)
+    QString netrcFile;
+    bool decompress = true; // Accept-Encoding: what libcurl decodes; the body is decoded
+    HttpVersion httpVersion = HttpVersion::Default;
+    QByteArray unsetVariable; // a credential's variable was not set: fails with BadInput
 };
 
 struct HttpResponse
 {
-    ErrorKind error = ErrorKind::None; // None, Network, HttpStatus, TooLarge, BadInput
+    ErrorKind error = ErrorKind::None; // None, Network, Timeout, Tls, Protocol, HttpStatus,
+                                       // TooLarge, BadInput
     int status = 0;                    // 0 when no response was received
-    QByteArray body;
-    quint32 retryAfterMs = 0; // Retry-After of a 429/503 (seconds or HTTP date)
-    QString message;          // readable error, empty on success
+    QByteArray body;                   // dropped when TooLarge
+    qint64 bytes = 0;                  // body bytes received, also when the body was dropped
+    quint32 retryAfterMs = 0;          // Retry-After of a 429/503 (seconds or HTTP date)
+    QString message;                   // readable error, empty on success
 };
 
-// A lean asynchronous HTTP/1.1 client for a worker: GET only, keep-alive connection
-// pools per host:port with no per-host limit (Qt's QNetworkAccessManager opens only six
-// connections per host, and a worker keeps thousands of requests to one host in flight),
-// Content-Length and chunked bodies, redirects, TLS with certificate verification.
-// Lives in one thread; callbacks run in that thread.
+// How an HttpClient treats servers; the same for all its requests.
+struct HttpClientOptions
+{
+    // Connections to one host (scheme, name, port) at most; requests beyond wait for one.
+    // HTTP/2 carries many requests on each. 0: no cap.
+    int maxHostConnections = 0;
+    // Open connections in all; 0: half the soft file-descriptor limit (at most 16,384).
+    int maxTotalConnections = 0;
+    HttpVersion httpVersion = HttpVersion::Default; // Http1: never HTTP/2
+    bool insecure = false;                          // no TLS certificate or host name checks
+    QByteArray caCertificates; // PEM certificates to trust instead of the system's
+    QByteArray proxy;          // empty: http_proxy, https_proxy, no_proxy as libcurl reads them
+    quint32 connectTimeoutMs = 30000;
+    // A transfer slower than 1 byte/s for this long (waiting for the response included)
+    // fails as a timeout; 0: never.
+    quint32 lowSpeedTimeS = 60;
+};
+
+// The worker's asynchronous HTTP client: libcurl's multi interface driven by the calling
+// thread's Qt event loop (libcurl's sockets in one epoll descriptor behind one
+// QSocketNotifier, a QTimer per multi handle; no thread of its own). Keep-alive connections
+// are shared by all requests, HTTP/2 is multiplexed where a server offers it, redirects
+// are followed (http and https only; credentials stay with the first host), bodies are
+// decoded (gzip, deflate, br, zstd) and streamed into the response with maxBytes enforced
+// as data arrives. Requests beyond a host's connections wait in the client, holding no
+// libcurl handle; handles are pooled, so a request allocates little beyond its body.
+//
+// Lives in one thread; callbacks run in that thread, never from inside send().
 class HttpClient : public QObject
 {
     Q_OBJECT
 public:
+    static constexpr int DefaultMaxRedirects = 10;
     using Callback = std::function<void(HttpResponse &&)>;
 
     explicit HttpClient(QObject *parent = nullptr);
     ~HttpClient() override;
 
-    // Starts a GET. done is called exactly once, unless abort() is called first.
-    // A status outside 2xx is reported with error HttpStatus (the body is still read).
-    quint64 get(const HttpRequest &request, Callback done);
+    // For requests sent from now on.
+    void setOptions(const HttpClientOptions &options);
+    const HttpClientOptions &options() const;
+    void setMaxConnectionsPerHost(int max); // options().maxHostConnections
 
-    // Stops a request; its callback will not be called.
+    // Starts a request. done is called exactly once, unless abort() is called first. A
+    // status outside 2xx is reported with error HttpStatus (the body is still read).
+    quint64 send(const HttpRequest &request, Callback done);
+
+    // Stops a request; its callback will not be called. A connection with a response
+    // still owed on it is closed.
     void abort(quint64 handle);
 
-    // 0 means unlimited (the default). Requests beyond the cap wait for a free connection.
-    void setMaxConnectionsPerHost(int max);
+    // What a request in progress has received so far: its status (0 before the response's
+    // headers) and body bytes. Zeros for an unknown handle.
+    struct Progress
+    {
+        int status = 0;
+        qint64 bytes = 0;
+    };
+    Progress progress(quint64 handle) const;
 
     int activeRequests() const;
-    int idleConnections() const;
+    int openConnections() const; // sockets open, busy or idle
 
 private:
     struct Private;

@@ -25,7 +25,7 @@ ResultWriter::Format ResultWriter::formatFor(const QString &path)
 
 QByteArray ResultWriter::csvHeader()
 {
-    return "id,status,attempts,result,error,http_status,bytes,worker,duration_ms,exit_code,"
+    return "id,url,status,attempts,result,error,http_status,bytes,worker,duration_ms,exit_code,"
            "command,stderr\n";
 }
 
@@ -47,9 +47,15 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
     const bool hasHttp = st.httpStatus != 0;
     const bool hasBytes = st.bytes >= 0;
     const QByteArray id = spec.id.toUtf8();
+    // A URL list's ids are line numbers: the record says which URL it is about.
+    const bool hasUrl = spec.shape && spec.shape->fetch.kind == FetchKind::Url;
     if (format == Format::JsonLines) {
         out.literal("{\"id\":");
         JsonText::appendString(out, id);
+        if (hasUrl) {
+            out.literal(",\"url\":");
+            JsonText::appendString(out, spec.shape->fetch.url);
+        }
         out.literal(",\"status\":\"");
         out.append(QByteArrayView(statusName(st.status)));
         out.literal("\",\"attempts\":");
@@ -99,6 +105,9 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
         return;
     }
     appendField(out, id);
+    out.append(',');
+    if (hasUrl)
+        appendField(out, spec.shape->fetch.url);
     out.append(',');
     out.append(QByteArrayView(statusName(st.status)));
     out.append(',');

@@ -9,9 +9,10 @@
 namespace Brigade {
 
 // Writes one record per finished task, as JSON Lines or CSV (chosen by the file suffix):
-// id, status, attempts, result, error, http_status, bytes, worker, duration_ms; and for
-// commands and program calls exit_code, command and stderr (the tail of the final
-// attempt's; in CSV these columns are always there, empty for other tasks).
+// id, url (of a task that fetches one; always a CSV column), status, attempts, result,
+// error, http_status, bytes, worker, duration_ms; and for commands and program calls
+// exit_code, command and stderr (the tail of the final attempt's; in CSV these columns are
+// always there, empty for other tasks).
 // Records are appended as tasks finish, so whatever finished survives an interruption.
 class ResultWriter
 {

@@ -36,6 +36,90 @@ QString str(WireReader &r)
     return QString::fromUtf8(r.bytesView());
 }
 
+// What a URL fetch asks beyond a GET: a flags byte, then only the fields it sets.
+enum HttpFlag : quint16 {
+    HasMethod = 1,
+    HasBody = 2,
+    HasBodyFile = 4,
+    HasCredentials = 8,
+    HasNetrc = 16,
+    NoDecompress = 32,
+    HasMaxRedirects = 64,
+    HasHttpVersion = 128,
+    HasUnsetVariable = 256,
+};
+
+void writeHttp(WireWriter &w, const HttpOptions &h)
+{
+    const HttpOptions none;
+    const quint16 flags = (h.method != none.method ? HasMethod : 0)
+                          | (!h.body.isEmpty() ? HasBody : 0)
+                          | (!h.bodyFile.isEmpty() ? HasBodyFile : 0)
+                          | (!h.user.isEmpty() || !h.password.isEmpty() ? HasCredentials : 0)
+                          | (h.netrc ? HasNetrc : 0) | (!h.decompress ? NoDecompress : 0)
+                          | (h.maxRedirects != none.maxRedirects ? HasMaxRedirects : 0)
+                          | (h.httpVersion != none.httpVersion ? HasHttpVersion : 0)
+                          | (!h.unsetVariable.isEmpty() ? HasUnsetVariable : 0);
+    w.u16(flags);
+    if (flags & HasMethod)
+        w.u8(quint8(h.method));
+    if (flags & HasBody)
+        w.bytes(h.body);
+    if (flags & HasBodyFile)
+        str(w, h.bodyFile);
+    if (flags & HasCredentials) {
+        w.bytes(h.user);
+        w.bytes(h.password);
+    }
+    if (flags & HasNetrc)
+        str(w, h.netrcFile);
+    if (flags & HasMaxRedirects)
+        w.u16(quint16(h.maxRedirects));
+    if (flags & HasHttpVersion)
+        w.u8(quint8(h.httpVersion));
+    if (flags & HasUnsetVariable)
+        w.bytes(h.unsetVariable);
+}
+
+bool readHttp(WireReader &r, HttpOptions *h)
+{
+    const quint16 flags = r.u16();
+    if (flags & HasMethod) {
+        const quint8 method = r.u8();
+        if (method >= HttpMethodCount)
+            return false;
+        h->method = HttpMethod(method);
+    }
+    if (flags & HasBody)
+        h->body = r.bytes();
+    if (flags & HasBodyFile)
+        h->bodyFile = str(r);
+    if (flags & HasCredentials) {
+        h->user = r.bytes();
+        h->password = r.bytes();
+    }
+    if (flags & HasNetrc) {
+        h->netrc = true;
+        h->netrcFile = str(r);
+    }
+    h->decompress = !(flags & NoDecompress);
+    if (flags & HasMaxRedirects) {
+        const quint16 n = r.u16();
+        if (n > 0x7fff)
+            return false;
+        h->maxRedirects = qint16(n);
+    }
+    if (flags & HasHttpVersion) {
+        const quint8 version = r.u8();
+        if (version >= HttpVersionCount)
+            return false;
+        h->httpVersion = HttpVersion(version);
+    }
+    if (flags & HasUnsetVariable)
+        h->unsetVariable = r.bytes();
+    return r.ok();
+}
+
 } // namespace
 
 void encodeHello(QByteArray *out, const HelloMsg &m)
@@ -80,6 +164,11 @@ void encodeConfigure(QByteArray *out, const ConfigureMsg &m)
     w.u32(m.heartbeatMs);
     w.u32(m.flushUs);
     w.u32(m.seed);
+    w.u32(m.maxHostConnections);
+    w.u8(quint8(m.httpVersion));
+    w.u8(m.insecure ? 1 : 0);
+    w.bytes(m.caCertificates);
+    w.bytes(m.proxy);
     w.u16(m.workerSlot);
     w.u32(quint32(m.programs.size()));
     for (const ProgramSpec &p : m.programs)
@@ -97,6 +186,13 @@ bool decodeConfigure(const QByteArray &payload, ConfigureMsg *m)
     m->heartbeatMs = r.u32();
     m->flushUs = r.u32();
     m->seed = r.u32();
+    m->maxHostConnections = r.u32();
+    const quint8 version = r.u8();
+    m->httpVersion = HttpVersion(version);
+    const quint8 insecure = r.u8();
+    m->insecure = insecure != 0;
+    m->caCertificates = r.bytes();
+    m->proxy = r.bytes();
     m->workerSlot = r.u16();
     const quint32 programs = r.u32();
     if (!r.ok() || programs > MaxPrograms)
@@ -109,7 +205,7 @@ bool decodeConfigure(const QByteArray &payload, ConfigureMsg *m)
         m->programs.append(std::move(p));
     }
     return r.ok() && r.atEnd() && m->computeThreads > 0 && m->computeThreads <= 1024
-           && m->defaultMaxBytes > 0;
+           && m->defaultMaxBytes > 0 && version < HttpVersionCount && insecure <= 1;
 }
 
 AssignBuilder::AssignBuilder(QByteArray *out)
@@ -140,6 +236,7 @@ void AssignBuilder::add(const AssignTask &t)
             w.bytes(h.first);
             w.bytes(h.second);
         }
+        writeHttp(w, t.http);
     }
     w.u8(t.op);
     w.bytes(t.params);
@@ -163,11 +260,14 @@ void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const Ta
     } else if (f.kind == FetchKind::Url) {
         w.bytes(f.url);
         w.i64(maxBytes);
-        w.u16(quint16(f.headers.size()));
-        for (const auto &h : f.headers) {
-            w.bytes(h.first);
-            w.bytes(h.second);
+        w.u16(quint16(f.headers.size() + f.secretHeaders.size()));
+        for (const HeaderList *list : {&f.headers, &f.secretHeaders}) {
+            for (const auto &h : *list) {
+                w.bytes(h.first);
+                w.bytes(h.second);
+            }
         }
+        writeHttp(w, f.http);
     }
     w.u8(shape.compute.op);
     w.bytes(shape.compute.params);
@@ -245,6 +345,8 @@ bool decodeAssign(const QByteArray &payload, QVector<AssignTask> *tasks)
                 QByteArray v = r.bytes();
                 t.headers.append({k, v});
             }
+            if (!readHttp(r, &t.http))
+                return false;
         }
         t.op = r.u8();
         t.params = r.bytes();

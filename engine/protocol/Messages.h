@@ -13,7 +13,9 @@
 namespace Brigade {
 
 constexpr quint32 ProtocolMagic = 0x44475242; // "BRGD"
-constexpr quint16 ProtocolVersion = 3;
+// 2: delay fetches carry fail_rate; 3: commands and programs (exec, call); 4: HTTP
+// options in configure and assign.
+constexpr quint16 ProtocolVersion = 4;
 
 struct HelloMsg
 {
@@ -34,6 +36,12 @@ struct ConfigureMsg
     quint32 heartbeatMs = 500;
     quint32 flushUs = 2000; // results are sent at least this often while any are pending
     quint32 seed = 0;       // for delay_ms ranges, so a run can be reproduced
+    // How the worker's HTTP client treats servers (see HttpClientOptions).
+    quint32 maxHostConnections = 0; // per worker; 0: no cap
+    HttpVersion httpVersion = HttpVersion::Default;
+    bool insecure = false;
+    QByteArray caCertificates; // PEM
+    QByteArray proxy;
     quint16 workerSlot = 0; // {worker} in commands and programs
     // The programs the run's "call" tasks may name. The engine sends another configure
     // frame, with more of them, before the first task that calls one the worker lacks.
@@ -52,7 +60,8 @@ struct AssignTask
     quint32 failPpm = 0; // Delay: parts per million of attempts that fail after the wait
     QByteArray url;
     qint64 maxBytes = 0;
-    QList<QPair<QByteArray, QByteArray>> headers;
+    HeaderList headers; // with the spec's secret headers
+    HttpOptions http;
     quint8 op = 0;
     QByteArray params;
     QByteArray input; // the id's UTF-8 bytes when the compute does not run over a fetched body

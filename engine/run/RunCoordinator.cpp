@@ -177,6 +177,11 @@ QByteArray RunCoordinator::configureFrame(int slot)
     cfg.heartbeatMs = m_settings.heartbeatMs;
     cfg.flushUs = m_settings.flushUs;
     cfg.seed = m_settings.seed ? m_settings.seed + quint32(slot) : 0;
+    cfg.maxHostConnections = quint32(m_settings.hostConnectionsPerWorker(int(m_slots.size())));
+    cfg.httpVersion = m_settings.http1 ? HttpVersion::Http1 : HttpVersion::Default;
+    cfg.insecure = m_settings.insecure;
+    cfg.caCertificates = m_settings.caCertificates;
+    cfg.proxy = m_settings.proxy;
     cfg.workerSlot = quint16(slot);
     cfg.programs = m_programs;
     m_slots[slot].programsSent = int(m_programs.size());

@@ -36,6 +36,20 @@ QList<WorkerGroup> RunSettings::slotGroups() const
     return result;
 }
 
+int RunSettings::hostConnectionsPerWorker(int workers) const
+{
+    if (maxHostConnections <= 0)
+        return 0;
+    return qMax(1, maxHostConnections / qMax(1, workers));
+}
+
+QString RunSettings::insecureWarning()
+{
+    return QStringLiteral("WARNING: TLS certificates and host names are NOT verified "
+                          "(--insecure): anyone between here and the servers can read and "
+                          "change what this run fetches.");
+}
+
 QString RunSettings::effectiveWorkerProgram() const
 {
     if (!workerProgram.isEmpty())

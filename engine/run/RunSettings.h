@@ -49,7 +49,20 @@ struct RunSettings
     int blocklistLostWorkers = 5;
     int blocklistFailedAttempts = 50;
     quint64 workerMemoryLimitMb = 0; // 0: none; else each worker's data memory is capped
-    QString journalPath;             // the journal to record into
+    // HTTP. Connections to one host for the whole run (shared out among the workers, at
+    // least one each); HTTP/2 carries many requests on each. 0: no cap. Debian's nginx
+    // takes 768 connections per worker process; 256 keeps well clear of that and still
+    // fills a fast server.
+    int maxHostConnections = 256;
+    bool http1 = false;        // never HTTP/2
+    bool insecure = false;     // no TLS certificate or host name checks
+    QByteArray caCertificates; // PEM trusted in place of the system's bundle (--cacert)
+    QByteArray proxy;          // empty: the environment's http_proxy, https_proxy, no_proxy
+    // Connections per host each of workers worker processes may open.
+    int hostConnectionsPerWorker(int workers) const;
+    // What a front end says, loudly, when insecure is on.
+    static QString insecureWarning();
+    QString journalPath; // the journal to record into
     QString journalRunKind = QStringLiteral("run");
     // Set when journalPath is still to be created from this batch (its path and bytes): it
     // is then built on the journal's thread while the workers start, instead of before.

@@ -1,6 +1,7 @@
 #include "RunSettingsRules.h"
 
 #include "WorkerGroups.h"
+#include "net/Url.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -43,10 +44,13 @@ RunSettingsRules::Limit RunSettingsRules::limit(Field field)
         return {0, 7LL * 24 * 3600 * 1000};
     case Field::Seed:
         return {0, 0xffffffffLL};
+    case Field::MaxHostConnections:
+        return {0, 100000};
     case Field::SshWorkers:
         return {1, WorkerGroups::MaxPerSshHost};
     case Field::GroupWorkers:
         return {1, WorkerGroups::MaxPerGroup};
+    case Field::Proxy:
     case Field::SshHost:
     case Field::Slurm:
     case Field::Launcher:
@@ -162,6 +166,11 @@ QList<RunSettingsRules::Problem> RunSettingsRules::check(const RunSettings &s)
         number(Field::WorkerMemoryMb, qint64(s.workerMemoryLimitMb),
                QStringLiteral("The worker memory limit"));
     number(Field::QueueTimeoutMs, s.queueTimeoutMs, QStringLiteral("The queue timeout"));
+    number(Field::MaxHostConnections, s.maxHostConnections, QStringLiteral("Connections per host"));
+    if (!s.proxy.isEmpty()) {
+        if (const QString p = Url::proxyProblem(s.proxy); !p.isEmpty())
+            problems.append({Field::Proxy, p});
+    }
     QSet<QString> hosts;
     for (const WorkerGroup &g : s.groups) {
         switch (g.kind) {

@@ -26,6 +26,8 @@ public:
         WorkerMemoryMb,
         QueueTimeoutMs,
         Seed,
+        MaxHostConnections, // 0: no cap
+        Proxy,
         SshWorkers,   // workers on one ssh host (HOST*N)
         GroupWorkers, // Slurm steps, launcher workers
         SshHost,

@@ -4,6 +4,7 @@
 #include "StdinReader.h"
 #include "compute/ComputeRegistry.h"
 #include "net/HttpClient.h"
+#include "net/Url.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -11,7 +12,6 @@
 #include <QLoggingCategory>
 #include <QSysInfo>
 #include <QThread>
-#include <QUrl>
 #include <QtConcurrent>
 
 #include <csignal>
@@ -58,10 +58,9 @@ struct FileRead
     QString message;
 };
 
-FileRead readFile(const QByteArray &url, qint64 maxBytes)
+FileRead readFile(const QString &path, qint64 maxBytes)
 {
     FileRead r;
-    const QString path = QUrl::fromEncoded(url).toLocalFile();
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
         r.error = ErrorKind::BadInput;
@@ -169,6 +168,15 @@ void WorkerRuntime::handleFrame(const FrameDecoder::Frame &frame)
         if (first && m_config.seed != 0)
             m_rng.seed(m_config.seed ^ quint32(QCoreApplication::applicationPid()));
         m_heartbeatTimer.start(int(qMax<quint32>(50, m_config.heartbeatMs)));
+        {
+            HttpClientOptions http = m_http->options();
+            http.maxHostConnections = int(qMin<quint32>(m_config.maxHostConnections, 1 << 20));
+            http.httpVersion = m_config.httpVersion;
+            http.insecure = m_config.insecure;
+            http.caCertificates = m_config.caCertificates;
+            http.proxy = m_config.proxy;
+            m_http->setOptions(http);
+        }
         sendHeartbeat();
         return;
     }
@@ -297,14 +305,27 @@ void WorkerRuntime::startTask(AssignTask &&t)
         run.input = std::move(t.input);
         const qint64 maxBytes = t.maxBytes > 0 ? t.maxBytes : m_config.defaultMaxBytes;
         if (t.url.startsWith("file:")) {
-            startFileRead(row, attempt, t.url, maxBytes);
+            const Url url = Url::parse(t.url);
+            startFileRead(row, attempt, url.localFile(), maxBytes);
             return;
         }
         HttpRequest req;
         req.url = std::move(t.url);
         req.headers = std::move(t.headers);
         req.maxBytes = maxBytes;
-        run.httpHandle = m_http->get(req, [this, row, attempt](HttpResponse &&resp) {
+        HttpOptions &h = t.http;
+        req.method = h.method;
+        req.body = std::move(h.body);
+        req.bodyFile = std::move(h.bodyFile);
+        req.user = std::move(h.user);
+        req.password = std::move(h.password);
+        req.netrc = h.netrc;
+        req.netrcFile = std::move(h.netrcFile);
+        req.decompress = h.decompress;
+        req.maxRedirects = h.maxRedirects;
+        req.httpVersion = h.httpVersion;
+        req.unsetVariable = std::move(h.unsetVariable);
+        run.httpHandle = m_http->send(req, [this, row, attempt](HttpResponse &&resp) {
             Run *r = find(row, attempt);
             if (!r)
                 return;
@@ -315,7 +336,7 @@ void WorkerRuntime::startTask(AssignTask &&t)
                 AttemptResult res;
                 res.error = resp.error;
                 res.retryAfterMs = resp.retryAfterMs;
-                res.bytes = resp.body.size();
+                res.bytes = resp.bytes;
                 res.message = resp.message;
                 finish(row, std::move(res));
                 return;
@@ -328,8 +349,7 @@ void WorkerRuntime::startTask(AssignTask &&t)
     }
 }
 
-void WorkerRuntime::startFileRead(qint32 row, quint16 attempt, const QByteArray &url,
-                                  qint64 maxBytes)
+void WorkerRuntime::startFileRead(qint32 row, quint16 attempt, const QString &path, qint64 maxBytes)
 {
     auto *watcher = new QFutureWatcher<FileRead>(this);
     connect(watcher, &QFutureWatcher<FileRead>::finished, this, [this, watcher, row, attempt] {
@@ -349,7 +369,7 @@ void WorkerRuntime::startFileRead(qint32 row, quint16 attempt, const QByteArray 
         onFetched(row, attempt, std::move(r.body));
         flushRunners();
     });
-    watcher->setFuture(QtConcurrent::run(&m_ioPool, readFile, url, maxBytes));
+    watcher->setFuture(QtConcurrent::run(&m_ioPool, readFile, path, maxBytes));
 }
 
 void WorkerRuntime::onFetched(qint32 row, quint16 attempt, QByteArray body)
@@ -361,8 +381,10 @@ void WorkerRuntime::onFetched(qint32 row, quint16 attempt, QByteArray body)
     if (r->op == 0) {
         AttemptResult res;
         res.bytes = r->bytes;
-        res.result = "{\"status\":" + QByteArray::number(r->httpStatus ? r->httpStatus : 200)
-                     + ",\"bytes\":" + QByteArray::number(r->bytes) + '}';
+        // A file has no HTTP status: its result says no more than http_status (null) does.
+        res.result = r->httpStatus ? "{\"status\":" + QByteArray::number(r->httpStatus)
+                                             + ",\"bytes\":" + QByteArray::number(r->bytes) + '}'
+                                   : "{\"bytes\":" + QByteArray::number(r->bytes) + '}';
         finish(row, std::move(res));
         return;
     }
@@ -403,14 +425,23 @@ void WorkerRuntime::onTimeout(qint32 row, quint16 attempt)
     if (!r)
         return;
     const quint32 ms = r->timeoutMs;
+    AttemptResult res;
+    res.bytes = r->bytes;
+    if (r->fetchKind != FetchKind::None && r->fetchUs == 0) {
+        // Timed out while fetching: the time it took and the bytes it got so far.
+        r->fetchUs = quint32(qMax<qint64>(1, m_deadlines.nowUs() - r->startUs));
+        if (r->fetchKind == FetchKind::Url) {
+            const HttpClient::Progress got = m_http->progress(r->httpHandle);
+            res.bytes = got.bytes;
+            r->httpStatus = quint16(got.status);
+        }
+    }
     if (r->httpHandle)
         m_http->abort(r->httpHandle);
     r->cancel->store(true);
-    AttemptResult res;
     if (r->runner)
         r->runner->abort(row, attempt, TaskRunner::Abort::TimedOut, &res);
     res.error = ErrorKind::Timeout;
-    res.bytes = r->bytes;
     res.message = QStringLiteral("timed out after %1 ms").arg(ms);
     finish(row, std::move(res));
 }

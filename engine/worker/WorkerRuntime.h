@@ -75,7 +75,7 @@ private:
     void fault(const QString &why);
 
     void startTask(AssignTask &&t);
-    void startFileRead(qint32 row, quint16 attempt, const QByteArray &url, qint64 maxBytes);
+    void startFileRead(qint32 row, quint16 attempt, const QString &path, qint64 maxBytes);
     void onFetched(qint32 row, quint16 attempt, QByteArray body);
     void onTimeout(qint32 row, quint16 attempt);
     void cancelTask(qint32 row, quint16 attempt);

@@ -34,7 +34,7 @@ from benchlib import checksums, machine, procs, report, workloads  # noqa: E402
 from benchlib.report import NOT_AVAILABLE  # noqa: E402
 from benchlib.suite import Options, Suite  # noqa: E402
 
-ALL_WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "G1"]
+ALL_WORKLOADS = ["W1", "W2", "W3", "W3N", "W4", "W5", "W6", "W7", "W8", "G1"]
 PEER_SCRIPTS = ["peerlib.py", "delay_server.py", "w1_noop.py", "w2_latency.py", "w3_fetch.py", "w4_cpu.py",
                 "w1_cmd.py"]
 
@@ -61,6 +61,13 @@ def parse_args(argv):
                     help="before each run, wait up to S seconds for other load to drop below 0.25 cores")
     ap.add_argument("--w1-sizes", default="100000,1000000", help="W1 task counts (default 100000,1000000)")
     ap.add_argument("--w3-sizes", default="2000,10000", help="W3 task counts (default 2000,10000)")
+    ap.add_argument("--w3n-tasks", type=int, default=10_000,
+                    help="W3n: small files fetched from a local nginx (default 10000; --smoke: 300)")
+    ap.add_argument("--baseline-brigade", metavar="PATH",
+                    help="another build's brigade (with its brigade-worker beside it), run beside this one in "
+                         "W3, e.g. a build of main to compare a change with")
+    ap.add_argument("--baseline-label", default=None,
+                    help="how the report names the baseline build (default: its git commit)")
     ap.add_argument("--scaling-sizes", default="1000,10000,100000,1000000",
                     help="W1 sizes for the per-task growth table (default 1000,10000,100000,1000000)")
     ap.add_argument("--w5-mb", type=float, default=500.0,
@@ -145,11 +152,11 @@ def build_type(cache):
     return text + (f", sanitize={cache['BRIGADE_SANITIZE']}" if cache.get("BRIGADE_SANITIZE") else "")
 
 
-def snapshot_binaries(brigade, work_dir):
+def snapshot_binaries(brigade, work_dir, name="bin"):
     """Copy brigade and brigade-worker (which brigade finds beside itself) into the work
     directory and run those: on a shared machine someone may rebuild the build tree
     during a 15-minute run, and a half-linked binary must not become a benchmark result."""
-    bin_dir = os.path.join(work_dir, "bin")
+    bin_dir = os.path.join(work_dir, name)
     os.makedirs(bin_dir, exist_ok=True)
     for name in ("brigade", "brigade-worker"):
         src = os.path.join(os.path.dirname(brigade), name)
@@ -162,7 +169,7 @@ def snapshot_binaries(brigade, work_dir):
     return os.path.join(bin_dir, "brigade")
 
 
-def make_options(a, brigade, peers, work_dir):
+def make_options(a, brigade, peers, work_dir, baseline=None, baseline_label=None):
     smoke = a.smoke
     return Options(brigade=brigade, repo_dir=REPO, peers_dir=peers, python=a.python, work_dir=work_dir,
                    out_dir=os.path.abspath(a.out), reps=1 if smoke else a.reps, smoke=smoke,
@@ -171,7 +178,8 @@ def make_options(a, brigade, peers, work_dir):
                    w3_sizes=[200] if smoke else sizes(a.w3_sizes),
                    scaling_sizes=[] if smoke else sizes(a.scaling_sizes),
                    w5_mb=workloads.W5_SMOKE_MB if smoke else a.w5_mb, g1_tasks=a.g1_tasks,
-                   journal_reps=a.journal_reps)
+                   journal_reps=a.journal_reps, w3n_tasks=300 if smoke else a.w3n_tasks,
+                   baseline_brigade=baseline, baseline_label=baseline_label)
 
 
 def run_workloads(suite, chosen, aiohttp_ok):
@@ -190,6 +198,8 @@ def run_workloads(suite, chosen, aiohttp_ok):
         else:
             cases.append(workloads.not_available("W3", "W3", "W3 fetch + sha256",
                                                  "python3-aiohttp is missing (the delay server and peer need it)"))
+    if "W3N" in chosen:
+        cases += workloads.w3n_nginx(suite)
     if "W4" in chosen:
         cases += workloads.w4_cpu(suite)
     if "W5" in chosen:
@@ -259,7 +269,15 @@ def main(argv=None):
     procs.raise_fd_limit()
     aiohttp_ok = peers_have_aiohttp(a.python)
     digest_problem = self_check_digest(a.python, peers)
-    suite = Suite(make_options(a, snapshot_binaries(brigade, work_dir), peers, work_dir))
+    baseline, baseline_label = None, None
+    if a.baseline_brigade:
+        source = os.path.abspath(a.baseline_brigade)
+        if not os.access(source, os.X_OK):
+            sys.exit(f"run_bench: no brigade executable at {source} (--baseline-brigade)")
+        baseline = snapshot_binaries(source, work_dir, "bin-baseline")
+        home = cmake_cache(source).get("CMAKE_HOME_DIRECTORY")
+        baseline_label = a.baseline_label or f"baseline build {(home and machine.git_describe(home)) or source}"
+    suite = Suite(make_options(a, snapshot_binaries(brigade, work_dir), peers, work_dir, baseline, baseline_label))
     suite.log(f"brigade {brigade}; peers {peers}; work dir {work_dir}; load {os.getloadavg()[0]:.2f}")
     cache = cmake_cache(brigade)
     # The commit of the source tree the binaries were built from (a build of a clean

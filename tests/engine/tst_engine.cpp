@@ -33,6 +33,8 @@ private slots:
     void cancelOneTask();
     void retryFailedTasks();
     void thousandsOfConcurrentFetches();
+    void hostConnectionsCappedByDefault();
+    void httpRequestFieldsReachTheServer();
     void workerKilledMidRun();
     void garbageFromWorkerIsContained();
     void workerExitsWhenStdinCloses();
@@ -218,6 +220,9 @@ void tst_Engine::timeouts()
     QVERIFY(h.load(
             {fetchLine(QStringLiteral("hang"), url("/hang"),
                        QStringLiteral(R"("timeout_ms":200,"max_attempts":2)")),
+             fetchLine(QStringLiteral("slowbody"),
+                       url("/slow?bytes=100000&chunk=100&interval_ms=10"),
+                       QStringLiteral(R"("timeout_ms":400,"max_attempts":1)")),
              R"({"id":"slowdelay","fetch":{"delay_ms":5000},"timeout_ms":100,"max_attempts":1})"}));
     h.start();
     QVERIFY(h.waitFinished(20000));
@@ -226,7 +231,18 @@ void tst_Engine::timeouts()
     QCOMPARE(st.error, ErrorKind::Timeout);
     QCOMPARE(st.attempts, quint16(2));
     QVERIFY(st.message.contains(QLatin1String("200 ms")));
-    QCOMPARE(h.state(QStringLiteral("slowdelay")).error, ErrorKind::Timeout);
+    // A timed-out fetch reports how long it ran and what it got, not 0 ms and no bytes.
+    QVERIFY2(st.fetchUs >= 190000, qPrintable(QString::number(st.fetchUs)));
+    QCOMPARE(st.bytes, 0);
+    const TaskState slow = h.state(QStringLiteral("slowbody"));
+    QCOMPARE(slow.error, ErrorKind::Timeout);
+    QCOMPARE(slow.httpStatus, quint16(200));
+    QVERIFY2(slow.fetchUs >= 390000, qPrintable(QString::number(slow.fetchUs)));
+    QVERIFY2(slow.bytes > 0 && slow.bytes < 100000, qPrintable(QString::number(slow.bytes)));
+    const TaskState delay = h.state(QStringLiteral("slowdelay"));
+    QCOMPARE(delay.error, ErrorKind::Timeout);
+    QVERIFY(delay.fetchUs >= 90000);
+    QCOMPARE(delay.bytes, -1); // nothing is fetched by a simulated delay
     QVERIFY(h.lastStats.elapsedMs < 4000);
 }
 
@@ -296,12 +312,65 @@ void tst_Engine::thousandsOfConcurrentFetches()
                            url("/delay?ms=400&bytes=64&seed=" + QByteArray::number(i)));
     QVERIFY(h.load(lines));
     const int before = m_server.requestCount();
+    h.settings.maxHostConnections = 0; // a server built for it: no cap
     h.start();
     QVERIFY(h.waitFinished());
     QCOMPARE(h.lastStats.succeeded, 3000);
     QCOMPARE(m_server.requestCount() - before, 3000);
     // Far more than 6 per host at once, or this takes 3000 * 0.4 / 12 s.
     QVERIFY2(m_server.peakInFlight() > 1000, qPrintable(QString::number(m_server.peakInFlight())));
+}
+
+void tst_Engine::hostConnectionsCappedByDefault()
+{
+    // The default is polite: a few hundred connections to a host for the whole run, shared
+    // by the workers, however many requests are in flight.
+    EngineHarness h;
+    h.settings.workers = 2;
+    QStringList lines;
+    for (int i = 0; i < 1200; ++i)
+        lines << fetchLine(QStringLiteral("p%1").arg(i),
+                           url("/delay?ms=50&bytes=16&seed=" + QByteArray::number(i)));
+    QVERIFY(h.load(lines));
+    m_server.resetCounters();
+    h.start();
+    QVERIFY(h.waitFinished(60000));
+    QCOMPARE(h.lastStats.succeeded, 1200);
+    const int cap = RunSettings().maxHostConnections;
+    QCOMPARE(cap, 256);
+    QVERIFY2(m_server.peakInFlight() <= cap, qPrintable(QString::number(m_server.peakInFlight())));
+    QVERIFY2(m_server.peakInFlight() > cap / 2,
+             qPrintable(QString::number(m_server.peakInFlight())));
+    QVERIFY2(m_server.connectionCount() <= cap,
+             qPrintable(QString::number(m_server.connectionCount())));
+}
+
+void tst_Engine::httpRequestFieldsReachTheServer()
+{
+    // Method, body, credentials and secret headers through the batch, the engine, the
+    // protocol and the worker's client.
+    qputenv("BRIGADE_ENGINE_TEST_PASSWORD", "s3cret");
+    qputenv("BRIGADE_ENGINE_TEST_TOKEN", "token-1");
+    EngineHarness h;
+    QVERIFY2(
+            h.load({QStringLiteral(
+                            R"({"id":"post","fetch":{"url":"%1","method":"POST","body":"a=1&b=2",)"
+                            R"("auth":{"user":"ann","password_env":"BRIGADE_ENGINE_TEST_PASSWORD"},)"
+                            R"("headers":{"Cookie":{"env":"BRIGADE_ENGINE_TEST_TOKEN"},"X-Plain":"p"}}})")
+                            .arg(QString::fromUtf8(url("/echo")))}),
+            qPrintable(h.lastError));
+    qunsetenv("BRIGADE_ENGINE_TEST_PASSWORD");
+    qunsetenv("BRIGADE_ENGINE_TEST_TOKEN");
+    h.start();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.state(QStringLiteral("post")).status, TaskStatus::Succeeded);
+    const QByteArray head = m_server.lastRequestHead();
+    QVERIFY2(head.startsWith("POST /echo HTTP/1.1\r\n"), head.constData());
+    QVERIFY(head.contains("\r\nAuthorization: Basic " + QByteArray("ann:s3cret").toBase64()
+                          + "\r\n"));
+    QVERIFY(head.contains("\r\nCookie: token-1\r\n"));
+    QVERIFY(head.contains("\r\nX-Plain: p\r\n"));
+    QCOMPARE(m_server.lastRequestBody(), QByteArray("a=1&b=2"));
 }
 
 void tst_Engine::workerKilledMidRun()

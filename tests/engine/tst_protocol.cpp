@@ -74,6 +74,11 @@ void tst_Protocol::configureRoundTrip()
     c.heartbeatMs = 250;
     c.flushUs = 1500;
     c.seed = 99;
+    c.maxHostConnections = 128;
+    c.httpVersion = HttpVersion::Http1;
+    c.insecure = true;
+    c.caCertificates = "-----BEGIN CERTIFICATE-----\n...";
+    c.proxy = "socks5h://127.0.0.1:1080";
     QByteArray stream;
     Wire::encodeConfigure(&stream, c);
     const auto frames = decodeAll(stream);
@@ -83,6 +88,11 @@ void tst_Protocol::configureRoundTrip()
     QCOMPARE(out.computeThreads, quint16(3));
     QCOMPARE(out.defaultMaxBytes, 12345);
     QCOMPARE(out.seed, 99u);
+    QCOMPARE(out.maxHostConnections, 128u);
+    QCOMPARE(out.httpVersion, HttpVersion::Http1);
+    QVERIFY(out.insecure);
+    QCOMPARE(out.caCertificates, c.caCertificates);
+    QCOMPARE(out.proxy, c.proxy);
 
     c.computeThreads = 0; // nonsense settings are refused, not obeyed
     stream.clear();
@@ -107,6 +117,31 @@ void tst_Protocol::assignRoundTrip()
             t.url = "http://127.0.0.1:8080/delay?seed=" + QByteArray::number(i);
             t.maxBytes = 1 << 20;
             t.headers = {{"X-A", "1"}, {"X-B", QByteArray::number(i)}};
+            // Every HTTP option on its own, all at once, and none.
+            HttpOptions &h = t.http;
+            const int which = (i / 3) % 10;
+            if (which == 0 || which == 9)
+                h.method = HttpMethod(1 + i % 3);
+            if (which == 1 || which == 9)
+                h.body = "body " + QByteArray::number(i);
+            if (which == 2 || which == 9)
+                h.bodyFile = QStringLiteral("/data/b\u00e4dy-%1").arg(i);
+            if (which == 3 || which == 9) {
+                h.user = "user";
+                h.password = QByteArray::number(i);
+            }
+            if (which == 4 || which == 9) {
+                h.netrc = true;
+                h.netrcFile = which == 4 ? QString() : QStringLiteral("/home/u/.netrc");
+            }
+            if (which == 5 || which == 9)
+                h.decompress = false;
+            if (which == 6 || which == 9)
+                h.maxRedirects = qint16(i % 40);
+            if (which == 7 || which == 9)
+                h.httpVersion = HttpVersion(1 + i % 3);
+            if (which == 8 || which == 9)
+                h.unsetVariable = "API_TOKEN";
         }
         t.op = quint8(i % 4);
         t.params = QByteArray::number(i);
@@ -132,6 +167,7 @@ void tst_Protocol::assignRoundTrip()
         QCOMPARE(out[i].failPpm, in[i].failPpm);
         QCOMPARE(out[i].url, in[i].url);
         QCOMPARE(out[i].headers, in[i].headers);
+        QVERIFY2(out[i].http == in[i].http, qPrintable(QString::number(i)));
         QCOMPARE(out[i].op, in[i].op);
         QCOMPARE(out[i].params, in[i].params);
         QCOMPARE(out[i].input, in[i].input);
@@ -143,6 +179,10 @@ void tst_Protocol::assignFromShape()
     TaskShape shape;
     shape.fetch.kind = FetchKind::Url;
     shape.fetch.url = "https://example.invalid/x";
+    shape.fetch.headers = {{"Accept", "text/plain"}};
+    shape.fetch.secretHeaders = {{"Authorization", "Bearer t"}};
+    shape.fetch.http.method = HttpMethod::Post;
+    shape.fetch.http.body = "x=1";
     shape.compute.op = 2;
     shape.compute.params = "abc";
     QByteArray stream;
@@ -155,6 +195,9 @@ void tst_Protocol::assignFromShape()
     QCOMPARE(out.size(), 2);
     QCOMPARE(out[0].url, shape.fetch.url);
     QCOMPARE(out[0].maxBytes, 4096);
+    // The worker gets the secret headers too; only the spec keeps them apart.
+    QCOMPARE(out[0].headers, HeaderList({{"Accept", "text/plain"}, {"Authorization", "Bearer t"}}));
+    QVERIFY(out[0].http == shape.fetch.http);
     QVERIFY(out[0].input.isEmpty());
     QCOMPARE(out[1].input, QByteArray("id-6"));
     QCOMPARE(out[1].params, QByteArray("abc"));

@@ -62,6 +62,13 @@ void tst_RunSettingsRules::numbersOutOfRange_data()
     QTest::newRow("ssh workers")
             << 3
             << QStringLiteral("Workers on node2 must be a whole number from 1 to 1024, not 1025.");
+    QTest::newRow("host connections")
+            << 4
+            << QStringLiteral("Connections per host must be a whole number from 0 to 100000, not "
+                              "-1.");
+    QTest::newRow("proxy") << 5
+                           << QStringLiteral("unsupported proxy scheme \"ftp\" (expected http, "
+                                             "https, socks4, socks4a, socks5 or socks5h)");
 }
 
 void tst_RunSettingsRules::numbersOutOfRange()
@@ -82,6 +89,12 @@ void tst_RunSettingsRules::numbersOutOfRange()
         break;
     case 3:
         s.groups << WorkerGroups::ssh(QStringLiteral("node2"), 1025, {}, {});
+        break;
+    case 4:
+        s.maxHostConnections = -1;
+        break;
+    case 5:
+        s.proxy = "ftp://proxy.example:21";
         break;
     }
     const QList<Rules::Problem> problems = Rules::check(s);

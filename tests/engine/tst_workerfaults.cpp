@@ -53,6 +53,7 @@ private slots:
     void badWorkerIsReplaced_data();
     void badWorkerIsReplaced();
     void workerOverMemoryCap();
+    void announcedLengthIsNotReserved();
 
 private:
     TestHttpServer m_server;
@@ -239,6 +240,41 @@ void tst_WorkerFaults::workerOverMemoryCap()
     for (const WorkerInfo &w : h.loadSamples.last().workers)
         restarts += w.restarts;
     QCOMPARE(restarts, 2);
+}
+
+void tst_WorkerFaults::announcedLengthIsNotReserved()
+{
+#ifdef BRIGADE_SANITIZED
+    QSKIP("a memory cap (setrlimit) cannot work beside a sanitizer's shadow memory");
+#endif
+    // Answers that announce 67 MB and then go quiet, twenty of them in one worker under a
+    // 200 MiB cap: nothing is set aside for a length before the bytes come, so they time
+    // out on their own and the worker, and its other tasks, live on.
+    EngineHarness h;
+    h.settings.workers = 1;
+    h.settings.workerMemoryLimitMb = 200;
+    QStringList lines;
+    for (int i = 0; i < 20; ++i)
+        lines << QStringLiteral(R"({"id":"q%1","fetch":"%2","timeout_ms":1500,"max_attempts":1})")
+                         .arg(i)
+                         .arg(QString::fromUtf8(m_server.url("/announce?length=67000000&bytes=3&n="
+                                                             + QByteArray::number(i))));
+    for (int i = 0; i < 100; ++i)
+        lines << QStringLiteral(R"({"id":"w%1","fetch":"%2","max_attempts":1})")
+                         .arg(i)
+                         .arg(QString::fromUtf8(m_server.url("/delay?ms=300&bytes=1000&seed="
+                                                             + QByteArray::number(i))));
+    QVERIFY(h.load(lines));
+    QVERIFY(runToEnd(h, 60000));
+    for (int i = 0; i < 20; ++i) {
+        const TaskState q = h.state(QStringLiteral("q%1").arg(i));
+        QCOMPARE(q.error, ErrorKind::Timeout);
+        QCOMPARE(q.bytes, 3);
+    }
+    QCOMPARE(h.lastStats.succeeded, 100);
+    QCOMPARE(h.lastStats.failed, 20);
+    for (const WorkerInfo &w : h.loadSamples.last().workers)
+        QCOMPARE(w.restarts, 0);
 }
 
 QTEST_GUILESS_MAIN(tst_WorkerFaults)

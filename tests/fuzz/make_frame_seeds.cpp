@@ -47,7 +47,12 @@ int main(int argc, char *argv[])
     Wire::encodeHello(&hello, h);
 
     QByteArray configure;
-    Wire::encodeConfigure(&configure, ConfigureMsg{});
+    {
+        ConfigureMsg c; // HTTP options set
+        c.maxHostConnections = 128;
+        c.proxy = "http://127.0.0.1:3128";
+        Wire::encodeConfigure(&configure, c);
+    }
     QByteArray configurePrograms;
     {
         ConfigureMsg c;
@@ -113,6 +118,19 @@ int main(int argc, char *argv[])
         call.params = callSpec.encode();
         call.input = TaskContext::encode(QStringLiteral("t4"), QString());
         b.add(call);
+        AssignTask post = url; // every HTTP option set
+        post.row = 5;
+        post.http.method = HttpMethod::Post;
+        post.http.body = "a=1";
+        post.http.bodyFile = QStringLiteral("/tmp/body");
+        post.http.user = "u";
+        post.http.password = "p";
+        post.http.netrc = true;
+        post.http.netrcFile = QStringLiteral("/tmp/netrc");
+        post.http.decompress = false;
+        post.http.maxRedirects = 3;
+        post.http.httpVersion = HttpVersion::Http2;
+        b.add(post);
         b.finish();
     }
 

@@ -185,8 +185,19 @@ void TestHttpServer::processRequests(Connection &c)
                 closeConnection(c, false);
             return;
         }
+        // A request body (POST, PUT) comes with a Content-Length.
+        qint64 bodyLength = 0;
+        const QByteArray lowerHead = c.in.left(end).toLower();
+        if (const qsizetype at = lowerHead.indexOf("\r\ncontent-length:"); at >= 0) {
+            const qsizetype eol = lowerHead.indexOf("\r\n", at + 2);
+            bodyLength
+                    = lowerHead.mid(at + 17, eol < 0 ? -1 : eol - at - 17).trimmed().toLongLong();
+        }
+        if (c.in.size() < end + 4 + bodyLength)
+            return;
         const QByteArray head = c.in.left(end + 4);
-        c.in.remove(0, end + 4);
+        m_lastBody = c.in.mid(end + 4, bodyLength);
+        c.in.remove(0, end + 4 + bodyLength);
         handleRequest(c, head);
         if (!m_connections.contains(id))
             return; // closed while answering
@@ -254,6 +265,10 @@ void TestHttpServer::handleRequest(Connection &c, const QByteArray &head)
         closeConnection(c, true);
     } else if (path == "/hang") {
         // Never answers; the request stays in flight until the client goes.
+    } else if (path == "/announce") {
+        // A length announced, a few bytes sent, then silence: the request stays in flight.
+        c.socket->write("HTTP/1.1 200 OK\r\nContent-Length: " + query.text("length") + "\r\n\r\n"
+                        + QByteArray(query.number("bytes"), 'x'));
     } else if (path == "/slow") {
         startSlow(c, query.number("bytes"), std::max(1, query.number("chunk", 1)),
                   query.number("interval_ms", 100));
@@ -288,6 +303,7 @@ void TestHttpServer::handleRequest(Connection &c, const QByteArray &head)
             respond(c, 302, "moved", "Location: " + location + "\r\n");
         }
     } else if (path == "/redirect-loop") {
+        c.closeAfter = true; // so /fault's loops leave no kept-alive connection behind
         respond(c, 302, "moved", "Location: /redirect-loop\r\n");
     } else if (path == "/big") {
         startStream(c, query.text("bytes").toLongLong(), query.number("chunked") != 0);
@@ -295,10 +311,13 @@ void TestHttpServer::handleRequest(Connection &c, const QByteArray &head)
         const QByteArray key = query.text("key");
         const QByteArray plan = query.text("plan").isEmpty() ? "o" : query.text("plan");
         const int n = m_faultSteps.value(key);
+        // Every attempt on a fresh connection: libcurl asks again, unseen, when a kept-alive
+        // connection dies under a request, which would take a step from the plan.
+        c.closeAfter = true;
         handleFault(c, key, plan.at(std::min<qsizetype>(n, plan.size() - 1)),
                     query.text("max").toLongLong(), query.text("over").toLongLong());
     } else if (path == "/echo") {
-        respond(c, 200, head);
+        respond(c, 200, head + m_lastBody);
     } else {
         respond(c, 404, "not found");
     }
@@ -307,12 +326,6 @@ void TestHttpServer::handleRequest(Connection &c, const QByteArray &head)
 void TestHttpServer::handleFault(Connection &c, const QByteArray &key, char step, qint64 max,
                                  qint64 over)
 {
-    if (step == 'r' && c.served > 0) {
-        // Not counted: the client takes this for a stale kept-alive connection and asks
-        // again on a fresh one, which gets the reset.
-        closeConnection(c, false);
-        return;
-    }
     ++m_faultSteps[key];
     switch (step) {
     case '5':
@@ -353,7 +366,8 @@ void TestHttpServer::handleFault(Connection &c, const QByteArray &key, char step
 
 void TestHttpServer::startSlow(Connection &c, int bytes, int chunk, int interval)
 {
-    c.socket->write("HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(bytes) + "\r\n\r\n");
+    c.socket->write("HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(bytes)
+                    + (c.closeAfter ? "\r\nConnection: close" : "") + "\r\n\r\n");
     const QByteArray data = body(bytes, 0);
     schedule(interval, c.id, [this, data, chunk, interval](Connection &c) {
         slowStep(c, data, 0, chunk, interval);

@@ -27,13 +27,14 @@ namespace Brigade::Test {
 //   /maybe?key=K                         500 while setFailing(true), else 200 "ok K"
 //   /reset                               closes the connection with a reset, no answer
 //   /hang                                never answers
+//   /announce?length=L&bytes=B           Content-Length L, B bytes, then silence
 //   /slow?bytes=B&chunk=C&interval_ms=I  Content-Length B, then C bytes of body(B, 0) every I ms
 //   /truncate?bytes=B                    Content-Length B, B/2 bytes, then closes
 //   /chunked?bytes=B&seed=S&chunk=C      body(B, S) in chunks of C (1000) bytes
 //   /close?bytes=B&seed=S                body(B, S) without a length, ended by closing
 //   /redirect?n=N&abs=1                  302 to /redirect?n=N-1 (an absolute URL with abs=1),
 //                                        200 "done" at n=0
-//   /redirect-loop                       302 to itself
+//   /redirect-loop                       302 to itself, closing the connection
 //   /big?bytes=B&chunked=1               B bytes of 'x', streamed as the client reads (so
 //                                        hundreds of MB cost the server no memory), with a
 //                                        Content-Length or, with chunked=1, chunked
@@ -47,10 +48,10 @@ namespace Brigade::Test {
 //       t  Content-Length 1000, 500 bytes, then closes
 //       m  M bytes of 'x' (200)             b  Content-Length O, streamed
 //       c  O bytes of 'x', chunked          l  302 to /redirect-loop
-//     A reset on a kept-alive connection would make the client retry once on a fresh one,
-//     unseen by the engine; so there the server just closes, and resets only a fresh
-//     connection. Only steps that reach the client are counted (faultSteps()).
-//   /echo                                the request head as the body
+//     Every answer closes its connection, so each attempt comes on a fresh one: a client
+//     retries unseen when a kept-alive connection dies under a request, which would take
+//     a step. Every step served is counted (faultSteps()).
+//   /echo                                the request head, then its body, as the body
 //   anything else                        404
 class TestHttpServer : public QObject
 {
@@ -77,6 +78,7 @@ public:
     qint64 streamedBytes() const { return m_streamedBytes; }
     const QHash<QByteArray, int> &allHits() const { return m_hits; }
     QByteArray lastRequestHead() const { return m_lastHead; }
+    QByteArray lastRequestBody() const { return m_lastBody; }
 
     void setFailing(bool failing) { m_failing = failing; }
     // Closes, unanswered, any request that arrives on a connection that has answered one
@@ -142,6 +144,7 @@ private:
     QHash<QByteArray, int> m_faultSteps;
     qint64 m_streamedBytes = 0;
     QByteArray m_lastHead;
+    QByteArray m_lastBody;
     int m_requestCount = 0;
     int m_connectionCount = 0;
     int m_inFlight = 0;

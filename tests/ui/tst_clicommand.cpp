@@ -150,14 +150,14 @@ void tst_CliCommand::failuresInOutputsAndProgress()
     QFile f(csv);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray text = f.readAll();
-    QVERIFY(text.startsWith("id,status,attempts,result,error,http_status,bytes,worker,"
+    QVERIFY(text.startsWith("id,url,status,attempts,result,error,http_status,bytes,worker,"
                             "duration_ms,exit_code,command,stderr\n"));
     // The failure: its exit code, command and the tail of stderr (a quoted field with its
     // line break).
-    QVERIFY2(text.contains("\n2,failed,1,,exit 4: no good: bad,,,"), text.constData());
+    QVERIFY2(text.contains("\n2,,failed,1,,exit 4: no good: bad,,,"), text.constData());
     QVERIFY2(text.contains(",4,\"/bin/sh -c "), text.constData());
     QVERIFY2(text.contains(",\"no good: bad\n\"\n"), text.constData());
-    QVERIFY2(text.contains("\n1,succeeded,1,\"\"\"fine\"\"\",,,,"), text.constData());
+    QVERIFY2(text.contains("\n1,,succeeded,1,\"\"\"fine\"\"\",,,,"), text.constData());
 }
 
 void tst_CliCommand::journaledRunRetriedAndExported()

@@ -1,8 +1,11 @@
 // Where the CLI puts workers: --workers, --ssh, --slurm and --launcher with their options
-// turned into RunSettings, and the messages for choices that cannot run.
+// turned into RunSettings, and the messages for choices that cannot run; and how the
+// workers fetch (the HTTP options and the failure kinds that are retried).
 #include "DescribeGroups.h"
 #include "terminal/CliParser.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Brigade;
@@ -24,6 +27,7 @@ private slots:
     void groups();
     void refused_data();
     void refused();
+    void httpOptions();
 };
 
 void tst_CliGroups::groups_data()
@@ -135,6 +139,47 @@ void tst_CliGroups::refused()
     QVERIFY(!CliParser::parse(QStringList{QStringLiteral("run"), QStringLiteral("b.jsonl")} + args,
                               &options, &error));
     QCOMPARE(error, expected);
+}
+
+void tst_CliGroups::httpOptions()
+{
+    const auto parse = [](const QStringList &args) {
+        CliOptions options;
+        QString error;
+        const bool ok = CliParser::parse(
+                QStringList{QStringLiteral("run"), QStringLiteral("b.jsonl")} + args, &options,
+                &error);
+        return std::make_pair(ok ? options.settings : RunSettings(), error);
+    };
+    const RunSettings defaults = parse({}).first;
+    QCOMPARE(defaults.maxHostConnections, 256);
+    QVERIFY(!defaults.http1 && !defaults.insecure);
+    QVERIFY(defaults.caCertificates.isEmpty() && defaults.proxy.isEmpty());
+    QVERIFY(!defaults.retry.retryTls && !defaults.retry.retryProtocol);
+    QCOMPARE(defaults.hostConnectionsPerWorker(2), 128);
+    QCOMPARE(defaults.hostConnectionsPerWorker(1000), 1); // at least one each
+
+    const RunSettings s = parse({QStringLiteral("--max-host-connections"), QStringLiteral("0"),
+                                 QStringLiteral("--http1"), QStringLiteral("--insecure"),
+                                 QStringLiteral("--proxy"), QStringLiteral("proxy.example:3128"),
+                                 QStringLiteral("--retry-on"), QStringLiteral("tls,protocol")})
+                                  .first;
+    QCOMPARE(s.maxHostConnections, 0);
+    QCOMPARE(s.hostConnectionsPerWorker(4), 0); // no cap
+    QVERIFY(s.http1 && s.insecure);
+    QCOMPARE(s.proxy, QByteArray("proxy.example:3128"));
+    QVERIFY(s.retry.retryTls && s.retry.retryProtocol && !s.retry.retryNetwork);
+
+    QTemporaryDir dir;
+    QFile pem(dir.filePath(QStringLiteral("ca.pem")));
+    QVERIFY(pem.open(QIODevice::WriteOnly));
+    pem.write("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    pem.close();
+    QCOMPARE(parse({QStringLiteral("--cacert"), pem.fileName()}).first.caCertificates,
+             QByteArray("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"));
+    QCOMPARE(parse({QStringLiteral("--proxy"), QStringLiteral("gopher://x")}).second,
+             QStringLiteral("--proxy: unsupported proxy scheme \"gopher\" (expected http, https, "
+                            "socks4, socks4a, socks5 or socks5h)"));
 }
 
 QTEST_GUILESS_MAIN(tst_CliGroups)

@@ -4,8 +4,10 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSet>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 #include <csignal>
 
@@ -22,6 +24,9 @@ private slots:
     void runWritesCsv();
     void failuresExitOne();
     void interruptCancelsAndKeepsFinished();
+    void urlListRecordsSayWhichUrl();
+    void insecureIsLoud();
+    void secretsStayOutOfJournalAndOutput();
 
 private:
     struct Result
@@ -30,14 +35,18 @@ private:
         QString out;
         QString err;
     };
-    Result brigade(const QStringList &args, int timeoutMs = 60000);
+    // env: the process's environment (default: this one's).
+    Result brigade(const QStringList &args, int timeoutMs = 60000,
+                   const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
     QString writeBatch(const QString &name, const QByteArray &content);
     QTemporaryDir m_dir;
 };
 
-tst_RunCommand::Result tst_RunCommand::brigade(const QStringList &args, int timeoutMs)
+tst_RunCommand::Result tst_RunCommand::brigade(const QStringList &args, int timeoutMs,
+                                               const QProcessEnvironment &env)
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(BRIGADE_APP_PATH), args);
     Result r;
     if (!p.waitForFinished(timeoutMs)) {
@@ -84,6 +93,21 @@ void tst_RunCommand::badArguments_data()
                                   << QStringLiteral("no such file");
     QTest::newRow("two batches") << QStringList{QStringLiteral("run"), batch, batch}
                                  << QStringLiteral("one batch file at a time");
+    QTest::newRow("host connections")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--max-host-connections"),
+                           QStringLiteral("-1")}
+            << QStringLiteral("--max-host-connections expects a whole number from 0 to 100000");
+    QTest::newRow("missing cacert")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--cacert"),
+                           m_dir.filePath(QStringLiteral("none.pem"))}
+            << QStringLiteral("--cacert: cannot read");
+    QTest::newRow("cacert not PEM")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--cacert"), batch}
+            << QStringLiteral("holds no PEM certificate");
+    QTest::newRow("proxy scheme") << QStringList{QStringLiteral("run"), batch,
+                                                 QStringLiteral("--proxy"),
+                                                 QStringLiteral("ftp://proxy:21")}
+                                  << QStringLiteral("--proxy: unsupported proxy scheme \"ftp\"");
 }
 
 void tst_RunCommand::badArguments()
@@ -181,10 +205,9 @@ void tst_RunCommand::runWritesCsv()
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
     QCOMPARE(lines.size(), 2);
-    QCOMPARE(lines[0],
-             QByteArray("id,status,attempts,result,error,http_status,bytes,worker,duration_ms,"
-                        "exit_code,command,stderr"));
-    QVERIFY2(lines[1].startsWith("\"w,1\",succeeded,1,\"[[\"\"w,1\"\",1]]\""),
+    QCOMPARE(lines[0], QByteArray("id,url,status,attempts,result,error,http_status,bytes,worker,"
+                                  "duration_ms,exit_code,command,stderr"));
+    QVERIFY2(lines[1].startsWith("\"w,1\",,succeeded,1,\"[[\"\"w,1\"\",1]]\""),
              lines[1].constData());
 }
 
@@ -228,6 +251,138 @@ void tst_RunCommand::interruptCancelsAndKeepsFinished()
     const QByteArray all = f.readAll();
     QCOMPARE(all.count("\"status\":\"succeeded\""), 50);
     QCOMPARE(all.count("\"status\":\"cancelled\""), 50);
+}
+
+void tst_RunCommand::urlListRecordsSayWhichUrl()
+{
+    // A URL list's ids are line numbers: each record names its URL. A file has no HTTP
+    // status, and its result says no more than http_status does.
+    const QString data = writeBatch(QStringLiteral("data.txt"), "twelve bytes");
+    quint16 port = 0;
+    {
+        QTcpServer probe; // a port nothing listens on: refused at once
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    const QByteArray refused = "http://127.0.0.1:" + QByteArray::number(port) + "/x";
+    const QString list = writeBatch(QStringLiteral("urls.txt"),
+                                    "# two URLs\n" + QUrl::fromLocalFile(data).toEncoded() + "\n"
+                                            + refused + "\n");
+    for (const QString &name : {QStringLiteral("urls.out.jsonl"), QStringLiteral("urls.out.csv")}) {
+        const QString out = m_dir.filePath(name);
+        const Result r = brigade({QStringLiteral("run"), list, QStringLiteral("-o"), out,
+                                  QStringLiteral("--max-attempts"), QStringLiteral("1")});
+        QCOMPARE(r.exitCode, 1);
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+        if (name.endsWith(QLatin1String(".csv"))) {
+            QCOMPARE(lines.size(), 3);
+            const QByteArray fileLine = lines.value(lines[1].startsWith("2,") ? 1 : 2);
+            QVERIFY2(fileLine.startsWith("2," + QUrl::fromLocalFile(data).toEncoded()
+                                         + ",succeeded,1,\"{\"\"bytes\"\":12}\",,,12,"),
+                     fileLine.constData());
+            continue;
+        }
+        QCOMPARE(lines.size(), 2);
+        QHash<QString, QJsonObject> byId;
+        for (const QByteArray &line : lines) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            byId.insert(o.value(QLatin1String("id")).toString(), o);
+        }
+        const QJsonObject file = byId.value(QStringLiteral("2"));
+        QCOMPARE(file.value(QLatin1String("url")).toString(),
+                 QString::fromUtf8(QUrl::fromLocalFile(data).toEncoded()));
+        QCOMPARE(file.value(QLatin1String("status")).toString(), QStringLiteral("succeeded"));
+        QVERIFY(file.value(QLatin1String("http_status")).isNull());
+        QCOMPARE(file.value(QLatin1String("result")).toObject(),
+                 QJsonObject({{QStringLiteral("bytes"), 12}}));
+        const QJsonObject http = byId.value(QStringLiteral("3"));
+        QCOMPARE(http.value(QLatin1String("url")).toString(), QString::fromUtf8(refused));
+        QCOMPARE(http.value(QLatin1String("status")).toString(), QStringLiteral("failed"));
+        QVERIFY2(http.value(QLatin1String("error")).toString().contains(QLatin1String("refused")),
+                 qPrintable(http.value(QLatin1String("error")).toString()));
+    }
+}
+
+void tst_RunCommand::secretsStayOutOfJournalAndOutput()
+{
+    // Credentials come from the environment when the batch loads; the journal copies the
+    // batch (names of variables only) and the records say nothing of headers.
+    quint16 port = 0;
+    {
+        QTcpServer probe; // refused at once: the attempt fails, its message is recorded
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    const QString url = QStringLiteral("http://127.0.0.1:%1/private").arg(port);
+    const QString batch = writeBatch(
+            QStringLiteral("secret.jsonl"),
+            QStringLiteral(R"({"id":"s","fetch":{"url":"%1","auth":{"user":"ann","password_env":)"
+                           R"("BRIGADE_TEST_PW"},"headers":{"Authorization":{"env":)"
+                           R"("BRIGADE_TEST_TOKEN"},"Cookie":{"env":"BRIGADE_TEST_COOKIE"}}}})")
+                    .arg(url)
+                    .toUtf8());
+    const QString journal = m_dir.filePath(QStringLiteral("secret.journal"));
+    const QString out = m_dir.filePath(QStringLiteral("secret.out.jsonl"));
+    const QString exported = m_dir.filePath(QStringLiteral("secret.export.csv"));
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("BRIGADE_TEST_PW"), QStringLiteral("pw-4711-secret"));
+    env.insert(QStringLiteral("BRIGADE_TEST_TOKEN"), QStringLiteral("Bearer tok-4711-secret"));
+    env.insert(QStringLiteral("BRIGADE_TEST_COOKIE"), QStringLiteral("session=ck-4711-secret"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(BRIGADE_APP_PATH),
+            {QStringLiteral("run"), batch, QStringLiteral("--journal"), journal,
+             QStringLiteral("-o"), out, QStringLiteral("--max-attempts"), QStringLiteral("1")});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 1);
+    // Without a display: brigade decides by the command line and the display which front end
+    // opens, and export and retry-failed are headless only without one.
+    QProcessEnvironment headless = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+        headless.remove(QLatin1String(name));
+    QCOMPARE(brigade({QStringLiteral("export"), journal, QStringLiteral("-o"), exported}, 60000,
+                     headless)
+                     .exitCode,
+             0);
+    const QByteArray said = p.readAll() + p.readAllStandardError();
+    for (const QString &path : {journal, out, exported}) {
+        QFile f(path);
+        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path));
+        const QByteArray bytes = f.readAll();
+        QVERIFY2(bytes.contains(QByteArrayLiteral("refused")) || path == journal,
+                 bytes.constData()); // the failure is there, and only the failure
+        QVERIFY2(!bytes.contains("4711-secret"), qPrintable(path));
+        if (path == journal) // its copy of the batch names the variables
+            QVERIFY(bytes.contains("BRIGADE_TEST_TOKEN"));
+    }
+    QVERIFY(!said.contains("4711-secret"));
+
+    // Retried where the variables are not set, the task is still the journal's row 1, and
+    // its fetch says what is missing.
+    const QString again = m_dir.filePath(QStringLiteral("secret.again.jsonl"));
+    const Result retry
+            = brigade({QStringLiteral("retry-failed"), journal, QStringLiteral("-o"), again}, 60000,
+                      headless);
+    QCOMPARE(retry.exitCode, 1);
+    QFile f(again);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray record = f.readAll();
+    QVERIFY2(record.contains("\"id\":\"s\"")
+                     && record.contains("was not set when the batch was loaded"),
+             record.constData());
+}
+
+void tst_RunCommand::insecureIsLoud()
+{
+    const QString batch
+            = writeBatch(QStringLiteral("one.jsonl"), R"({"compute":{"op":"sum_to","n":1}})");
+    const Result r = brigade({QStringLiteral("run"), batch, QStringLiteral("--insecure")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.startsWith(QLatin1String("WARNING: TLS certificates and host names are NOT "
+                                            "verified")),
+             qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(tst_RunCommand)

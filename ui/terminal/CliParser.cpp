@@ -1,9 +1,11 @@
 #include "CliParser.h"
 
+#include "net/Url.h"
 #include "run/RunSettingsRules.h"
 #include "run/WorkerGroups.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 
 namespace Brigade {
 
@@ -33,8 +35,9 @@ struct Parser
                                 QStringLiteral("BYTES")};
     QCommandLineOption retryOn{QStringLiteral("retry-on"),
                                QStringLiteral("Failures that are retried, comma-separated from "
-                                              "network,timeout,5xx,4xx,compute,too-large,exit,"
-                                              "program (default network,timeout,5xx,program)."),
+                                              "network,timeout,5xx,4xx,compute,too-large,tls,"
+                                              "protocol,exit,program (default "
+                                              "network,timeout,5xx,program)."),
                                QStringLiteral("LIST")};
     QCommandLineOption backoff{
             QStringLiteral("backoff-ms"),
@@ -102,6 +105,26 @@ struct Parser
             QStringLiteral("Give up on a Slurm worker that waits longer for a "
                            "CPU (default: wait)."),
             QStringLiteral("MS")};
+    QCommandLineOption maxHostConnections{
+            QStringLiteral("max-host-connections"),
+            QStringLiteral("Connections to one host for the whole run, shared among the workers "
+                           "(default 256; 0: no cap). HTTP/2 carries many requests on each."),
+            QStringLiteral("N")};
+    QCommandLineOption http1{QStringLiteral("http1"), QStringLiteral("Never use HTTP/2.")};
+    QCommandLineOption insecure{QStringLiteral("insecure"),
+                                QStringLiteral("Do not verify TLS certificates or host names "
+                                               "(anyone on the way can read and change the "
+                                               "fetches).")};
+    QCommandLineOption cacert{QStringLiteral("cacert"),
+                              QStringLiteral("Trust the CA certificates in FILE (PEM) instead of "
+                                             "the system's bundle (default: $SSL_CERT_FILE, "
+                                             "$SSL_CERT_DIR, else the system's)."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption proxy{QStringLiteral("proxy"),
+                             QStringLiteral("Fetch through this proxy (http://, https://, "
+                                            "socks5h:// ...; default: $http_proxy, $https_proxy, "
+                                            "$no_proxy)."),
+                             QStringLiteral("URL")};
     QCommandLineOption journal{{QStringLiteral("j"), QStringLiteral("journal")},
                                QStringLiteral("Record the run in this journal file (default: a new "
                                               "file in the user's data directory)."),
@@ -132,20 +155,39 @@ struct Parser
                 "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
                 "  brigade export JOURNAL -o FILE  write a run's results"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-        p.addOptions({workers,        concurrency,
-                      computeThreads, maxAttempts,
-                      timeout,        maxBytes,
-                      retryOn,        backoff,
-                      output,         skipInvalid,
-                      progress,       seed,
-                      workerProgram,  heartbeatTimeout,
-                      memoryLimit,    ssh,
-                      sshOptions,     slurm,
-                      srunOptions,    slurmConf,
-                      launcher,       launcherWorkers,
-                      remoteWorker,   queueTimeout,
-                      journal,        noJournal,
-                      resume,         help,
+        p.addOptions({workers,
+                      concurrency,
+                      computeThreads,
+                      maxAttempts,
+                      timeout,
+                      maxBytes,
+                      retryOn,
+                      backoff,
+                      output,
+                      skipInvalid,
+                      progress,
+                      seed,
+                      workerProgram,
+                      heartbeatTimeout,
+                      memoryLimit,
+                      ssh,
+                      sshOptions,
+                      slurm,
+                      srunOptions,
+                      slurmConf,
+                      launcher,
+                      launcherWorkers,
+                      remoteWorker,
+                      queueTimeout,
+                      maxHostConnections,
+                      http1,
+                      insecure,
+                      cacert,
+                      proxy,
+                      journal,
+                      noJournal,
+                      resume,
+                      help,
                       version});
         p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run"));
         p.addPositionalArgument(QStringLiteral("batch"),
@@ -357,11 +399,41 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     if (!intOption(P.p, P.memoryLimit, Field::WorkerMemoryMb, &v, error))
         return false;
     s.workerMemoryLimitMb = quint64(v);
+    v = s.maxHostConnections;
+    if (!intOption(P.p, P.maxHostConnections, Field::MaxHostConnections, &v, error))
+        return false;
+    s.maxHostConnections = int(v);
+    s.http1 = P.p.isSet(P.http1);
+    s.insecure = P.p.isSet(P.insecure);
+    if (P.p.isSet(P.cacert)) {
+        const QString path = P.p.value(P.cacert);
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("--cacert: cannot read %1: %2").arg(path, file.errorString());
+            return false;
+        }
+        s.caCertificates = file.read(64 * 1024 * 1024);
+        if (!s.caCertificates.contains("-----BEGIN CERTIFICATE-----")) {
+            *error = QStringLiteral("--cacert: %1 holds no PEM certificate (-----BEGIN "
+                                    "CERTIFICATE-----)")
+                             .arg(path);
+            return false;
+        }
+    }
+    if (P.p.isSet(P.proxy)) {
+        s.proxy = P.p.value(P.proxy).toUtf8();
+        // An empty value would mean "the environment's": say it is not a proxy.
+        if (s.proxy.isEmpty()) {
+            *error = QStringLiteral("--proxy: %1").arg(Url::proxyProblem(s.proxy));
+            return false;
+        }
+    }
 
     if (P.p.isSet(P.retryOn)) {
         RetryPolicy &r = s.retry;
         r.retryNetwork = r.retryTimeout = r.retryServerErrors = r.retryClientErrors = false;
-        r.retryCompute = r.retryTooLarge = r.retryExit = r.retryProgram = false;
+        r.retryCompute = r.retryTooLarge = r.retryTls = r.retryProtocol = false;
+        r.retryExit = r.retryProgram = false;
         const QStringList kinds = P.p.value(P.retryOn).split(QLatin1Char(','), Qt::SkipEmptyParts);
         for (const QString &k : kinds) {
             const QString t = k.trimmed();
@@ -377,14 +449,18 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
                 r.retryCompute = true;
             else if (t == QLatin1String("too-large"))
                 r.retryTooLarge = true;
+            else if (t == QLatin1String("tls"))
+                r.retryTls = true;
+            else if (t == QLatin1String("protocol"))
+                r.retryProtocol = true;
             else if (t == QLatin1String("exit"))
                 r.retryExit = true;
             else if (t == QLatin1String("program"))
                 r.retryProgram = true;
             else if (t != QLatin1String("none")) {
                 *error = QStringLiteral("--retry-on: unknown failure kind \"%1\" (expected "
-                                        "network, timeout, 5xx, 4xx, compute, too-large, exit, "
-                                        "program or none)")
+                                        "network, timeout, 5xx, 4xx, compute, too-large, tls, "
+                                        "protocol, exit, program or none)")
                                  .arg(t);
                 return false;
             }
@@ -411,6 +487,7 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
         const QString option = first.field == Field::SshHost     ? QStringLiteral("--ssh: ")
                                : first.field == Field::Launcher  ? QStringLiteral("--launcher: ")
                                : first.field == Field::BackoffMs ? QStringLiteral("--backoff-ms: ")
+                               : first.field == Field::Proxy     ? QStringLiteral("--proxy: ")
                                                                  : QString();
         *error = option + first.message;
         return false;

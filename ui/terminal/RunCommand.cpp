@@ -50,6 +50,8 @@ int RunCommand::main(const QStringList &args)
         std::printf("brigade %s\n", BRIGADE_VERSION);
         return 0;
     }
+    if (options.settings.insecure)
+        printErr(RunSettings::insecureWarning());
     RunCommand command(options);
     QObject::connect(&command, &RunCommand::exitRequested, qApp, &QCoreApplication::exit,
                      Qt::QueuedConnection);
@@ -127,7 +129,14 @@ bool RunCommand::open()
         return false;
     }
     const Batch &batch = *opened->batch;
-    if (batch.hasErrors()) {
+    // A journal's batch ran once, so its only problems are credentials' environment
+    // variables not set here: their tasks are kept, and fail saying which is missing.
+    if (batch.hasErrors() && fromJournal) {
+        if (m_options.command != CliOptions::Command::Export) {
+            for (const BatchError &e : batch.errors)
+                printErr(e.toString());
+        }
+    } else if (batch.hasErrors()) {
         for (const BatchError &e : batch.errors)
             printErr(e.toString());
         if (batch.errorCount > batch.errors.size())

@@ -38,6 +38,9 @@ class Options:
     w5_mb: float = 500.0
     journal_reps: int = 9
     g1_tasks: int = 1_000_000
+    w3n_tasks: int = 10_000
+    baseline_brigade: str = None  # another build's brigade, measured beside this one (W3)
+    baseline_label: str = None
 
 
 @dataclasses.dataclass
@@ -57,6 +60,7 @@ class Suite:
     def __init__(self, options: Options):
         self.opt = options
         self._server = None
+        self.extra_own_pids = []  # other servers working for the runs (W3n's nginx)
         os.makedirs(options.work_dir, exist_ok=True)
         self.logs_dir = os.path.join(options.work_dir, "logs")
         os.makedirs(self.logs_dir, exist_ok=True)
@@ -90,7 +94,7 @@ class Suite:
     def measure(self, argv, label, rep, timeout_s):
         """procs.measure with this suite's logging, quiet-wait and server bookkeeping."""
         waited = procs.wait_until_quiet(self.opt.quiet_wait_s)
-        own = (self._server.pid,) if self._server else ()
+        own = ((self._server.pid,) if self._server else ()) + tuple(self.extra_own_pids)
         m = procs.measure(argv, timeout_s=timeout_s, log_prefix=os.path.join(self.logs_dir, f"{label}.rep{rep}"),
                           env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"), extra_own_pids=own)
         rec = m.summary()
@@ -100,12 +104,12 @@ class Suite:
     # -- the two kinds of contender -------------------------------------------------------
 
     def run_brigade(self, batch, label, rep, *, workers=None, journal=True, output=False, extra_args=(),
-                    timeout_s=600):
+                    timeout_s=600, brigade=None):
         """One `brigade run` of batch. The journal is on (a fresh file in the work directory)
         unless journal=False: a user gets it by default, so it is measured. output=True adds
         --output FILE to the timed run. Returns (Measurement, run record, journal path or
         None, output path or None); the caller removes the files."""
-        argv = [self.opt.brigade, "run", batch, "--progress", "none", "--seed", "1"]
+        argv = [brigade or self.opt.brigade, "run", batch, "--progress", "none", "--seed", "1"]
         if workers:
             argv += ["--workers", str(workers)]
         # "-- PROG ARG..." (brigade run LIST -- PROG) must stay last.
@@ -126,12 +130,13 @@ class Suite:
             self.log(f"{label} rep {rep}: brigade exited {m.rc} (timed out: {m.timed_out}): {m.stderr[-600:]}")
         return m, rec, journal_path, out_path
 
-    def export_journal(self, journal_path, label, rep):
+    def export_journal(self, journal_path, label, rep, brigade=None):
         """`brigade export JOURNAL -o FILE` (not timed): the results as the journal recorded
         them, which checks that every task really was journaled."""
         out_path = self.path(f"{label}.rep{rep}.export.jsonl")
         _remove(out_path)
-        m, _ = self.measure([self.opt.brigade, "export", journal_path, "--output", out_path], f"{label}.export",
+        m, _ = self.measure([brigade or self.opt.brigade, "export", journal_path, "--output", out_path],
+                            f"{label}.export",
                             rep, self.timeout(600))
         if m.rc != 0:
             self.log(f"{label} rep {rep}: brigade export exited {m.rc}: {m.stderr[-600:]}")
@@ -139,7 +144,7 @@ class Suite:
         return out_path
 
     def brigade_runner(self, name, batch, checksum_fn, *, workers=None, journal=True, output=False,
-                       extra_args=(), keep_results=True, timeout_s=600):
+                       extra_args=(), keep_results=True, timeout_s=600, brigade=None):
         """A Runner for Brigade whose record carries the peer-style checksum of its results
         (checksum_fn(Records) -> str), computed after the timed run. The timed run writes
         only the journal (as a user's run does by default) unless output=True (or there is
@@ -152,10 +157,10 @@ class Suite:
         def run(rep):
             m, rec, journal_path, out_path = self.run_brigade(batch, name, rep, workers=workers, journal=journal,
                                                               output=output, extra_args=extra_args,
-                                                              timeout_s=timeout_s)
+                                                              timeout_s=timeout_s, brigade=brigade)
             results_path = out_path
             if rec["ok"] and not output and checksum_fn:
-                results_path = self.export_journal(journal_path, name, rep)
+                results_path = self.export_journal(journal_path, name, rep, brigade=brigade)
             rec["checksum"] = None
             if rec["ok"] and results_path and checksum_fn:
                 recs = Records(results_path, keep_results=keep_results)

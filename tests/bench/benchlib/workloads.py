@@ -18,6 +18,7 @@ import time
 
 from . import batches
 from . import checksums as cs
+from . import nginx as nginx_server
 from . import procs
 from .suite import Runner, checksums_agree, summarize
 
@@ -310,14 +311,34 @@ def w3_fetch(suite):
     cases = []
     for n in opt.w3_sizes:
         batch = batches.write_w3(suite.path(f"w3_{n}.jsonl"), server.base, n)
-        runners = [_with_server_stats(suite, suite.brigade_runner("brigade", batch, cs.w3_checksum))]
+        # Thousands of slow answers at once from one host: the peers open a connection per
+        # request, and so does Brigade when the per-host cap is lifted, which is what the
+        # option is for. The default cap (polite to servers like nginx) is shown beside it.
+        runners = [_with_server_stats(suite, suite.brigade_runner(
+            "brigade", batch, cs.w3_checksum, extra_args=["--max-host-connections", "0"]))]
+        variants = {}
+        if not opt.smoke:
+            runners.append(_with_server_stats(suite, suite.brigade_runner("brigade_default_cap", batch,
+                                                                          cs.w3_checksum)))
+            variants["with the default host cap (256 connections)"] = "brigade_default_cap"
+        if opt.baseline_brigade:
+            runners.append(_with_server_stats(suite, suite.brigade_runner(
+                "brigade_baseline", batch, cs.w3_checksum, brigade=opt.baseline_brigade)))
+            variants[opt.baseline_label or "baseline"] = "brigade_baseline"
         peer_args = ["--tasks", str(n), "--workers", str(opt.cores), "--base", server.base]
         runners.append(suite.peer_runner("percore", "w3_fetch.py", ["--runner", "percore", *peer_args]))
         if not opt.smoke:
             runners.append(suite.peer_runner("single_asyncio", "w3_fetch.py", ["--runner", "single", *peer_args]))
         results = suite.interleave(f"W3 {_fmt_n(n)}", runners)
         case = make_case(f"W3-{_fmt_n(n)}", "W3", f"W3 fetch + sha256 x 64, {n:,} tasks", n, results, "brigade",
-                         [r.name for r in runners if r.kind == "peer"])
+                         [r.name for r in runners if r.kind == "peer"], variants=variants)
+        case["notes"].append("Brigade runs with --max-host-connections 0 (no per-host cap), as the peers open "
+                             "a connection per request; the variants use the default cap"
+                             + (f" and the baseline build {opt.baseline_brigade}" if opt.baseline_brigade else ""))
+        if opt.baseline_brigade:
+            base = summarize(results["brigade_baseline"], n)
+            case["targets"].append(target(f"time / {opt.baseline_label or 'baseline'}'s",
+                                          ratio(case["brigade"]["median_s"], base["median_s"]), 1.0, False))
         case["ideal"] = {"ideal_s": 0.7, "how": "the longest delay (M_i < 700 ms)"}
         case["notes"].append(_w3_server_note(results))
         limit = {2000: 1.2, 10_000: 1.5}.get(n)
@@ -329,6 +350,74 @@ def w3_fetch(suite):
                                       shown="identical" if case["results_equal"] else "DIFFERENT", correctness=True))
         cases.append(case)
     return cases
+
+
+# ---------------------------------------------------------------------------------------
+# W3n: small static files from Debian's nginx with its default configuration
+
+
+def w3n_nginx(suite):
+    """W3n: options.w3n_tasks fetches of small static files (220-520 bytes) from a local
+    nginx with Debian's default configuration (worker_connections 768 per worker), by
+    `brigade run` with its defaults, against `curl -Z --parallel-max 200` over the same
+    URLs. Targets: every task succeeds (the bytes equal curl's), time <= curl's."""
+    opt = suite.opt
+    title = f"W3n {opt.w3n_tasks:,} small files from nginx (Debian defaults)"
+    if not nginx_server.program():
+        return [not_available("W3n", "W3n", title, "nginx is not installed (apt-get install nginx-light)")]
+    curl = shutil.which("curl")
+    if not curl:
+        return [not_available("W3n", "W3n", title, "curl is not installed")]
+    n = opt.w3n_tasks
+    prefix = suite.path("nginx")
+    # nginx's workers run as nobody when the benchmark runs as root: let them through.
+    os.chmod(opt.work_dir, os.stat(opt.work_dir).st_mode | 0o711)
+    total = nginx_server.write_files(os.path.join(prefix, "www"), n)
+    with nginx_server.Nginx(prefix) as server:
+        suite.extra_own_pids = server.pids()
+        suite.log(f"nginx at {server.base} (pids {suite.extra_own_pids})")
+        urls = [f"{server.base}/files/f{i}.txt" for i in range(n)]
+        batch = suite.path(f"w3n_{n}.txt")
+        with open(batch, "w") as f:
+            f.write("\n".join(urls) + "\n")
+        config = suite.path(f"w3n_{n}.curl")
+        with open(config, "w") as f:
+            f.write('write-out = "%{http_code} %{size_download}\\n"\n')
+            for u in urls:
+                f.write(f'url = "{u}"\noutput = "/dev/null"\n')
+
+        def bytes_checksum(recs):
+            return f"{recs.succeeded}/{recs.count}:{recs.bytes_total}"
+
+        def curl_run(rep):
+            argv = [curl, "-s", "-Z", "--parallel-max", "200", "-K", config]
+            m, rec = suite.measure(argv, "curl_Z", rep, suite.timeout(600))
+            ok_lines = [line.split() for line in m.stdout.splitlines() if line.strip()]
+            good = [int(b) for code, b in ok_lines if code == "200"]
+            rec.update(rep=rep, seconds=m.wall_s, ok=m.rc == 0 and not m.timed_out,
+                       checksum=f"{len(good)}/{len(ok_lines)}:{sum(good)}")
+            return rec
+
+        runners = [suite.brigade_runner("brigade", batch, bytes_checksum),
+                   Runner("curl -Z --parallel-max 200", "peer", curl_run)]
+        try:
+            results = suite.interleave("W3n", runners)
+        finally:
+            suite.extra_own_pids = []
+        errors = server.error_log()
+    case = make_case("W3n", "W3n", title, n, results, "brigade", ["curl -Z --parallel-max 200"])
+    expected = f"{n}/{n}:{total}"
+    ok = all(r.get("checksum") == expected for r in results["brigade"])
+    case["targets"].append(target("every task succeeded with the defaults", 1 if ok else 0, 1, True,
+                                  shown="yes" if ok else f"NO ({case['brigade']['checksums']})", correctness=True))
+    if not opt.smoke:
+        case["targets"].append(target("x curl -Z --parallel-max 200", case["ratio_vs_best_peer"], 1.0, True))
+    case["notes"].append(f"{n:,} files of 220-520 bytes ({total:,} bytes), one GET each; Brigade with its defaults "
+                         f"(journal on), curl 7.88 -Z --parallel-max 200 -K (a config file of URLs, bodies to "
+                         f"/dev/null); checksum = succeeded/tasks:bytes; nginx's CPU is not counted as foreign")
+    if "worker_connections are not enough" in errors:
+        case["notes"].append("nginx ran out of worker_connections during the runs")
+    return [case]
 
 
 def _median_of(records, key):
