@@ -3,6 +3,7 @@
 #include "TaskSpec.h"
 #include "TaskState.h"
 #include "TsanAnnotations.h"
+#include "timeline/AttemptLog.h"
 
 #include <QHash>
 #include <QList>
@@ -10,6 +11,7 @@
 #include <QVector>
 
 #include <array>
+#include <memory>
 
 namespace Brigade {
 
@@ -93,11 +95,17 @@ public:
     void appendLiveOutputLocked(int row, const QString &command, QByteArrayView out,
                                 QByteArrayView err);
 
+    // Every attempt of every run of this batch, for the timeline (no lock: see AttemptLog).
+    // The engine thread writes it; anyone reads.
+    AttemptLog &attemptLog() { return *m_attempts; }
+    const AttemptLog &attemptLog() const { return *m_attempts; }
+
 private:
     QVector<TaskSpec> m_specs;
     QVector<TaskState> m_states;
     QHash<int, QList<AttemptRecord>> m_history;
-    QHash<int, ProcessOutcome> m_process;  // commands and calls only
+    QHash<int, ProcessOutcome> m_process; // commands and calls only
+    std::unique_ptr<AttemptLog> m_attempts = std::make_unique<AttemptLog>();
     mutable QHash<QString, int> m_rowOfId; // built on first lookup
     mutable QReadWriteLock m_lock;
 };

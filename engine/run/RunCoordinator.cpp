@@ -60,6 +60,9 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_paused = false;
     m_cancelling = false;
     m_clock.start();
+    m_log = &m_store->attemptLog();
+    m_log->markRunStart();
+    m_runStartUs = m_log->nowUs();
     m_ready.clear();
     m_retries = {};
     m_counts.fill(0);
@@ -67,6 +70,7 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_rateWindow.clear();
     const int n = m_store->size();
     m_assignedTo.fill(0, n);
+    m_dispatchedUs.fill(0, n);
     m_changedFlag.fill(0, n);
     m_changed.clear();
     m_finishedRows.clear();
@@ -92,6 +96,7 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_hosts.clear();
     const int workers = int(m_slotGroups.size());
     m_slots = QVector<Slot>(workers);
+    m_slotLane.fill(0, workers);
     for (int i = 0; i < workers; ++i) {
         m_slots[i].info.slot = i;
         m_slots[i].info.group = m_slotGroups[i].label();
@@ -149,6 +154,7 @@ void RunCoordinator::onWorkerReady(int slot, quint32 incarnation)
     s.info.host = s.process->hello().host;
     s.info.pid = s.process->hello().pid;
     s.info.slurmJobId = s.process->hello().slurmJobId;
+    m_slotLane[slot] = m_log->laneFor(slot, hostOf(slot), s.info.group);
     if (m_journal) {
         QMetaObject::invokeMethod(m_journal, [j = m_journal, slot, host = s.info.host] {
             j->recordWorkerHost(slot, host);
@@ -194,6 +200,25 @@ void RunCoordinator::noteProgram(const std::shared_ptr<const ProgramSpec> &progr
     m_programs.append(*program);
 }
 
+void RunCoordinator::logAttempt(int row, const TaskState &st, AttemptOutcome outcome, qint64 endUs,
+                                quint32 fetchUs, quint32 computeUs, quint32 backoffMs)
+{
+    AttemptSpan span;
+    const qint64 dispatchedUs = qMin(endUs, m_dispatchedUs[row]);
+    span.setEndUs(endUs);
+    span.setDispatchUs(dispatchedUs);
+    span.lane = st.worker >= 0 && st.worker < m_slotLane.size() ? m_slotLane[st.worker] : 0;
+    span.attempt = quint8(qMin<int>(st.attempts, 255));
+    span.outcome = outcome;
+    span.row = row;
+    span.fetchUs = fetchUs;
+    span.computeUs = computeUs;
+    // On the run clock (ms), as readyAtMs is: a wait of hours fits.
+    span.queuedMs = quint32(qMax<qint64>(0, (dispatchedUs - m_runStartUs) / 1000 - st.readyAtMs));
+    span.backoffMs = backoffMs;
+    m_log->append(span);
+}
+
 quint16 RunCoordinator::maxAttemptsOf(int row) const
 {
     const quint16 own = m_store->spec(row).shape->maxAttempts;
@@ -237,6 +262,7 @@ void RunCoordinator::dispatch()
     const int cap = int(qMin<qint64>(concurrency, qMax<qint64>(1, fairShare)));
     const int lowWater = qMax(1, concurrency / 8);
     const qint64 now = nowMs();
+    const qint64 nowUs = m_log->nowUs();
     const int nSlots = m_slots.size();
 
     m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
@@ -267,8 +293,10 @@ void RunCoordinator::dispatch()
                 setStatus(st, TaskStatus::Running);
                 ++st.attempts;
                 st.worker = qint16(slot);
-                st.queuedUs = quint32(qMax<qint64>(0, now - st.readyAtMs) * 1000);
+                st.queuedUs
+                        = quint32(qBound(qint64(0), now - st.readyAtMs, qint64(4294967)) * 1000);
                 m_assignedTo[row] = s.incarnation;
+                m_dispatchedUs[row] = nowUs;
                 const quint32 timeout
                         = shape.fetch.timeoutMs
                                   ? shape.fetch.timeoutMs
@@ -299,6 +327,7 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
     if (s.incarnation != incarnation)
         return;
     const qint64 now = nowMs();
+    const qint64 nowUs = m_log->nowUs();
     const int n = m_store->size();
     bool retried = false;
     const QString hostName = hostOf(slot);
@@ -341,6 +370,7 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
                 st.message.clear();
                 st.finishedAtMs = now;
                 m_finishedRows.append(r.row);
+                logAttempt(r.row, st, AttemptOutcome::Succeeded, nowUs, r.fetchUs, r.computeUs);
                 if (st.attempts > 1)
                     succeeded.append(r.row); // may have been in a failure group
                 continue;
@@ -363,10 +393,13 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
                 st.readyAtMs = now + delay;
                 m_retries.push(RetryEntry{now + delay, r.row});
                 retried = true;
+                logAttempt(r.row, st, AttemptOutcome::Retried, nowUs, r.fetchUs, r.computeUs,
+                           delay);
             } else {
                 setStatus(st, TaskStatus::Failed);
                 st.finishedAtMs = now;
                 m_finishedRows.append(r.row);
+                logAttempt(r.row, st, AttemptOutcome::Failed, nowUs, r.fetchUs, r.computeUs);
             }
         }
     });
@@ -470,6 +503,7 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
     emit workerMessage(slot, message);
     // Its attempts in flight failed through no fault of theirs: retry them elsewhere.
     const qint64 now = nowMs();
+    const qint64 nowUs = m_log->nowUs();
     bool retried = false;
     QVector<QPair<int, bool>> lost; // row, and whether it tries again
     m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
@@ -481,6 +515,7 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
             st.error = ErrorKind::WorkerLost;
             st.message = message;
             markChanged(row);
+            logAttempt(row, st, AttemptOutcome::Lost, nowUs);
             lost.append({row, st.attempts < maxAttemptsOf(row)});
             if (st.attempts < maxAttemptsOf(row)) {
                 const ProcessOutcome *live = store.processLocked(row);
@@ -592,6 +627,7 @@ void RunCoordinator::cancelTasks(const QVector<int> &rows)
         return;
     QHash<int, QVector<CancelEntry>> perSlot;
     const qint64 now = nowMs();
+    const qint64 nowUs = m_log ? m_log->nowUs() : 0;
     m_store->write([&](QVector<TaskState> &states, TaskStore &) {
         for (int row : rows) {
             if (row < 0 || row >= states.size())
@@ -600,6 +636,7 @@ void RunCoordinator::cancelTasks(const QVector<int> &rows)
             if (isTerminal(st.status))
                 continue;
             if (st.status == TaskStatus::Running) {
+                logAttempt(row, st, AttemptOutcome::Cancelled, nowUs);
                 for (int slot = 0; slot < m_slots.size(); ++slot) {
                     if (m_slots[slot].incarnation == m_assignedTo[row]) {
                         perSlot[slot].append(CancelEntry{row, st.attempts});
@@ -834,6 +871,18 @@ void RunCoordinator::emitUpdates()
     const qint64 now = nowMs();
     const qint64 done = m_counts[int(TaskStatus::Succeeded)] + m_counts[int(TaskStatus::Failed)]
                         + m_counts[int(TaskStatus::Cancelled)];
+    if (m_log) {
+        CountSample sample;
+        sample.atUs = m_log->nowUs();
+        sample.queued = qint32(m_counts[int(TaskStatus::Queued)]);
+        sample.running = qint32(m_counts[int(TaskStatus::Running)]);
+        sample.retrying = qint32(m_counts[int(TaskStatus::Retrying)]);
+        sample.succeeded = qint32(m_counts[int(TaskStatus::Succeeded)]);
+        sample.failed = qint32(m_counts[int(TaskStatus::Failed)]);
+        sample.cancelled = qint32(m_counts[int(TaskStatus::Cancelled)]);
+        sample.attempts = qint32(m_attemptsDone);
+        m_log->addSample(sample);
+    }
     m_rateWindow.emplace_back(now, done);
     while (m_rateWindow.size() > 2 && now - m_rateWindow.front().first > 3000)
         m_rateWindow.pop_front();

@@ -122,6 +122,10 @@ private:
     void closeJournal();
     RunStats makeStats() const;
     quint16 maxAttemptsOf(int row) const;
+    // Adds the attempt of row that just ended (st: its state, still of that attempt) to the
+    // store's attempt log, for the timeline and the time breakdown.
+    void logAttempt(int row, const TaskState &st, AttemptOutcome outcome, qint64 endUs,
+                    quint32 fetchUs = 0, quint32 computeUs = 0, quint32 backoffMs = 0);
 
     std::shared_ptr<TaskStore> m_store;
     RunSettings m_settings;
@@ -138,7 +142,11 @@ private:
     QVector<Slot> m_slots;
     QList<WorkerGroup> m_slotGroups;
     QHash<QString, HostRecord> m_hosts;
-    QVector<quint32> m_assignedTo; // incarnation running each row
+    QVector<quint32> m_assignedTo;  // incarnation running each row
+    AttemptLog *m_log = nullptr;    // the store's
+    qint64 m_runStartUs = 0;        // m_clock's start on the log's clock
+    QVector<qint64> m_dispatchedUs; // on the log's clock, each row's latest attempt
+    QVector<quint16> m_slotLane;    // each slot's timeline lane, once it said hello
     quint32 m_nextIncarnation = 1;
     int m_roundRobin = 0;
 
@@ -148,14 +156,13 @@ private:
     QVector<quint8> m_changedFlag;
     QVector<int> m_finishedRows;
 
-    FailureGroups m_failures;
-
     // The programs "call" tasks need, as the first of their tasks are handed out: workers
     // get them in a configure frame before the tasks that call them.
     QVector<ProgramSpec> m_programs;
     const ProgramSpec *m_lastProgram = nullptr;
     std::shared_ptr<ProgramLog> m_programLog;
     QStringList m_programLogChanged;
+    FailureGroups m_failures;
 
     QThread *m_journalThread = nullptr;
     JournalWriter *m_journal = nullptr;

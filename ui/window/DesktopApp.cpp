@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QIcon>
 #include <QScreen>
 #include <QTimer>
@@ -38,6 +39,14 @@ int DesktopApp::main(int argc, char *argv[])
     if (!screenshot.isEmpty() && window.screen())
         window.setGeometry(window.screen()->availableGeometry()); // fill the (virtual) screen
     window.show();
+    // For scripts and screenshots: BRIGADE_SHOW=timeline (or details, core) brings that
+    // dock to the front.
+    if (const QString dock = qEnvironmentVariable("BRIGADE_SHOW"); !dock.isEmpty()) {
+        if (auto *w = window.findChild<QDockWidget *>(dock + QStringLiteral("Dock"))) {
+            w->show();
+            w->raise();
+        }
+    }
 
     const QStringList args = QApplication::arguments();
     const QString benchReport = qEnvironmentVariable("BRIGADE_BENCH_REPORT");

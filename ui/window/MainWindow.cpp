@@ -1,10 +1,14 @@
 #include "MainWindow.h"
 
+#include "batch/BatchSubset.h"
 #include "job/Job.h"
+#include "report/RunReport.h"
 #include "run/Engine.h"
 #include "run/RunSettingsFile.h"
 #include "session/RunSession.h"
+#include "window/failures/FailuresView.h"
 #include "window/mapreduce/MapReduceView.h"
+#include "window/notify/RunEndNotifier.h"
 #include "window/settings/RunSettingsDialog.h"
 #include "window/shared/ActionIcons.h"
 #include "window/shared/BackgroundPool.h"
@@ -12,6 +16,9 @@
 #include "window/tasks/BatchSummaryView.h"
 #include "window/tasks/TaskDetailsView.h"
 #include "window/tasks/TaskRunView.h"
+#include "window/timeline/TimeBreakdownView.h"
+#include "window/timeline/TimelinePanel.h"
+#include "window/timeline/TimelineView.h"
 #include "window/usercode/ProgramLogView.h"
 #include "window/usercode/UserCodeGate.h"
 #include "window/workers/CorePanel.h"
@@ -19,12 +26,14 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
@@ -121,7 +130,19 @@ MainWindow::MainWindow(QWidget *parent)
             updateActions();
     });
     connect(s, &RunSession::tasksChanged, m_details, &TaskDetailsView::refresh);
+    connect(s, &RunSession::tasksFinished, m_timeline, &TimelinePanel::refresh);
     connect(s, &RunSession::finished, this, &MainWindow::runFinished);
+    m_notifier = new RunEndNotifier(this, this);
+    connect(s, &RunSession::finished, this, [this](const RunStats &stats) {
+        m_notifier->runEnded(fileName(m_batchPath), stats, stats.elapsedMs);
+    });
+    connect(m_notifier, &RunEndNotifier::activated, this, [this](bool hadFailures) {
+        showNormal();
+        raise();
+        activateWindow();
+        if (hadFailures)
+            showFailures();
+    });
     connect(s, &RunSession::loadSampled, m_corePanel, &CorePanel::addSample);
     connect(s, &RunSession::workerMessage, this, [this](int slot, const QString &message) {
         say(tr("Worker %1: %2").arg(slot).arg(message), 8000);
@@ -303,8 +324,12 @@ void MainWindow::createMenus()
     QAction *details = m_detailsDock->toggleViewAction();
     details->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
     details->setStatusTip(tr("Show or hide the details of the selected task"));
+    QAction *timeline = m_timelineDock->toggleViewAction();
+    timeline->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+    timeline->setStatusTip(tr("Show or hide the timeline of every worker and where the time went"));
     view->addAction(cores);
     view->addAction(details);
+    view->addAction(timeline);
     QAction *toolbar = m_toolBar->toggleViewAction();
     toolbar->setText(tr("&Toolbar"));
     toolbar->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
@@ -377,6 +402,10 @@ void MainWindow::createPages()
     }
     connect(m_taskRunView, &TaskRunView::currentTaskChanged, this,
             &MainWindow::onCurrentTaskChanged);
+    connect(m_taskRunView, &JobView::stateChanged, this, [this] {
+        if (m_timeline)
+            m_timeline->breakdown()->selectionChanged();
+    });
     connect(m_taskRunView, &TaskRunView::contextMenuRequested, this, &MainWindow::showTaskMenu);
     setCentralWidget(m_pages);
 }
@@ -471,6 +500,151 @@ void MainWindow::createDocks()
     m_detailsDock->setObjectName(QStringLiteral("detailsDock"));
     m_detailsDock->setWidget(m_details);
     addDockWidget(Qt::BottomDockWidgetArea, m_detailsDock);
+
+    m_timeline = new TimelinePanel;
+    m_timelineDock = new QDockWidget(tr("Timeline"), this);
+    m_timelineDock->setObjectName(QStringLiteral("timelineDock"));
+    m_timelineDock->setWidget(m_timeline);
+    addDockWidget(Qt::BottomDockWidgetArea, m_timelineDock);
+    tabifyDockWidget(m_detailsDock, m_timelineDock);
+    m_detailsDock->raise();
+    connect(m_timeline, &TimelinePanel::exportFinished, this,
+            [this](const QString &path, const QString &error) {
+                if (error.isEmpty())
+                    say(tr("Saved %1").arg(fileName(path)));
+                else
+                    showError(tr("Export failed"), error);
+            });
+    connect(m_timeline->timeline(), &TimelineView::taskActivated, this, [this](int row) {
+        if (m_view == m_taskRunView)
+            m_taskRunView->selectTask(row);
+    });
+    m_timeline->breakdown()->setSelectionProvider(
+            [this] { return m_view ? m_view->selectedTaskRows() : QVector<int>(); });
+
+    m_failures = new FailuresView;
+    m_failuresDock = new QDockWidget(tr("Failures"), this);
+    m_failuresDock->setObjectName(QStringLiteral("failuresDock"));
+    m_failuresDock->setWidget(m_failures);
+    addDockWidget(Qt::BottomDockWidgetArea, m_failuresDock);
+    tabifyDockWidget(m_timelineDock, m_failuresDock);
+    m_detailsDock->raise();
+    m_failures->setSession(m_session);
+    connect(m_failures, &FailuresView::actionRequested, this, &MainWindow::onFailureAction);
+    connect(m_failures, &FailuresView::showTaskRequested, this, [this](int row) {
+        if (m_view == m_taskRunView)
+            m_taskRunView->selectTask(row);
+    });
+    m_timeline->setFailureSection([this] { return failuresHtml(); });
+}
+
+void MainWindow::onFailureAction(FailuresView::Action action, const QVector<int> &rows)
+{
+    if (!m_session->store() || rows.isEmpty())
+        return;
+    switch (action) {
+    case FailuresView::Action::Retry:
+    case FailuresView::Action::RetryWithSettings: {
+        if (action == FailuresView::Action::RetryWithSettings) {
+            RunSettingsDialog dialog(m_settings, this);
+            dialog.setWindowTitle(tr("Retry with Settings"));
+            if (dialog.exec() != QDialog::Accepted)
+                return;
+            setRunSettings(dialog.settings());
+        }
+        const Result<Job *> job = m_session->retrySelected(rows, m_settings);
+        if (!job) {
+            say(tr("Nothing to retry: %1").arg(job.error()));
+            return;
+        }
+        say(Formatting::counted(rows.size(), tr("Retrying %1 task of the chosen failure groups"),
+                                tr("Retrying the %1 tasks of the chosen failure groups")));
+        return;
+    }
+    case FailuresView::Action::StopRetrying:
+        m_session->cancelTasks(rows);
+        say(tr("Stopped retrying the chosen failure groups' tasks"));
+        return;
+    case FailuresView::Action::Export:
+        exportFailedBatch(rows);
+        return;
+    }
+}
+
+void MainWindow::exportFailedBatch(const QVector<int> &rows)
+{
+    const QString batch = m_session->opened().batchPath;
+    if (batch.isEmpty() || !QFileInfo::exists(batch)) {
+        showError(tr("Export failed"),
+                  tr("The batch these tasks came from is not there any more (%1).").arg(batch));
+        return;
+    }
+    const QFileInfo info(batch);
+    const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Failed Tasks as a Batch"),
+            info.dir().filePath(info.completeBaseName() + QStringLiteral("-failed.")
+                                + info.suffix()),
+            tr("Batches (*.jsonl *.txt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    exportFailedBatchTo(rows, path);
+}
+
+void MainWindow::exportFailedBatchTo(const QVector<int> &rows, const QString &path)
+{
+    QVector<int> lines;
+    lines.reserve(rows.size());
+    const std::shared_ptr<TaskStore> store = m_session->store();
+    for (int row : rows)
+        lines.append(store->spec(row).line);
+    auto *watcher = new QFutureWatcher<Result<qint64>>(this);
+    connect(watcher, &QFutureWatcher<Result<qint64>>::finished, this, [this, watcher, path] {
+        const Result<qint64> written = watcher->result();
+        watcher->deleteLater();
+        if (written)
+            say(Formatting::counted(*written, tr("Saved %1 task to %2"), tr("Saved %1 tasks to %2"))
+                        .arg(fileName(path)));
+        else
+            showError(tr("Export failed"), written.error());
+        emit failedBatchExported(path, written ? *written : -1,
+                                 written ? QString() : written.error());
+    });
+    watcher->setFuture(QtConcurrent::run(BackgroundPool::instance(),
+                                         [batch = m_session->opened().batchPath, lines, path] {
+                                             return BatchSubset::write(batch, lines, path);
+                                         }));
+}
+
+QString MainWindow::failuresHtml() const
+{
+    const FailureSummary summary = m_session->failures();
+    if (summary.isEmpty())
+        return {};
+    QString h = QStringLiteral("<p>%1 failed and %2 retrying tasks in %3 groups, from %4 failed "
+                               "attempts.</p>\n<table><tr><th>cause</th><th class=n>tasks</th>"
+                               "<th class=n>attempts</th><th>when</th><th>worker hosts</th>"
+                               "<th>example</th></tr>\n")
+                        .arg(summary.failedTasks)
+                        .arg(summary.retryingTasks)
+                        .arg(summary.activeGroupCount)
+                        .arg(summary.failedAttempts);
+    for (const FailureGroup &g : summary.groups) {
+        QVector<int> counts;
+        for (quint32 v : g.histogram)
+            counts.append(int(v));
+        QStringList hosts;
+        for (const auto &[host, n] : g.workerHosts)
+            hosts << QStringLiteral("%1 (%2)").arg(host.toHtmlEscaped()).arg(n);
+        h += QStringLiteral("<tr><td>%1</td><td class=n>%2</td><td class=n>%3</td><td>%4</td>"
+                            "<td>%5</td><td class=example><code>%6</code> %7</td></tr>\n")
+                     .arg(g.cause.label().toHtmlEscaped())
+                     .arg(g.tasks())
+                     .arg(g.attempts)
+                     .arg(RunReport::sparkline(counts, 120, 18, QStringLiteral("#e04545")),
+                          hosts.join(QStringLiteral(", ")), g.exampleId.toHtmlEscaped(),
+                          g.exampleMessage.toHtmlEscaped());
+    }
+    return h + QStringLiteral("</table>\n");
 }
 
 // ---- Loading ------------------------------------------------------------------------
@@ -555,6 +729,8 @@ void MainWindow::onLoaded(BatchLoader::Loaded loaded)
                                       : static_cast<JobView *>(m_taskRunView));
     m_view->showBatch(m_session);
     m_programLog->batchChanged();
+    m_timeline->setStore(m_session->isMapReduce() ? nullptr : m_session->store(),
+                         QFileInfo(m_batchPath).completeBaseName());
     if (old)
         (void)QtConcurrent::run(BackgroundPool::instance(),
                                 [old = std::move(old)]() mutable { old.reset(); });
@@ -750,6 +926,7 @@ void MainWindow::onJobStarted(Job *job)
     connect(job, &Job::resumed, this, &MainWindow::updateActions);
     m_corePanel->clear();
     m_view->showJob(job);
+    m_timeline->setRunning(!m_session->isMapReduce());
     say(m_view->startedMessage(m_settings.effectiveWorkers()));
     setPhase(Phase::Running);
     emit runStarted();
@@ -760,6 +937,7 @@ void MainWindow::onJobResult(Job *job)
     if (job != m_job)
         return;
     m_details->refresh();
+    m_timeline->setRunning(false);
     say(m_view->resultMessage(job), 0);
     if (m_phase == Phase::Loading) // stopped because another batch is being opened
         m_phaseBeforeLoad = Phase::Finished;
@@ -1064,6 +1242,16 @@ void MainWindow::showError(const QString &title, const QString &text)
     box->open();
 }
 
+void MainWindow::showFailures()
+{
+    m_failuresDock->show();
+    m_failuresDock->raise();
+    if (m_view != m_taskRunView)
+        return;
+    QComboBox *filter = m_taskRunView->statusFilter();
+    filter->setCurrentIndex(filter->findData(int(TaskStatus::Failed)));
+}
+
 void MainWindow::say(const QString &message, int timeoutMs)
 {
     statusBar()->showMessage(message, timeoutMs);
@@ -1098,7 +1286,8 @@ void MainWindow::showEvent(QShowEvent *event)
     m_layoutRestored = true;
     const int ch = fontMetrics().averageCharWidth();
     resizeDocks({m_coreDock}, {qMin(ch * 86, width() * 2 / 5)}, Qt::Horizontal);
-    resizeDocks({m_detailsDock}, {qMin(fontMetrics().height() * 12, height() / 4)}, Qt::Vertical);
+    // The bottom docks (details, timeline) get a third: a timeline needs the height.
+    resizeDocks({m_detailsDock}, {qMin(fontMetrics().height() * 16, height() / 3)}, Qt::Vertical);
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

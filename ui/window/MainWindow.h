@@ -4,6 +4,7 @@
 #include "core/Result.h"
 #include "run/RunSettings.h"
 #include "run/RunStats.h"
+#include "window/failures/FailuresView.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -36,6 +37,9 @@ class TaskStore;
 class TaskTableModel;
 class ProgramLogView;
 class UserCodeGate;
+class FailuresView;
+class RunEndNotifier;
+class TimelinePanel;
 
 // The Brigade window: load a batch, run it, watch every task and every core, retry what
 // failed, export the results. How a run is kept is the RunSession's; the window shows the
@@ -97,6 +101,14 @@ public:
     BatchSummaryView *batchSummary() const;
     CorePanel *corePanel() const { return m_corePanel; }
     TaskDetailsView *detailsView() const { return m_details; }
+    TimelinePanel *timelinePanel() const { return m_timeline; }
+    RunEndNotifier *runEndNotifier() const { return m_notifier; }
+    FailuresView *failuresView() const { return m_failures; }
+    QDockWidget *failuresDock() const { return m_failuresDock; }
+    // The tasks at rows as a batch file of their own (what Export as Batch… writes after
+    // asking where); failedBatchExported() follows.
+    void exportFailedBatchTo(const QVector<int> &rows, const QString &path);
+    QDockWidget *timelineDock() const { return m_timelineDock; }
     QComboBox *statusFilter() const;
     QLineEdit *textFilter() const;
     // The views of the loaded batch: its tasks, or its MapReduce job; one is shown.
@@ -109,6 +121,9 @@ public:
     // The question before a batch's own programs and commands first run, and their logs.
     UserCodeGate *userCodeGate() const { return m_userCode; }
     ProgramLogView *programLogView() const { return m_programLog; }
+
+    // The failed tasks in sight: the table filtered to them (a notification's click).
+    void showFailures();
 
 signals:
     void batchLoaded(const QString &path);
@@ -124,6 +139,7 @@ signals:
     // continue that run was made (or answered by setResumeAnswer) and this was the answer.
     void earlierRunOffered(const QString &journal, qint64 openTasks, bool accepted);
     void exportFinished(const QString &path, qint64 records, const QString &error);
+    void failedBatchExported(const QString &path, qint64 tasks, const QString &error);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -174,6 +190,9 @@ private:
     bool confirmStopRun(const QString &question);
     void showError(const QString &title, const QString &text);
     void say(const QString &message, int timeoutMs = 5000);
+    void onFailureAction(FailuresView::Action action, const QVector<int> &rows);
+    void exportFailedBatch(const QVector<int> &rows);
+    QString failuresHtml() const; // the report's failure groups
 
     RunSession *m_session;
     QPointer<Job> m_job;      // the job the window follows (running, or the last one)
@@ -200,6 +219,11 @@ private:
     TaskDetailsView *m_details = nullptr;
     QDockWidget *m_coreDock = nullptr;
     QDockWidget *m_detailsDock = nullptr;
+    TimelinePanel *m_timeline = nullptr;
+    RunEndNotifier *m_notifier = nullptr;
+    FailuresView *m_failures = nullptr;
+    QDockWidget *m_failuresDock = nullptr;
+    QDockWidget *m_timelineDock = nullptr;
     QLabel *m_workersLabel = nullptr;
     QLabel *m_journalLabel = nullptr;
     QToolBar *m_toolBar = nullptr;

@@ -2,8 +2,11 @@
 
 #include "MainWindow.h"
 #include "window/tasks/TaskTableModel.h"
+#include "window/timeline/TimelinePanel.h"
+#include "window/timeline/TimelineView.h"
 
 #include <QApplication>
+#include <QDockWidget>
 #include <QEvent>
 #include <QFile>
 #include <QJsonDocument>
@@ -60,6 +63,14 @@ void WindowBenchmark::start()
         m_window->installEventFilter(this);
         return;
     }
+    // The timeline dock open through it all: its frames are drawn while the run goes on.
+    m_window->timelineDock()->show();
+    m_window->timelineDock()->raise();
+    TimelineView *timeline = m_window->timelinePanel()->timeline();
+    connect(timeline, &TimelineView::frameRendered, this, [this, timeline] {
+        ++m_timelineFrames;
+        m_timelineRenderMaxMs = qMax(m_timelineRenderMaxMs, timeline->frame().renderMs);
+    });
     m_probe.start(5);
     m_clock.start();
     m_window->openBatch(m_batchPath);
@@ -133,14 +144,42 @@ void WindowBenchmark::sortStep()
     default:
         m_filterMs = ms;
         disconnect(model, nullptr, this, nullptr);
-        finish(0);
+        timelineStart();
         break;
     }
 }
 
+void WindowBenchmark::timelineStart()
+{
+    // Then the timeline at scale: the whole run, zoomed in six times by half and out again,
+    // each step waiting for its frame (drawn off the GUI thread) before the next.
+    endPhase(QStringLiteral("table"));
+    TimelineView *timeline = m_window->timelinePanel()->timeline();
+    m_step = 0;
+    m_clock.restart();
+    connect(timeline, &TimelineView::frameRendered, this, &WindowBenchmark::timelineStep);
+    timeline->showAll();
+}
+
+void WindowBenchmark::timelineStep()
+{
+    TimelineView *timeline = m_window->timelinePanel()->timeline();
+    if (timeline->isRendering())
+        return; // a newer frame is on its way
+    const qint64 mid = (timeline->fromUs() + timeline->toUs()) / 2;
+    if (m_step < 12) {
+        timeline->zoom(m_step < 6 ? 0.5 : 2.0, mid);
+        ++m_step;
+        return;
+    }
+    m_timelineZoomMs = m_clock.nsecsElapsed() / 1e6;
+    disconnect(timeline, nullptr, this, nullptr);
+    finish(0);
+}
+
 void WindowBenchmark::finish(int exitCode, const QString &error)
 {
-    endPhase(exitCode == 0 ? QStringLiteral("table") : QStringLiteral("aborted"));
+    endPhase(exitCode == 0 ? QStringLiteral("timeline") : QStringLiteral("aborted"));
     m_probe.stop();
     QJsonObject report;
     // Over all phases; p99 is the worst phase's.
@@ -158,6 +197,12 @@ void WindowBenchmark::finish(int exitCode, const QString &error)
     report[QLatin1String("tasks")] = m_window->store() ? m_window->store()->size() : 0;
     report[QLatin1String("succeeded")] = m_succeeded;
     report[QLatin1String("failed")] = m_failed;
+    report[QLatin1String("timeline_frames")] = m_timelineFrames;
+    report[QLatin1String("timeline_render_max_ms")] = m_timelineRenderMaxMs;
+    report[QLatin1String("timeline_zoom_steps_ms")] = m_timelineZoomMs;
+    if (m_window->store())
+        report[QLatin1String("attempt_log_mb")]
+                = double(m_window->store()->attemptLog().bytesUsed()) / (1024.0 * 1024.0);
     report[QLatin1String("gui_rss_loaded_mb")] = m_loadedRssMb;
     report[QLatin1String("gui_rss_end_mb")] = rssMb();
     report[QLatin1String("gui_peak_rss_mb")] = peakRssMb();

@@ -12,11 +12,12 @@ namespace Brigade {
 class MainWindow;
 
 // The window's benchmark entry point (workload G1 of tests/bench): loads a batch, runs it
-// to the end, then sorts and filters the results table, all with a StallProbe on the GUI
-// thread, and writes a JSON report:
+// to the end with the Timeline dock open, sorts and filters the results table, zooms the
+// timeline in and out, all with a StallProbe on the GUI thread, and writes a JSON report:
 //   {"longest_stall_ms", "p99_stall_ms", "load_s", "run_s", "sort_duration_ms",
 //    "sort_id_ms", "filter_text_ms", "tasks", "succeeded", "failed", "gui_peak_rss_mb",
-//    "gui_rss_loaded_mb", "phases": {"load", "run", "table"}, ...}
+//    "gui_rss_loaded_mb", "timeline_frames", "timeline_render_max_ms", "attempt_log_mb",
+//    "timeline_zoom_steps_ms", "phases": {"load", "run", "table", "timeline"}, ...}
 // Started by DesktopApp when BRIGADE_BENCH_REPORT is set; quits the application when done.
 class WindowBenchmark : public QObject
 {
@@ -38,6 +39,8 @@ private:
     void onLoaded();
     void onRunFinished(const RunStats &stats);
     void sortStep();
+    void timelineStart();
+    void timelineStep();
     void endPhase(const QString &name); // records the probe's figures for a phase, resets it
     void finish(int exitCode, const QString &error = {});
 
@@ -62,6 +65,9 @@ private:
     bool m_painted = false;
     qint64 m_succeeded = 0;
     qint64 m_failed = 0;
+    qint64 m_timelineFrames = 0;
+    double m_timelineRenderMaxMs = 0;
+    double m_timelineZoomMs = -1;
 };
 
 } // namespace Brigade

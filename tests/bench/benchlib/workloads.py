@@ -986,6 +986,10 @@ def _g1_run(suite, template, how, n, title):
         vals = [w[key] for w in good if w.get(key) is not None]
         return _num(statistics.median(vals)) if vals else None
 
+    def med_phase(phase):
+        vals = [w["phases"][phase]["longest_stall_ms"] for w in good if phase in w.get("phases", {})]
+        return _num(statistics.median(vals)) if vals else None
+
     gui_rss = max((w["gui_peak_rss_mb"] for w in good if w.get("gui_peak_rss_mb") is not None), default=None)
     worst = max(good, key=lambda w: w.get("longest_stall_ms") or 0, default={})
     tree = case["brigade"]["tree_rss_peak_mb"]
@@ -996,6 +1000,9 @@ def _g1_run(suite, template, how, n, title):
         "load_s": med("load_s"), "run_s": med("run_s"), "sort_duration_ms": med("sort_duration_ms"),
         "sort_id_ms": med("sort_id_ms"), "filter_text_ms": med("filter_text_ms"),
         "gui_peak_rss_mb": _num(gui_rss), "gui_rss_loaded_mb": med("gui_rss_loaded_mb"), "tree_rss_peak_mb": tree,
+        "timeline_frames": med("timeline_frames"), "timeline_render_max_ms": med("timeline_render_max_ms"),
+        "attempt_log_mb": med("attempt_log_mb"), "timeline_zoom_steps_ms": med("timeline_zoom_steps_ms"),
+        "timeline_stall_ms": med_phase("timeline"),
     }
     w = case["window"]
     all_done = bool(good) and len(good) == len(records) and all(
@@ -1010,6 +1017,12 @@ def _g1_run(suite, template, how, n, title):
         f"{_fig(w['sort_duration_ms'], 'ms')}, by id {_fig(w['sort_id_ms'], 'ms')}, text filter "
         f"{_fig(w['filter_text_ms'], 'ms')}; longest stall of any run "
         f"{_fig(w['longest_stall_ms_max'], 'ms')} (phase: {w['longest_stall_phase_max']})")
+    case["notes"].append(
+        f"the Timeline dock is open through the run: {_fig(w['timeline_frames'], 'frames')} drawn off the GUI "
+        f"thread, the slowest in {_fig(w['timeline_render_max_ms'], 'ms')}; the attempt log it draws from holds "
+        f"{_fig(w['attempt_log_mb'], 'MB')}; zoomed in six times by half and out again over every attempt "
+        f"(each step's frame drawn before the next) in {_fig(w['timeline_zoom_steps_ms'], 'ms')}, longest GUI "
+        f"stall meanwhile {_fig(w['timeline_stall_ms'], 'ms')}")
     case["notes"].append(
         f"RSS: the GUI process peaked at {_fig(gui_rss, 'MB')} (VmHWM, from its report; "
         f"{_fig(w['gui_rss_loaded_mb'], 'MB')} once the batch was loaded); the whole tree (launcher, X "

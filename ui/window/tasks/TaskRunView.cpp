@@ -97,6 +97,10 @@ TaskRunView::TaskRunView(QWidget *parent)
             });
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &JobView::stateChanged);
+    connect(m_model, &OrderedTableModel::orderApplied, this, [this] {
+        if (m_taskToShow >= 0 && showTask(m_taskToShow))
+            m_taskToShow = -1;
+    });
     connect(m_model, &TaskTableModel::orderingChanged, this, &TaskRunView::updateShownLabel);
     connect(m_model, &QAbstractItemModel::layoutChanged, this, &TaskRunView::updateShownLabel);
     connect(m_model, &QAbstractItemModel::modelReset, this, &TaskRunView::updateShownLabel);
@@ -123,6 +127,32 @@ TaskRunView::TaskRunView(QWidget *parent)
 }
 
 TaskRunView::~TaskRunView() = default;
+
+void TaskRunView::selectTask(int storeRow)
+{
+    if (!m_store || storeRow < 0 || storeRow >= m_store->size())
+        return;
+    m_taskToShow = -1;
+    if (showTask(storeRow))
+        return;
+    m_taskToShow = storeRow;
+    m_statusFilter->setCurrentIndex(0); // all statuses
+    m_textFilter->clear();
+    m_filterDelay.stop();
+    m_model->setTextFilter(QString());
+}
+
+bool TaskRunView::showTask(int storeRow)
+{
+    const int viewRow = m_model->viewRow(storeRow);
+    if (viewRow < 0)
+        return false;
+    const QModelIndex index = m_model->index(viewRow, 0);
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect
+                                                              | QItemSelectionModel::Rows);
+    m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    return true;
+}
 
 void TaskRunView::showBatch(RunSession *session)
 {

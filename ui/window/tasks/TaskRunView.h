@@ -50,6 +50,10 @@ public:
     bool canSortInFileOrder() const override { return true; }
     void sortInFileOrder() override;
 
+    // Makes a task the current row, selected and in sight; a filter that hides it is
+    // cleared first (the row is then selected once the table shows it).
+    void selectTask(int storeRow);
+
     TaskTableModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
     ProgressPanel *progressPanel() const { return m_progress; }
@@ -66,6 +70,7 @@ private:
     void onProgress(const RunStats &stats);
     void onFinished(const RunStats &stats);
     void updateShownLabel();
+    bool showTask(int storeRow);
 
     QPointer<RunSession> m_session;
     std::shared_ptr<TaskStore> m_store;
@@ -87,6 +92,7 @@ private:
     qint64 m_exportCount = 0;
     QFutureWatcher<QString> m_copyWatcher;
     qint64 m_copyCount = 0;
+    int m_taskToShow = -1; // selectTask() waiting for a filter to be cleared
 };
 
 } // namespace Brigade

@@ -1,0 +1,218 @@
+// The Failures dock in the real window: failures of real runs grouped by cause, with their
+// counts and examples; retrying a group turns its tasks into successes against the local
+// test server; stopping the retries of a group ends the run; a group exported as a batch.
+#include "TestFiles.h"
+#include "TestHttpServer.h"
+#include "batch/BatchParser.h"
+#include "journal/Journal.h"
+#include "session/RunSession.h"
+#include "window/MainWindow.h"
+#include "window/failures/FailureGroupsModel.h"
+#include "window/failures/FailuresView.h"
+
+#include <QDockWidget>
+#include <QFile>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Brigade;
+
+class tst_FailuresView : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void groupsRetryAndExport();
+    void stopRetrying();
+
+private:
+    QString writeBatch(const QString &name, const QStringList &lines);
+    bool load(const QString &path);
+    int groupRow(const QString &causeContains) const;
+    FailuresView *view() const { return m_window->failuresView(); }
+
+    QTemporaryDir m_dir;
+    Test::TestHttpServer m_server;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void tst_FailuresView::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("BrigadeTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_failuresview"));
+    QSettings().clear();
+    QDir(Journal::defaultDirectory()).removeRecursively();
+    QVERIFY(m_dir.isValid());
+    QVERIFY(m_server.listen());
+}
+
+void tst_FailuresView::init()
+{
+    m_window = std::make_unique<MainWindow>();
+    RunSettings s = m_window->runSettings();
+    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
+    s.workers = 2;
+    s.maxAttempts = 2;
+    s.retry.baseDelayMs = 10;
+    s.retry.maxDelayMs = 20;
+    s.seed = 1;
+    s.timeoutMs = 0;
+    m_window->setRunSettings(s);
+    m_window->resize(1400, 900);
+    m_window->show();
+    m_window->failuresDock()->show();
+    m_window->failuresDock()->raise();
+    m_server.setFailing(false);
+}
+
+void tst_FailuresView::cleanup()
+{
+    m_window.reset();
+}
+
+QString tst_FailuresView::writeBatch(const QString &name, const QStringList &lines)
+{
+    return Test::writeTestFile(m_dir, name, lines.join(QLatin1Char('\n')).toUtf8() + '\n');
+}
+
+bool tst_FailuresView::load(const QString &path)
+{
+    QSignalSpy loaded(m_window.get(), &MainWindow::batchLoaded);
+    m_window->openBatch(path);
+    return loaded.wait(20000);
+}
+
+int tst_FailuresView::groupRow(const QString &causeContains) const
+{
+    FailureGroupsModel *model = view()->model();
+    for (int r = 0; r < model->rowCount(); ++r) {
+        if (model->data(model->index(r, FailureGroupsModel::Cause))
+                    .toString()
+                    .contains(causeContains))
+            return r;
+    }
+    return -1;
+}
+
+void tst_FailuresView::groupsRetryAndExport()
+{
+    // 8 fetches that fail while the server fails (HTTP 500), 5 simulated network failures,
+    // 10 that succeed.
+    QStringList lines;
+    lines << QStringLiteral(R"({"defaults":{"max_attempts":2}})");
+    for (int i = 0; i < 8; ++i)
+        lines << QStringLiteral(R"({"id":"maybe-%1","fetch":"%2"})")
+                         .arg(i)
+                         .arg(QString::fromUtf8(
+                                 m_server.url("/maybe?key=k" + QByteArray::number(i))));
+    for (int i = 0; i < 5; ++i)
+        lines << QStringLiteral(R"({"id":"net-%1","fetch":{"delay_ms":%2,"fail_rate":1}})")
+                         .arg(i)
+                         .arg(5 + i);
+    for (int i = 0; i < 10; ++i)
+        lines << QStringLiteral(R"({"id":"ok-%1","compute":{"op":"sum_to","n":%2}})").arg(i).arg(i);
+    const QString batch = writeBatch(QStringLiteral("failing.jsonl"), lines);
+    QVERIFY(load(batch));
+    m_server.setFailing(true);
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    QVERIFY(finished.wait(60000));
+
+    // Two groups, most tasks first: 8 HTTP 500s (one group though the URLs differ), 5
+    // simulated network failures (one group though the waits differ).
+    FailureGroupsModel *model = view()->model();
+    QTRY_COMPARE(model->rowCount(), 2);
+    const int http = groupRow(QStringLiteral("500"));
+    const int net = groupRow(QStringLiteral("simulated failure"));
+    QCOMPARE(http, 0);
+    QCOMPARE(net, 1);
+    QCOMPARE(model->group(http).tasks(), qint64(8));
+    QCOMPARE(model->group(http).attempts, qint64(16));
+    QCOMPARE(model->group(net).tasks(), qint64(5));
+    QVERIFY(model->data(model->index(http, FailureGroupsModel::Example))
+                    .toString()
+                    .startsWith(QStringLiteral("maybe-")));
+    QCOMPARE(model->data(model->index(http, FailureGroupsModel::Tasks)).toString(),
+             QStringLiteral("8"));
+    QVERIFY(!model->data(model->index(http, FailureGroupsModel::Hosts)).toString().isEmpty());
+    QVERIFY(!model->data(model->index(http, FailureGroupsModel::When),
+                         FailureGroupsModel::HistogramRole)
+                     .value<QVector<quint32>>()
+                     .isEmpty());
+    QVERIFY2(view()->summaryLabel()->text().contains(QStringLiteral("13 failed tasks in 2 groups")),
+             qPrintable(view()->summaryLabel()->text()));
+
+    // Export the network group as a batch of its own: its 5 tasks, as written.
+    QSignalSpy found(m_window->session(), &RunSession::failureRowsFound);
+    m_window->session()->findFailureRows(model->group(net).ids);
+    QVERIFY(found.wait(10000));
+    const QVector<int> netRows = found.last().at(1).value<QVector<int>>();
+    QCOMPARE(netRows.size(), 5);
+    QSignalSpy exported(m_window.get(), &MainWindow::failedBatchExported);
+    const QString out = m_dir.filePath(QStringLiteral("net.jsonl"));
+    m_window->exportFailedBatchTo(netRows, out);
+    QVERIFY(exported.wait(10000));
+    QCOMPARE(exported.last().at(1).toLongLong(), qint64(5));
+    const Batch again = BatchParser::parseFile(out);
+    QVERIFY(!again.hasErrors());
+    QCOMPARE(again.tasks.size(), 5);
+    QCOMPARE(again.tasks[0].id, QStringLiteral("net-0"));
+    QCOMPARE(again.tasks[0].shape->maxAttempts, quint16(2)); // the defaults came along
+
+    // Retry the HTTP group once the server is well: its tasks succeed, the group empties.
+    m_server.setFailing(false);
+    view()->table()->selectRow(http);
+    view()->button(FailuresView::Action::Retry)->click();
+    QVERIFY(finished.wait(60000));
+    const StatusCounts counts = m_window->store()->counts();
+    QCOMPARE(counts[TaskStatus::Succeeded], qint64(18));
+    QCOMPARE(counts[TaskStatus::Failed], qint64(5));
+    QTRY_VERIFY(groupRow(QStringLiteral("500")) < 0
+                || model->group(groupRow(QStringLiteral("500"))).tasks() == 0);
+    QCOMPARE(model->group(groupRow(QStringLiteral("simulated failure"))).tasks(), qint64(5));
+}
+
+void tst_FailuresView::stopRetrying()
+{
+    // Tasks that fail again and again with a long backoff: they wait to retry until the
+    // Failures view gives up on them.
+    RunSettings s = m_window->runSettings();
+    s.maxAttempts = 50;
+    s.retry.baseDelayMs = 60000;
+    s.retry.maxDelayMs = 60000;
+    m_window->setRunSettings(s);
+    QStringList lines;
+    for (int i = 0; i < 4; ++i)
+        lines << QStringLiteral(R"({"id":"flaky-%1","fetch":{"delay_ms":1,"fail_rate":1}})").arg(i);
+    lines << QStringLiteral(R"({"id":"fine","compute":{"op":"sum_to","n":3}})");
+    QVERIFY(load(writeBatch(QStringLiteral("retrying.jsonl"), lines)));
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    FailureGroupsModel *model = view()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->group(0).retrying == 4, 20000);
+    QTRY_VERIFY(view()->button(FailuresView::Action::StopRetrying)->isEnabled());
+    QVERIFY(model->data(model->index(0, FailureGroupsModel::Tasks))
+                    .toString()
+                    .contains(QStringLiteral("4 retrying")));
+    view()->button(FailuresView::Action::StopRetrying)->click();
+    QVERIFY(finished.wait(20000));
+    const StatusCounts counts = m_window->store()->counts();
+    QCOMPARE(counts[TaskStatus::Cancelled], qint64(4));
+    QCOMPARE(counts[TaskStatus::Succeeded], qint64(1));
+}
+
+QTEST_MAIN(tst_FailuresView)
+#include "tst_failuresview.moc"
