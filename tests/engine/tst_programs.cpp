@@ -5,6 +5,7 @@
 // lost.
 #include "EngineHarness.h"
 #include "ProcessTree.h"
+#include "Sanitizers.h"
 #include "TestFiles.h"
 
 #include <QJsonDocument>
@@ -511,6 +512,9 @@ brigade_program.serve(handle)
 // (here a MemoryError the helper reports), and the program lives on for the next call.
 void tst_Programs::memoryCapApplies()
 {
+#ifdef BRIGADE_SANITIZED
+    QSKIP("a memory cap (setrlimit) cannot work beside a sanitizer's shadow memory");
+#endif
     const QString path = script(QStringLiteral("hungry.py"), R"(
 import os, brigade_program
 def handle(args, body):

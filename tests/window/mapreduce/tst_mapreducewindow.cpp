@@ -3,6 +3,7 @@
 // a plain single-threaded count; sort, filter, copy, export, cancel, and inputs that cannot
 // be read or change during the run.
 #include "MapReduceReference.h"
+#include "Sanitizers.h"
 #include "mapreduce/MapReduceJob.h"
 #include "window/MainWindow.h"
 #include "window/StallProbe.h"
@@ -50,6 +51,10 @@ using namespace Brigade;
 using Test::MapReduceReference;
 
 namespace {
+
+// The GUI thread's longest stall allowed while a large job runs: generous for a shared
+// machine, twice that under a sanitizer, which slows the GUI thread's own small work too.
+constexpr qint64 StallBoundMs = Test::SanitizerSlowdown > 1 ? 500 : 250;
 
 using Totals = QList<QPair<QByteArray, quint64>>;
 
@@ -1026,7 +1031,7 @@ void tst_MapReduceWindow::millionRowsSortAndFilterOffTheGuiThread()
           longest, qlonglong(ticks));
     QVERIFY(ticks > 0);
     // Generous for a shared machine; sorting a million keys on the GUI thread takes longer.
-    QVERIFY2(longest < 250, qPrintable(QString::number(longest)));
+    QVERIFY2(longest < StallBoundMs, qPrintable(QString::number(longest)));
 }
 
 void tst_MapReduceWindow::largeJobKeepsTheWindowResponsive()
@@ -1064,7 +1069,7 @@ void tst_MapReduceWindow::largeJobKeepsTheWindowResponsive()
     probe.stop();
     qInfo("%lld distinct keys, twice: longest GUI stall %.1f ms (%lld probe ticks)",
           qlonglong(m_result.distinctKeys), probe.maxStallMs(), qlonglong(probe.ticks()));
-    QVERIFY2(probe.maxStallMs() < 250, qPrintable(QString::number(probe.maxStallMs())));
+    QVERIFY2(probe.maxStallMs() < StallBoundMs, qPrintable(QString::number(probe.maxStallMs())));
 }
 
 QTEST_MAIN(tst_MapReduceWindow)
