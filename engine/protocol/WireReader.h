@@ -54,7 +54,11 @@ public:
     // A string that must come back as the same bytes: anything but UTF-8 fails the reader.
     QString utf8()
     {
-        QStringDecoder decoder(QStringDecoder::Utf8);
+        // Stateless: a sequence cut off at the end is an error, not kept for bytes that never
+        // come. A leading BOM is text like any other: the writer's bytes must come back whole.
+        QStringDecoder decoder(QStringDecoder::Utf8,
+                               QStringDecoder::Flag::Stateless
+                                       | QStringDecoder::Flag::ConvertInitialBom);
         QString text = decoder(bytesView());
         if (decoder.hasError())
             fail();

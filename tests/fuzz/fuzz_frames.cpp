@@ -12,6 +12,7 @@
 #include <QVector>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 using namespace Brigade;
@@ -19,10 +20,13 @@ using namespace Brigade;
 namespace {
 
 // libFuzzer reports an abort as a crash, with the input that caused it.
-void check(bool condition)
+// Says which check failed (the line of the call), then aborts: libFuzzer keeps the input.
+void check(bool condition, int line = __builtin_LINE())
 {
-    if (!condition)
+    if (!condition) {
+        std::fprintf(stderr, "check failed at %s:%d\n", __FILE__, line);
         std::abort();
+    }
 }
 
 struct Decoded
