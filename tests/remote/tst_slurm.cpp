@@ -112,8 +112,9 @@ void tst_Slurm::cancelEndsSlurmSteps()
     QVERIFY(h.waitFinished(30000));
     QCOMPARE(h.lastStats.cancelled, qint64(n));
     // Running steps end when their workers see stdin close; the queued srun cancels its job.
-    QTRY_VERIFY_WITH_TIMEOUT(m_infra.squeue(true).isEmpty(), 20000);
-    QTRY_VERIFY_WITH_TIMEOUT(m_infra.squeue(false).isEmpty(), 20000);
+    // Slurm's own step clean-up has been seen to take just over 20 s on a loaded machine.
+    QTRY_VERIFY_WITH_TIMEOUT(m_infra.squeue(true).isEmpty(), 40000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_infra.squeue(false).isEmpty(), 40000);
     qInfo("cancel: Slurm steps and jobs gone %lld ms after cancel()", clock.elapsed());
 }
 
