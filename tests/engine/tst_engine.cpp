@@ -27,6 +27,7 @@ private slots:
     void completionOrderNotSubmissionOrder();
     void fetchResults();
     void retriesToSuccess();
+    void retryingCountsTasksOnALaterAttempt();
     void simulatedFailuresAreRetried();
     void permanentFailures();
     void timeouts();
@@ -153,6 +154,39 @@ void tst_Engine::retriesToSuccess()
     QCOMPARE(history[0].httpStatus, quint16(503));
     QCOMPARE(history[1].attempt, quint16(2));
     QCOMPARE(h.finishedOrder.size(), 1);
+    // The workers' counts tell attempts from tasks: three attempts, one task.
+    qint64 attempts = 0, tasks = 0;
+    for (const WorkerInfo &w : h.loadSamples.last().workers) {
+        attempts += w.finished;
+        tasks += w.tasksEnded;
+    }
+    QCOMPARE(attempts, qint64(3));
+    QCOMPARE(tasks, qint64(1));
+}
+
+void tst_Engine::retryingCountsTasksOnALaterAttempt()
+{
+    // A task on its second attempt is retrying, not running, until it ends.
+    EngineHarness h;
+    QVERIFY(h.load({fetchLine(QStringLiteral("hang"), url("/hang"),
+                              QStringLiteral(R"("timeout_ms":1500,"max_attempts":2)")),
+                    fetchLine(QStringLiteral("hang2"), url("/hang"),
+                              QStringLiteral(R"("timeout_ms":30000,"max_attempts":1)"))}));
+    h.start();
+    QTRY_VERIFY_WITH_TIMEOUT(h.lastStats.running == 2, 10000);
+    QCOMPARE(h.lastStats.retrying, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(h.state(QStringLiteral("hang")).attempts == 2
+                                     && h.state(QStringLiteral("hang")).status
+                                                == TaskStatus::Running
+                                     && h.lastStats.retrying == 1,
+                             10000);
+    QCOMPARE(h.lastStats.running, 1);
+    QCOMPARE(h.lastStats.queued, 0);
+    QCOMPARE(h.lastStats.total, 2);
+    h.engine().cancel();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.lastStats.retrying, 0);
+    QCOMPARE(h.lastStats.cancelled, 2);
 }
 
 void tst_Engine::simulatedFailuresAreRetried()
