@@ -211,7 +211,8 @@ bool Journal::open(const QString &path, QString *error)
     QByteArray format;
     QString why;
     if (!readMeta(QStringLiteral("format"), &format, &why) || format != FormatName.toUtf8()) {
-        *error = QStringLiteral("%1 is not a Brigade journal%2")
+        *error = QStringLiteral("%1 is not a Brigade journal, or it is damaged%2. A journal "
+                                "cannot be repaired: run the batch file again to start a new one")
                          .arg(path, why.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(why));
         close();
         return false;
@@ -251,7 +252,12 @@ bool Journal::open(const QString &path, QString *error)
 bool Journal::readMeta(const QString &key, QByteArray *value, QString *error) const
 {
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+    // A query that could not be prepared says why (not a database, no such table); its
+    // exec() would only say "Parameter count mismatch".
+    if (!q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"))) {
+        *error = sqlError(q.lastError());
+        return false;
+    }
     q.bindValue(0, key);
     if (!q.exec()) {
         *error = sqlError(q.lastError());
