@@ -243,6 +243,10 @@ void MainWindow::createActions()
     make(Action::About, tr("&About Brigade"), QKeySequence(Qt::Key_F1),
          tr("Version and a short description of Brigade"))
             ->setMenuRole(QAction::AboutRole);
+    make(Action::BatchFormat, tr("&Batch File Format"), QKeySequence(),
+         tr("Every field of a batch file, with examples"));
+    make(Action::QuickStart, tr("&Quick Start"), QKeySequence(),
+         tr("Write a batch, run it, watch it, keep the results"));
 
     connect(action(Action::Open), &QAction::triggered, this, &MainWindow::chooseBatch);
     connect(action(Action::ExportAll), &QAction::triggered, this, [this] { chooseExport(false); });
@@ -285,6 +289,10 @@ void MainWindow::createActions()
             m_view->sortInFileOrder();
     });
     connect(action(Action::About), &QAction::triggered, this, &MainWindow::showAbout);
+    connect(action(Action::BatchFormat), &QAction::triggered, this,
+            [this] { showHelp(HelpDialog::Page::BatchFormat); });
+    connect(action(Action::QuickStart), &QAction::triggered, this,
+            [this] { showHelp(HelpDialog::Page::QuickStart); });
 }
 
 void MainWindow::createMenus()
@@ -339,6 +347,9 @@ void MainWindow::createMenus()
     view->addAction(action(Action::FileOrder));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(action(Action::QuickStart));
+    help->addAction(action(Action::BatchFormat));
+    help->addSeparator();
     help->addAction(action(Action::About));
     QAction *aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
     aboutQt->setMenuRole(QAction::AboutQtRole);
@@ -1137,6 +1148,21 @@ void MainWindow::showAbout()
                "<p>Failed tasks can be retried; results export to CSV or JSON Lines in the same "
                "format as <code>brigade run</code>.</p>")
                     .arg(QStringLiteral(BRIGADE_VERSION)));
+}
+
+void MainWindow::showHelp(HelpDialog::Page page)
+{
+    // One dialog per page, kept: it opens where the user left it, and never blocks the run.
+    QPointer<HelpDialog> &dialog = m_helpDialogs[int(page)];
+    if (!dialog) {
+        dialog = new HelpDialog(page, this);
+        dialog->setObjectName(page == HelpDialog::Page::BatchFormat
+                                      ? QStringLiteral("batchFormatHelp")
+                                      : QStringLiteral("quickStartHelp"));
+    }
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
 }
 
 void MainWindow::setPhase(Phase phase)
