@@ -32,6 +32,7 @@ private slots:
     void permanentFailures();
     void timeouts();
     void cancelRun();
+    void cancelIsNoThroughput();
     void cancelOneTask();
     void retryFailedTasks();
     void thousandsOfConcurrentFetches();
@@ -300,6 +301,25 @@ void tst_Engine::cancelRun()
     QCOMPARE(h.lastStats.cancelled, 490);
     QCOMPARE(h.finishedOrder.size(), 500);
     QCOMPARE(QSet<int>(h.finishedOrder.begin(), h.finishedOrder.end()).size(), 500);
+}
+
+void tst_Engine::cancelIsNoThroughput()
+{
+    // Tasks ended by a cancel did no work: the rate (and the chart drawn from it) stays 0
+    // instead of jumping by every task cancelled at once.
+    EngineHarness h;
+    QStringList lines;
+    for (int i = 0; i < 200; ++i)
+        lines << QStringLiteral(R"({"fetch":{"delay_ms":30000}})");
+    QVERIFY(h.load(lines));
+    h.start();
+    QTRY_VERIFY_WITH_TIMEOUT(h.lastStats.running == 200, 20000);
+    h.engine().cancel();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.lastStats.cancelled, 200);
+    QCOMPARE(h.lastStats.rate, 0.0);
+    for (const LoadSample &s : std::as_const(h.loadSamples))
+        QCOMPARE(s.tasksPerSecond, 0.0);
 }
 
 void tst_Engine::cancelOneTask()

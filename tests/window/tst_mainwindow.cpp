@@ -6,6 +6,7 @@
 #include "journal/Journal.h"
 #include "output/ResultWriter.h"
 #include "window/MainWindow.h"
+#include "window/shared/StatusStyle.h"
 #include "window/tasks/BatchSummaryView.h"
 #include "window/tasks/ProgressPanel.h"
 #include "window/tasks/TaskDetailsView.h"
@@ -16,6 +17,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -369,6 +371,17 @@ void tst_MainWindow::pauseResumeCancel()
     const RunStats stats = finished.first().first().value<RunStats>();
     QCOMPARE(stats.cancelled, qint64(30));
     QCOMPARE(cell(0, TaskColumn::Status), QStringLiteral("Cancelled"));
+    // Cancelled is not done: neither in the words nor in the bar, which stays empty.
+    auto *done = m_window->progressPanel()->findChild<QLabel *>(QStringLiteral("runDone"));
+    QVERIFY(done);
+    QTRY_VERIFY2(done->text().contains(QStringLiteral("0 of 30 done · 30 cancelled")),
+                 qPrintable(done->text()));
+    QWidget *bar
+            = m_window->progressPanel()->findChild<QWidget *>(QStringLiteral("runProgressBar"));
+    QVERIFY(bar);
+    const QImage barImage = bar->grab().toImage();
+    const QColor middle = barImage.pixelColor(barImage.width() / 2, barImage.height() / 2);
+    QVERIFY2(middle != StatusStyle::color(TaskStatus::Cancelled), qPrintable(middle.name()));
     QVERIFY(!cancel->isEnabled());
     QVERIFY(run->isEnabled());
 
