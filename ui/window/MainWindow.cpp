@@ -868,10 +868,14 @@ void MainWindow::updateJournalLabel(const QString &error)
         m_journalLabel->hide();
         return;
     }
-    m_journalLabel->setText(tr("Journal: %1").arg(QDir::toNativeSeparators(path)));
+    // The file's name: a whole path would push the status messages out of sight (it is in
+    // the tool tip).
+    m_journalLabel->setText(tr("Journal: %1").arg(QFileInfo(path).fileName()));
     m_journalLabel->setToolTip(
-            tr("The run journal records every finished task. It allows resuming after a crash: "
-               "open it with File › Open to see the results and run what had not finished."));
+            tr("%1\n\nThe run journal records every finished task. It allows resuming after a "
+               "crash: open it with File › Open to see the results and run what had not "
+               "finished.")
+                    .arg(QDir::toNativeSeparators(path)));
     m_journalLabel->show();
 }
 
