@@ -1,6 +1,7 @@
 // brigade journals: the real brigade binary leaves journals in a data folder of the test's
 // own (XDG_DATA_HOME), lists them with their counts and prunes the old ones; the listing's
 // lines fit 80 and 160 columns.
+#include "BrigadeRun.h"
 #include "journal/Journal.h"
 #include "terminal/JournalsCommand.h"
 
@@ -22,13 +23,9 @@ private slots:
     void unfinishedRunIsNamedOnTheNextRun();
 
 private:
-    struct Result
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
+    using Result = Test::BrigadeRun;
     Result brigade(const QStringList &args);
+    QProcessEnvironment environment() const;
     QString writeBatch(const QString &name, const QByteArray &content);
     QTemporaryDir m_dir;
     QString m_journals;
@@ -45,23 +42,14 @@ void tst_JournalsCommand::initTestCase()
 
 tst_JournalsCommand::Result tst_JournalsCommand::brigade(const QStringList &args)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
-        env.remove(QLatin1String(name));
+    return Test::runBrigade(args, environment());
+}
+
+QProcessEnvironment tst_JournalsCommand::environment() const
+{
+    QProcessEnvironment env = Test::headlessEnvironment();
     env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(BRIGADE_APP_PATH), args);
-    Result r;
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return env;
 }
 
 QString tst_JournalsCommand::writeBatch(const QString &name, const QByteArray &content)
@@ -158,11 +146,7 @@ void tst_JournalsCommand::unfinishedRunIsNamedOnTheNextRun()
         lines << QStringLiteral(R"({"id":"w%1","fetch":{"delay_ms":60000}})").arg(i);
     const QString batch = writeBatch(QStringLiteral("slow.jsonl"), lines.join(u'\n').toUtf8());
     QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
-    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
-        env.remove(QLatin1String(name));
-    p.setProcessEnvironment(env);
+    p.setProcessEnvironment(environment());
     p.start(QStringLiteral(BRIGADE_APP_PATH),
             {QStringLiteral("run"), batch, QStringLiteral("--progress"), QStringLiteral("plain")});
     QVERIFY(p.waitForStarted());

@@ -1,4 +1,6 @@
 // The headless CLI, driven as a user would: the real brigade binary in a QProcess.
+#include "BrigadeRun.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -37,12 +39,7 @@ private slots:
     void secretsStayOutOfJournalAndOutput();
 
 private:
-    struct Result
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
+    using Result = Brigade::Test::BrigadeRun;
     // env: the process's environment (default: this one's).
     Result brigade(const QStringList &args, int timeoutMs = 60000,
                    const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
@@ -53,19 +50,7 @@ private:
 tst_RunCommand::Result tst_RunCommand::brigade(const QStringList &args, int timeoutMs,
                                                const QProcessEnvironment &env)
 {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(BRIGADE_APP_PATH), args);
-    Result r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return Brigade::Test::runBrigade(args, env, timeoutMs);
 }
 
 QString tst_RunCommand::writeBatch(const QString &name, const QByteArray &content)
@@ -643,9 +628,7 @@ void tst_RunCommand::retryFailedSaysWhatItWrites()
                      .exitCode,
              1);
     // Without a display, as the headless commands run.
-    QProcessEnvironment headless = QProcessEnvironment::systemEnvironment();
-    for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
-        headless.remove(QLatin1String(name));
+    const QProcessEnvironment headless = Brigade::Test::headlessEnvironment();
     auto lines = [](const QString &path) {
         QFile f(path);
         return f.open(QIODevice::ReadOnly) ? f.readAll().count('\n') : -1;

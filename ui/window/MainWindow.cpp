@@ -516,6 +516,9 @@ void MainWindow::createDocks()
     m_timelineDock = new QDockWidget(tr("Timeline"), this);
     m_timelineDock->setObjectName(QStringLiteral("timelineDock"));
     m_timelineDock->setWidget(m_timeline);
+    // Its tool row is wide; a tabbed dock must not make the window wider than a small
+    // screen (on one, the row is cut, not the window).
+    m_timeline->setMinimumWidth(fontMetrics().averageCharWidth() * 50);
     addDockWidget(Qt::BottomDockWidgetArea, m_timelineDock);
     tabifyDockWidget(m_detailsDock, m_timelineDock);
     m_detailsDock->raise();

@@ -159,8 +159,9 @@ void TaskRunView::fitColumns()
     fixed += fit(TaskColumn::Http, QStringLiteral("200 · 1.0 MiB"));
     fixed += fit(TaskColumn::Exit, QStringLiteral("signal 15"));
     // What is left goes to the id, the result and the error, the error the most.
+    // The error keeps at least 20 characters while the others can give way.
     const int left = m_table->viewport()->width() - fixed;
-    const int share = qBound(ch * 10, left * 3 / 10, ch * 30);
+    const int share = qBound(ch * 6, qMin(left * 3 / 10, (left - ch * 20) / 2), ch * 30);
     m_table->setColumnWidth(int(TaskColumn::Id), share);
     m_table->setColumnWidth(int(TaskColumn::Result), share);
     m_fittingColumns = false;

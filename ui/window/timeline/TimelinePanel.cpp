@@ -92,8 +92,6 @@ TimelinePanel::TimelinePanel(QWidget *parent)
                         swatch(c.retried, tr("retried / backoff")), swatch(c.queued, tr("queued"))}
                     .join(QStringLiteral(" &nbsp; ")));
     legend->setObjectName(QStringLiteral("timelineLegend"));
-    // Wraps: on one line it made the dock, and so the window, wider than a small screen.
-    legend->setWordWrap(true);
     m_rangeLabel->setObjectName(QStringLiteral("timelineRange"));
     m_rangeLabel->setForegroundRole(QPalette::PlaceholderText);
 
