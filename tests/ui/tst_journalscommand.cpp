@@ -2,6 +2,7 @@
 // own (XDG_DATA_HOME), lists them with their counts and prunes the old ones; the listing's
 // lines fit 80 and 160 columns.
 #include "BrigadeRun.h"
+#include "TestFiles.h"
 #include "journal/Journal.h"
 #include "terminal/JournalsCommand.h"
 
@@ -54,12 +55,7 @@ QProcessEnvironment tst_JournalsCommand::environment() const
 
 QString tst_JournalsCommand::writeBatch(const QString &name, const QByteArray &content)
 {
-    const QString path = m_dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(content);
-    return path;
+    return Test::writeTestFile(m_dir, name, content);
 }
 
 void tst_JournalsCommand::listsAndPrunes()
