@@ -1,5 +1,6 @@
 #include "BatchParser.h"
 
+#include "BatchFileCheck.h"
 #include "BatchLineParser.h"
 #include "IdSet.h"
 #include "compute/ComputeRegistry.h"
@@ -414,6 +415,12 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     const char *data = bytes.data();
     const qsizetype size = bytes.size();
 
+    if (std::optional<BatchError> whole = BatchFileCheck::check(bytes, fileName)) {
+        batch.lines = countLines(data, 0, size) + (size > 0 && data[size - 1] != '\n' ? 1 : 0);
+        batch.errors.append(*whole);
+        batch.errorCount = 1;
+        return batch;
+    }
     qsizetype start = 0;
     if (bytes.startsWith("\xef\xbb\xbf"))
         start = 3; // UTF-8 byte order mark

@@ -211,7 +211,8 @@ bool Journal::open(const QString &path, QString *error)
     QByteArray format;
     QString why;
     if (!readMeta(QStringLiteral("format"), &format, &why) || format != FormatName.toUtf8()) {
-        *error = QStringLiteral("%1 is not a Brigade journal%2")
+        *error = QStringLiteral("%1 is not a Brigade journal, or it is damaged%2. A journal "
+                                "cannot be repaired: run the batch file again to start a new one")
                          .arg(path, why.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(why));
         close();
         return false;
@@ -251,7 +252,12 @@ bool Journal::open(const QString &path, QString *error)
 bool Journal::readMeta(const QString &key, QByteArray *value, QString *error) const
 {
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+    // A query that could not be prepared says why (not a database, no such table); its
+    // exec() would only say "Parameter count mismatch".
+    if (!q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"))) {
+        *error = sqlError(q.lastError());
+        return false;
+    }
     q.bindValue(0, key);
     if (!q.exec()) {
         *error = sqlError(q.lastError());
@@ -523,6 +529,62 @@ bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order,
         }
     }
     return true;
+}
+
+Result<Journal::FinishedCounts> Journal::finishedCounts() const
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT seq, kind, data FROM segments ORDER BY seq")))
+        return Result<FinishedCounts>::failure(
+                QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError())));
+    // The latest status of each row that has one; a reset takes it away.
+    QHash<qint64, TaskStatus> latest;
+    JournalRecord records;
+    while (q.next()) {
+        const QByteArray data = q.value(2).toByteArray();
+        WireReader r(data);
+        if (q.value(1).toInt() == ResetSegment) {
+            while (!r.atEnd() && r.ok())
+                latest.remove(qint64(r.u32()));
+            continue;
+        }
+        const quint32 count = r.u32();
+        qint64 row = 0;
+        for (quint32 i = 0; i < count && r.ok(); ++i) {
+            TaskState st;
+            QList<AttemptRecord> history;
+            ProcessOutcome process;
+            qint64 delta = 0;
+            if (!records.read(r, &delta, &st, &history, &process))
+                break;
+            row += delta;
+            latest.insert(row, st.status);
+        }
+        if (!r.ok())
+            return Result<FinishedCounts>::failure(
+                    QStringLiteral("journal %1 is corrupt: segment %2 is truncated or malformed")
+                            .arg(m_path)
+                            .arg(q.value(0).toLongLong()));
+    }
+    FinishedCounts counts;
+    for (const TaskStatus status : std::as_const(latest)) {
+        counts.succeeded += status == TaskStatus::Succeeded;
+        counts.failed += status == TaskStatus::Failed;
+        counts.cancelled += status == TaskStatus::Cancelled;
+    }
+    return counts;
+}
+
+QDateTime Journal::lastRunStarted() const
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT started_at FROM runs ORDER BY run DESC LIMIT 1"))
+        || !q.next())
+        return {};
+    QDateTime at = QDateTime::fromString(q.value(0).toString(), Qt::ISODate);
+    at.setTimeSpec(Qt::UTC);
+    return at;
 }
 
 } // namespace Brigade

@@ -4,6 +4,7 @@
 #include "core/TaskStore.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QSqlDatabase>
 #include <QString>
@@ -78,6 +79,18 @@ public:
     // not final, and in journals of an older Brigade, which did not record it).
     bool restore(TaskStore &store, QString *error, QVector<int> *order = nullptr,
                  QVector<qint64> *finishedAtMs = nullptr) const;
+
+    // How many tasks ended succeeded, failed and cancelled by the records so far (a reset
+    // task counts as not ended), without the batch: for a list of journals.
+    struct FinishedCounts
+    {
+        qint64 succeeded = 0;
+        qint64 failed = 0;
+        qint64 cancelled = 0;
+    };
+    Result<FinishedCounts> finishedCounts() const;
+    // When the latest run recorded in the journal started (UTC); invalid when none was.
+    QDateTime lastRunStarted() const;
 
     static QString defaultDirectory();
     static QString defaultPathFor(const QString &batchPath);

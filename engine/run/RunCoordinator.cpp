@@ -66,6 +66,8 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_ready.clear();
     m_retries = {};
     m_counts.fill(0);
+    m_againQueued = 0;
+    m_againRunning = 0;
     m_attemptsDone = 0;
     m_rateWindow.clear();
     const int n = m_store->size();
@@ -87,6 +89,7 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
                 m_ready.push_back(row);
             }
             ++m_counts[int(st.status)];
+            countAgain(st, +1);
         }
     });
 
@@ -227,9 +230,20 @@ quint16 RunCoordinator::maxAttemptsOf(int row) const
 
 void RunCoordinator::setStatus(TaskState &st, TaskStatus status)
 {
+    countAgain(st, -1);
     --m_counts[int(st.status)];
     ++m_counts[int(status)];
     st.status = status;
+    countAgain(st, +1);
+}
+
+void RunCoordinator::countAgain(const TaskState &st, int sign)
+{
+    // attempts counts attempts started: a queued task has started none of its own yet.
+    if (st.status == TaskStatus::Queued && st.attempts > 0)
+        m_againQueued += sign;
+    else if (st.status == TaskStatus::Running && st.attempts > 1)
+        m_againRunning += sign;
 }
 
 void RunCoordinator::markChanged(int row)
@@ -290,8 +304,12 @@ void RunCoordinator::dispatch()
                 const TaskShape &shape = *spec.shape;
                 if (shape.compute.program && shape.compute.program.get() != m_lastProgram)
                     noteProgram(shape.compute.program);
-                setStatus(st, TaskStatus::Running);
+                countAgain(st, -1);
+                --m_counts[int(st.status)];
+                ++m_counts[int(TaskStatus::Running)];
+                st.status = TaskStatus::Running;
                 ++st.attempts;
+                countAgain(st, +1);
                 st.worker = qint16(slot);
                 st.queuedUs
                         = quint32(qBound(qint64(0), now - st.readyAtMs, qint64(4294967)) * 1000);
@@ -364,6 +382,7 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             if (r.hasProcess())
                 store.setProcessLocked(r.row, *r.process);
             if (r.error == ErrorKind::None) {
+                ++s.info.tasksEnded;
                 setStatus(st, TaskStatus::Succeeded);
                 st.error = ErrorKind::None;
                 st.result = r.result;
@@ -396,6 +415,7 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
                 logAttempt(r.row, st, AttemptOutcome::Retried, nowUs, r.fetchUs, r.computeUs,
                            delay);
             } else {
+                ++s.info.tasksEnded;
                 setStatus(st, TaskStatus::Failed);
                 st.finishedAtMs = now;
                 m_finishedRows.append(r.row);
@@ -530,6 +550,7 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
                 m_ready.push_front(row);
                 retried = true;
             } else {
+                ++s.info.tasksEnded;
                 setStatus(st, TaskStatus::Failed);
                 st.finishedAtMs = now;
                 m_finishedRows.append(row);
@@ -841,9 +862,9 @@ qint64 RunCoordinator::openTasks() const
 RunStats RunCoordinator::makeStats() const
 {
     RunStats st;
-    st.queued = m_counts[int(TaskStatus::Queued)];
-    st.running = m_counts[int(TaskStatus::Running)];
-    st.retrying = m_counts[int(TaskStatus::Retrying)];
+    st.queued = m_counts[int(TaskStatus::Queued)] - m_againQueued;
+    st.running = m_counts[int(TaskStatus::Running)] - m_againRunning;
+    st.retrying = m_counts[int(TaskStatus::Retrying)] + m_againQueued + m_againRunning;
     st.succeeded = m_counts[int(TaskStatus::Succeeded)];
     st.failed = m_counts[int(TaskStatus::Failed)];
     st.cancelled = m_counts[int(TaskStatus::Cancelled)];
@@ -869,8 +890,8 @@ RunStats RunCoordinator::makeStats() const
 void RunCoordinator::emitUpdates()
 {
     const qint64 now = nowMs();
-    const qint64 done = m_counts[int(TaskStatus::Succeeded)] + m_counts[int(TaskStatus::Failed)]
-                        + m_counts[int(TaskStatus::Cancelled)];
+    // Tasks that ran to an end: a cancel ends thousands at once, which is no rate of work.
+    const qint64 done = m_counts[int(TaskStatus::Succeeded)] + m_counts[int(TaskStatus::Failed)];
     if (m_log) {
         CountSample sample;
         sample.atUs = m_log->nowUs();

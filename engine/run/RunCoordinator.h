@@ -107,6 +107,8 @@ private:
     void promoteRetries();
     void armRetryTimer();
     void setStatus(TaskState &st, TaskStatus status);
+    // Keeps m_againQueued/m_againRunning in step: sign -1 before a change of st, +1 after.
+    void countAgain(const TaskState &st, int sign);
     void markChanged(int row);
     void finishRow(int row);
     void emitUpdates();
@@ -151,6 +153,9 @@ private:
     int m_roundRobin = 0;
 
     std::array<qint64, TaskStatusCount> m_counts{};
+    // Queued and Running tasks on a second or later attempt: counted as retrying.
+    qint64 m_againQueued = 0;
+    qint64 m_againRunning = 0;
     qint64 m_attemptsDone = 0;
     QVector<int> m_changed;
     QVector<quint8> m_changedFlag;

@@ -12,6 +12,8 @@ struct RunStats
     qint64 total = 0;
     qint64 queued = 0;
     qint64 running = 0;
+    // Tasks that failed an attempt and will try again, until they end: waiting out the
+    // backoff, queued again or running their next attempt (not in queued or running).
     qint64 retrying = 0;
     qint64 succeeded = 0;
     qint64 failed = 0;
@@ -47,7 +49,8 @@ struct WorkerInfo
     QString slurmJobId;
     qint64 pid = 0;
     int inFlight = 0;
-    qint64 finished = 0; // attempts this slot finished, across restarts
+    qint64 finished = 0;   // attempts this slot finished, across restarts
+    qint64 tasksEnded = 0; // tasks whose last attempt ended on this slot: succeeded or failed
     int restarts = 0;
     double cpuPercent = 0; // of one core
     qint64 rssKb = 0;

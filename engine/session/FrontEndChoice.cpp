@@ -5,7 +5,8 @@ namespace Brigade {
 const QStringList &FrontEndChoice::commands()
 {
     static const QStringList words{QStringLiteral("run"), QStringLiteral("retry-failed"),
-                                   QStringLiteral("export"), QStringLiteral("failures")};
+                                   QStringLiteral("export"), QStringLiteral("failures"),
+                                   QStringLiteral("journals")};
     return words;
 }
 

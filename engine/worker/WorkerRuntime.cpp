@@ -441,6 +441,14 @@ void WorkerRuntime::onTimeout(qint32 row, quint16 attempt)
     r->cancel->store(true);
     if (r->runner)
         r->runner->abort(row, attempt, TaskRunner::Abort::TimedOut, &res);
+    // Timed out after its fetch (or with none): the rest of its time went to computing, so
+    // its duration is the time it took, not 0. Without a fetch it is not timed from here
+    // (no clock read per task): it ran for its whole timeout.
+    if (res.computeUs == 0)
+        res.computeUs = quint32(
+                qMax<qint64>(1, r->fetchKind == FetchKind::None
+                                        ? qint64(ms) * 1000
+                                        : m_deadlines.nowUs() - r->startUs - qint64(r->fetchUs)));
     res.error = ErrorKind::Timeout;
     res.message = QStringLiteral("timed out after %1 ms").arg(ms);
     finish(row, std::move(res));

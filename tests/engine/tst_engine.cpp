@@ -27,10 +27,12 @@ private slots:
     void completionOrderNotSubmissionOrder();
     void fetchResults();
     void retriesToSuccess();
+    void retryingCountsTasksOnALaterAttempt();
     void simulatedFailuresAreRetried();
     void permanentFailures();
     void timeouts();
     void cancelRun();
+    void cancelIsNoThroughput();
     void cancelOneTask();
     void retryFailedTasks();
     void thousandsOfConcurrentFetches();
@@ -153,6 +155,39 @@ void tst_Engine::retriesToSuccess()
     QCOMPARE(history[0].httpStatus, quint16(503));
     QCOMPARE(history[1].attempt, quint16(2));
     QCOMPARE(h.finishedOrder.size(), 1);
+    // The workers' counts tell attempts from tasks: three attempts, one task.
+    qint64 attempts = 0, tasks = 0;
+    for (const WorkerInfo &w : h.loadSamples.last().workers) {
+        attempts += w.finished;
+        tasks += w.tasksEnded;
+    }
+    QCOMPARE(attempts, qint64(3));
+    QCOMPARE(tasks, qint64(1));
+}
+
+void tst_Engine::retryingCountsTasksOnALaterAttempt()
+{
+    // A task on its second attempt is retrying, not running, until it ends.
+    EngineHarness h;
+    QVERIFY(h.load({fetchLine(QStringLiteral("hang"), url("/hang"),
+                              QStringLiteral(R"("timeout_ms":1500,"max_attempts":2)")),
+                    fetchLine(QStringLiteral("hang2"), url("/hang"),
+                              QStringLiteral(R"("timeout_ms":30000,"max_attempts":1)"))}));
+    h.start();
+    QTRY_VERIFY_WITH_TIMEOUT(h.lastStats.running == 2, 10000);
+    QCOMPARE(h.lastStats.retrying, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(h.state(QStringLiteral("hang")).attempts == 2
+                                     && h.state(QStringLiteral("hang")).status
+                                                == TaskStatus::Running
+                                     && h.lastStats.retrying == 1,
+                             10000);
+    QCOMPARE(h.lastStats.running, 1);
+    QCOMPARE(h.lastStats.queued, 0);
+    QCOMPARE(h.lastStats.total, 2);
+    h.engine().cancel();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.lastStats.retrying, 0);
+    QCOMPARE(h.lastStats.cancelled, 2);
 }
 
 void tst_Engine::simulatedFailuresAreRetried()
@@ -266,6 +301,25 @@ void tst_Engine::cancelRun()
     QCOMPARE(h.lastStats.cancelled, 490);
     QCOMPARE(h.finishedOrder.size(), 500);
     QCOMPARE(QSet<int>(h.finishedOrder.begin(), h.finishedOrder.end()).size(), 500);
+}
+
+void tst_Engine::cancelIsNoThroughput()
+{
+    // Tasks ended by a cancel did no work: the rate (and the chart drawn from it) stays 0
+    // instead of jumping by every task cancelled at once.
+    EngineHarness h;
+    QStringList lines;
+    for (int i = 0; i < 200; ++i)
+        lines << QStringLiteral(R"({"fetch":{"delay_ms":30000}})");
+    QVERIFY(h.load(lines));
+    h.start();
+    QTRY_VERIFY_WITH_TIMEOUT(h.lastStats.running == 200, 20000);
+    h.engine().cancel();
+    QVERIFY(h.waitFinished());
+    QCOMPARE(h.lastStats.cancelled, 200);
+    QCOMPARE(h.lastStats.rate, 0.0);
+    for (const LoadSample &s : std::as_const(h.loadSamples))
+        QCOMPARE(s.tasksPerSecond, 0.0);
 }
 
 void tst_Engine::cancelOneTask()

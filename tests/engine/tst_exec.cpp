@@ -342,6 +342,9 @@ void tst_Exec::timeoutEndsTheProcessGroup()
     const TaskState st = h.state(QStringLiteral("slow"));
     QCOMPARE(st.error, ErrorKind::Timeout);
     QCOMPARE(st.message, QStringLiteral("timed out after 500 ms"));
+    // Its duration is the time it ran, not 0 (duration_ms in the records, the details).
+    QVERIFY2(st.fetchUs + st.computeUs >= 500000,
+             qPrintable(QString::number(st.fetchUs + st.computeUs)));
     // What is known of the attempt is kept: its command and output.
     const ProcessOutcome p = h.store().process(h.row(QStringLiteral("slow")));
     QVERIFY(p.command.contains(QLatin1String("sleep 300.")));

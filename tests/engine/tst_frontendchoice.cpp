@@ -43,6 +43,9 @@ void tst_FrontEndChoice::choose_data()
         FE::Terminal);
     row("retry-failed, no display", {QStringLiteral("retry-failed"), QStringLiteral("J")}, false,
         FE::Terminal);
+    row("journals alone, display", {QStringLiteral("journals")}, true, FE::Terminal);
+    row("run --help, display", {QStringLiteral("run"), QStringLiteral("--help")}, true,
+        FE::Terminal);
     row("--help, display", {QStringLiteral("--help")}, true, FE::Terminal);
     row("-h, display", {QStringLiteral("-h")}, true, FE::Terminal);
     row("--version, display", {QStringLiteral("--version")}, true, FE::Terminal);

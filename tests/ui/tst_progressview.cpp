@@ -56,6 +56,7 @@ static LoadSample load(int cores, int workers)
         w.pid = 100000 + i;
         w.inFlight = 8192;
         w.finished = 1'234'567;
+        w.tasksEnded = 1'234'000;
         w.cpuPercent = 99;
         w.restarts = i == 1 ? 2 : 0;
         l.workers << w;

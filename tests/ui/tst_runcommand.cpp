@@ -1,4 +1,6 @@
 // The headless CLI, driven as a user would: the real brigade binary in a QProcess.
+#include "BrigadeRun.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -33,15 +35,11 @@ private slots:
     void outputNeverOverwritesAnInput();
     void urlListRecordsSayWhichUrl();
     void insecureIsLoud();
+    void retryFailedSaysWhatItWrites();
     void secretsStayOutOfJournalAndOutput();
 
 private:
-    struct Result
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
+    using Result = Brigade::Test::BrigadeRun;
     // env: the process's environment (default: this one's).
     Result brigade(const QStringList &args, int timeoutMs = 60000,
                    const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
@@ -52,19 +50,7 @@ private:
 tst_RunCommand::Result tst_RunCommand::brigade(const QStringList &args, int timeoutMs,
                                                const QProcessEnvironment &env)
 {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(BRIGADE_APP_PATH), args);
-    Result r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return Brigade::Test::runBrigade(args, env, timeoutMs);
 }
 
 QString tst_RunCommand::writeBatch(const QString &name, const QByteArray &content)
@@ -130,6 +116,41 @@ void tst_RunCommand::badArguments_data()
                                                  QStringLiteral("--proxy"),
                                                  QStringLiteral("ftp://proxy:21")}
                                   << QStringLiteral("--proxy: unsupported proxy scheme \"ftp\"");
+
+    // Files that are not a batch: what they are and what to do, in one message.
+    const QString folder = m_dir.filePath(QStringLiteral("a-folder"));
+    QDir().mkpath(folder);
+    QTest::newRow("a directory") << QStringList{QStringLiteral("run"), folder}
+                                 << QStringLiteral("it is a folder, not a batch file");
+    QByteArray utf16("\xff\xfe");
+    for (char c : QByteArray(R"({"compute":{"op":"sum_to","n":1}})"
+                             "\n"))
+        utf16 += QByteArray(1, c) + QByteArray(1, '\0');
+    QTest::newRow("UTF-16")
+            << QStringList{QStringLiteral("run"), writeBatch(QStringLiteral("u16.jsonl"), utf16)}
+            << QStringLiteral("u16.jsonl:1:1: the file is UTF-16 (little-endian) text; a batch "
+                              "must be UTF-8");
+    QTest::newRow("JSON array")
+            << QStringList{QStringLiteral("run"),
+                           writeBatch(QStringLiteral("array.json"),
+                                      "[\n  {\"compute\": {\"op\": \"sum_to\", \"n\": 1}},\n"
+                                      "  {\"compute\": {\"op\": \"sum_to\", \"n\": 2}}\n]\n")}
+            << QStringLiteral("array.json:1:1: the file is a JSON array; a batch has one JSON "
+                              "object per line (JSON Lines), like {\"fetch\":\"https://example.com/"
+                              "\"}. Convert it with: jq -c '.[]' array.json > array.jsonl");
+    QTest::newRow("pretty JSON")
+            << QStringList{QStringLiteral("run"),
+                           writeBatch(QStringLiteral("pretty.jsonl"),
+                                      "{\n  \"compute\": {\"op\": \"sum_to\", \"n\": 1}\n}\n")}
+            << QStringLiteral("pretty.jsonl:1:1: the file is JSON spread over several lines");
+    QByteArray junk(8192, '\0');
+    memcpy(junk.data(), "SQLite format 3", 16); // a header, then nonsense
+    for (int i = 100; i < junk.size(); ++i)
+        junk[i] = char(i * 7);
+    QTest::newRow("damaged journal")
+            << QStringList{QStringLiteral("run"), QStringLiteral("--resume"),
+                           writeBatch(QStringLiteral("damaged.journal"), junk)}
+            << QStringLiteral("is not a Brigade journal, or it is damaged");
 }
 
 void tst_RunCommand::badArguments()
@@ -139,6 +160,15 @@ void tst_RunCommand::badArguments()
     const Result r = brigade(args);
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+    // A file that is not a batch as a whole: one message, not a wall of them.
+    const QByteArray tag = QTest::currentDataTag();
+    if (tag == "UTF-16" || tag == "JSON array" || tag == "pretty JSON") {
+        QCOMPARE(r.err.count(QLatin1String(":1:1: ")), 1);
+        QVERIFY2(!r.err.contains(QLatin1String(":2:")), qPrintable(r.err));
+    }
+    // None of the layers underneath leaks through.
+    for (const char *leak : {"Unknown error", "Parameter count", "NUL byte"})
+        QVERIFY2(!r.err.contains(QLatin1String(leak)), qPrintable(r.err));
 }
 
 void tst_RunCommand::helpAndVersion()
@@ -146,6 +176,46 @@ void tst_RunCommand::helpAndVersion()
     Result r = brigade({QStringLiteral("--help")});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains(QLatin1String("--concurrency")));
+    QVERIFY(r.out.contains(QLatin1String("brigade COMMAND --help")));
+    const QString general = r.out;
+    // Each command has its own: usage, the options it takes, and its exit statuses.
+    struct Expect
+    {
+        QStringList args;
+        QString usage;
+        QStringList has, hasNot;
+    };
+    const QList<Expect> commands{
+            {{"run", "--help"},
+             "Usage: brigade run BATCH [options]",
+             {"--resume", "--workers", "--skip-invalid", "Exit status:", "130"},
+             {"brigade export JOURNAL"}},
+            {{"retry-failed", "--help"},
+             "Usage: brigade retry-failed JOURNAL [options]",
+             {"--workers", "--output", "Exit status:"},
+             {"--resume", "--skip-invalid"}},
+            {{"export", "x.journal", "--help"},
+             "Usage: brigade export JOURNAL -o FILE",
+             {"--output", "Exit status:"},
+             {"--workers", "--resume"}},
+            {{"failures", "--help"},
+             "Usage: brigade failures JOURNAL",
+             {"Exit status:"},
+             {"--workers", "--output"}},
+    };
+    for (const Expect &e : commands) {
+        r = brigade(e.args);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.startsWith(e.usage), qPrintable(r.out));
+        QVERIFY(r.out != general);
+        for (const QString &word : e.has)
+            QVERIFY2(r.out.contains(word), qPrintable(word + QLatin1String(" missing:\n") + r.out));
+        for (const QString &word : e.hasNot)
+            QVERIFY2(!r.out.contains(word), qPrintable(word + QLatin1String(" shown:\n") + r.out));
+        // Laid out for an 80-column terminal.
+        for (const QString &line : r.out.split(QLatin1Char('\n')))
+            QVERIFY2(line.size() <= 80, qPrintable(line));
+    }
     r = brigade({QStringLiteral("--version")});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.startsWith(QLatin1String("brigade ")));
@@ -544,6 +614,50 @@ void tst_RunCommand::insecureIsLoud()
     QVERIFY2(r.err.startsWith(QLatin1String("WARNING: TLS certificates and host names are NOT "
                                             "verified")),
              qPrintable(r.err));
+}
+
+void tst_RunCommand::retryFailedSaysWhatItWrites()
+{
+    const QString batch = writeBatch(
+            QStringLiteral("half.jsonl"),
+            "{\"id\":\"ok\",\"compute\":{\"op\":\"sum_to\",\"n\":3}}\n"
+            "{\"id\":\"gone\",\"fetch\":\"file:///nonexistent/brigade-test-missing\"}\n");
+    const QString journal = m_dir.filePath(QStringLiteral("half.journal"));
+    QCOMPARE(brigade({QStringLiteral("run"), batch, QStringLiteral("--journal"), journal,
+                      QStringLiteral("--max-attempts"), QStringLiteral("1")})
+                     .exitCode,
+             1);
+    // Without a display, as the headless commands run.
+    const QProcessEnvironment headless = Brigade::Test::headlessEnvironment();
+    auto lines = [](const QString &path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll().count('\n') : -1;
+    };
+    // By default every task of the run, and it says so (and how to get the other).
+    const QString all = m_dir.filePath(QStringLiteral("half.all.jsonl"));
+    Result r = brigade({QStringLiteral("retry-failed"), journal, QStringLiteral("-o"), all}, 60000,
+                       headless);
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(lines(all), 2);
+    QVERIFY2(r.err.contains(QLatin1String("wrote 2 records to ") + all
+                            + QLatin1String(": every task of the run")),
+             qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("--only-retried")), qPrintable(r.err));
+    // --only-retried: the retried task alone.
+    const QString only = m_dir.filePath(QStringLiteral("half.only.jsonl"));
+    r = brigade({QStringLiteral("retry-failed"), journal, QStringLiteral("-o"), only,
+                 QStringLiteral("--only-retried")},
+                60000, headless);
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(lines(only), 1);
+    QVERIFY2(r.err.contains(QLatin1String("wrote 1 record to ") + only
+                            + QLatin1String(": the retried tasks only")),
+             qPrintable(r.err));
+    // Without an output, or for another command, it is a usage error.
+    r = brigade({QStringLiteral("retry-failed"), journal, QStringLiteral("--only-retried")}, 60000,
+                headless);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("--only-retried goes with")), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(tst_RunCommand)

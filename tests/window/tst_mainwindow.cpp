@@ -6,6 +6,7 @@
 #include "journal/Journal.h"
 #include "output/ResultWriter.h"
 #include "window/MainWindow.h"
+#include "window/shared/StatusStyle.h"
 #include "window/tasks/BatchSummaryView.h"
 #include "window/tasks/ProgressPanel.h"
 #include "window/tasks/TaskDetailsView.h"
@@ -16,15 +17,21 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QHeaderView>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScreen>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextCursor>
 
 #include <memory>
 
@@ -49,6 +56,7 @@ private slots:
     void recentFilesAreRemembered();
     void runIsJournalledAndResumable();
     void reopenedBatchOffersItsUnfinishedRun();
+    void defaultSizeShowsEveryColumnAndWhyATaskFailed();
 
 private:
     QString writeBatch(const QString &name, const QStringList &lines);
@@ -369,6 +377,17 @@ void tst_MainWindow::pauseResumeCancel()
     const RunStats stats = finished.first().first().value<RunStats>();
     QCOMPARE(stats.cancelled, qint64(30));
     QCOMPARE(cell(0, TaskColumn::Status), QStringLiteral("Cancelled"));
+    // Cancelled is not done: neither in the words nor in the bar, which stays empty.
+    auto *done = m_window->progressPanel()->findChild<QLabel *>(QStringLiteral("runDone"));
+    QVERIFY(done);
+    QTRY_VERIFY2(done->text().contains(QStringLiteral("0 of 30 done · 30 cancelled")),
+                 qPrintable(done->text()));
+    QWidget *bar
+            = m_window->progressPanel()->findChild<QWidget *>(QStringLiteral("runProgressBar"));
+    QVERIFY(bar);
+    const QImage barImage = bar->grab().toImage();
+    const QColor middle = barImage.pixelColor(barImage.width() / 2, barImage.height() / 2);
+    QVERIFY2(middle != StatusStyle::color(TaskStatus::Cancelled), qPrintable(middle.name()));
     QVERIFY(!cancel->isEnabled());
     QVERIFY(run->isEnabled());
 
@@ -634,6 +653,83 @@ void tst_MainWindow::reopenedBatchOffersItsUnfinishedRun()
     QCoreApplication::processEvents(); // the offer, if any, is queued right after the load
     QCOMPARE(none.count(), 0);
     QVERIFY(m_window->journalPath().isEmpty());
+}
+
+void tst_MainWindow::defaultSizeShowsEveryColumnAndWhyATaskFailed()
+{
+    // The window as a new user first sees it: no size remembered, the screen's default.
+    m_window.reset();
+    QSettings().remove(QStringLiteral("window"));
+    m_window = std::make_unique<MainWindow>();
+    m_window->setRunSettings(Test::windowTestRunSettings(m_window->runSettings()));
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    const QRect screen = m_window->screen()->availableGeometry();
+    QVERIFY2(m_window->width() <= screen.width() && m_window->height() <= screen.height(),
+             qPrintable(QStringLiteral("%1x%2 on %3x%4, at least %5x%6")
+                                .arg(m_window->width())
+                                .arg(m_window->height())
+                                .arg(screen.width())
+                                .arg(screen.height())
+                                .arg(m_window->minimumSizeHint().width())
+                                .arg(m_window->minimumSizeHint().height())));
+
+    QStringList lines;
+    for (int i = 0; i < 3; ++i)
+        lines << QStringLiteral(R"({"id":"ok-%1","fetch":"%2"})")
+                         .arg(i)
+                         .arg(QString::fromUtf8(m_server.url("/status?code=200")));
+    lines << QStringLiteral(R"({"id":"missing","fetch":"%1","max_attempts":1})")
+                     .arg(QString::fromUtf8(m_server.url("/status?code=404")));
+    QVERIFY(load(writeBatch(QStringLiteral("sizes.jsonl"), lines)));
+    QVERIFY(runToEnd(m_window->action(MainWindow::Action::Run)));
+
+    // Every column shows its whole title, none needs scrolling sideways, and the error
+    // column (the last, stretching) has room for the error.
+    QTableView *table = m_window->taskView();
+    QHeaderView *header = table->horizontalHeader();
+    const QFontMetrics heads = header->fontMetrics();
+    TaskTableModel *model = m_window->taskModel();
+    for (int c = 0; c < model->columnCount(); ++c) {
+        if (table->isColumnHidden(c))
+            continue;
+        const QString title = model->headerData(c, Qt::Horizontal).toString();
+        QVERIFY2(header->sectionSize(c) > heads.horizontalAdvance(title),
+                 qPrintable(QStringLiteral("%1: %2 px").arg(title).arg(header->sectionSize(c))));
+    }
+    QString widths;
+    for (int c = 0; c < model->columnCount(); ++c)
+        widths += QStringLiteral(" %1").arg(table->isColumnHidden(c) ? 0 : header->sectionSize(c));
+    QTRY_VERIFY2(
+            table->horizontalScrollBar()->maximum() == 0,
+            qPrintable(QStringLiteral("%1 px:%2").arg(table->viewport()->width()).arg(widths)));
+    const int row = rowOf(QStringLiteral("missing"));
+    QVERIFY(row >= 0);
+    const QString error = cell(row, TaskColumn::Error);
+    QVERIFY2(error.contains(QLatin1String("404")), qPrintable(error));
+    QVERIFY2(header->sectionSize(int(TaskColumn::Error))
+                     > table->fontMetrics().horizontalAdvance(error),
+             qPrintable(QStringLiteral("%1 px for \"%2\"")
+                                .arg(header->sectionSize(int(TaskColumn::Error)))
+                                .arg(error)));
+
+    // Selected, the failed task says why at the top of its details, in sight.
+    table->setCurrentIndex(model->index(row, 0));
+    TaskDetailsView *details = m_window->detailsView();
+    QTRY_VERIFY(details->toPlainText().contains(QLatin1String("Failed:")));
+    QVERIFY(details->isVisible());
+    const qsizetype at = details->toPlainText().indexOf(QLatin1String("Failed:"));
+    QTextCursor cursor(details->document());
+    cursor.setPosition(int(at));
+    QVERIFY2(details->cursorRect(cursor).bottom() < details->viewport()->height(),
+             qPrintable(QStringLiteral("at %1 of %2 px")
+                                .arg(details->cursorRect(cursor).bottom())
+                                .arg(details->viewport()->height())));
+
+    // The status bar's journal names the file, not a path that crowds out the messages.
+    QLabel *journal = m_window->journalLabel();
+    QVERIFY(journal->isVisible());
+    QVERIFY2(journal->width() < m_window->statusBar()->width() / 2, qPrintable(journal->text()));
 }
 
 QTEST_MAIN(tst_MainWindow)

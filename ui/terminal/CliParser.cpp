@@ -48,6 +48,10 @@ struct Parser
                               QStringLiteral("Write one record per task, in completion order, "
                                              "to FILE (.jsonl or .csv)."),
                               QStringLiteral("FILE")};
+    QCommandLineOption onlyRetried{QStringLiteral("only-retried"),
+                                   QStringLiteral("retry-failed: write only the retried tasks' "
+                                                  "records to --output (default: every task "
+                                                  "of the run, those from before included).")};
     QCommandLineOption skipInvalid{QStringLiteral("skip-invalid"),
                                    QStringLiteral("Run the valid tasks of a batch with errors.")};
     QCommandLineOption progress{QStringLiteral("progress"),
@@ -136,6 +140,17 @@ struct Parser
                               QStringLiteral("Resume the run recorded in JOURNAL: only tasks that "
                                              "had not finished run."),
                               QStringLiteral("JOURNAL")};
+    QCommandLineOption prune{QStringLiteral("prune"),
+                             QStringLiteral("journals: remove old journals (by default all but "
+                                            "the newest of each batch).")};
+    QCommandLineOption keep{QStringLiteral("keep"),
+                            QStringLiteral("journals --prune: keep the N newest journals of "
+                                           "each batch."),
+                            QStringLiteral("N")};
+    QCommandLineOption olderThan{QStringLiteral("older-than"),
+                                 QStringLiteral("journals --prune: remove the journals whose "
+                                                "last run is more than DAYS days old."),
+                                 QStringLiteral("DAYS")};
     QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
                             QStringLiteral("Show this help.")};
     QCommandLineOption version{{QStringLiteral("v"), QStringLiteral("version")},
@@ -155,7 +170,9 @@ struct Parser
                 "  brigade run --resume JOURNAL  finish a run that was interrupted\n"
                 "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
                 "  brigade export JOURNAL -o FILE  write a run's results\n"
-                "  brigade failures JOURNAL      a run's failures grouped by cause"));
+                "  brigade failures JOURNAL      a run's failures grouped by cause\n"
+                "  brigade journals [--prune]    the journals runs left; remove old ones\n"
+                "  brigade COMMAND --help        a command's own options and exit statuses"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
         p.addOptions({workers,
                       concurrency,
@@ -166,6 +183,7 @@ struct Parser
                       retryOn,
                       backoff,
                       output,
+                      onlyRetried,
                       skipInvalid,
                       progress,
                       seed,
@@ -189,6 +207,9 @@ struct Parser
                       journal,
                       noJournal,
                       resume,
+                      prune,
+                      keep,
+                      olderThan,
                       help,
                       version});
         p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run"));
@@ -264,14 +285,188 @@ bool parseGroups(const Parser &P, RunSettings &s, QString *error)
 
 } // namespace
 
+namespace {
+
+// One command's own help: its usage, what it does, the options it takes, its exit statuses.
+struct CommandDoc
+{
+    QString name; // "run"
+    QStringList usage;
+    QString description;
+    QList<QCommandLineOption> options;
+    QStringList exitStatus; // "N  meaning"
+};
+
+QList<CommandDoc> commandDocs(const Parser &P)
+{
+    const QList<QCommandLineOption> settings{P.workers,
+                                             P.concurrency,
+                                             P.computeThreads,
+                                             P.maxAttempts,
+                                             P.timeout,
+                                             P.maxBytes,
+                                             P.retryOn,
+                                             P.backoff,
+                                             P.seed,
+                                             P.workerProgram,
+                                             P.heartbeatTimeout,
+                                             P.memoryLimit,
+                                             P.ssh,
+                                             P.sshOptions,
+                                             P.slurm,
+                                             P.srunOptions,
+                                             P.slurmConf,
+                                             P.launcher,
+                                             P.launcherWorkers,
+                                             P.remoteWorker,
+                                             P.queueTimeout,
+                                             P.maxHostConnections,
+                                             P.http1,
+                                             P.insecure,
+                                             P.cacert,
+                                             P.proxy};
+    const QString interrupted = QStringLiteral(
+            "130  a second Ctrl-C quit at once (the first cancels cleanly: status 1)");
+    CommandDoc run{
+            QStringLiteral("run"),
+            {QStringLiteral("brigade run BATCH [options]"),
+             QStringLiteral("brigade run LIST [options] -- PROG ARG..."),
+             QStringLiteral("brigade run --resume JOURNAL [options]")},
+            QStringLiteral("Runs the tasks of BATCH (a .jsonl task file or a .txt list of URLs) "
+                           "headless, with a live view on a terminal, and ends with a summary "
+                           "on stdout. With -- PROG ARG..., runs PROG once per line of LIST (- "
+                           "for stdin; {} is the line, appended when no placeholder is given). "
+                           "The run is recorded in a journal; --resume JOURNAL runs what it did "
+                           "not finish, cancelled tasks included."),
+            {},
+            {QStringLiteral("0    every task succeeded"),
+             QStringLiteral("1    some tasks failed or were cancelled"),
+             QStringLiteral("2    bad usage or input: an unknown option, errors in the "
+                            "batch, no task to run, an -o that names an input"),
+             interrupted}};
+    run.options << P.output << P.skipInvalid << P.progress << P.journal << P.noJournal << P.resume
+                << settings << P.help;
+    CommandDoc retry{QStringLiteral("retry-failed"),
+                     {QStringLiteral("brigade retry-failed JOURNAL [options]")},
+                     QStringLiteral("Runs the failed tasks of the run recorded in JOURNAL again, "
+                                    "with fresh attempts, and records them in the same journal. "
+                                    "The run settings are this command's, not the first run's. "
+                                    "-o writes a record for every task of the run (those that "
+                                    "finished before from the journal); --only-retried writes "
+                                    "the retried tasks alone."),
+                     {},
+                     {QStringLiteral("0    every task retried succeeded"),
+                      QStringLiteral("1    some still failed or were cancelled"),
+                      QStringLiteral("2    bad usage, or JOURNAL is not a readable journal"),
+                      interrupted}};
+    retry.options << P.output << P.onlyRetried << P.progress << settings << P.help;
+    CommandDoc exportDoc{QStringLiteral("export"),
+                         {QStringLiteral("brigade export JOURNAL -o FILE")},
+                         QStringLiteral("Writes the results recorded in JOURNAL to FILE (.jsonl "
+                                        "or .csv), one record per finished task, without "
+                                        "running anything."),
+                         {P.output, P.help},
+                         {QStringLiteral("0    written"),
+                          QStringLiteral("2    bad usage, JOURNAL is not a readable journal, or "
+                                         "FILE could not be written")}};
+    CommandDoc failures{QStringLiteral("failures"),
+                        {QStringLiteral("brigade failures JOURNAL")},
+                        QStringLiteral("Lists the failures of the run recorded in JOURNAL, "
+                                       "grouped by cause, with when and where each happened, "
+                                       "on stdout."),
+                        {P.help},
+                        {QStringLiteral("0    listed"),
+                         QStringLiteral("2    bad usage, or JOURNAL is not a readable journal")}};
+    CommandDoc journals{
+            QStringLiteral("journals"),
+            {QStringLiteral("brigade journals [--prune [--keep N | --older-than DAYS]]")},
+            QStringLiteral("Lists the journals runs left in the default folder, newest first: "
+                           "when each last ran, its counts (ok, failed, tasks still open), its "
+                           "size, its batch and its file. --prune removes old ones: all but "
+                           "the newest of each batch, the N newest with --keep N, or those "
+                           "last run more than DAYS days ago with --older-than DAYS. A journal "
+                           "given with --journal elsewhere is not touched."),
+            {P.prune, P.keep, P.olderThan, P.help},
+            {QStringLiteral("0    listed, or pruned"),
+             QStringLiteral("1    a journal could not be removed"),
+             QStringLiteral("2    bad usage")}};
+    return {run, retry, exportDoc, failures, journals};
+}
+
+// text in lines of at most width columns, as Qt lays out the options' descriptions.
+QString wrapped(const QString &text, int width = 79)
+{
+    QStringList lines{QString()};
+    for (const QString &word : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        if (!lines.last().isEmpty() && lines.last().size() + 1 + word.size() > width)
+            lines << QString();
+        lines.last() += (lines.last().isEmpty() ? QString() : QStringLiteral(" ")) + word;
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+QString commandHelp(const CommandDoc &doc)
+{
+    QCommandLineParser p;
+    // The other forms of the command first, then what it does.
+    QString description;
+    for (qsizetype i = 1; i < doc.usage.size(); ++i)
+        description += QStringLiteral("  ") + doc.usage[i] + QLatin1Char('\n');
+    if (!description.isEmpty())
+        description += QLatin1Char('\n');
+    p.setApplicationDescription(description + wrapped(doc.description));
+    p.addOptions(doc.options);
+    QString text = p.helpText();
+    // Qt's usage line names no command: the command's own instead.
+    text.replace(0, text.indexOf(QLatin1Char('\n')), QStringLiteral("Usage: ") + doc.usage.first());
+    if (!text.endsWith(QLatin1Char('\n')))
+        text += QLatin1Char('\n');
+    text += QStringLiteral("\nExit status:\n");
+    for (const QString &line : doc.exitStatus) {
+        // "N    meaning", the meaning wrapped under itself as Qt wraps the options'.
+        const QString wrappedLine = wrapped(line.mid(5), 79 - 7);
+        text += QStringLiteral("  ") + line.left(5)
+                + QString(wrappedLine).replace(QLatin1Char('\n'), QStringLiteral("\n       "))
+                + QLatin1Char('\n');
+    }
+    return text;
+}
+
+} // namespace
+
 QString CliParser::helpText()
 {
     return Parser().p.helpText();
 }
 
+QString CliParser::helpText(const QString &command)
+{
+    if (command.isEmpty())
+        return helpText();
+    const Parser P;
+    for (const CommandDoc &doc : commandDocs(P)) {
+        if (doc.name == command)
+            return commandHelp(doc);
+    }
+    return helpText();
+}
+
+QStringList CliParser::commands()
+{
+    QStringList names;
+    const Parser P;
+    for (const CommandDoc &doc : commandDocs(P))
+        names << doc.name;
+    return names;
+}
+
 QList<HelpTopic> CliParser::helpTopics()
 {
-    return {HelpTopic{QString(), helpText()}};
+    QList<HelpTopic> topics{HelpTopic{QString(), helpText()}};
+    const Parser P;
+    for (const CommandDoc &doc : commandDocs(P))
+        topics << HelpTopic{QStringLiteral("brigade ") + doc.name, commandHelp(doc)};
+    return topics;
 }
 
 bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *error)
@@ -297,6 +492,10 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     }
     if (P.p.isSet(P.help)) {
         o->command = CliOptions::Command::Help;
+        // "brigade run --help": that command's own help.
+        const QString verb = P.p.positionalArguments().value(0);
+        if (commands().contains(verb))
+            o->helpCommand = verb;
         return true;
     }
     if (P.p.isSet(P.version)) {
@@ -310,6 +509,42 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
             || verb == QLatin1String("failures") || P.p.isSet(P.resume))) {
         *error = QStringLiteral("-- PROG ARG... goes with brigade run LIST only (a journal "
                                 "already holds its command)");
+        return false;
+    }
+    const bool pruneOptions = P.p.isSet(P.prune) || P.p.isSet(P.keep) || P.p.isSet(P.olderThan);
+    if (verb == QLatin1String("journals")) {
+        o->command = CliOptions::Command::Journals;
+        if (pos.size() != 1) {
+            *error = QStringLiteral("journals takes no file (brigade journals [--prune])");
+            return false;
+        }
+        o->pruneJournals = P.p.isSet(P.prune);
+        if (!o->pruneJournals && pruneOptions) {
+            *error = QStringLiteral("--keep and --older-than go with brigade journals --prune");
+            return false;
+        }
+        if (P.p.isSet(P.keep) && P.p.isSet(P.olderThan)) {
+            *error = QStringLiteral("--keep and --older-than cannot be combined");
+            return false;
+        }
+        for (const auto &[option, value] : {std::pair{&P.keep, &o->keepJournals},
+                                            std::pair{&P.olderThan, &o->journalsOlderThanDays}}) {
+            if (!P.p.isSet(*option))
+                continue;
+            bool ok = false;
+            *value = P.p.value(*option).toInt(&ok);
+            if (!ok || *value < 0 || *value > 100000) {
+                *error = QStringLiteral("--%1 expects a whole number from 0 to 100000, not \"%2\"")
+                                 .arg(option->names().constFirst(), P.p.value(*option));
+                return false;
+            }
+        }
+        if (o->pruneJournals && o->keepJournals < 0 && o->journalsOlderThanDays < 0)
+            o->keepJournals = 1;
+        return true;
+    }
+    if (pruneOptions) {
+        *error = QStringLiteral("--prune, --keep and --older-than go with brigade journals");
         return false;
     }
     if (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")
@@ -345,7 +580,8 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
         } else if (pos.size() > 1 && verb != QLatin1String("run") && !QFileInfo::exists(verb)) {
             // "brigade frobnicate x.jsonl": a mistyped command, not two batches.
             *error = QStringLiteral("unknown command \"%1\" (the commands are run, "
-                                    "retry-failed, export and failures; see brigade --help)")
+                                    "retry-failed, export, failures and journals; see brigade "
+                                    "--help)")
                              .arg(verb);
             return false;
         } else if (pos.size() > 1) {
@@ -363,6 +599,12 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
         return false;
     }
     o->outputPath = P.p.value(P.output);
+    o->onlyRetried = P.p.isSet(P.onlyRetried);
+    if (o->onlyRetried
+        && (o->command != CliOptions::Command::RetryFailed || o->outputPath.isEmpty())) {
+        *error = QStringLiteral("--only-retried goes with brigade retry-failed JOURNAL -o FILE");
+        return false;
+    }
     o->skipInvalid = P.p.isSet(P.skipInvalid);
     RunSettings &s = o->settings;
     qint64 v = 0;

@@ -10,10 +10,11 @@ namespace Brigade {
 // What the command line asked for.
 struct CliOptions
 {
-    enum class Command { Run, RetryFailed, Export, Failures, Help, Version };
+    enum class Command { Run, RetryFailed, Export, Failures, Journals, Help, Version };
     enum class Progress { Auto, Live, Plain, None };
 
     Command command = Command::Run;
+    QString helpCommand; // Help: the command whose help was asked for ("run"), or empty
     QString batchPath;
     // brigade run LIST -- PROG ARG...: the command to run once per line of LIST (batchPath,
     // "-" for stdin), GNU parallel style.
@@ -22,6 +23,12 @@ struct CliOptions
     bool resume = false;
     bool noJournal = false;
     QString outputPath;
+    bool onlyRetried = false; // retry-failed -o: the retried tasks' records alone
+    // brigade journals --prune: keep the newest keepJournals of each batch (-1: any number),
+    // or remove those older than journalsOlderThanDays (-1: any age).
+    bool pruneJournals = false;
+    int keepJournals = -1;
+    int journalsOlderThanDays = -1;
     bool skipInvalid = false;
     Progress progress = Progress::Auto;
     int plainIntervalMs = 3000;
@@ -43,6 +50,9 @@ class CliParser
 public:
     static bool parse(const QStringList &args, CliOptions *options, QString *error);
     static QString helpText();
+    // One command's own help ("run", "retry-failed", ...): usage, options, exit statuses.
+    static QString helpText(const QString &command);
+    static QStringList commands(); // the commands with a help of their own
     // Every help text the command line prints, the general one first. The man page is
     // built from these (app/manpage_main.cpp): a command's help added here gets its own
     // section there, so the two cannot drift.

@@ -257,12 +257,12 @@ QStringList ProgressView::frame(const RunStats &s, int width) const
     for (const WorkerInfo &wi : workers) {
         const QString restarts
                 = wi.restarts ? QStringLiteral(" restarts %1").arg(wi.restarts) : QString();
-        wide << QStringLiteral("worker %1 %2 pid %3 in flight %4 attempts %5 cpu %6%%7")
+        wide << QStringLiteral("worker %1 %2 pid %3 in flight %4 tasks %5 attempts %6 cpu %7%%8")
                         .arg(wi.slot)
                         .arg(QLatin1String(workerStateName(wi.state)), -10)
                         .arg(wi.pid)
                         .arg(wi.inFlight)
-                        .arg(count(wi.finished))
+                        .arg(count(wi.tasksEnded), count(wi.finished))
                         .arg(int(wi.cpuPercent))
                         .arg(restarts);
         Line l(m_colour);

@@ -2,6 +2,7 @@
 
 #include "FailureReport.h"
 #include "InterruptWatcher.h"
+#include "JournalsCommand.h"
 #include "MapReduceCommand.h"
 #include "OutputPaths.h"
 #include "job/Job.h"
@@ -45,9 +46,11 @@ int RunCommand::main(const QStringList &args)
         return 2;
     }
     if (options.command == CliOptions::Command::Help) {
-        std::fputs(CliParser::helpText().toLocal8Bit().constData(), stdout);
+        std::fputs(CliParser::helpText(options.helpCommand).toLocal8Bit().constData(), stdout);
         return 0;
     }
+    if (options.command == CliOptions::Command::Journals)
+        return JournalsCommand::run(options);
     if (options.command == CliOptions::Command::Version) {
         std::printf("brigade %s\n", BRIGADE_VERSION);
         return 0;
@@ -349,7 +352,7 @@ void RunCommand::begin()
     }
     // One record per task of the whole batch: those finished before (and not run again)
     // come from the journal.
-    if (m_writing)
+    if (m_writing && !m_options.onlyRetried)
         m_writer.write(*store, m_session->earlierResults());
 }
 
@@ -411,8 +414,19 @@ void RunCommand::onFinished(const RunStats &stats)
         if (!written)
             printErr(QStringLiteral("brigade: writing %1 failed: %2")
                              .arg(m_options.outputPath, error));
-        else
+        else if (m_options.command != CliOptions::Command::RetryFailed)
             printErr(QStringLiteral("brigade: wrote %1 to %2")
+                             .arg(ProgressView::counted(m_writer.written(), "record", "records"),
+                                  m_options.outputPath));
+        else if (m_options.onlyRetried)
+            printErr(QStringLiteral("brigade: wrote %1 to %2: the retried tasks only (without "
+                                    "--only-retried: every task of the run)")
+                             .arg(ProgressView::counted(m_writer.written(), "record", "records"),
+                                  m_options.outputPath));
+        else
+            printErr(QStringLiteral("brigade: wrote %1 to %2: every task of the run, the "
+                                    "retried as they ended now and the others as the journal "
+                                    "has them (--only-retried writes the retried alone)")
                              .arg(ProgressView::counted(m_writer.written(), "record", "records"),
                                   m_options.outputPath));
     }

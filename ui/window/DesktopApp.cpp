@@ -2,6 +2,8 @@
 
 #include "MainWindow.h"
 #include "WindowBenchmark.h"
+#include "core/TaskStore.h"
+#include "tasks/TaskRunView.h"
 
 #include <QApplication>
 #include <QDir>
@@ -59,6 +61,20 @@ int DesktopApp::main(int argc, char *argv[])
         if (qEnvironmentVariableIntValue("BRIGADE_AUTORUN") == 1) {
             QObject::connect(&window, &MainWindow::batchLoaded, &window,
                              [&window] { window.action(MainWindow::Action::Run)->trigger(); });
+        }
+        // For screenshots: BRIGADE_SELECT=ID selects that task once it has finished, its
+        // details shown.
+        if (const QString id = qEnvironmentVariable("BRIGADE_SELECT"); !id.isEmpty()) {
+            auto *poll = new QTimer(&window);
+            QObject::connect(poll, &QTimer::timeout, &window, [&window, id, poll] {
+                const std::shared_ptr<TaskStore> store = window.store();
+                const int row = store ? store->rowOf(id) : -1;
+                if (row < 0 || !isTerminal(store->state(row).status))
+                    return;
+                window.taskRunView()->selectTask(row);
+                poll->stop();
+            });
+            poll->start(200);
         }
         window.openBatch(QDir::current().absoluteFilePath(args.at(1)));
     }

@@ -243,6 +243,10 @@ void MainWindow::createActions()
     make(Action::About, tr("&About Brigade"), QKeySequence(Qt::Key_F1),
          tr("Version and a short description of Brigade"))
             ->setMenuRole(QAction::AboutRole);
+    make(Action::BatchFormat, tr("&Batch File Format"), QKeySequence(),
+         tr("Every field of a batch file, with examples"));
+    make(Action::QuickStart, tr("&Quick Start"), QKeySequence(),
+         tr("Write a batch, run it, watch it, keep the results"));
 
     connect(action(Action::Open), &QAction::triggered, this, &MainWindow::chooseBatch);
     connect(action(Action::ExportAll), &QAction::triggered, this, [this] { chooseExport(false); });
@@ -285,6 +289,10 @@ void MainWindow::createActions()
             m_view->sortInFileOrder();
     });
     connect(action(Action::About), &QAction::triggered, this, &MainWindow::showAbout);
+    connect(action(Action::BatchFormat), &QAction::triggered, this,
+            [this] { showHelp(HelpDialog::Page::BatchFormat); });
+    connect(action(Action::QuickStart), &QAction::triggered, this,
+            [this] { showHelp(HelpDialog::Page::QuickStart); });
 }
 
 void MainWindow::createMenus()
@@ -339,6 +347,9 @@ void MainWindow::createMenus()
     view->addAction(action(Action::FileOrder));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(action(Action::QuickStart));
+    help->addAction(action(Action::BatchFormat));
+    help->addSeparator();
     help->addAction(action(Action::About));
     QAction *aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
     aboutQt->setMenuRole(QAction::AboutQtRole);
@@ -505,6 +516,9 @@ void MainWindow::createDocks()
     m_timelineDock = new QDockWidget(tr("Timeline"), this);
     m_timelineDock->setObjectName(QStringLiteral("timelineDock"));
     m_timelineDock->setWidget(m_timeline);
+    // Its tool row is wide; a tabbed dock must not make the window wider than a small
+    // screen (on one, the row is cut, not the window).
+    m_timeline->setMinimumWidth(fontMetrics().averageCharWidth() * 50);
     addDockWidget(Qt::BottomDockWidgetArea, m_timelineDock);
     tabifyDockWidget(m_detailsDock, m_timelineDock);
     m_detailsDock->raise();
@@ -857,10 +871,14 @@ void MainWindow::updateJournalLabel(const QString &error)
         m_journalLabel->hide();
         return;
     }
-    m_journalLabel->setText(tr("Journal: %1").arg(QDir::toNativeSeparators(path)));
+    // The file's name: a whole path would push the status messages out of sight (it is in
+    // the tool tip).
+    m_journalLabel->setText(tr("Journal: %1").arg(QFileInfo(path).fileName()));
     m_journalLabel->setToolTip(
-            tr("The run journal records every finished task. It allows resuming after a crash: "
-               "open it with File › Open to see the results and run what had not finished."));
+            tr("%1\n\nThe run journal records every finished task. It allows resuming after a "
+               "crash: open it with File › Open to see the results and run what had not "
+               "finished.")
+                    .arg(QDir::toNativeSeparators(path)));
     m_journalLabel->show();
 }
 
@@ -1137,6 +1155,21 @@ void MainWindow::showAbout()
                "<p>Failed tasks can be retried; results export to CSV or JSON Lines in the same "
                "format as <code>brigade run</code>.</p>")
                     .arg(QStringLiteral(BRIGADE_VERSION)));
+}
+
+void MainWindow::showHelp(HelpDialog::Page page)
+{
+    // One dialog per page, kept: it opens where the user left it, and never blocks the run.
+    QPointer<HelpDialog> &dialog = m_helpDialogs[int(page)];
+    if (!dialog) {
+        dialog = new HelpDialog(page, this);
+        dialog->setObjectName(page == HelpDialog::Page::BatchFormat
+                                      ? QStringLiteral("batchFormatHelp")
+                                      : QStringLiteral("quickStartHelp"));
+    }
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
 }
 
 void MainWindow::setPhase(Phase phase)

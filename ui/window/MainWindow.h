@@ -1,6 +1,7 @@
 #pragma once
 
 #include "BatchLoader.h"
+#include "HelpDialog.h"
 #include "core/Result.h"
 #include "run/RunSettings.h"
 #include "run/RunStats.h"
@@ -65,6 +66,8 @@ public:
         Find,
         FileOrder,
         About,
+        BatchFormat,
+        QuickStart, // the last: sizes the arrays of actions
     };
 
     explicit MainWindow(QWidget *parent = nullptr);
@@ -179,6 +182,7 @@ private:
     void cancelSelected();
     void showSettings();
     void showAbout();
+    void showHelp(HelpDialog::Page page);
     void showTaskMenu(const QPoint &globalPos);
     void onCurrentTaskChanged(int row);
 
@@ -195,6 +199,7 @@ private:
     QString failuresHtml() const; // the report's failure groups
 
     RunSession *m_session;
+    QPointer<HelpDialog> m_helpDialogs[2];
     QPointer<Job> m_job;      // the job the window follows (running, or the last one)
     qint64 m_failedTasks = 0; // as the last progress said: Retry Failed needs some
     RunSettings m_settings;
@@ -231,8 +236,8 @@ private:
     QMenu *m_taskMenu = nullptr;
     UserCodeGate *m_userCode = nullptr;
     ProgramLogView *m_programLog = nullptr;
-    QAction *m_actions[int(Action::About) + 1] = {};
-    QStringList m_actionTexts[int(Action::About) + 1]; // text, status tip, tool tip
+    QAction *m_actions[int(Action::QuickStart) + 1] = {};
+    QStringList m_actionTexts[int(Action::QuickStart) + 1]; // text, status tip, tool tip
 
     Phase m_phaseBeforeLoad = Phase::Empty;
     bool m_layoutRestored = false;

@@ -319,8 +319,17 @@ void tst_TaskTableModel::displayText()
              QStringLiteral("200 · 2.0 KiB"));
     QCOMPARE(TaskTableModel::displayText(spec, st, int(TaskColumn::Duration)),
              QStringLiteral("1.50 s"));
+    // A string result reads as the string, without JSON's quotes and escapes; other values
+    // as their JSON.
+    QCOMPARE(TaskTableModel::displayText(spec, st, int(TaskColumn::Result)), QStringLiteral("ok"));
+    st.result = R"("caf\u00e9 \"x\"")";
     QCOMPARE(TaskTableModel::displayText(spec, st, int(TaskColumn::Result)),
-             QStringLiteral("\"ok\""));
+             QStringLiteral("café \"x\""));
+    st.result = R"({"bytes":3})";
+    QCOMPARE(TaskTableModel::displayText(spec, st, int(TaskColumn::Result)),
+             QStringLiteral(R"({"bytes":3})"));
+    st.result = "\"" + QByteArray(5000, 'a') + "\""; // cut off: no opening quote either
+    QVERIFY(TaskTableModel::displayText(spec, st, int(TaskColumn::Result)).startsWith(u'a'));
     QCOMPARE(TaskTableModel::displayText(spec, st, int(TaskColumn::Error)), QString());
     st.status = TaskStatus::Failed;
     st.error = ErrorKind::Timeout;

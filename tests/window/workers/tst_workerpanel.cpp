@@ -139,6 +139,7 @@ void tst_WorkerPanel::stateWordsColoursAndHostTotals()
         w.group = group;
         w.host = host;
         w.finished = finished;
+        w.tasksEnded = finished - finished / 4; // some attempts were retries
         w.inFlight = inFlight;
         w.restarts = restarts;
         return w;
@@ -203,11 +204,12 @@ void tst_WorkerPanel::stateWordsColoursAndHostTotals()
     QCOMPARE(cell(totals, 3, HostTotalsModel::Host), QStringLiteral("node2 (out of rotation)"));
     QCOMPARE(cell(totals, 4, HostTotalsModel::Host),
              QStringLiteral("docker exec -i box brigade-worker"));
-    const QList<QStringList> numbers{{"2", "1", "3", "40", ""},
-                                     {"1", "0", "0", "0", ""},
-                                     {"1", "1", "2", "12", ""},
-                                     {"2", "0", "0", "12", "4"},
-                                     {"1", "0", "0", "0", ""}};
+    // Tasks and attempts apart: 40 attempts ended 30 tasks.
+    const QList<QStringList> numbers{{"2", "1", "3", "30", "40", ""},
+                                     {"1", "0", "0", "0", "0", ""},
+                                     {"1", "1", "2", "9", "12", ""},
+                                     {"2", "0", "0", "10", "12", "4"},
+                                     {"1", "0", "0", "0", "0", ""}};
     for (int r = 0; r < numbers.size(); ++r) {
         QStringList row;
         for (int c = HostTotalsModel::Workers; c <= HostTotalsModel::Lost; ++c)
@@ -299,6 +301,12 @@ void tst_WorkerPanel::mixedRunFromTheWindow()
     QCOMPARE(host.finished, qint64(n));
     QCOMPARE(host.lost, 0);
     QCOMPARE(cell(totals, 0, HostTotalsModel::Finished), QLocale().toString(n));
+    QCOMPARE(host.tasksEnded, qint64(n)); // no retries: as many tasks as attempts
+    QCOMPARE(cell(totals, 0, HostTotalsModel::TasksEnded), QLocale().toString(n));
+    QCOMPARE(totals->headerData(HostTotalsModel::TasksEnded, Qt::Horizontal).toString(),
+             QStringLiteral("Tasks"));
+    QCOMPARE(totals->headerData(HostTotalsModel::Finished, Qt::Horizontal).toString(),
+             QStringLiteral("Attempts"));
 
     // For people to look at: the panel after the run, in the build tree.
     const QString shot

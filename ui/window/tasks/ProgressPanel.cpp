@@ -64,7 +64,7 @@ ProgressPanel::ProgressPanel(QWidget *parent)
     m_done->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_done->setTextFormat(Qt::RichText);
     m_bar->setObjectName(QStringLiteral("runProgressBar"));
-    m_bar->setToolTip(tr("Green: succeeded, red: failed, purple: cancelled, light blue: "
+    m_bar->setToolTip(tr("Green: succeeded, red: failed, empty: cancelled, light blue: "
                          "running, light amber: waiting to retry"));
     m_rate->setToolTip(tr("Tasks finished per second, over the last few seconds"));
     m_elapsed->setToolTip(tr("Time since the run started"));
@@ -139,10 +139,15 @@ void ProgressPanel::updateLabels()
                                           Formatting::count(n)));
     }
     m_bar->setCounts(counts);
-    const double fraction = s.total ? double(s.finished()) / double(s.total) : 0.0;
-    m_done->setText(tr("<b>%3</b> · %1 of %2 done")
-                            .arg(Formatting::count(s.finished()), Formatting::count(s.total),
-                                 Formatting::percent(fraction)));
+    // Cancelled tasks did not run to an end: not done, and said apart.
+    const qint64 done = s.succeeded + s.failed;
+    const double fraction = s.total ? double(done) / double(s.total) : 0.0;
+    QString doneText = tr("<b>%3</b> · %1 of %2 done")
+                               .arg(Formatting::count(done), Formatting::count(s.total),
+                                    Formatting::percent(fraction));
+    if (s.cancelled > 0)
+        doneText += tr(" · %1 cancelled").arg(Formatting::count(s.cancelled));
+    m_done->setText(doneText);
     m_rate->setText(tr("Rate&nbsp;<b>%1</b>").arg(Formatting::rate(s.rate)));
     m_elapsed->setText(tr("Elapsed&nbsp;<b>%1</b>").arg(Formatting::clock(s.elapsedMs)));
     const bool open = s.queued + s.running + s.retrying > 0;

@@ -51,9 +51,9 @@ void StackedProgressBar::paintEvent(QPaintEvent *)
     if (total > 0) {
         p.save();
         p.setClipPath(clip);
-        static const TaskStatus order[]
-                = {TaskStatus::Succeeded, TaskStatus::Failed, TaskStatus::Cancelled,
-                   TaskStatus::Running, TaskStatus::Retrying};
+        // Cancelled tasks are not filled in: a cancelled run's bar is not a full one.
+        static const TaskStatus order[] = {TaskStatus::Succeeded, TaskStatus::Failed,
+                                           TaskStatus::Running, TaskStatus::Retrying};
         qreal x = r.left();
         for (TaskStatus s : order) {
             const qint64 n = m_counts[size_t(s)];

@@ -408,7 +408,22 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
         out = table.arg(statusRow) + out
               + QStringLiteral("<h4 style=\"margin-bottom:2px\">%1</h4>").arg(tr("Spec"))
               + table.arg(specRows);
-    out = title + out + attemptsHtml;
+    // Why it failed comes first, under the title: the reason one selects a failed task,
+    // visible without scrolling in a short details pane.
+    QString reason;
+    if (isTerminal(st.status) && st.error != ErrorKind::None) {
+        reason = QStringLiteral("<p style=\"margin-top:0; color:%1\"><b>%2</b> %3</p>")
+                         .arg(StatusStyle::color(st.status).name(),
+                              esc(st.status == TaskStatus::Cancelled ? tr("Cancelled:")
+                                                                     : tr("Failed:")),
+                              failureText(st.error, st.message));
+    } else if (st.status != TaskStatus::Succeeded && !history.isEmpty()) {
+        reason = QStringLiteral("<p style=\"margin-top:0; color:%1\"><b>%2</b> %3</p>")
+                         .arg(StatusStyle::color(TaskStatus::Retrying).name(),
+                              esc(tr("Attempt %1 failed:").arg(history.last().attempt)),
+                              failureText(history.last().error, history.last().message));
+    }
+    out = title + reason + out + attemptsHtml;
 
     if (st.status == TaskStatus::Succeeded) {
         out += QStringLiteral("<h4 style=\"margin-bottom:2px\">%1</h4>").arg(tr("Result"));
@@ -420,9 +435,6 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
                                               : tr("Fetched %1").arg(Formatting::bytes(st.bytes)));
         out += QStringLiteral("<pre style=\"margin-top:2px\">%1</pre>")
                        .arg(esc(prettyResult(st.result)));
-    } else if (isTerminal(st.status) && st.error != ErrorKind::None) {
-        out += QStringLiteral("<h4 style=\"margin-bottom:2px\">%1</h4>").arg(tr("Error"));
-        out += QStringLiteral("<p>%1</p>").arg(failureText(st.error, st.message));
     }
     return out;
 }

@@ -20,6 +20,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -78,15 +79,15 @@ TaskRunView::TaskRunView(QWidget *parent)
     header->setSortIndicatorClearable(true);
     header->setSortIndicator(-1, Qt::AscendingOrder);
     m_table->setSortingEnabled(true);
-    const int ch = fontMetrics().averageCharWidth();
-    m_table->setColumnWidth(int(TaskColumn::Id), ch * 22);
-    m_table->setColumnWidth(int(TaskColumn::Status), ch * 16);
-    m_table->setColumnWidth(int(TaskColumn::Attempts), ch * 10);
-    m_table->setColumnWidth(int(TaskColumn::Duration), ch * 11);
-    m_table->setColumnWidth(int(TaskColumn::Http), ch * 13);
-    m_table->setColumnWidth(int(TaskColumn::Exit), ch * 10);
     m_table->setColumnHidden(int(TaskColumn::Exit), true); // shown for batches of commands
-    m_table->setColumnWidth(int(TaskColumn::Result), ch * 26);
+    // Columns fit their content and the Error column takes the rest, as the table's width
+    // changes, until the user sizes one of them.
+    fitColumns();
+    m_table->viewport()->installEventFilter(this);
+    connect(header, &QHeaderView::sectionResized, this, [this](int section) {
+        if (!m_fittingColumns && section != int(TaskColumn::Error))
+            m_columnsSizedByUser = true;
+    });
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         if (m_store && m_table->indexAt(pos).isValid())
             emit contextMenuRequested(m_table->viewport()->mapToGlobal(pos));
@@ -127,6 +128,44 @@ TaskRunView::TaskRunView(QWidget *parent)
 }
 
 TaskRunView::~TaskRunView() = default;
+
+bool TaskRunView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
+        fitColumns();
+    return JobView::eventFilter(watched, event);
+}
+
+void TaskRunView::fitColumns()
+{
+    if (m_columnsSizedByUser)
+        return;
+    m_fittingColumns = true;
+    const QFontMetrics cells = m_table->fontMetrics();
+    const QFontMetrics heads = m_table->horizontalHeader()->fontMetrics();
+    const int ch = cells.averageCharWidth();
+    // A column fits its title (and the sort arrow) and its widest usual value.
+    const auto fit = [&](TaskColumn column, const QString &widest, int extra = 0) {
+        const QString title = m_model->headerData(int(column), Qt::Horizontal).toString();
+        const int width = qMax(heads.horizontalAdvance(title) + ch * 4,
+                               cells.horizontalAdvance(widest) + extra + ch * 2);
+        m_table->setColumnWidth(int(column), width);
+        return m_table->isColumnHidden(int(column)) ? 0 : width;
+    };
+    const int icon = m_table->style()->pixelMetric(QStyle::PM_SmallIconSize) + ch;
+    int fixed = fit(TaskColumn::Status, tr("Succeeded"), icon);
+    fixed += fit(TaskColumn::Attempts, QStringLiteral("10"));
+    fixed += fit(TaskColumn::Duration, QStringLiteral("10.00 s"));
+    fixed += fit(TaskColumn::Http, QStringLiteral("200 · 1.0 MiB"));
+    fixed += fit(TaskColumn::Exit, QStringLiteral("signal 15"));
+    // What is left goes to the id, the result and the error, the error the most.
+    // The error keeps at least 20 characters while the others can give way.
+    const int left = m_table->viewport()->width() - fixed;
+    const int share = qBound(ch * 6, qMin(left * 3 / 10, (left - ch * 20) / 2), ch * 30);
+    m_table->setColumnWidth(int(TaskColumn::Id), share);
+    m_table->setColumnWidth(int(TaskColumn::Result), share);
+    m_fittingColumns = false;
+}
 
 void TaskRunView::selectTask(int storeRow)
 {
@@ -171,6 +210,7 @@ void TaskRunView::showBatch(RunSession *session)
     m_model->setStore(m_store);
     m_summary->setBatch(*opened.batch, m_store->size(), opened.elapsedMs);
     m_table->setColumnHidden(int(TaskColumn::Exit), opened.batch->commands.isEmpty());
+    fitColumns();
     m_progress->reset(m_store->size());
     if (opened.isJournal()) {
         // What the journal had finished: Retry Failed and the counts work from the start.

@@ -66,12 +66,18 @@ signals:
     void currentTaskChanged(int row);
     void contextMenuRequested(const QPoint &globalPos);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    void fitColumns();
     void onProgress(const RunStats &stats);
     void onFinished(const RunStats &stats);
     void updateShownLabel();
     bool showTask(int storeRow);
 
+    bool m_fittingColumns = false;
+    bool m_columnsSizedByUser = false;
     QPointer<RunSession> m_session;
     std::shared_ptr<TaskStore> m_store;
     QString m_batchPath;

@@ -4,6 +4,8 @@
 #include "window/shared/Formatting.h"
 #include "window/shared/StatusStyle.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
@@ -25,6 +27,23 @@ QString clipped(const QString &text, int chars)
     if (text.size() <= chars)
         return text;
     return text.left(chars) + QChar(0x2026);
+}
+
+QString firstLine(const QString &text);
+
+// A result as a person reads it: a JSON string without its quotes and escapes (a
+// command's stdout, a hash), anything else as its JSON text. Only the head is decoded.
+QString resultText(const QByteArray &json, int chars)
+{
+    const QByteArray head = json.left(chars * 4);
+    if (!head.startsWith('"'))
+        return clipped(QString::fromUtf8(head), chars);
+    if (head.size() == json.size()) {
+        const QJsonDocument doc = QJsonDocument::fromJson('[' + head + ']');
+        if (doc.isArray())
+            return clipped(firstLine(doc.array().first().toString()), chars);
+    }
+    return clipped(QString::fromUtf8(head.mid(1)), chars); // cut off: its opening quote goes
 }
 
 QString firstLine(const QString &text)
@@ -96,8 +115,7 @@ QString TaskTableModel::displayText(const TaskSpec &spec, const TaskState &st, i
     case TaskColumn::Result:
         if (st.status != TaskStatus::Succeeded || st.result.isEmpty())
             return {};
-        return clipped(QString::fromUtf8(st.result.left(full ? TipChars * 4 : ResultChars * 4)),
-                       full ? TipChars : ResultChars);
+        return resultText(st.result, full ? TipChars : ResultChars);
     case TaskColumn::Error: {
         if (st.status == TaskStatus::Succeeded || st.error == ErrorKind::None)
             return {};

@@ -54,6 +54,7 @@ void HostTotalsModel::setWorkers(const QVector<WorkerInfo> &workers)
         t.running += w.state == WorkerState::Running;
         t.waiting += w.state == WorkerState::Starting || w.state == WorkerState::Queued;
         t.inFlight += w.inFlight;
+        t.tasksEnded += w.tasksEnded;
         t.finished += w.finished;
         t.lost += WorkerTableModel::lostCount(w);
         t.blocked = t.blocked || w.state == WorkerState::Blocked;
@@ -123,6 +124,8 @@ QVariant HostTotalsModel::data(const QModelIndex &index, int role) const
             return Formatting::count(t.running);
         case InFlight:
             return Formatting::count(t.inFlight);
+        case TasksEnded:
+            return Formatting::count(t.tasksEnded);
         case Finished:
             return Formatting::count(t.finished);
         case Lost:
@@ -168,8 +171,10 @@ QVariant HostTotalsModel::headerData(int section, Qt::Orientation orientation, i
             return tr("Running");
         case InFlight:
             return tr("In flight");
+        case TasksEnded:
+            return tr("Tasks");
         case Finished:
-            return tr("Done");
+            return tr("Attempts");
         case Lost:
             return tr("Lost");
         }
@@ -183,8 +188,11 @@ QVariant HostTotalsModel::headerData(int section, Qt::Orientation orientation, i
             return tr("Workers running tasks now");
         case InFlight:
             return tr("Tasks running on this host now");
+        case TasksEnded:
+            return tr("Tasks that ended on this host (succeeded, or failed for good)");
         case Finished:
-            return tr("Attempts finished on this host");
+            return tr("Attempts finished on this host: a task that was retried counts once "
+                      "per attempt");
         case Lost:
             return tr("Times a worker on this host was lost");
         default:

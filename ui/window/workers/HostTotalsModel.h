@@ -16,7 +16,7 @@ class HostTotalsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Host, Workers, Running, InFlight, Finished, Lost, ColumnCount };
+    enum Column { Host, Workers, Running, InFlight, TasksEnded, Finished, Lost, ColumnCount };
 
     struct Totals
     {
@@ -27,7 +27,8 @@ public:
         int running = 0;
         int waiting = 0; // starting or queued
         int inFlight = 0;
-        qint64 finished = 0;
+        qint64 tasksEnded = 0;
+        qint64 finished = 0; // attempts
         int lost = 0;
         bool blocked = false;
         bool thisMachine = false;

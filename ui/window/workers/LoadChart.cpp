@@ -103,6 +103,9 @@ void LoadChart::paintEvent(QPaintEvent *)
                       height() - 2 * fm.height() - 2 * pad);
     if (plot.width() < 10 || plot.height() < 10)
         return;
+    // The values' area, a little below the frame: a core at 100 % draws its line inside
+    // the chart, not on its top border where the frame hid it.
+    const QRectF area = plot.adjusted(0, qMax(4.0, fm.height() / 3.0), 0, 0);
 
     QColor base = pal.color(QPalette::Base);
     p.fillRect(plot, base);
@@ -110,7 +113,7 @@ void LoadChart::paintEvent(QPaintEvent *)
     grid.setAlphaF(0.35f);
     p.setPen(QPen(grid, 1));
     for (int i = 0; i <= 4; ++i) {
-        const qreal y = plot.bottom() - plot.height() * i / 4.0;
+        const qreal y = area.bottom() - area.height() * i / 4.0;
         p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
     }
 
@@ -132,7 +135,7 @@ void LoadChart::paintEvent(QPaintEvent *)
     // Axes.
     p.setPen(dim);
     for (int i = 0; i <= 4; i += 2) {
-        const qreal y = plot.bottom() - plot.height() * i / 4.0;
+        const qreal y = area.bottom() - area.height() * i / 4.0;
         p.drawText(QRectF(0, y - fm.height() / 2.0, leftAxis - pad / 2.0, fm.height()),
                    Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("%1 %").arg(i * 25));
         const double value = top * i / 4.0;
@@ -159,7 +162,7 @@ void LoadChart::paintEvent(QPaintEvent *)
         return plot.left() + plot.width() * double(ms - t0) / double(t1 - t0);
     };
     const auto yOfLoad = [&](double load) {
-        return plot.bottom() - plot.height() * qBound(0.0, load, 1.0);
+        return area.bottom() - area.height() * qBound(0.0, load, 1.0);
     };
 
     p.save();
@@ -205,7 +208,7 @@ void LoadChart::paintEvent(QPaintEvent *)
     QPainterPath rate;
     for (int i = 0; i < m_samples.size(); ++i) {
         const Sample &s = m_samples[i];
-        const QPointF pt(xOf(s.ms), plot.bottom() - plot.height() * qBound(0.0, s.rate / top, 1.0));
+        const QPointF pt(xOf(s.ms), area.bottom() - area.height() * qBound(0.0, s.rate / top, 1.0));
         if (i == 0)
             rate.moveTo(pt);
         else

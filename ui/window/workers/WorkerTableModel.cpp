@@ -84,6 +84,8 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
             return StatusStyle::text(w.state);
         case InFlight:
             return Formatting::count(w.inFlight);
+        case TasksEnded:
+            return Formatting::count(w.tasksEnded);
         case Finished:
             return Formatting::count(w.finished);
         case Cpu:
@@ -136,8 +138,10 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
             return tr("State");
         case InFlight:
             return tr("In flight");
+        case TasksEnded:
+            return tr("Tasks");
         case Finished:
-            return tr("Done");
+            return tr("Attempts");
         case Cpu:
             return tr("CPU");
         case Memory:
@@ -158,8 +162,11 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
             return tr("Starting, queued in Slurm, running, lost, or its host out of rotation");
         case InFlight:
             return tr("Tasks the worker is running now");
+        case TasksEnded:
+            return tr("Tasks that ended on this worker (succeeded, or failed for good)");
         case Finished:
-            return tr("Attempts the worker has finished, across restarts");
+            return tr("Attempts the worker has finished, across restarts: a task that was "
+                      "retried counts once per attempt");
         case Cpu:
             return tr("CPU use of the worker process, in percent of one core");
         case Memory:

@@ -12,7 +12,19 @@ class WorkerTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Slot, Host, Group, State, InFlight, Finished, Cpu, Memory, Lost, ColumnCount };
+    enum Column {
+        Slot,
+        Host,
+        Group,
+        State,
+        InFlight,
+        TasksEnded,
+        Finished, // attempts
+        Cpu,
+        Memory,
+        Lost,
+        ColumnCount
+    };
 
     explicit WorkerTableModel(QObject *parent = nullptr);
 
