@@ -136,6 +136,26 @@ void TaskStore::setProcessLocked(int row, ProcessOutcome process)
         m_process.insert(row, std::move(process));
 }
 
+std::shared_ptr<const TaskShape> TaskStore::currentShape(int row) const
+{
+    Tsan::ReadLocker locker(&m_lock);
+    return shapeLocked(row);
+}
+
+bool TaskStore::isChanged(int row) const
+{
+    Tsan::ReadLocker locker(&m_lock);
+    return m_changedShapes.contains(row);
+}
+
+void TaskStore::setShapeLocked(int row, std::shared_ptr<const TaskShape> shape)
+{
+    if (shape == m_specs.at(row).shape)
+        m_changedShapes.remove(row);
+    else
+        m_changedShapes.insert(row, std::move(shape));
+}
+
 void TaskStore::appendLiveOutputLocked(int row, const QString &command, QByteArrayView out,
                                        QByteArrayView err)
 {

@@ -127,6 +127,14 @@ void Engine::retryTasks(const QVector<int> &rows)
     post(m_core, [core = m_core, rows] { core->retryTasks(rows); });
 }
 
+void Engine::changeTasks(std::shared_ptr<TaskStore> store, const QVector<int> &rows,
+                         QVector<std::shared_ptr<const TaskShape>> shapes, const JournalEdit &edit)
+{
+    post(m_core, [core = m_core, store, rows, shapes = std::move(shapes), edit] {
+        core->changeTasks(store, rows, shapes, edit);
+    });
+}
+
 void Engine::killWorker(int slot)
 {
     post(m_core, [core = m_core, slot] { core->killWorker(slot); });

@@ -7,6 +7,7 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include <utility>
 
 namespace Brigade::Internal {
 
@@ -221,7 +222,9 @@ void RunCoordinator::logAttempt(int row, const TaskState &st, AttemptOutcome out
 
 quint16 RunCoordinator::maxAttemptsOf(int row) const
 {
-    const quint16 own = m_store->spec(row).shape->maxAttempts;
+    // Called with the store's lock held or not: this thread is the only one that changes
+    // shapes, so it reads them without the lock.
+    const quint16 own = m_store->shapeLocked(row)->maxAttempts;
     return own ? own : quint16(qBound(1, m_settings.maxAttempts, 65535));
 }
 
@@ -287,7 +290,7 @@ void RunCoordinator::dispatch()
                 if (st.status != TaskStatus::Queued)
                     continue; // cancelled while queued
                 const TaskSpec &spec = store.spec(row);
-                const TaskShape &shape = *spec.shape;
+                const TaskShape &shape = *store.shapeLocked(row);
                 if (shape.compute.program && shape.compute.program.get() != m_lastProgram)
                     noteProgram(shape.compute.program);
                 setStatus(st, TaskStatus::Running);
@@ -701,6 +704,20 @@ void RunCoordinator::retryTasks(const QVector<int> &rows)
     dispatch();
 }
 
+void RunCoordinator::changeTasks(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows,
+                                 const QVector<std::shared_ptr<const TaskShape>> &shapes,
+                                 const JournalEdit &edit)
+{
+    store->write([&](QVector<TaskState> &, TaskStore &s) {
+        for (qsizetype i = 0; i < rows.size() && i < shapes.size(); ++i)
+            s.setShapeLocked(rows[i], shapes[i]);
+    });
+    if (m_journal && store == m_store)
+        QMetaObject::invokeMethod(m_journal, [j = m_journal, edit] { j->appendEdit(edit); });
+    else
+        m_pendingEdits.append(edit);
+}
+
 QVector<int> RunCoordinator::resetRows(QVector<TaskState> &states, TaskStore &store,
                                        const QVector<int> &rows, bool counted)
 {
@@ -774,10 +791,17 @@ void RunCoordinator::stopWorkers()
 
 void RunCoordinator::openJournal()
 {
+    // Edits made before this run's journal was open go in first, before any reset.
+    const QList<JournalEdit> edits = std::exchange(m_pendingEdits, {});
+    auto writeEdits = [this, &edits] {
+        for (const JournalEdit &edit : edits)
+            QMetaObject::invokeMethod(m_journal, [j = m_journal, edit] { j->appendEdit(edit); });
+    };
     if (m_journal) {
         QMetaObject::invokeMethod(m_journal, [j = m_journal, kind = m_settings.journalRunKind] {
             j->beginRun(kind);
         });
+        writeEdits();
         return;
     }
     if (m_settings.journalPath.isEmpty())
@@ -805,6 +829,7 @@ void RunCoordinator::openJournal()
         QMetaObject::invokeMethod(
                 m_journal, [j = m_journal, kind = m_settings.journalRunKind] { j->open(kind); });
     }
+    writeEdits();
 }
 
 void RunCoordinator::closeJournal()

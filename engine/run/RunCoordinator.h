@@ -6,6 +6,7 @@
 #include "core/ProgramLog.h"
 #include "core/TaskStore.h"
 #include "failures/FailureGroups.h"
+#include "journal/Journal.h"
 #include "protocol/Messages.h"
 
 #include <QElapsedTimer>
@@ -48,6 +49,11 @@ public:
     void cancelAll();
     void cancelTasks(const QVector<int> &rows);
     void retryTasks(const QVector<int> &rows);
+    // Gives rows of store new shapes (a retry with changes), and journals the edit: now, or
+    // when the next run opens the journal.
+    void changeTasks(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows,
+                     const QVector<std::shared_ptr<const TaskShape>> &shapes,
+                     const JournalEdit &edit);
     void killWorker(int slot); // for tests and the "restart worker" action
     void findFailureRows(quint64 token, const QVector<int> &ids);
     void shutdown();
@@ -167,6 +173,7 @@ private:
     QThread *m_journalThread = nullptr;
     JournalWriter *m_journal = nullptr;
     QString m_journalPath;
+    QList<JournalEdit> m_pendingEdits; // made before the journal was open
 
     QTimer m_updateTimer;
     QTimer m_loadTimer;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "OpenedRun.h"
+#include "SpecChange.h"
 #include "core/Result.h"
 #include "job/Job.h"
 #include "run/RunSettings.h"
@@ -41,9 +42,10 @@ public:
         RetryFailed,   // the failed tasks again, with fresh attempts
         RetrySelected, // chosen finished tasks again
         RunAgain,      // every task again, after all had finished
+        RetryChanged,  // chosen finished tasks again, with changed specs (SpecChange)
     };
     // As recorded in the journal's list of runs: "run", "resume", "retry-failed", "retry",
-    // "run-again".
+    // "run-again", "retry-changed".
     static QString kindName(RunKind kind);
 
     explicit RunSession(QObject *parent = nullptr);
@@ -87,6 +89,11 @@ public:
     Result<Job *> resume(const RunSettings &settings);
     Result<Job *> retryFailed(const RunSettings &settings);
     Result<Job *> retrySelected(const QVector<int> &rows, const RunSettings &settings);
+    // Chosen finished tasks again with their specs changed (a header, the URL's host, the
+    // timeout, the attempts). The journal records the change with every task's spec before
+    // and after, and a later resume or retry runs the changed specs.
+    Result<Job *> retryChanged(const QVector<int> &rows, const SpecChange &change,
+                               const RunSettings &settings);
     void cancelTasks(const QVector<int> &rows);
 
     // The rows the opened journal had finished that the current job does not run again, in
@@ -133,6 +140,7 @@ signals:
 private:
     Result<Job *> startTasks(RunKind kind, const QVector<int> &reset, const RunSettings &settings);
     Result<Job *> startMapReduce(const RunSettings &settings);
+    QVector<int> finishedOf(const QVector<int> &rows) const;
     // A batch file this session has not run yet: every task queued, no journal.
     bool isFresh() const;
     void connectEngine(Engine *engine, bool tasks);

@@ -2,6 +2,7 @@
 // makes, and what run, resume, retry-failed and retry-selected run, with real workers.
 #include "JournalRuns.h"
 #include "TestFiles.h"
+#include "TestHttpServer.h"
 #include "journal/Journal.h"
 #include "session/RunSession.h"
 
@@ -26,6 +27,7 @@ private slots:
     void runMakesTheJournalFromTheBatch();
     void cancelledTasksAreNotFinished();
     void retryFailedAndSelected();
+    void retryWithChangesMovesToAMirror();
     void earlierUnfinishedRunIsFound();
 
 private:
@@ -257,6 +259,91 @@ void tst_RunSession::retryFailedAndSelected()
     const QStringList kinds{QStringLiteral("run"), QStringLiteral("retry-failed"),
                             QStringLiteral("retry")};
     QCOMPARE(journalRunKinds(journal), kinds);
+}
+
+void tst_RunSession::retryWithChangesMovesToAMirror()
+{
+    // Four fetches from a host where nothing listens fail; retried with the test server as
+    // their host (a mirror) and a header, they succeed. The journal keeps the change, and a
+    // later retry of the journal runs the changed specs.
+    TestHttpServer server;
+    QVERIFY(server.listen());
+    QByteArray data;
+    for (int i = 0; i < 4; ++i)
+        data += "{\"id\":\"m" + QByteArray::number(i)
+                + "\",\"fetch\":\"http://127.0.0.1:1/maybe?key=k" + QByteArray::number(i) + "\"}\n";
+    data += sumLines(QStringLiteral("s"), 2);
+    const QString batch = writeTestFile(m_dir, QStringLiteral("mirror.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("mirror.journal"));
+    RunSettings s = settings();
+    s.maxAttempts = 1;
+    RunSession session;
+    QVERIFY(adopt(session, batch, journal));
+    Result<Job *> job = session.run(s);
+    QVERIFY(job);
+    QVERIFY(waitResult(*job));
+    const QVector<int> failed = session.store()->rowsWithStatus(TaskStatus::Failed);
+    QCOMPARE(failed.size(), 4);
+
+    // A change that cannot be made is refused before anything runs.
+    SpecChange bad;
+    bad.host = "mirror/path";
+    const Result<Job *> refused = session.retryChanged(failed, bad, s);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().contains(QLatin1String("not a host")), qPrintable(refused.error()));
+
+    // The mirror fails at first (HTTP 500): the tasks fail again, on the mirror.
+    SpecChange change;
+    change.host = "127.0.0.1:" + QByteArray::number(server.port());
+    change.headers = {{"X-Brigade-Test", "mirror"}};
+    change.timeoutMs = 20000;
+    server.setFailing(true);
+    job = session.retryChanged(failed, change, s);
+    QVERIFY2(job, qPrintable(job.error()));
+    QVERIFY(waitResult(*job));
+    QCOMPARE(session.store()->counts()[TaskStatus::Failed], qint64(4));
+    QCOMPARE(server.hits("/maybe?key=k0"), 1);
+    QVERIFY(server.lastRequestHead().contains("X-Brigade-Test: mirror"));
+    const int m0 = session.store()->rowOf(QStringLiteral("m0"));
+    QVERIFY(session.store()->isChanged(m0));
+    QCOMPARE(session.store()->currentShape(m0)->fetch.url, server.url("/maybe?key=k0"));
+    // The batch's spec is what it was.
+    QCOMPARE(session.store()->spec(m0).shape->fetch.url,
+             QByteArray("http://127.0.0.1:1/maybe?key=k0"));
+    session.adopt(OpenedRun()); // the journal closed
+
+    // The journal has the change, each spec before and after, and a run of its kind.
+    {
+        Journal j;
+        QString error;
+        QVERIFY2(j.open(journal, &error), qPrintable(error));
+        const QList<JournalEdit> edits = j.edits(&error);
+        QCOMPARE(edits.size(), 1);
+        QCOMPARE(edits[0].rows, failed);
+        QVERIFY(edits[0].change.contains("\"host\":\"127.0.0.1:"));
+        const QList<QByteArray> lines = edits[0].specs.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        QVERIFY2(lines[0].contains("\"before\":{") && lines[0].contains("\"after\":{"),
+                 lines[0].constData());
+        QVERIFY2(lines[0].contains("http://127.0.0.1:1/maybe?key=k"), lines[0].constData());
+        QVERIFY2(lines[0].contains(server.baseUrl() + "/maybe?key=k"), lines[0].constData());
+        QVERIFY2(lines[0].contains("X-Brigade-Test"), lines[0].constData());
+    }
+    QVERIFY(journalRunKinds(journal).contains(QStringLiteral("retry-changed")));
+
+    // Reopened, the tasks run with the changed specs: a plain retry-failed reaches the mirror.
+    server.setFailing(false);
+    RunSession again;
+    Result<OpenedRun> opened = RunSession::open(journal);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    QCOMPARE(opened->store->currentShape(m0)->fetch.url, server.url("/maybe?key=k0"));
+    again.adopt(std::move(*opened));
+    job = again.retryFailed(s);
+    QVERIFY(job);
+    QVERIFY(waitResult(*job));
+    QCOMPARE((*job)->error(), int(Job::NoError));
+    QCOMPARE(again.store()->counts()[TaskStatus::Succeeded], qint64(6));
+    QCOMPARE(server.hits("/maybe?key=k0"), 2);
 }
 
 void tst_RunSession::earlierUnfinishedRunIsFound()

@@ -1,5 +1,6 @@
 #include "CliParser.h"
 
+#include "FinishHook.h"
 #include "net/Url.h"
 #include "run/RunSettingsRules.h"
 #include "run/WorkerGroups.h"
@@ -136,6 +137,33 @@ struct Parser
                               QStringLiteral("Resume the run recorded in JOURNAL: only tasks that "
                                              "had not finished run."),
                               QStringLiteral("JOURNAL")};
+    QCommandLineOption group{QStringLiteral("group"),
+                             QStringLiteral("retry-failed: only the tasks of failure group N, "
+                                            "as brigade failures numbers them (repeatable)."),
+                             QStringLiteral("N")};
+    QCommandLineOption setHeader{QStringLiteral("set-header"),
+                                 QStringLiteral("retry-failed: send this header with the retried "
+                                                "fetches (repeatable; journaled)."),
+                                 QStringLiteral("'NAME: VALUE'")};
+    QCommandLineOption setHost{QStringLiteral("set-host"),
+                               QStringLiteral("retry-failed: fetch from this host instead (a "
+                                              "mirror; journaled)."),
+                               QStringLiteral("HOST[:PORT]")};
+    QCommandLineOption setTimeout{QStringLiteral("set-timeout-ms"),
+                                  QStringLiteral("retry-failed: the retried tasks' own attempt "
+                                                 "timeout (journaled)."),
+                                  QStringLiteral("MS")};
+    QCommandLineOption setAttempts{QStringLiteral("set-attempts"),
+                                   QStringLiteral("retry-failed: the retried tasks' own number "
+                                                  "of attempts (journaled)."),
+                                   QStringLiteral("N")};
+    QCommandLineOption onFinish{QStringLiteral("on-finish"),
+                                QStringLiteral("Run CMD when the run ends (no shell: write sh -c "
+                                               "'...' for one), with BRIGADE_* counts in its "
+                                               "environment."),
+                                QStringLiteral("CMD")};
+    QCommandLineOption bell{QStringLiteral("bell"),
+                            QStringLiteral("Ring the terminal bell when the run ends.")};
     QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
                             QStringLiteral("Show this help.")};
     QCommandLineOption version{{QStringLiteral("v"), QStringLiteral("version")},
@@ -189,6 +217,13 @@ struct Parser
                       journal,
                       noJournal,
                       resume,
+                      group,
+                      setHeader,
+                      setHost,
+                      setTimeout,
+                      setAttempts,
+                      onFinish,
+                      bell,
                       help,
                       version});
         p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run"));
@@ -259,6 +294,83 @@ bool parseGroups(const Parser &P, RunSettings &s, QString *error)
     if (!intOption(P.p, P.queueTimeout, Field::QueueTimeoutMs, &q, error))
         return false;
     s.queueTimeoutMs = quint32(q);
+    return true;
+}
+
+// retry-failed's --group and --set-*: which failed tasks, and how they change.
+bool parseRetryChange(const Parser &P, CliOptions *o, QString *error)
+{
+    const bool retry = o->command == CliOptions::Command::RetryFailed;
+    for (const QCommandLineOption *option :
+         {&P.group, &P.setHeader, &P.setHost, &P.setTimeout, &P.setAttempts}) {
+        if (P.p.isSet(*option) && !retry) {
+            *error = QStringLiteral("--%1 goes with retry-failed (brigade retry-failed JOURNAL "
+                                    "--%1 ...)")
+                             .arg(option->names().constFirst());
+            return false;
+        }
+    }
+    for (const QString &text : P.p.values(P.group)) {
+        bool ok = false;
+        const int n = text.toInt(&ok);
+        if (!ok || n < 1) {
+            *error = QStringLiteral("--group expects a group number from brigade failures (1, "
+                                    "2, ...), not \"%1\"")
+                             .arg(text);
+            return false;
+        }
+        o->groups.append(n);
+    }
+    SpecChange &c = o->change;
+    for (const QString &text : P.p.values(P.setHeader)) {
+        const auto header = SpecChange::parseHeader(text);
+        if (!header) {
+            *error = QStringLiteral("--set-header: %1").arg(header.error());
+            return false;
+        }
+        c.headers.append(*header);
+    }
+    c.host = P.p.value(P.setHost).toUtf8();
+    qint64 v = 0;
+    if (!intOption(P.p, P.setTimeout, Field::TimeoutMs, &v, error))
+        return false;
+    c.timeoutMs = quint32(v);
+    v = 0;
+    if (!intOption(P.p, P.setAttempts, Field::MaxAttempts, &v, error))
+        return false;
+    c.maxAttempts = quint16(v);
+    if (P.p.isSet(P.setTimeout) && c.timeoutMs == 0) {
+        *error = QStringLiteral("--set-timeout-ms expects a timeout of 1 ms or more");
+        return false;
+    }
+    if (!c.isEmpty()) {
+        if (const Status ok = c.check(); !ok) {
+            *error = QStringLiteral("retry-failed: %1").arg(ok.error());
+            return false;
+        }
+    }
+    return true;
+}
+
+bool parseFinish(const Parser &P, CliOptions *o, QString *error)
+{
+    o->bell = P.p.isSet(P.bell);
+    if (!P.p.isSet(P.onFinish))
+        return true;
+    if (o->command == CliOptions::Command::Export || o->command == CliOptions::Command::Failures) {
+        *error = QStringLiteral("--on-finish goes with a run (run, --resume, retry-failed)");
+        return false;
+    }
+    const Result<QStringList> command = FinishHook::splitCommand(P.p.value(P.onFinish));
+    if (!command) {
+        *error = QStringLiteral("--on-finish: %1").arg(command.error());
+        return false;
+    }
+    o->onFinish = *command;
+    if (o->onFinish.isEmpty()) {
+        *error = QStringLiteral("--on-finish needs a command");
+        return false;
+    }
     return true;
 }
 
@@ -357,6 +469,8 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
             o->journalPath = P.p.value(P.journal);
         }
     }
+    if (!parseRetryChange(P, o, error) || !parseFinish(P, o, error))
+        return false;
     o->noJournal = P.p.isSet(P.noJournal);
     if (o->noJournal && (P.p.isSet(P.journal) || o->resume)) {
         *error = QStringLiteral("--no-journal cannot be combined with --journal or --resume");

@@ -1,6 +1,7 @@
 #include "RunCommand.h"
 
 #include "FailureReport.h"
+#include "FinishHook.h"
 #include "InterruptWatcher.h"
 #include "MapReduceCommand.h"
 #include "OutputPaths.h"
@@ -210,6 +211,9 @@ QList<OutputPaths::Input> RunCommand::inputs() const
 Result<Job *> RunCommand::startJob()
 {
     const QString journal = m_session->journalPath();
+    if (m_options.command == CliOptions::Command::RetryFailed
+        && (!m_options.groups.isEmpty() || !m_options.change.isEmpty()))
+        return retryChosen();
     if (m_options.command == CliOptions::Command::RetryFailed) {
         printErr(
                 QStringLiteral("brigade: retrying %1 of %2")
@@ -231,6 +235,42 @@ Result<Job *> RunCommand::startJob()
         printErr(QStringLiteral("brigade: journal %1 (if interrupted: brigade run --resume %1)")
                          .arg(m_session->journalPath()));
     return job;
+}
+
+Result<Job *> RunCommand::retryChosen()
+{
+    // retry-failed --group N --set-...: the failed tasks of the groups named (all failed
+    // tasks without --group), with their specs changed (journaled) or as they are.
+    const OpenedRun &opened = m_session->opened();
+    QVector<int> rows;
+    if (m_options.groups.isEmpty()) {
+        rows = m_session->store()->rowsWithStatus(TaskStatus::Failed);
+    } else {
+        const FailureSummary failures = m_session->failures();
+        QVector<int> ids;
+        for (int n : std::as_const(m_options.groups)) {
+            if (n > failures.groups.size())
+                return Result<Job *>::failure(
+                        QStringLiteral("there is no failure group %1 (%2 has %3; see brigade "
+                                       "failures %2)")
+                                .arg(n)
+                                .arg(m_session->journalPath())
+                                .arg(ProgressView::counted(failures.groups.size(), "group",
+                                                           "groups")));
+            ids += failures.groups[n - 1].ids;
+        }
+        if (opened.failures)
+            rows = opened.failures->rowsOf(ids);
+    }
+    const QString change = m_options.change.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(" with %1").arg(m_options.change.describe());
+    printErr(QStringLiteral("brigade: retrying %1 of %2%3")
+                     .arg(ProgressView::counted(rows.size(), "failed task", "failed tasks"),
+                          m_session->journalPath(), change));
+    if (m_options.change.isEmpty())
+        return m_session->retrySelected(rows, m_options.settings);
+    return m_session->retryChanged(rows, m_options.change, m_options.settings);
 }
 
 void RunCommand::begin()
@@ -417,7 +457,14 @@ void RunCommand::onFinished(const RunStats &stats)
                                   m_options.outputPath));
     }
     printSummary(stats, written);
-    emit exitRequested(stats.succeeded == stats.total ? 0 : 1);
+    const int status = stats.succeeded == stats.total ? 0 : 1;
+    if (m_options.onFinish.isEmpty() && !m_options.bell) {
+        emit exitRequested(status);
+        return;
+    }
+    auto *hook = new FinishHook(this);
+    connect(hook, &FinishHook::done, this, [this, status] { emit exitRequested(status); });
+    hook->run(m_options.onFinish, m_options.bell, stats, m_session->journalPath(), status);
 }
 
 void RunCommand::listFailures()
@@ -437,7 +484,10 @@ void RunCommand::listFailures()
     for (const QString &line : lines)
         std::printf("%s\n", line.toLocal8Bit().constData());
     if (failed > 0)
-        std::printf("retry the failed: brigade retry-failed %s\n",
+        std::printf("retry the failed: brigade retry-failed %s\n"
+                    "retry a group, changed: brigade retry-failed %s --group N [--set-host "
+                    "HOST[:PORT]] [--set-header 'NAME: VALUE'] [--set-timeout-ms MS]\n",
+                    m_session->journalPath().toLocal8Bit().constData(),
                     m_session->journalPath().toLocal8Bit().constData());
     std::fflush(stdout);
     emit exitRequested(0);

@@ -39,6 +39,7 @@ private:
     bool open();
     Result<OpenedRun> openCommandLine(const OpenOptions &options);
     Result<Job *> startJob();
+    Result<Job *> retryChosen();
     // What the command reads, which -o must not name.
     QList<OutputPaths::Input> inputs() const;
     void noteFailure(const QVector<int> &rows);

@@ -7,6 +7,7 @@
 #include "run/RunSettingsFile.h"
 #include "session/RunSession.h"
 #include "window/failures/FailuresView.h"
+#include "window/failures/RetryChangesDialog.h"
 #include "window/mapreduce/MapReduceView.h"
 #include "window/notify/RunEndNotifier.h"
 #include "window/settings/RunSettingsDialog.h"
@@ -543,15 +544,25 @@ void MainWindow::onFailureAction(FailuresView::Action action, const QVector<int>
     if (!m_session->store() || rows.isEmpty())
         return;
     switch (action) {
-    case FailuresView::Action::Retry:
     case FailuresView::Action::RetryWithSettings: {
-        if (action == FailuresView::Action::RetryWithSettings) {
-            RunSettingsDialog dialog(m_settings, this);
-            dialog.setWindowTitle(tr("Retry with Settings"));
-            if (dialog.exec() != QDialog::Accepted)
+        // Window-modal, not exec(): the run goes on being shown while the change is written.
+        auto *dialog = new RetryChangesDialog(rows.size(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this, dialog, rows] {
+            const SpecChange change = dialog->change();
+            const Result<Job *> job = m_session->retryChanged(rows, change, m_settings);
+            if (!job) {
+                say(tr("Nothing to retry: %1").arg(job.error()));
                 return;
-            setRunSettings(dialog.settings());
-        }
+            }
+            say(Formatting::counted(rows.size(), tr("Retrying %1 task with %2"),
+                                    tr("Retrying %1 tasks with %2"))
+                        .arg(change.describe()));
+        });
+        dialog->open();
+        return;
+    }
+    case FailuresView::Action::Retry: {
         const Result<Job *> job = m_session->retrySelected(rows, m_settings);
         if (!job) {
             say(tr("Nothing to retry: %1").arg(job.error()));

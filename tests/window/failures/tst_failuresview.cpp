@@ -9,13 +9,17 @@
 #include "window/MainWindow.h"
 #include "window/failures/FailureGroupsModel.h"
 #include "window/failures/FailuresView.h"
+#include "window/failures/RetryChangesDialog.h"
 
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -36,6 +40,7 @@ private slots:
 
     void groupsRetryAndExport();
     void stopRetrying();
+    void retryWithChangesToAMirror();
 
 private:
     QString writeBatch(const QString &name, const QStringList &lines);
@@ -212,6 +217,54 @@ void tst_FailuresView::stopRetrying()
     const StatusCounts counts = m_window->store()->counts();
     QCOMPARE(counts[TaskStatus::Cancelled], qint64(4));
     QCOMPARE(counts[TaskStatus::Succeeded], qint64(1));
+}
+
+void tst_FailuresView::retryWithChangesToAMirror()
+{
+    // Fetches from a host where nothing listens fail; Retry with Changes moves their group
+    // to the test server (a mirror) with a header, and they succeed.
+    RunSettings s = m_window->runSettings();
+    s.maxAttempts = 1;
+    m_window->setRunSettings(s);
+    QStringList lines;
+    for (int i = 0; i < 3; ++i)
+        lines << QStringLiteral("{\"id\":\"dead-%1\",\"fetch\":\"%2\"}")
+                         .arg(i)
+                         .arg(QStringLiteral("http://127.0.0.1:1/maybe?key=d%1").arg(i));
+    lines << QStringLiteral(R"({"id":"fine","compute":{"op":"sum_to","n":3}})");
+    QVERIFY(load(writeBatch(QStringLiteral("mirror.jsonl"), lines)));
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    QVERIFY(finished.wait(60000));
+    FailureGroupsModel *model = view()->model();
+    QTRY_COMPARE(model->rowCount(), 1);
+    QCOMPARE(model->group(0).tasks(), qint64(3));
+
+    view()->table()->selectRow(0);
+    QPushButton *retry = view()->button(FailuresView::Action::RetryWithSettings);
+    QCOMPARE(retry->text(), QStringLiteral("Retry with Changes…"));
+    retry->click();
+    RetryChangesDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<RetryChangesDialog *>()) && dialog->isVisible());
+    QPushButton *ok = dialog->buttons()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled()); // nothing changed yet
+    dialog->hostEdit()->setText(QStringLiteral("mirror/path"));
+    QVERIFY(!ok->isEnabled());
+    QVERIFY2(dialog->problemLabel()->text().contains(QStringLiteral("not a host")),
+             qPrintable(dialog->problemLabel()->text()));
+    dialog->hostEdit()->setText(QStringLiteral("127.0.0.1:%1").arg(m_server.port()));
+    dialog->headerEdit()->setText(QStringLiteral("X-Brigade-Test: window"));
+    dialog->timeoutBox()->setValue(20000);
+    QVERIFY(ok->isEnabled());
+    QVERIFY2(dialog->problemLabel()->text().contains(QStringLiteral("header X-Brigade-Test")),
+             qPrintable(dialog->problemLabel()->text()));
+    ok->click();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(m_window->store()->counts()[TaskStatus::Succeeded], qint64(4));
+    QCOMPARE(m_server.hits("/maybe?key=d1"), 1);
+    QVERIFY(m_server.lastRequestHead().contains("X-Brigade-Test: window"));
+    const int row = m_window->store()->rowOf(QStringLiteral("dead-1"));
+    QCOMPARE(m_window->store()->currentShape(row)->fetch.url, m_server.url("/maybe?key=d1"));
 }
 
 QTEST_MAIN(tst_FailuresView)
