@@ -17,6 +17,8 @@ const char *statusName(TaskStatus s)
         return "failed";
     case TaskStatus::Cancelled:
         return "cancelled";
+    case TaskStatus::Skipped:
+        return "skipped";
     }
     return "unknown";
 }
@@ -91,7 +93,7 @@ qint64 StatusCounts::total() const
 qint64 StatusCounts::finished() const
 {
     return n[int(TaskStatus::Succeeded)] + n[int(TaskStatus::Failed)]
-           + n[int(TaskStatus::Cancelled)];
+           + n[int(TaskStatus::Cancelled)] + n[int(TaskStatus::Skipped)];
 }
 
 TaskStore::TaskStore(QVector<TaskSpec> specs)

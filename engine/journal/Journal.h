@@ -37,8 +37,8 @@ class Journal
 {
 public:
     // 2: records may hold process outcomes (commands' exit codes, stderr tails); 3: edits
-    // (retries with changed specs). Older journals are read as they are; an edit made to
-    // one adds the table and raises its version.
+    // (retries with changed specs) and skipped tasks. Older journals are read as they are; an edit
+    // made to one adds the table and raises its version.
     static constexpr int FormatVersion = 3;
     static constexpr int OldestReadableVersion = 1;
 

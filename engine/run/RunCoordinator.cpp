@@ -626,8 +626,76 @@ void RunCoordinator::setPaused(bool paused)
 
 void RunCoordinator::cancelTasks(const QVector<int> &rows)
 {
-    if (!m_store)
+    endTasks(rows, TaskStatus::Cancelled, QStringLiteral("cancelled"));
+    dispatch();
+    checkDone();
+}
+
+void RunCoordinator::skipTasks(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows,
+                               const QString &reason, const QString &journalPath,
+                               const std::shared_ptr<const FailureGroups> &earlierFailures)
+{
+    if (m_active && store == m_store) {
+        const QVector<int> skipped = endTasks(rows, TaskStatus::Skipped, reason);
+        emit tasksSkipped(skipped);
+        dispatch();
+        checkDone();
         return;
+    }
+    if (m_store != store) {
+        // Nothing has run on this store here yet (a journal just opened).
+        closeJournal();
+        const bool fits = earlierFailures && earlierFailures->taskCount() == store->size();
+        m_failures = fits ? *earlierFailures : FailureGroups(store->size());
+        m_store = store;
+        m_settings = RunSettings();
+    }
+    // Between runs: the states change here, and go to the journal before anyone hears.
+    QVector<int> skipped;
+    m_counts.fill(0);
+    m_store->write([&](QVector<TaskState> &states, TaskStore &) {
+        for (int row : rows) {
+            if (row < 0 || row >= states.size())
+                continue;
+            TaskState &st = states[row];
+            if (st.status == TaskStatus::Succeeded || st.status == TaskStatus::Skipped)
+                continue;
+            st.status = TaskStatus::Skipped;
+            st.message = reason;
+            m_failures.clear(row);
+            skipped.append(row);
+        }
+        for (const TaskState &st : std::as_const(states))
+            ++m_counts[int(st.status)];
+    });
+    if (!m_journal && !journalPath.isEmpty()) {
+        m_settings.journalPath = journalPath;
+        m_settings.createJournal = false;
+    }
+    m_settings.journalRunKind = QStringLiteral("skip");
+    if (!journalPath.isEmpty() || m_journal)
+        openJournal();
+    if (m_journal) {
+        QMetaObject::invokeMethod(m_journal,
+                                  [j = m_journal, skipped] { j->appendFinished(skipped); });
+        QMetaObject::invokeMethod(
+                m_journal, [j = m_journal, open = openTasks()] { j->recordOpenTasks(open); },
+                Qt::BlockingQueuedConnection);
+    }
+    m_failures.takeChanged();
+    emit failuresChanged(m_failures.summary());
+    emit tasksChanged(skipped);
+    emit progress(makeStats());
+    emit tasksSkipped(skipped);
+}
+
+QVector<int> RunCoordinator::endTasks(const QVector<int> &rows, TaskStatus status,
+                                      const QString &message)
+{
+    QVector<int> ended;
+    if (!m_store)
+        return ended;
+    QVector<int> wereFinished; // failed or cancelled, now skipped: journaled again
     QHash<int, QVector<CancelEntry>> perSlot;
     const qint64 now = nowMs();
     const qint64 nowUs = m_log ? m_log->nowUs() : 0;
@@ -636,6 +704,16 @@ void RunCoordinator::cancelTasks(const QVector<int> &rows)
             if (row < 0 || row >= states.size())
                 continue;
             TaskState &st = states[row];
+            if (status == TaskStatus::Skipped
+                && (st.status == TaskStatus::Failed || st.status == TaskStatus::Cancelled)) {
+                setStatus(st, status);
+                m_failures.clear(row);
+                st.message = message;
+                wereFinished.append(row);
+                ended.append(row);
+                markChanged(row);
+                continue;
+            }
             if (isTerminal(st.status))
                 continue;
             if (st.status == TaskStatus::Running) {
@@ -647,15 +725,21 @@ void RunCoordinator::cancelTasks(const QVector<int> &rows)
                     }
                 }
             }
-            setStatus(st, TaskStatus::Cancelled);
-            m_failures.clear(row); // cancelled is not a failure, whatever came before
-            st.error = ErrorKind::Cancelled;
-            st.message = QStringLiteral("cancelled");
+            setStatus(st, status);
+            // Cancelled or skipped is not a failure, whatever came before.
+            m_failures.clear(row);
+            if (status == TaskStatus::Cancelled)
+                st.error = ErrorKind::Cancelled;
+            st.message = message;
             st.finishedAtMs = now;
             m_finishedRows.append(row);
+            ended.append(row);
             markChanged(row);
         }
     });
+    if (m_journal && !wereFinished.isEmpty())
+        QMetaObject::invokeMethod(
+                m_journal, [j = m_journal, wereFinished] { j->appendFinished(wereFinished); });
     for (auto it = perSlot.cbegin(); it != perSlot.cend(); ++it) {
         if (WorkerProcess *p = m_slots[it.key()].process) {
             QByteArray frame;
@@ -663,8 +747,7 @@ void RunCoordinator::cancelTasks(const QVector<int> &rows)
             p->send(frame);
         }
     }
-    dispatch();
-    checkDone();
+    return ended;
 }
 
 void RunCoordinator::cancelAll()
@@ -860,7 +943,7 @@ void RunCoordinator::shutdown()
 qint64 RunCoordinator::openTasks() const
 {
     const RunStats st = makeStats();
-    return st.total - st.succeeded - st.failed;
+    return st.total - st.succeeded - st.failed - st.skipped;
 }
 
 RunStats RunCoordinator::makeStats() const
@@ -872,6 +955,7 @@ RunStats RunCoordinator::makeStats() const
     st.succeeded = m_counts[int(TaskStatus::Succeeded)];
     st.failed = m_counts[int(TaskStatus::Failed)];
     st.cancelled = m_counts[int(TaskStatus::Cancelled)];
+    st.skipped = m_counts[int(TaskStatus::Skipped)];
     st.total = st.queued + st.running + st.retrying + st.finished();
     st.attempts = m_attemptsDone;
     st.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
@@ -895,7 +979,7 @@ void RunCoordinator::emitUpdates()
 {
     const qint64 now = nowMs();
     const qint64 done = m_counts[int(TaskStatus::Succeeded)] + m_counts[int(TaskStatus::Failed)]
-                        + m_counts[int(TaskStatus::Cancelled)];
+                        + m_counts[int(TaskStatus::Cancelled)] + m_counts[int(TaskStatus::Skipped)];
     if (m_log) {
         CountSample sample;
         sample.atUs = m_log->nowUs();

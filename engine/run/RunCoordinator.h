@@ -49,6 +49,11 @@ public:
     void cancelAll();
     void cancelTasks(const QVector<int> &rows);
     void retryTasks(const QVector<int> &rows);
+    // Gives up on these tasks with a reason (not succeeded, not running between runs);
+    // journaled. tasksSkipped() says which.
+    void skipTasks(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows,
+                   const QString &reason, const QString &journalPath,
+                   const std::shared_ptr<const FailureGroups> &earlierFailures);
     // Gives rows of store new shapes (a retry with changes), and journals the edit: now, or
     // when the next run opens the journal.
     void changeTasks(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows,
@@ -71,6 +76,7 @@ signals:
     void programLogChanged(const QStringList &programs);
     void message(const QString &text);
     void finished(const Brigade::RunStats &stats);
+    void tasksSkipped(const QVector<int> &rows);
 
 private:
     struct Slot
@@ -122,6 +128,9 @@ private:
     void openJournal();
     // Under the store's write lock: finished rows back to a fresh queued state, the reset
     // journaled (the one place resets are). counted: keep m_counts up to date.
+    // Ends these tasks as cancelled or skipped (running ones are cancelled on their worker;
+    // skipped also takes failed and cancelled ones). Returns the rows it ended.
+    QVector<int> endTasks(const QVector<int> &rows, TaskStatus status, const QString &message);
     QVector<int> resetRows(QVector<TaskState> &states, TaskStore &store, const QVector<int> &rows,
                            bool counted);
     qint64 openTasks() const; // neither succeeded nor failed

@@ -229,7 +229,7 @@ qint64 RunSession::unfinishedTasks() const
     if (!m_opened.store)
         return 0;
     const StatusCounts c = m_opened.store->counts();
-    return c.total() - c[TaskStatus::Succeeded] - c[TaskStatus::Failed];
+    return c.total() - c[TaskStatus::Succeeded] - c[TaskStatus::Failed] - c[TaskStatus::Skipped];
 }
 
 RunSession::RunKind RunSession::nextRunKind() const
@@ -367,6 +367,22 @@ Result<Job *> RunSession::retrySelected(const QVector<int> &rows, const RunSetti
     return startTasks(RunKind::RetrySelected, finished, settings);
 }
 
+Status RunSession::skipTasks(const QVector<int> &rows, const QString &reason)
+{
+    if (!m_opened.store || isMapReduce() || !m_engine)
+        return Status::failure(tr("no tasks to skip"));
+    if (isFresh())
+        return Status::failure(tr("nothing has run yet: run the batch first"));
+    if (reason.trimmed().isEmpty())
+        return Status::failure(tr("a skip needs a reason"));
+    if (rows.isEmpty())
+        return Status::failure(tr("no tasks chosen"));
+    m_tasksStarted = true; // the engine has the failure groups from now on
+    m_engine->skipTasks(m_opened.store, rows, reason.trimmed(),
+                        m_journalling ? m_journalPath : QString(), m_opened.failures);
+    return {};
+}
+
 void RunSession::cancelTasks(const QVector<int> &rows)
 {
     if (m_engine && isRunning())
@@ -490,6 +506,7 @@ void RunSession::connectEngine(Engine *e, bool tasks)
         connect(e, &Engine::programLogChanged, this, &RunSession::programLogChanged);
         connect(e, &Engine::finished, this, &RunSession::finished);
         connect(e, &Engine::message, this, &RunSession::message);
+        connect(e, &Engine::tasksSkipped, this, &RunSession::tasksSkipped);
     }
     connect(e, &Engine::loadSampled, this, &RunSession::loadSampled);
     connect(e, &Engine::workerMessage, this, &RunSession::workerMessage);

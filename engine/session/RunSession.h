@@ -28,8 +28,9 @@ class ProgramLog;
 //   reopened by later runs, every reset recorded through the engine;
 // - leaves every write to the task store to the engine thread.
 //
-// One rule for both front ends: a task is finished when it succeeded or failed. A task
-// cancelled by the user is not: resume() and run() run it again.
+// One rule for both front ends: a task is finished when it succeeded, failed or was
+// skipped (given up on with a reason). A task cancelled by the user is not: resume() and
+// run() run it again.
 //
 // Call from one thread; signals arrive on it.
 class RunSession : public QObject
@@ -75,7 +76,7 @@ public:
     void setJournalPath(const QString &path) { m_chosenJournal = path; }
     void setJournalling(bool on) { m_journalling = on; }
 
-    // Tasks neither succeeded nor failed: what resume() runs.
+    // Tasks neither succeeded, failed nor skipped: what resume() runs.
     qint64 unfinishedTasks() const;
     // What run() would do now, whether it has anything to run, and whether it makes a
     // journal (the first run of a batch of tasks, journalling on).
@@ -95,6 +96,11 @@ public:
     Result<Job *> retryChanged(const QVector<int> &rows, const SpecChange &change,
                                const RunSettings &settings);
     void cancelTasks(const QVector<int> &rows);
+    // Gives up on these tasks, with a reason (required): they end as skipped, which is not
+    // a failure, so a run whose other tasks all succeeded ends clean. Running ones are
+    // stopped; succeeded ones are left alone. Journaled; tasksSkipped() follows. A batch
+    // must have run (or a journal be open) first.
+    Status skipTasks(const QVector<int> &rows, const QString &reason);
 
     // The rows the opened journal had finished that the current job does not run again, in
     // the order they finished: with the job's own, one result per task.
@@ -132,6 +138,7 @@ signals:
     // The failure groups changed (a run's engine, or a journal adopted).
     void failuresChanged(const Brigade::FailureSummary &failures);
     void failureRowsFound(quint64 token, const QVector<int> &rows);
+    void tasksSkipped(const QVector<int> &rows);
     // Any job's engine, forwarded.
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);

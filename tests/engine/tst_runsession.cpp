@@ -28,6 +28,7 @@ private slots:
     void cancelledTasksAreNotFinished();
     void retryFailedAndSelected();
     void retryWithChangesMovesToAMirror();
+    void skippedTasksAreGivenUpOnWithAReason();
     void earlierUnfinishedRunIsFound();
 
 private:
@@ -344,6 +345,73 @@ void tst_RunSession::retryWithChangesMovesToAMirror()
     QCOMPARE((*job)->error(), int(Job::NoError));
     QCOMPARE(again.store()->counts()[TaskStatus::Succeeded], qint64(6));
     QCOMPARE(server.hits("/maybe?key=k0"), 2);
+}
+
+void tst_RunSession::skippedTasksAreGivenUpOnWithAReason()
+{
+    // Three tasks whose input is missing fail; skipped with a reason, they are finished and
+    // not failures, in the session and in the journal.
+    QByteArray data;
+    for (int i = 0; i < 3; ++i)
+        data += "{\"id\":\"gone" + QByteArray::number(i) + "\",\"fetch\":\"file://"
+                + m_dir.filePath(QStringLiteral("gone%1").arg(i)).toUtf8() + "\"}\n";
+    data += sumLines(QStringLiteral("s"), 3);
+    const QString batch = writeTestFile(m_dir, QStringLiteral("skip.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("skip.journal"));
+    RunSettings s = settings();
+    s.maxAttempts = 1;
+    RunSession session;
+    QVERIFY(adopt(session, batch, journal));
+    QVERIFY(session.skipTasks({0}, QStringLiteral("why"))
+                    .error()
+                    .contains(QLatin1String("nothing has run yet")));
+    Result<Job *> job = session.run(s);
+    QVERIFY(job);
+    QVERIFY(waitResult(*job));
+    const QVector<int> failed = session.store()->rowsWithStatus(TaskStatus::Failed);
+    QCOMPARE(failed.size(), 3);
+    QCOMPARE(session.skipTasks(failed, QStringLiteral("  ")).error(),
+             QStringLiteral("a skip needs a reason"));
+
+    QSignalSpy skipped(&session, &RunSession::tasksSkipped);
+    QSignalSpy failures(&session, &RunSession::failuresChanged);
+    QVERIFY(session.skipTasks(failed.mid(0, 2), QStringLiteral("input gone for good")));
+    QVERIFY(skipped.wait(10000));
+    QCOMPARE(skipped.last().first().value<QVector<int>>(), failed.mid(0, 2));
+    StatusCounts c = session.store()->counts();
+    QCOMPARE(c[TaskStatus::Skipped], qint64(2));
+    QCOMPARE(c[TaskStatus::Failed], qint64(1));
+    QCOMPARE(session.store()->state(failed[0]).message, QStringLiteral("input gone for good"));
+    QCOMPARE(session.unfinishedTasks(), qint64(0));
+    QTRY_COMPARE(session.failures().failedTasks, qint64(1)); // skipped is not a failure
+    session.adopt(OpenedRun());
+
+    // The journal has them skipped, with the reason, and a "skip" in its history.
+    Result<OpenedRun> opened = RunSession::open(journal);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    c = opened->store->counts();
+    QCOMPARE(c[TaskStatus::Skipped], qint64(2));
+    QCOMPARE(c[TaskStatus::Failed], qint64(1));
+    QCOMPARE(opened->store->state(failed[1]).message, QStringLiteral("input gone for good"));
+    QCOMPARE(opened->failures->summary().failedTasks, qint64(1));
+    QVERIFY(journalRunKinds(journal).contains(QStringLiteral("skip")));
+
+    // A journal just opened skips too (nothing run on it yet), and a retry of the failed
+    // then has nothing to run.
+    RunSession again;
+    again.adopt(std::move(*opened));
+    QSignalSpy skippedAgain(&again, &RunSession::tasksSkipped);
+    QVERIFY(again.skipTasks({failed[2], 3}, QStringLiteral("not needed")));
+    QVERIFY(skippedAgain.wait(10000));
+    // The succeeded task (row 3) is left alone.
+    QCOMPARE(skippedAgain.last().first().value<QVector<int>>(), QVector<int>{failed[2]});
+    QCOMPARE(again.store()->counts()[TaskStatus::Skipped], qint64(3));
+    QCOMPARE(again.nextRunKind(), RunSession::RunKind::RunAgain);
+    again.adopt(OpenedRun());
+    opened = RunSession::open(journal);
+    QVERIFY(opened);
+    QCOMPARE(opened->store->counts()[TaskStatus::Skipped], qint64(3));
+    QCOMPARE(opened->store->counts()[TaskStatus::Succeeded], qint64(3));
 }
 
 void tst_RunSession::earlierUnfinishedRunIsFound()

@@ -39,6 +39,7 @@ private slots:
     void secretsStayOutOfJournalAndOutput();
     void retryFailedGroupWithChanges();
     void onFinishAndBell();
+    void skipEndsARunClean();
 
 private:
     struct Result
@@ -137,6 +138,10 @@ void tst_RunCommand::badArguments_data()
     QTest::newRow("unknown command")
             << QStringList{QStringLiteral("frobnicate"), batch}
             << QStringLiteral("unknown command \"frobnicate\" (the commands are run, retry-failed");
+    QTest::newRow("reason without skip")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--reason"),
+                           QStringLiteral("x")}
+            << QStringLiteral("--reason goes with skip");
     QTest::newRow("two batches") << QStringList{QStringLiteral("run"), batch, batch}
                                  << QStringLiteral("one batch file at a time");
     QTest::newRow("host connections")
@@ -637,6 +642,14 @@ void tst_RunCommand::retryFailedGroupWithChanges()
         QCOMPARE(server.hits("/maybe?key=k" + QByteArray::number(i)), 1);
     QVERIFY(server.lastRequestHead().contains("X-Brigade-Test: cli"));
 
+    // The records name the URL each task fetched: the mirror's.
+    const QString out = m_dir.filePath(QStringLiteral("mirror-out.jsonl"));
+    r = brigade({QStringLiteral("export"), journal, QStringLiteral("-o"), out});
+    QCOMPARE(r.exitCode, 0);
+    QFile records(out);
+    QVERIFY(records.open(QIODevice::ReadOnly));
+    QVERIFY(records.readAll().contains("\"url\":\"" + server.url("/maybe?key=k0") + "\""));
+
     // A plain retry later runs what is still failed, and nothing that succeeded.
     r = brigadeServed(QStringList{QStringLiteral("retry-failed"), journal} + quiet);
     QCOMPARE(r.exitCode, 1);                   // the file is still gone
@@ -681,6 +694,57 @@ void tst_RunCommand::onFinishAndBell()
     r = brigade({QStringLiteral("run"), QStringLiteral("--resume"), journal,
                  QStringLiteral("--progress"), QStringLiteral("none")});
     QVERIFY(!r.err.contains(QLatin1Char('\a')));
+}
+
+void tst_RunCommand::skipEndsARunClean()
+{
+    // Two tasks whose input is gone fail: the run exits 1. Skipped with a reason, the run
+    // is clean (every task succeeded or was skipped): exit 0, and skipped in the records.
+    QByteArray data;
+    for (int i = 0; i < 2; ++i)
+        data += "{\"id\":\"gone" + QByteArray::number(i) + "\",\"fetch\":\"file://"
+                + m_dir.filePath(QStringLiteral("gone%1").arg(i)).toUtf8() + "\"}\n";
+    data += R"({"id":"ok","compute":{"op":"sum_to","n":3}})"
+            "\n";
+    const QString path = writeBatch(QStringLiteral("skip.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("skip.journal"));
+    Result r = brigade({QStringLiteral("run"), path, QStringLiteral("--journal"), journal,
+                        QStringLiteral("--max-attempts"), QStringLiteral("1"),
+                        QStringLiteral("--progress"), QStringLiteral("none")});
+    QCOMPARE(r.exitCode, 1);
+    r = brigade({QStringLiteral("skip"), journal});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("skip needs --reason TEXT")), qPrintable(r.err));
+    r = brigade({QStringLiteral("skip"), journal, QStringLiteral("--group"), QStringLiteral("1"),
+                 QStringLiteral("--reason"), QStringLiteral("inputs deleted upstream")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains(QLatin1String("skipped 2 tasks of")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("now 1 succeeded, 0 failed, 2 skipped")),
+             qPrintable(r.err));
+    // Nothing left to skip: the status still says the run is clean.
+    r = brigade({QStringLiteral("skip"), journal, QStringLiteral("--reason"), QStringLiteral("x")});
+    QCOMPARE(r.exitCode, 0);
+
+    const QString out = m_dir.filePath(QStringLiteral("skip-out.jsonl"));
+    r = brigade({QStringLiteral("export"), journal, QStringLiteral("-o"), out});
+    QCOMPARE(r.exitCode, 0);
+    QFile records(out);
+    QVERIFY(records.open(QIODevice::ReadOnly));
+    int skippedRecords = 0;
+    for (const QByteArray &line : records.readAll().split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(QStringLiteral("status")).toString() == u"skipped") {
+            ++skippedRecords;
+            QVERIFY(o.value(QStringLiteral("id")).toString().startsWith(QLatin1String("gone")));
+        }
+    }
+    QCOMPARE(skippedRecords, 2);
+
+    // A resume has nothing to run and ends clean, saying so.
+    r = brigade({QStringLiteral("run"), QStringLiteral("--resume"), journal,
+                 QStringLiteral("--progress"), QStringLiteral("none")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QLatin1String("1 succeeded, 0 failed, 2 skipped")), qPrintable(r.out));
 }
 
 void tst_RunCommand::insecureIsLoud()

@@ -157,6 +157,10 @@ struct Parser
                                    QStringLiteral("retry-failed: the retried tasks' own number "
                                                   "of attempts (journaled)."),
                                    QStringLiteral("N")};
+    QCommandLineOption reason{QStringLiteral("reason"),
+                              QStringLiteral("skip: why the tasks are given up on (required; "
+                                             "journaled)."),
+                              QStringLiteral("TEXT")};
     QCommandLineOption onFinish{QStringLiteral("on-finish"),
                                 QStringLiteral("Run CMD when the run ends (no shell: write sh -c "
                                                "'...' for one), with BRIGADE_* counts in its "
@@ -183,7 +187,8 @@ struct Parser
                 "  brigade run --resume JOURNAL  finish a run that was interrupted\n"
                 "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
                 "  brigade export JOURNAL -o FILE  write a run's results\n"
-                "  brigade failures JOURNAL      a run's failures grouped by cause"));
+                "  brigade failures JOURNAL      a run's failures grouped by cause\n"
+                "  brigade skip JOURNAL --reason TEXT [--group N]  give up on failed tasks"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
         p.addOptions({workers,
                       concurrency,
@@ -222,6 +227,7 @@ struct Parser
                       setHost,
                       setTimeout,
                       setAttempts,
+                      reason,
                       onFinish,
                       bell,
                       help,
@@ -301,9 +307,19 @@ bool parseGroups(const Parser &P, RunSettings &s, QString *error)
 bool parseRetryChange(const Parser &P, CliOptions *o, QString *error)
 {
     const bool retry = o->command == CliOptions::Command::RetryFailed;
+    const bool skip = o->command == CliOptions::Command::Skip;
+    o->reason = P.p.value(P.reason).trimmed();
+    if (skip && o->reason.isEmpty()) {
+        *error = QStringLiteral("skip needs --reason TEXT (why the tasks are given up on)");
+        return false;
+    }
+    if (!skip && P.p.isSet(P.reason)) {
+        *error = QStringLiteral("--reason goes with skip (brigade skip JOURNAL --reason TEXT)");
+        return false;
+    }
     for (const QCommandLineOption *option :
          {&P.group, &P.setHeader, &P.setHost, &P.setTimeout, &P.setAttempts}) {
-        if (P.p.isSet(*option) && !retry) {
+        if (P.p.isSet(*option) && !retry && !(skip && option == &P.group)) {
             *error = QStringLiteral("--%1 goes with retry-failed (brigade retry-failed JOURNAL "
                                     "--%1 ...)")
                              .arg(option->names().constFirst());
@@ -357,7 +373,8 @@ bool parseFinish(const Parser &P, CliOptions *o, QString *error)
     o->bell = P.p.isSet(P.bell);
     if (!P.p.isSet(P.onFinish))
         return true;
-    if (o->command == CliOptions::Command::Export || o->command == CliOptions::Command::Failures) {
+    if (o->command == CliOptions::Command::Export || o->command == CliOptions::Command::Failures
+        || o->command == CliOptions::Command::Skip) {
         *error = QStringLiteral("--on-finish goes with a run (run, --resume, retry-failed)");
         return false;
     }
@@ -419,15 +436,17 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     const QString verb = pos.value(0);
     if (dashes >= 0
         && (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")
-            || verb == QLatin1String("failures") || P.p.isSet(P.resume))) {
+            || verb == QLatin1String("failures") || verb == QLatin1String("skip")
+            || P.p.isSet(P.resume))) {
         *error = QStringLiteral("-- PROG ARG... goes with brigade run LIST only (a journal "
                                 "already holds its command)");
         return false;
     }
     if (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")
-        || verb == QLatin1String("failures")) {
+        || verb == QLatin1String("failures") || verb == QLatin1String("skip")) {
         o->command = verb == QLatin1String("export")     ? CliOptions::Command::Export
                      : verb == QLatin1String("failures") ? CliOptions::Command::Failures
+                     : verb == QLatin1String("skip")     ? CliOptions::Command::Skip
                                                          : CliOptions::Command::RetryFailed;
         if (pos.size() != 2) {
             *error = QStringLiteral("%1 expects one journal file (brigade %1 JOURNAL)").arg(verb);
@@ -457,7 +476,8 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
         } else if (pos.size() > 1 && verb != QLatin1String("run") && !QFileInfo::exists(verb)) {
             // "brigade frobnicate x.jsonl": a mistyped command, not two batches.
             *error = QStringLiteral("unknown command \"%1\" (the commands are run, "
-                                    "retry-failed, export and failures; see brigade --help)")
+                                    "retry-failed, export, failures and skip; see brigade "
+                                    "--help)")
                              .arg(verb);
             return false;
         } else if (pos.size() > 1) {

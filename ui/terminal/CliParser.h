@@ -11,7 +11,7 @@ namespace Brigade {
 // What the command line asked for.
 struct CliOptions
 {
-    enum class Command { Run, RetryFailed, Export, Failures, Help, Version };
+    enum class Command { Run, RetryFailed, Export, Failures, Skip, Help, Version };
     enum class Progress { Auto, Live, Plain, None };
 
     Command command = Command::Run;
@@ -31,6 +31,7 @@ struct CliOptions
     // them; empty: every failed task), and the change their tasks get (--set-*).
     QList<int> groups;
     SpecChange change;
+    QString reason; // skip: why the tasks are given up on
     // When the run ends: a command to run (split into arguments, no shell) and the bell.
     QStringList onFinish;
     bool bell = false;

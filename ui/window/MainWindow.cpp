@@ -36,6 +36,7 @@
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -570,6 +571,27 @@ void MainWindow::onFailureAction(FailuresView::Action action, const QVector<int>
         }
         say(Formatting::counted(rows.size(), tr("Retrying %1 task of the chosen failure groups"),
                                 tr("Retrying the %1 tasks of the chosen failure groups")));
+        return;
+    }
+    case FailuresView::Action::Skip: {
+        auto *dialog = new QInputDialog(this);
+        dialog->setObjectName(QStringLiteral("skipReasonDialog"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(tr("Skip Tasks"));
+        dialog->setLabelText(Formatting::counted(
+                rows.size(), tr("Why give up on %1 task? (kept in the journal)"),
+                tr("Why give up on these %1 tasks? (kept in the "
+                   "journal)")));
+        connect(dialog, &QInputDialog::textValueSelected, this, [this, rows](const QString &why) {
+            if (const Status ok = m_session->skipTasks(rows, why); !ok) {
+                say(tr("Nothing skipped: %1").arg(ok.error()));
+                return;
+            }
+            say(Formatting::counted(rows.size(), tr("Skipped %1 task: %2"),
+                                    tr("Skipped %1 tasks: %2"))
+                        .arg(why.trimmed()));
+        });
+        dialog->open();
         return;
     }
     case FailuresView::Action::StopRetrying:

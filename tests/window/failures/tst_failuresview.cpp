@@ -14,6 +14,7 @@
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -41,6 +42,7 @@ private slots:
     void groupsRetryAndExport();
     void stopRetrying();
     void retryWithChangesToAMirror();
+    void skipEndsTheRun();
 
 private:
     QString writeBatch(const QString &name, const QStringList &lines);
@@ -265,6 +267,41 @@ void tst_FailuresView::retryWithChangesToAMirror()
     QVERIFY(m_server.lastRequestHead().contains("X-Brigade-Test: window"));
     const int row = m_window->store()->rowOf(QStringLiteral("dead-1"));
     QCOMPARE(m_window->store()->currentShape(row)->fetch.url, m_server.url("/maybe?key=d1"));
+}
+
+void tst_FailuresView::skipEndsTheRun()
+{
+    // Tasks that fail and wait a minute to retry: skipped with a reason from the Failures
+    // view, the run ends at once, with them skipped (not failed, not cancelled).
+    RunSettings s = m_window->runSettings();
+    s.maxAttempts = 50;
+    s.retry.baseDelayMs = 60000;
+    s.retry.maxDelayMs = 60000;
+    m_window->setRunSettings(s);
+    QStringList lines;
+    for (int i = 0; i < 3; ++i)
+        lines << QStringLiteral(R"({"id":"flaky-%1","fetch":{"delay_ms":1,"fail_rate":1}})").arg(i);
+    lines << QStringLiteral(R"({"id":"fine","compute":{"op":"sum_to","n":3}})");
+    QVERIFY(load(writeBatch(QStringLiteral("skipping.jsonl"), lines)));
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    FailureGroupsModel *model = view()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->group(0).retrying == 3, 20000);
+    view()->button(FailuresView::Action::Skip)->click();
+    QInputDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<QInputDialog *>(QStringLiteral("skipReasonDialog")))
+                && dialog->isVisible());
+    QVERIFY(dialog->labelText().contains(QStringLiteral("3 tasks")));
+    dialog->setTextValue(QStringLiteral("the service is retired"));
+    dialog->accept();
+    QVERIFY(finished.wait(20000));
+    const StatusCounts counts = m_window->store()->counts();
+    QCOMPARE(counts[TaskStatus::Skipped], qint64(3));
+    QCOMPARE(counts[TaskStatus::Succeeded], qint64(1));
+    QCOMPARE(counts[TaskStatus::Cancelled], qint64(0));
+    const int row = m_window->store()->rowOf(QStringLiteral("flaky-1"));
+    QCOMPARE(m_window->store()->state(row).message, QStringLiteral("the service is retired"));
+    QTRY_VERIFY(model->rowCount() == 0 || model->group(0).tasks() == 0);
 }
 
 QTEST_MAIN(tst_FailuresView)

@@ -65,6 +65,10 @@ FailuresView::FailuresView(QWidget *parent)
         tr("Give up on the tasks of the chosen groups that are waiting to try again: they "
            "end as cancelled"),
         "failuresStopRetrying");
+    add(Action::Skip, tr("Skip…"),
+        tr("Give up on the tasks of the chosen groups, with a reason (journaled): they end as "
+           "skipped, not failed, so a run whose other tasks succeeded ends clean"),
+        "failuresSkip");
     add(Action::Export, tr("Export as Batch…"),
         tr("Save the tasks of the chosen groups as a batch file of their own, as they were "
            "written"),

@@ -52,8 +52,8 @@ void StackedProgressBar::paintEvent(QPaintEvent *)
         p.save();
         p.setClipPath(clip);
         static const TaskStatus order[]
-                = {TaskStatus::Succeeded, TaskStatus::Failed, TaskStatus::Cancelled,
-                   TaskStatus::Running, TaskStatus::Retrying};
+                = {TaskStatus::Succeeded, TaskStatus::Failed,  TaskStatus::Skipped,
+                   TaskStatus::Cancelled, TaskStatus::Running, TaskStatus::Retrying};
         qreal x = r.left();
         for (TaskStatus s : order) {
             const qint64 n = m_counts[size_t(s)];
