@@ -35,6 +35,8 @@ private:
     RunSettings settings() const;
     // Runs job to its result; false on timeout.
     static bool waitResult(Job *job, int timeoutMs = 60000);
+    // n lines {"id":"PREFIXi","fetch":URL} with %1 in url standing for i.
+    static QByteArray fetchLines(const char *prefix, int n, const QString &url);
     // Opens batch into session, to record into journal.
     static bool adopt(RunSession &session, const QString &batch, const QString &journal);
 
@@ -67,6 +69,18 @@ bool tst_RunSession::adopt(RunSession &session, const QString &batch, const QStr
     session.setJournalPath(journal);
     session.adopt(std::move(*opened));
     return true;
+}
+
+QByteArray tst_RunSession::fetchLines(const char *prefix, int n, const QString &url)
+{
+    QByteArray data;
+    for (int i = 0; i < n; ++i)
+        data += QStringLiteral("{\"id\":\"%1%2\",\"fetch\":\"%3\"}\n")
+                        .arg(QLatin1String(prefix))
+                        .arg(i)
+                        .arg(url.arg(i))
+                        .toUtf8();
+    return data;
 }
 
 bool tst_RunSession::waitResult(Job *job, int timeoutMs)
@@ -269,10 +283,7 @@ void tst_RunSession::retryWithChangesMovesToAMirror()
     // later retry of the journal runs the changed specs.
     TestHttpServer server;
     QVERIFY(server.listen());
-    QByteArray data;
-    for (int i = 0; i < 4; ++i)
-        data += "{\"id\":\"m" + QByteArray::number(i)
-                + "\",\"fetch\":\"http://127.0.0.1:1/maybe?key=k" + QByteArray::number(i) + "\"}\n";
+    QByteArray data = fetchLines("m", 4, QStringLiteral("http://127.0.0.1:1/maybe?key=k%1"));
     data += sumLines(QStringLiteral("s"), 2);
     const QString batch = writeTestFile(m_dir, QStringLiteral("mirror.jsonl"), data);
     const QString journal = m_dir.filePath(QStringLiteral("mirror.journal"));
@@ -351,10 +362,8 @@ void tst_RunSession::skippedTasksAreGivenUpOnWithAReason()
 {
     // Three tasks whose input is missing fail; skipped with a reason, they are finished and
     // not failures, in the session and in the journal.
-    QByteArray data;
-    for (int i = 0; i < 3; ++i)
-        data += "{\"id\":\"gone" + QByteArray::number(i) + "\",\"fetch\":\"file://"
-                + m_dir.filePath(QStringLiteral("gone%1").arg(i)).toUtf8() + "\"}\n";
+    QByteArray data
+            = fetchLines("gone", 3, QStringLiteral("file://%1/gone%2").arg(m_dir.path(), "%1"));
     data += sumLines(QStringLiteral("s"), 3);
     const QString batch = writeTestFile(m_dir, QStringLiteral("skip.jsonl"), data);
     const QString journal = m_dir.filePath(QStringLiteral("skip.journal"));

@@ -48,6 +48,9 @@ private:
     QString writeBatch(const QString &name, const QStringList &lines);
     bool load(const QString &path);
     int groupRow(const QString &causeContains) const;
+    // Runs flaky tasks that fail and wait a minute to retry, and a fine one, until the
+    // flaky ones all wait to retry (one failure group).
+    void startRetryingRun(const QString &name, int flaky);
     FailuresView *view() const { return m_window->failuresView(); }
 
     QTemporaryDir m_dir;
@@ -112,6 +115,23 @@ int tst_FailuresView::groupRow(const QString &causeContains) const
             return r;
     }
     return -1;
+}
+
+void tst_FailuresView::startRetryingRun(const QString &name, int flaky)
+{
+    RunSettings s = m_window->runSettings();
+    s.maxAttempts = 50;
+    s.retry.baseDelayMs = 60000;
+    s.retry.maxDelayMs = 60000;
+    m_window->setRunSettings(s);
+    QStringList lines;
+    for (int i = 0; i < flaky; ++i)
+        lines << QStringLiteral(R"({"id":"flaky-%1","fetch":{"delay_ms":1,"fail_rate":1}})").arg(i);
+    lines << QStringLiteral(R"({"id":"fine","compute":{"op":"sum_to","n":3}})");
+    QVERIFY(load(writeBatch(name, lines)));
+    m_window->action(MainWindow::Action::Run)->trigger();
+    FailureGroupsModel *model = view()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->group(0).retrying == flaky, 20000);
 }
 
 void tst_FailuresView::groupsRetryAndExport()
@@ -196,20 +216,11 @@ void tst_FailuresView::stopRetrying()
 {
     // Tasks that fail again and again with a long backoff: they wait to retry until the
     // Failures view gives up on them.
-    RunSettings s = m_window->runSettings();
-    s.maxAttempts = 50;
-    s.retry.baseDelayMs = 60000;
-    s.retry.maxDelayMs = 60000;
-    m_window->setRunSettings(s);
-    QStringList lines;
-    for (int i = 0; i < 4; ++i)
-        lines << QStringLiteral(R"({"id":"flaky-%1","fetch":{"delay_ms":1,"fail_rate":1}})").arg(i);
-    lines << QStringLiteral(R"({"id":"fine","compute":{"op":"sum_to","n":3}})");
-    QVERIFY(load(writeBatch(QStringLiteral("retrying.jsonl"), lines)));
     QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
-    m_window->action(MainWindow::Action::Run)->trigger();
+    startRetryingRun(QStringLiteral("retrying.jsonl"), 4);
+    if (QTest::currentTestFailed())
+        return;
     FailureGroupsModel *model = view()->model();
-    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->group(0).retrying == 4, 20000);
     QTRY_VERIFY(view()->button(FailuresView::Action::StopRetrying)->isEnabled());
     QVERIFY(model->data(model->index(0, FailureGroupsModel::Tasks))
                     .toString()
@@ -273,20 +284,11 @@ void tst_FailuresView::skipEndsTheRun()
 {
     // Tasks that fail and wait a minute to retry: skipped with a reason from the Failures
     // view, the run ends at once, with them skipped (not failed, not cancelled).
-    RunSettings s = m_window->runSettings();
-    s.maxAttempts = 50;
-    s.retry.baseDelayMs = 60000;
-    s.retry.maxDelayMs = 60000;
-    m_window->setRunSettings(s);
-    QStringList lines;
-    for (int i = 0; i < 3; ++i)
-        lines << QStringLiteral(R"({"id":"flaky-%1","fetch":{"delay_ms":1,"fail_rate":1}})").arg(i);
-    lines << QStringLiteral(R"({"id":"fine","compute":{"op":"sum_to","n":3}})");
-    QVERIFY(load(writeBatch(QStringLiteral("skipping.jsonl"), lines)));
     QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
-    m_window->action(MainWindow::Action::Run)->trigger();
+    startRetryingRun(QStringLiteral("skipping.jsonl"), 3);
+    if (QTest::currentTestFailed())
+        return;
     FailureGroupsModel *model = view()->model();
-    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->group(0).retrying == 3, 20000);
     view()->button(FailuresView::Action::Skip)->click();
     QInputDialog *dialog = nullptr;
     QTRY_VERIFY((dialog = m_window->findChild<QInputDialog *>(QStringLiteral("skipReasonDialog")))
