@@ -220,6 +220,15 @@ void RunCoordinator::logAttempt(int row, const TaskState &st, AttemptOutcome out
     m_log->append(span);
 }
 
+TaskSpec RunCoordinator::currentSpec(int row) const
+{
+    // The host of a failure is the one the task fetched from: after a retry with changes,
+    // its changed shape's (read without the lock, as in maxAttemptsOf()).
+    TaskSpec spec = m_store->spec(row);
+    spec.shape = m_store->shapeLocked(row);
+    return spec;
+}
+
 quint16 RunCoordinator::maxAttemptsOf(int row) const
 {
     // Called with the store's lock held or not: this thread is the only one that changes
@@ -410,7 +419,7 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
         const qint64 wall = QDateTime::currentMSecsSinceEpoch();
         for (const auto &[i, again] : std::as_const(failed)) {
             const AttemptResult &r = results[i];
-            const TaskSpec &spec = m_store->spec(r.row);
+            const TaskSpec spec = currentSpec(r.row);
             m_failures.record(r.row, spec.id, FailureCause::of(spec, r), r.message, hostName, wall,
                               again ? FailureGroups::Outcome::Retrying
                                     : FailureGroups::Outcome::Failed);
@@ -543,7 +552,7 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
     const QString lostOn = hostOf(slot);
     const qint64 wall = QDateTime::currentMSecsSinceEpoch();
     for (const auto &[row, again] : std::as_const(lost)) {
-        const TaskSpec &spec = m_store->spec(row);
+        const TaskSpec spec = currentSpec(row);
         m_failures.record(row, spec.id, FailureCause::of(spec, ErrorKind::WorkerLost, 0, message),
                           message, lostOn, wall,
                           again ? FailureGroups::Outcome::Retrying

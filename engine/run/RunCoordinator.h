@@ -137,6 +137,7 @@ private:
     void closeJournal();
     RunStats makeStats() const;
     quint16 maxAttemptsOf(int row) const;
+    TaskSpec currentSpec(int row) const;
     // Adds the attempt of row that just ended (st: its state, still of that attempt) to the
     // store's attempt log, for the timeline and the time breakdown.
     void logAttempt(int row, const TaskState &st, AttemptOutcome outcome, qint64 endUs,

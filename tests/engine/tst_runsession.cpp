@@ -316,6 +316,11 @@ void tst_RunSession::retryWithChangesMovesToAMirror()
     QCOMPARE(session.store()->counts()[TaskStatus::Failed], qint64(4));
     QCOMPARE(server.hits("/maybe?key=k0"), 1);
     QVERIFY(server.lastRequestHead().contains("X-Brigade-Test: mirror"));
+    // Their failure group is the mirror's now.
+    QTRY_VERIFY(!session.failures().groups.isEmpty() && session.failures().groups[0].tasks() == 4);
+    QVERIFY2(session.failures().groups[0].cause.label().contains(
+                     QStringLiteral("127.0.0.1:%1").arg(server.port())),
+             qPrintable(session.failures().groups[0].cause.label()));
     const int m0 = session.store()->rowOf(QStringLiteral("m0"));
     QVERIFY(session.store()->isChanged(m0));
     QCOMPARE(session.store()->currentShape(m0)->fetch.url, server.url("/maybe?key=k0"));

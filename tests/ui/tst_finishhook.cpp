@@ -60,6 +60,7 @@ void tst_FinishHook::environment()
     stats.succeeded = 6;
     stats.failed = 2;
     stats.cancelled = 1;
+    stats.skipped = 1;
     stats.elapsedMs = 1234;
     const QProcessEnvironment env
             = FinishHook::environment(stats, QStringLiteral("/tmp/x.journal"), 1);
@@ -68,7 +69,8 @@ void tst_FinishHook::environment()
     QCOMPARE(env.value(QStringLiteral("BRIGADE_SUCCEEDED")), QStringLiteral("6"));
     QCOMPARE(env.value(QStringLiteral("BRIGADE_FAILED")), QStringLiteral("2"));
     QCOMPARE(env.value(QStringLiteral("BRIGADE_CANCELLED")), QStringLiteral("1"));
-    QCOMPARE(env.value(QStringLiteral("BRIGADE_NOT_RUN")), QStringLiteral("1"));
+    QCOMPARE(env.value(QStringLiteral("BRIGADE_SKIPPED")), QStringLiteral("1"));
+    QCOMPARE(env.value(QStringLiteral("BRIGADE_NOT_RUN")), QStringLiteral("0"));
     QCOMPARE(env.value(QStringLiteral("BRIGADE_ELAPSED_MS")), QStringLiteral("1234"));
     QCOMPARE(env.value(QStringLiteral("BRIGADE_JOURNAL")), QStringLiteral("/tmp/x.journal"));
     QVERIFY(env.contains(QStringLiteral("PATH"))); // the rest of the environment stays

@@ -71,6 +71,7 @@ QProcessEnvironment FinishHook::environment(const RunStats &stats, const QString
     set("BRIGADE_SUCCEEDED", stats.succeeded);
     set("BRIGADE_FAILED", stats.failed);
     set("BRIGADE_CANCELLED", stats.cancelled);
+    set("BRIGADE_SKIPPED", stats.skipped);
     set("BRIGADE_NOT_RUN", stats.total - stats.finished());
     set("BRIGADE_ELAPSED_MS", stats.elapsedMs);
     env.insert(QStringLiteral("BRIGADE_JOURNAL"), journal);

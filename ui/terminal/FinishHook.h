@@ -14,7 +14,8 @@ namespace Brigade {
 // sh -c '...'), with the run's counts and journal in its environment:
 //
 //   BRIGADE_STATUS     the exit status brigade is about to end with
-//   BRIGADE_TOTAL, BRIGADE_SUCCEEDED, BRIGADE_FAILED, BRIGADE_CANCELLED, BRIGADE_NOT_RUN
+//   BRIGADE_TOTAL, BRIGADE_SUCCEEDED, BRIGADE_FAILED, BRIGADE_CANCELLED, BRIGADE_SKIPPED,
+//   BRIGADE_NOT_RUN
 //   BRIGADE_ELAPSED_MS
 //   BRIGADE_JOURNAL    the run's journal (empty without one)
 //
