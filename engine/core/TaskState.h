@@ -15,12 +15,14 @@ enum class TaskStatus : quint8 {
     Succeeded,
     Failed,
     Cancelled,
+    Skipped, // given up on by the user, with a reason (TaskState::message): not a failure
 };
-constexpr int TaskStatusCount = 6;
+constexpr int TaskStatusCount = 7;
 
 inline bool isTerminal(TaskStatus s)
 {
-    return s == TaskStatus::Succeeded || s == TaskStatus::Failed || s == TaskStatus::Cancelled;
+    return s == TaskStatus::Succeeded || s == TaskStatus::Failed || s == TaskStatus::Cancelled
+           || s == TaskStatus::Skipped;
 }
 
 const char *statusName(TaskStatus s);

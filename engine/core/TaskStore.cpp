@@ -17,6 +17,8 @@ const char *statusName(TaskStatus s)
         return "failed";
     case TaskStatus::Cancelled:
         return "cancelled";
+    case TaskStatus::Skipped:
+        return "skipped";
     }
     return "unknown";
 }
@@ -91,7 +93,7 @@ qint64 StatusCounts::total() const
 qint64 StatusCounts::finished() const
 {
     return n[int(TaskStatus::Succeeded)] + n[int(TaskStatus::Failed)]
-           + n[int(TaskStatus::Cancelled)];
+           + n[int(TaskStatus::Cancelled)] + n[int(TaskStatus::Skipped)];
 }
 
 TaskStore::TaskStore(QVector<TaskSpec> specs)
@@ -134,6 +136,26 @@ void TaskStore::setProcessLocked(int row, ProcessOutcome process)
         m_process.remove(row);
     else
         m_process.insert(row, std::move(process));
+}
+
+std::shared_ptr<const TaskShape> TaskStore::currentShape(int row) const
+{
+    Tsan::ReadLocker locker(&m_lock);
+    return shapeLocked(row);
+}
+
+bool TaskStore::isChanged(int row) const
+{
+    Tsan::ReadLocker locker(&m_lock);
+    return m_changedShapes.contains(row);
+}
+
+void TaskStore::setShapeLocked(int row, std::shared_ptr<const TaskShape> shape)
+{
+    if (shape == m_specs.at(row).shape)
+        m_changedShapes.remove(row);
+    else
+        m_changedShapes.insert(row, std::move(shape));
 }
 
 void TaskStore::appendLiveOutputLocked(int row, const QString &command, QByteArrayView out,

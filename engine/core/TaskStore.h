@@ -89,6 +89,21 @@ public:
         const auto it = m_process.constFind(row);
         return it == m_process.cend() ? nullptr : &it.value();
     }
+    // Only inside read() or write(): the shape the task runs with: its spec's, or the one a
+    // retry with changes gave it (SpecChange). Specs themselves never change.
+    const std::shared_ptr<const TaskShape> &shapeLocked(int row) const
+    {
+        if (m_changedShapes.isEmpty())
+            return m_specs.at(row).shape;
+        const auto it = m_changedShapes.constFind(row);
+        return it == m_changedShapes.cend() ? m_specs.at(row).shape : it.value();
+    }
+    // The same, under the read lock.
+    std::shared_ptr<const TaskShape> currentShape(int row) const;
+    // Whether the task runs with a changed shape.
+    bool isChanged(int row) const;
+    // Only inside write(): the task runs with shape from now on.
+    void setShapeLocked(int row, std::shared_ptr<const TaskShape> shape);
     // Only inside write(): sets the latest attempt's process outcome (empty: none).
     void setProcessLocked(int row, ProcessOutcome process);
     // Only inside write(): live output of the running attempt (command: set when not empty).
@@ -105,6 +120,7 @@ private:
     QVector<TaskState> m_states;
     QHash<int, QList<AttemptRecord>> m_history;
     QHash<int, ProcessOutcome> m_process; // commands and calls only
+    QHash<int, std::shared_ptr<const TaskShape>> m_changedShapes;
     std::unique_ptr<AttemptLog> m_attempts = std::make_unique<AttemptLog>();
     mutable QHash<QString, int> m_rowOfId; // built on first lookup
     mutable QReadWriteLock m_lock;

@@ -164,7 +164,9 @@ FailureGroups FailureGroups::fromStore(const TaskStore &store, const QVector<qin
             const QList<AttemptRecord> &history = store.historyLocked(row);
             if (st.status != TaskStatus::Failed && history.isEmpty())
                 continue;
-            const TaskSpec &spec = store.spec(row);
+            // Failures are of the shape the task ran with (changed by a retry with changes).
+            TaskSpec spec = store.spec(row);
+            spec.shape = store.shapeLocked(row);
             const qint64 at = finishedAtMs.value(row, -1);
             // The journal keeps when a task finished, not when each earlier attempt did.
             for (const AttemptRecord &a : history) {

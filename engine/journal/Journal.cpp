@@ -26,6 +26,10 @@ constexpr int BatchChunk = 8 * 1024 * 1024;
 
 enum SegmentKind { FinishedSegment = 1, ResetSegment = 2 };
 
+const QString EditsTable = QStringLiteral("CREATE TABLE IF NOT EXISTS edits(seq INTEGER PRIMARY "
+                                          "KEY, change TEXT NOT NULL, rows BLOB NOT NULL, specs "
+                                          "BLOB, at TEXT)");
+
 QString connectionName()
 {
     static QAtomicInteger<int> counter;
@@ -144,6 +148,7 @@ bool Journal::create(const QString &path, const QString &batchPath, const QByteA
             QStringLiteral("CREATE TABLE segments(seq INTEGER PRIMARY KEY, kind INTEGER NOT NULL, "
                            "count INTEGER NOT NULL, data BLOB NOT NULL, at_ms INTEGER)"),
             QStringLiteral("CREATE TABLE workers(slot INTEGER PRIMARY KEY, host TEXT)"),
+            EditsTable,
     };
     for (const QString &sql : schema) {
         if (!exec(sql, error))
@@ -246,6 +251,10 @@ bool Journal::open(const QString &path, QString *error)
     m_hasWorkerHosts = tables.exec(QStringLiteral(
                                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='workers'"))
                        && tables.next();
+    QSqlQuery edits(m_db);
+    m_hasEdits = edits.exec(QStringLiteral(
+                         "SELECT 1 FROM sqlite_master WHERE type='table' AND name='edits'"))
+                 && edits.next();
     return true;
 }
 
@@ -303,6 +312,64 @@ bool Journal::recordRun(const QString &kind, QString *error)
         return false;
     }
     return true;
+}
+
+bool Journal::appendEdit(const JournalEdit &edit, QString *error)
+{
+    if (!m_hasEdits) {
+        // A journal of an older Brigade: the table is added, and the version says so.
+        if (!exec(EditsTable, error)
+            || !exec(QStringLiteral("INSERT OR REPLACE INTO meta(key, value) VALUES('version', %1)")
+                             .arg(FormatVersion),
+                     error))
+            return false;
+        m_hasEdits = true;
+    }
+    QByteArray rows;
+    WireWriter w(&rows);
+    for (int row : edit.rows)
+        w.u32(quint32(row));
+    w.commit();
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT INTO edits(change, rows, specs, at) VALUES(?, ?, ?, ?)"));
+    q.bindValue(0, QString::fromUtf8(edit.change));
+    q.bindValue(1, rows);
+    q.bindValue(2, qCompress(edit.specs));
+    q.bindValue(3, QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+    if (!q.exec()) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return false;
+    }
+    return true;
+}
+
+QList<JournalEdit> Journal::edits(QString *error) const
+{
+    QList<JournalEdit> list;
+    if (!m_hasEdits)
+        return list;
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT change, rows, specs, at FROM edits ORDER BY seq"))) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return list;
+    }
+    while (q.next()) {
+        JournalEdit e;
+        e.change = q.value(0).toString().toUtf8();
+        const QByteArray rows = q.value(1).toByteArray();
+        WireReader r(rows);
+        while (!r.atEnd() && r.ok())
+            e.rows.append(int(r.u32()));
+        if (!r.ok()) {
+            *error = QStringLiteral("journal %1 is corrupt: an edit's rows are malformed")
+                             .arg(m_path);
+            return {};
+        }
+        e.specs = qUncompress(q.value(2).toByteArray());
+        e.at = q.value(3).toString();
+        list.append(e);
+    }
+    return list;
 }
 
 bool Journal::recordWorkerHost(int slot, const QString &host, QString *error)

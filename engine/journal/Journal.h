@@ -23,12 +23,24 @@ namespace Brigade {
 //
 // A Journal object belongs to the thread that opened it (a QSqlDatabase connection is
 // per thread).
+// A change to tasks' specs for a retry (SpecChange), as the journal keeps it: which rows,
+// the change (JSON), and each row's fields before and after (JSON Lines), so the history
+// says what ran how, and a resume runs the edited tasks.
+struct JournalEdit
+{
+    QVector<int> rows;
+    QByteArray change;
+    QByteArray specs; // {"row":R,"id":ID,"before":{...},"after":{...}} per line
+    QString at;       // when, ISO 8601 UTC (set by the journal)
+};
+
 class Journal
 {
 public:
-    // 2: records may hold process outcomes (commands' exit codes, stderr tails); version 1
-    // journals are read as they are.
-    static constexpr int FormatVersion = 2;
+    // 2: records may hold process outcomes (commands' exit codes, stderr tails); 3: edits
+    // (retries with changed specs) and skipped tasks. Older journals are read as they are; an edit
+    // made to one adds the table and raises its version.
+    static constexpr int FormatVersion = 3;
     static constexpr int OldestReadableVersion = 1;
 
     Journal();
@@ -57,6 +69,10 @@ public:
     // Records that these rows were reset for a retry: they are no longer final.
     bool appendReset(const QVector<int> &rows, QString *error);
     bool recordRun(const QString &kind, QString *error);
+    // Records a change to tasks' specs (before the reset that retries them).
+    bool appendEdit(const JournalEdit &edit, QString *error);
+    // Every change recorded, oldest first; none in a journal of an older Brigade.
+    QList<JournalEdit> edits(QString *error) const;
     // Records the host a worker slot runs on (its hello's), for failures grouped by host
     // from the journal alone. A later run's worker in the same slot replaces it.
     bool recordWorkerHost(int slot, const QString &host, QString *error);
@@ -102,6 +118,7 @@ private:
     // What a journal of an older Brigade does not have: it is read and appended to without.
     bool m_hasSegmentTimes = false;
     bool m_hasWorkerHosts = false;
+    bool m_hasEdits = false;
     QString m_connection;
     QString m_path;
     QSqlDatabase m_db;

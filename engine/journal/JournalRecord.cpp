@@ -163,7 +163,7 @@ bool JournalRecord::read(WireReader &in, qint64 *rowDelta, TaskState *st,
     const quint8 more = (flags & HasMore) ? in.u8() : 0;
     const quint8 status = flags & StatusMask;
     const bool sameAny = flags & (SameAttempts | SameWorker | SameCompute | SameResult);
-    if (status > quint8(TaskStatus::Cancelled) || !isTerminal(TaskStatus(status))
+    if (status > quint8(TaskStatus::Skipped) || !isTerminal(TaskStatus(status))
         || (more & ~KnownMore) || ((flags & HasMore) && !more) || (sameAny && !m_havePrevious)) {
         in.fail();
         return false;

@@ -64,6 +64,13 @@ void JournalWriter::appendReset(const QVector<int> &rows)
         report(error);
 }
 
+void JournalWriter::appendEdit(const JournalEdit &edit)
+{
+    QString error;
+    if (m_journal && !m_journal->appendEdit(edit, &error))
+        report(error);
+}
+
 void JournalWriter::recordWorkerHost(int slot, const QString &host)
 {
     QString error;

@@ -25,6 +25,7 @@ public:
     void beginRun(const QString &runKind);
     void appendFinished(const QVector<int> &rows);
     void appendReset(const QVector<int> &rows);
+    void appendEdit(const JournalEdit &edit);
     void recordWorkerHost(int slot, const QString &host);
     // Records how many tasks are still open (see Journal::openTasks), as the engine counts
     // them (counting here would walk every task's state at the end of a run).

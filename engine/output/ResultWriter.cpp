@@ -166,9 +166,18 @@ void ResultWriter::write(const TaskStore &store, const QVector<int> &rows)
         return;
     m_buffer.resize(0);
     store.read([&](const QVector<TaskState> &states) {
-        for (int row : rows)
-            appendRecord(&m_buffer, store.spec(row), states[row], m_format,
-                         store.processLocked(row));
+        for (int row : rows) {
+            // A task retried with changes names the URL it fetched, not the batch's.
+            const TaskSpec &spec = store.spec(row);
+            const std::shared_ptr<const TaskShape> &shape = store.shapeLocked(row);
+            if (shape == spec.shape) {
+                appendRecord(&m_buffer, spec, states[row], m_format, store.processLocked(row));
+            } else {
+                TaskSpec changed = spec;
+                changed.shape = shape;
+                appendRecord(&m_buffer, changed, states[row], m_format, store.processLocked(row));
+            }
+        }
     });
     m_file.write(m_buffer);
     m_file.flush();

@@ -314,6 +314,7 @@ QString RunReport::html(const TaskStore &store, const Options &o)
                {"succeeded", counts[TaskStatus::Succeeded]},
                {"failed", counts[TaskStatus::Failed]},
                {"cancelled", counts[TaskStatus::Cancelled]},
+               {"skipped", counts[TaskStatus::Skipped]},
                {"not finished", counts[TaskStatus::Queued] + counts[TaskStatus::Running]
                                         + counts[TaskStatus::Retrying]},
                {"attempts", attempts}};

@@ -53,6 +53,7 @@ Engine::Engine(QObject *parent)
     connect(m_core, &RC::workerMessage, this, &Engine::workerMessage);
     connect(m_core, &RC::programLogChanged, this, &Engine::programLogChanged);
     connect(m_core, &RC::message, this, &Engine::message);
+    connect(m_core, &RC::tasksSkipped, this, &Engine::tasksSkipped);
     connect(m_core, &RC::finished, this, [this](const RunStats &stats) {
         m_running = false;
         emit finished(stats);
@@ -125,6 +126,23 @@ void Engine::retryTasks(const QVector<int> &rows)
 {
     m_running = true;
     post(m_core, [core = m_core, rows] { core->retryTasks(rows); });
+}
+
+void Engine::changeTasks(std::shared_ptr<TaskStore> store, const QVector<int> &rows,
+                         QVector<std::shared_ptr<const TaskShape>> shapes, const JournalEdit &edit)
+{
+    post(m_core, [core = m_core, store, rows, shapes = std::move(shapes), edit] {
+        core->changeTasks(store, rows, shapes, edit);
+    });
+}
+
+void Engine::skipTasks(std::shared_ptr<TaskStore> store, const QVector<int> &rows,
+                       const QString &reason, const QString &journalPath,
+                       std::shared_ptr<const FailureGroups> earlierFailures)
+{
+    post(m_core, [core = m_core, store, rows, reason, journalPath, earlierFailures] {
+        core->skipTasks(store, rows, reason, journalPath, earlierFailures);
+    });
 }
 
 void Engine::killWorker(int slot)

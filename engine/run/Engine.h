@@ -5,6 +5,7 @@
 #include "core/ProgramLog.h"
 #include "core/TaskStore.h"
 #include "failures/FailureGroups.h"
+#include "journal/Journal.h"
 
 #include <QObject>
 #include <QThread>
@@ -50,6 +51,17 @@ public:
     // Runs these finished tasks again with fresh attempt counts; everything else keeps its
     // result. Starts the workers again if the run had finished.
     void retryTasks(const QVector<int> &rows);
+    // Gives these rows of store new shapes (shapes[i] for rows[i]; a retry with changes,
+    // SpecChange) and journals edit, now or as the next run starts. Retrying them is the
+    // caller's next call (retryTasks(), or start()).
+    void changeTasks(std::shared_ptr<TaskStore> store, const QVector<int> &rows,
+                     QVector<std::shared_ptr<const TaskShape>> shapes, const JournalEdit &edit);
+    // Gives up on these tasks of store with a reason: they end as skipped, running ones
+    // cancelled on their worker (during a run), failed and cancelled ones too. Journaled in
+    // journalPath (during a run: the run's journal); tasksSkipped() says which, once written.
+    void skipTasks(std::shared_ptr<TaskStore> store, const QVector<int> &rows,
+                   const QString &reason, const QString &journalPath,
+                   std::shared_ptr<const FailureGroups> earlierFailures = {});
     void killWorker(int slot);
     // The tasks now in these failure groups (FailureGroup::ids), computed on the engine
     // thread; failureRowsFound(token, rows) answers. Returns the token.
@@ -71,6 +83,7 @@ signals:
     void programLogChanged(const QStringList &programs);
     void message(const QString &text); // engine-level news, e.g. a journal that cannot be written
     void finished(const Brigade::RunStats &stats);
+    void tasksSkipped(const QVector<int> &rows);
 
 private:
     QThread m_thread;

@@ -7,6 +7,7 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include <utility>
 
 namespace Brigade::Internal {
 
@@ -222,9 +223,20 @@ void RunCoordinator::logAttempt(int row, const TaskState &st, AttemptOutcome out
     m_log->append(span);
 }
 
+TaskSpec RunCoordinator::currentSpec(int row) const
+{
+    // The host of a failure is the one the task fetched from: after a retry with changes,
+    // its changed shape's (read without the lock, as in maxAttemptsOf()).
+    TaskSpec spec = m_store->spec(row);
+    spec.shape = m_store->shapeLocked(row);
+    return spec;
+}
+
 quint16 RunCoordinator::maxAttemptsOf(int row) const
 {
-    const quint16 own = m_store->spec(row).shape->maxAttempts;
+    // Called with the store's lock held or not: this thread is the only one that changes
+    // shapes, so it reads them without the lock.
+    const quint16 own = m_store->shapeLocked(row)->maxAttempts;
     return own ? own : quint16(qBound(1, m_settings.maxAttempts, 65535));
 }
 
@@ -301,7 +313,7 @@ void RunCoordinator::dispatch()
                 if (st.status != TaskStatus::Queued)
                     continue; // cancelled while queued
                 const TaskSpec &spec = store.spec(row);
-                const TaskShape &shape = *spec.shape;
+                const TaskShape &shape = *store.shapeLocked(row);
                 if (shape.compute.program && shape.compute.program.get() != m_lastProgram)
                     noteProgram(shape.compute.program);
                 countAgain(st, -1);
@@ -427,7 +439,7 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
         const qint64 wall = QDateTime::currentMSecsSinceEpoch();
         for (const auto &[i, again] : std::as_const(failed)) {
             const AttemptResult &r = results[i];
-            const TaskSpec &spec = m_store->spec(r.row);
+            const TaskSpec spec = currentSpec(r.row);
             m_failures.record(r.row, spec.id, FailureCause::of(spec, r), r.message, hostName, wall,
                               again ? FailureGroups::Outcome::Retrying
                                     : FailureGroups::Outcome::Failed);
@@ -561,7 +573,7 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
     const QString lostOn = hostOf(slot);
     const qint64 wall = QDateTime::currentMSecsSinceEpoch();
     for (const auto &[row, again] : std::as_const(lost)) {
-        const TaskSpec &spec = m_store->spec(row);
+        const TaskSpec spec = currentSpec(row);
         m_failures.record(row, spec.id, FailureCause::of(spec, ErrorKind::WorkerLost, 0, message),
                           message, lostOn, wall,
                           again ? FailureGroups::Outcome::Retrying
@@ -644,8 +656,76 @@ void RunCoordinator::setPaused(bool paused)
 
 void RunCoordinator::cancelTasks(const QVector<int> &rows)
 {
-    if (!m_store)
+    endTasks(rows, TaskStatus::Cancelled, QStringLiteral("cancelled"));
+    dispatch();
+    checkDone();
+}
+
+void RunCoordinator::skipTasks(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows,
+                               const QString &reason, const QString &journalPath,
+                               const std::shared_ptr<const FailureGroups> &earlierFailures)
+{
+    if (m_active && store == m_store) {
+        const QVector<int> skipped = endTasks(rows, TaskStatus::Skipped, reason);
+        emit tasksSkipped(skipped);
+        dispatch();
+        checkDone();
         return;
+    }
+    if (m_store != store) {
+        // Nothing has run on this store here yet (a journal just opened).
+        closeJournal();
+        const bool fits = earlierFailures && earlierFailures->taskCount() == store->size();
+        m_failures = fits ? *earlierFailures : FailureGroups(store->size());
+        m_store = store;
+        m_settings = RunSettings();
+    }
+    // Between runs: the states change here, and go to the journal before anyone hears.
+    QVector<int> skipped;
+    m_counts.fill(0);
+    m_store->write([&](QVector<TaskState> &states, TaskStore &) {
+        for (int row : rows) {
+            if (row < 0 || row >= states.size())
+                continue;
+            TaskState &st = states[row];
+            if (st.status == TaskStatus::Succeeded || st.status == TaskStatus::Skipped)
+                continue;
+            st.status = TaskStatus::Skipped;
+            st.message = reason;
+            m_failures.clear(row);
+            skipped.append(row);
+        }
+        for (const TaskState &st : std::as_const(states))
+            ++m_counts[int(st.status)];
+    });
+    if (!m_journal && !journalPath.isEmpty()) {
+        m_settings.journalPath = journalPath;
+        m_settings.createJournal = false;
+    }
+    m_settings.journalRunKind = QStringLiteral("skip");
+    if (!journalPath.isEmpty() || m_journal)
+        openJournal();
+    if (m_journal) {
+        QMetaObject::invokeMethod(m_journal,
+                                  [j = m_journal, skipped] { j->appendFinished(skipped); });
+        QMetaObject::invokeMethod(
+                m_journal, [j = m_journal, open = openTasks()] { j->recordOpenTasks(open); },
+                Qt::BlockingQueuedConnection);
+    }
+    m_failures.takeChanged();
+    emit failuresChanged(m_failures.summary());
+    emit tasksChanged(skipped);
+    emit progress(makeStats());
+    emit tasksSkipped(skipped);
+}
+
+QVector<int> RunCoordinator::endTasks(const QVector<int> &rows, TaskStatus status,
+                                      const QString &message)
+{
+    QVector<int> ended;
+    if (!m_store)
+        return ended;
+    QVector<int> wereFinished; // failed or cancelled, now skipped: journaled again
     QHash<int, QVector<CancelEntry>> perSlot;
     const qint64 now = nowMs();
     const qint64 nowUs = m_log ? m_log->nowUs() : 0;
@@ -654,6 +734,16 @@ void RunCoordinator::cancelTasks(const QVector<int> &rows)
             if (row < 0 || row >= states.size())
                 continue;
             TaskState &st = states[row];
+            if (status == TaskStatus::Skipped
+                && (st.status == TaskStatus::Failed || st.status == TaskStatus::Cancelled)) {
+                setStatus(st, status);
+                m_failures.clear(row);
+                st.message = message;
+                wereFinished.append(row);
+                ended.append(row);
+                markChanged(row);
+                continue;
+            }
             if (isTerminal(st.status))
                 continue;
             if (st.status == TaskStatus::Running) {
@@ -665,15 +755,21 @@ void RunCoordinator::cancelTasks(const QVector<int> &rows)
                     }
                 }
             }
-            setStatus(st, TaskStatus::Cancelled);
-            m_failures.clear(row); // cancelled is not a failure, whatever came before
-            st.error = ErrorKind::Cancelled;
-            st.message = QStringLiteral("cancelled");
+            setStatus(st, status);
+            // Cancelled or skipped is not a failure, whatever came before.
+            m_failures.clear(row);
+            if (status == TaskStatus::Cancelled)
+                st.error = ErrorKind::Cancelled;
+            st.message = message;
             st.finishedAtMs = now;
             m_finishedRows.append(row);
+            ended.append(row);
             markChanged(row);
         }
     });
+    if (m_journal && !wereFinished.isEmpty())
+        QMetaObject::invokeMethod(
+                m_journal, [j = m_journal, wereFinished] { j->appendFinished(wereFinished); });
     for (auto it = perSlot.cbegin(); it != perSlot.cend(); ++it) {
         if (WorkerProcess *p = m_slots[it.key()].process) {
             QByteArray frame;
@@ -681,8 +777,7 @@ void RunCoordinator::cancelTasks(const QVector<int> &rows)
             p->send(frame);
         }
     }
-    dispatch();
-    checkDone();
+    return ended;
 }
 
 void RunCoordinator::cancelAll()
@@ -720,6 +815,20 @@ void RunCoordinator::retryTasks(const QVector<int> &rows)
         markChanged(row);
     }
     dispatch();
+}
+
+void RunCoordinator::changeTasks(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows,
+                                 const QVector<std::shared_ptr<const TaskShape>> &shapes,
+                                 const JournalEdit &edit)
+{
+    store->write([&](QVector<TaskState> &, TaskStore &s) {
+        for (qsizetype i = 0; i < rows.size() && i < shapes.size(); ++i)
+            s.setShapeLocked(rows[i], shapes[i]);
+    });
+    if (m_journal && store == m_store)
+        QMetaObject::invokeMethod(m_journal, [j = m_journal, edit] { j->appendEdit(edit); });
+    else
+        m_pendingEdits.append(edit);
 }
 
 QVector<int> RunCoordinator::resetRows(QVector<TaskState> &states, TaskStore &store,
@@ -795,10 +904,17 @@ void RunCoordinator::stopWorkers()
 
 void RunCoordinator::openJournal()
 {
+    // Edits made before this run's journal was open go in first, before any reset.
+    const QList<JournalEdit> edits = std::exchange(m_pendingEdits, {});
+    auto writeEdits = [this, &edits] {
+        for (const JournalEdit &edit : edits)
+            QMetaObject::invokeMethod(m_journal, [j = m_journal, edit] { j->appendEdit(edit); });
+    };
     if (m_journal) {
         QMetaObject::invokeMethod(m_journal, [j = m_journal, kind = m_settings.journalRunKind] {
             j->beginRun(kind);
         });
+        writeEdits();
         return;
     }
     if (m_settings.journalPath.isEmpty())
@@ -826,6 +942,7 @@ void RunCoordinator::openJournal()
         QMetaObject::invokeMethod(
                 m_journal, [j = m_journal, kind = m_settings.journalRunKind] { j->open(kind); });
     }
+    writeEdits();
 }
 
 void RunCoordinator::closeJournal()
@@ -856,7 +973,7 @@ void RunCoordinator::shutdown()
 qint64 RunCoordinator::openTasks() const
 {
     const RunStats st = makeStats();
-    return st.total - st.succeeded - st.failed;
+    return st.total - st.succeeded - st.failed - st.skipped;
 }
 
 RunStats RunCoordinator::makeStats() const
@@ -868,6 +985,7 @@ RunStats RunCoordinator::makeStats() const
     st.succeeded = m_counts[int(TaskStatus::Succeeded)];
     st.failed = m_counts[int(TaskStatus::Failed)];
     st.cancelled = m_counts[int(TaskStatus::Cancelled)];
+    st.skipped = m_counts[int(TaskStatus::Skipped)];
     st.total = st.queued + st.running + st.retrying + st.finished();
     st.attempts = m_attemptsDone;
     st.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;

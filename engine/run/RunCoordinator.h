@@ -6,6 +6,7 @@
 #include "core/ProgramLog.h"
 #include "core/TaskStore.h"
 #include "failures/FailureGroups.h"
+#include "journal/Journal.h"
 #include "protocol/Messages.h"
 
 #include <QElapsedTimer>
@@ -48,6 +49,16 @@ public:
     void cancelAll();
     void cancelTasks(const QVector<int> &rows);
     void retryTasks(const QVector<int> &rows);
+    // Gives up on these tasks with a reason (not succeeded, not running between runs);
+    // journaled. tasksSkipped() says which.
+    void skipTasks(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows,
+                   const QString &reason, const QString &journalPath,
+                   const std::shared_ptr<const FailureGroups> &earlierFailures);
+    // Gives rows of store new shapes (a retry with changes), and journals the edit: now, or
+    // when the next run opens the journal.
+    void changeTasks(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows,
+                     const QVector<std::shared_ptr<const TaskShape>> &shapes,
+                     const JournalEdit &edit);
     void killWorker(int slot); // for tests and the "restart worker" action
     void findFailureRows(quint64 token, const QVector<int> &ids);
     void shutdown();
@@ -65,6 +76,7 @@ signals:
     void programLogChanged(const QStringList &programs);
     void message(const QString &text);
     void finished(const Brigade::RunStats &stats);
+    void tasksSkipped(const QVector<int> &rows);
 
 private:
     struct Slot
@@ -118,12 +130,16 @@ private:
     void openJournal();
     // Under the store's write lock: finished rows back to a fresh queued state, the reset
     // journaled (the one place resets are). counted: keep m_counts up to date.
+    // Ends these tasks as cancelled or skipped (running ones are cancelled on their worker;
+    // skipped also takes failed and cancelled ones). Returns the rows it ended.
+    QVector<int> endTasks(const QVector<int> &rows, TaskStatus status, const QString &message);
     QVector<int> resetRows(QVector<TaskState> &states, TaskStore &store, const QVector<int> &rows,
                            bool counted);
     qint64 openTasks() const; // neither succeeded nor failed
     void closeJournal();
     RunStats makeStats() const;
     quint16 maxAttemptsOf(int row) const;
+    TaskSpec currentSpec(int row) const;
     // Adds the attempt of row that just ended (st: its state, still of that attempt) to the
     // store's attempt log, for the timeline and the time breakdown.
     void logAttempt(int row, const TaskState &st, AttemptOutcome outcome, qint64 endUs,
@@ -172,6 +188,7 @@ private:
     QThread *m_journalThread = nullptr;
     JournalWriter *m_journal = nullptr;
     QString m_journalPath;
+    QList<JournalEdit> m_pendingEdits; // made before the journal was open
 
     QTimer m_updateTimer;
     QTimer m_loadTimer;

@@ -18,6 +18,7 @@ struct RunStats
     qint64 succeeded = 0;
     qint64 failed = 0;
     qint64 cancelled = 0;
+    qint64 skipped = 0;  // given up on with a reason (RunSession::skipTasks)
     qint64 attempts = 0; // attempts finished this run, failed ones included
     qint64 elapsedMs = 0;
     double rate = 0;   // tasks finished per second, recent
@@ -25,7 +26,7 @@ struct RunStats
     bool paused = false;
     bool active = false; // the run has not finished
 
-    qint64 finished() const { return succeeded + failed + cancelled; }
+    qint64 finished() const { return succeeded + failed + cancelled + skipped; }
 };
 
 enum class WorkerState : quint8 {

@@ -4,9 +4,9 @@ namespace Brigade {
 
 const QStringList &FrontEndChoice::commands()
 {
-    static const QStringList words{QStringLiteral("run"), QStringLiteral("retry-failed"),
-                                   QStringLiteral("export"), QStringLiteral("failures"),
-                                   QStringLiteral("journals")};
+    static const QStringList words{QStringLiteral("run"),      QStringLiteral("retry-failed"),
+                                   QStringLiteral("export"),   QStringLiteral("failures"),
+                                   QStringLiteral("journals"), QStringLiteral("skip")};
     return words;
 }
 

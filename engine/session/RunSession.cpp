@@ -9,6 +9,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 
 #include <numeric>
@@ -73,6 +75,23 @@ Result<OpenedRun> openJournal(const QString &path, const OpenOptions &options)
     QVector<qint64> finishedAt;
     if (!journal.restore(*opened.store, &error, &opened.finishedRows, &finishedAt))
         return Result<OpenedRun>::failure(error);
+    // Retries with changes: the tasks run with their changed specs from now on.
+    const QList<JournalEdit> edits = journal.edits(&error);
+    if (!error.isEmpty())
+        return Result<OpenedRun>::failure(error);
+    for (const JournalEdit &edit : edits) {
+        const Result<SpecChange> change = SpecChange::fromJson(edit.change);
+        if (!change)
+            return Result<OpenedRun>::failure(
+                    QStringLiteral("journal %1 holds a change Brigade cannot make: %2")
+                            .arg(path, change.error()));
+        opened.store->write([&](QVector<TaskState> &, TaskStore &s) {
+            for (int row : edit.rows) {
+                if (row >= 0 && row < s.size())
+                    s.setShapeLocked(row, change->apply(s.shapeLocked(row)));
+            }
+        });
+    }
     opened.failures = std::make_shared<const FailureGroups>(
             FailureGroups::fromStore(*opened.store, finishedAt, journal.workerHosts()));
     opened.journalPath = path;
@@ -137,6 +156,8 @@ QString RunSession::kindName(RunKind kind)
         return QStringLiteral("retry");
     case RunKind::RunAgain:
         return QStringLiteral("run-again");
+    case RunKind::RetryChanged:
+        return QStringLiteral("retry-changed");
     }
     return {};
 }
@@ -208,7 +229,7 @@ qint64 RunSession::unfinishedTasks() const
     if (!m_opened.store)
         return 0;
     const StatusCounts c = m_opened.store->counts();
-    return c.total() - c[TaskStatus::Succeeded] - c[TaskStatus::Failed];
+    return c.total() - c[TaskStatus::Succeeded] - c[TaskStatus::Failed] - c[TaskStatus::Skipped];
 }
 
 RunSession::RunKind RunSession::nextRunKind() const
@@ -288,10 +309,8 @@ Result<Job *> RunSession::retryFailed(const RunSettings &settings)
                       settings);
 }
 
-Result<Job *> RunSession::retrySelected(const QVector<int> &rows, const RunSettings &settings)
+QVector<int> RunSession::finishedOf(const QVector<int> &rows) const
 {
-    if (!m_opened.store || isMapReduce())
-        return Result<Job *>::failure(tr("no tasks to retry"));
     QVector<int> finished;
     m_opened.store->read([&](const QVector<TaskState> &states) {
         for (int row : rows) {
@@ -299,9 +318,69 @@ Result<Job *> RunSession::retrySelected(const QVector<int> &rows, const RunSetti
                 finished.append(row);
         }
     });
+    return finished;
+}
+
+Result<Job *> RunSession::retryChanged(const QVector<int> &rows, const SpecChange &change,
+                                       const RunSettings &settings)
+{
+    if (!m_opened.store || isMapReduce() || !m_engine)
+        return Result<Job *>::failure(tr("no tasks to retry"));
+    if (const Status ok = change.check(); !ok)
+        return Result<Job *>::failure(ok.error());
+    const QVector<int> finished = finishedOf(rows);
+    if (finished.isEmpty())
+        return Result<Job *>::failure(tr("only finished tasks can be retried"));
+    // Tasks of one shape keep sharing one after the change.
+    QHash<const TaskShape *, std::shared_ptr<const TaskShape>> made;
+    QVector<std::shared_ptr<const TaskShape>> shapes;
+    shapes.reserve(finished.size());
+    JournalEdit edit;
+    edit.rows = finished;
+    edit.change = change.toJson();
+    const TaskStore &store = *m_opened.store;
+    for (int row : finished) {
+        const std::shared_ptr<const TaskShape> before = store.currentShape(row);
+        auto it = made.find(before.get());
+        if (it == made.end())
+            it = made.insert(before.get(), change.apply(before));
+        shapes.append(it.value());
+        QJsonObject line{{QStringLiteral("row"), row},
+                         {QStringLiteral("id"), store.spec(row).id},
+                         {QStringLiteral("before"), SpecChange::fieldsOf(*before)},
+                         {QStringLiteral("after"), SpecChange::fieldsOf(*it.value())}};
+        edit.specs += QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n';
+    }
+    qCDebug(lcSession) << "retry with changes:" << change.describe() << "for" << finished.size()
+                       << "tasks";
+    m_engine->changeTasks(m_opened.store, finished, std::move(shapes), edit);
+    return startTasks(RunKind::RetryChanged, finished, settings);
+}
+
+Result<Job *> RunSession::retrySelected(const QVector<int> &rows, const RunSettings &settings)
+{
+    if (!m_opened.store || isMapReduce())
+        return Result<Job *>::failure(tr("no tasks to retry"));
+    const QVector<int> finished = finishedOf(rows);
     if (finished.isEmpty())
         return Result<Job *>::failure(tr("only finished tasks can be retried"));
     return startTasks(RunKind::RetrySelected, finished, settings);
+}
+
+Status RunSession::skipTasks(const QVector<int> &rows, const QString &reason)
+{
+    if (!m_opened.store || isMapReduce() || !m_engine)
+        return Status::failure(tr("no tasks to skip"));
+    if (isFresh())
+        return Status::failure(tr("nothing has run yet: run the batch first"));
+    if (reason.trimmed().isEmpty())
+        return Status::failure(tr("a skip needs a reason"));
+    if (rows.isEmpty())
+        return Status::failure(tr("no tasks chosen"));
+    m_tasksStarted = true; // the engine has the failure groups from now on
+    m_engine->skipTasks(m_opened.store, rows, reason.trimmed(),
+                        m_journalling ? m_journalPath : QString(), m_opened.failures);
+    return {};
 }
 
 void RunSession::cancelTasks(const QVector<int> &rows)
@@ -427,6 +506,7 @@ void RunSession::connectEngine(Engine *e, bool tasks)
         connect(e, &Engine::programLogChanged, this, &RunSession::programLogChanged);
         connect(e, &Engine::finished, this, &RunSession::finished);
         connect(e, &Engine::message, this, &RunSession::message);
+        connect(e, &Engine::tasksSkipped, this, &RunSession::tasksSkipped);
     }
     connect(e, &Engine::loadSampled, this, &RunSession::loadSampled);
     connect(e, &Engine::workerMessage, this, &RunSession::workerMessage);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "OpenedRun.h"
+#include "SpecChange.h"
 #include "core/Result.h"
 #include "job/Job.h"
 #include "run/RunSettings.h"
@@ -27,8 +28,9 @@ class ProgramLog;
 //   reopened by later runs, every reset recorded through the engine;
 // - leaves every write to the task store to the engine thread.
 //
-// One rule for both front ends: a task is finished when it succeeded or failed. A task
-// cancelled by the user is not: resume() and run() run it again.
+// One rule for both front ends: a task is finished when it succeeded, failed or was
+// skipped (given up on with a reason). A task cancelled by the user is not: resume() and
+// run() run it again.
 //
 // Call from one thread; signals arrive on it.
 class RunSession : public QObject
@@ -41,9 +43,10 @@ public:
         RetryFailed,   // the failed tasks again, with fresh attempts
         RetrySelected, // chosen finished tasks again
         RunAgain,      // every task again, after all had finished
+        RetryChanged,  // chosen finished tasks again, with changed specs (SpecChange)
     };
     // As recorded in the journal's list of runs: "run", "resume", "retry-failed", "retry",
-    // "run-again".
+    // "run-again", "retry-changed".
     static QString kindName(RunKind kind);
 
     explicit RunSession(QObject *parent = nullptr);
@@ -73,7 +76,7 @@ public:
     void setJournalPath(const QString &path) { m_chosenJournal = path; }
     void setJournalling(bool on) { m_journalling = on; }
 
-    // Tasks neither succeeded nor failed: what resume() runs.
+    // Tasks neither succeeded, failed nor skipped: what resume() runs.
     qint64 unfinishedTasks() const;
     // What run() would do now, whether it has anything to run, and whether it makes a
     // journal (the first run of a batch of tasks, journalling on).
@@ -87,7 +90,17 @@ public:
     Result<Job *> resume(const RunSettings &settings);
     Result<Job *> retryFailed(const RunSettings &settings);
     Result<Job *> retrySelected(const QVector<int> &rows, const RunSettings &settings);
+    // Chosen finished tasks again with their specs changed (a header, the URL's host, the
+    // timeout, the attempts). The journal records the change with every task's spec before
+    // and after, and a later resume or retry runs the changed specs.
+    Result<Job *> retryChanged(const QVector<int> &rows, const SpecChange &change,
+                               const RunSettings &settings);
     void cancelTasks(const QVector<int> &rows);
+    // Gives up on these tasks, with a reason (required): they end as skipped, which is not
+    // a failure, so a run whose other tasks all succeeded ends clean. Running ones are
+    // stopped; succeeded ones are left alone. Journaled; tasksSkipped() follows. A batch
+    // must have run (or a journal be open) first.
+    Status skipTasks(const QVector<int> &rows, const QString &reason);
 
     // The rows the opened journal had finished that the current job does not run again, in
     // the order they finished: with the job's own, one result per task.
@@ -125,6 +138,7 @@ signals:
     // The failure groups changed (a run's engine, or a journal adopted).
     void failuresChanged(const Brigade::FailureSummary &failures);
     void failureRowsFound(quint64 token, const QVector<int> &rows);
+    void tasksSkipped(const QVector<int> &rows);
     // Any job's engine, forwarded.
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
@@ -133,6 +147,7 @@ signals:
 private:
     Result<Job *> startTasks(RunKind kind, const QVector<int> &reset, const RunSettings &settings);
     Result<Job *> startMapReduce(const RunSettings &settings);
+    QVector<int> finishedOf(const QVector<int> &rows) const;
     // A batch file this session has not run yet: every task queued, no journal.
     bool isFresh() const;
     void connectEngine(Engine *engine, bool tasks);

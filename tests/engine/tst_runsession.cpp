@@ -2,6 +2,7 @@
 // makes, and what run, resume, retry-failed and retry-selected run, with real workers.
 #include "JournalRuns.h"
 #include "TestFiles.h"
+#include "TestHttpServer.h"
 #include "journal/Journal.h"
 #include "session/RunSession.h"
 
@@ -26,12 +27,16 @@ private slots:
     void runMakesTheJournalFromTheBatch();
     void cancelledTasksAreNotFinished();
     void retryFailedAndSelected();
+    void retryWithChangesMovesToAMirror();
+    void skippedTasksAreGivenUpOnWithAReason();
     void earlierUnfinishedRunIsFound();
 
 private:
     RunSettings settings() const;
     // Runs job to its result; false on timeout.
     static bool waitResult(Job *job, int timeoutMs = 60000);
+    // n lines {"id":"PREFIXi","fetch":URL} with %1 in url standing for i.
+    static QByteArray fetchLines(const char *prefix, int n, const QString &url);
     // Opens batch into session, to record into journal.
     static bool adopt(RunSession &session, const QString &batch, const QString &journal);
 
@@ -64,6 +69,18 @@ bool tst_RunSession::adopt(RunSession &session, const QString &batch, const QStr
     session.setJournalPath(journal);
     session.adopt(std::move(*opened));
     return true;
+}
+
+QByteArray tst_RunSession::fetchLines(const char *prefix, int n, const QString &url)
+{
+    QByteArray data;
+    for (int i = 0; i < n; ++i)
+        data += QStringLiteral("{\"id\":\"%1%2\",\"fetch\":\"%3\"}\n")
+                        .arg(QLatin1String(prefix))
+                        .arg(i)
+                        .arg(url.arg(i))
+                        .toUtf8();
+    return data;
 }
 
 bool tst_RunSession::waitResult(Job *job, int timeoutMs)
@@ -257,6 +274,158 @@ void tst_RunSession::retryFailedAndSelected()
     const QStringList kinds{QStringLiteral("run"), QStringLiteral("retry-failed"),
                             QStringLiteral("retry")};
     QCOMPARE(journalRunKinds(journal), kinds);
+}
+
+void tst_RunSession::retryWithChangesMovesToAMirror()
+{
+    // Four fetches from a host where nothing listens fail; retried with the test server as
+    // their host (a mirror) and a header, they succeed. The journal keeps the change, and a
+    // later retry of the journal runs the changed specs.
+    TestHttpServer server;
+    QVERIFY(server.listen());
+    QByteArray data = fetchLines("m", 4, QStringLiteral("http://127.0.0.1:1/maybe?key=k%1"));
+    data += sumLines(QStringLiteral("s"), 2);
+    const QString batch = writeTestFile(m_dir, QStringLiteral("mirror.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("mirror.journal"));
+    RunSettings s = settings();
+    s.maxAttempts = 1;
+    RunSession session;
+    QVERIFY(adopt(session, batch, journal));
+    Result<Job *> job = session.run(s);
+    QVERIFY(job);
+    QVERIFY(waitResult(*job));
+    const QVector<int> failed = session.store()->rowsWithStatus(TaskStatus::Failed);
+    QCOMPARE(failed.size(), 4);
+
+    // A change that cannot be made is refused before anything runs.
+    SpecChange bad;
+    bad.host = "mirror/path";
+    const Result<Job *> refused = session.retryChanged(failed, bad, s);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().contains(QLatin1String("not a host")), qPrintable(refused.error()));
+
+    // The mirror fails at first (HTTP 500): the tasks fail again, on the mirror.
+    SpecChange change;
+    change.host = "127.0.0.1:" + QByteArray::number(server.port());
+    change.headers = {{"X-Brigade-Test", "mirror"}};
+    change.timeoutMs = 20000;
+    server.setFailing(true);
+    job = session.retryChanged(failed, change, s);
+    QVERIFY2(job, qPrintable(job.error()));
+    QVERIFY(waitResult(*job));
+    QCOMPARE(session.store()->counts()[TaskStatus::Failed], qint64(4));
+    QCOMPARE(server.hits("/maybe?key=k0"), 1);
+    QVERIFY(server.lastRequestHead().contains("X-Brigade-Test: mirror"));
+    // Their failure group is the mirror's now.
+    QTRY_VERIFY(!session.failures().groups.isEmpty() && session.failures().groups[0].tasks() == 4);
+    QVERIFY2(session.failures().groups[0].cause.label().contains(
+                     QStringLiteral("127.0.0.1:%1").arg(server.port())),
+             qPrintable(session.failures().groups[0].cause.label()));
+    const int m0 = session.store()->rowOf(QStringLiteral("m0"));
+    QVERIFY(session.store()->isChanged(m0));
+    QCOMPARE(session.store()->currentShape(m0)->fetch.url, server.url("/maybe?key=k0"));
+    // The batch's spec is what it was.
+    QCOMPARE(session.store()->spec(m0).shape->fetch.url,
+             QByteArray("http://127.0.0.1:1/maybe?key=k0"));
+    session.adopt(OpenedRun()); // the journal closed
+
+    // The journal has the change, each spec before and after, and a run of its kind.
+    {
+        Journal j;
+        QString error;
+        QVERIFY2(j.open(journal, &error), qPrintable(error));
+        const QList<JournalEdit> edits = j.edits(&error);
+        QCOMPARE(edits.size(), 1);
+        QCOMPARE(edits[0].rows, failed);
+        QVERIFY(edits[0].change.contains("\"host\":\"127.0.0.1:"));
+        const QList<QByteArray> lines = edits[0].specs.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        QVERIFY2(lines[0].contains("\"before\":{") && lines[0].contains("\"after\":{"),
+                 lines[0].constData());
+        QVERIFY2(lines[0].contains("http://127.0.0.1:1/maybe?key=k"), lines[0].constData());
+        QVERIFY2(lines[0].contains(server.baseUrl() + "/maybe?key=k"), lines[0].constData());
+        QVERIFY2(lines[0].contains("X-Brigade-Test"), lines[0].constData());
+    }
+    QVERIFY(journalRunKinds(journal).contains(QStringLiteral("retry-changed")));
+
+    // Reopened, the tasks run with the changed specs: a plain retry-failed reaches the mirror.
+    server.setFailing(false);
+    RunSession again;
+    Result<OpenedRun> opened = RunSession::open(journal);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    QCOMPARE(opened->store->currentShape(m0)->fetch.url, server.url("/maybe?key=k0"));
+    again.adopt(std::move(*opened));
+    job = again.retryFailed(s);
+    QVERIFY(job);
+    QVERIFY(waitResult(*job));
+    QCOMPARE((*job)->error(), int(Job::NoError));
+    QCOMPARE(again.store()->counts()[TaskStatus::Succeeded], qint64(6));
+    QCOMPARE(server.hits("/maybe?key=k0"), 2);
+}
+
+void tst_RunSession::skippedTasksAreGivenUpOnWithAReason()
+{
+    // Three tasks whose input is missing fail; skipped with a reason, they are finished and
+    // not failures, in the session and in the journal.
+    QByteArray data
+            = fetchLines("gone", 3, QStringLiteral("file://%1/gone%2").arg(m_dir.path(), "%1"));
+    data += sumLines(QStringLiteral("s"), 3);
+    const QString batch = writeTestFile(m_dir, QStringLiteral("skip.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("skip.journal"));
+    RunSettings s = settings();
+    s.maxAttempts = 1;
+    RunSession session;
+    QVERIFY(adopt(session, batch, journal));
+    QVERIFY(session.skipTasks({0}, QStringLiteral("why"))
+                    .error()
+                    .contains(QLatin1String("nothing has run yet")));
+    Result<Job *> job = session.run(s);
+    QVERIFY(job);
+    QVERIFY(waitResult(*job));
+    const QVector<int> failed = session.store()->rowsWithStatus(TaskStatus::Failed);
+    QCOMPARE(failed.size(), 3);
+    QCOMPARE(session.skipTasks(failed, QStringLiteral("  ")).error(),
+             QStringLiteral("a skip needs a reason"));
+
+    QSignalSpy skipped(&session, &RunSession::tasksSkipped);
+    QSignalSpy failures(&session, &RunSession::failuresChanged);
+    QVERIFY(session.skipTasks(failed.mid(0, 2), QStringLiteral("input gone for good")));
+    QVERIFY(skipped.wait(10000));
+    QCOMPARE(skipped.last().first().value<QVector<int>>(), failed.mid(0, 2));
+    StatusCounts c = session.store()->counts();
+    QCOMPARE(c[TaskStatus::Skipped], qint64(2));
+    QCOMPARE(c[TaskStatus::Failed], qint64(1));
+    QCOMPARE(session.store()->state(failed[0]).message, QStringLiteral("input gone for good"));
+    QCOMPARE(session.unfinishedTasks(), qint64(0));
+    QTRY_COMPARE(session.failures().failedTasks, qint64(1)); // skipped is not a failure
+    session.adopt(OpenedRun());
+
+    // The journal has them skipped, with the reason, and a "skip" in its history.
+    Result<OpenedRun> opened = RunSession::open(journal);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    c = opened->store->counts();
+    QCOMPARE(c[TaskStatus::Skipped], qint64(2));
+    QCOMPARE(c[TaskStatus::Failed], qint64(1));
+    QCOMPARE(opened->store->state(failed[1]).message, QStringLiteral("input gone for good"));
+    QCOMPARE(opened->failures->summary().failedTasks, qint64(1));
+    QVERIFY(journalRunKinds(journal).contains(QStringLiteral("skip")));
+
+    // A journal just opened skips too (nothing run on it yet), and a retry of the failed
+    // then has nothing to run.
+    RunSession again;
+    again.adopt(std::move(*opened));
+    QSignalSpy skippedAgain(&again, &RunSession::tasksSkipped);
+    QVERIFY(again.skipTasks({failed[2], 3}, QStringLiteral("not needed")));
+    QVERIFY(skippedAgain.wait(10000));
+    // The succeeded task (row 3) is left alone.
+    QCOMPARE(skippedAgain.last().first().value<QVector<int>>(), QVector<int>{failed[2]});
+    QCOMPARE(again.store()->counts()[TaskStatus::Skipped], qint64(3));
+    QCOMPARE(again.nextRunKind(), RunSession::RunKind::RunAgain);
+    again.adopt(OpenedRun());
+    opened = RunSession::open(journal);
+    QVERIFY(opened);
+    QCOMPARE(opened->store->counts()[TaskStatus::Skipped], qint64(3));
+    QCOMPARE(opened->store->counts()[TaskStatus::Succeeded], qint64(3));
 }
 
 void tst_RunSession::earlierUnfinishedRunIsFound()

@@ -1,5 +1,6 @@
 // The headless CLI, driven as a user would: the real brigade binary in a QProcess.
 #include "BrigadeRun.h"
+#include "TestHttpServer.h"
 
 #include <QDir>
 #include <QFile>
@@ -8,6 +9,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
+#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -37,12 +39,17 @@ private slots:
     void insecureIsLoud();
     void retryFailedSaysWhatItWrites();
     void secretsStayOutOfJournalAndOutput();
+    void retryFailedGroupWithChanges();
+    void onFinishAndBell();
+    void skipEndsARunClean();
 
 private:
     using Result = Brigade::Test::BrigadeRun;
     // env: the process's environment (default: this one's).
     Result brigade(const QStringList &args, int timeoutMs = 60000,
                    const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+    // The same, with this process's event loop running meanwhile (for a test server here).
+    Result brigadeServed(const QStringList &args);
     QString writeBatch(const QString &name, const QByteArray &content);
     QTemporaryDir m_dir;
 };
@@ -51,6 +58,23 @@ tst_RunCommand::Result tst_RunCommand::brigade(const QStringList &args, int time
                                                const QProcessEnvironment &env)
 {
     return Brigade::Test::runBrigade(args, env, timeoutMs);
+}
+
+tst_RunCommand::Result tst_RunCommand::brigadeServed(const QStringList &args)
+{
+    QProcess p;
+    QSignalSpy finished(&p, &QProcess::finished);
+    p.start(QStringLiteral(BRIGADE_APP_PATH), args);
+    Result r;
+    if (!finished.wait(60000)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
 }
 
 QString tst_RunCommand::writeBatch(const QString &name, const QByteArray &content)
@@ -99,6 +123,10 @@ void tst_RunCommand::badArguments_data()
     QTest::newRow("unknown command")
             << QStringList{QStringLiteral("frobnicate"), batch}
             << QStringLiteral("unknown command \"frobnicate\" (the commands are run, retry-failed");
+    QTest::newRow("reason without skip")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--reason"),
+                           QStringLiteral("x")}
+            << QStringLiteral("--reason goes with skip");
     QTest::newRow("two batches") << QStringList{QStringLiteral("run"), batch, batch}
                                  << QStringLiteral("one batch file at a time");
     QTest::newRow("host connections")
@@ -112,6 +140,29 @@ void tst_RunCommand::badArguments_data()
     QTest::newRow("cacert not PEM")
             << QStringList{QStringLiteral("run"), batch, QStringLiteral("--cacert"), batch}
             << QStringLiteral("holds no PEM certificate");
+    QTest::newRow("set-host with run")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--set-host"),
+                           QStringLiteral("mirror")}
+            << QStringLiteral("--set-host goes with retry-failed");
+    QTest::newRow("set-header without colon")
+            << QStringList{QStringLiteral("retry-failed"), batch, QStringLiteral("--set-header"),
+                           QStringLiteral("X-Key")}
+            << QStringLiteral("--set-header: a header is written \"Name: value\"");
+    QTest::newRow("set-host with a path")
+            << QStringList{QStringLiteral("retry-failed"), batch, QStringLiteral("--set-host"),
+                           QStringLiteral("mirror/x")}
+            << QStringLiteral("retry-failed: \"mirror/x\" is not a host or host:port");
+    QTest::newRow("group zero") << QStringList{QStringLiteral("retry-failed"), batch,
+                                               QStringLiteral("--group"), QStringLiteral("0")}
+                                << QStringLiteral("--group expects a group number");
+    QTest::newRow("empty on-finish")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--on-finish"),
+                           QStringLiteral(" ")}
+            << QStringLiteral("--on-finish needs a command");
+    QTest::newRow("on-finish quote not closed")
+            << QStringList{QStringLiteral("run"), batch, QStringLiteral("--on-finish"),
+                           QStringLiteral("sh -c 'echo")}
+            << QStringLiteral("--on-finish: a single quote is not closed");
     QTest::newRow("proxy scheme") << QStringList{QStringLiteral("run"), batch,
                                                  QStringLiteral("--proxy"),
                                                  QStringLiteral("ftp://proxy:21")}
@@ -603,6 +654,166 @@ void tst_RunCommand::secretsStayOutOfJournalAndOutput()
     QVERIFY2(record.contains("\"id\":\"s\"")
                      && record.contains("was not set when the batch was loaded"),
              record.constData());
+}
+
+void tst_RunCommand::retryFailedGroupWithChanges()
+{
+    // Three fetches from a host where nothing listens, and a task that fails for another
+    // cause; retry-failed moves the first group to a mirror (the test server) with a header.
+    Brigade::Test::TestHttpServer server;
+    QVERIFY(server.listen());
+    QByteArray data;
+    for (int i = 0; i < 3; ++i)
+        data += "{\"id\":\"m" + QByteArray::number(i)
+                + "\",\"fetch\":\"http://127.0.0.1:1/maybe?key=k" + QByteArray::number(i) + "\"}\n";
+    data += "{\"id\":\"gone\",\"fetch\":\"file://" + m_dir.filePath(QStringLiteral("gone")).toUtf8()
+            + "\"}\n";
+    data += R"({"id":"ok","compute":{"op":"sum_to","n":3}})"
+            "\n";
+    const QString path = writeBatch(QStringLiteral("mirror.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("mirror.journal"));
+    const QStringList quiet{QStringLiteral("--progress"), QStringLiteral("none")};
+    Result r = brigade(QStringList{QStringLiteral("run"), path, QStringLiteral("--journal"),
+                                   journal, QStringLiteral("--max-attempts"), QStringLiteral("1")}
+                       + quiet);
+    QCOMPARE(r.exitCode, 1);
+    // brigade failures numbers the groups, most tasks first.
+    r = brigade({QStringLiteral("failures"), journal});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.split(QLatin1Char('\n'));
+    const auto first = std::find_if(lines.cbegin(), lines.cend(), [](const QString &l) {
+        return l.startsWith(QLatin1String("  #1  3  "));
+    });
+    QVERIFY2(first != lines.cend(), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("  #2  1  ")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("--group N [--set-host")), qPrintable(r.out));
+
+    r = brigade({QStringLiteral("retry-failed"), journal, QStringLiteral("--group"),
+                 QStringLiteral("3")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("there is no failure group 3")), qPrintable(r.err));
+
+    const QByteArray host = "127.0.0.1:" + QByteArray::number(server.port());
+    r = brigadeServed(
+            QStringList{QStringLiteral("retry-failed"), journal, QStringLiteral("--group"),
+                        QStringLiteral("1"), QStringLiteral("--set-host"), QString::fromUtf8(host),
+                        QStringLiteral("--set-header"), QStringLiteral("X-Brigade-Test: cli"),
+                        QStringLiteral("--set-timeout-ms"), QStringLiteral("20000")}
+            + quiet);
+    // The file task is still failed: exit 1, and the three moved tasks succeeded.
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("retrying 3 failed tasks of %1 with host %2, header "
+                                           "X-Brigade-Test: cli, timeout 20000 ms")
+                                    .arg(journal, QString::fromUtf8(host))),
+             qPrintable(r.err));
+    QVERIFY2(r.out.contains(QLatin1String("4 succeeded, 1 failed")), qPrintable(r.out));
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(server.hits("/maybe?key=k" + QByteArray::number(i)), 1);
+    QVERIFY(server.lastRequestHead().contains("X-Brigade-Test: cli"));
+
+    // The records name the URL each task fetched: the mirror's.
+    const QString out = m_dir.filePath(QStringLiteral("mirror-out.jsonl"));
+    r = brigade({QStringLiteral("export"), journal, QStringLiteral("-o"), out});
+    QCOMPARE(r.exitCode, 0);
+    QFile records(out);
+    QVERIFY(records.open(QIODevice::ReadOnly));
+    QVERIFY(records.readAll().contains("\"url\":\"" + server.url("/maybe?key=k0") + "\""));
+
+    // A plain retry later runs what is still failed, and nothing that succeeded.
+    r = brigadeServed(QStringList{QStringLiteral("retry-failed"), journal} + quiet);
+    QCOMPARE(r.exitCode, 1);                   // the file is still gone
+    QCOMPARE(server.hits("/maybe?key=k0"), 1); // succeeded tasks are not retried
+}
+
+void tst_RunCommand::onFinishAndBell()
+{
+    const QString path = writeBatch(QStringLiteral("finish.jsonl"),
+                                    R"({"id":"a","compute":{"op":"sum_to","n":3}})"
+                                    "\n"
+                                    R"({"id":"b","fetch":"file:///nonexistent/brigade"})"
+                                    "\n");
+    const QString journal = m_dir.filePath(QStringLiteral("finish.journal"));
+    const QString envFile = m_dir.filePath(QStringLiteral("finish.env"));
+    // No shell unless asked for: sh -c is the user's.
+    Result r = brigade({QStringLiteral("run"), path, QStringLiteral("--journal"), journal,
+                        QStringLiteral("--max-attempts"), QStringLiteral("1"),
+                        QStringLiteral("--progress"), QStringLiteral("none"),
+                        QStringLiteral("--bell"), QStringLiteral("--on-finish"),
+                        QStringLiteral("sh -c 'env > %1'").arg(envFile)});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains(QLatin1Char('\a')));
+    QFile env(envFile);
+    QVERIFY(env.open(QIODevice::ReadOnly));
+    const QByteArray vars = env.readAll();
+    for (const QByteArray &line :
+         {QByteArray("BRIGADE_STATUS=1"), QByteArray("BRIGADE_TOTAL=2"),
+          QByteArray("BRIGADE_SUCCEEDED=1"), QByteArray("BRIGADE_FAILED=1"),
+          QByteArray("BRIGADE_CANCELLED=0"), QByteArray("BRIGADE_NOT_RUN=0"),
+          "BRIGADE_JOURNAL=" + journal.toUtf8()})
+        QVERIFY2(vars.contains('\n' + line + '\n') || vars.startsWith(line + '\n'),
+                 line.constData());
+    // A command that cannot run is said, and the status stays the run's.
+    r = brigade({QStringLiteral("run"), QStringLiteral("--resume"), journal,
+                 QStringLiteral("--progress"), QStringLiteral("none"),
+                 QStringLiteral("--on-finish"), QStringLiteral("/nonexistent/notify-me now")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1String("--on-finish: cannot run /nonexistent/notify-me")),
+             qPrintable(r.err));
+    // Without a bell, none rings.
+    r = brigade({QStringLiteral("run"), QStringLiteral("--resume"), journal,
+                 QStringLiteral("--progress"), QStringLiteral("none")});
+    QVERIFY(!r.err.contains(QLatin1Char('\a')));
+}
+
+void tst_RunCommand::skipEndsARunClean()
+{
+    // Two tasks whose input is gone fail: the run exits 1. Skipped with a reason, the run
+    // is clean (every task succeeded or was skipped): exit 0, and skipped in the records.
+    QByteArray data;
+    for (int i = 0; i < 2; ++i)
+        data += "{\"id\":\"gone" + QByteArray::number(i) + "\",\"fetch\":\"file://"
+                + m_dir.filePath(QStringLiteral("gone%1").arg(i)).toUtf8() + "\"}\n";
+    data += R"({"id":"ok","compute":{"op":"sum_to","n":3}})"
+            "\n";
+    const QString path = writeBatch(QStringLiteral("skip.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("skip.journal"));
+    Result r = brigade({QStringLiteral("run"), path, QStringLiteral("--journal"), journal,
+                        QStringLiteral("--max-attempts"), QStringLiteral("1"),
+                        QStringLiteral("--progress"), QStringLiteral("none")});
+    QCOMPARE(r.exitCode, 1);
+    r = brigade({QStringLiteral("skip"), journal});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("skip needs --reason TEXT")), qPrintable(r.err));
+    r = brigade({QStringLiteral("skip"), journal, QStringLiteral("--group"), QStringLiteral("1"),
+                 QStringLiteral("--reason"), QStringLiteral("inputs deleted upstream")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains(QLatin1String("skipped 2 tasks of")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("now 1 succeeded, 0 failed, 2 skipped")),
+             qPrintable(r.err));
+    // Nothing left to skip: the status still says the run is clean.
+    r = brigade({QStringLiteral("skip"), journal, QStringLiteral("--reason"), QStringLiteral("x")});
+    QCOMPARE(r.exitCode, 0);
+
+    const QString out = m_dir.filePath(QStringLiteral("skip-out.jsonl"));
+    r = brigade({QStringLiteral("export"), journal, QStringLiteral("-o"), out});
+    QCOMPARE(r.exitCode, 0);
+    QFile records(out);
+    QVERIFY(records.open(QIODevice::ReadOnly));
+    int skippedRecords = 0;
+    for (const QByteArray &line : records.readAll().split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(QStringLiteral("status")).toString() == u"skipped") {
+            ++skippedRecords;
+            QVERIFY(o.value(QStringLiteral("id")).toString().startsWith(QLatin1String("gone")));
+        }
+    }
+    QCOMPARE(skippedRecords, 2);
+
+    // A resume has nothing to run and ends clean, saying so.
+    r = brigade({QStringLiteral("run"), QStringLiteral("--resume"), journal,
+                 QStringLiteral("--progress"), QStringLiteral("none")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QLatin1String("1 succeeded, 0 failed, 2 skipped")), qPrintable(r.out));
 }
 
 void tst_RunCommand::insecureIsLoud()

@@ -1,5 +1,6 @@
 #include "CliParser.h"
 
+#include "FinishHook.h"
 #include "net/Url.h"
 #include "run/RunSettingsRules.h"
 #include "run/WorkerGroups.h"
@@ -151,6 +152,37 @@ struct Parser
                                  QStringLiteral("journals --prune: remove the journals whose "
                                                 "last run is more than DAYS days old."),
                                  QStringLiteral("DAYS")};
+    QCommandLineOption group{QStringLiteral("group"),
+                             QStringLiteral("retry-failed: only the tasks of failure group N, "
+                                            "as brigade failures numbers them (repeatable)."),
+                             QStringLiteral("N")};
+    QCommandLineOption setHeader{QStringLiteral("set-header"),
+                                 QStringLiteral("retry-failed: send this header with the retried "
+                                                "fetches (repeatable; journaled)."),
+                                 QStringLiteral("'NAME: VALUE'")};
+    QCommandLineOption setHost{QStringLiteral("set-host"),
+                               QStringLiteral("retry-failed: fetch from this host instead (a "
+                                              "mirror; journaled)."),
+                               QStringLiteral("HOST[:PORT]")};
+    QCommandLineOption setTimeout{QStringLiteral("set-timeout-ms"),
+                                  QStringLiteral("retry-failed: the retried tasks' own attempt "
+                                                 "timeout (journaled)."),
+                                  QStringLiteral("MS")};
+    QCommandLineOption setAttempts{QStringLiteral("set-attempts"),
+                                   QStringLiteral("retry-failed: the retried tasks' own number "
+                                                  "of attempts (journaled)."),
+                                   QStringLiteral("N")};
+    QCommandLineOption reason{QStringLiteral("reason"),
+                              QStringLiteral("skip: why the tasks are given up on (required; "
+                                             "journaled)."),
+                              QStringLiteral("TEXT")};
+    QCommandLineOption onFinish{QStringLiteral("on-finish"),
+                                QStringLiteral("Run CMD when the run ends (no shell: write sh -c "
+                                               "'...' for one), with BRIGADE_* counts in its "
+                                               "environment."),
+                                QStringLiteral("CMD")};
+    QCommandLineOption bell{QStringLiteral("bell"),
+                            QStringLiteral("Ring the terminal bell when the run ends.")};
     QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
                             QStringLiteral("Show this help.")};
     QCommandLineOption version{{QStringLiteral("v"), QStringLiteral("version")},
@@ -172,6 +204,7 @@ struct Parser
                 "  brigade export JOURNAL -o FILE  write a run's results\n"
                 "  brigade failures JOURNAL      a run's failures grouped by cause\n"
                 "  brigade journals [--prune]    the journals runs left; remove old ones\n"
+                "  brigade skip JOURNAL --reason TEXT [--group N]  give up on failed tasks\n"
                 "  brigade COMMAND --help        a command's own options and exit statuses"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
         p.addOptions({workers,
@@ -210,6 +243,14 @@ struct Parser
                       prune,
                       keep,
                       olderThan,
+                      group,
+                      setHeader,
+                      setHost,
+                      setTimeout,
+                      setAttempts,
+                      reason,
+                      onFinish,
+                      bell,
                       help,
                       version});
         p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("run"));
@@ -283,6 +324,94 @@ bool parseGroups(const Parser &P, RunSettings &s, QString *error)
     return true;
 }
 
+// retry-failed's --group and --set-*: which failed tasks, and how they change.
+bool parseRetryChange(const Parser &P, CliOptions *o, QString *error)
+{
+    const bool retry = o->command == CliOptions::Command::RetryFailed;
+    const bool skip = o->command == CliOptions::Command::Skip;
+    o->reason = P.p.value(P.reason).trimmed();
+    if (skip && o->reason.isEmpty()) {
+        *error = QStringLiteral("skip needs --reason TEXT (why the tasks are given up on)");
+        return false;
+    }
+    if (!skip && P.p.isSet(P.reason)) {
+        *error = QStringLiteral("--reason goes with skip (brigade skip JOURNAL --reason TEXT)");
+        return false;
+    }
+    for (const QCommandLineOption *option :
+         {&P.group, &P.setHeader, &P.setHost, &P.setTimeout, &P.setAttempts}) {
+        if (P.p.isSet(*option) && !retry && !(skip && option == &P.group)) {
+            *error = QStringLiteral("--%1 goes with retry-failed (brigade retry-failed JOURNAL "
+                                    "--%1 ...)")
+                             .arg(option->names().constFirst());
+            return false;
+        }
+    }
+    for (const QString &text : P.p.values(P.group)) {
+        bool ok = false;
+        const int n = text.toInt(&ok);
+        if (!ok || n < 1) {
+            *error = QStringLiteral("--group expects a group number from brigade failures (1, "
+                                    "2, ...), not \"%1\"")
+                             .arg(text);
+            return false;
+        }
+        o->groups.append(n);
+    }
+    SpecChange &c = o->change;
+    for (const QString &text : P.p.values(P.setHeader)) {
+        const auto header = SpecChange::parseHeader(text);
+        if (!header) {
+            *error = QStringLiteral("--set-header: %1").arg(header.error());
+            return false;
+        }
+        c.headers.append(*header);
+    }
+    c.host = P.p.value(P.setHost).toUtf8();
+    qint64 v = 0;
+    if (!intOption(P.p, P.setTimeout, Field::TimeoutMs, &v, error))
+        return false;
+    c.timeoutMs = quint32(v);
+    v = 0;
+    if (!intOption(P.p, P.setAttempts, Field::MaxAttempts, &v, error))
+        return false;
+    c.maxAttempts = quint16(v);
+    if (P.p.isSet(P.setTimeout) && c.timeoutMs == 0) {
+        *error = QStringLiteral("--set-timeout-ms expects a timeout of 1 ms or more");
+        return false;
+    }
+    if (!c.isEmpty()) {
+        if (const Status ok = c.check(); !ok) {
+            *error = QStringLiteral("retry-failed: %1").arg(ok.error());
+            return false;
+        }
+    }
+    return true;
+}
+
+bool parseFinish(const Parser &P, CliOptions *o, QString *error)
+{
+    o->bell = P.p.isSet(P.bell);
+    if (!P.p.isSet(P.onFinish))
+        return true;
+    if (o->command == CliOptions::Command::Export || o->command == CliOptions::Command::Failures
+        || o->command == CliOptions::Command::Skip) {
+        *error = QStringLiteral("--on-finish goes with a run (run, --resume, retry-failed)");
+        return false;
+    }
+    const Result<QStringList> command = FinishHook::splitCommand(P.p.value(P.onFinish));
+    if (!command) {
+        *error = QStringLiteral("--on-finish: %1").arg(command.error());
+        return false;
+    }
+    o->onFinish = *command;
+    if (o->onFinish.isEmpty()) {
+        *error = QStringLiteral("--on-finish needs a command");
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 namespace {
@@ -339,13 +468,13 @@ QList<CommandDoc> commandDocs(const Parser &P)
                            "The run is recorded in a journal; --resume JOURNAL runs what it did "
                            "not finish, cancelled tasks included."),
             {},
-            {QStringLiteral("0    every task succeeded"),
+            {QStringLiteral("0    every task succeeded or was skipped with a reason"),
              QStringLiteral("1    some tasks failed or were cancelled"),
              QStringLiteral("2    bad usage or input: an unknown option, errors in the "
                             "batch, no task to run, an -o that names an input"),
              interrupted}};
     run.options << P.output << P.skipInvalid << P.progress << P.journal << P.noJournal << P.resume
-                << settings << P.help;
+                << P.onFinish << P.bell << settings << P.help;
     CommandDoc retry{QStringLiteral("retry-failed"),
                      {QStringLiteral("brigade retry-failed JOURNAL [options]")},
                      QStringLiteral("Runs the failed tasks of the run recorded in JOURNAL again, "
@@ -359,7 +488,9 @@ QList<CommandDoc> commandDocs(const Parser &P)
                       QStringLiteral("1    some still failed or were cancelled"),
                       QStringLiteral("2    bad usage, or JOURNAL is not a readable journal"),
                       interrupted}};
-    retry.options << P.output << P.onlyRetried << P.progress << settings << P.help;
+    retry.options << P.output << P.onlyRetried << P.group << P.setHeader << P.setHost
+                  << P.setTimeout << P.setAttempts << P.progress << P.onFinish << P.bell << settings
+                  << P.help;
     CommandDoc exportDoc{QStringLiteral("export"),
                          {QStringLiteral("brigade export JOURNAL -o FILE")},
                          QStringLiteral("Writes the results recorded in JOURNAL to FILE (.jsonl "
@@ -390,7 +521,17 @@ QList<CommandDoc> commandDocs(const Parser &P)
             {QStringLiteral("0    listed, or pruned"),
              QStringLiteral("1    a journal could not be removed"),
              QStringLiteral("2    bad usage")}};
-    return {run, retry, exportDoc, failures, journals};
+    CommandDoc skip{QStringLiteral("skip"),
+                    {QStringLiteral("brigade skip JOURNAL --reason TEXT [--group N]...")},
+                    QStringLiteral("Gives up on the failed tasks of the run recorded in JOURNAL "
+                                   "(or those of failure group N, as brigade failures numbers "
+                                   "them), with a reason that the journal keeps. A skipped task "
+                                   "is finished and not a failure."),
+                    {P.reason, P.group, P.help},
+                    {QStringLiteral("0    every task now succeeded or was skipped"),
+                     QStringLiteral("1    some tasks are still failed or unfinished"),
+                     QStringLiteral("2    bad usage, or JOURNAL is not a readable journal")}};
+    return {run, retry, exportDoc, failures, journals, skip};
 }
 
 // text in lines of at most width columns, as Qt lays out the options' descriptions.
@@ -506,7 +647,8 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     const QString verb = pos.value(0);
     if (dashes >= 0
         && (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")
-            || verb == QLatin1String("failures") || P.p.isSet(P.resume))) {
+            || verb == QLatin1String("failures") || verb == QLatin1String("skip")
+            || P.p.isSet(P.resume))) {
         *error = QStringLiteral("-- PROG ARG... goes with brigade run LIST only (a journal "
                                 "already holds its command)");
         return false;
@@ -548,9 +690,10 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
         return false;
     }
     if (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")
-        || verb == QLatin1String("failures")) {
+        || verb == QLatin1String("failures") || verb == QLatin1String("skip")) {
         o->command = verb == QLatin1String("export")     ? CliOptions::Command::Export
                      : verb == QLatin1String("failures") ? CliOptions::Command::Failures
+                     : verb == QLatin1String("skip")     ? CliOptions::Command::Skip
                                                          : CliOptions::Command::RetryFailed;
         if (pos.size() != 2) {
             *error = QStringLiteral("%1 expects one journal file (brigade %1 JOURNAL)").arg(verb);
@@ -579,9 +722,10 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
             return false;
         } else if (pos.size() > 1 && verb != QLatin1String("run") && !QFileInfo::exists(verb)) {
             // "brigade frobnicate x.jsonl": a mistyped command, not two batches.
-            *error = QStringLiteral("unknown command \"%1\" (the commands are run, "
-                                    "retry-failed, export, failures and journals; see brigade "
-                                    "--help)")
+            *error = QStringLiteral(
+                             "unknown command \"%1\" (the commands are run, "
+                             "retry-failed, export, failures, skip and journals; see brigade "
+                             "--help)")
                              .arg(verb);
             return false;
         } else if (pos.size() > 1) {
@@ -593,6 +737,8 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
             o->journalPath = P.p.value(P.journal);
         }
     }
+    if (!parseRetryChange(P, o, error) || !parseFinish(P, o, error))
+        return false;
     o->noJournal = P.p.isSet(P.noJournal);
     if (o->noJournal && (P.p.isSet(P.journal) || o->resume)) {
         *error = QStringLiteral("--no-journal cannot be combined with --journal or --resume");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "run/RunSettings.h"
+#include "session/SpecChange.h"
 
 #include <QString>
 #include <QStringList>
@@ -10,7 +11,7 @@ namespace Brigade {
 // What the command line asked for.
 struct CliOptions
 {
-    enum class Command { Run, RetryFailed, Export, Failures, Journals, Help, Version };
+    enum class Command { Run, RetryFailed, Export, Failures, Journals, Skip, Help, Version };
     enum class Progress { Auto, Live, Plain, None };
 
     Command command = Command::Run;
@@ -33,6 +34,14 @@ struct CliOptions
     Progress progress = Progress::Auto;
     int plainIntervalMs = 3000;
     RunSettings settings;
+    // retry-failed: only these failure groups (numbered from 1 as brigade failures lists
+    // them; empty: every failed task), and the change their tasks get (--set-*).
+    QList<int> groups;
+    SpecChange change;
+    QString reason; // skip: why the tasks are given up on
+    // When the run ends: a command to run (split into arguments, no shell) and the bell.
+    QStringList onFinish;
+    bool bell = false;
 };
 
 // One help text the command line prints: the general one (command empty) or one

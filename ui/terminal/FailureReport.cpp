@@ -31,14 +31,19 @@ QStringList FailureReport::lines(const FailureSummary &f, const Options &o)
     for (const FailureGroup &g : f.groups)
         countWidth = qMax(countWidth, int(ProgressView::count(g.tasks()).size()));
     int shown = 0;
+    int number = 0;
     for (const FailureGroup &g : f.groups) {
+        ++number;
         if (g.tasks() == 0 && !o.details)
             continue; // recovered: only the full listing names them
         if (o.maxGroups >= 0 && shown >= o.maxGroups)
             break;
         ++shown;
         const QString n = g.tasks() ? ProgressView::count(g.tasks()) : QStringLiteral("0");
-        const QString head = QStringLiteral("  %1  ").arg(n, countWidth);
+        // The full listing numbers the groups for brigade retry-failed --group N.
+        const QString head = o.details
+                                     ? QStringLiteral("  #%1  %2  ").arg(number).arg(n, countWidth)
+                                     : QStringLiteral("  %1  ").arg(n, countWidth);
         out << head + ProgressView::elide(g.cause.label(), w - int(head.size()));
         const QString indent(head.size(), QLatin1Char(' '));
         if (g.tasks() == 0)

@@ -157,8 +157,9 @@ int ProgressView::columns() const
 
 QString ProgressView::summaryLine(const RunStats &s) const
 {
-    // Cancelled tasks are not done: the share is of those that succeeded or failed.
-    const qint64 done = s.succeeded + s.failed;
+    // Cancelled tasks are not done: the share is of those that succeeded, failed or were
+    // skipped.
+    const qint64 done = s.succeeded + s.failed + s.skipped;
     const double frac = s.total ? double(done) / double(s.total) : 1.0;
     return QStringLiteral("%1/%2 (%3%) ok %4 failed %5 retrying %6 running %7%8 | %9 tasks/s | "
                           "elapsed %10 eta %11")
@@ -228,6 +229,7 @@ QStringList ProgressView::frame(const RunStats &s, int width) const
     item(QStringLiteral("running"), s.running, nullptr, true);
     item(QStringLiteral("queued"), s.queued, nullptr, false);
     item(QStringLiteral("cancelled"), s.cancelled, Yellow, false);
+    item(QStringLiteral("skipped"), s.skipped, nullptr, false);
     lines << fold(items, w, m_colour);
 
     // Cores: one cell each, averaged in pairs (and so on) until they fit.

@@ -1,6 +1,7 @@
 #include "RunCommand.h"
 
 #include "FailureReport.h"
+#include "FinishHook.h"
 #include "InterruptWatcher.h"
 #include "JournalsCommand.h"
 #include "MapReduceCommand.h"
@@ -213,6 +214,9 @@ QList<OutputPaths::Input> RunCommand::inputs() const
 Result<Job *> RunCommand::startJob()
 {
     const QString journal = m_session->journalPath();
+    if (m_options.command == CliOptions::Command::RetryFailed
+        && (!m_options.groups.isEmpty() || !m_options.change.isEmpty()))
+        return retryChosen();
     if (m_options.command == CliOptions::Command::RetryFailed) {
         printErr(
                 QStringLiteral("brigade: retrying %1 of %2")
@@ -236,6 +240,81 @@ Result<Job *> RunCommand::startJob()
     return job;
 }
 
+Result<QVector<int>> RunCommand::chosenRows() const
+{
+    if (m_options.groups.isEmpty())
+        return m_session->store()->rowsWithStatus(TaskStatus::Failed);
+    const FailureSummary failures = m_session->failures();
+    QVector<int> ids;
+    for (int n : std::as_const(m_options.groups)) {
+        if (n > failures.groups.size())
+            return Result<QVector<int>>::failure(
+                    QStringLiteral("there is no failure group %1 (%2 has %3; see brigade "
+                                   "failures %2)")
+                            .arg(n)
+                            .arg(m_session->journalPath())
+                            .arg(ProgressView::counted(failures.groups.size(), "group", "groups")));
+        ids += failures.groups[n - 1].ids;
+    }
+    const OpenedRun &opened = m_session->opened();
+    return opened.failures ? opened.failures->rowsOf(ids) : QVector<int>();
+}
+
+int RunCommand::exitStatus(const StatusCounts &c)
+{
+    return c[TaskStatus::Succeeded] + c[TaskStatus::Skipped] == c.total() ? 0 : 1;
+}
+
+void RunCommand::skipChosen()
+{
+    // brigade skip JOURNAL --reason TEXT [--group N]: the chosen failed tasks given up on,
+    // journaled; the exit status says whether the run is clean now.
+    const Result<QVector<int>> rows = chosenRows();
+    if (!rows)
+        return fail(QStringLiteral("brigade: %1").arg(rows.error()), 2);
+    if (rows->isEmpty()) {
+        printErr(QStringLiteral("brigade: no failed tasks to skip in %1")
+                         .arg(m_session->journalPath()));
+        emit exitRequested(exitStatus(m_session->store()->counts()));
+        return;
+    }
+    connect(m_session.get(), &RunSession::tasksSkipped, this, [this](const QVector<int> &skipped) {
+        const StatusCounts c = m_session->store()->counts();
+        printErr(QStringLiteral("brigade: skipped %1 of %2 (%3); now %4 succeeded, %5 failed, "
+                                "%6 skipped, %7 not finished")
+                         .arg(ProgressView::counted(skipped.size(), "task", "tasks"),
+                              m_session->journalPath(), m_options.reason,
+                              ProgressView::count(c[TaskStatus::Succeeded]),
+                              ProgressView::count(c[TaskStatus::Failed]),
+                              ProgressView::count(c[TaskStatus::Skipped]),
+                              ProgressView::count(c.total() - c[TaskStatus::Succeeded]
+                                                  - c[TaskStatus::Failed]
+                                                  - c[TaskStatus::Skipped])));
+        emit exitRequested(exitStatus(c));
+    });
+    if (const Status ok = m_session->skipTasks(*rows, m_options.reason); !ok)
+        return fail(QStringLiteral("brigade: %1").arg(ok.error()), 2);
+}
+
+Result<Job *> RunCommand::retryChosen()
+{
+    // retry-failed --group N --set-...: the failed tasks of the groups named (all failed
+    // tasks without --group), with their specs changed (journaled) or as they are.
+    const Result<QVector<int>> chosen = chosenRows();
+    if (!chosen)
+        return Result<Job *>::failure(chosen.error());
+    const QVector<int> rows = *chosen;
+    const QString change = m_options.change.isEmpty()
+                                   ? QString()
+                                   : QStringLiteral(" with %1").arg(m_options.change.describe());
+    printErr(QStringLiteral("brigade: retrying %1 of %2%3")
+                     .arg(ProgressView::counted(rows.size(), "failed task", "failed tasks"),
+                          m_session->journalPath(), change));
+    if (m_options.change.isEmpty())
+        return m_session->retrySelected(rows, m_options.settings);
+    return m_session->retryChanged(rows, m_options.change, m_options.settings);
+}
+
 void RunCommand::begin()
 {
     m_session = std::make_unique<RunSession>();
@@ -246,6 +325,8 @@ void RunCommand::begin()
             return fail(QStringLiteral("brigade: a MapReduce job has no task failures to list"), 2);
         return listFailures();
     }
+    if (m_options.command == CliOptions::Command::Skip)
+        return skipChosen();
     if (m_options.command != CliOptions::Command::Export) {
         // What the window's settings refuse, the command line refuses too, before any run.
         const QList<RunSettingsRules::Problem> missing
@@ -431,7 +512,16 @@ void RunCommand::onFinished(const RunStats &stats)
                                   m_options.outputPath));
     }
     printSummary(stats, written);
-    emit exitRequested(stats.succeeded == stats.total ? 0 : 1);
+    // The exit status rule (README): skipped tasks were given up on with a reason, so a run
+    // of successes and skips is clean.
+    const int status = stats.succeeded + stats.skipped == stats.total ? 0 : 1;
+    if (m_options.onFinish.isEmpty() && !m_options.bell) {
+        emit exitRequested(status);
+        return;
+    }
+    auto *hook = new FinishHook(this);
+    connect(hook, &FinishHook::done, this, [this, status] { emit exitRequested(status); });
+    hook->run(m_options.onFinish, m_options.bell, stats, m_session->journalPath(), status);
 }
 
 void RunCommand::listFailures()
@@ -451,7 +541,10 @@ void RunCommand::listFailures()
     for (const QString &line : lines)
         std::printf("%s\n", line.toLocal8Bit().constData());
     if (failed > 0)
-        std::printf("retry the failed: brigade retry-failed %s\n",
+        std::printf("retry the failed: brigade retry-failed %s\n"
+                    "retry a group, changed: brigade retry-failed %s --group N [--set-host "
+                    "HOST[:PORT]] [--set-header 'NAME: VALUE'] [--set-timeout-ms MS]\n",
+                    m_session->journalPath().toLocal8Bit().constData(),
                     m_session->journalPath().toLocal8Bit().constData());
     std::fflush(stdout);
     emit exitRequested(0);
@@ -467,6 +560,8 @@ void RunCommand::printSummary(const RunStats &stats, bool written)
     QStringList out;
     QStringList counts{QStringLiteral("%1 succeeded").arg(ProgressView::count(stats.succeeded)),
                        QStringLiteral("%1 failed").arg(ProgressView::count(stats.failed))};
+    if (stats.skipped)
+        counts << QStringLiteral("%1 skipped").arg(ProgressView::count(stats.skipped));
     if (stats.cancelled)
         counts << QStringLiteral("%1 cancelled").arg(ProgressView::count(stats.cancelled));
     const qint64 open = stats.total - stats.finished();

@@ -39,6 +39,12 @@ private:
     bool open();
     Result<OpenedRun> openCommandLine(const OpenOptions &options);
     Result<Job *> startJob();
+    Result<Job *> retryChosen();
+    // The failed tasks of the groups --group names (every failed task without).
+    Result<QVector<int>> chosenRows() const;
+    void skipChosen();
+    // 0 when every task succeeded or was skipped (with a reason), else 1.
+    static int exitStatus(const StatusCounts &counts);
     // What the command reads, which -o must not name.
     QList<OutputPaths::Input> inputs() const;
     void noteFailure(const QVector<int> &rows);

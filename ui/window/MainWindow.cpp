@@ -7,6 +7,7 @@
 #include "run/RunSettingsFile.h"
 #include "session/RunSession.h"
 #include "window/failures/FailuresView.h"
+#include "window/failures/RetryChangesDialog.h"
 #include "window/mapreduce/MapReduceView.h"
 #include "window/notify/RunEndNotifier.h"
 #include "window/settings/RunSettingsDialog.h"
@@ -35,6 +36,7 @@
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -557,15 +559,25 @@ void MainWindow::onFailureAction(FailuresView::Action action, const QVector<int>
     if (!m_session->store() || rows.isEmpty())
         return;
     switch (action) {
-    case FailuresView::Action::Retry:
     case FailuresView::Action::RetryWithSettings: {
-        if (action == FailuresView::Action::RetryWithSettings) {
-            RunSettingsDialog dialog(m_settings, this);
-            dialog.setWindowTitle(tr("Retry with Settings"));
-            if (dialog.exec() != QDialog::Accepted)
+        // Window-modal, not exec(): the run goes on being shown while the change is written.
+        auto *dialog = new RetryChangesDialog(rows.size(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this, dialog, rows] {
+            const SpecChange change = dialog->change();
+            const Result<Job *> job = m_session->retryChanged(rows, change, m_settings);
+            if (!job) {
+                say(tr("Nothing to retry: %1").arg(job.error()));
                 return;
-            setRunSettings(dialog.settings());
-        }
+            }
+            say(Formatting::counted(rows.size(), tr("Retrying %1 task with %2"),
+                                    tr("Retrying %1 tasks with %2"))
+                        .arg(change.describe()));
+        });
+        dialog->open();
+        return;
+    }
+    case FailuresView::Action::Retry: {
         const Result<Job *> job = m_session->retrySelected(rows, m_settings);
         if (!job) {
             say(tr("Nothing to retry: %1").arg(job.error()));
@@ -573,6 +585,27 @@ void MainWindow::onFailureAction(FailuresView::Action action, const QVector<int>
         }
         say(Formatting::counted(rows.size(), tr("Retrying %1 task of the chosen failure groups"),
                                 tr("Retrying the %1 tasks of the chosen failure groups")));
+        return;
+    }
+    case FailuresView::Action::Skip: {
+        auto *dialog = new QInputDialog(this);
+        dialog->setObjectName(QStringLiteral("skipReasonDialog"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(tr("Skip Tasks"));
+        dialog->setLabelText(Formatting::counted(
+                rows.size(), tr("Why give up on %1 task? (kept in the journal)"),
+                tr("Why give up on these %1 tasks? (kept in the "
+                   "journal)")));
+        connect(dialog, &QInputDialog::textValueSelected, this, [this, rows](const QString &why) {
+            if (const Status ok = m_session->skipTasks(rows, why); !ok) {
+                say(tr("Nothing skipped: %1").arg(ok.error()));
+                return;
+            }
+            say(Formatting::counted(rows.size(), tr("Skipped %1 task: %2"),
+                                    tr("Skipped %1 tasks: %2"))
+                        .arg(why.trimmed()));
+        });
+        dialog->open();
         return;
     }
     case FailuresView::Action::StopRetrying:

@@ -9,13 +9,18 @@
 #include "window/MainWindow.h"
 #include "window/failures/FailureGroupsModel.h"
 #include "window/failures/FailuresView.h"
+#include "window/failures/RetryChangesDialog.h"
 
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -36,11 +41,16 @@ private slots:
 
     void groupsRetryAndExport();
     void stopRetrying();
+    void retryWithChangesToAMirror();
+    void skipEndsTheRun();
 
 private:
     QString writeBatch(const QString &name, const QStringList &lines);
     bool load(const QString &path);
     int groupRow(const QString &causeContains) const;
+    // Runs flaky tasks that fail and wait a minute to retry, and a fine one, until the
+    // flaky ones all wait to retry (one failure group).
+    void startRetryingRun(const QString &name, int flaky);
     FailuresView *view() const { return m_window->failuresView(); }
 
     QTemporaryDir m_dir;
@@ -105,6 +115,23 @@ int tst_FailuresView::groupRow(const QString &causeContains) const
             return r;
     }
     return -1;
+}
+
+void tst_FailuresView::startRetryingRun(const QString &name, int flaky)
+{
+    RunSettings s = m_window->runSettings();
+    s.maxAttempts = 50;
+    s.retry.baseDelayMs = 60000;
+    s.retry.maxDelayMs = 60000;
+    m_window->setRunSettings(s);
+    QStringList lines;
+    for (int i = 0; i < flaky; ++i)
+        lines << QStringLiteral(R"({"id":"flaky-%1","fetch":{"delay_ms":1,"fail_rate":1}})").arg(i);
+    lines << QStringLiteral(R"({"id":"fine","compute":{"op":"sum_to","n":3}})");
+    QVERIFY(load(writeBatch(name, lines)));
+    m_window->action(MainWindow::Action::Run)->trigger();
+    FailureGroupsModel *model = view()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->group(0).retrying == flaky, 20000);
 }
 
 void tst_FailuresView::groupsRetryAndExport()
@@ -189,20 +216,11 @@ void tst_FailuresView::stopRetrying()
 {
     // Tasks that fail again and again with a long backoff: they wait to retry until the
     // Failures view gives up on them.
-    RunSettings s = m_window->runSettings();
-    s.maxAttempts = 50;
-    s.retry.baseDelayMs = 60000;
-    s.retry.maxDelayMs = 60000;
-    m_window->setRunSettings(s);
-    QStringList lines;
-    for (int i = 0; i < 4; ++i)
-        lines << QStringLiteral(R"({"id":"flaky-%1","fetch":{"delay_ms":1,"fail_rate":1}})").arg(i);
-    lines << QStringLiteral(R"({"id":"fine","compute":{"op":"sum_to","n":3}})");
-    QVERIFY(load(writeBatch(QStringLiteral("retrying.jsonl"), lines)));
     QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
-    m_window->action(MainWindow::Action::Run)->trigger();
+    startRetryingRun(QStringLiteral("retrying.jsonl"), 4);
+    if (QTest::currentTestFailed())
+        return;
     FailureGroupsModel *model = view()->model();
-    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1 && model->group(0).retrying == 4, 20000);
     QTRY_VERIFY(view()->button(FailuresView::Action::StopRetrying)->isEnabled());
     QVERIFY(model->data(model->index(0, FailureGroupsModel::Tasks))
                     .toString()
@@ -212,6 +230,80 @@ void tst_FailuresView::stopRetrying()
     const StatusCounts counts = m_window->store()->counts();
     QCOMPARE(counts[TaskStatus::Cancelled], qint64(4));
     QCOMPARE(counts[TaskStatus::Succeeded], qint64(1));
+}
+
+void tst_FailuresView::retryWithChangesToAMirror()
+{
+    // Fetches from a host where nothing listens fail; Retry with Changes moves their group
+    // to the test server (a mirror) with a header, and they succeed.
+    RunSettings s = m_window->runSettings();
+    s.maxAttempts = 1;
+    m_window->setRunSettings(s);
+    QStringList lines;
+    for (int i = 0; i < 3; ++i)
+        lines << QStringLiteral("{\"id\":\"dead-%1\",\"fetch\":\"%2\"}")
+                         .arg(i)
+                         .arg(QStringLiteral("http://127.0.0.1:1/maybe?key=d%1").arg(i));
+    lines << QStringLiteral(R"({"id":"fine","compute":{"op":"sum_to","n":3}})");
+    QVERIFY(load(writeBatch(QStringLiteral("mirror.jsonl"), lines)));
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    QVERIFY(finished.wait(60000));
+    FailureGroupsModel *model = view()->model();
+    QTRY_COMPARE(model->rowCount(), 1);
+    QCOMPARE(model->group(0).tasks(), qint64(3));
+
+    view()->table()->selectRow(0);
+    QPushButton *retry = view()->button(FailuresView::Action::RetryWithSettings);
+    QCOMPARE(retry->text(), QStringLiteral("Retry with Changes…"));
+    retry->click();
+    RetryChangesDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<RetryChangesDialog *>()) && dialog->isVisible());
+    QPushButton *ok = dialog->buttons()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled()); // nothing changed yet
+    dialog->hostEdit()->setText(QStringLiteral("mirror/path"));
+    QVERIFY(!ok->isEnabled());
+    QVERIFY2(dialog->problemLabel()->text().contains(QStringLiteral("not a host")),
+             qPrintable(dialog->problemLabel()->text()));
+    dialog->hostEdit()->setText(QStringLiteral("127.0.0.1:%1").arg(m_server.port()));
+    dialog->headerEdit()->setText(QStringLiteral("X-Brigade-Test: window"));
+    dialog->timeoutBox()->setValue(20000);
+    QVERIFY(ok->isEnabled());
+    QVERIFY2(dialog->problemLabel()->text().contains(QStringLiteral("header X-Brigade-Test")),
+             qPrintable(dialog->problemLabel()->text()));
+    ok->click();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(m_window->store()->counts()[TaskStatus::Succeeded], qint64(4));
+    QCOMPARE(m_server.hits("/maybe?key=d1"), 1);
+    QVERIFY(m_server.lastRequestHead().contains("X-Brigade-Test: window"));
+    const int row = m_window->store()->rowOf(QStringLiteral("dead-1"));
+    QCOMPARE(m_window->store()->currentShape(row)->fetch.url, m_server.url("/maybe?key=d1"));
+}
+
+void tst_FailuresView::skipEndsTheRun()
+{
+    // Tasks that fail and wait a minute to retry: skipped with a reason from the Failures
+    // view, the run ends at once, with them skipped (not failed, not cancelled).
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    startRetryingRun(QStringLiteral("skipping.jsonl"), 3);
+    if (QTest::currentTestFailed())
+        return;
+    FailureGroupsModel *model = view()->model();
+    view()->button(FailuresView::Action::Skip)->click();
+    QInputDialog *dialog = nullptr;
+    QTRY_VERIFY((dialog = m_window->findChild<QInputDialog *>(QStringLiteral("skipReasonDialog")))
+                && dialog->isVisible());
+    QVERIFY(dialog->labelText().contains(QStringLiteral("3 tasks")));
+    dialog->setTextValue(QStringLiteral("the service is retired"));
+    dialog->accept();
+    QVERIFY(finished.wait(20000));
+    const StatusCounts counts = m_window->store()->counts();
+    QCOMPARE(counts[TaskStatus::Skipped], qint64(3));
+    QCOMPARE(counts[TaskStatus::Succeeded], qint64(1));
+    QCOMPARE(counts[TaskStatus::Cancelled], qint64(0));
+    const int row = m_window->store()->rowOf(QStringLiteral("flaky-1"));
+    QCOMPARE(m_window->store()->state(row).message, QStringLiteral("the service is retired"));
+    QTRY_VERIFY(model->rowCount() == 0 || model->group(0).tasks() == 0);
 }
 
 QTEST_MAIN(tst_FailuresView)

@@ -57,14 +57,18 @@ FailuresView::FailuresView(QWidget *parent)
     add(Action::Retry, tr("Retry Now"),
         tr("Run the failed tasks of the chosen groups again (all groups when none is chosen)"),
         "failuresRetry");
-    add(Action::RetryWithSettings, tr("Retry with Settings…"),
-        tr("Change the run settings (timeout, attempts, backoff, where workers run), then "
-           "retry the failed tasks of the chosen groups"),
+    add(Action::RetryWithSettings, tr("Retry with Changes…"),
+        tr("Retry the failed tasks of the chosen groups with a change to their specs: the "
+           "fetch URL's host (a mirror), a header, the timeout, the attempts (journaled)"),
         "failuresRetryWithSettings");
     add(Action::StopRetrying, tr("Stop Retrying"),
         tr("Give up on the tasks of the chosen groups that are waiting to try again: they "
            "end as cancelled"),
         "failuresStopRetrying");
+    add(Action::Skip, tr("Skip…"),
+        tr("Give up on the tasks of the chosen groups, with a reason (journaled): they end as "
+           "skipped, not failed, so a run whose other tasks succeeded ends clean"),
+        "failuresSkip");
     add(Action::Export, tr("Export as Batch…"),
         tr("Save the tasks of the chosen groups as a batch file of their own, as they were "
            "written"),

@@ -17,14 +17,14 @@ class RunSession;
 
 // The Failures dock: failed and retrying tasks grouped by cause (the run session's
 // FailureGroups), with counts, times, hosts, an example and a sparkline each, and bulk
-// actions on the groups chosen: retry now, retry with other run settings, stop retrying,
-// export their tasks as a batch. The tasks of a group are looked up off the GUI thread;
-// the window carries the actions out (the signals below).
+// actions on the groups chosen: retry now, retry with changes to their specs, stop
+// retrying, skip (give up on, with a reason), export their tasks as a batch. The tasks of a group
+// are looked up off the GUI thread; the window carries the actions out (the signals below).
 class FailuresView : public QWidget
 {
     Q_OBJECT
 public:
-    enum class Action { Retry, RetryWithSettings, StopRetrying, Export };
+    enum class Action { Retry, RetryWithSettings, StopRetrying, Skip, Export };
     Q_ENUM(Action)
 
     explicit FailuresView(QWidget *parent = nullptr);

@@ -25,6 +25,8 @@ QString RunEndNotifier::message(const QString &title, const RunStats &stats, qin
     parts << tr("%1 succeeded").arg(Formatting::count(stats.succeeded));
     if (stats.failed > 0)
         parts << tr("%1 failed").arg(Formatting::count(stats.failed));
+    if (stats.skipped > 0)
+        parts << tr("%1 skipped").arg(Formatting::count(stats.skipped));
     if (stats.cancelled > 0)
         parts << tr("%1 cancelled").arg(Formatting::count(stats.cancelled));
     return tr("%1: %2 in %3")

@@ -52,6 +52,8 @@ QColor color(TaskStatus status)
         return QColor(0xe0, 0x45, 0x45);
     case TaskStatus::Cancelled:
         return QColor(0x9a, 0x6f, 0xc7);
+    case TaskStatus::Skipped:
+        return QColor(0x5f, 0x8f, 0x9f);
     }
     return Qt::gray;
 }
@@ -92,6 +94,8 @@ QString text(TaskStatus status)
         return tr("Failed");
     case TaskStatus::Cancelled:
         return tr("Cancelled");
+    case TaskStatus::Skipped:
+        return tr("Skipped");
     }
     return {};
 }

@@ -14,8 +14,8 @@ namespace {
 
 // Order of the count labels: the way a task moves.
 constexpr TaskStatus CountOrder[]
-        = {TaskStatus::Queued,    TaskStatus::Running, TaskStatus::Retrying,
-           TaskStatus::Succeeded, TaskStatus::Failed,  TaskStatus::Cancelled};
+        = {TaskStatus::Queued, TaskStatus::Running,   TaskStatus::Retrying, TaskStatus::Succeeded,
+           TaskStatus::Failed, TaskStatus::Cancelled, TaskStatus::Skipped};
 
 qint64 countOf(const RunStats &s, TaskStatus status)
 {
@@ -32,6 +32,8 @@ qint64 countOf(const RunStats &s, TaskStatus status)
         return s.failed;
     case TaskStatus::Cancelled:
         return s.cancelled;
+    case TaskStatus::Skipped:
+        return s.skipped;
     }
     return 0;
 }

@@ -52,8 +52,9 @@ void StackedProgressBar::paintEvent(QPaintEvent *)
         p.save();
         p.setClipPath(clip);
         // Cancelled tasks are not filled in: a cancelled run's bar is not a full one.
-        static const TaskStatus order[] = {TaskStatus::Succeeded, TaskStatus::Failed,
-                                           TaskStatus::Running, TaskStatus::Retrying};
+        static const TaskStatus order[]
+                = {TaskStatus::Succeeded, TaskStatus::Failed, TaskStatus::Skipped,
+                   TaskStatus::Running, TaskStatus::Retrying};
         qreal x = r.left();
         for (TaskStatus s : order) {
             const qint64 n = m_counts[size_t(s)];

@@ -221,6 +221,7 @@ void TaskRunView::showBatch(RunSession *session)
         stats.succeeded = c[TaskStatus::Succeeded];
         stats.failed = c[TaskStatus::Failed];
         stats.cancelled = c[TaskStatus::Cancelled];
+        stats.skipped = c[TaskStatus::Skipped];
         m_progress->setStats(stats);
         m_progress->setHeadline(tr("Restored from the journal"));
     }

@@ -91,10 +91,12 @@ QImage RunSummaryImage::render(const Input &in)
     y += 40;
     p.setFont(font);
     p.drawText(QRect(margin, y, in.width - 2 * margin, line), Qt::AlignLeft | Qt::AlignVCenter,
-               tr("%1 tasks · %2 succeeded · %3 failed · %4 cancelled · %5 attempts · %6")
+               tr("%1 tasks · %2 succeeded · %3 failed · %4 skipped · %5 cancelled · %6 "
+                  "attempts · %7")
                        .arg(Formatting::count(counts.total()),
                             Formatting::count(counts[TaskStatus::Succeeded]),
                             Formatting::count(counts[TaskStatus::Failed]),
+                            Formatting::count(counts[TaskStatus::Skipped]),
                             Formatting::count(counts[TaskStatus::Cancelled]),
                             Formatting::count(log.size()),
                             Formatting::milliseconds(double(to - from) / 1000.0)));
