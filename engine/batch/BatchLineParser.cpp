@@ -36,7 +36,7 @@ constexpr qint64 MinSkeletonTrial = 4096;
 
 // A {"mapreduce":{...}} line is a batch of its own, not a task: not listed here.
 const QString KnownFields
-        = QStringLiteral("id, input, fetch, compute, max_attempts, timeout_ms, slots");
+        = QStringLiteral("id, input, fetch, compute, max_attempts, timeout_ms, slots, priority");
 constexpr qint64 MaxSlots = 1024;
 // Besides Placeholders::Need: the command reads the fetched body on stdin.
 constexpr quint8 NeedsStdinBody = 4;
@@ -153,6 +153,7 @@ QByteArray BatchLineParser::shapeKey(const TaskShape &shape)
     appendRaw(&key, shape.compute.op);
     appendRaw(&key, shape.maxAttempts);
     appendRaw(&key, shape.timeoutMs);
+    appendRaw(&key, shape.priority);
     appendBytes(&key, shape.fetch.url);
     appendBytes(&key, shape.compute.params);
     for (const HeaderList *headers : {&shape.fetch.headers, &shape.fetch.secretHeaders}) {
@@ -193,6 +194,7 @@ int BatchLineParser::internShape(const Fields &fields)
     shape.compute = fields.compute;
     shape.maxAttempts = fields.maxAttempts;
     shape.timeoutMs = fields.timeoutMs;
+    shape.priority = fields.priority;
     QByteArray key = shapeKey(shape);
     const auto it = m_shapeIndex.constFind(key);
     if (it != m_shapeIndex.constEnd())
@@ -485,7 +487,7 @@ bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fiel
                 errors.push_back(LineError{
                         inner.column(key),
                         QStringLiteral("unknown field \"%1\" in \"defaults\" (known fields: "
-                                       "fetch, compute, max_attempts, timeout_ms, slots)")
+                                       "fetch, compute, max_attempts, timeout_ms, slots, priority)")
                                 .arg(key)});
             } else if (onlyUnsetVariables(fieldErrors)) {
                 *defaults = parsed; // flagged, so its tasks fail saying why
@@ -581,6 +583,21 @@ bool BatchLineParser::parseField(const QString &key, const QJsonValue &value, co
                             .arg(MaxAttempts)});
         } else {
             fields->maxAttempts = quint16(n);
+        }
+    } else if (key == u"priority") {
+        // null: 0, e.g. to undo a default from the defaults line.
+        const qint64 n = integerIn(value, -MaxPriority, MaxPriority);
+        if (value.isNull()) {
+            fields->priority = 0;
+        } else if (n < -MaxPriority) {
+            errors->push_back(
+                    LineError{where.column(key),
+                              QStringLiteral("expected \"priority\" to be an integer from %1 to %2 "
+                                             "(higher starts first)")
+                                      .arg(-MaxPriority)
+                                      .arg(MaxPriority)});
+        } else {
+            fields->priority = qint32(n);
         }
     } else if (key == u"timeout_ms") {
         const qint64 n = integerIn(value, 1, MaxTimeoutMs);

@@ -34,6 +34,7 @@ public:
         ComputeSpec compute;
         quint16 maxAttempts = 0;
         quint32 timeoutMs = 0;
+        qint32 priority = 0;
         qint16 slotCount = -1; // exec and call: compute slots held while running; -1: the op's
         quint8 needs = 0;      // exec: what its placeholders and stdin need from the fetch
     };

@@ -127,6 +127,11 @@ void Engine::retryTasks(const QVector<int> &rows)
     post(m_core, [core = m_core, rows] { core->retryTasks(rows); });
 }
 
+void Engine::changePriority(const QVector<int> &rows, int delta)
+{
+    post(m_core, [core = m_core, rows, delta] { core->changePriority(rows, delta); });
+}
+
 void Engine::killWorker(int slot)
 {
     post(m_core, [core = m_core, slot] { core->killWorker(slot); });

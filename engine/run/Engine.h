@@ -50,6 +50,9 @@ public:
     // Runs these finished tasks again with fresh attempt counts; everything else keeps its
     // result. Starts the workers again if the run had finished.
     void retryTasks(const QVector<int> &rows);
+    // Adds delta to the priority of these tasks where they are still queued: they start
+    // sooner (delta > 0) or later than other ready tasks (see ReadyQueue for the rule).
+    void changePriority(const QVector<int> &rows, int delta);
     void killWorker(int slot);
     // The tasks now in these failure groups (FailureGroup::ids), computed on the engine
     // thread; failureRowsFound(token, rows) answers. Returns the token.

@@ -600,7 +600,7 @@ void TestBatchParser::badInput_data()
     QTest::newRow("unknown field")
             << QByteArray("{" + sum + ",\"colour\":\"red\"}") << jsonl
             << QStringList{"b.jsonl:1:34: unknown field \"colour\" (known fields: id, input, "
-                           "fetch, compute, max_attempts, timeout_ms, slots)"}
+                           "fetch, compute, max_attempts, timeout_ms, slots, priority)"}
             << QStringList{};
     QTest::newRow("nothing to do") << QByteArray("{}\n{\"id\":\"x\"}") << jsonl
                                    << QStringList{"b.jsonl:1:1: expected \"fetch\" or "
@@ -628,7 +628,7 @@ void TestBatchParser::badInput_data()
             << jsonl
             << QStringList{"b.jsonl:1:31: \"id\" cannot have a default: every task has its own",
                            "b.jsonl:1:40: unknown field \"bad\" in \"defaults\" (known fields: "
-                           "fetch, compute, max_attempts, timeout_ms, slots)",
+                           "fetch, compute, max_attempts, timeout_ms, slots, priority)",
                            "b.jsonl:1:48: expected \"timeout_ms\" to be an integer from 1 to "
                            "86400000 (milliseconds per attempt)",
                            "b.jsonl:1:64: the first line may only contain \"defaults\" and "
