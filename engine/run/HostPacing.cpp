@@ -14,6 +14,24 @@ QString HostRate::text() const
     return t;
 }
 
+HostPacing HostPacing::under(const HostPacing &run) const
+{
+    const HostPacing defaults;
+    HostPacing out = run;
+    out.rates = rates + run.rates;
+    if (run.hostInFlight == defaults.hostInFlight)
+        out.hostInFlight = hostInFlight;
+    if (run.breakerFailures == defaults.breakerFailures)
+        out.breakerFailures = breakerFailures;
+    if (run.breakerCooldownMs == defaults.breakerCooldownMs)
+        out.breakerCooldownMs = breakerCooldownMs;
+    if (run.maxPauseMs == defaults.maxPauseMs)
+        out.maxPauseMs = maxPauseMs;
+    if (run.priorityAgingMs == defaults.priorityAgingMs)
+        out.priorityAgingMs = priorityAgingMs;
+    return out;
+}
+
 const HostRate *HostPacing::rateFor(const QString &key) const
 {
     // key: scheme://host:port
@@ -22,20 +40,21 @@ const HostRate *HostPacing::rateFor(const QString &key) const
     const qsizetype colon = hostPort.lastIndexOf(QLatin1Char(':'));
     const QString host
             = colon > 0 && !hostPort.endsWith(QLatin1Char(']')) ? hostPort.left(colon) : hostPort;
+    const HostRate *byKey = nullptr;
     const HostRate *byHost = nullptr;
     const HostRate *byHostPort = nullptr;
     const HostRate *any = nullptr;
-    for (const HostRate &r : rates) {
+    for (const HostRate &r : rates) { // the last of each kind wins
         if (r.host.compare(key, Qt::CaseInsensitive) == 0)
-            return &r;
-        if (r.host.compare(hostPort, Qt::CaseInsensitive) == 0)
+            byKey = &r;
+        else if (r.host.compare(hostPort, Qt::CaseInsensitive) == 0)
             byHostPort = &r;
         else if (r.host.compare(host, Qt::CaseInsensitive) == 0)
             byHost = &r;
         else if (r.host == QLatin1String("*"))
             any = &r;
     }
-    return byHostPort ? byHostPort : byHost ? byHost : any;
+    return byKey ? byKey : byHostPort ? byHostPort : byHost ? byHost : any;
 }
 
 } // namespace Brigade

@@ -33,6 +33,10 @@ struct HostPacing
     quint32 maxPauseMs = 300000;       // a Retry-After pauses its host at most this long
     qint64 priorityAgingMs = 1000;     // a waiting task gains one priority level per this
 
+    // These settings (a batch's) under the run's: the run's values where it changed them
+    // from the defaults, else these; rates: these, then the run's (a later rate for the
+    // same host wins).
+    HostPacing under(const HostPacing &run) const;
     // The rate for a host key ("scheme://host:port"), or null when none applies.
     const HostRate *rateFor(const QString &key) const;
     bool operator==(const HostPacing &o) const

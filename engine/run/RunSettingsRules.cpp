@@ -149,8 +149,8 @@ Result<HostRate> RunSettingsRules::parseRate(const QString &text)
     // HOST=N/s or HOST=N/min, then optional :burst=B. HOST may hold colons (a port, a
     // scheme), so the rate is what follows the last '='... of the part before ":burst=".
     static const QRegularExpression re(
-            QStringLiteral(R"(^(.+)=\s*([0-9]+(?:\.[0-9]+)?)\s*/\s*(s|sec|second|min|minute)"
-                           R"((?::burst=([0-9]+))?$)"),
+            QStringLiteral(R"re(^(.+)=\s*([0-9]+(?:\.[0-9]+)?)\s*/\s*(s|sec|second|min|minute))re"
+                           R"re((?::burst=([0-9]+))?$)re"),
             QRegularExpression::CaseInsensitiveOption);
     const QRegularExpressionMatch m = re.match(text.trimmed());
     if (!m.hasMatch())

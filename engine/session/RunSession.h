@@ -88,6 +88,8 @@ public:
     Result<Job *> retryFailed(const RunSettings &settings);
     Result<Job *> retrySelected(const QVector<int> &rows, const RunSettings &settings);
     void cancelTasks(const QVector<int> &rows);
+    // Raises (delta > 0) or lowers the priority of those rows that are still queued.
+    void changePriority(const QVector<int> &rows, int delta);
 
     // The rows the opened journal had finished that the current job does not run again, in
     // the order they finished: with the job's own, one result per task.

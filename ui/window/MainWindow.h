@@ -60,6 +60,8 @@ public:
         RetryFailed,
         RetrySelected,
         CancelSelected,
+        RaisePriority,
+        LowerPriority,
         Copy,
         Settings,
         Find,
@@ -177,6 +179,7 @@ private:
     void retryFailed();
     void retrySelected();
     void cancelSelected();
+    void changeSelectedPriority(int delta);
     void showSettings();
     void showAbout();
     void showTaskMenu(const QPoint &globalPos);
