@@ -28,6 +28,9 @@ RunCoordinator::RunCoordinator(QObject *parent)
     , m_loadTimer(this)
 {
     m_paceTimer.setSingleShot(true);
+    // A coarse timer fires up to 5% late, and with a burst of 1 every late wake is lost
+    // time: a rate-limited run would take 5% longer than its limit allows.
+    m_paceTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_paceTimer, &QTimer::timeout, this, &RunCoordinator::dispatch);
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, [this] {

@@ -37,20 +37,6 @@ QString fetchTask(const QString &id, const QByteArray &url, const QString &extra
                  extra.isEmpty() ? QString() : QLatin1Char(',') + extra);
 }
 
-// The most requests within any window of windowMs among sorted times.
-int mostInWindow(QVector<qint64> times, qint64 windowMs)
-{
-    std::sort(times.begin(), times.end());
-    int most = 0;
-    qsizetype first = 0;
-    for (qsizetype i = 0; i < times.size(); ++i) {
-        while (times[i] - times[first] >= windowMs)
-            ++first;
-        most = std::max(most, int(i - first + 1));
-    }
-    return most;
-}
-
 } // namespace
 
 void tst_Pacing::initTestCase()
@@ -87,8 +73,8 @@ void tst_Pacing::rateLimitIsKeptAcrossWorkers()
     QCOMPARE(accepted.size(), Tasks);
     QCOMPARE(m_server.limitedRejected("rl"), 0);
     // Never above the limit, counted by the server (its burst is the tolerance).
-    QVERIFY2(mostInWindow(accepted, 1000) <= Rate + 3,
-             qPrintable(QString::number(mostInWindow(accepted, 1000))));
+    QVERIFY2(TestHttpServer::mostInWindow(accepted, 1000) <= Rate + 3,
+             qPrintable(QString::number(TestHttpServer::mostInWindow(accepted, 1000))));
     // About the time the limit allows: (Tasks - 1) / Rate = 2.95 s, plus start-up.
     QVERIFY2(elapsed >= (Tasks - 1) * 1000 / Rate - 50, qPrintable(QString::number(elapsed)));
     QVERIFY2(elapsed < 20000, qPrintable(QString::number(elapsed)));

@@ -137,6 +137,19 @@ void TestHttpServer::resetCounters()
     m_peakInFlight = m_inFlight;
 }
 
+int TestHttpServer::mostInWindow(QVector<qint64> times, qint64 windowMs)
+{
+    std::sort(times.begin(), times.end());
+    int most = 0;
+    qsizetype first = 0;
+    for (qsizetype i = 0; i < times.size(); ++i) {
+        while (times[i] - times[first] >= windowMs)
+            ++first;
+        most = std::max(most, int(i - first + 1));
+    }
+    return most;
+}
+
 QByteArray TestHttpServer::body(int bytes, int seed)
 {
     QByteArray out;

@@ -100,6 +100,9 @@ public:
     void closeIdleConnections();
     void resetCounters();
 
+    // The most of times (ms, any order) that fall within any window of windowMs: what a
+    // rate limit is checked against.
+    static int mostInWindow(QVector<qint64> times, qint64 windowMs);
     // The deterministic body of /delay, /chunked and /close: "w12 w7 w40 ..." cut at bytes.
     static QByteArray body(int bytes, int seed);
 

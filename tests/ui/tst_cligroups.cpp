@@ -17,6 +17,16 @@ QString describe(const RunSettings &s)
     return Test::describeGroups(s);
 }
 
+// `brigade run b.jsonl ARGS`: the settings (defaults when refused) and the error.
+std::pair<RunSettings, QString> parse(const QStringList &args)
+{
+    CliOptions options;
+    QString error;
+    const bool ok = CliParser::parse(
+            QStringList{QStringLiteral("run"), QStringLiteral("b.jsonl")} + args, &options, &error);
+    return std::make_pair(ok ? options.settings : RunSettings(), error);
+}
+
 } // namespace
 
 class tst_CliGroups : public QObject
@@ -144,14 +154,6 @@ void tst_CliGroups::refused()
 
 void tst_CliGroups::pacingOptions()
 {
-    const auto parse = [](const QStringList &args) {
-        CliOptions options;
-        QString error;
-        const bool ok = CliParser::parse(
-                QStringList{QStringLiteral("run"), QStringLiteral("b.jsonl")} + args, &options,
-                &error);
-        return std::make_pair(ok ? options.settings : RunSettings(), error);
-    };
     const RunSettings defaults = parse({}).first;
     QVERIFY(defaults.pacing.rates.isEmpty());
     QCOMPARE(defaults.pacing.breakerFailures, 0);
@@ -181,14 +183,6 @@ void tst_CliGroups::pacingOptions()
 
 void tst_CliGroups::httpOptions()
 {
-    const auto parse = [](const QStringList &args) {
-        CliOptions options;
-        QString error;
-        const bool ok = CliParser::parse(
-                QStringList{QStringLiteral("run"), QStringLiteral("b.jsonl")} + args, &options,
-                &error);
-        return std::make_pair(ok ? options.settings : RunSettings(), error);
-    };
     const RunSettings defaults = parse({}).first;
     QCOMPARE(defaults.maxHostConnections, 256);
     QVERIFY(!defaults.http1 && !defaults.insecure);
