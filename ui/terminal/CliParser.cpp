@@ -115,7 +115,7 @@ struct Parser
                             QStringLiteral("Start at most N requests a second (or /min) to HOST, "
                                            "for all workers together; HOST * for every host "
                                            "without a rate of its own; :burst=B lets B start at "
-                                           "once after a quiet spell. Repeatable."),
+                                           "once after a quiet spell. Give one per host."),
                             QStringLiteral("HOST=N/s[:burst=B]")};
     QCommandLineOption hostInFlight{
             QStringLiteral("host-in-flight"),
