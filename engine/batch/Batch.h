@@ -2,6 +2,7 @@
 
 #include "core/TaskSpec.h"
 #include "mapreduce/MapReduceSpec.h"
+#include "run/HostPacing.h"
 #include "usercode/ProgramSpec.h"
 
 #include <QList>
@@ -38,6 +39,9 @@ struct Batch
     QMap<QString, qint64> fetchKinds; // "none", "delay", "http", "https", "file"
     QMap<QString, qint64> computeOps; // op name, or "none"
     QString defaultsText;             // the defaults line as written, if any
+    // The first line's "pacing" (see HostPacing::under); hasPacing: it had one.
+    HostPacing pacing;
+    bool hasPacing = false;
     // A {"mapreduce":{...}} line: the batch is then that one job and has no tasks.
     std::optional<MapReduceSpec> mapReduce;
     // The user's own code it runs, to show before anything runs: the programs its first

@@ -5,6 +5,7 @@
 #include "encoding/Utf8.h"
 #include "net/HeaderCheck.h"
 #include "net/Url.h"
+#include "run/RunSettingsRules.h"
 #include "usercode/CallSpec.h"
 #include "usercode/CommandSpec.h"
 #include "usercode/Placeholders.h"
@@ -36,7 +37,7 @@ constexpr qint64 MinSkeletonTrial = 4096;
 
 // A {"mapreduce":{...}} line is a batch of its own, not a task: not listed here.
 const QString KnownFields
-        = QStringLiteral("id, input, fetch, compute, max_attempts, timeout_ms, slots");
+        = QStringLiteral("id, input, fetch, compute, max_attempts, timeout_ms, slots, priority");
 constexpr qint64 MaxSlots = 1024;
 // Besides Placeholders::Need: the command reads the fetched body on stdin.
 constexpr quint8 NeedsStdinBody = 4;
@@ -153,6 +154,7 @@ QByteArray BatchLineParser::shapeKey(const TaskShape &shape)
     appendRaw(&key, shape.compute.op);
     appendRaw(&key, shape.maxAttempts);
     appendRaw(&key, shape.timeoutMs);
+    appendRaw(&key, shape.priority);
     appendBytes(&key, shape.fetch.url);
     appendBytes(&key, shape.compute.params);
     for (const HeaderList *headers : {&shape.fetch.headers, &shape.fetch.secretHeaders}) {
@@ -193,6 +195,7 @@ int BatchLineParser::internShape(const Fields &fields)
     shape.compute = fields.compute;
     shape.maxAttempts = fields.maxAttempts;
     shape.timeoutMs = fields.timeoutMs;
+    shape.priority = fields.priority;
     QByteArray key = shapeKey(shape);
     const auto it = m_shapeIndex.constFind(key);
     if (it != m_shapeIndex.constEnd())
@@ -423,30 +426,39 @@ BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
 }
 
 bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fields *defaults,
-                                        ProgramTable *programs)
+                                        ProgramTable *programs, HostPacing *pacing, bool *hasPacing)
 {
     if (line.size() > MaxLineBytes)
         return false;
     const std::string_view bytes(line.data(), size_t(line.size()));
     if (bytes.find("\"defaults\"") == std::string_view::npos
-        && bytes.find("\"programs\"") == std::string_view::npos)
+        && bytes.find("\"programs\"") == std::string_view::npos
+        && bytes.find("\"pacing\"") == std::string_view::npos)
         return false;
     const QJsonDocument doc = QJsonDocument::fromJson(QByteArray(line.data(), line.size()));
     if (!doc.isObject()
         || !(doc.object().contains(QLatin1String("defaults"))
-             || doc.object().contains(QLatin1String("programs"))))
+             || doc.object().contains(QLatin1String("programs"))
+             || doc.object().contains(QLatin1String("pacing"))))
         return false; // parseJsonLine() reports what is wrong with it
 
     std::vector<LineError> errors;
     const QJsonObject object = doc.object();
     const Where top{line};
     for (auto it = object.begin(); it != object.end(); ++it) {
-        if (it.key() != u"defaults" && it.key() != u"programs") {
+        if (it.key() == u"pacing") {
+            HostPacing parsed = pacing ? *pacing : HostPacing();
+            parsePacing(it.value(), Where{line, &top, "pacing"}, &parsed, &errors);
+            if (pacing)
+                *pacing = parsed;
+            if (hasPacing)
+                *hasPacing = true;
+        } else if (it.key() != u"defaults" && it.key() != u"programs") {
             errors.push_back(LineError{
                     top.column(it.key()),
-                    QStringLiteral("the first line may only contain \"defaults\" and "
-                                   "\"programs\" (found \"%1\"); put tasks on the following "
-                                   "lines")
+                    QStringLiteral("the first line may only contain \"defaults\", "
+                                   "\"programs\" and \"pacing\" (found \"%1\"); put tasks on "
+                                   "the following lines")
                             .arg(it.key())});
         }
     }
@@ -485,7 +497,7 @@ bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fiel
                 errors.push_back(LineError{
                         inner.column(key),
                         QStringLiteral("unknown field \"%1\" in \"defaults\" (known fields: "
-                                       "fetch, compute, max_attempts, timeout_ms, slots)")
+                                       "fetch, compute, max_attempts, timeout_ms, slots, priority)")
                                 .arg(key)});
             } else if (onlyUnsetVariables(fieldErrors)) {
                 *defaults = parsed; // flagged, so its tasks fail saying why
@@ -499,6 +511,79 @@ bool BatchLineParser::parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fiel
     for (const LineError &e : errors)
         addError(lineNo, e.column, e.message);
     return true;
+}
+
+void BatchLineParser::parsePacing(const QJsonValue &value, const Where &where, HostPacing *pacing,
+                                  std::vector<LineError> *errors) const
+{
+    using Field = RunSettingsRules::Field;
+    if (!value.isObject()) {
+        errors->push_back(LineError{
+                where.self(), QStringLiteral("expected \"pacing\" to be an object, like "
+                                             "{\"pacing\":{\"rate\":\"api.example.com=10/s\"}}")});
+        return;
+    }
+    const QJsonObject object = value.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString key = it.key();
+        const QJsonValue v = it.value();
+        const auto number = [&](Field field, qint64 *out) {
+            const RunSettingsRules::Limit l = RunSettingsRules::limit(field);
+            const qint64 n = integerIn(v, l.min, l.max);
+            if (n < l.min)
+                errors->push_back(LineError{where.column(key),
+                                            QStringLiteral("expected \"%1\" to be an integer from "
+                                                           "%2 to %3")
+                                                    .arg(key)
+                                                    .arg(l.min)
+                                                    .arg(l.max)});
+            else
+                *out = n;
+        };
+        qint64 n = -1;
+        if (key == u"rate") {
+            const QJsonArray list = v.isArray() ? v.toArray() : QJsonArray{v};
+            for (const QJsonValue &item : list) {
+                Brigade::Result<HostRate> rate
+                        = item.isString() ? RunSettingsRules::parseRate(item.toString())
+                                          : Brigade::Result<HostRate>::failure(
+                                                  QStringLiteral("expected \"rate\" to be a string "
+                                                                 "HOST=N/s or an array of them"));
+                if (rate)
+                    pacing->rates.append(*rate);
+                else
+                    errors->push_back(LineError{where.column(key), rate.error()});
+            }
+            continue;
+        } else if (key == u"host_in_flight") {
+            number(Field::HostInFlight, &n);
+            if (n >= 0)
+                pacing->hostInFlight = int(n);
+        } else if (key == u"breaker") {
+            number(Field::BreakerFailures, &n);
+            if (n >= 0)
+                pacing->breakerFailures = int(n);
+        } else if (key == u"breaker_cooldown_ms") {
+            number(Field::BreakerCooldownMs, &n);
+            if (n >= 0)
+                pacing->breakerCooldownMs = quint32(n);
+        } else if (key == u"max_retry_after_ms") {
+            number(Field::MaxPauseMs, &n);
+            if (n >= 0)
+                pacing->maxPauseMs = quint32(n);
+        } else if (key == u"priority_aging_ms") {
+            number(Field::PriorityAgingMs, &n);
+            if (n >= 0)
+                pacing->priorityAgingMs = n;
+        } else {
+            errors->push_back(LineError{
+                    where.column(key),
+                    QStringLiteral("unknown field \"%1\" in \"pacing\" (known fields: rate, "
+                                   "host_in_flight, breaker, breaker_cooldown_ms, "
+                                   "max_retry_after_ms, priority_aging_ms)")
+                            .arg(key)});
+        }
+    }
 }
 
 void BatchLineParser::parsePrograms(const QJsonValue &value, QByteArrayView line, int column,
@@ -581,6 +666,21 @@ bool BatchLineParser::parseField(const QString &key, const QJsonValue &value, co
                             .arg(MaxAttempts)});
         } else {
             fields->maxAttempts = quint16(n);
+        }
+    } else if (key == u"priority") {
+        // null: 0, e.g. to undo a default from the defaults line.
+        const qint64 n = integerIn(value, -MaxPriority, MaxPriority);
+        if (value.isNull()) {
+            fields->priority = 0;
+        } else if (n < -MaxPriority) {
+            errors->push_back(
+                    LineError{where.column(key),
+                              QStringLiteral("expected \"priority\" to be an integer from %1 to %2 "
+                                             "(higher starts first)")
+                                      .arg(-MaxPriority)
+                                      .arg(MaxPriority)});
+        } else {
+            fields->priority = qint32(n);
         }
     } else if (key == u"timeout_ms") {
         const qint64 n = integerIn(value, 1, MaxTimeoutMs);

@@ -34,6 +34,7 @@ public:
         ComputeSpec compute;
         quint16 maxAttempts = 0;
         quint32 timeoutMs = 0;
+        qint32 priority = 0;
         qint16 slotCount = -1; // exec and call: compute slots held while running; -1: the op's
         quint8 needs = 0;      // exec: what its placeholders and stdin need from the fetch
     };
@@ -74,8 +75,10 @@ public:
     // its problems and returns true. Otherwise returns false and records nothing.
     // The first line may also declare the batch's programs ({"programs":{...}}, beside
     // "defaults" or alone); they go to *programs.
+    // "pacing" beside them sets the run's per-host pacing (*pacing, when not null).
     bool parseDefaultsLine(QByteArrayView line, qint64 lineNo, Fields *defaults,
-                           ProgramTable *programs);
+                           ProgramTable *programs, HostPacing *pacing = nullptr,
+                           bool *hasPacing = nullptr);
     // The programs "call" tasks may name (from the first line); may be null.
     void setPrograms(const ProgramTable *programs) { m_programs = programs; }
     // The whole buffer the lines are in: turns on the fast path (see LineSkeleton).
@@ -152,6 +155,8 @@ private:
     // After the defaults are merged: placeholders a task cannot fill, the task's slots.
     void finishUserCode(const QJsonObject &line, const Where &where, Fields *fields,
                         std::vector<LineError> *errors) const;
+    void parsePacing(const QJsonValue &value, const Where &where, HostPacing *pacing,
+                     std::vector<LineError> *errors) const;
     void parsePrograms(const QJsonValue &value, QByteArrayView line, int column,
                        ProgramTable *programs, std::vector<LineError> *errors) const;
     // errorOffset: where in text the problem is, or -1.

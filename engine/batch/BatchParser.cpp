@@ -447,7 +447,8 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
             if (BatchLineParser::isBlank(line))
                 continue;
             BatchLineParser parser(fileName, nullptr, options.maxErrors, &head);
-            if (parser.parseDefaultsLine(line, lineNo, &defaults, &programs)) {
+            if (parser.parseDefaultsLine(line, lineNo, &defaults, &programs, &batch.pacing,
+                                         &batch.hasPacing)) {
                 shared.defaults = &defaults;
                 shared.programs = &programs;
                 batch.defaultsText = QString::fromUtf8(line).trimmed();

@@ -20,7 +20,9 @@ QString tr(const char *text)
 bool isDefaultsLine(const QByteArray &line)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(line);
-    return doc.isObject() && doc.object().value(QStringLiteral("defaults")).isObject();
+    return doc.isObject()
+           && (doc.object().value(QStringLiteral("defaults")).isObject()
+               || doc.object().value(QStringLiteral("pacing")).isObject());
 }
 
 } // namespace

@@ -32,6 +32,9 @@ constexpr quint8 HttpVersionCount = 4;
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
+// A task's priority is within +-MaxPriority.
+constexpr qint32 MaxPriority = 1000000;
+
 // An HTTP request beyond a plain GET. Credentials come from the environment or a netrc
 // file when the batch loads, never from the batch itself, so they are not in its journal;
 // keep them out of anything shown or written.
@@ -96,6 +99,7 @@ struct TaskShape
     ComputeSpec compute;
     quint16 maxAttempts = 0; // 0: the run's default
     quint32 timeoutMs = 0;   // per attempt; 0: the run's default
+    qint32 priority = 0;     // higher starts first among ready tasks (see ReadyQueue)
 };
 
 struct TaskSpec

@@ -145,6 +145,11 @@ void Engine::skipTasks(std::shared_ptr<TaskStore> store, const QVector<int> &row
     });
 }
 
+void Engine::changePriority(const QVector<int> &rows, int delta)
+{
+    post(m_core, [core = m_core, rows, delta] { core->changePriority(rows, delta); });
+}
+
 void Engine::killWorker(int slot)
 {
     post(m_core, [core = m_core, slot] { core->killWorker(slot); });

@@ -62,6 +62,9 @@ public:
     void skipTasks(std::shared_ptr<TaskStore> store, const QVector<int> &rows,
                    const QString &reason, const QString &journalPath,
                    std::shared_ptr<const FailureGroups> earlierFailures = {});
+    // Adds delta to the priority of these tasks where they are still queued: they start
+    // sooner (delta > 0) or later than other ready tasks (see ReadyQueue for the rule).
+    void changePriority(const QVector<int> &rows, int delta);
     void killWorker(int slot);
     // The tasks now in these failure groups (FailureGroup::ids), computed on the engine
     // thread; failureRowsFound(token, rows) answers. Returns the token.

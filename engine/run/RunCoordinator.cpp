@@ -16,14 +16,23 @@ namespace {
 constexpr int MaxTasksPerFrame = 16384;
 constexpr int UpdateIntervalMs = 33; // views get at most ~30 updates per second
 constexpr int LoadIntervalMs = 250;
+// A server that keeps answering 429 with Retry-After: after this many deferrals of one task
+// its attempts count again, so it ends.
+constexpr quint16 MaxDeferrals = 1000;
 } // namespace
 
 RunCoordinator::RunCoordinator(QObject *parent)
     : QObject(parent)
     , m_retryTimer(this) // children, so they move to the engine thread with us
+    , m_paceTimer(this)
     , m_updateTimer(this)
     , m_loadTimer(this)
 {
+    m_paceTimer.setSingleShot(true);
+    // A coarse timer fires up to 5% late, and with a burst of 1 every late wake is lost
+    // time: a rate-limited run would take 5% longer than its limit allows.
+    m_paceTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_paceTimer, &QTimer::timeout, this, &RunCoordinator::dispatch);
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, [this] {
         promoteRetries();
@@ -65,6 +74,10 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_log->markRunStart();
     m_runStartUs = m_log->nowUs();
     m_ready.clear();
+    m_ready.setAgingMs(settings.pacing.priorityAgingMs);
+    m_pacer = HostPacer(settings.pacing);
+    m_paceTimer.stop();
+    m_priorityChanged.clear();
     m_retries = {};
     m_counts.fill(0);
     m_againQueued = 0;
@@ -73,6 +86,8 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_rateWindow.clear();
     const int n = m_store->size();
     m_assignedTo.fill(0, n);
+    m_rowHost.fill(-1, n);
+    m_deferrals.fill(0, n);
     m_dispatchedUs.fill(0, n);
     m_changedFlag.fill(0, n);
     m_changed.clear();
@@ -87,7 +102,7 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
             if (!isTerminal(st.status)) {
                 st.status = TaskStatus::Queued;
                 st.readyAtMs = 0;
-                m_ready.push_back(row);
+                m_ready.push(readyEntry(row, 0));
             }
             ++m_counts[int(st.status)];
             countAgain(st, +1);
@@ -266,10 +281,32 @@ void RunCoordinator::markChanged(int row)
     }
 }
 
+qint32 RunCoordinator::priorityOf(int row) const
+{
+    const auto it = m_priorityChanged.constFind(row);
+    return it != m_priorityChanged.cend() ? *it : m_store->spec(row).shape->priority;
+}
+
+void RunCoordinator::armPaceTimer()
+{
+    const qint64 now = nowMs();
+    const qint64 wake = m_pacer.nextWakeMs(now);
+    if (wake < 0) {
+        m_paceTimer.stop();
+        return;
+    }
+    const qint64 wait = qMax<qint64>(0, wake - now);
+    if (!m_paceTimer.isActive() || m_paceTimer.remainingTime() > wait)
+        m_paceTimer.start(int(qMin<qint64>(wait, 3600 * 1000)));
+}
+
 void RunCoordinator::dispatch()
 {
-    if (!m_active || m_paused || m_ready.empty())
+    if (!m_active || m_paused)
         return;
+    m_pacer.unpark(nowMs(), m_ready);
+    if (m_ready.empty())
+        return armPaceTimer();
     int readyWorkers = 0;
     int liveWorkers = 0;
     for (const Slot &s : std::as_const(m_slots)) {
@@ -307,13 +344,24 @@ void RunCoordinator::dispatch()
             Wire::AssignBuilder builder(&frame);
             int budget = qMin(free, MaxTasksPerFrame);
             while (budget > 0 && !m_ready.empty()) {
-                const int row = m_ready.front();
-                m_ready.pop_front();
+                const ReadyQueue::Entry entry = m_ready.pop();
+                const int row = entry.row;
                 TaskState &st = states[row];
                 if (st.status != TaskStatus::Queued)
                     continue; // cancelled while queued
+                if (entry.priority != priorityOf(row))
+                    continue; // its priority changed: an entry with the new one is queued
                 const TaskSpec &spec = store.spec(row);
                 const TaskShape &shape = *store.shapeLocked(row);
+                if (shape.fetch.kind == FetchKind::Url) {
+                    const QByteArray key = HostPacer::hostKey(shape.fetch.url);
+                    const int host = key.isEmpty() ? -1 : m_pacer.hostIndex(key);
+                    if (host >= 0 && !m_pacer.tryStart(host, now)) {
+                        m_pacer.park(host, entry);
+                        continue;
+                    }
+                    m_rowHost[row] = host;
+                }
                 if (shape.compute.program && shape.compute.program.get() != m_lastProgram)
                     noteProgram(shape.compute.program);
                 countAgain(st, -1);
@@ -349,6 +397,28 @@ void RunCoordinator::dispatch()
         }
     });
     m_roundRobin = (m_roundRobin + 1) % qMax(1, nSlots);
+    armPaceTimer();
+}
+
+bool RunCoordinator::deferForRetryAfter(int row, TaskState &st, const AttemptResult &r, qint64 now,
+                                        qint64 nowUs)
+{
+    const int host = m_rowHost[row];
+    if (host < 0 || r.error != ErrorKind::HttpStatus || r.retryAfterMs == 0
+        || (r.httpStatus != 429 && r.httpStatus != 503) || !m_settings.retry.honourRetryAfter
+        || m_deferrals[row] >= MaxDeferrals)
+        return false;
+    m_pacer.pause(host, now, r.retryAfterMs,
+                  QStringLiteral("HTTP %1, Retry-After %2 s")
+                          .arg(r.httpStatus)
+                          .arg(double(r.retryAfterMs) / 1000.0));
+    ++m_deferrals[row];
+    logAttempt(row, st, AttemptOutcome::Retried, nowUs, r.fetchUs, r.computeUs, r.retryAfterMs);
+    // The attempt is given back: the next one has its number.
+    --st.attempts;
+    setStatus(st, TaskStatus::Queued);
+    m_ready.push(readyEntry(row, st.readyAtMs));
+    return true;
 }
 
 void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results)
@@ -380,6 +450,15 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             --s.inFlight;
             ++s.info.finished;
             ++m_attemptsDone;
+            if (const int paced = m_rowHost[r.row]; paced >= 0) {
+                const bool pause
+                        = r.retryAfterMs > 0 && (r.httpStatus == 429 || r.httpStatus == 503);
+                // A pause the server asked for is not the host failing.
+                m_pacer.finish(paced,
+                               pause ? HostPacer::Outcome::Neutral
+                                     : HostPacer::outcomeOf(quint8(r.error), r.httpStatus),
+                               now, r.message);
+            }
             if (r.error == ErrorKind::None) {
                 host.failedInARow = 0;
                 ++host.succeeded;
@@ -408,6 +487,11 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
             }
             st.error = r.error;
             st.message = r.message;
+            if (deferForRetryAfter(r.row, st, r, now, nowUs)) {
+                m_rowHost[r.row] = -1;
+                continue;
+            }
+            m_rowHost[r.row] = -1;
             const bool again
                     = m_settings.retry.shouldRetry(r) && st.attempts < maxAttemptsOf(r.row);
             failed.append({int(i), again});
@@ -544,6 +628,9 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
             if (st.status != TaskStatus::Running || m_assignedTo[row] != incarnation)
                 continue;
             ++m_attemptsDone;
+            if (m_rowHost[row] >= 0)
+                m_pacer.finish(m_rowHost[row], HostPacer::Outcome::Neutral, now);
+            m_rowHost[row] = -1;
             st.error = ErrorKind::WorkerLost;
             st.message = message;
             markChanged(row);
@@ -559,7 +646,7 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
                     store.setProcessLocked(row, {});
                 setStatus(st, TaskStatus::Queued);
                 st.readyAtMs = now;
-                m_ready.push_front(row);
+                m_ready.pushFront(readyEntry(row, now));
                 retried = true;
             } else {
                 ++s.info.tasksEnded;
@@ -628,7 +715,7 @@ void RunCoordinator::promoteRetries()
                 continue;
             setStatus(st, TaskStatus::Queued);
             st.readyAtMs = now;
-            m_ready.push_back(row);
+            m_ready.push(readyEntry(row, now));
             markChanged(row);
         }
     });
@@ -748,6 +835,9 @@ QVector<int> RunCoordinator::endTasks(const QVector<int> &rows, TaskStatus statu
                 continue;
             if (st.status == TaskStatus::Running) {
                 logAttempt(row, st, AttemptOutcome::Cancelled, nowUs);
+                if (m_rowHost[row] >= 0)
+                    m_pacer.finish(m_rowHost[row], HostPacer::Outcome::Neutral, now);
+                m_rowHost[row] = -1;
                 for (int slot = 0; slot < m_slots.size(); ++slot) {
                     if (m_slots[slot].incarnation == m_assignedTo[row]) {
                         perSlot[slot].append(CancelEntry{row, st.attempts});
@@ -811,7 +901,7 @@ void RunCoordinator::retryTasks(const QVector<int> &rows)
             states[row].readyAtMs = nowMs();
     });
     for (int row : std::as_const(reset)) {
-        m_ready.push_back(row);
+        m_ready.push(readyEntry(row, m_store->state(row).readyAtMs));
         markChanged(row);
     }
     dispatch();
@@ -829,6 +919,25 @@ void RunCoordinator::changeTasks(const std::shared_ptr<TaskStore> &store, const 
         QMetaObject::invokeMethod(m_journal, [j = m_journal, edit] { j->appendEdit(edit); });
     else
         m_pendingEdits.append(edit);
+}
+
+void RunCoordinator::changePriority(const QVector<int> &rows, int delta)
+{
+    if (!m_store || delta == 0)
+        return;
+    m_store->read([&](const QVector<TaskState> &states) {
+        for (int row : rows) {
+            if (row < 0 || row >= states.size() || states[row].status != TaskStatus::Queued)
+                continue;
+            const qint64 p = qBound(-qint64(MaxPriority), qint64(priorityOf(row)) + delta,
+                                    qint64(MaxPriority));
+            m_priorityChanged.insert(row, qint32(p));
+            // A second entry with the new priority; the old one is skipped when it comes up.
+            m_ready.push(readyEntry(row, states[row].readyAtMs));
+            markChanged(row);
+        }
+    });
+    dispatch();
 }
 
 QVector<int> RunCoordinator::resetRows(QVector<TaskState> &states, TaskStore &store,
@@ -1058,6 +1167,7 @@ void RunCoordinator::sampleLoad()
         sample.workers.append(s.info);
     }
     sample.tasksPerSecond = makeStats().rate;
+    sample.hosts = m_pacer.snapshot(nowMs());
     emit loadSampled(sample);
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "HostPacer.h"
 #include "LoadMonitor.h"
+#include "ReadyQueue.h"
 #include "RunSettings.h"
 #include "RunStats.h"
 #include "core/ProgramLog.h"
@@ -59,6 +61,8 @@ public:
     void changeTasks(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows,
                      const QVector<std::shared_ptr<const TaskShape>> &shapes,
                      const JournalEdit &edit);
+    // Adds delta to the priority of the rows still queued (see ReadyQueue).
+    void changePriority(const QVector<int> &rows, int delta);
     void killWorker(int slot); // for tests and the "restart worker" action
     void findFailureRows(quint64 token, const QVector<int> &ids);
     void shutdown();
@@ -116,6 +120,16 @@ private:
     bool otherHealthyHost(const QString &host) const;
     void blockHost(const QString &host, const QString &why);
     void dispatch();
+    void armPaceTimer();
+    qint32 priorityOf(int row) const;
+    ReadyQueue::Entry readyEntry(int row, qint64 readyAtMs) const
+    {
+        return ReadyQueue::Entry{row, priorityOf(row), readyAtMs};
+    }
+    // A 429/503 with Retry-After: the host pauses for every worker and the task waits for
+    // it without the attempt counting. False when the task has been deferred too often.
+    bool deferForRetryAfter(int row, TaskState &st, const AttemptResult &r, qint64 now,
+                            qint64 nowUs);
     void promoteRetries();
     void armRetryTimer();
     void setStatus(TaskState &st, TaskStatus status);
@@ -153,9 +167,14 @@ private:
     QElapsedTimer m_clock;
     std::mt19937 m_rng;
 
-    std::deque<int> m_ready;
+    ReadyQueue m_ready;
+    HostPacer m_pacer;
+    QVector<qint32> m_rowHost;            // the pacer's host of each row's attempt, -1: none
+    QVector<quint16> m_deferrals;         // Retry-After deferrals of each row
+    QHash<int, qint32> m_priorityChanged; // rows whose priority was changed in the run
     std::priority_queue<RetryEntry, std::vector<RetryEntry>, std::greater<RetryEntry>> m_retries;
     QTimer m_retryTimer;
+    QTimer m_paceTimer; // wakes dispatch when a paced host may start a parked task
 
     QVector<Slot> m_slots;
     QList<WorkerGroup> m_slotGroups;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "HostPacing.h"
 #include "core/RetryPolicy.h"
 
 #include <QByteArray>
@@ -58,6 +59,7 @@ struct RunSettings
     bool insecure = false;     // no TLS certificate or host name checks
     QByteArray caCertificates; // PEM trusted in place of the system's bundle (--cacert)
     QByteArray proxy;          // empty: the environment's http_proxy, https_proxy, no_proxy
+    HostPacing pacing;         // per host, for all workers together
     // Connections per host each of workers worker processes may open.
     int hostConnectionsPerWorker(int workers) const;
     // What a front end says, loudly, when insecure is on.

@@ -46,11 +46,22 @@ RunSettingsRules::Limit RunSettingsRules::limit(Field field)
         return {0, 0xffffffffLL};
     case Field::MaxHostConnections:
         return {0, 100000};
+    case Field::HostInFlight:
+        return {0, 1000000};
+    case Field::BreakerFailures:
+        return {0, 1000000};
+    case Field::BreakerCooldownMs:
+        return {1, 24LL * 3600 * 1000};
+    case Field::MaxPauseMs:
+        return {0, 24LL * 3600 * 1000};
+    case Field::PriorityAgingMs:
+        return {1, 24LL * 3600 * 1000};
     case Field::SshWorkers:
         return {1, WorkerGroups::MaxPerSshHost};
     case Field::GroupWorkers:
         return {1, WorkerGroups::MaxPerGroup};
     case Field::Proxy:
+    case Field::Rate:
     case Field::SshHost:
     case Field::Slurm:
     case Field::Launcher:
@@ -133,6 +144,55 @@ QString RunSettingsRules::launcherProblem(const QString &command)
     return {};
 }
 
+Result<HostRate> RunSettingsRules::parseRate(const QString &text)
+{
+    // HOST=N/s or HOST=N/min, then optional :burst=B. HOST may hold colons (a port, a
+    // scheme), so the rate is what follows the last '='... of the part before ":burst=".
+    static const QRegularExpression re(
+            QStringLiteral(R"re(^(.+)=\s*([0-9]+(?:\.[0-9]+)?)\s*/\s*(s|sec|second|min|minute))re"
+                           R"re((?::burst=([0-9]+))?$)re"),
+            QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch m = re.match(text.trimmed());
+    if (!m.hasMatch())
+        return Result<HostRate>::failure(
+                QStringLiteral("%1 is not a rate: write HOST=N/s or HOST=N/min, optionally with "
+                               ":burst=B (HOST may be * for every host), e.g. "
+                               "api.example.com=10/s:burst=5.")
+                        .arg(quoted(text)));
+    HostRate rate;
+    rate.host = m.captured(1).trimmed();
+    const double n = m.captured(2).toDouble();
+    rate.perSecond
+            = m.captured(3).startsWith(QLatin1String("min"), Qt::CaseInsensitive) ? n / 60.0 : n;
+    rate.burst
+            = m.captured(4).isEmpty() ? 0 : int(qMin<qint64>(m.captured(4).toLongLong(), 1 << 30));
+    if (const QString p = rateProblem(rate); !p.isEmpty())
+        return Result<HostRate>::failure(p);
+    return rate;
+}
+
+QString RunSettingsRules::rateProblem(const HostRate &rate)
+{
+    static const QRegularExpression bad(QStringLiteral("[\\s/?#@]"));
+    QString host = rate.host;
+    for (const char *scheme : {"http://", "https://"}) {
+        if (host.startsWith(QLatin1String(scheme), Qt::CaseInsensitive))
+            host = host.mid(qsizetype(qstrlen(scheme)));
+    }
+    if (host.isEmpty() || host.contains(bad)
+        || (host.contains(QLatin1Char('*')) && rate.host != QLatin1String("*")))
+        return QStringLiteral("%1 is not a host for a rate: write * or a host as URLs name it "
+                              "(api.example.com, api.example.com:8080 or "
+                              "https://api.example.com).")
+                .arg(quoted(rate.host));
+    if (!(rate.perSecond >= 0.001 && rate.perSecond <= 1e6))
+        return QStringLiteral("The rate for %1 must be from 0.06/min to 1000000/s.")
+                .arg(quoted(rate.host));
+    if (rate.burst < 0 || rate.burst > 1000000)
+        return QStringLiteral("The burst for %1 must be from 1 to 1000000.").arg(quoted(rate.host));
+    return {};
+}
+
 QList<RunSettingsRules::Problem> RunSettingsRules::check(const RunSettings &s)
 {
     QList<Problem> problems;
@@ -171,6 +231,18 @@ QList<RunSettingsRules::Problem> RunSettingsRules::check(const RunSettings &s)
         if (const QString p = Url::proxyProblem(s.proxy); !p.isEmpty())
             problems.append({Field::Proxy, p});
     }
+    const HostPacing &pacing = s.pacing;
+    for (const HostRate &rate : pacing.rates) {
+        if (const QString p = rateProblem(rate); !p.isEmpty())
+            problems.append({Field::Rate, p});
+    }
+    number(Field::HostInFlight, pacing.hostInFlight, QStringLiteral("Requests in flight per host"));
+    number(Field::BreakerFailures, pacing.breakerFailures,
+           QStringLiteral("Failures that open a host's breaker"));
+    number(Field::BreakerCooldownMs, pacing.breakerCooldownMs,
+           QStringLiteral("The breaker's cool-down"));
+    number(Field::MaxPauseMs, pacing.maxPauseMs, QStringLiteral("The longest Retry-After pause"));
+    number(Field::PriorityAgingMs, pacing.priorityAgingMs, QStringLiteral("Priority aging"));
     QSet<QString> hosts;
     for (const WorkerGroup &g : s.groups) {
         switch (g.kind) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "RunSettings.h"
+#include "core/Result.h"
 
 #include <QList>
 #include <QString>
@@ -28,6 +29,12 @@ public:
         Seed,
         MaxHostConnections, // 0: no cap
         Proxy,
+        Rate,            // a --rate HOST=N/s[:burst=B]
+        HostInFlight,    // 0: no cap
+        BreakerFailures, // 0: no breaker
+        BreakerCooldownMs,
+        MaxPauseMs,
+        PriorityAgingMs,
         SshWorkers,   // workers on one ssh host (HOST*N)
         GroupWorkers, // Slurm steps, launcher workers
         SshHost,
@@ -66,6 +73,9 @@ public:
     static QString slurmConfProblem(const QString &path);
     static QString launcherProblem(const QString &command);
     static QString programProblem(const QString &program, const QString &what);
+    // "HOST=10/s", "*=600/min", "HOST=10/s:burst=5": a host's request rate.
+    static Result<HostRate> parseRate(const QString &text);
+    static QString rateProblem(const HostRate &rate); // empty: nothing wrong
 };
 
 } // namespace Brigade

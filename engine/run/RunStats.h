@@ -1,5 +1,7 @@
 #pragma once
 
+#include "HostPaceInfo.h"
+
 #include <QMetaType>
 #include <QString>
 #include <QVector>
@@ -65,6 +67,7 @@ struct LoadSample
     QVector<double> cores;
     QVector<WorkerInfo> workers;
     double tasksPerSecond = 0;
+    QVector<HostPaceInfo> hosts; // every fetched host (http and https), in order of first use
 };
 
 } // namespace Brigade

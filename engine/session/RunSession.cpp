@@ -389,6 +389,12 @@ void RunSession::cancelTasks(const QVector<int> &rows)
         m_engine->cancelTasks(rows);
 }
 
+void RunSession::changePriority(const QVector<int> &rows, int delta)
+{
+    if (m_engine && isRunning())
+        m_engine->changePriority(rows, delta);
+}
+
 Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
                                      const RunSettings &settings)
 {
@@ -401,6 +407,8 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
         return m_job.data();
     }
     RunSettings s = settings;
+    if (m_opened.batch && m_opened.batch->hasPacing)
+        s.pacing = m_opened.batch->pacing.under(settings.pacing);
     s.journalRunKind = kindName(kind);
     s.createJournal = false;
     s.journalPath.clear();

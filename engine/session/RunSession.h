@@ -101,6 +101,8 @@ public:
     // stopped; succeeded ones are left alone. Journaled; tasksSkipped() follows. A batch
     // must have run (or a journal be open) first.
     Status skipTasks(const QVector<int> &rows, const QString &reason);
+    // Raises (delta > 0) or lowers the priority of those rows that are still queued.
+    void changePriority(const QVector<int> &rows, int delta);
 
     // The rows the opened journal had finished that the current job does not run again, in
     // the order they finished: with the job's own, one result per task.

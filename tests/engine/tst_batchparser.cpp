@@ -225,6 +225,7 @@ private slots:
     void lineCount_data();
     void lineCount();
     void defaultsText();
+    void pacingOnTheFirstLine();
     void errorCapAndCount();
     void errorCapAcrossChunks();
     void hugeLine();
@@ -600,7 +601,7 @@ void TestBatchParser::badInput_data()
     QTest::newRow("unknown field")
             << QByteArray("{" + sum + ",\"colour\":\"red\"}") << jsonl
             << QStringList{"b.jsonl:1:34: unknown field \"colour\" (known fields: id, input, "
-                           "fetch, compute, max_attempts, timeout_ms, slots)"}
+                           "fetch, compute, max_attempts, timeout_ms, slots, priority)"}
             << QStringList{};
     QTest::newRow("nothing to do") << QByteArray("{}\n{\"id\":\"x\"}") << jsonl
                                    << QStringList{"b.jsonl:1:1: expected \"fetch\" or "
@@ -628,11 +629,12 @@ void TestBatchParser::badInput_data()
             << jsonl
             << QStringList{"b.jsonl:1:31: \"id\" cannot have a default: every task has its own",
                            "b.jsonl:1:40: unknown field \"bad\" in \"defaults\" (known fields: "
-                           "fetch, compute, max_attempts, timeout_ms, slots)",
+                           "fetch, compute, max_attempts, timeout_ms, slots, priority)",
                            "b.jsonl:1:48: expected \"timeout_ms\" to be an integer from 1 to "
                            "86400000 (milliseconds per attempt)",
-                           "b.jsonl:1:64: the first line may only contain \"defaults\" and "
-                           "\"programs\" (found \"x\"); put tasks on the following lines"}
+                           "b.jsonl:1:64: the first line may only contain \"defaults\", "
+                           "\"programs\" and \"pacing\" (found \"x\"); put tasks on the "
+                           "following lines"}
             << QStringList{"2 op:sum_to:0100000000000000 attempts:3"};
     QTest::newRow("defaults not an object")
             << QByteArray("{\"defaults\":5}") << jsonl
@@ -778,6 +780,48 @@ void TestBatchParser::defaultsText()
             = parse("  {\"defaults\": {\"max_attempts\": 2}}  \r\n{\"fetch\":\"http://a.org/\"}");
     QCOMPARE(batch.defaultsText, QStringLiteral("{\"defaults\": {\"max_attempts\": 2}}"));
     QCOMPARE(parse("{\"fetch\":\"http://a.org/\"}").defaultsText, QString());
+}
+
+void TestBatchParser::pacingOnTheFirstLine()
+{
+    const Batch batch
+            = parse(R"({"defaults":{"priority":2},"pacing":{"rate":["a.org=10/s:burst=2",)"
+                    R"("*=60/min"],"host_in_flight":4,"breaker":5}})"
+                    "\n{\"fetch\":\"http://a.org/\"}\n"
+                    R"({"fetch":"http://b.org/","priority":-3})");
+    QVERIFY2(!batch.hasErrors(), qPrintable(batch.errors.value(0).toString()));
+    QVERIFY(batch.hasPacing);
+    QCOMPARE(batch.pacing.rates.size(), 2);
+    QCOMPARE(batch.pacing.rates[0].host, QStringLiteral("a.org"));
+    QCOMPARE(batch.pacing.rates[0].burst, 2);
+    QCOMPARE(batch.pacing.rates[1].perSecond, 1.0);
+    QCOMPARE(batch.pacing.hostInFlight, 4);
+    QCOMPARE(batch.pacing.breakerFailures, 5);
+    QCOMPARE(batch.tasks[0].shape->priority, 2);
+    QCOMPARE(batch.tasks[1].shape->priority, -3);
+    // The run's own settings win where it set them; rates add up, the run's last.
+    HostPacing run;
+    run.breakerFailures = 9;
+    run.rates = {{QStringLiteral("a.org"), 1, 0}};
+    const HostPacing merged = batch.pacing.under(run);
+    QCOMPARE(merged.breakerFailures, 9);
+    QCOMPARE(merged.hostInFlight, 4);
+    QCOMPARE(merged.rateFor(QStringLiteral("http://a.org:80"))->perSecond, 1.0);
+    QCOMPARE(merged.rateFor(QStringLiteral("http://c.org:80"))->perSecond, 1.0);
+    QVERIFY(!parse("{\"fetch\":\"http://a.org/\"}").hasPacing);
+
+    const Batch bad = parse(R"({"pacing":{"rate":"a.org=fast","breaker":-1,"speed":3}})"
+                            "\n{\"fetch\":\"http://a.org/\"}",
+                            QStringLiteral("b.jsonl"));
+    QCOMPARE(bad.errors.size(), 3);
+    QVERIFY2(bad.errors[0].toString().startsWith(QStringLiteral("b.jsonl:1:12: ")),
+             qPrintable(bad.errors[0].toString()));
+    QVERIFY(bad.errors[0].toString().contains(QStringLiteral("is not a rate")));
+    QVERIFY(bad.errors[1].toString().contains(
+            QStringLiteral("expected \"breaker\" to be an integer from 0 to 1000000")));
+    QVERIFY(bad.errors[2].toString().contains(QStringLiteral("unknown field \"speed\"")));
+    QCOMPARE(bad.pacing.breakerFailures, 0);
+    QVERIFY(bad.pacing.rates.isEmpty());
 }
 
 void TestBatchParser::errorCapAndCount()

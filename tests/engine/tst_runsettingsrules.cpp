@@ -27,6 +27,9 @@ private slots:
     void slurmFields();
     void environment();
     void fileHoldsValuesToTheLimits();
+    void rates_data();
+    void rates();
+    void pacingLimits();
 };
 
 void tst_RunSettingsRules::initTestCase()
@@ -34,6 +37,71 @@ void tst_RunSettingsRules::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("BrigadeRulesTest"));
     QSettings().clear();
+}
+
+void tst_RunSettingsRules::rates_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<double>("perSecond");
+    QTest::addColumn<int>("burst");
+    QTest::addColumn<QString>("error"); // a part of it; empty: valid
+    QTest::newRow("per second") << "api.example.com=10/s"
+                                << "api.example.com" << 10.0 << 0 << "";
+    QTest::newRow("every host") << "*=100/s"
+                                << "*" << 100.0 << 0 << "";
+    QTest::newRow("per minute") << "h=30/min"
+                                << "h" << 0.5 << 0 << "";
+    QTest::newRow("burst") << "h:8080=2.5/s:burst=5"
+                           << "h:8080" << 2.5 << 5 << "";
+    QTest::newRow("scheme") << "https://h:8443=1/s"
+                            << "https://h:8443" << 1.0 << 0 << "";
+    QTest::newRow("no rate") << "h"
+                             << "" << 0.0 << 0 << "is not a rate";
+    QTest::newRow("no unit") << "h=10"
+                             << "" << 0.0 << 0 << "is not a rate";
+    QTest::newRow("negative") << "h=-1/s"
+                              << "" << 0.0 << 0 << "is not a rate";
+    QTest::newRow("zero") << "h=0/s"
+                          << "" << 0.0 << 0 << "must be from";
+    QTest::newRow("path") << "h/x=1/s"
+                          << "" << 0.0 << 0 << "is not a host";
+    QTest::newRow("wildcard part") << "*.example.com=1/s"
+                                   << "" << 0.0 << 0 << "is not a host";
+}
+
+void tst_RunSettingsRules::rates()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, error);
+    const Result<HostRate> rate = Rules::parseRate(text);
+    if (!error.isEmpty()) {
+        QVERIFY(!rate);
+        QVERIFY2(rate.error().contains(error), qPrintable(rate.error()));
+        return;
+    }
+    QVERIFY2(rate.ok(), qPrintable(rate.error()));
+    QTEST(rate->host, "host");
+    QTEST(rate->perSecond, "perSecond");
+    QTEST(rate->burst, "burst");
+    // What text() writes, parseRate reads back the same.
+    const Result<HostRate> again = Rules::parseRate(rate->text());
+    QVERIFY2(again.ok(), qPrintable(rate->text()));
+    QVERIFY(qAbs(again->perSecond - rate->perSecond) < 1e-9);
+    QCOMPARE(again->burst, rate->burst);
+}
+
+void tst_RunSettingsRules::pacingLimits()
+{
+    RunSettings s;
+    s.pacing.rates = {{QStringLiteral("h"), 0, 0}};
+    s.pacing.hostInFlight = -1;
+    s.pacing.breakerCooldownMs = 0;
+    const QList<Rules::Problem> problems = Rules::check(s);
+    QCOMPARE(problems.size(), 3);
+    QCOMPARE(problems[0].field, Field::Rate);
+    QCOMPARE(problems[1].field, Field::HostInFlight);
+    QCOMPARE(problems[2].field, Field::BreakerCooldownMs);
 }
 
 void tst_RunSettingsRules::defaultsAreValid()

@@ -131,9 +131,23 @@ void TestHttpServer::closeIdleConnections()
 void TestHttpServer::resetCounters()
 {
     m_hits.clear();
+    m_limited.clear();
     m_requestCount = 0;
     m_connectionCount = 0;
     m_peakInFlight = m_inFlight;
+}
+
+int TestHttpServer::mostInWindow(QVector<qint64> times, qint64 windowMs)
+{
+    std::sort(times.begin(), times.end());
+    int most = 0;
+    qsizetype first = 0;
+    for (qsizetype i = 0; i < times.size(); ++i) {
+        while (times[i] - times[first] >= windowMs)
+            ++first;
+        most = std::max(most, int(i - first + 1));
+    }
+    return most;
 }
 
 QByteArray TestHttpServer::body(int bytes, int seed)
@@ -256,6 +270,24 @@ void TestHttpServer::handleRequest(Connection &c, const QByteArray &head)
             respond(c, 503, "flaky " + key);
         else
             respond(c, 200, "ok " + key);
+    } else if (path == "/limited") {
+        const QByteArray client = query.text("client");
+        const double rate = std::max(1, query.number("rate", 1));
+        const double burst = std::max(1, query.number("burst", 1));
+        Limited &l = m_limited[client];
+        const qint64 now = m_clock.elapsed();
+        l.tokens = l.tokens < 0 ? burst
+                                : std::min(burst, l.tokens + double(now - l.atMs) * rate / 1000.0);
+        l.atMs = now;
+        if (l.tokens >= 1.0) {
+            l.tokens -= 1.0;
+            l.accepted.append(now);
+            schedule(query.number("ms"), c.id,
+                     [this, client](Connection &c) { respond(c, 200, "ok " + client); });
+        } else {
+            ++l.rejected;
+            respond(c, 429, "slow down", "Retry-After: 1\r\n");
+        }
     } else if (path == "/maybe") {
         if (m_failing)
             respond(c, 500, "failing");

@@ -6,6 +6,7 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QTimer>
+#include <QVector>
 
 #include <functional>
 #include <vector>
@@ -25,6 +26,10 @@ namespace Brigade::Test {
 //          &retry_after_date=S           ... or Retry-After as the HTTP date S seconds ahead
 //   /flaky?key=K&fails=N                 503 for the first N requests of K, then 200 "ok K"
 //   /maybe?key=K                         500 while setFailing(true), else 200 "ok K"
+//   /limited?client=K&rate=R&burst=B&ms=M  a per-client rate limit: a token bucket per K
+//                                        (R a second, B at once; B defaults to 1); within
+//                                        it, 200 "ok K" after M ms; above it, 429 with
+//                                        Retry-After: 1 at once. Counted per K.
 //   /reset                               closes the connection with a reset, no answer
 //   /hang                                never answers
 //   /announce?length=L&bytes=B           Content-Length L, B bytes, then silence
@@ -77,6 +82,13 @@ public:
     int faultSteps(const QByteArray &key) const { return m_faultSteps.value(key); }
     qint64 streamedBytes() const { return m_streamedBytes; }
     const QHash<QByteArray, int> &allHits() const { return m_hits; }
+    // /limited: when each request of client K within the limit arrived (ms on the
+    // server's clock), and how many were refused with 429.
+    QVector<qint64> limitedAccepted(const QByteArray &client) const
+    {
+        return m_limited.value(client).accepted;
+    }
+    int limitedRejected(const QByteArray &client) const { return m_limited.value(client).rejected; }
     QByteArray lastRequestHead() const { return m_lastHead; }
     QByteArray lastRequestBody() const { return m_lastBody; }
 
@@ -88,6 +100,9 @@ public:
     void closeIdleConnections();
     void resetCounters();
 
+    // The most of times (ms, any order) that fall within any window of windowMs: what a
+    // rate limit is checked against.
+    static int mostInWindow(QVector<qint64> times, qint64 windowMs);
     // The deterministic body of /delay, /chunked and /close: "w12 w7 w40 ..." cut at bytes.
     static QByteArray body(int bytes, int seed);
 
@@ -142,6 +157,14 @@ private:
     QHash<QByteArray, int> m_hits;
     QHash<QByteArray, int> m_flaky;
     QHash<QByteArray, int> m_faultSteps;
+    struct Limited
+    {
+        double tokens = -1; // -1: a full bucket on first use
+        qint64 atMs = 0;
+        QVector<qint64> accepted;
+        int rejected = 0;
+    };
+    QHash<QByteArray, Limited> m_limited;
     qint64 m_streamedBytes = 0;
     QByteArray m_lastHead;
     QByteArray m_lastBody;

@@ -17,6 +17,16 @@ QString describe(const RunSettings &s)
     return Test::describeGroups(s);
 }
 
+// `brigade run b.jsonl ARGS`: the settings (defaults when refused) and the error.
+std::pair<RunSettings, QString> parse(const QStringList &args)
+{
+    CliOptions options;
+    QString error;
+    const bool ok = CliParser::parse(
+            QStringList{QStringLiteral("run"), QStringLiteral("b.jsonl")} + args, &options, &error);
+    return std::make_pair(ok ? options.settings : RunSettings(), error);
+}
+
 } // namespace
 
 class tst_CliGroups : public QObject
@@ -28,6 +38,7 @@ private slots:
     void refused_data();
     void refused();
     void httpOptions();
+    void pacingOptions();
 };
 
 void tst_CliGroups::groups_data()
@@ -141,16 +152,37 @@ void tst_CliGroups::refused()
     QCOMPARE(error, expected);
 }
 
+void tst_CliGroups::pacingOptions()
+{
+    const RunSettings defaults = parse({}).first;
+    QVERIFY(defaults.pacing.rates.isEmpty());
+    QCOMPARE(defaults.pacing.breakerFailures, 0);
+    const RunSettings s
+            = parse({QStringLiteral("--rate"), QStringLiteral("api.example.com=10/s:burst=5"),
+                     QStringLiteral("--rate"), QStringLiteral("*=600/min"),
+                     QStringLiteral("--host-in-flight"), QStringLiteral("4"),
+                     QStringLiteral("--breaker"), QStringLiteral("5"),
+                     QStringLiteral("--breaker-cooldown-ms"), QStringLiteral("2000"),
+                     QStringLiteral("--max-retry-after-ms"), QStringLiteral("60000"),
+                     QStringLiteral("--priority-aging-ms"), QStringLiteral("500")})
+                      .first;
+    QCOMPARE(s.pacing.rates.size(), 2);
+    QCOMPARE(s.pacing.rates[0].host, QStringLiteral("api.example.com"));
+    QCOMPARE(s.pacing.rates[0].burst, 5);
+    QCOMPARE(s.pacing.rates[1].perSecond, 10.0);
+    QCOMPARE(s.pacing.hostInFlight, 4);
+    QCOMPARE(s.pacing.breakerFailures, 5);
+    QCOMPARE(s.pacing.breakerCooldownMs, 2000u);
+    QCOMPARE(s.pacing.maxPauseMs, 60000u);
+    QCOMPARE(s.pacing.priorityAgingMs, 500);
+    QVERIFY(parse({QStringLiteral("--rate"), QStringLiteral("fast")})
+                    .second.startsWith(QStringLiteral("--rate: \u201cfast\u201d is not a rate")));
+    QCOMPARE(parse({QStringLiteral("--breaker"), QStringLiteral("-1")}).second,
+             QStringLiteral("--breaker expects a whole number from 0 to 1000000, not \"-1\""));
+}
+
 void tst_CliGroups::httpOptions()
 {
-    const auto parse = [](const QStringList &args) {
-        CliOptions options;
-        QString error;
-        const bool ok = CliParser::parse(
-                QStringList{QStringLiteral("run"), QStringLiteral("b.jsonl")} + args, &options,
-                &error);
-        return std::make_pair(ok ? options.settings : RunSettings(), error);
-    };
     const RunSettings defaults = parse({}).first;
     QCOMPARE(defaults.maxHostConnections, 256);
     QVERIFY(!defaults.http1 && !defaults.insecure);

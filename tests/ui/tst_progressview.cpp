@@ -25,6 +25,7 @@ private slots:
     void cancelledIsNotDone();
     void colourOnlyWhereWanted();
     void redrawsInPlaceOnA80ColumnTerminal();
+    void heldHostsFitTheWidth();
 };
 
 static RunStats stats(qint64 total, qint64 ok, qint64 failed, qint64 cancelled)
@@ -237,6 +238,37 @@ void tst_ProgressView::redrawsInPlaceOnA80ColumnTerminal()
                                                      .remove(QStringLiteral("\x1b[K")))
                          < 80,
                  qPrintable(line));
+}
+
+void tst_ProgressView::heldHostsFitTheWidth()
+{
+    LoadSample l;
+    l.elapsedMs = 10'000;
+    QCOMPARE(ProgressView::heldHostsLine(l, 80), QString());
+    HostPaceInfo open;
+    open.host = QStringLiteral("https://fine.example:443");
+    HostPaceInfo paused;
+    paused.host = QStringLiteral("https://api.example.com:443");
+    paused.state = HostPaceInfo::State::Paused;
+    paused.nextAllowedMs = 22'000;
+    HostPaceInfo broken;
+    broken.host = QStringLiteral("http://down.example:8080");
+    broken.state = HostPaceInfo::State::Broken;
+    l.hosts = {open, paused, broken};
+    QCOMPARE(ProgressView::heldHostsLine(l, 80),
+             QStringLiteral("hosts: api.example.com paused 0:12, down.example:8080 broken"));
+    for (int width : {20, 30, 40, 50, 60}) {
+        const QString line = ProgressView::heldHostsLine(l, width);
+        QVERIFY2(line.size() <= width, qPrintable(line));
+        QVERIFY2(line.startsWith(QStringLiteral("hosts: ")), qPrintable(line));
+    }
+    QCOMPARE(ProgressView::heldHostsLine(l, 45),
+             QStringLiteral("hosts: api.example.com paused 0:12, +1 more"));
+    // In the live block, under the counts.
+    ProgressView view(ProgressView::Mode::Live, stdout);
+    view.setLoad(l);
+    const QStringList frame = view.frame(stats(100, 10, 0, 0), 80);
+    QVERIFY(frame.contains(ProgressView::heldHostsLine(l, 79)));
 }
 
 QTEST_GUILESS_MAIN(tst_ProgressView)

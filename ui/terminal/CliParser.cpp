@@ -116,6 +116,35 @@ struct Parser
             QStringLiteral("Connections to one host for the whole run, shared among the workers "
                            "(default 256; 0: no cap). HTTP/2 carries many requests on each."),
             QStringLiteral("N")};
+    QCommandLineOption rate{QStringLiteral("rate"),
+                            QStringLiteral("Start at most N requests a second (or /min) to HOST, "
+                                           "for all workers together; HOST * for every host "
+                                           "without a rate of its own; :burst=B lets B start at "
+                                           "once after a quiet spell. Give one per host."),
+                            QStringLiteral("HOST=N/s[:burst=B]")};
+    QCommandLineOption hostInFlight{
+            QStringLiteral("host-in-flight"),
+            QStringLiteral("Requests in flight to one host for the whole run (default 0: no "
+                           "cap)."),
+            QStringLiteral("N")};
+    QCommandLineOption breaker{QStringLiteral("breaker"),
+                               QStringLiteral("Stop sending to a host after N failures in a row "
+                                              "(connection errors, timeouts, 5xx, 429); one "
+                                              "probe after the cool-down (default 0: never)."),
+                               QStringLiteral("N")};
+    QCommandLineOption breakerCooldown{
+            QStringLiteral("breaker-cooldown-ms"),
+            QStringLiteral("How long an open breaker waits before its probe (default 10000)."),
+            QStringLiteral("MS")};
+    QCommandLineOption maxPause{
+            QStringLiteral("max-retry-after-ms"),
+            QStringLiteral("The longest pause a Retry-After may ask of a host (default 300000)."),
+            QStringLiteral("MS")};
+    QCommandLineOption priorityAging{
+            QStringLiteral("priority-aging-ms"),
+            QStringLiteral("A waiting task gains one priority level per MS waited, so none "
+                           "starves (default 1000)."),
+            QStringLiteral("MS")};
     QCommandLineOption http1{QStringLiteral("http1"), QStringLiteral("Never use HTTP/2.")};
     QCommandLineOption insecure{QStringLiteral("insecure"),
                                 QStringLiteral("Do not verify TLS certificates or host names "
@@ -233,6 +262,12 @@ struct Parser
                       remoteWorker,
                       queueTimeout,
                       maxHostConnections,
+                      rate,
+                      hostInFlight,
+                      breaker,
+                      breakerCooldown,
+                      maxPause,
+                      priorityAging,
                       http1,
                       insecure,
                       cacert,
@@ -282,6 +317,39 @@ bool intOption(const QCommandLineParser &p, const QCommandLineOption &o, Field f
         return false;
     }
     *value = v;
+    return true;
+}
+
+bool parsePacing(const Parser &P, HostPacing &pacing, QString *error)
+{
+    for (const QString &text : P.p.values(P.rate)) {
+        Result<HostRate> rate = Rules::parseRate(text);
+        if (!rate) {
+            *error = QStringLiteral("--rate: ") + rate.error();
+            return false;
+        }
+        pacing.rates.append(*rate);
+    }
+    qint64 v = pacing.hostInFlight;
+    if (!intOption(P.p, P.hostInFlight, Field::HostInFlight, &v, error))
+        return false;
+    pacing.hostInFlight = int(v);
+    v = pacing.breakerFailures;
+    if (!intOption(P.p, P.breaker, Field::BreakerFailures, &v, error))
+        return false;
+    pacing.breakerFailures = int(v);
+    v = pacing.breakerCooldownMs;
+    if (!intOption(P.p, P.breakerCooldown, Field::BreakerCooldownMs, &v, error))
+        return false;
+    pacing.breakerCooldownMs = quint32(v);
+    v = pacing.maxPauseMs;
+    if (!intOption(P.p, P.maxPause, Field::MaxPauseMs, &v, error))
+        return false;
+    pacing.maxPauseMs = quint32(v);
+    v = pacing.priorityAgingMs;
+    if (!intOption(P.p, P.priorityAging, Field::PriorityAgingMs, &v, error))
+        return false;
+    pacing.priorityAgingMs = v;
     return true;
 }
 
@@ -801,6 +869,8 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     if (!intOption(P.p, P.maxHostConnections, Field::MaxHostConnections, &v, error))
         return false;
     s.maxHostConnections = int(v);
+    if (!parsePacing(P, s.pacing, error))
+        return false;
     s.http1 = P.p.isSet(P.http1);
     s.insecure = P.p.isSet(P.insecure);
     if (P.p.isSet(P.cacert)) {
@@ -886,6 +956,7 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
                                : first.field == Field::Launcher  ? QStringLiteral("--launcher: ")
                                : first.field == Field::BackoffMs ? QStringLiteral("--backoff-ms: ")
                                : first.field == Field::Proxy     ? QStringLiteral("--proxy: ")
+                               : first.field == Field::Rate      ? QStringLiteral("--rate: ")
                                                                  : QString();
         *error = option + first.message;
         return false;

@@ -171,6 +171,45 @@ QString ProgressView::summaryLine(const RunStats &s) const
             .arg(formatDuration(s.elapsedMs), formatDuration(s.etaMs));
 }
 
+QString ProgressView::heldHostsLine(const LoadSample &load, int width)
+{
+    QStringList held;
+    for (const HostPaceInfo &h : load.hosts) {
+        if (h.state == HostPaceInfo::State::Open)
+            continue;
+        // "api.example.com paused 0:12": the scheme and a default port say nothing here.
+        QString name = h.host;
+        for (const char *scheme : {"http://", "https://"}) {
+            if (name.startsWith(QLatin1String(scheme)))
+                name = name.mid(qsizetype(qstrlen(scheme)));
+        }
+        if ((h.host.startsWith(QLatin1String("http:")) && name.endsWith(QLatin1String(":80")))
+            || (h.host.startsWith(QLatin1String("https:")) && name.endsWith(QLatin1String(":443"))))
+            name.truncate(name.lastIndexOf(QLatin1Char(':')));
+        QString text = name + QLatin1Char(' ') + QLatin1String(hostStateName(h.state));
+        if (h.nextAllowedMs > load.elapsedMs)
+            text += QLatin1Char(' ') + formatDuration(h.nextAllowedMs - load.elapsedMs);
+        held << text;
+    }
+    if (held.isEmpty())
+        return {};
+    // As many hosts as fit, then how many more.
+    QString line = QStringLiteral("hosts:");
+    for (qsizetype i = 0; i < held.size(); ++i) {
+        const QString more = i + 1 < held.size()
+                                     ? QStringLiteral(", +%1 more").arg(held.size() - i - 1)
+                                     : QString();
+        const QString next = line + (i ? QStringLiteral(", ") : QStringLiteral(" ")) + held[i];
+        if (next.size() + more.size() > width) {
+            const QString rest = QStringLiteral(", +%1 more").arg(held.size() - i);
+            return i == 0 ? elide(line + QLatin1Char(' ') + held[0], width)
+                          : elide(line + rest, width);
+        }
+        line = next;
+    }
+    return line;
+}
+
 QStringList ProgressView::frame(const RunStats &s, int width) const
 {
     // One column short of the edge: a line that filled it would wrap on some terminals and
@@ -231,6 +270,11 @@ QStringList ProgressView::frame(const RunStats &s, int width) const
     item(QStringLiteral("cancelled"), s.cancelled, Yellow, false);
     item(QStringLiteral("skipped"), s.skipped, nullptr, false);
     lines << fold(items, w, m_colour);
+    if (const QString held = heldHostsLine(m_load, w); !held.isEmpty()) {
+        Line l(m_colour);
+        l.add(held, Yellow);
+        lines << l.text();
+    }
 
     // Cores: one cell each, averaged in pairs (and so on) until they fit.
     if (!m_load.cores.isEmpty()) {

@@ -52,6 +52,9 @@ public:
     static QString counted(qint64 n, const char *one, const char *many);
     // text in at most width columns, "..." at the end when cut (plain text only).
     static QString elide(const QString &text, int width);
+    // The hosts the run holds back (paused by a Retry-After, broken), as many as fit in
+    // width, then "+N more"; empty when none is.
+    static QString heldHostsLine(const LoadSample &load, int width);
     // The width of the terminal on fd, 0 when it is not one.
     static int terminalColumns(int fd);
     // Whether to colour what goes to fd: a terminal other than "dumb", NO_COLOR unset.

@@ -231,6 +231,10 @@ void MainWindow::createActions()
     make(Action::CancelSelected, tr("Cancel Selec&ted"),
          QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Period),
          tr("Cancel the selected tasks that have not finished"));
+    make(Action::RaisePriority, tr("&Raise Priority"), QKeySequence(),
+         tr("Start the selected queued tasks before others that are ready"));
+    make(Action::LowerPriority, tr("&Lower Priority"), QKeySequence(),
+         tr("Start the selected queued tasks after others that are ready"));
     make(Action::Copy, tr("&Copy Rows"), QKeySequence::Copy,
          tr("Copy the selected rows as tab-separated text"))
             ->setIcon(ActionIcons::icon(K::Copy));
@@ -277,6 +281,10 @@ void MainWindow::createActions()
     connect(action(Action::RetryFailed), &QAction::triggered, this, &MainWindow::retryFailed);
     connect(action(Action::RetrySelected), &QAction::triggered, this, &MainWindow::retrySelected);
     connect(action(Action::CancelSelected), &QAction::triggered, this, &MainWindow::cancelSelected);
+    connect(action(Action::RaisePriority), &QAction::triggered, this,
+            [this] { changeSelectedPriority(+1); });
+    connect(action(Action::LowerPriority), &QAction::triggered, this,
+            [this] { changeSelectedPriority(-1); });
     connect(action(Action::Copy), &QAction::triggered, this, [this] {
         if (m_view)
             m_view->copySelected();
@@ -359,6 +367,8 @@ void MainWindow::createMenus()
     m_taskMenu = new QMenu(this);
     m_taskMenu->addAction(action(Action::RetrySelected));
     m_taskMenu->addAction(action(Action::CancelSelected));
+    m_taskMenu->addAction(action(Action::RaisePriority));
+    m_taskMenu->addAction(action(Action::LowerPriority));
     m_taskMenu->addSeparator();
     m_taskMenu->addAction(action(Action::Copy));
 }
@@ -1037,6 +1047,19 @@ void MainWindow::cancelSelected()
     say(tr("Cancelled the selected tasks that had not finished"));
 }
 
+void MainWindow::changeSelectedPriority(int delta)
+{
+    if (!isRunning() || !m_view)
+        return;
+    const QVector<int> rows = m_view->selectedTaskRows();
+    if (rows.isEmpty())
+        return;
+    // Ten levels a step: ten seconds of waiting (aging) before the others catch up.
+    m_session->changePriority(rows, delta * 10);
+    say(delta > 0 ? tr("Raised the priority of the selected queued tasks")
+                  : tr("Lowered the priority of the selected queued tasks"));
+}
+
 // ---- Results ------------------------------------------------------------------------
 
 std::shared_ptr<TaskStore> MainWindow::store() const
@@ -1229,6 +1252,8 @@ void MainWindow::updateActions()
     action(Action::RetryFailed)->setEnabled(hasTasks && m_failedTasks > 0);
     action(Action::RetrySelected)->setEnabled(selected);
     action(Action::CancelSelected)->setEnabled(selected && running);
+    action(Action::RaisePriority)->setEnabled(selected && running);
+    action(Action::LowerPriority)->setEnabled(selected && running);
     action(Action::Copy)->setEnabled(loaded && m_view->hasSelection());
     const bool canExport = loaded && m_view->canExport() && !m_view->isExporting();
     action(Action::ExportAll)->setEnabled(canExport);

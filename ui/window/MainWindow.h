@@ -61,6 +61,8 @@ public:
         RetryFailed,
         RetrySelected,
         CancelSelected,
+        RaisePriority,
+        LowerPriority,
         Copy,
         Settings,
         Find,
@@ -180,6 +182,7 @@ private:
     void retryFailed();
     void retrySelected();
     void cancelSelected();
+    void changeSelectedPriority(int delta);
     void showSettings();
     void showAbout();
     void showHelp(HelpDialog::Page page);

@@ -1,6 +1,7 @@
 #include "CorePanel.h"
 
 #include "CoreBars.h"
+#include "FetchHostsModel.h"
 #include "HostTotalsModel.h"
 #include "LoadChart.h"
 #include "WorkerTableModel.h"
@@ -73,6 +74,9 @@ CorePanel::CorePanel(QWidget *parent)
     , m_hosts(new HostTotalsModel(this))
     , m_hostView(new QTableView)
     , m_notices(new QLabel)
+    , m_fetchTitle(sectionTitle(tr("Fetched hosts")))
+    , m_fetchHosts(new FetchHostsModel(this))
+    , m_fetchView(new QTableView)
     , m_workers(new WorkerTableModel(this))
     , m_workerView(new QTableView)
     , m_chart(new LoadChart)
@@ -83,6 +87,13 @@ CorePanel::CorePanel(QWidget *parent)
     m_hostView->setModel(m_hosts);
     setUpTable(m_hostView, HostTotalsModel::Host);
     fitRows(m_hostView, 8);
+    m_fetchView->setObjectName(QStringLiteral("fetchHostTable"));
+    m_fetchView->setModel(m_fetchHosts);
+    setUpTable(m_fetchView, FetchHostsModel::Host);
+    fitRows(m_fetchView, 8);
+    // Only runs that fetch over HTTP have any.
+    m_fetchTitle->hide();
+    m_fetchView->hide();
     m_workerView->setObjectName(QStringLiteral("workerTable"));
     m_workerView->setModel(m_workers);
     // The host takes the spare width, elided in the middle (whole in the tooltip); the
@@ -107,6 +118,8 @@ CorePanel::CorePanel(QWidget *parent)
     layout->addWidget(m_hostView);
     layout->addWidget(m_notices);
     layout->addSpacing(fontMetrics().height() / 2);
+    layout->addWidget(m_fetchTitle);
+    layout->addWidget(m_fetchView);
     layout->addWidget(sectionTitle(tr("Workers")));
     layout->addWidget(m_workerView);
     layout->addSpacing(fontMetrics().height() / 2);
@@ -118,6 +131,9 @@ void CorePanel::addSample(const LoadSample &sample)
 {
     m_bars->setLoads(sample.cores);
     m_hosts->setWorkers(sample.workers);
+    m_fetchHosts->setHosts(sample.hosts, sample.elapsedMs);
+    m_fetchTitle->setVisible(!sample.hosts.isEmpty());
+    m_fetchView->setVisible(!sample.hosts.isEmpty());
     m_workers->setWorkers(sample.workers);
     m_chart->addSample(sample);
 }
@@ -142,6 +158,9 @@ void CorePanel::clear()
     m_noticeLines.clear();
     m_notices->clear();
     m_notices->hide();
+    m_fetchHosts->setHosts({}, 0);
+    m_fetchTitle->hide();
+    m_fetchView->hide();
 }
 
 } // namespace Brigade
