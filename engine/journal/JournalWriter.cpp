@@ -64,6 +64,15 @@ void JournalWriter::appendReset(const QVector<int> &rows)
         report(error);
 }
 
+void JournalWriter::appendBatchData(const QByteArray &lines, qint64 openTasks)
+{
+    QString error;
+    if (m_journal
+        && (!m_journal->appendBatchData(lines, &error)
+            || !m_journal->setOpenTasks(openTasks, &error)))
+        report(error);
+}
+
 void JournalWriter::recordWorkerHost(int slot, const QString &host)
 {
     QString error;

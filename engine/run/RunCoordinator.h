@@ -21,6 +21,7 @@
 
 namespace Brigade {
 
+class FeedGate;
 class JournalWriter;
 class WorkerProcess;
 
@@ -51,6 +52,14 @@ public:
     void killWorker(int slot); // for tests and the "restart worker" action
     void findFailureRows(quint64 token, const QVector<int> &ids);
     void shutdown();
+
+    // Feeding a running run (see Engine::openFeed). While a feed is open the run does not
+    // end when its tasks have; gate hears how many tasks are queued.
+    void openFeed(std::shared_ptr<FeedGate> gate);
+    void closeFeed();
+    // New tasks after the last row: lines (their batch lines) are journaled first, then the
+    // tasks join the run.
+    void addTasks(QVector<TaskSpec> specs, const QByteArray &lines);
 
 signals:
     void started();
@@ -92,6 +101,8 @@ private:
     };
 
     qint64 nowMs() const { return m_clock.elapsed(); }
+    void acceptTasks(const std::shared_ptr<TaskStore> &store, QVector<TaskSpec> specs);
+    void reportQueued();
     void launchSlot(int slot);
     void onWorkerReady(int slot, quint32 incarnation);
     void onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results);
@@ -167,6 +178,11 @@ private:
     QThread *m_journalThread = nullptr;
     JournalWriter *m_journal = nullptr;
     QString m_journalPath;
+
+    // A fed run: the gate, whether more may come, and tasks on their way via the journal.
+    std::shared_ptr<FeedGate> m_feed;
+    bool m_feedOpen = false;
+    qint64 m_feedPending = 0;
 
     QTimer m_updateTimer;
     QTimer m_loadTimer;

@@ -132,6 +132,17 @@ struct Parser
                                QStringLiteral("FILE")};
     QCommandLineOption noJournal{QStringLiteral("no-journal"),
                                  QStringLiteral("Do not record the run (a crash loses it).")};
+    QCommandLineOption follow{
+            QStringLiteral("follow"),
+            QStringLiteral("Run the tasks of FILE and those appended to it while it grows, like "
+                           "tail -f; only Ctrl-C ends the run (its unfinished tasks are "
+                           "cancelled and --resume runs them)."),
+            QStringLiteral("FILE")};
+    QCommandLineOption maxQueued{
+            QStringLiteral("max-queued"),
+            QStringLiteral("brigade run - and --follow: stop reading while N tasks wait to "
+                           "start (default 100000)."),
+            QStringLiteral("N")};
     QCommandLineOption resume{QStringLiteral("resume"),
                               QStringLiteral("Resume the run recorded in JOURNAL: only tasks that "
                                              "had not finished run."),
@@ -152,6 +163,10 @@ struct Parser
                 "  brigade run LIST [options] -- PROG ARG...  run PROG once per line of LIST\n"
                 "                          (- for stdin; {} is the line, appended when no\n"
                 "                          placeholder is given)\n"
+                "  brigade run - [options]       run JSON Lines tasks from stdin as they\n"
+                "                          arrive (with -- PROG ARG...: lines of arguments);\n"
+                "                          the run ends at the end of input\n"
+                "  brigade run --follow FILE     the same with a file that keeps growing\n"
                 "  brigade run --resume JOURNAL  finish a run that was interrupted\n"
                 "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
                 "  brigade export JOURNAL -o FILE  write a run's results\n"
@@ -188,6 +203,8 @@ struct Parser
                       proxy,
                       journal,
                       noJournal,
+                      follow,
+                      maxQueued,
                       resume,
                       help,
                       version});
@@ -329,7 +346,16 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     } else {
         if (verb == QLatin1String("run"))
             pos.removeFirst();
-        if (P.p.isSet(P.resume)) {
+        if (P.p.isSet(P.follow)) {
+            if (!pos.isEmpty() || P.p.isSet(P.resume)) {
+                *error = QStringLiteral("--follow takes the file to run instead of a batch "
+                                        "file (brigade run --follow FILE)");
+                return false;
+            }
+            o->followPath = P.p.value(P.follow);
+            o->batchPath = o->followPath;
+            o->journalPath = P.p.value(P.journal);
+        } else if (P.p.isSet(P.resume)) {
             if (!pos.isEmpty()) {
                 *error = QStringLiteral("--resume takes the journal instead of a batch file");
                 return false;
@@ -364,6 +390,20 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     }
     o->outputPath = P.p.value(P.output);
     o->skipInvalid = P.p.isSet(P.skipInvalid);
+    if (P.p.isSet(P.maxQueued)) {
+        bool ok = false;
+        o->maxQueued = P.p.value(P.maxQueued).toLongLong(&ok);
+        if (!ok || o->maxQueued < 1) {
+            *error = QStringLiteral("--max-queued expects a whole number of tasks, at least 1 "
+                                    "(got \"%1\")")
+                             .arg(P.p.value(P.maxQueued));
+            return false;
+        }
+        if (!o->isFed()) {
+            *error = QStringLiteral("--max-queued goes with brigade run - or --follow FILE");
+            return false;
+        }
+    }
     RunSettings &s = o->settings;
     qint64 v = 0;
     if (!intOption(P.p, P.workers, Field::Workers, &v, error))
