@@ -27,7 +27,7 @@ namespace {
 constexpr qsizetype ReadBytes = 1024 * 1024;
 // Lines parsed and handed over at once: enough to make the hand-over cheap per task, few
 // enough that a trickle of lines is not held back (a stretch is whatever has arrived).
-constexpr qint64 MaxLinesPerStretch = 16384;
+constexpr qint64 MaxLinesPerStretch = 65536;
 // At the end of a followed file, a look now and then even without word from inotify (a
 // file replaced rather than appended to is not seen by the watch).
 constexpr int FollowPollMs = 1000;
@@ -56,7 +56,11 @@ struct TaskFeed::Reader
     BatchLineParser::Fields defaults;
     bool haveDefaults = false;
     ProgramTable programs;
-    QSet<size_t> ids;  // hashes of the ids taken: a later duplicate is refused
+    // Ids taken, so a later duplicate is refused. A task without an id has its line's
+    // number: those are unique among themselves, so they cost a bit per line, and only the
+    // ids written out are hashed (W1's 10M id-less lines would spend seconds on a set).
+    QSet<size_t> writtenIds;
+    std::vector<bool> lineIds; // per line: its task's id is its line number
     QByteArray header; // journal lines to send with the next tasks (command mode's defaults)
     qint64 accepted = 0;
     qint64 rejected = 0;
@@ -219,6 +223,28 @@ QString TaskFeed::readMore(Reader &r)
     return {};
 }
 
+bool TaskFeed::takeId(Reader &r, const QString &id, qint64 lineNo, bool written)
+{
+    if (r.lineIds.size() <= size_t(lineNo))
+        r.lineIds.resize(size_t(lineNo) + 1 + r.lineIds.size() / 2);
+    bool ok = false;
+    const qint64 number = id.toLongLong(&ok);
+    const bool isLineNumber = ok && number > 0 && QString::number(number) == id;
+    if (!written || (isLineNumber && number == lineNo)) {
+        if (!r.writtenIds.isEmpty() && r.writtenIds.contains(qHash(id)))
+            return false;
+        r.lineIds[size_t(lineNo)] = true;
+        return true;
+    }
+    if (isLineNumber && number < lineNo && r.lineIds[size_t(number)])
+        return false;
+    const size_t hash = qHash(id);
+    if (r.writtenIds.contains(hash))
+        return false;
+    r.writtenIds.insert(hash);
+    return true;
+}
+
 bool TaskFeed::parseStretch(Reader &r, const std::vector<Line> &lines)
 {
     const QString &name = m_source.name;
@@ -286,6 +312,7 @@ bool TaskFeed::parseStretch(Reader &r, const std::vector<Line> &lines)
         const qsizetype tasksBefore = result.tasks.size();
         const qsizetype errorsBefore = result.errors.size();
         const qsizetype jobsBefore = result.mapReduce.size();
+        const size_t idsBefore = result.ids.size();
         parser->parseJsonLine(line.text, line.no);
         bool taken = result.tasks.size() > tasksBefore;
         QString problem;
@@ -296,15 +323,12 @@ bool TaskFeed::parseStretch(Reader &r, const std::vector<Line> &lines)
         } else if (taken) {
             // Ids are unique in a fed run as in a batch (a resume finds its tasks by row).
             const QString &id = result.tasks.back().id;
-            const size_t hash = qHash(id);
-            if (r.ids.contains(hash)) {
+            if (!takeId(r, id, line.no, result.ids.size() > idsBefore)) {
                 problem = QStringLiteral("duplicate id \"%1\" (an earlier task has it)").arg(id);
                 if (line.text.contains("\"id\""))
                     column = BatchLineParser::keyColumn(line.text, "id");
                 result.tasks.removeLast();
                 taken = false;
-            } else {
-                r.ids.insert(hash);
             }
         }
         for (qsizetype i = errorsBefore; i < result.errors.size(); ++i)

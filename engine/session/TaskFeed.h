@@ -77,6 +77,8 @@ private:
     // Parses whole lines and hands their tasks to the engine; false if a line was bad (then,
     // without skipInvalid, the lines after it are not taken).
     bool parseStretch(Reader &r, const std::vector<Line> &lines);
+    // Whether a task's id is new (then it is taken); written: the line wrote it out.
+    static bool takeId(Reader &r, const QString &id, qint64 lineNo, bool written);
 
     FeedSource m_source;
     Engine *m_engine;

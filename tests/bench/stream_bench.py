@@ -92,6 +92,7 @@ def main():
     if not os.path.exists(brigade):
         brigade = os.path.join(os.path.abspath(a.build), "app", "brigade")
     work = a.work_dir or tempfile.mkdtemp(prefix="stream-bench-")
+    os.makedirs(work, exist_ok=True)
     report = []
     for n in [int(s) for s in a.sizes.split(",")]:
         batch = write_noop(os.path.join(work, f"w1-{n}.jsonl"), n)

@@ -84,6 +84,7 @@ private slots:
     void readingGoesOnAsTasksStart();
     void badLineReportedOthersRun();
     void badLineStopsWithoutSkipInvalid();
+    void lineNumberIdsAreIdsToo();
     void journalHoldsTheStreamedTasks();
 };
 
@@ -260,6 +261,38 @@ void tst_TaskFeed::badLineStopsWithoutSkipInvalid()
     QCOMPARE(ended.first().at(0).toLongLong(), 2);
     QCOMPARE(ended.first().at(1).toLongLong(), 1);
     QCOMPARE(finished.first().at(0).value<RunStats>().succeeded, 2);
+}
+
+void tst_TaskFeed::lineNumberIdsAreIdsToo()
+{
+    // A task without an id has its line's number, which a written id may not take (nor
+    // the other way round), as in a batch file.
+    Pipe pipe;
+    RunSession session;
+    session.setJournalling(false);
+    session.adopt(RunSession::openFeed(QStringLiteral("stdin.jsonl")));
+    FeedSource source;
+    source.fd = pipe.fds[0];
+    source.name = QStringLiteral("<stdin>");
+    source.skipInvalid = true;
+    QSignalSpy rejected(&session, &RunSession::feedLineRejected);
+    QSignalSpy finished(&session, &RunSession::finished);
+    QVERIFY(session.runFeed(source, testSettings(1, 8)));
+    QVERIFY(pipe.writeAll("{\"defaults\":{\"compute\":{\"op\":\"sum_to\",\"n\":1}}}\n"
+                          "{\"id\":\"4\"}\n"    // line 2: the id line 4 would have
+                          "{}\n"                // line 3: id "3"
+                          "{}\n"                // line 4: id "4", taken
+                          "{\"id\":\"3\"}\n"    // line 5: taken by line 3
+                          "{\"id\":\"03\"}\n"   // line 6: another id
+                          "{\"id\":\"7\"}\n")); // line 7: its own number
+    pipe.closeWrite();
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(rejected.size(), 2);
+    QCOMPARE(rejected.at(0).at(0).value<BatchError>().toString(),
+             QStringLiteral("<stdin>:4:1: duplicate id \"4\" (an earlier task has it)"));
+    QCOMPARE(rejected.at(1).at(0).value<BatchError>().toString(),
+             QStringLiteral("<stdin>:5:2: duplicate id \"3\" (an earlier task has it)"));
+    QCOMPARE(finished.first().at(0).value<RunStats>().succeeded, 4);
 }
 
 void tst_TaskFeed::journalHoldsTheStreamedTasks()

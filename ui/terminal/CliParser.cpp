@@ -48,8 +48,11 @@ struct Parser
                               QStringLiteral("Write one record per task, in completion order, "
                                              "to FILE (.jsonl or .csv)."),
                               QStringLiteral("FILE")};
-    QCommandLineOption skipInvalid{QStringLiteral("skip-invalid"),
-                                   QStringLiteral("Run the valid tasks of a batch with errors.")};
+    QCommandLineOption skipInvalid{
+            QStringLiteral("skip-invalid"),
+            QStringLiteral("Run the valid tasks of a batch with errors; with - or "
+                           "--follow, skip bad lines and read on (else "
+                           "reading stops at the first).")};
     QCommandLineOption progress{QStringLiteral("progress"),
                                 QStringLiteral("auto, live, plain or none (default auto: live on "
                                                "a terminal, a line every few seconds otherwise)."),
