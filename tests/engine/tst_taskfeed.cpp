@@ -64,6 +64,25 @@ struct Pipe
     }
 };
 
+// A session ready to run fed from pipe, without a journal, and the pipe as its stdin.
+FeedSource unjournaledFeed(RunSession &session, const Pipe &pipe)
+{
+    session.setJournalling(false);
+    session.adopt(RunSession::openFeed(QStringLiteral("stdin.jsonl")));
+    FeedSource source;
+    source.fd = pipe.fds[0];
+    source.name = QStringLiteral("<stdin>");
+    return source;
+}
+
+// A run fed from pipe, one worker, that skips bad lines.
+bool runSkippingBadLines(RunSession &session, const Pipe &pipe)
+{
+    FeedSource source = unjournaledFeed(session, pipe);
+    source.skipInvalid = true;
+    return bool(session.runFeed(source, testSettings(1, 8)));
+}
+
 QByteArray noopLines(int from, int count)
 {
     QByteArray out;
@@ -92,11 +111,7 @@ void tst_TaskFeed::tasksRunAsLinesArrive()
 {
     Pipe pipe;
     RunSession session;
-    session.setJournalling(false);
-    session.adopt(RunSession::openFeed(QStringLiteral("stdin.jsonl")));
-    FeedSource source;
-    source.fd = pipe.fds[0];
-    source.name = QStringLiteral("<stdin>");
+    FeedSource source = unjournaledFeed(session, pipe);
     QSignalSpy finished(&session, &RunSession::finished);
     QSignalSpy ended(&session, &RunSession::feedEnded);
     QVERIFY(session.runFeed(source, testSettings(2, 64)));
@@ -130,11 +145,7 @@ void tst_TaskFeed::fullEngineStopsReading()
     Pipe pipe;
     QVERIFY(::fcntl(pipe.fds[1], F_SETFL, O_NONBLOCK) == 0);
     RunSession session;
-    session.setJournalling(false);
-    session.adopt(RunSession::openFeed(QStringLiteral("stdin.jsonl")));
-    FeedSource source;
-    source.fd = pipe.fds[0];
-    source.name = QStringLiteral("<stdin>");
+    FeedSource source = unjournaledFeed(session, pipe);
     source.maxQueued = limit;
     QVERIFY(session.runFeed(source, testSettings(1, 1)));
     const std::shared_ptr<FeedGate> gate = session.feed()->gate();
@@ -181,11 +192,7 @@ void tst_TaskFeed::readingGoesOnAsTasksStart()
     constexpr int total = 20000;
     Pipe pipe;
     RunSession session;
-    session.setJournalling(false);
-    session.adopt(RunSession::openFeed(QStringLiteral("stdin.jsonl")));
-    FeedSource source;
-    source.fd = pipe.fds[0];
-    source.name = QStringLiteral("<stdin>");
+    FeedSource source = unjournaledFeed(session, pipe);
     source.maxQueued = limit;
     QSignalSpy finished(&session, &RunSession::finished);
     QVERIFY(session.runFeed(source, testSettings(2, 16)));
@@ -212,15 +219,10 @@ void tst_TaskFeed::badLineReportedOthersRun()
 {
     Pipe pipe;
     RunSession session;
-    session.setJournalling(false);
-    session.adopt(RunSession::openFeed(QStringLiteral("stdin.jsonl")));
-    FeedSource source;
-    source.fd = pipe.fds[0];
-    source.name = QStringLiteral("<stdin>");
-    source.skipInvalid = true;
+    QVERIFY(runSkippingBadLines(session, pipe));
+    // Signals come queued: spies made now miss nothing.
     QSignalSpy rejected(&session, &RunSession::feedLineRejected);
     QSignalSpy finished(&session, &RunSession::finished);
-    QVERIFY(session.runFeed(source, testSettings(1, 8)));
     QVERIFY(pipe.writeAll(noopLines(0, 2)));
     QVERIFY(pipe.writeAll("{\"id\":\"bad\",\"compute\":{\"op\":\"no_such_op\"}}\n"));
     QTRY_COMPARE_WITH_TIMEOUT(rejected.size(), 1, 30000);
@@ -246,11 +248,7 @@ void tst_TaskFeed::badLineStopsWithoutSkipInvalid()
 {
     Pipe pipe;
     RunSession session;
-    session.setJournalling(false);
-    session.adopt(RunSession::openFeed(QStringLiteral("stdin.jsonl")));
-    FeedSource source;
-    source.fd = pipe.fds[0];
-    source.name = QStringLiteral("<stdin>");
+    FeedSource source = unjournaledFeed(session, pipe);
     QSignalSpy ended(&session, &RunSession::feedEnded);
     QSignalSpy finished(&session, &RunSession::finished);
     QVERIFY(session.runFeed(source, testSettings(1, 8)));
@@ -269,15 +267,10 @@ void tst_TaskFeed::lineNumberIdsAreIdsToo()
     // the other way round), as in a batch file.
     Pipe pipe;
     RunSession session;
-    session.setJournalling(false);
-    session.adopt(RunSession::openFeed(QStringLiteral("stdin.jsonl")));
-    FeedSource source;
-    source.fd = pipe.fds[0];
-    source.name = QStringLiteral("<stdin>");
-    source.skipInvalid = true;
+    QVERIFY(runSkippingBadLines(session, pipe));
+    // Signals come queued: spies made now miss nothing.
     QSignalSpy rejected(&session, &RunSession::feedLineRejected);
     QSignalSpy finished(&session, &RunSession::finished);
-    QVERIFY(session.runFeed(source, testSettings(1, 8)));
     QVERIFY(pipe.writeAll("{\"defaults\":{\"compute\":{\"op\":\"sum_to\",\"n\":1}}}\n"
                           "{\"id\":\"4\"}\n"    // line 2: the id line 4 would have
                           "{}\n"                // line 3: id "3"
