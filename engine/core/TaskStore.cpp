@@ -98,16 +98,39 @@ qint64 StatusCounts::finished() const
 
 TaskStore::TaskStore(QVector<TaskSpec> specs)
     : m_specs(std::move(specs))
+    , m_size(int(m_specs.size()))
     , m_states(m_specs.size())
 {}
+
+int TaskStore::appendLocked(QVector<TaskSpec> specs)
+{
+    const int first = size();
+    if (m_tail.capacity() == 0)
+        m_tail.reserve(MaxTailChunks);
+    int row = first;
+    for (TaskSpec &spec : specs) {
+        const int tail = row - int(m_specs.size());
+        const size_t chunk = size_t(tail >> TailChunkBits);
+        if (chunk == m_tail.size())
+            m_tail.push_back(std::make_unique<TaskSpec[]>(TailChunkSize));
+        if (!m_rowOfId.isEmpty())
+            m_rowOfId.insert(spec.id, row);
+        m_tail[chunk][tail & (TailChunkSize - 1)] = std::move(spec);
+        ++row;
+    }
+    m_states.resize(row);
+    m_size.store(row, std::memory_order_release);
+    return first;
+}
 
 int TaskStore::rowOf(const QString &id) const
 {
     Tsan::WriteLocker locker(&m_lock); // the index is built lazily
-    if (m_rowOfId.isEmpty() && !m_specs.isEmpty()) {
-        m_rowOfId.reserve(m_specs.size());
-        for (int i = 0; i < m_specs.size(); ++i)
-            m_rowOfId.insert(m_specs[i].id, i);
+    const int n = size();
+    if (m_rowOfId.isEmpty() && n > 0) {
+        m_rowOfId.reserve(n);
+        for (int i = 0; i < n; ++i)
+            m_rowOfId.insert(spec(i).id, i);
     }
     return m_rowOfId.value(id, -1);
 }

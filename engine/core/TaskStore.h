@@ -11,7 +11,9 @@
 #include <QVector>
 
 #include <array>
+#include <atomic>
 #include <memory>
+#include <vector>
 
 namespace Brigade {
 
@@ -27,7 +29,9 @@ struct StatusCounts
 // The tasks of one batch: immutable specs plus their live states.
 //
 // The engine thread writes states in batches under the write lock; views read under the
-// read lock from any thread. Specs never change after construction and need no lock.
+// read lock from any thread. Specs never change once added and need no lock: a fed run
+// (RunSession::runFeed) appends rows on the engine thread, into chunks that never move,
+// so a reader's reference to an older row stays valid.
 // Before a store is handed to an engine, whoever builds it (RunSession::open restoring a
 // journal) is its only writer; after, front ends change tasks only by asking the engine
 // (through RunSession), never by writing here.
@@ -36,9 +40,14 @@ class TaskStore
 public:
     explicit TaskStore(QVector<TaskSpec> specs = {});
 
-    int size() const { return m_specs.size(); }
-    const TaskSpec &spec(int row) const { return m_specs.at(row); }
-    const QVector<TaskSpec> &specs() const { return m_specs; }
+    int size() const { return m_size.load(std::memory_order_acquire); }
+    const TaskSpec &spec(int row) const
+    {
+        if (row < m_specs.size())
+            return m_specs.at(row);
+        const int tail = row - int(m_specs.size());
+        return m_tail[size_t(tail >> TailChunkBits)][tail & (TailChunkSize - 1)];
+    }
 
     // Row of a task id, or -1.
     int rowOf(const QString &id) const;
@@ -69,6 +78,8 @@ public:
         f(m_states, *this);
     }
 
+    // Only inside write(): adds tasks after the last row, queued. Returns the first new row.
+    int appendLocked(QVector<TaskSpec> specs);
     // Only inside write(): keeps a failed attempt for the details view.
     void recordAttemptLocked(int row, const AttemptRecord &record);
     // Only inside write(): resets a task to a fresh queued state (retry with new attempts).
@@ -116,7 +127,15 @@ public:
     const AttemptLog &attemptLog() const { return *m_attempts; }
 
 private:
-    QVector<TaskSpec> m_specs;
+    static constexpr int TailChunkBits = 12;
+    static constexpr int TailChunkSize = 1 << TailChunkBits;
+    static constexpr size_t MaxTailChunks = size_t(1) << (31 - TailChunkBits);
+
+    QVector<TaskSpec> m_specs; // the rows the store was made with
+    // Rows appended later, in fixed chunks. Reserved in full up front (untouched memory
+    // until used), so adding a chunk never moves the ones readers are looking at.
+    std::vector<std::unique_ptr<TaskSpec[]>> m_tail;
+    std::atomic<int> m_size{0};
     QVector<TaskState> m_states;
     QHash<int, QList<AttemptRecord>> m_history;
     QHash<int, ProcessOutcome> m_process; // commands and calls only

@@ -37,6 +37,13 @@ FailureGroups::FailureGroups(int tasks)
     : m_tasks(tasks)
 {}
 
+void FailureGroups::addTasks(int count)
+{
+    m_tasks += count;
+    if (!m_member.isEmpty())
+        m_member.resize(m_tasks, -1);
+}
+
 int FailureGroups::groupFor(const FailureCause &cause)
 {
     const auto it = m_index.constFind(cause);

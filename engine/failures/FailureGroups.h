@@ -82,6 +82,8 @@ public:
     explicit FailureGroups(int tasks = 0);
 
     int taskCount() const { return m_tasks; }
+    // Tasks appended to the run (a fed run): rows taskCount() onwards, none failed yet.
+    void addTasks(int count);
 
     // A failed attempt of the task at row (id taskId): its cause and message, the host of
     // the worker it ran on (empty: not known), when it ended (ms since the epoch; -1: not

@@ -180,7 +180,9 @@ bool Journal::create(const QString &path, const QString &batchPath, const QByteA
     chunk.prepare(QStringLiteral("INSERT INTO batch(chunk, data) VALUES(?, ?)"));
     for (qsizetype off = 0, i = 0; off < batchData.size() || i == 0; off += BatchChunk, ++i) {
         chunk.bindValue(0, qint64(i));
-        chunk.bindValue(1, batchData.mid(off, BatchChunk));
+        // Never null, not even for an empty batch (a fed run's starts so): the column is NOT NULL.
+        const QByteArray piece = batchData.mid(off, BatchChunk);
+        chunk.bindValue(1, piece.isNull() ? QByteArray("", 0) : piece);
         if (!chunk.exec())
             return abandon(chunk.lastError());
     }
@@ -477,6 +479,21 @@ bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, Q
     q.bindValue(0, int(FinishedSegment));
     q.bindValue(1, count);
     q.bindValue(2, data);
+    if (!q.exec()) {
+        *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
+        return false;
+    }
+    return true;
+}
+
+bool Journal::appendBatchData(const QByteArray &lines, QString *error)
+{
+    if (lines.isEmpty())
+        return true;
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT INTO batch(chunk, data) VALUES((SELECT COALESCE(MAX(chunk), "
+                             "-1) + 1 FROM batch), ?)"));
+    q.bindValue(0, lines);
     if (!q.exec()) {
         *error = QStringLiteral("journal %1: %2").arg(m_path, sqlError(q.lastError()));
         return false;

@@ -66,6 +66,9 @@ public:
     // Appends the final states (and failed attempts) of these rows in one transaction.
     // Rows that are no longer final (reset meanwhile) are skipped.
     bool appendFinished(const TaskStore &store, const QVector<int> &rows, QString *error);
+    // Adds lines to the end of the batch (a fed run's tasks, whole lines): batchData() and
+    // a resume then hold them as if the batch had had them from the start.
+    bool appendBatchData(const QByteArray &lines, QString *error);
     // Records that these rows were reset for a retry: they are no longer final.
     bool appendReset(const QVector<int> &rows, QString *error);
     bool recordRun(const QString &kind, QString *error);

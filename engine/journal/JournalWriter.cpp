@@ -71,6 +71,15 @@ void JournalWriter::appendEdit(const JournalEdit &edit)
         report(error);
 }
 
+void JournalWriter::appendBatchData(const QByteArray &lines, qint64 openTasks)
+{
+    QString error;
+    if (m_journal
+        && (!m_journal->appendBatchData(lines, &error)
+            || !m_journal->setOpenTasks(openTasks, &error)))
+        report(error);
+}
+
 void JournalWriter::recordWorkerHost(int slot, const QString &host)
 {
     QString error;

@@ -26,6 +26,9 @@ public:
     void appendFinished(const QVector<int> &rows);
     void appendReset(const QVector<int> &rows);
     void appendEdit(const JournalEdit &edit);
+    // A fed run's new tasks: their lines go to the journal's batch (committed when this
+    // returns), and openTasks more tasks count as open until the run ends.
+    void appendBatchData(const QByteArray &lines, qint64 openTasks);
     void recordWorkerHost(int slot, const QString &host);
     // Records how many tasks are still open (see Journal::openTasks), as the engine counts
     // them (counting here would walk every task's state at the end of a run).

@@ -155,4 +155,21 @@ void Engine::killWorker(int slot)
     post(m_core, [core = m_core, slot] { core->killWorker(slot); });
 }
 
+void Engine::openFeed(std::shared_ptr<FeedGate> gate)
+{
+    post(m_core, [core = m_core, gate] { core->openFeed(gate); });
+}
+
+void Engine::closeFeed()
+{
+    post(m_core, [core = m_core] { core->closeFeed(); });
+}
+
+void Engine::addTasks(QVector<TaskSpec> specs, QByteArray lines)
+{
+    post(m_core, [core = m_core, specs = std::move(specs), lines = std::move(lines)]() mutable {
+        core->addTasks(std::move(specs), lines);
+    });
+}
+
 } // namespace Brigade

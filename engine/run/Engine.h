@@ -14,6 +14,8 @@
 
 namespace Brigade {
 
+class FeedGate;
+
 namespace Internal {
 class RunCoordinator;
 }
@@ -66,6 +68,17 @@ public:
     // sooner (delta > 0) or later than other ready tasks (see ReadyQueue for the rule).
     void changePriority(const QVector<int> &rows, int delta);
     void killWorker(int slot);
+
+    // Feeding a running run. openFeed() before start(): the run then does not end when its
+    // tasks have, but when closeFeed() was called and every task added by then finished
+    // (or at cancel(), which drops what is still on its way). gate: the engine's queue of
+    // unstarted tasks, for the feeder's back-pressure.
+    void openFeed(std::shared_ptr<FeedGate> gate);
+    void closeFeed();
+    // Adds tasks after the store's last row, any thread: their lines (a batch's lines that
+    // make exactly these tasks, after the batch so far) go to the journal before the tasks
+    // count, so a resume runs them too. Call gate->sent() for them first.
+    void addTasks(QVector<TaskSpec> specs, QByteArray lines);
     // The tasks now in these failure groups (FailureGroup::ids), computed on the engine
     // thread; failureRowsFound(token, rows) answers. Returns the token.
     quint64 findFailureRows(const QVector<int> &groupIds);

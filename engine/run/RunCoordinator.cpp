@@ -1,5 +1,6 @@
 #include "RunCoordinator.h"
 
+#include "FeedGate.h"
 #include "WorkerProcess.h"
 #include "compute/ComputeRegistry.h"
 #include "journal/JournalWriter.h"
@@ -398,6 +399,7 @@ void RunCoordinator::dispatch()
     });
     m_roundRobin = (m_roundRobin + 1) % qMax(1, nSlots);
     armPaceTimer();
+    reportQueued();
 }
 
 bool RunCoordinator::deferForRetryAfter(int row, TaskState &st, const AttemptResult &r, qint64 now,
@@ -860,6 +862,7 @@ QVector<int> RunCoordinator::endTasks(const QVector<int> &rows, TaskStatus statu
     if (m_journal && !wereFinished.isEmpty())
         QMetaObject::invokeMethod(
                 m_journal, [j = m_journal, wereFinished] { j->appendFinished(wereFinished); });
+    reportQueued();
     for (auto it = perSlot.cbegin(); it != perSlot.cend(); ++it) {
         if (WorkerProcess *p = m_slots[it.key()].process) {
             QByteArray frame;
@@ -875,6 +878,11 @@ void RunCoordinator::cancelAll()
     if (!m_active || !m_store)
         return;
     m_cancelling = true;
+    // A cancelled run takes nothing more: the feed stops reading, and what is on its way
+    // is dropped.
+    if (m_feed)
+        m_feed->close();
+    m_feedOpen = false;
     QVector<int> rows;
     m_store->read([&](const QVector<TaskState> &states) {
         for (int row = 0; row < states.size(); ++row) {
@@ -977,8 +985,10 @@ void RunCoordinator::checkDone()
         return;
     const qint64 open = m_counts[int(TaskStatus::Queued)] + m_counts[int(TaskStatus::Running)]
                         + m_counts[int(TaskStatus::Retrying)];
-    if (open > 0)
+    if (open > 0 || m_feedOpen || m_feedPending > 0)
         return;
+    if (m_feed)
+        m_feed->close();
     m_active = false;
     m_retryTimer.stop();
     stopWorkers();
@@ -1169,6 +1179,82 @@ void RunCoordinator::sampleLoad()
     sample.tasksPerSecond = makeStats().rate;
     sample.hosts = m_pacer.snapshot(nowMs());
     emit loadSampled(sample);
+}
+
+// Feeding a running run.
+
+void RunCoordinator::openFeed(std::shared_ptr<FeedGate> gate)
+{
+    m_feed = std::move(gate);
+    m_feedOpen = true;
+    m_feedPending = 0;
+}
+
+void RunCoordinator::closeFeed()
+{
+    m_feedOpen = false;
+    checkDone();
+}
+
+void RunCoordinator::addTasks(QVector<TaskSpec> specs, const QByteArray &lines)
+{
+    if (!m_store || m_cancelling || !m_active) {
+        if (m_feed) // dropped: nothing will start them
+            m_feed->setQueued(m_counts[int(TaskStatus::Queued)], specs.size());
+        return;
+    }
+    if (!m_journal) {
+        acceptTasks(m_store, std::move(specs));
+        return;
+    }
+    // Journaled before they count: once a task is in the store, a crash cannot lose it.
+    m_feedPending += specs.size();
+    const qint64 open = openTasks() + m_feedPending;
+    QMetaObject::invokeMethod(m_journal, [j = m_journal, self = this, store = m_store, lines, open,
+                                          specs = std::move(specs)]() mutable {
+        j->appendBatchData(lines, open);
+        QMetaObject::invokeMethod(self, [self, store, specs = std::move(specs)]() mutable {
+            self->m_feedPending -= specs.size();
+            self->acceptTasks(store, std::move(specs));
+        });
+    });
+}
+
+void RunCoordinator::acceptTasks(const std::shared_ptr<TaskStore> &store, QVector<TaskSpec> specs)
+{
+    const int count = int(specs.size());
+    if (store != m_store || !m_active || m_cancelling || count == 0) {
+        if (m_feed)
+            m_feed->setQueued(m_counts[int(TaskStatus::Queued)], count);
+        checkDone();
+        return;
+    }
+    const qint64 now = nowMs();
+    int first = 0;
+    m_store->write([&](QVector<TaskState> &states, TaskStore &s) {
+        first = s.appendLocked(std::move(specs));
+        for (int row = first; row < first + count; ++row)
+            states[row].readyAtMs = now;
+    });
+    const int n = first + count;
+    m_assignedTo.resize(n);
+    m_dispatchedUs.resize(n);
+    m_changedFlag.resize(n);
+    m_rowHost.resize(n, -1);
+    m_deferrals.resize(n, 0);
+    m_failures.addTasks(count);
+    for (int row = first; row < n; ++row)
+        m_ready.push(readyEntry(row, now));
+    m_counts[int(TaskStatus::Queued)] += count;
+    if (m_feed)
+        m_feed->setQueued(m_counts[int(TaskStatus::Queued)], count);
+    dispatch();
+}
+
+void RunCoordinator::reportQueued()
+{
+    if (m_feed)
+        m_feed->setQueued(m_counts[int(TaskStatus::Queued)]);
 }
 
 } // namespace Brigade::Internal

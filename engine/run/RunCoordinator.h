@@ -24,6 +24,7 @@
 
 namespace Brigade {
 
+class FeedGate;
 class JournalWriter;
 class WorkerProcess;
 
@@ -67,6 +68,14 @@ public:
     void findFailureRows(quint64 token, const QVector<int> &ids);
     void shutdown();
 
+    // Feeding a running run (see Engine::openFeed). While a feed is open the run does not
+    // end when its tasks have; gate hears how many tasks are queued.
+    void openFeed(std::shared_ptr<FeedGate> gate);
+    void closeFeed();
+    // New tasks after the last row: lines (their batch lines) are journaled first, then the
+    // tasks join the run.
+    void addTasks(QVector<TaskSpec> specs, const QByteArray &lines);
+
 signals:
     void started();
     void progress(const Brigade::RunStats &stats);
@@ -108,6 +117,8 @@ private:
     };
 
     qint64 nowMs() const { return m_clock.elapsed(); }
+    void acceptTasks(const std::shared_ptr<TaskStore> &store, QVector<TaskSpec> specs);
+    void reportQueued();
     void launchSlot(int slot);
     void onWorkerReady(int slot, quint32 incarnation);
     void onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results);
@@ -208,6 +219,11 @@ private:
     JournalWriter *m_journal = nullptr;
     QString m_journalPath;
     QList<JournalEdit> m_pendingEdits; // made before the journal was open
+
+    // A fed run: the gate, whether more may come, and tasks on their way via the journal.
+    std::shared_ptr<FeedGate> m_feed;
+    bool m_feedOpen = false;
+    qint64 m_feedPending = 0;
 
     QTimer m_updateTimer;
     QTimer m_loadTimer;

@@ -1,10 +1,12 @@
 #include "RunSession.h"
 
+#include "TaskFeed.h"
 #include "TaskRunJob.h"
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
 #include "mapreduce/MapReduceJob.h"
 #include "run/Engine.h"
+#include "run/FeedGate.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -169,6 +171,7 @@ RunSession::RunSession(QObject *parent)
 RunSession::~RunSession()
 {
     dropJob();
+    m_feed.reset();
     // The workers stop before anything that shows them goes away.
     m_engine.reset();
 }
@@ -206,9 +209,41 @@ Result<OpenedRun> RunSession::openData(const QByteArray &data, const QString &pa
     return openBatchData(std::move(opened), options);
 }
 
+OpenedRun RunSession::openFeed(const QString &batchName)
+{
+    OpenedRun opened;
+    opened.path = batchName;
+    opened.batchPath = QFileInfo(batchName).absoluteFilePath();
+    opened.batch = std::make_shared<Batch>();
+    opened.batch->path = batchName;
+    opened.store = std::make_shared<TaskStore>();
+    return opened;
+}
+
+Result<Job *> RunSession::runFeed(const FeedSource &source, const RunSettings &settings)
+{
+    if (!m_engine || !m_opened.store || m_tasksStarted || m_opened.store->size() > 0)
+        return Result<Job *>::failure(tr("only a new run made by openFeed() can be fed"));
+    auto gate = std::make_shared<FeedGate>(source.maxQueued);
+    m_engine->openFeed(gate);
+    Result<Job *> job = startTasks(RunKind::Run, {}, settings);
+    if (!job) {
+        m_engine->closeFeed();
+        return job;
+    }
+    m_feed = std::make_unique<TaskFeed>(source, m_engine.get(), gate);
+    connect(m_feed.get(), &TaskFeed::lineRejected, this, &RunSession::feedLineRejected);
+    connect(m_feed.get(), &TaskFeed::ended, this, &RunSession::feedEnded);
+    // A run that ends otherwise (cancelled) reads no more.
+    connect(m_engine.get(), &Engine::finished, m_feed.get(), &TaskFeed::stop);
+    m_feed->start();
+    return job;
+}
+
 void RunSession::adopt(OpenedRun opened)
 {
     dropJob();
+    m_feed.reset();
     // A new engine per batch: nothing of the previous run can reach the new store.
     m_engine.reset();
     m_opened = std::move(opened);

@@ -16,7 +16,10 @@
 namespace Brigade {
 
 class Engine;
+class FeedGate;
 class ProgramLog;
+class TaskFeed;
+struct FeedSource;
 
 // How a batch is kept and run, for every front end: the window and the command line
 // only show what it does and ask it. It
@@ -60,6 +63,9 @@ public:
     // messages and the journal.
     static Result<OpenedRun> openData(const QByteArray &data, const QString &path,
                                       const OpenOptions &options = {});
+    // A run whose tasks arrive while it runs (brigade run -, --follow FILE): no tasks yet,
+    // named batchName (a .jsonl name: its journal's batch holds the lines as they came).
+    static OpenedRun openFeed(const QString &batchName);
     // Whether path holds a run journal (an SQLite file) rather than a batch.
     static bool isJournalFile(const QString &path);
 
@@ -103,6 +109,12 @@ public:
     Status skipTasks(const QVector<int> &rows, const QString &reason);
     // Raises (delta > 0) or lowers the priority of those rows that are still queued.
     void changePriority(const QVector<int> &rows, int delta);
+    // The first run of a batch from openFeed(): runs the tasks source gives as they come
+    // (see TaskFeed), journaled as they are taken. The run ends when the source ends and its
+    // tasks have finished. feedLineRejected() and feedEnded() tell how the reading goes.
+    Result<Job *> runFeed(const FeedSource &source, const RunSettings &settings);
+    // The feed of the current run (null when it is not fed), e.g. to stop() reading.
+    TaskFeed *feed() const { return m_feed.get(); }
 
     // The rows the opened journal had finished that the current job does not run again, in
     // the order they finished: with the job's own, one result per task.
@@ -145,6 +157,10 @@ signals:
     void loadSampled(const Brigade::LoadSample &sample);
     void workerMessage(int slot, const QString &message);
     void message(const QString &text);
+    // The fed run's input: a line that made no task ("name:line:column: message"), and the
+    // end of reading (accepted tasks, bad lines, a read error if that ended it).
+    void feedLineRejected(const Brigade::BatchError &error);
+    void feedEnded(qint64 accepted, qint64 rejected, const QString &error);
 
 private:
     Result<Job *> startTasks(RunKind kind, const QVector<int> &reset, const RunSettings &settings);
@@ -157,6 +173,7 @@ private:
 
     OpenedRun m_opened;
     std::unique_ptr<Engine> m_engine; // the task engine, one per adopted batch
+    std::unique_ptr<TaskFeed> m_feed; // reads before the engine goes
     QPointer<Job> m_job;
     QString m_journalPath;
     QString m_chosenJournal;

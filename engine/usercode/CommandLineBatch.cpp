@@ -11,8 +11,7 @@
 
 namespace Brigade {
 
-QByteArray CommandLineBatch::make(const QByteArray &list, const QStringList &command,
-                                  const QString &cwd)
+QByteArray CommandLineBatch::defaultsLine(const QStringList &command, const QString &cwd)
 {
     QJsonArray argv;
     bool anyPlaceholder = false;
@@ -27,8 +26,24 @@ QByteArray CommandLineBatch::make(const QByteArray &list, const QStringList &com
             {QStringLiteral("compute"), QJsonObject{{QStringLiteral("op"), QStringLiteral("exec")},
                                                     {QStringLiteral("argv"), argv},
                                                     {QStringLiteral("cwd"), cwd}}}};
-    QByteArray batch = QJsonDocument(QJsonObject{{QStringLiteral("defaults"), defaults}})
-                               .toJson(QJsonDocument::Compact);
+    return QJsonDocument(QJsonObject{{QStringLiteral("defaults"), defaults}})
+            .toJson(QJsonDocument::Compact);
+}
+
+void CommandLineBatch::appendTask(QByteArray *batch, qint64 lineNo, QByteArrayView line)
+{
+    // The task's id is its line in the list (not in the batch, whose first line is the
+    // command).
+    *batch += "{\"id\":\"" + QByteArray::number(lineNo) + "\",\"input\":";
+    // Bytes that are not UTF-8 become U+FFFD: a batch is UTF-8.
+    JsonText::appendString(batch, line);
+    *batch += "}\n";
+}
+
+QByteArray CommandLineBatch::make(const QByteArray &list, const QStringList &command,
+                                  const QString &cwd)
+{
+    QByteArray batch = defaultsLine(command, cwd);
     batch += '\n';
     batch.reserve(batch.size() + list.size() * 2 + 16 * list.count('\n'));
     qsizetype start = 0;
@@ -40,12 +55,7 @@ QByteArray CommandLineBatch::make(const QByteArray &list, const QStringList &com
         QByteArrayView line(list.constData() + start, end - start);
         if (line.endsWith('\r'))
             line.chop(1);
-        // The task's id is its line in the list (not in the batch, whose first line is the
-        // command).
-        batch += "{\"id\":\"" + QByteArray::number(lineNo) + "\",\"input\":";
-        // Bytes that are not UTF-8 become U+FFFD: a batch is UTF-8.
-        JsonText::appendString(&batch, line);
-        batch += "}\n";
+        appendTask(&batch, lineNo, line);
         start = next;
     }
     return batch;

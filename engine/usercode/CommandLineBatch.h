@@ -18,6 +18,10 @@ public:
     // with no placeholder in the command, the line is appended as its last argument. Braces that
     // are not placeholders are literal.
     static QByteArray make(const QByteArray &list, const QStringList &command, const QString &cwd);
+    // The pieces of make(), for a list that arrives a line at a time (brigade run - -- PROG):
+    // the defaults line (without its line break), and the task of list line lineNo.
+    static QByteArray defaultsLine(const QStringList &command, const QString &cwd);
+    static void appendTask(QByteArray *batch, qint64 lineNo, QByteArrayView line);
     // A name for the batch, for messages and the journal: JSON Lines by its suffix.
     static QString nameFor(const QString &listPath);
 };

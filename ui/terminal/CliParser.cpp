@@ -53,8 +53,11 @@ struct Parser
                                    QStringLiteral("retry-failed: write only the retried tasks' "
                                                   "records to --output (default: every task "
                                                   "of the run, those from before included).")};
-    QCommandLineOption skipInvalid{QStringLiteral("skip-invalid"),
-                                   QStringLiteral("Run the valid tasks of a batch with errors.")};
+    QCommandLineOption skipInvalid{
+            QStringLiteral("skip-invalid"),
+            QStringLiteral("Run the valid tasks of a batch with errors; with - or "
+                           "--follow, skip bad lines and read on (else "
+                           "reading stops at the first).")};
     QCommandLineOption progress{QStringLiteral("progress"),
                                 QStringLiteral("auto, live, plain or none (default auto: live on "
                                                "a terminal, a line every few seconds otherwise)."),
@@ -166,6 +169,17 @@ struct Parser
                                QStringLiteral("FILE")};
     QCommandLineOption noJournal{QStringLiteral("no-journal"),
                                  QStringLiteral("Do not record the run (a crash loses it).")};
+    QCommandLineOption follow{
+            QStringLiteral("follow"),
+            QStringLiteral("Run the tasks of FILE and those appended to it while it grows, like "
+                           "tail -f; only Ctrl-C ends the run (its unfinished tasks are "
+                           "cancelled and --resume runs them)."),
+            QStringLiteral("FILE")};
+    QCommandLineOption maxQueued{
+            QStringLiteral("max-queued"),
+            QStringLiteral("brigade run - and --follow: stop reading while N tasks wait to "
+                           "start (default 100000)."),
+            QStringLiteral("N")};
     QCommandLineOption resume{QStringLiteral("resume"),
                               QStringLiteral("Resume the run recorded in JOURNAL: only tasks that "
                                              "had not finished run."),
@@ -228,6 +242,10 @@ struct Parser
                 "  brigade run LIST [options] -- PROG ARG...  run PROG once per line of LIST\n"
                 "                          (- for stdin; {} is the line, appended when no\n"
                 "                          placeholder is given)\n"
+                "  brigade run - [options]       run JSON Lines tasks from stdin as they\n"
+                "                          arrive (with -- PROG ARG...: lines of arguments);\n"
+                "                          the run ends at the end of input\n"
+                "  brigade run --follow FILE     the same with a file that keeps growing\n"
                 "  brigade run --resume JOURNAL  finish a run that was interrupted\n"
                 "  brigade retry-failed JOURNAL  run the failed tasks of a run again\n"
                 "  brigade export JOURNAL -o FILE  write a run's results\n"
@@ -274,6 +292,8 @@ struct Parser
                       proxy,
                       journal,
                       noJournal,
+                      follow,
+                      maxQueued,
                       resume,
                       prune,
                       keep,
@@ -518,6 +538,12 @@ QList<CommandDoc> commandDocs(const Parser &P)
                                              P.remoteWorker,
                                              P.queueTimeout,
                                              P.maxHostConnections,
+                                             P.rate,
+                                             P.hostInFlight,
+                                             P.breaker,
+                                             P.breakerCooldown,
+                                             P.maxPause,
+                                             P.priorityAging,
                                              P.http1,
                                              P.insecure,
                                              P.cacert,
@@ -542,7 +568,7 @@ QList<CommandDoc> commandDocs(const Parser &P)
                             "batch, no task to run, an -o that names an input"),
              interrupted}};
     run.options << P.output << P.skipInvalid << P.progress << P.journal << P.noJournal << P.resume
-                << P.onFinish << P.bell << settings << P.help;
+                << P.follow << P.maxQueued << P.onFinish << P.bell << settings << P.help;
     CommandDoc retry{QStringLiteral("retry-failed"),
                      {QStringLiteral("brigade retry-failed JOURNAL [options]")},
                      QStringLiteral("Runs the failed tasks of the run recorded in JOURNAL again, "
@@ -775,7 +801,16 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     } else {
         if (verb == QLatin1String("run"))
             pos.removeFirst();
-        if (P.p.isSet(P.resume)) {
+        if (P.p.isSet(P.follow)) {
+            if (!pos.isEmpty() || P.p.isSet(P.resume)) {
+                *error = QStringLiteral("--follow takes the file to run instead of a batch "
+                                        "file (brigade run --follow FILE)");
+                return false;
+            }
+            o->followPath = P.p.value(P.follow);
+            o->batchPath = o->followPath;
+            o->journalPath = P.p.value(P.journal);
+        } else if (P.p.isSet(P.resume)) {
             if (!pos.isEmpty()) {
                 *error = QStringLiteral("--resume takes the journal instead of a batch file");
                 return false;
@@ -820,6 +855,20 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
         return false;
     }
     o->skipInvalid = P.p.isSet(P.skipInvalid);
+    if (P.p.isSet(P.maxQueued)) {
+        bool ok = false;
+        o->maxQueued = P.p.value(P.maxQueued).toLongLong(&ok);
+        if (!ok || o->maxQueued < 1) {
+            *error = QStringLiteral("--max-queued expects a whole number of tasks, at least 1 "
+                                    "(got \"%1\")")
+                             .arg(P.p.value(P.maxQueued));
+            return false;
+        }
+        if (!o->isFed()) {
+            *error = QStringLiteral("--max-queued goes with brigade run - or --follow FILE");
+            return false;
+        }
+    }
     RunSettings &s = o->settings;
     qint64 v = 0;
     if (!intOption(P.p, P.workers, Field::Workers, &v, error))

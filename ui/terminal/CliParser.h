@@ -20,6 +20,10 @@ struct CliOptions
     // brigade run LIST -- PROG ARG...: the command to run once per line of LIST (batchPath,
     // "-" for stdin), GNU parallel style.
     QStringList commandLine;
+    // brigade run - (batchPath "-" without a command) and brigade run --follow FILE
+    // (followPath): tasks read while the run goes, at most maxQueued waiting to start.
+    QString followPath;
+    qint64 maxQueued = 100000;
     QString journalPath; // --journal, or the journal of --resume / retry-failed / export
     bool resume = false;
     bool noJournal = false;
@@ -42,6 +46,12 @@ struct CliOptions
     // When the run ends: a command to run (split into arguments, no shell) and the bell.
     QStringList onFinish;
     bool bell = false;
+
+    // A run fed as it goes rather than a batch read at once.
+    bool isFed() const
+    {
+        return command == Command::Run && !resume && (!followPath.isEmpty() || batchPath == u"-");
+    }
 };
 
 // One help text the command line prints: the general one (command empty) or one

@@ -8,6 +8,7 @@
 #include "OutputPaths.h"
 #include "job/Job.h"
 #include "run/RunSettingsRules.h"
+#include "session/TaskFeed.h"
 #include "usercode/CommandLineBatch.h"
 
 #include <QCoreApplication>
@@ -107,8 +108,28 @@ Result<OpenedRun> RunCommand::openCommandLine(const OpenOptions &options)
     return RunSession::openData(data, CommandLineBatch::nameFor(list), options);
 }
 
+bool RunCommand::openFed()
+{
+    // brigade run - and --follow FILE: no tasks yet; they come while the run goes.
+    const QString &follow = m_options.followPath;
+    if (!follow.isEmpty() && !QFileInfo(follow).isFile()) {
+        fail(QStringLiteral("brigade: cannot follow %1: %2")
+                     .arg(follow, QFileInfo::exists(follow) ? QStringLiteral("not a file")
+                                                            : QStringLiteral("no such file")),
+             2);
+        return false;
+    }
+    m_session->setJournalling(!m_options.noJournal);
+    m_session->setJournalPath(m_options.journalPath);
+    m_session->adopt(
+            RunSession::openFeed(CommandLineBatch::nameFor(follow.isEmpty() ? "-" : follow)));
+    return true;
+}
+
 bool RunCommand::open()
 {
+    if (m_options.isFed())
+        return openFed();
     const bool fromJournal = m_options.resume || m_options.command != CliOptions::Command::Run;
     const QString path = fromJournal ? m_options.journalPath : m_options.batchPath;
     OpenOptions options;
@@ -194,7 +215,9 @@ QList<OutputPaths::Input> RunCommand::inputs() const
     const OpenedRun &opened = m_session->opened();
     QList<OutputPaths::Input> in;
     const bool fromJournal = !opened.journalPath.isEmpty();
-    if (!m_options.commandLine.isEmpty()) {
+    if (!m_options.followPath.isEmpty()) {
+        in.append({m_options.followPath, QStringLiteral("the file followed")});
+    } else if (!m_options.commandLine.isEmpty()) {
         // LIST -- PROG: the list is the input; the batch made of it is no file.
         if (m_options.batchPath != u"-")
             in.append({m_options.batchPath, QStringLiteral("the list of inputs")});
@@ -233,7 +256,8 @@ Result<Job *> RunCommand::startJob()
                          .arg(total));
         return m_session->resume(m_options.settings);
     }
-    Result<Job *> job = m_session->run(m_options.settings);
+    Result<Job *> job = m_options.isFed() ? m_session->runFeed(feedSource(), m_options.settings)
+                                          : m_session->run(m_options.settings);
     if (job && !m_session->journalPath().isEmpty())
         printErr(QStringLiteral("brigade: journal %1 (if interrupted: brigade run --resume %1)")
                          .arg(m_session->journalPath()));
@@ -313,6 +337,44 @@ Result<Job *> RunCommand::retryChosen()
     if (m_options.change.isEmpty())
         return m_session->retrySelected(rows, m_options.settings);
     return m_session->retryChanged(rows, m_options.change, m_options.settings);
+}
+
+FeedSource RunCommand::feedSource() const
+{
+    FeedSource source;
+    if (m_options.followPath.isEmpty()) {
+        source.fd = STDIN_FILENO;
+        source.name = QStringLiteral("<stdin>");
+    } else {
+        source.path = m_options.followPath;
+        source.name = m_options.followPath;
+    }
+    source.command = m_options.commandLine;
+    source.cwd = QDir::currentPath();
+    source.maxQueued = m_options.maxQueued;
+    source.skipInvalid = m_options.skipInvalid;
+    return source;
+}
+
+void RunCommand::onFeedEnded(qint64 accepted, qint64 rejected, const QString &error)
+{
+    const QString name = m_session->feed() ? m_session->feed()->source().name : QString();
+    if (!error.isEmpty()) {
+        m_feedFailed = true;
+        m_view->message(QStringLiteral("brigade: %1; the %2 taken run to their end")
+                                .arg(error, ProgressView::counted(accepted, "task", "tasks")));
+    } else if (rejected > 0 && !m_options.skipInvalid) {
+        m_feedFailed = true;
+        m_view->message(QStringLiteral("brigade: stopped reading %1 at its bad line (use "
+                                       "--skip-invalid to skip bad lines and read on); the %2 "
+                                       "taken run to their end")
+                                .arg(name, ProgressView::counted(accepted, "task", "tasks")));
+    } else if (rejected > 0) {
+        m_view->message(
+                QStringLiteral("brigade: skipped %1 of %2")
+                        .arg(ProgressView::counted(rejected, "invalid line", "invalid lines"),
+                             name));
+    }
 }
 
 void RunCommand::begin()
@@ -410,6 +472,9 @@ void RunCommand::begin()
     if (mode == ProgressView::Mode::Live)
         connect(s, &RunSession::tasksChanged, this, &RunCommand::noteChanged);
     connect(s, &RunSession::finished, this, &RunCommand::onFinished);
+    connect(s, &RunSession::feedLineRejected, this,
+            [this](const BatchError &e) { m_view->message(e.toString()); });
+    connect(s, &RunSession::feedEnded, this, &RunCommand::onFeedEnded);
 
     auto *interrupts = new InterruptWatcher(this);
     connect(interrupts, &InterruptWatcher::interrupted, this, [this](int count) {
@@ -514,7 +579,7 @@ void RunCommand::onFinished(const RunStats &stats)
     printSummary(stats, written);
     // The exit status rule (README): skipped tasks were given up on with a reason, so a run
     // of successes and skips is clean.
-    const int status = stats.succeeded + stats.skipped == stats.total ? 0 : 1;
+    const int status = m_feedFailed ? 2 : stats.succeeded + stats.skipped == stats.total ? 0 : 1;
     if (m_options.onFinish.isEmpty() && !m_options.bell) {
         emit exitRequested(status);
         return;

@@ -5,6 +5,7 @@
 #include "ProgressView.h"
 #include "output/ResultWriter.h"
 #include "session/RunSession.h"
+#include "session/TaskFeed.h"
 
 #include <QMap>
 #include <QObject>
@@ -37,6 +38,9 @@ private:
     void begin();
     // Opens the batch or journal into the session; false (and the exit requested) if not.
     bool open();
+    bool openFed();
+    FeedSource feedSource() const;
+    void onFeedEnded(qint64 accepted, qint64 rejected, const QString &error);
     Result<OpenedRun> openCommandLine(const OpenOptions &options);
     Result<Job *> startJob();
     Result<Job *> retryChosen();
@@ -64,6 +68,7 @@ private:
     std::unique_ptr<ProgressView> m_view;
     ResultWriter m_writer;
     bool m_writing = false;
+    bool m_feedFailed = false; // a fed run's input stopped at a bad line or could not be read
 };
 
 } // namespace Brigade
