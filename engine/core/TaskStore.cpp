@@ -175,7 +175,7 @@ bool TaskStore::isChanged(int row) const
 
 void TaskStore::setShapeLocked(int row, std::shared_ptr<const TaskShape> shape)
 {
-    if (shape == m_specs.at(row).shape)
+    if (shape == spec(row).shape)
         m_changedShapes.remove(row);
     else
         m_changedShapes.insert(row, std::move(shape));

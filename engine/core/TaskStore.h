@@ -105,9 +105,9 @@ public:
     const std::shared_ptr<const TaskShape> &shapeLocked(int row) const
     {
         if (m_changedShapes.isEmpty())
-            return m_specs.at(row).shape;
+            return spec(row).shape;
         const auto it = m_changedShapes.constFind(row);
-        return it == m_changedShapes.cend() ? m_specs.at(row).shape : it.value();
+        return it == m_changedShapes.cend() ? spec(row).shape : it.value();
     }
     // The same, under the read lock.
     std::shared_ptr<const TaskShape> currentShape(int row) const;
