@@ -182,8 +182,11 @@ void TaskFeed::run()
     }
     qCDebug(lcFeed) << m_source.name << "ends:" << r.accepted << "tasks," << r.rejected
                     << "bad lines" << error;
-    m_engine->closeFeed();
+    // ended() first: it is queued to the session's thread before the run can end there, so
+    // a front end knows how the reading went (a bad line sets the exit status) by the time
+    // finished() comes.
     emit ended(r.accepted, r.rejected, error);
+    m_engine->closeFeed();
 }
 
 QString TaskFeed::readMore(Reader &r)
