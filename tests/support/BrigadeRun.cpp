@@ -1,6 +1,7 @@
 #include "BrigadeRun.h"
 
 #include <QProcess>
+#include <QSignalSpy>
 
 namespace Brigade::Test {
 
@@ -8,9 +9,11 @@ BrigadeRun runBrigade(const QStringList &args, const QProcessEnvironment &env, i
 {
     QProcess p;
     p.setProcessEnvironment(env);
+    // Waited for in an event loop, so a server in the test's own process can answer it.
+    QSignalSpy finished(&p, &QProcess::finished);
     p.start(QStringLiteral(BRIGADE_APP_PATH), args);
     BrigadeRun r;
-    if (!p.waitForFinished(timeoutMs)) {
+    if (!finished.wait(timeoutMs)) {
         p.kill();
         p.waitForFinished();
         return r;

@@ -14,7 +14,7 @@ struct BrigadeRun
     QString err;
 };
 
-// Runs the built brigade with args in env, for at most timeoutMs.
+// Runs the built brigade with args in env, for at most timeoutMs, in an event loop.
 BrigadeRun runBrigade(const QStringList &args, const QProcessEnvironment &env,
                       int timeoutMs = 60000);
 // This process's environment without a display: brigade's headless front end.

@@ -49,7 +49,6 @@ private:
     Result brigade(const QStringList &args, int timeoutMs = 60000,
                    const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
     // The same, with this process's event loop running meanwhile (for a test server here).
-    Result brigadeServed(const QStringList &args);
     QString writeBatch(const QString &name, const QByteArray &content);
     QTemporaryDir m_dir;
 };
@@ -58,23 +57,6 @@ tst_RunCommand::Result tst_RunCommand::brigade(const QStringList &args, int time
                                                const QProcessEnvironment &env)
 {
     return Brigade::Test::runBrigade(args, env, timeoutMs);
-}
-
-tst_RunCommand::Result tst_RunCommand::brigadeServed(const QStringList &args)
-{
-    QProcess p;
-    QSignalSpy finished(&p, &QProcess::finished);
-    p.start(QStringLiteral(BRIGADE_APP_PATH), args);
-    Result r;
-    if (!finished.wait(60000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
 }
 
 QString tst_RunCommand::writeBatch(const QString &name, const QByteArray &content)
@@ -694,12 +676,12 @@ void tst_RunCommand::retryFailedGroupWithChanges()
     QVERIFY2(r.err.contains(QLatin1String("there is no failure group 3")), qPrintable(r.err));
 
     const QByteArray host = "127.0.0.1:" + QByteArray::number(server.port());
-    r = brigadeServed(
-            QStringList{QStringLiteral("retry-failed"), journal, QStringLiteral("--group"),
-                        QStringLiteral("1"), QStringLiteral("--set-host"), QString::fromUtf8(host),
-                        QStringLiteral("--set-header"), QStringLiteral("X-Brigade-Test: cli"),
-                        QStringLiteral("--set-timeout-ms"), QStringLiteral("20000")}
-            + quiet);
+    r = brigade(QStringList{QStringLiteral("retry-failed"), journal, QStringLiteral("--group"),
+                            QStringLiteral("1"), QStringLiteral("--set-host"),
+                            QString::fromUtf8(host), QStringLiteral("--set-header"),
+                            QStringLiteral("X-Brigade-Test: cli"),
+                            QStringLiteral("--set-timeout-ms"), QStringLiteral("20000")}
+                + quiet);
     // The file task is still failed: exit 1, and the three moved tasks succeeded.
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("retrying 3 failed tasks of %1 with host %2, header "
@@ -720,7 +702,7 @@ void tst_RunCommand::retryFailedGroupWithChanges()
     QVERIFY(records.readAll().contains("\"url\":\"" + server.url("/maybe?key=k0") + "\""));
 
     // A plain retry later runs what is still failed, and nothing that succeeded.
-    r = brigadeServed(QStringList{QStringLiteral("retry-failed"), journal} + quiet);
+    r = brigade(QStringList{QStringLiteral("retry-failed"), journal} + quiet);
     QCOMPARE(r.exitCode, 1);                   // the file is still gone
     QCOMPARE(server.hits("/maybe?key=k0"), 1); // succeeded tasks are not retried
 }
