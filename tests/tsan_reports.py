@@ -41,18 +41,28 @@ def first_ours(stack, roots):
 
 
 def is_qt_block_handover(stacks):
-    """Both accesses are the allocator working on a block that Qt itself allocated and freed
-    (a Qt container's storage grown or freed on another thread, or a posted event made by
-    postEvent and deleted by sendPostedEvents): the block was handed over through Qt's
-    event queue or a queued call, whose locks TSan cannot see. Our code may be further down
-    either stack, as the caller of emit or of an event loop; a race on the contents would
-    show our code on top."""
+    """Both accesses are Qt's own code working on a block Qt itself allocated: the allocator
+    or a memmove/memcpy called straight from QtCore (a container's storage grown or freed on
+    another thread, a posted event made by postEvent and deleted by sendPostedEvents, the
+    posted-event list shifted as a queued call is added). Such a block is handed between
+    threads under Qt's locks, which TSan cannot see. Our code may be further down either
+    stack, as the caller of emit, of a queued call or of an event loop; a race on the
+    contents would show our code on top."""
     if len(stacks) < 2:
         return False
+    allocator = r"\b(malloc|realloc|free|calloc|operator new|operator delete)\b"
+    # One side allocated or freed the block: a shared container written from two threads
+    # would show two copies (memcpy against memcpy), and that is counted.
+    if not any(s and re.search(allocator, s[0]) for s in stacks[:2]):
+        return False
     for s in stacks[:2]:
-        if len(s) < 2 or not re.search(r"\b(malloc|realloc|free|calloc|operator new|operator delete)\b", s[0]):
+        inner = [f for f in s if "libtsan.so" in f]
+        outer = [f for f in s if "libtsan.so" not in f]
+        if not inner or not outer or not s[0] in inner:
             return False
-        if "QArrayData::" not in s[1] and "libQt6Core.so" not in s[1]:
+        if not re.search(r"\b(malloc|realloc|free|calloc|operator new|operator delete|memmove|memcpy|memset)\b", inner[0]):
+            return False
+        if "QArrayData::" not in outer[0] and "libQt6Core.so" not in outer[0]:
             return False
     return True
 
