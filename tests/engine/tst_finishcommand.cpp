@@ -1,12 +1,16 @@
-// What brigade run does at the end on request: --on-finish's command split as a POSIX shell
-// splits words (without running one), and the counts in its environment.
-#include "terminal/FinishHook.h"
+// The command run when a run ends (brigade run --on-finish, the window's Run Settings): split
+// as a POSIX shell splits words (without running one), the counts in its environment, and
+// what went wrong said in words.
+#include "session/FinishCommand.h"
 
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Brigade;
 
-class tst_FinishHook : public QObject
+class tst_FinishCommand : public QObject
 {
     Q_OBJECT
 private slots:
@@ -14,9 +18,11 @@ private slots:
     void splitCommand();
     void unclosedQuotes();
     void environment();
+    void runsWithTheCounts();
+    void problemsInWords();
 };
 
-void tst_FinishHook::splitCommand_data()
+void tst_FinishCommand::splitCommand_data()
 {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QStringList>("words");
@@ -37,23 +43,23 @@ void tst_FinishHook::splitCommand_data()
     QTest::newRow("nothing") << QStringLiteral("   ") << QStringList{};
 }
 
-void tst_FinishHook::splitCommand()
+void tst_FinishCommand::splitCommand()
 {
     QFETCH(QString, text);
     QFETCH(QStringList, words);
-    const Result<QStringList> split = FinishHook::splitCommand(text);
+    const Result<QStringList> split = FinishCommand::split(text);
     QVERIFY2(split, qPrintable(split.error()));
     QCOMPARE(*split, words);
 }
 
-void tst_FinishHook::unclosedQuotes()
+void tst_FinishCommand::unclosedQuotes()
 {
-    QCOMPARE(FinishHook::splitCommand(QStringLiteral("sh -c 'x")).error(),
+    QCOMPARE(FinishCommand::split(QStringLiteral("sh -c 'x")).error(),
              QStringLiteral("a single quote is not closed in \"sh -c 'x\""));
-    QVERIFY(!FinishHook::splitCommand(QStringLiteral("echo \"x")));
+    QVERIFY(!FinishCommand::split(QStringLiteral("echo \"x")));
 }
 
-void tst_FinishHook::environment()
+void tst_FinishCommand::environment()
 {
     RunStats stats;
     stats.total = 10;
@@ -63,7 +69,7 @@ void tst_FinishHook::environment()
     stats.skipped = 1;
     stats.elapsedMs = 1234;
     const QProcessEnvironment env
-            = FinishHook::environment(stats, QStringLiteral("/tmp/x.journal"), 1);
+            = FinishCommand::environment(stats, QStringLiteral("/tmp/x.journal"), 1);
     QCOMPARE(env.value(QStringLiteral("BRIGADE_STATUS")), QStringLiteral("1"));
     QCOMPARE(env.value(QStringLiteral("BRIGADE_TOTAL")), QStringLiteral("10"));
     QCOMPARE(env.value(QStringLiteral("BRIGADE_SUCCEEDED")), QStringLiteral("6"));
@@ -76,5 +82,48 @@ void tst_FinishHook::environment()
     QVERIFY(env.contains(QStringLiteral("PATH"))); // the rest of the environment stays
 }
 
-QTEST_GUILESS_MAIN(tst_FinishHook)
-#include "tst_finishhook.moc"
+void tst_FinishCommand::runsWithTheCounts()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString out = dir.filePath(QStringLiteral("out"));
+    RunStats stats;
+    stats.total = 3;
+    stats.succeeded = 2;
+    stats.failed = 1;
+    FinishCommand command;
+    QSignalSpy finished(&command, &FinishCommand::finished);
+    const Result<QStringList> words = FinishCommand::split(
+            QStringLiteral(
+                    "sh -c 'echo \"$BRIGADE_STATUS $BRIGADE_FAILED $BRIGADE_JOURNAL\" > \"$0\"' ")
+            + out);
+    QVERIFY(words);
+    command.start(*words, stats, QStringLiteral("/j"), 1, false);
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(finished.first().first().toString(), QString());
+    QFile file(out);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), QByteArray("1 1 /j\n"));
+}
+
+void tst_FinishCommand::problemsInWords()
+{
+    FinishCommand failing;
+    QSignalSpy failed(&failing, &FinishCommand::finished);
+    failing.start({QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("exit 3")}, {}, {}, 0,
+                  false);
+    QVERIFY(failed.wait(20000));
+    QCOMPARE(failed.first().first().toString(), QStringLiteral("exited with status 3"));
+
+    FinishCommand missing;
+    QSignalSpy notRun(&missing, &FinishCommand::finished);
+    missing.start({QStringLiteral("/nonexistent/brigade-hook")}, {}, {}, 0, false);
+    QVERIFY(notRun.wait(20000));
+    QVERIFY2(notRun.first().first().toString().startsWith(
+                     QStringLiteral("cannot run /nonexistent/brigade-hook: ")),
+             qPrintable(notRun.first().first().toString()));
+    QCOMPARE(notRun.count(), 1);
+}
+
+QTEST_GUILESS_MAIN(tst_FinishCommand)
+#include "tst_finishcommand.moc"
