@@ -55,7 +55,8 @@ QLabel *problemLabel(const char *name)
 
 void showProblem(QLabel *label, const QString &problem)
 {
-    label->setText(problem);
+    // The rules' sentences follow an option's name on the command line; here they start one.
+    label->setText(problem.isEmpty() ? problem : problem.front().toUpper() + problem.mid(1));
     label->setVisible(!problem.isEmpty());
 }
 
@@ -245,6 +246,9 @@ QWidget *RunSettingsDialog::makeHostsPage()
     m_proxy->setToolTip(tr("Fetch through this proxy: http://, https://, socks5h:// ... "
                            "(--proxy)."));
     m_proxyProblem = problemLabel("proxyProblem");
+    // Paths and URLs need room; numbers keep boxes their own size.
+    for (QLineEdit *edit : {m_caFile, m_proxy})
+        edit->setMinimumWidth(edit->fontMetrics().averageCharWidth() * 56);
     m_hostsProblem = problemLabel("hostsProblem");
 
     auto *pacing = new QGroupBox(tr("Pacing, per host, for all workers together"));
@@ -259,12 +263,14 @@ QWidget *RunSettingsDialog::makeHostsPage()
     pacingForm->addRow(tr("Priority a&ging:"), m_priorityAging);
     auto *http = new QGroupBox(tr("HTTP"));
     auto *httpForm = new QFormLayout(http);
-    httpForm->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    httpForm->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
     httpForm->addRow(tr("C&onnections per host:"), m_hostConnections);
     httpForm->addRow(tr("Largest &body:"), m_maxBodyMiB);
     httpForm->addRow(tr("Pro&xy:"), m_proxy);
     httpForm->addRow(QString(), m_proxyProblem);
-    httpForm->addRow(tr("CA c&ertificates:"), caRow);
+    auto *caLabel = new QLabel(tr("CA c&ertificates:"));
+    caLabel->setBuddy(m_caFile);
+    httpForm->addRow(caLabel, caRow);
     httpForm->addRow(QString(), m_caProblem);
     httpForm->addRow(QString(), m_http1);
     httpForm->addRow(QString(), m_insecure);
