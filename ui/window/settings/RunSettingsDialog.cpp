@@ -4,6 +4,7 @@
 #include "net/Url.h"
 #include "run/RunSettingsRules.h"
 #include "session/FinishCommand.h"
+#include "window/shared/ProblemLabel.h"
 #include "window/shared/StatusStyle.h"
 
 #include <QCheckBox>
@@ -38,26 +39,6 @@ QSpinBox *spinBox(RunSettingsRules::Field field, const QString &suffix, const QS
     box->setAccelerated(true);
     box->setMinimumWidth(box->fontMetrics().averageCharWidth() * 20);
     return box;
-}
-
-// A problem under its field, in red; hidden when there is none.
-QLabel *problemLabel(const char *name)
-{
-    auto *label = new QLabel;
-    label->setObjectName(QLatin1String(name));
-    label->setWordWrap(true);
-    QPalette p = label->palette();
-    p.setColor(QPalette::WindowText, StatusStyle::color(TaskStatus::Failed));
-    label->setPalette(p);
-    label->hide();
-    return label;
-}
-
-void showProblem(QLabel *label, const QString &problem)
-{
-    // The rules' sentences follow an option's name on the command line; here they start one.
-    label->setText(problem.isEmpty() ? problem : problem.front().toUpper() + problem.mid(1));
-    label->setVisible(!problem.isEmpty());
 }
 
 constexpr qint64 MiB = 1024 * 1024;
@@ -178,7 +159,7 @@ QWidget *RunSettingsDialog::makeHostsPage()
                            "optionally :burst=B. For all workers together, local and remote; "
                            "HOST * for every host without a rate of its own."));
     m_rates->setFixedHeight(m_rates->fontMetrics().lineSpacing() * 4 + 10);
-    m_ratesProblem = problemLabel("ratesProblem");
+    m_ratesProblem = ProblemLabel::make(QStringLiteral("ratesProblem"));
     m_hostInFlight = spinBox(RunSettingsRules::Field::HostInFlight, QString(),
                              tr("Requests in flight to one host for the whole run (--host-in-"
                                 "flight)."));
@@ -222,7 +203,7 @@ QWidget *RunSettingsDialog::makeHostsPage()
     m_insecure = new QCheckBox(tr("Do not &verify TLS certificates (this session only)"));
     m_insecure->setObjectName(QStringLiteral("insecure"));
     m_insecure->setToolTip(tr("--insecure; not remembered, so it never stays on by accident"));
-    m_insecureWarning = problemLabel("insecureWarning");
+    m_insecureWarning = ProblemLabel::make(QStringLiteral("insecureWarning"));
     m_caFile = new QLineEdit;
     m_caFile->setObjectName(QStringLiteral("caFile"));
     m_caFile->setPlaceholderText(tr("the system's (or $SSL_CERT_FILE, $SSL_CERT_DIR)"));
@@ -239,17 +220,17 @@ QWidget *RunSettingsDialog::makeHostsPage()
     auto *caRow = new QHBoxLayout;
     caRow->addWidget(m_caFile, 1);
     caRow->addWidget(browse);
-    m_caProblem = problemLabel("caProblem");
+    m_caProblem = ProblemLabel::make(QStringLiteral("caProblem"));
     m_proxy = new QLineEdit;
     m_proxy->setObjectName(QStringLiteral("proxy"));
     m_proxy->setPlaceholderText(tr("$http_proxy, $https_proxy, $no_proxy"));
     m_proxy->setToolTip(tr("Fetch through this proxy: http://, https://, socks5h:// ... "
                            "(--proxy)."));
-    m_proxyProblem = problemLabel("proxyProblem");
+    m_proxyProblem = ProblemLabel::make(QStringLiteral("proxyProblem"));
     // Paths and URLs need room; numbers keep boxes their own size.
     for (QLineEdit *edit : {m_caFile, m_proxy})
         edit->setMinimumWidth(edit->fontMetrics().averageCharWidth() * 56);
-    m_hostsProblem = problemLabel("hostsProblem");
+    m_hostsProblem = ProblemLabel::make(QStringLiteral("hostsProblem"));
 
     auto *pacing = new QGroupBox(tr("Pacing, per host, for all workers together"));
     auto *pacingForm = new QFormLayout(pacing);
@@ -299,7 +280,7 @@ QWidget *RunSettingsDialog::makeRunEndPage()
     m_finishCommand->setObjectName(QStringLiteral("finishCommand"));
     m_finishCommand->setPlaceholderText(
             QStringLiteral("sh -c 'notify-send Brigade \"$BRIGADE_FAILED failed\"'"));
-    m_finishProblem = problemLabel("finishProblem");
+    m_finishProblem = ProblemLabel::make(QStringLiteral("finishProblem"));
     auto *help = new QLabel(
             tr("Run as brigade run --on-finish runs it: split into arguments as a shell "
                "would, but without one (write sh -c '…' for a shell). Its environment holds "
@@ -345,7 +326,10 @@ QStringList RunSettingsDialog::checkFields() const
 {
     QStringList problems;
     const auto note = [&problems](QLabel *label, const QString &problem, const QString &where) {
-        showProblem(label, problem);
+        // The rules' sentences follow an option's name on the command line; here they
+        // start one.
+        ProblemLabel::show(label, problem.isEmpty() ? problem
+                                                    : problem.front().toUpper() + problem.mid(1));
         if (!problem.isEmpty())
             problems << where + problem;
     };
@@ -361,8 +345,8 @@ QStringList RunSettingsDialog::checkFields() const
         const Result<QByteArray> pem = RunSettingsRules::readCaCertificates(ca);
         note(m_caProblem, pem ? QString() : pem.error(), hosts);
     }
-    showProblem(m_insecureWarning,
-                m_insecure->isChecked() ? RunSettings::insecureWarning() : QString());
+    ProblemLabel::show(m_insecureWarning,
+                       m_insecure->isChecked() ? RunSettings::insecureWarning() : QString());
     // What no field checks alone, by the rules the CLI follows.
     QStringList other;
     if (rates) {

@@ -589,6 +589,24 @@ void TimelineView::paintAxis(QPainter &p, const QRect &plot)
 
 // ---- Interaction --------------------------------------------------------------------
 
+bool TimelineView::barsAreWhereShown() const
+{
+    // Bars drawn one by one, in a frame of this very range: the frame knows where they are.
+    return m_frame.individual && m_frame.request.fromUs == m_fromUs
+           && m_frame.request.toUs == m_toUs && m_frameScroll == m_scroll->value()
+           && m_frame.request.size == plotRect().size();
+}
+
+const TimelineFrame::Bar *TimelineView::barAt(const QPoint &pos) const
+{
+    const QPointF local = pos - plotRect().topLeft();
+    for (const TimelineFrame::Bar &bar : m_frame.bars) {
+        if (bar.rect.adjusted(-1, 0, 1, 0).contains(local))
+            return &bar;
+    }
+    return nullptr;
+}
+
 qint64 TimelineView::spanAt(const QPoint &pos) const
 {
     if (!m_store)
@@ -596,14 +614,9 @@ qint64 TimelineView::spanAt(const QPoint &pos) const
     const QRect plot = plotRect();
     if (!plot.contains(pos))
         return -1;
-    // Bars drawn one by one, in a frame of this very range: the frame knows where they are.
-    if (m_frame.individual && m_frame.request.fromUs == m_fromUs && m_frame.request.toUs == m_toUs
-        && m_frameScroll == m_scroll->value() && m_frame.request.size == plot.size()) {
-        const QPointF local = pos - plot.topLeft();
-        for (const TimelineFrame::Bar &bar : m_frame.bars) {
-            if (bar.rect.adjusted(-1, 0, 1, 0).contains(local))
-                return bar.span; // -1 for a running attempt: runningAt() has it
-        }
+    if (barsAreWhereShown()) {
+        if (const TimelineFrame::Bar *bar = barAt(pos))
+            return bar->span; // -1 for a running attempt: runningAt() has it
     }
     const Row *row = rowAt(pos.y());
     if (!row || row->kind != Row::Lane)
@@ -641,14 +654,9 @@ int TimelineView::runningAt(const QPoint &pos) const
     const QRect plot = plotRect();
     if (!plot.contains(pos))
         return -1;
-    if (m_frame.individual && m_frame.request.fromUs == m_fromUs && m_frame.request.toUs == m_toUs
-        && m_frameScroll == m_scroll->value() && m_frame.request.size == plot.size()) {
-        const QPointF local = pos - plot.topLeft();
-        for (const TimelineFrame::Bar &bar : m_frame.bars) {
-            if (bar.running >= 0 && bar.rect.adjusted(-1, 0, 1, 0).contains(local))
-                return bar.running;
-        }
-        return -1;
+    if (barsAreWhereShown()) {
+        const TimelineFrame::Bar *bar = barAt(pos);
+        return bar ? bar->running : -1;
     }
     // Drawn aggregated: the running attempt of that lane under the pointer, the latest begun
     // (a few thousand at most: what workers hold in flight).

@@ -123,6 +123,10 @@ private:
     void onLiveTick();
     void followExtent();
     qint64 timeAt(int x) const;
+    // Whether the latest frame drew bars one by one for the range, scroll and size shown,
+    // and then the bar under a point (null: none).
+    bool barsAreWhereShown() const;
+    const TimelineFrame::Bar *barAt(const QPoint &pos) const;
     const Row *rowAt(int y) const; // widget y
     void clampRange(qint64 *from, qint64 *to) const;
     void paintAxis(QPainter &p, const QRect &plot);
