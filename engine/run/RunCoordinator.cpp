@@ -282,8 +282,7 @@ void RunCoordinator::publishRunning()
     // a few times a second is all a timeline redrawn every 250 ms or more can show.
     constexpr qint64 PublishIntervalMs = 100;
     const qint64 now = nowMs();
-    if (!m_log || !m_runningChanged
-        || (m_active && now - m_runningPublishedMs < PublishIntervalMs))
+    if (!m_log || !m_runningChanged || (m_active && now - m_runningPublishedMs < PublishIntervalMs))
         return;
     m_runningChanged = false;
     m_runningPublishedMs = now;
