@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <cmath>
+#include <iterator>
 
 namespace Brigade {
 
@@ -208,7 +209,7 @@ QString timelineSvg(const AttemptLog &log, const TimeBreakdown &b, qint64 from, 
                        .arg(LaneH);
         // Each phase one path: the band between the phases under it and itself, stepped.
         QVector<double> base(columns, 0.0);
-        for (int k = 0; k < TimelinePhaseCount; ++k) {
+        for (int k = 0; k < int(std::size(order)); ++k) {
             QString lower;
             QString upper;
             bool any = false;

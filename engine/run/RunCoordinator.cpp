@@ -90,6 +90,10 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_rowHost.fill(-1, n);
     m_deferrals.fill(0, n);
     m_dispatchedUs.fill(0, n);
+    m_running.clear();
+    m_runningAt.fill(-1, n);
+    m_runningChanged = true;
+    m_runningPublishedMs = -1000000;
     m_changedFlag.fill(0, n);
     m_changed.clear();
     m_finishedRows.clear();
@@ -237,6 +241,52 @@ void RunCoordinator::logAttempt(int row, const TaskState &st, AttemptOutcome out
     span.queuedMs = quint32(qMax<qint64>(0, (dispatchedUs - m_runStartUs) / 1000 - st.readyAtMs));
     span.backoffMs = backoffMs;
     m_log->append(span);
+    dropRunning(row);
+}
+
+void RunCoordinator::noteRunning(int row, const TaskState &st, qint64 dispatchedUs)
+{
+    RunningAttempt a;
+    a.dispatchUs = dispatchedUs;
+    a.row = row;
+    a.queuedMs = quint32(qMax<qint64>(0, (dispatchedUs - m_runStartUs) / 1000 - st.readyAtMs));
+    a.lane = st.worker >= 0 && st.worker < m_slotLane.size() ? m_slotLane[st.worker] : 0;
+    a.attempt = quint8(qMin<int>(st.attempts, 255));
+    if (m_runningAt[row] >= 0) {
+        m_running[m_runningAt[row]] = a;
+    } else {
+        m_runningAt[row] = qint32(m_running.size());
+        m_running.append(a);
+    }
+    m_runningChanged = true;
+}
+
+void RunCoordinator::dropRunning(int row)
+{
+    const qint32 at = row < m_runningAt.size() ? m_runningAt[row] : -1;
+    if (at < 0)
+        return;
+    // Swap with the last: O(1) at any number in flight.
+    const RunningAttempt last = m_running.takeLast();
+    if (at < m_running.size()) {
+        m_running[at] = last;
+        m_runningAt[last.row] = at;
+    }
+    m_runningAt[row] = -1;
+    m_runningChanged = true;
+}
+
+void RunCoordinator::publishRunning()
+{
+    // A copy of every attempt in flight (24 bytes each, 16,384 with two default workers):
+    // a few times a second is all a timeline redrawn every 250 ms or more can show.
+    constexpr qint64 PublishIntervalMs = 100;
+    const qint64 now = nowMs();
+    if (!m_log || !m_runningChanged || (m_active && now - m_runningPublishedMs < PublishIntervalMs))
+        return;
+    m_runningChanged = false;
+    m_runningPublishedMs = now;
+    m_log->setRunning(m_running);
 }
 
 TaskSpec RunCoordinator::currentSpec(int row) const
@@ -376,6 +426,7 @@ void RunCoordinator::dispatch()
                         = quint32(qBound(qint64(0), now - st.readyAtMs, qint64(4294967)) * 1000);
                 m_assignedTo[row] = s.incarnation;
                 m_dispatchedUs[row] = nowUs;
+                noteRunning(row, st, nowUs);
                 const quint32 timeout
                         = shape.fetch.timeoutMs
                                   ? shape.fetch.timeoutMs
@@ -1140,6 +1191,7 @@ void RunCoordinator::emitUpdates()
         sample.cancelled = qint32(m_counts[int(TaskStatus::Cancelled)]);
         sample.attempts = qint32(m_attemptsDone);
         m_log->addSample(sample);
+        publishRunning();
     }
     m_rateWindow.emplace_back(now, done);
     while (m_rateWindow.size() > 2 && now - m_rateWindow.front().first > 3000)
@@ -1239,6 +1291,7 @@ void RunCoordinator::acceptTasks(const std::shared_ptr<TaskStore> &store, QVecto
     const int n = first + count;
     m_assignedTo.resize(n);
     m_dispatchedUs.resize(n);
+    m_runningAt.resize(n, -1);
     m_changedFlag.resize(n);
     m_rowHost.resize(n, -1);
     m_deferrals.resize(n, 0);

@@ -169,6 +169,11 @@ private:
     // store's attempt log, for the timeline and the time breakdown.
     void logAttempt(int row, const TaskState &st, AttemptOutcome outcome, qint64 endUs,
                     quint32 fetchUs = 0, quint32 computeUs = 0, quint32 backoffMs = 0);
+    // Running attempts, for the timeline: one joins at dispatch, leaves when logged; the
+    // log gets the list with the next update.
+    void noteRunning(int row, const TaskState &st, qint64 dispatchedUs);
+    void dropRunning(int row);
+    void publishRunning();
 
     std::shared_ptr<TaskStore> m_store;
     RunSettings m_settings;
@@ -190,11 +195,15 @@ private:
     QVector<Slot> m_slots;
     QList<WorkerGroup> m_slotGroups;
     QHash<QString, HostRecord> m_hosts;
-    QVector<quint32> m_assignedTo;  // incarnation running each row
-    AttemptLog *m_log = nullptr;    // the store's
-    qint64 m_runStartUs = 0;        // m_clock's start on the log's clock
-    QVector<qint64> m_dispatchedUs; // on the log's clock, each row's latest attempt
-    QVector<quint16> m_slotLane;    // each slot's timeline lane, once it said hello
+    QVector<quint32> m_assignedTo;     // incarnation running each row
+    AttemptLog *m_log = nullptr;       // the store's
+    qint64 m_runStartUs = 0;           // m_clock's start on the log's clock
+    QVector<qint64> m_dispatchedUs;    // on the log's clock, each row's latest attempt
+    QVector<quint16> m_slotLane;       // each slot's timeline lane, once it said hello
+    QVector<RunningAttempt> m_running; // on workers now, in no order
+    QVector<qint32> m_runningAt;       // each row's index in m_running, -1: none
+    bool m_runningChanged = false;
+    qint64 m_runningPublishedMs = 0;
     quint32 m_nextIncarnation = 1;
     int m_roundRobin = 0;
 

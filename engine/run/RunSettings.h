@@ -55,11 +55,12 @@ struct RunSettings
     // takes 768 connections per worker process; 256 keeps well clear of that and still
     // fills a fast server.
     int maxHostConnections = 256;
-    bool http1 = false;        // never HTTP/2
-    bool insecure = false;     // no TLS certificate or host name checks
-    QByteArray caCertificates; // PEM trusted in place of the system's bundle (--cacert)
-    QByteArray proxy;          // empty: the environment's http_proxy, https_proxy, no_proxy
-    HostPacing pacing;         // per host, for all workers together
+    bool http1 = false;         // never HTTP/2
+    bool insecure = false;      // no TLS certificate or host name checks
+    QByteArray caCertificates;  // PEM trusted in place of the system's bundle (--cacert)
+    QString caCertificatesFile; // where they were read from (shown, remembered)
+    QByteArray proxy;           // empty: the environment's http_proxy, https_proxy, no_proxy
+    HostPacing pacing;          // per host, for all workers together
     // Connections per host each of workers worker processes may open.
     int hostConnectionsPerWorker(int workers) const;
     // What a front end says, loudly, when insecure is on.

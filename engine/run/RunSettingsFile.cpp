@@ -1,6 +1,7 @@
 #include "RunSettingsFile.h"
 
 #include "RunSettingsRules.h"
+#include "net/Url.h"
 
 #include <QSettings>
 
@@ -34,6 +35,40 @@ RunSettings RunSettingsFile::load(const RunSettings &base)
     s.timeoutMs = quint32(value(QStringLiteral("timeoutMs"), Field::TimeoutMs, s.timeoutMs));
     s.queueTimeoutMs = quint32(
             value(QStringLiteral("queueTimeoutMs"), Field::QueueTimeoutMs, s.queueTimeoutMs));
+    // Hosts and HTTP. Rates and a CA file that no longer pass the rules are dropped: the
+    // run then uses the defaults rather than fail.
+    s.maxBytes = value(QStringLiteral("maxBytes"), Field::MaxBytes, s.maxBytes);
+    s.maxHostConnections = int(value(QStringLiteral("maxHostConnections"),
+                                     Field::MaxHostConnections, s.maxHostConnections));
+    s.http1 = settings.value(QStringLiteral("http1"), s.http1).toBool();
+    const QString proxy = settings.value(QStringLiteral("proxy")).toString();
+    if (!proxy.isEmpty() && Url::proxyProblem(proxy.toUtf8()).isEmpty())
+        s.proxy = proxy.toUtf8();
+    const QString caFile = settings.value(QStringLiteral("caCertificatesFile")).toString();
+    if (!caFile.isEmpty()) {
+        if (const Result<QByteArray> pem = RunSettingsRules::readCaCertificates(caFile)) {
+            s.caCertificates = *pem;
+            s.caCertificatesFile = caFile;
+        }
+    }
+    HostPacing &p = s.pacing;
+    if (settings.contains(QStringLiteral("rates"))) {
+        p.rates.clear();
+        for (const QString &text : settings.value(QStringLiteral("rates")).toStringList()) {
+            if (const Result<HostRate> rate = RunSettingsRules::parseRate(text))
+                p.rates.append(*rate);
+        }
+    }
+    p.hostInFlight
+            = int(value(QStringLiteral("hostInFlight"), Field::HostInFlight, p.hostInFlight));
+    p.breakerFailures = int(
+            value(QStringLiteral("breakerFailures"), Field::BreakerFailures, p.breakerFailures));
+    p.breakerCooldownMs = quint32(value(QStringLiteral("breakerCooldownMs"),
+                                        Field::BreakerCooldownMs, p.breakerCooldownMs));
+    p.maxPauseMs
+            = quint32(value(QStringLiteral("maxRetryAfterMs"), Field::MaxPauseMs, p.maxPauseMs));
+    p.priorityAgingMs
+            = value(QStringLiteral("priorityAgingMs"), Field::PriorityAgingMs, p.priorityAgingMs);
     if (settings.contains(GroupsKey + QStringLiteral("/size"))) {
         s.groups.clear();
         const int n = settings.beginReadArray(GroupsKey);
@@ -71,6 +106,21 @@ void RunSettingsFile::save(const RunSettings &s)
     settings.setValue(QStringLiteral("backoffMaxMs"), s.retry.maxDelayMs);
     settings.setValue(QStringLiteral("timeoutMs"), s.timeoutMs);
     settings.setValue(QStringLiteral("queueTimeoutMs"), s.queueTimeoutMs);
+    // Not --insecure: off in every new session, so it never stays on by accident.
+    settings.setValue(QStringLiteral("maxBytes"), s.maxBytes);
+    settings.setValue(QStringLiteral("maxHostConnections"), s.maxHostConnections);
+    settings.setValue(QStringLiteral("http1"), s.http1);
+    settings.setValue(QStringLiteral("proxy"), QString::fromUtf8(s.proxy));
+    settings.setValue(QStringLiteral("caCertificatesFile"), s.caCertificatesFile);
+    QStringList rates;
+    for (const HostRate &rate : s.pacing.rates)
+        rates << rate.text();
+    settings.setValue(QStringLiteral("rates"), rates);
+    settings.setValue(QStringLiteral("hostInFlight"), s.pacing.hostInFlight);
+    settings.setValue(QStringLiteral("breakerFailures"), s.pacing.breakerFailures);
+    settings.setValue(QStringLiteral("breakerCooldownMs"), s.pacing.breakerCooldownMs);
+    settings.setValue(QStringLiteral("maxRetryAfterMs"), s.pacing.maxPauseMs);
+    settings.setValue(QStringLiteral("priorityAgingMs"), s.pacing.priorityAgingMs);
     settings.remove(GroupsKey);
     settings.beginWriteArray(GroupsKey, int(s.groups.size()));
     for (int i = 0; i < s.groups.size(); ++i) {

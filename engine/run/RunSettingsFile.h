@@ -6,8 +6,9 @@ namespace Brigade {
 
 // The run settings a user chose, remembered between sessions with QSettings (the
 // application's organisation and name): where workers run, concurrency, attempts, backoff,
-// timeouts. Values read back are held to RunSettingsRules' limits; what is not remembered
-// (the worker program, the journal, seeds) keeps the base's value.
+// timeouts, host pacing and HTTP options (all but --insecure). Values read back are held to
+// RunSettingsRules' limits; what is not remembered (the worker program, the journal, seeds) keeps
+// the base's value.
 class RunSettingsFile
 {
 public:

@@ -3,6 +3,7 @@
 #include "WorkerGroups.h"
 #include "net/Url.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSet>
@@ -191,6 +192,40 @@ QString RunSettingsRules::rateProblem(const HostRate &rate)
     if (rate.burst < 0 || rate.burst > 1000000)
         return QStringLiteral("The burst for %1 must be from 1 to 1000000.").arg(quoted(rate.host));
     return {};
+}
+
+Result<QList<HostRate>> RunSettingsRules::parseRates(const QString &lines)
+{
+    QList<HostRate> rates;
+    const QStringList all = lines.split(QLatin1Char('\n'));
+    int nonBlank = 0;
+    for (const QString &line : all)
+        nonBlank += line.trimmed().isEmpty() ? 0 : 1;
+    for (int i = 0; i < all.size(); ++i) {
+        if (all[i].trimmed().isEmpty())
+            continue;
+        const Result<HostRate> rate = parseRate(all[i]);
+        if (!rate)
+            return Result<QList<HostRate>>::failure(
+                    nonBlank > 1 ? QStringLiteral("Line %1: %2").arg(i + 1).arg(rate.error())
+                                 : rate.error());
+        rates.append(*rate);
+    }
+    return rates;
+}
+
+Result<QByteArray> RunSettingsRules::readCaCertificates(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Result<QByteArray>::failure(
+                QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    const QByteArray pem = file.read(64 * 1024 * 1024);
+    if (!pem.contains("-----BEGIN CERTIFICATE-----"))
+        return Result<QByteArray>::failure(
+                QStringLiteral("%1 holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+                        .arg(path));
+    return pem;
 }
 
 QList<RunSettingsRules::Problem> RunSettingsRules::check(const RunSettings &s)

@@ -76,6 +76,11 @@ public:
     // "HOST=10/s", "*=600/min", "HOST=10/s:burst=5": a host's request rate.
     static Result<HostRate> parseRate(const QString &text);
     static QString rateProblem(const HostRate &rate); // empty: nothing wrong
+    // One rate per line (blank lines skipped); a problem names its line when there are
+    // several.
+    static Result<QList<HostRate>> parseRates(const QString &lines);
+    // The CA certificates of a --cacert file (PEM): its bytes, or why they cannot be used.
+    static Result<QByteArray> readCaCertificates(const QString &path);
 };
 
 } // namespace Brigade

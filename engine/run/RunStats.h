@@ -29,6 +29,9 @@ struct RunStats
     bool active = false; // the run has not finished
 
     qint64 finished() const { return succeeded + failed + cancelled + skipped; }
+    // The exit status rule (README) for a run that ended so: 0 when every task succeeded or
+    // was skipped (given up on with a reason), else 1.
+    int exitStatus() const { return succeeded + skipped == total ? 0 : 1; }
 };
 
 enum class WorkerState : quint8 {

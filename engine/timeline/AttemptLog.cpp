@@ -136,6 +136,21 @@ void AttemptLog::markRunStart()
     m_runStarts.append(now);
 }
 
+void AttemptLog::setRunning(QVector<RunningAttempt> attempts)
+{
+    auto running = std::make_shared<RunningAttempts>();
+    running->atUs = nowUs();
+    running->attempts = std::move(attempts);
+    QMutexLocker locker(&m_mutex);
+    m_running = std::move(running);
+}
+
+std::shared_ptr<const RunningAttempts> AttemptLog::running() const
+{
+    QMutexLocker locker(&m_mutex);
+    return m_running;
+}
+
 QVector<TimelineLane> AttemptLog::lanes() const
 {
     QMutexLocker locker(&m_mutex);

@@ -63,6 +63,26 @@ struct TimelineLane
     QString group; // "local", "ssh node2", ...
 };
 
+// An attempt on a worker now: how far it got is known when it ends, so until then it is one
+// bar from its dispatch to now (after its time queued in the engine).
+struct RunningAttempt
+{
+    qint64 dispatchUs = 0; // on the log's clock
+    qint32 row = -1;
+    quint32 queuedMs = 0; // in the engine's queue before dispatch
+    quint16 lane = 0;
+    quint8 attempt = 0; // 1-based, 255 for any later
+
+    qint64 readyUs() const { return dispatchUs - qint64(queuedMs) * 1000; }
+};
+
+// The attempts running at one moment (atUs, on the log's clock), in no particular order.
+struct RunningAttempts
+{
+    qint64 atUs = 0;
+    QVector<RunningAttempt> attempts;
+};
+
 // The run's task counts at one moment, for rates over time.
 struct CountSample
 {
@@ -78,7 +98,8 @@ struct CountSample
 };
 
 // What every attempt of a batch's runs did, for the timeline and the time breakdown: an
-// append-only log written by the engine thread as attempts end, read by any thread without
+// append-only log written by the engine thread as attempts end (and, apart, the attempts
+// running now, as the engine last published them), read by any thread without
 // a lock (readers see a prefix: size(), then any span below it). Spans are appended in the
 // order they end, so their end times never decrease and a time range is two binary searches
 // away. Kept by the TaskStore across the runs of its batch (a retry adds to it).
@@ -103,6 +124,8 @@ public:
     void append(const AttemptSpan &span);
     void addSample(CountSample sample); // a sample equal to the last but in time is dropped
     void markRunStart();                // a run (or retry run) begins now
+    // The attempts on workers now (replacing the last such list; empty when none run).
+    void setRunning(QVector<RunningAttempt> attempts);
 
     // ---- Readers (any thread) ----
     qint64 size() const { return m_size.load(std::memory_order_acquire); }
@@ -124,6 +147,8 @@ public:
     QVector<TimelineLane> lanes() const;
     QVector<CountSample> samples() const;
     QVector<qint64> runStarts() const;
+    // The latest list of running attempts (never null); a snapshot, not updated after.
+    std::shared_ptr<const RunningAttempts> running() const;
     // Bytes held: the spans' chunks and the samples.
     qint64 bytesUsed() const;
 
@@ -139,6 +164,7 @@ private:
     QVector<TimelineLane> m_lanes;
     QVector<CountSample> m_samples;
     QVector<qint64> m_runStarts;
+    std::shared_ptr<const RunningAttempts> m_running = std::make_shared<RunningAttempts>();
 };
 
 } // namespace Brigade

@@ -117,6 +117,34 @@ TimelineBins TimelineBins::compute(const AttemptLog &log, const Request &request
         if (s.backoffMs)
             row(TimelinePhase::Backoff).add(x(end), x(backoffEnd));
     }
+    // Attempts still running: a bar from dispatch to when the list was made, however long.
+    if (r.running) {
+        const qint64 at = r.runningUntilUs >= 0 ? r.runningUntilUs : r.running->atUs;
+        const QVector<RunningAttempt> &running = r.running->attempts;
+        for (int i = 0; i < running.size(); ++i) {
+            const RunningAttempt &a = running[i];
+            if (a.dispatchUs >= r.toUs || at <= r.fromUs)
+                continue;
+            ++bins.m_considered;
+            if (keepSpans) {
+                if (qint64(bins.m_spans.size() + bins.m_running.size()) < r.individualLimit) {
+                    bins.m_running.push_back(i);
+                } else {
+                    keepSpans = false;
+                    bins.m_spans.clear();
+                    bins.m_spans.shrink_to_fit();
+                    bins.m_running.clear();
+                    bins.m_running.shrink_to_fit();
+                }
+            }
+            if (a.lane >= laneIndex.size() || laneIndex[a.lane] < 0)
+                continue;
+            const size_t k = size_t(laneIndex[a.lane]) * TimelinePhaseCount
+                             + size_t(TimelinePhase::Running);
+            Row{acc.data() + k * cols, diff.data() + k * (cols + 1), r.columns}.add(
+                    x(a.dispatchUs), x(qMax(a.dispatchUs, at)));
+        }
+    }
     bins.m_individual = keepSpans;
 
     bins.m_values.resize(rowCount * cols);

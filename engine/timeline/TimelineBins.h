@@ -5,6 +5,7 @@
 #include <QVector>
 
 #include <atomic>
+#include <memory>
 #include <vector>
 
 namespace Brigade {
@@ -16,8 +17,9 @@ enum class TimelinePhase : quint8 {
     Compute,
     FailedWork, // the fetch and compute of an attempt that failed
     Backoff,    // waiting to retry after a failure
+    Running,    // an attempt on a worker now, from its dispatch to the running list's time
 };
-constexpr int TimelinePhaseCount = 5;
+constexpr int TimelinePhaseCount = 6;
 
 // A time range of the attempt log summarised into columns (one per pixel, for a view; a few
 // hundred for a report), per lane and phase: how many attempts were in that phase on that
@@ -35,6 +37,10 @@ public:
         QVector<int> lanes;      // which lanes (indexes into AttemptLog::lanes()), in order
         int individualLimit = 0; // keep the spans' indexes when at most this many reach in
         qint64 logSize = -1;     // the prefix of the log to read; -1: all there is now
+        // Attempts running (AttemptLog::running()); null: none. They reach up to
+        // runningUntilUs (-1: the list's time).
+        std::shared_ptr<const RunningAttempts> running;
+        qint64 runningUntilUs = -1;
     };
 
     static TimelineBins compute(const AttemptLog &log, const Request &request,
@@ -54,6 +60,8 @@ public:
     // individualLimit did (individual() says so); else empty.
     bool individual() const { return m_individual; }
     const std::vector<qint64> &spans() const { return m_spans; }
+    // The same for the request's running attempts: indexes into its list.
+    const std::vector<int> &runningSpans() const { return m_running; }
     qint64 spansConsidered() const { return m_considered; }
     qint64 logSize() const { return m_logSize; }
     bool cancelled() const { return m_cancelled; }
@@ -63,6 +71,7 @@ private:
     std::vector<float> m_values;
     QVector<float> m_laneMax;
     std::vector<qint64> m_spans;
+    std::vector<int> m_running;
     bool m_individual = false;
     bool m_cancelled = false;
     qint64 m_considered = 0;

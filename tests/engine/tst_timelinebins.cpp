@@ -18,6 +18,7 @@ private slots:
     void individualSpansBelowTheLimit();
     void coverageIsConservedAtAnyZoom();
     void prefixAndCancel();
+    void runningAttemptsUpToNow();
 };
 
 static AttemptSpan span(qint64 dispatchUs, qint64 endUs, quint16 lane, quint32 fetchUs = 0,
@@ -198,6 +199,57 @@ void tst_TimelineBins::prefixAndCancel()
     r.logSize = -1;
     b = TimelineBins::compute(log, r, &cancel);
     QVERIFY(b.cancelled());
+}
+
+void tst_TimelineBins::runningAttemptsUpToNow()
+{
+    AttemptLog log;
+    log.laneFor(0, QStringLiteral("h"), QStringLiteral("local"));
+    log.laneFor(1, QStringLiteral("h"), QStringLiteral("local"));
+    log.append(span(0, 200, 0, 200));
+    // Two running on lane 1 from 300 and 500 µs, one on lane 0 from 600 µs.
+    auto running = std::make_shared<RunningAttempts>();
+    running->atUs = 800;
+    running->attempts = {RunningAttempt{300, 1, 0, 1, 1}, RunningAttempt{500, 2, 0, 1, 2},
+                         RunningAttempt{600, 3, 0, 0, 1}};
+    TimelineBins::Request r;
+    r.fromUs = 0;
+    r.toUs = 1000;
+    r.columns = 10;
+    r.lanes = {0, 1};
+    r.running = running;
+    r.individualLimit = 10;
+    TimelineBins b = TimelineBins::compute(log, r);
+    // Up to the list's time, in the running phase of their lane only.
+    QCOMPARE(b.value(1, TimelinePhase::Running, 2), 0.f);
+    QCOMPARE(b.value(1, TimelinePhase::Running, 3), 1.f);
+    QCOMPARE(b.value(1, TimelinePhase::Running, 5), 2.f);
+    QCOMPARE(b.value(1, TimelinePhase::Running, 7), 2.f);
+    QCOMPARE(b.value(1, TimelinePhase::Running, 8), 0.f);
+    QCOMPARE(b.value(0, TimelinePhase::Running, 6), 1.f);
+    QCOMPARE(b.value(0, TimelinePhase::Fetch, 1), 1.f);
+    QCOMPARE(b.value(0, TimelinePhase::Running, 1), 0.f);
+    QCOMPARE(b.laneMax(1), 2.f);
+    // Below the limit each is kept, by its index in the list.
+    QVERIFY(b.individual());
+    QCOMPARE(b.spans().size(), size_t(1));
+    QCOMPARE(b.runningSpans(), (std::vector<int>{0, 1, 2}));
+    // Drawn later than the list was made: they reach to then.
+    r.runningUntilUs = 1000;
+    b = TimelineBins::compute(log, r);
+    QCOMPARE(b.value(1, TimelinePhase::Running, 9), 2.f);
+    // Over the limit: aggregated, no indexes.
+    r.individualLimit = 3;
+    b = TimelineBins::compute(log, r);
+    QVERIFY(!b.individual());
+    QVERIFY(b.runningSpans().empty());
+    QCOMPARE(b.value(1, TimelinePhase::Running, 9), 2.f);
+    // An attempt that began after the range is not in it.
+    r.toUs = 400;
+    r.columns = 4;
+    b = TimelineBins::compute(log, r);
+    QCOMPARE(b.value(1, TimelinePhase::Running, 3), 1.f);
+    QCOMPARE(b.value(0, TimelinePhase::Running, 3), 0.f);
 }
 
 QTEST_GUILESS_MAIN(tst_TimelineBins)

@@ -1,9 +1,9 @@
 #include "CliParser.h"
 
-#include "FinishHook.h"
 #include "net/Url.h"
 #include "run/RunSettingsRules.h"
 #include "run/WorkerGroups.h"
+#include "session/FinishCommand.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -487,7 +487,7 @@ bool parseFinish(const Parser &P, CliOptions *o, QString *error)
         *error = QStringLiteral("--on-finish goes with a run (run, --resume, retry-failed)");
         return false;
     }
-    const Result<QStringList> command = FinishHook::splitCommand(P.p.value(P.onFinish));
+    const Result<QStringList> command = FinishCommand::split(P.p.value(P.onFinish));
     if (!command) {
         *error = QStringLiteral("--on-finish: %1").arg(command.error());
         return false;
@@ -923,19 +923,13 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     s.http1 = P.p.isSet(P.http1);
     s.insecure = P.p.isSet(P.insecure);
     if (P.p.isSet(P.cacert)) {
-        const QString path = P.p.value(P.cacert);
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("--cacert: cannot read %1: %2").arg(path, file.errorString());
+        const Result<QByteArray> pem = RunSettingsRules::readCaCertificates(P.p.value(P.cacert));
+        if (!pem) {
+            *error = QStringLiteral("--cacert: ") + pem.error();
             return false;
         }
-        s.caCertificates = file.read(64 * 1024 * 1024);
-        if (!s.caCertificates.contains("-----BEGIN CERTIFICATE-----")) {
-            *error = QStringLiteral("--cacert: %1 holds no PEM certificate (-----BEGIN "
-                                    "CERTIFICATE-----)")
-                             .arg(path);
-            return false;
-        }
+        s.caCertificates = *pem;
+        s.caCertificatesFile = P.p.value(P.cacert);
     }
     if (P.p.isSet(P.proxy)) {
         s.proxy = P.p.value(P.proxy).toUtf8();

@@ -577,9 +577,8 @@ void RunCommand::onFinished(const RunStats &stats)
                                   m_options.outputPath));
     }
     printSummary(stats, written);
-    // The exit status rule (README): skipped tasks were given up on with a reason, so a run
-    // of successes and skips is clean.
-    const int status = m_feedFailed ? 2 : stats.succeeded + stats.skipped == stats.total ? 0 : 1;
+    // A bad line in a feed is bad input, whatever the tasks did.
+    const int status = m_feedFailed ? 2 : stats.exitStatus();
     if (m_options.onFinish.isEmpty() && !m_options.bell) {
         emit exitRequested(status);
         return;

@@ -5,6 +5,7 @@
 #include "report/RunReport.h"
 #include "run/Engine.h"
 #include "run/RunSettingsFile.h"
+#include "session/FinishCommand.h"
 #include "session/RunSession.h"
 #include "window/failures/FailuresView.h"
 #include "window/failures/RetryChangesDialog.h"
@@ -95,6 +96,7 @@ MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_session(new RunSession(this))
     , m_settings(RunSettingsFile::load())
+    , m_runEnd(RunEndActions::load())
     , m_loader(new BatchLoader(this))
 {
     initBrigadeResources();
@@ -136,7 +138,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(s, &RunSession::finished, this, &MainWindow::runFinished);
     m_notifier = new RunEndNotifier(this, this);
     connect(s, &RunSession::finished, this, [this](const RunStats &stats) {
-        m_notifier->runEnded(fileName(m_batchPath), stats, stats.elapsedMs);
+        if (m_runEnd.notify)
+            m_notifier->runEnded(fileName(m_batchPath), stats, stats.elapsedMs);
+        runEndActionsFor(stats);
     });
     connect(m_notifier, &RunEndNotifier::activated, this, [this](bool hadFailures) {
         showNormal();
@@ -1181,10 +1185,39 @@ void MainWindow::setRunSettings(const RunSettings &settings)
         view->setRunSettings(settings);
 }
 
+void MainWindow::setRunEndActions(const RunEndActions &actions)
+{
+    m_runEnd = actions;
+    actions.save();
+}
+
+void MainWindow::runEndActionsFor(const RunStats &stats)
+{
+    if (m_runEnd.bell)
+        QApplication::beep();
+    const Result<QStringList> command = m_runEnd.commandWords();
+    if (!command || command->isEmpty())
+        return; // the dialog refuses a command it cannot split
+    auto *finish = new FinishCommand(this);
+    connect(finish, &FinishCommand::finished, this, [this, finish](const QString &problem) {
+        finish->deleteLater();
+        if (!problem.isEmpty()) {
+            const QString text = tr("The command when a run ends: %1").arg(problem);
+            say(text, 10000);
+            m_corePanel->addNotice(text);
+        }
+        emit runEndCommandFinished(problem);
+    });
+    // The same exit status and environment brigade run --on-finish gives its command.
+    finish->start(*command, stats, m_session->journalPath(), stats.exitStatus(), false);
+}
+
 void MainWindow::showSettings()
 {
     RunSettingsDialog dialog(m_settings, this);
+    dialog.setRunEndActions(m_runEnd);
     if (dialog.exec() == QDialog::Accepted) {
+        setRunEndActions(dialog.runEndActions());
         setRunSettings(dialog.settings());
         say(isRunning() ? tr("Settings saved; they apply to the next run") : tr("Settings saved"));
     }

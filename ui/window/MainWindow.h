@@ -5,6 +5,7 @@
 #include "core/Result.h"
 #include "run/RunSettings.h"
 #include "run/RunStats.h"
+#include "session/RunEndActions.h"
 #include "window/failures/FailuresView.h"
 
 #include <QMainWindow>
@@ -94,6 +95,9 @@ public:
     RunSettings runSettings() const { return m_settings; }
     // Applies and remembers settings for the next run. workerProgram is not remembered.
     void setRunSettings(const RunSettings &settings);
+    // What happens when a run ends (Run Settings › When a Run Ends), remembered.
+    RunEndActions runEndActions() const { return m_runEnd; }
+    void setRunEndActions(const RunEndActions &actions);
 
     QAction *action(Action which) const;
     bool isRunning() const;
@@ -136,7 +140,9 @@ signals:
     void loadCancelled();
     void runStarted();
     void runFinished(const Brigade::RunStats &stats); // a run of tasks ended
-    void jobFinished(Brigade::Job *job);              // any job ended (after its result)
+    // The run-end command ran (problem empty) or did not start or exit 0 (problem says so).
+    void runEndCommandFinished(const QString &problem);
+    void jobFinished(Brigade::Job *job); // any job ended (after its result)
     // After a journal was opened with unfinished tasks: the question was asked (or answered
     // by setResumeAnswer) and this was the answer.
     void resumeOffered(qint64 unfinished, bool accepted);
@@ -197,6 +203,7 @@ private:
     bool confirmStopRun(const QString &question);
     void showError(const QString &title, const QString &text);
     void say(const QString &message, int timeoutMs = 5000);
+    void runEndActionsFor(const RunStats &stats);
     void onFailureAction(FailuresView::Action action, const QVector<int> &rows);
     void exportFailedBatch(const QVector<int> &rows);
     QString failuresHtml() const; // the report's failure groups
@@ -206,6 +213,7 @@ private:
     QPointer<Job> m_job;      // the job the window follows (running, or the last one)
     qint64 m_failedTasks = 0; // as the last progress said: Retry Failed needs some
     RunSettings m_settings;
+    RunEndActions m_runEnd;
     BatchLoader *m_loader;
     Phase m_phase = Phase::Empty;
     QString m_batchPath;

@@ -10,6 +10,8 @@
 #include "window/failures/FailureGroupsModel.h"
 #include "window/failures/FailuresView.h"
 #include "window/failures/RetryChangesDialog.h"
+#include "window/tasks/TaskDetailsView.h"
+#include "window/tasks/TaskTableModel.h"
 
 #include <QDialogButtonBox>
 #include <QDockWidget>
@@ -278,6 +280,40 @@ void tst_FailuresView::retryWithChangesToAMirror()
     QVERIFY(m_server.lastRequestHead().contains("X-Brigade-Test: window"));
     const int row = m_window->store()->rowOf(QStringLiteral("dead-1"));
     QCOMPARE(m_window->store()->currentShape(row)->fetch.url, m_server.url("/maybe?key=d1"));
+
+    // The table marks the changed tasks and says what they fetch now and what the batch had;
+    // an unchanged task has no mark.
+    TaskTableModel *tasks = m_window->taskModel();
+    const auto indexOf = [tasks](const QString &id) {
+        for (int r = 0; r < tasks->rowCount(); ++r) {
+            const QModelIndex i = tasks->index(r, int(TaskColumn::Id));
+            if (i.data().toString() == id)
+                return i;
+        }
+        return QModelIndex();
+    };
+    const QModelIndex changed = indexOf(QStringLiteral("dead-1"));
+    QVERIFY(changed.isValid());
+    QVERIFY(!changed.data(Qt::DecorationRole).value<QIcon>().isNull());
+    QVERIFY(indexOf(QStringLiteral("fine")).data(Qt::DecorationRole).isNull());
+    const QString tip = changed.data(Qt::ToolTipRole).toString();
+    QVERIFY2(tip.contains(QString::fromUtf8(m_server.url("/maybe?key=d1"))), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("(changed by Retry with Changes; the batch had fetch "
+                                         "http://127.0.0.1:1/maybe?key=d1, other headers, "
+                                         "timeout of the run)")),
+             qPrintable(tip));
+    // The details show the shape it runs with, and the batch's beside it.
+    const QString details = TaskDetailsView::html(*m_window->store(), row, m_window->palette());
+    QVERIFY2(details.contains(QStringLiteral("X-Brigade-Test: window")), qPrintable(details));
+    QVERIFY2(details.contains(QStringLiteral("Changed by Retry with Changes; the batch had:")),
+             qPrintable(details));
+    const qsizetype was = details.indexOf(QStringLiteral("the batch had:"));
+    QVERIFY(details.indexOf(QString::fromUtf8(m_server.url("/maybe?key=d1")).toHtmlEscaped())
+            < was);
+    QVERIFY(details.indexOf(QStringLiteral("http://127.0.0.1:1/maybe?key=d1")) > was);
+    const int fine = m_window->store()->rowOf(QStringLiteral("fine"));
+    QVERIFY(!TaskDetailsView::html(*m_window->store(), fine, m_window->palette())
+                     .contains(QStringLiteral("the batch had")));
 }
 
 void tst_FailuresView::skipEndsTheRun()

@@ -47,6 +47,7 @@ private slots:
     void aggregatedAtScale();
     void exportsPictureAndReport();
     void lanesScrolledPartlyOutOfThePlot();
+    void runningAttemptsGrowAndHit();
 
 private:
     QString writeBatch(const QString &name, const QStringList &lines);
@@ -384,6 +385,83 @@ void tst_TimelinePanel::lanesScrolledPartlyOutOfThePlot()
     for (int x = 0; x < 300; ++x)
         drawn += frame.image.pixel(x, 19) != r.colors.laneBase; // lane 0's bottom
     QVERIFY(drawn > 0);
+}
+
+void tst_TimelinePanel::runningAttemptsGrowAndHit()
+{
+    // Attempts that take far longer than the test: they are drawn while they run.
+    QStringList lines;
+    for (int i = 0; i < 4; ++i)
+        lines << QStringLiteral(R"({"id":"long-%1","fetch":{"delay_ms":60000}})").arg(i);
+    QSignalSpy loaded(m_window.get(), &MainWindow::batchLoaded);
+    m_window->openBatch(writeBatch(QStringLiteral("long.jsonl"), lines));
+    QVERIFY(loaded.wait(20000));
+    m_window->action(MainWindow::Action::Run)->trigger();
+    TimelineView *v = view();
+    const auto runningBars = [v] {
+        std::vector<TimelineFrame::Bar> bars;
+        for (const TimelineFrame::Bar &b : v->frame().bars) {
+            if (b.running >= 0)
+                bars.push_back(b);
+        }
+        return bars;
+    };
+    // Every task on a worker, none ended: four growing bars, nothing in the log.
+    QTRY_VERIFY_WITH_TIMEOUT(runningBars().size() == 4, 20000);
+    QCOMPARE(m_window->store()->attemptLog().size(), qint64(0));
+    QCOMPARE(v->frame().running->attempts.size(), 4);
+    QVERIFY(v->frame().individual);
+
+    // Drawn in the running colour, up to the time the frame was drawn at.
+    const auto reachesDrawnTime = [v] {
+        const TimelineFrame &f = v->frame();
+        const double x = double(f.runningUntilUs - f.request.fromUs) * f.request.size.width()
+                         / double(f.request.toUs - f.request.fromUs);
+        for (const TimelineFrame::Bar &b : f.bars) {
+            // (A bar just begun is drawn 3 px wide to be seen and hit.)
+            if (b.running >= 0 && b.rect.width() > 3 && qAbs(b.rect.right() - x) > 1.5)
+                return false;
+        }
+        return true;
+    };
+    QVERIFY(reachesDrawnTime());
+    // Later frames reach later: the bars grow while no attempt ends.
+    const qint64 drawnUntil = v->frame().runningUntilUs;
+    QTRY_VERIFY_WITH_TIMEOUT(v->frame().runningUntilUs > drawnUntil + 500000, 20000);
+    QVERIFY(reachesDrawnTime());
+    QCOMPARE(runningBars().size(), size_t(4));
+    const TimelineFrame::Bar first = runningBars().front();
+    QVERIFY2(first.rect.width() > 6, qPrintable(QString::number(first.rect.width())));
+    const QImage image = v->frame().image;
+    const QPoint inside = (first.rect.topLeft() + QPointF(2, first.rect.height() / 2)).toPoint()
+                          * image.devicePixelRatio();
+    QCOMPARE(QColor(image.pixel(inside)).rgb(), QColor(v->colors().inFlight).rgb());
+
+    // Hover and click reach the running attempt's task.
+    const TimelineFrame::Bar bar = runningBars().front();
+    const int row = v->frame().running->attempts[bar.running].row;
+    const QPoint pos = v->plotRect().topLeft() + bar.rect.center().toPoint();
+    QCOMPARE(v->spanAt(pos), qint64(-1));
+    QCOMPARE(v->runningAt(pos), bar.running);
+    const QString tip = v->describeRunning(bar.running);
+    QVERIFY2(tip.startsWith(QStringLiteral("Task %1 · attempt 1 · running")
+                                    .arg(m_window->store()->spec(row).id)),
+             qPrintable(tip));
+    QSignalSpy activated(v, &TimelineView::taskActivated);
+    QTest::mouseClick(v, Qt::LeftButton, {}, pos);
+    QCOMPARE(activated.count(), 1);
+    QCOMPARE(activated.first().first().toInt(), row);
+
+    // Cancelled, they end: the log has them, nothing runs any more.
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Cancel)->trigger();
+    QVERIFY(finished.wait(20000));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->store()->attemptLog().size(), qint64(4), 20000);
+    QVERIFY(m_window->store()->attemptLog().running()->attempts.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!v->isRendering() && v->frame().logSize == 4
+                                     && v->frame().running->attempts.isEmpty(),
+                             20000);
+    QVERIFY(runningBars().empty());
 }
 
 QTEST_MAIN(tst_TimelinePanel)

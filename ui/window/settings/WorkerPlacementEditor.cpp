@@ -3,6 +3,7 @@
 #include "run/RunSettingsRules.h"
 #include "run/WorkerGroups.h"
 #include "window/shared/Formatting.h"
+#include "window/shared/ProblemLabel.h"
 #include "window/shared/StatusStyle.h"
 
 #include <QFileDialog>
@@ -76,27 +77,6 @@ QLineEdit *lineEdit(const QString &placeholder, const QString &tip)
     // Room for a typical command line or path without scrolling.
     edit->setMinimumWidth(edit->fontMetrics().averageCharWidth() * 32);
     return edit;
-}
-
-// A problem shown under the fields it is about, in the failure colour; hidden when there
-// is none.
-QLabel *problemLabel(const QString &name)
-{
-    auto *label = new QLabel;
-    label->setObjectName(name);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::PlainText);
-    QPalette p = label->palette();
-    p.setColor(QPalette::WindowText, StatusStyle::color(TaskStatus::Failed));
-    label->setPalette(p);
-    label->hide();
-    return label;
-}
-
-void showProblem(QLabel *label, const QString &problem)
-{
-    label->setText(problem);
-    label->setVisible(!problem.isEmpty());
 }
 
 QGroupBox *sectionBox(const QString &title, const QString &name, const QString &tip)
@@ -238,7 +218,7 @@ QWidget *WorkerPlacementEditor::createSshBox()
                             tr("Extra ssh arguments for every host, split like a command line "
                                "(double quotes group words); no shell is involved."));
     m_sshOptions->setObjectName(QStringLiteral("sshOptions"));
-    m_sshError = problemLabel(QStringLiteral("sshProblem"));
+    m_sshError = ProblemLabel::make(QStringLiteral("sshProblem"));
 
     auto *form = new QFormLayout;
     form->addRow(tr("Extra ssh &options:"), m_sshOptions);
@@ -291,7 +271,7 @@ QWidget *WorkerPlacementEditor::createSlurmBox()
     m_queueTimeout->setSuffix(tr(" ms"));
     m_queueTimeout->setSingleStep(1000);
     m_queueTimeout->setSpecialValueText(tr("No limit"));
-    m_slurmError = problemLabel(QStringLiteral("slurmProblem"));
+    m_slurmError = ProblemLabel::make(QStringLiteral("slurmProblem"));
 
     auto *form = new QFormLayout;
     form->addRow(tr("W&orkers:"), m_slurmWorkers);
@@ -323,7 +303,7 @@ QWidget *WorkerPlacementEditor::createLauncherBox()
     m_launcherWorkers = spinBox(RunSettingsRules::Field::GroupWorkers,
                                 tr("Workers started with this command"));
     m_launcherWorkers->setObjectName(QStringLiteral("launcherWorkers"));
-    m_launcherError = problemLabel(QStringLiteral("launcherProblem"));
+    m_launcherError = ProblemLabel::make(QStringLiteral("launcherProblem"));
     auto *form = new QFormLayout;
     form->addRow(tr("Co&mmand:"), m_launcherCommand);
     form->addRow(tr("Wor&kers:"), m_launcherWorkers);
@@ -696,9 +676,9 @@ QString WorkerPlacementEditor::summary() const
 
 void WorkerPlacementEditor::validate()
 {
-    showProblem(m_sshError, sshProblem());
-    showProblem(m_slurmError, slurmProblem());
-    showProblem(m_launcherError, launcherProblem());
+    ProblemLabel::show(m_sshError, sshProblem());
+    ProblemLabel::show(m_slurmError, slurmProblem());
+    ProblemLabel::show(m_launcherError, launcherProblem());
     const QString none = localProblem();
     QPalette p = palette();
     if (!none.isEmpty())

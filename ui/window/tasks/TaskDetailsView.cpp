@@ -35,6 +35,43 @@ QString fieldRow(const QString &label, const QString &value)
             .arg(esc(label), value);
 }
 
+QString fetchText(const FetchSpec &fetch);
+
+QString headerRows(const HeaderList &headers)
+{
+    QString rows;
+    for (const auto &header : headers)
+        rows += fieldRow(tr("Header"), QStringLiteral("<code>%1: %2</code>")
+                                               .arg(esc(QString::fromUtf8(header.first)),
+                                                    esc(QString::fromUtf8(header.second))));
+    return rows;
+}
+
+quint32 timeoutOf(const TaskShape &shape)
+{
+    return shape.fetch.timeoutMs ? shape.fetch.timeoutMs : shape.timeoutMs;
+}
+
+// A task a retry with changes gave a new shape: what the batch had, where it differs.
+QString changedRows(const TaskShape &was, const TaskShape &now, const QString &dim)
+{
+    QString rows;
+    if (was.fetch.kind != now.fetch.kind || was.fetch.url != now.fetch.url)
+        rows += fieldRow(tr("Fetch"), fetchText(was.fetch));
+    if (was.fetch.headers != now.fetch.headers)
+        rows += was.fetch.headers.isEmpty() ? fieldRow(tr("Headers"), tr("none"))
+                                            : headerRows(was.fetch.headers);
+    if (was.maxAttempts != now.maxAttempts)
+        rows += fieldRow(tr("Max attempts"), was.maxAttempts ? QString::number(was.maxAttempts)
+                                                             : tr("the run's setting"));
+    if (timeoutOf(was) != timeoutOf(now))
+        rows += fieldRow(tr("Timeout"), timeoutOf(was) ? Formatting::milliseconds(timeoutOf(was))
+                                                       : tr("the run's setting"));
+    return QStringLiteral("<tr><td colspan=\"2\" style=\"padding-top:6px; color:%1\">%2</td></tr>")
+                   .arg(dim, esc(tr("Changed by Retry with Changes; the batch had:")))
+           + rows;
+}
+
 // The engine encodes op parameters compactly; these are the ops it ships with.
 QString computeText(const ComputeSpec &compute)
 {
@@ -284,13 +321,14 @@ void TaskDetailsView::refresh()
 QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalette &palette)
 {
     const TaskSpec &spec = store.spec(taskRow);
-    const TaskShape &shape = *spec.shape;
     // One snapshot: the engine moves a failed attempt's outcome into the history and
     // changes the state in one write.
     TaskState st;
     QList<AttemptRecord> history;
     ProcessOutcome latest;
+    std::shared_ptr<const TaskShape> current; // after a retry with changes, the changed one
     store.read([&](const QVector<TaskState> &states) {
+        current = store.shapeLocked(taskRow);
         st = states[taskRow];
         history = store.historyLocked(taskRow);
         if (const ProcessOutcome *p = store.processLocked(taskRow))
@@ -307,11 +345,9 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
                            .arg(dim, st.attempts == 1 ? tr("after 1 attempt")
                                                       : tr("after %1 attempts").arg(st.attempts));
     const QString statusRow = fieldRow(tr("Status"), statusLine);
+    const TaskShape &shape = *current;
     QString specRows = fieldRow(tr("Fetch"), fetchText(shape.fetch));
-    for (const auto &header : shape.fetch.headers)
-        specRows += fieldRow(tr("Header"), QStringLiteral("<code>%1: %2</code>")
-                                                   .arg(esc(QString::fromUtf8(header.first)),
-                                                        esc(QString::fromUtf8(header.second))));
+    specRows += headerRows(shape.fetch.headers);
     if (shape.fetch.maxBytes > 0)
         specRows += fieldRow(tr("Max size"), Formatting::bytes(shape.fetch.maxBytes));
     specRows += fieldRow(tr("Compute"), computeText(shape.compute));
@@ -320,9 +356,11 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
         specRows += userCodeRows(spec, userCode);
     specRows += fieldRow(tr("Max attempts"), shape.maxAttempts ? QString::number(shape.maxAttempts)
                                                                : tr("the run's setting"));
-    const quint32 timeout = shape.fetch.timeoutMs ? shape.fetch.timeoutMs : shape.timeoutMs;
+    const quint32 timeout = timeoutOf(shape);
     specRows += fieldRow(tr("Timeout"),
                          timeout ? Formatting::milliseconds(timeout) : tr("the run's setting"));
+    if (current != spec.shape)
+        specRows += changedRows(*spec.shape, shape, dim);
     specRows += fieldRow(tr("Batch line"), QString::number(spec.line));
     const QString table = QStringLiteral("<table cellspacing=\"0\">%1</table>");
     QString attemptsHtml;

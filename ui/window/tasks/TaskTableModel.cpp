@@ -1,5 +1,6 @@
 #include "TaskTableModel.h"
 
+#include "window/shared/ActionIcons.h"
 #include "window/shared/BackgroundPool.h"
 #include "window/shared/Formatting.h"
 #include "window/shared/StatusStyle.h"
@@ -129,6 +130,38 @@ QString TaskTableModel::displayText(const TaskSpec &spec, const TaskState &st, i
     return {};
 }
 
+QString TaskTableModel::shapeTip(const TaskSpec &spec, const TaskShape &shape)
+{
+    const auto fetchOf = [](const TaskShape &s) {
+        return s.fetch.kind == FetchKind::Url ? QString::fromUtf8(s.fetch.url) : QString();
+    };
+    QString tip;
+    if (!fetchOf(shape).isEmpty())
+        tip += QLatin1Char('\n') + fetchOf(shape);
+    if (spec.shape.get() == &shape)
+        return tip;
+    // What the batch had, where the change made a difference.
+    QStringList was;
+    if (fetchOf(*spec.shape) != fetchOf(shape))
+        was << tr("fetch %1").arg(fetchOf(*spec.shape));
+    if (spec.shape->fetch.headers != shape.fetch.headers)
+        was << tr("other headers");
+    if (spec.shape->maxAttempts != shape.maxAttempts)
+        was << tr("max attempts %1").arg(spec.shape->maxAttempts);
+    const auto timeoutOf = [](const TaskShape &s) {
+        return s.fetch.timeoutMs ? s.fetch.timeoutMs : s.timeoutMs;
+    };
+    if (timeoutOf(*spec.shape) != timeoutOf(shape))
+        was << tr("timeout %1")
+                        .arg(timeoutOf(*spec.shape)
+                                     ? Formatting::milliseconds(timeoutOf(*spec.shape))
+                                     : tr("of the run"));
+    tip += QLatin1Char('\n')
+           + tr("(changed by Retry with Changes; the batch had %1)")
+                     .arg(was.isEmpty() ? tr("the same values") : was.join(QStringLiteral(", ")));
+    return tip;
+}
+
 QVariant TaskTableModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || !m_store)
@@ -145,14 +178,24 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
             return {};
         QString text;
         const TaskSpec &spec = m_store->spec(row);
+        std::shared_ptr<const TaskShape> shape;
         m_store->read([&](const QVector<TaskState> &states) {
             text = displayText(spec, states[row], column, role == Qt::ToolTipRole,
                                column == int(TaskColumn::Exit) ? m_store->processLocked(row)
                                                                : nullptr);
+            if (role == Qt::ToolTipRole && column == int(TaskColumn::Id))
+                shape = m_store->shapeLocked(row);
         });
+        if (shape)
+            text += shapeTip(spec, *shape);
         return text;
     }
     case Qt::DecorationRole:
+        if (column == int(TaskColumn::Id)) {
+            // A task a retry with changes gave a new shape: marked, its tooltip says how.
+            static const QIcon changed = ActionIcons::icon(ActionIcons::Kind::Retry);
+            return m_store->isChanged(row) ? changed : QVariant();
+        }
         if (column == int(TaskColumn::Status)) {
             TaskStatus status;
             m_store->read([&](const QVector<TaskState> &states) { status = states[row].status; });

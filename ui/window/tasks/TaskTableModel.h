@@ -57,6 +57,10 @@ public:
     static QString displayText(const TaskSpec &spec, const TaskState &state, int column,
                                bool full = false, const ProcessOutcome *process = nullptr);
 
+    // The Id column's tooltip after the id: the URL the task fetches now and, for a task a
+    // retry with changes gave a new shape, what the batch had.
+    static QString shapeTip(const TaskSpec &spec, const TaskShape &shape);
+
     // Feeds the engine's coalesced "these rows changed" signal in.
     void onTasksChanged(const QVector<int> &storeRows);
     // Recomputes a state-dependent order now (e.g. when the run finishes).

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "timeline/AttemptLog.h"
+
 #include <QImage>
 #include <QRectF>
 #include <QRgb>
@@ -23,8 +25,9 @@ struct TimelineColors
     QRgb retried = 0; // a failure that was retried; its backoff too
     QRgb cancelled = 0;
     QRgb lost = 0;
-    QRgb queued = 0; // the engine's queue (the waiting row, queued whiskers)
-    QRgb running = 0;
+    QRgb queued = 0;   // the engine's queue (the waiting row, queued whiskers)
+    QRgb running = 0;  // the running line of the queue row, a running bar's head
+    QRgb inFlight = 0; // an attempt still running
     QRgb laneBase = 0; // a lane's background
 };
 
@@ -57,15 +60,18 @@ struct TimelineFrame
 {
     struct Bar
     {
-        QRectF rect; // in the plot's coordinates
-        qint64 span; // index in the attempt log
+        QRectF rect;      // in the plot's coordinates
+        qint64 span;      // index in the attempt log; -1 for a running attempt
+        int running = -1; // a running attempt: its index in the frame's running list
     };
 
     TimelineFrameRequest request;
     QImage image;
     std::vector<Bar> bars;
-    bool individual = false; // some lane drew its attempts one by one
-    qint64 logSize = 0;      // spans the frame saw
+    std::shared_ptr<const RunningAttempts> running; // the attempts running when drawn
+    qint64 runningUntilUs = 0;                      // and the time they were drawn up to
+    bool individual = false;                        // some lane drew its attempts one by one
+    qint64 logSize = 0;                             // spans the frame saw
     qint64 spansInRange = 0;
     float scaleMax = 0;  // average attempts in flight a lane's full height stands for
     qint32 queueMax = 0; // tasks waiting the queue row's full height stands for

@@ -89,7 +89,8 @@ TimelinePanel::TimelinePanel(QWidget *parent)
     auto *legend = new QLabel(
             QStringList{swatch(c.fetch, tr("fetch")), swatch(c.compute, tr("compute")),
                         swatch(c.waiting, tr("waiting on worker")), swatch(c.failed, tr("failed")),
-                        swatch(c.retried, tr("retried / backoff")), swatch(c.queued, tr("queued"))}
+                        swatch(c.retried, tr("retried / backoff")), swatch(c.queued, tr("queued")),
+                        swatch(c.inFlight, tr("running"))}
                     .join(QStringLiteral(" &nbsp; ")));
     legend->setObjectName(QStringLiteral("timelineLegend"));
     m_rangeLabel->setObjectName(QStringLiteral("timelineRange"));

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace Brigade {
 
@@ -37,9 +38,10 @@ void drawColumns(QImage &image, const TimelineBins &bins, int laneIndex, int y0,
                  float scaleMax, const TimelineColors &c, qreal dpr)
 {
     const TimelinePhase order[]
-            = {TimelinePhase::Compute, TimelinePhase::Fetch, TimelinePhase::Waiting,
-               TimelinePhase::FailedWork, TimelinePhase::Backoff};
-    const QRgb colors[] = {c.compute, c.fetch, c.waiting, c.failed, c.retried};
+            = {TimelinePhase::Compute,    TimelinePhase::Fetch,   TimelinePhase::Waiting,
+               TimelinePhase::FailedWork, TimelinePhase::Backoff, TimelinePhase::Running};
+    const QRgb colors[] = {c.compute, c.fetch, c.waiting, c.failed, c.retried, c.inFlight};
+    static_assert(std::size(order) == TimelinePhaseCount, "every phase drawn");
     const int columns = bins.request().columns;
     const int devTop = int(std::lround(y0 * dpr));
     const int devHeight = qMax(1, int(std::lround(height * dpr)));
@@ -89,8 +91,9 @@ void drawColumns(QImage &image, const TimelineBins &bins, int laneIndex, int y0,
 // Each attempt a bar, in sub-rows so that overlapping attempts do not hide each other.
 // Returns false (drawing nothing) when the lane would need rows thinner than a few pixels.
 bool drawBars(QPainter &p, const AttemptLog &log, const std::vector<qint64> &spans,
-              const TimelineFrameRequest::LaneBand &band, const TimelineFrameRequest &r,
-              std::vector<TimelineFrame::Bar> *bars)
+              const RunningAttempts *running, const std::vector<int> &runningSpans,
+              qint64 runningUntilUs, const TimelineFrameRequest::LaneBand &band,
+              const TimelineFrameRequest &r, std::vector<TimelineFrame::Bar> *bars)
 {
     const double scale = double(r.size.width()) / double(r.toUs - r.fromUs);
     const auto x = [&](qint64 us) {
@@ -98,15 +101,21 @@ bool drawBars(QPainter &p, const AttemptLog &log, const std::vector<qint64> &spa
     };
     struct Item
     {
-        qint64 span;
-        double x0, x1; // dispatch .. end of backoff
+        qint64 span;   // -1: running
+        int running;   // index in the running list, -1: logged
+        double x0, x1; // dispatch .. end of backoff (running: now)
     };
     std::vector<Item> items;
     for (qint64 i : spans) {
         const AttemptSpan &s = log.at(i);
         if (s.lane != band.lane)
             continue;
-        items.push_back(Item{i, x(s.dispatchUs()), x(s.endUs() + qint64(s.backoffMs) * 1000)});
+        items.push_back(Item{i, -1, x(s.dispatchUs()), x(s.endUs() + qint64(s.backoffMs) * 1000)});
+    }
+    for (int i : runningSpans) {
+        const RunningAttempt &a = running->attempts[i];
+        if (a.lane == band.lane)
+            items.push_back(Item{-1, i, x(a.dispatchUs), x(qMax(a.dispatchUs, runningUntilUs))});
     }
     if (items.empty())
         return true;
@@ -139,15 +148,32 @@ bool drawBars(QPainter &p, const AttemptLog &log, const std::vector<qint64> &spa
     const TimelineColors &c = r.colors;
     p.setPen(Qt::NoPen);
     for (size_t k = 0; k < items.size(); ++k) {
-        const AttemptSpan &s = log.at(items[k].span);
         const double top = band.y + rowOf[k] * rowHeight + (rowHeight >= 6 ? 1 : 0);
         const double h = rowHeight - (rowHeight >= 6 ? 2 : 0);
+        double &free = rowFree[size_t(rowOf[k])];
+        if (items[k].running >= 0) {
+            // Running: its phases are known when it ends; until then, one growing bar.
+            const RunningAttempt &a = running->attempts[items[k].running];
+            const double d = items[k].x0;
+            const double e = qMax(items[k].x1, d + 1.0);
+            const double ready = x(a.readyUs());
+            if (ready < d - 1 && qMax(ready, free) < d) {
+                const double from = qMax(ready, free);
+                p.fillRect(QRectF(from, top + h / 2 - 0.5, d - from, 1.0), QColor(c.queued));
+            }
+            p.fillRect(QRectF(d, top, e - d, h), QColor(c.inFlight));
+            p.fillRect(QRectF(qMax(d, e - 2), top, qMin(2.0, e - d), h), QColor(c.running));
+            free = e + 1;
+            bars->push_back(
+                    TimelineFrame::Bar{QRectF(d, top, qMax(3.0, e - d), h), -1, items[k].running});
+            continue;
+        }
+        const AttemptSpan &s = log.at(items[k].span);
         const double d = x(s.dispatchUs());
         const double e = x(s.endUs());
         const double fetchEnd = qMin(e, x(s.dispatchUs() + s.fetchUs));
         const double computeStart = qMax(fetchEnd, x(s.endUs() - s.computeUs));
         const double ready = x(s.readyUs());
-        double &free = rowFree[size_t(rowOf[k])];
         if (ready < d - 1) { // queued in the engine: a whisker in the free space
             const double from = qMax(ready, free);
             if (from < d) {
@@ -171,7 +197,7 @@ bool drawBars(QPainter &p, const AttemptLog &log, const std::vector<qint64> &spa
         }
         free = qMax(e, backoffEnd) + 1;
         bars->push_back(
-                TimelineFrame::Bar{QRectF(d, top, qMax(e, backoffEnd) - d, h), items[k].span});
+                TimelineFrame::Bar{QRectF(d, top, qMax(e, backoffEnd) - d, h), items[k].span, -1});
         bars->back().rect.setWidth(qMax(3.0, bars->back().rect.width()));
     }
     return true;
@@ -266,6 +292,11 @@ TimelineFrame TimelineRenderer::render(const TimelineFrameRequest &request,
     for (const auto &band : request.lanes)
         binsRequest.lanes.append(band.lane);
     binsRequest.individualLimit = request.individualLimit;
+    binsRequest.running = log.running();
+    // A list the engine has not replaced (nothing started or ended since) is still true now.
+    binsRequest.runningUntilUs = qMax(binsRequest.running->atUs, log.nowUs());
+    frame.running = binsRequest.running;
+    frame.runningUntilUs = binsRequest.runningUntilUs;
     const TimelineBins bins = TimelineBins::compute(log, binsRequest, cancel);
     if (bins.cancelled()) {
         frame.cancelled = true;
@@ -292,7 +323,8 @@ TimelineFrame TimelineRenderer::render(const TimelineFrameRequest &request,
         QPainter barPainter(&frame.image);
         for (int i = 0; i < request.lanes.size(); ++i) {
             const size_t before = frame.bars.size();
-            if (drawBars(barPainter, log, bins.spans(), request.lanes[i], request, &frame.bars)) {
+            if (drawBars(barPainter, log, bins.spans(), frame.running.get(), bins.runningSpans(),
+                         frame.runningUntilUs, request.lanes[i], request, &frame.bars)) {
                 asBars[size_t(i)] = true;
                 frame.individual = true;
             } else {

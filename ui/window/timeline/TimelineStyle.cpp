@@ -15,6 +15,8 @@ TimelineColors colors(const QPalette &palette)
     c.lost = StatusStyle::color(TaskStatus::Failed).darker(140).rgb();
     c.queued = StatusStyle::color(TaskStatus::Queued).rgb();
     c.running = StatusStyle::color(TaskStatus::Running).rgb();
+    // Lighter than a fetch (the same hue): not done yet, its phases unknown.
+    c.inFlight = StatusStyle::color(TaskStatus::Running).lighter(150).rgb();
     const bool dark = palette.color(QPalette::Base).lightness() < 128;
     const QColor queued = StatusStyle::color(TaskStatus::Queued);
     c.waiting = (dark ? queued.darker(150) : queued.lighter(145)).rgb();

@@ -118,6 +118,7 @@ void TimelineView::setStore(std::shared_ptr<const TaskStore> store)
     m_frame = TimelineFrame{};
     m_seenLogSize = -1;
     m_hoverSpan = -1;
+    m_hoverRunning = -1;
     m_selFrom = m_selTo = -1;
     m_follow = true;
     m_lanes.clear();
@@ -155,8 +156,8 @@ void TimelineView::onLiveTick()
     if (m_follow) {
         followExtent();
         scheduleRender(true);
-    } else if (size != m_seenLogSize) {
-        scheduleRender(false);
+    } else if (size != m_seenLogSize || !log.running()->attempts.isEmpty()) {
+        scheduleRender(false); // running attempts grow even when none ended
     }
     m_seenLogSize = size;
 }
@@ -438,6 +439,7 @@ void TimelineView::onRendered()
     TimelineFrame frame = m_watcher.result();
     if (!frame.cancelled && frame.request.store == m_store) {
         m_frame = std::move(frame);
+        m_hoverRunning = -1; // an index into the frame before
         m_frameScroll = m_frameScrollPending;
         ++m_framesRendered;
         // Slow frames make live redraws rarer, so drawing never takes over a busy machine.
@@ -458,7 +460,7 @@ void TimelineView::paintEvent(QPaintEvent *)
     if (!m_store || m_lanes.isEmpty()) {
         p.setPen(pal.color(QPalette::PlaceholderText));
         p.drawText(plot, Qt::AlignCenter | Qt::TextWordWrap,
-                   m_store ? tr("Each worker's attempts show here as they finish.")
+                   m_store ? tr("Each worker's attempts show here as they run.")
                            : tr("Run a batch to see what every worker did, and when."));
         paintAxis(p, plot);
         return;
@@ -503,6 +505,21 @@ void TimelineView::paintEvent(QPaintEvent *)
             p.setPen(QPen(pal.color(QPalette::Highlight), 2));
             p.setBrush(Qt::NoBrush);
             p.drawRect(QRect(a - 1, y - h / 2, b - a + 2, h));
+        }
+    }
+    if (m_frame.running && m_hoverRunning >= 0
+        && m_hoverRunning < m_frame.running->attempts.size()) {
+        const RunningAttempt &a = m_frame.running->attempts[m_hoverRunning];
+        const auto row = std::find_if(m_rows.cbegin(), m_rows.cend(), [&](const Row &r) {
+            return r.kind == Row::Lane && r.lane == a.lane;
+        });
+        const int y = laneY(a.lane);
+        if (y >= 0 && row != m_rows.cend()) {
+            const int x0 = xOf(a.dispatchUs);
+            const int x1 = qMax(x0 + 2, xOf(m_frame.runningUntilUs));
+            p.setPen(QPen(pal.color(QPalette::Highlight), 2));
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(QRect(x0 - 1, y - row->height / 2, x1 - x0 + 2, row->height));
         }
     }
     p.restore();
@@ -572,6 +589,24 @@ void TimelineView::paintAxis(QPainter &p, const QRect &plot)
 
 // ---- Interaction --------------------------------------------------------------------
 
+bool TimelineView::barsAreWhereShown() const
+{
+    // Bars drawn one by one, in a frame of this very range: the frame knows where they are.
+    return m_frame.individual && m_frame.request.fromUs == m_fromUs
+           && m_frame.request.toUs == m_toUs && m_frameScroll == m_scroll->value()
+           && m_frame.request.size == plotRect().size();
+}
+
+const TimelineFrame::Bar *TimelineView::barAt(const QPoint &pos) const
+{
+    const QPointF local = pos - plotRect().topLeft();
+    for (const TimelineFrame::Bar &bar : m_frame.bars) {
+        if (bar.rect.adjusted(-1, 0, 1, 0).contains(local))
+            return &bar;
+    }
+    return nullptr;
+}
+
 qint64 TimelineView::spanAt(const QPoint &pos) const
 {
     if (!m_store)
@@ -579,14 +614,9 @@ qint64 TimelineView::spanAt(const QPoint &pos) const
     const QRect plot = plotRect();
     if (!plot.contains(pos))
         return -1;
-    // Bars drawn one by one, in a frame of this very range: the frame knows where they are.
-    if (m_frame.individual && m_frame.request.fromUs == m_fromUs && m_frame.request.toUs == m_toUs
-        && m_frameScroll == m_scroll->value() && m_frame.request.size == plot.size()) {
-        const QPointF local = pos - plot.topLeft();
-        for (const TimelineFrame::Bar &bar : m_frame.bars) {
-            if (bar.rect.adjusted(-1, 0, 1, 0).contains(local))
-                return bar.span;
-        }
+    if (barsAreWhereShown()) {
+        if (const TimelineFrame::Bar *bar = barAt(pos))
+            return bar->span; // -1 for a running attempt: runningAt() has it
     }
     const Row *row = rowAt(pos.y());
     if (!row || row->kind != Row::Lane)
@@ -614,6 +644,59 @@ qint64 TimelineView::spanAt(const QPoint &pos) const
         }
     }
     return best;
+}
+
+int TimelineView::runningAt(const QPoint &pos) const
+{
+    const RunningAttempts *running = m_frame.running.get();
+    if (!m_store || !running || running->attempts.isEmpty())
+        return -1;
+    const QRect plot = plotRect();
+    if (!plot.contains(pos))
+        return -1;
+    if (barsAreWhereShown()) {
+        const TimelineFrame::Bar *bar = barAt(pos);
+        return bar ? bar->running : -1;
+    }
+    // Drawn aggregated: the running attempt of that lane under the pointer, the latest begun
+    // (a few thousand at most: what workers hold in flight).
+    const Row *row = rowAt(pos.y());
+    if (!row || row->kind != Row::Lane)
+        return -1;
+    const qint64 t = timeAt(pos.x());
+    const qint64 tolerance = qMax<qint64>(1, (m_toUs - m_fromUs) * 2 / qMax(1, plot.width()));
+    int best = -1;
+    for (int i = 0; i < running->attempts.size(); ++i) {
+        const RunningAttempt &a = running->attempts[i];
+        if (a.lane != row->lane || a.dispatchUs > t + tolerance
+            || m_frame.runningUntilUs < t - tolerance)
+            continue;
+        if (best < 0 || a.dispatchUs > running->attempts[best].dispatchUs)
+            best = i;
+    }
+    return best;
+}
+
+QString TimelineView::describeRunning(int index) const
+{
+    const RunningAttempts *running = m_frame.running.get();
+    if (!m_store || !running || index < 0 || index >= running->attempts.size())
+        return {};
+    const RunningAttempt &a = running->attempts[index];
+    if (a.row < 0 || a.row >= m_store->size())
+        return {};
+    QStringList lines;
+    lines << tr("Task %1 · attempt %2 · running").arg(m_store->spec(a.row).id).arg(a.attempt);
+    if (a.lane < m_lanes.size()) {
+        const TimelineLane &l = m_lanes[a.lane];
+        lines << tr("Worker %1 on %2").arg(l.slot).arg(l.host.isEmpty() ? l.group : l.host);
+    }
+    lines << tr("queued %1 · on the worker for %2 so far")
+                     .arg(Formatting::milliseconds(double(a.queuedMs)),
+                          Formatting::milliseconds(
+                                  double(qMax<qint64>(0, m_frame.runningUntilUs - a.dispatchUs))
+                                  / 1000.0));
+    return lines.join(QLatin1Char('\n'));
 }
 
 QString TimelineView::describeSpan(qint64 index) const
@@ -684,8 +767,11 @@ bool TimelineView::event(QEvent *event)
     if (event->type() == QEvent::ToolTip) {
         auto *help = static_cast<QHelpEvent *>(event);
         const qint64 span = spanAt(help->pos());
+        const int running = span < 0 ? runningAt(help->pos()) : -1;
         if (span >= 0) {
             QToolTip::showText(help->globalPos(), describeSpan(span), this);
+        } else if (running >= 0) {
+            QToolTip::showText(help->globalPos(), describeRunning(running), this);
         } else if (const Row *row = rowAt(help->pos().y());
                    row && help->pos().x() < gutterWidth()) {
             QToolTip::showText(help->globalPos(), row->tip, this);
@@ -739,9 +825,11 @@ void TimelineView::mouseMoveEvent(QMouseEvent *event)
     const QPoint pos = event->position().toPoint();
     if (!m_pressed) {
         const qint64 hover = spanAt(pos);
-        if (hover != m_hoverSpan) {
+        const int hoverRunning = hover < 0 ? runningAt(pos) : -1;
+        if (hover != m_hoverSpan || hoverRunning != m_hoverRunning) {
             m_hoverSpan = hover;
-            setCursor(hover >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
+            m_hoverRunning = hoverRunning;
+            setCursor(hover >= 0 || hoverRunning >= 0 ? Qt::PointingHandCursor : Qt::ArrowCursor);
             update();
         }
         return;
@@ -780,8 +868,11 @@ void TimelineView::mouseReleaseEvent(QMouseEvent *event)
         return;
     }
     const qint64 span = spanAt(pos);
-    if (span >= 0)
+    if (span >= 0) {
         emit taskActivated(m_store->attemptLog().at(span).row);
+    } else if (const int running = runningAt(pos); running >= 0) {
+        emit taskActivated(m_frame.running->attempts[running].row);
+    }
 }
 
 void TimelineView::mouseDoubleClickEvent(QMouseEvent *event)
@@ -793,8 +884,9 @@ void TimelineView::mouseDoubleClickEvent(QMouseEvent *event)
 void TimelineView::leaveEvent(QEvent *event)
 {
     QWidget::leaveEvent(event);
-    if (m_hoverSpan >= 0) {
+    if (m_hoverSpan >= 0 || m_hoverRunning >= 0) {
         m_hoverSpan = -1;
+        m_hoverRunning = -1;
         update();
     }
 }

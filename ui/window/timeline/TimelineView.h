@@ -19,7 +19,8 @@ namespace Brigade {
 class TaskStore;
 
 // The timeline of a batch's runs: a lane per worker, grouped by host, under a row of the
-// tasks waiting; each attempt a bar split into its phases and coloured by its outcome, or,
+// tasks waiting; each attempt a bar split into its phases and coloured by its outcome (an
+// attempt still running: a bar in the running colour that grows up to now), or,
 // where a pixel holds more attempts than can be told apart, per-pixel columns of how many
 // attempts were in each phase. Frames are drawn off the GUI thread (TimelineRenderer); the
 // GUI thread only blits the latest frame (stretched to the range shown meanwhile) and
@@ -65,12 +66,16 @@ public:
     int laneY(int lane) const;
     int xOf(qint64 us) const;
     qint64 spanAt(const QPoint &pos) const;
+    // The running attempt under a point (its index in frame().running), or -1.
+    int runningAt(const QPoint &pos) const;
     // Frames drawn so far, and the latest's figures.
     qint64 framesRendered() const { return m_framesRendered; }
     const TimelineFrame &frame() const { return m_frame; }
     bool isRendering() const { return m_watcher.isRunning(); }
     // The tooltip text for an attempt.
     QString describeSpan(qint64 span) const;
+    // The tooltip text for a running attempt of the latest frame.
+    QString describeRunning(int index) const;
 
     // The colours of the timeline in the current palette (for exports too).
     TimelineColors colors() const;
@@ -118,6 +123,10 @@ private:
     void onLiveTick();
     void followExtent();
     qint64 timeAt(int x) const;
+    // Whether the latest frame drew bars one by one for the range, scroll and size shown,
+    // and then the bar under a point (null: none).
+    bool barsAreWhereShown() const;
+    const TimelineFrame::Bar *barAt(const QPoint &pos) const;
     const Row *rowAt(int y) const; // widget y
     void clampRange(qint64 *from, qint64 *to) const;
     void paintAxis(QPainter &p, const QRect &plot);
@@ -157,6 +166,7 @@ private:
     bool m_panning = false;
     bool m_selecting = false;
     qint64 m_hoverSpan = -1;
+    int m_hoverRunning = -1; // in m_frame.running
 };
 
 } // namespace Brigade
