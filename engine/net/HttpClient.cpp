@@ -815,9 +815,13 @@ struct HttpClient::Private
                 if (index >= shards.size())
                     continue;
                 const quint32 e = events[i].events;
-                const int flags = (e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP) ? CURL_CSELECT_IN : 0)
-                                  | (e & EPOLLOUT ? CURL_CSELECT_OUT : 0)
-                                  | (e & EPOLLERR ? CURL_CSELECT_ERR : 0);
+                // A socket error is handed on as readiness, as libcurl's own poll does: the
+                // read or write that follows fails with the real errno ("Connection reset
+                // by peer"), where CURL_CSELECT_ERR would end the transfer with a bare
+                // "select/poll returned error".
+                const int flags
+                        = (e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR) ? CURL_CSELECT_IN : 0)
+                          | (e & (EPOLLOUT | EPOLLERR) ? CURL_CSELECT_OUT : 0);
                 Shard *shard = shards[index].get();
                 int running = 0;
                 curl_multi_socket_action(shard->multi, fd, flags, &running);
