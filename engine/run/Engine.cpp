@@ -145,9 +145,10 @@ void Engine::skipTasks(std::shared_ptr<TaskStore> store, const QVector<int> &row
     });
 }
 
-void Engine::changePriority(const QVector<int> &rows, int delta)
+void Engine::changePriority(const QVector<int> &rows, int delta, const QByteArray &change)
 {
-    post(m_core, [core = m_core, rows, delta] { core->changePriority(rows, delta); });
+    post(m_core,
+         [core = m_core, rows, delta, change] { core->changePriority(rows, delta, change); });
 }
 
 void Engine::killWorker(int slot)

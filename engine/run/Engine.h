@@ -66,7 +66,8 @@ public:
                    std::shared_ptr<const FailureGroups> earlierFailures = {});
     // Adds delta to the priority of these tasks where they are still queued: they start
     // sooner (delta > 0) or later than other ready tasks (see ReadyQueue for the rule).
-    void changePriority(const QVector<int> &rows, int delta);
+    // change is the journal's record of it (SpecChange::toJson with priorityDelta).
+    void changePriority(const QVector<int> &rows, int delta, const QByteArray &change);
     void killWorker(int slot);
 
     // Feeding a running run. openFeed() before start(): the run then does not end when its

@@ -6,6 +6,8 @@
 #include "journal/JournalWriter.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <algorithm>
 #include <utility>
@@ -78,7 +80,6 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_ready.setAgingMs(settings.pacing.priorityAgingMs);
     m_pacer = HostPacer(settings.pacing);
     m_paceTimer.stop();
-    m_priorityChanged.clear();
     m_retries = {};
     m_counts.fill(0);
     m_againQueued = 0;
@@ -334,8 +335,9 @@ void RunCoordinator::markChanged(int row)
 
 qint32 RunCoordinator::priorityOf(int row) const
 {
-    const auto it = m_priorityChanged.constFind(row);
-    return it != m_priorityChanged.cend() ? *it : m_store->spec(row).shape->priority;
+    // The shape the task runs with, where a priority change is kept (and journaled, so a
+    // resume keeps it too). No lock: this thread is the store's only writer.
+    return m_store->shapeLocked(row)->priority;
 }
 
 void RunCoordinator::armPaceTimer()
@@ -980,22 +982,49 @@ void RunCoordinator::changeTasks(const std::shared_ptr<TaskStore> &store, const 
         m_pendingEdits.append(edit);
 }
 
-void RunCoordinator::changePriority(const QVector<int> &rows, int delta)
+void RunCoordinator::changePriority(const QVector<int> &rows, int delta, const QByteArray &change)
 {
     if (!m_store || delta == 0)
         return;
-    m_store->read([&](const QVector<TaskState> &states) {
+    JournalEdit edit;
+    edit.change = change;
+    // Tasks of one shape and one new priority keep sharing one shape.
+    QHash<QPair<const TaskShape *, qint32>, std::shared_ptr<const TaskShape>> made;
+    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
         for (int row : rows) {
             if (row < 0 || row >= states.size() || states[row].status != TaskStatus::Queued)
                 continue;
-            const qint64 p = qBound(-qint64(MaxPriority), qint64(priorityOf(row)) + delta,
-                                    qint64(MaxPriority));
-            m_priorityChanged.insert(row, qint32(p));
+            const std::shared_ptr<const TaskShape> before = store.shapeLocked(row);
+            const auto p = qint32(qBound(-qint64(MaxPriority), qint64(before->priority) + delta,
+                                         qint64(MaxPriority)));
+            if (p == before->priority)
+                continue;
+            std::shared_ptr<const TaskShape> &after = made[{before.get(), p}];
+            if (!after) {
+                auto shape = std::make_shared<TaskShape>(*before);
+                shape->priority = p;
+                after = std::move(shape);
+            }
+            store.setShapeLocked(row, after);
+            edit.rows.append(row);
+            const QJsonObject line{
+                    {QStringLiteral("row"), row},
+                    {QStringLiteral("id"), store.spec(row).id},
+                    {QStringLiteral("before"),
+                     QJsonObject{{QStringLiteral("priority"), before->priority}}},
+                    {QStringLiteral("after"), QJsonObject{{QStringLiteral("priority"), p}}}};
+            edit.specs += QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n';
             // A second entry with the new priority; the old one is skipped when it comes up.
             m_ready.push(readyEntry(row, states[row].readyAtMs));
             markChanged(row);
         }
     });
+    if (!edit.rows.isEmpty()) {
+        if (m_journal)
+            QMetaObject::invokeMethod(m_journal, [j = m_journal, edit] { j->appendEdit(edit); });
+        else
+            m_pendingEdits.append(edit);
+    }
     dispatch();
 }
 

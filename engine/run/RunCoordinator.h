@@ -63,7 +63,7 @@ public:
                      const QVector<std::shared_ptr<const TaskShape>> &shapes,
                      const JournalEdit &edit);
     // Adds delta to the priority of the rows still queued (see ReadyQueue).
-    void changePriority(const QVector<int> &rows, int delta);
+    void changePriority(const QVector<int> &rows, int delta, const QByteArray &change);
     void killWorker(int slot); // for tests and the "restart worker" action
     void findFailureRows(quint64 token, const QVector<int> &ids);
     void shutdown();
@@ -185,9 +185,8 @@ private:
 
     ReadyQueue m_ready;
     HostPacer m_pacer;
-    QVector<qint32> m_rowHost;            // the pacer's host of each row's attempt, -1: none
-    QVector<quint16> m_deferrals;         // Retry-After deferrals of each row
-    QHash<int, qint32> m_priorityChanged; // rows whose priority was changed in the run
+    QVector<qint32> m_rowHost;    // the pacer's host of each row's attempt, -1: none
+    QVector<quint16> m_deferrals; // Retry-After deferrals of each row
     std::priority_queue<RetryEntry, std::vector<RetryEntry>, std::greater<RetryEntry>> m_retries;
     QTimer m_retryTimer;
     QTimer m_paceTimer; // wakes dispatch when a paced host may start a parked task

@@ -426,8 +426,11 @@ void RunSession::cancelTasks(const QVector<int> &rows)
 
 void RunSession::changePriority(const QVector<int> &rows, int delta)
 {
-    if (m_engine && isRunning())
-        m_engine->changePriority(rows, delta);
+    if (!m_engine || !isRunning() || delta == 0)
+        return;
+    SpecChange change;
+    change.priorityDelta = delta;
+    m_engine->changePriority(rows, delta, change.toJson());
 }
 
 Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,

@@ -105,6 +105,11 @@ Status SpecChange::check() const
         if (const QString p = hostProblem(host); !p.isEmpty())
             return Status::failure(p);
     }
+    if (qAbs(qint64(priorityDelta)) > 2 * qint64(MaxPriority))
+        return Status::failure(QStringLiteral("a priority change must be from %1 to %2, not %3")
+                                       .arg(-2 * qint64(MaxPriority))
+                                       .arg(2 * qint64(MaxPriority))
+                                       .arg(priorityDelta));
     return {};
 }
 
@@ -134,6 +139,9 @@ SpecChange::apply(const std::shared_ptr<const TaskShape> &shape) const
     }
     if (maxAttempts != 0)
         s.maxAttempts = maxAttempts;
+    if (priorityDelta != 0)
+        s.priority = qint32(qBound(-qint64(MaxPriority), qint64(s.priority) + priorityDelta,
+                                   qint64(MaxPriority)));
     if (s.fetch.kind == FetchKind::Url) {
         if (!host.isEmpty()) {
             if (const QByteArray url = withHost(s.fetch.url); !url.isEmpty())
@@ -156,7 +164,7 @@ SpecChange::apply(const std::shared_ptr<const TaskShape> &shape) const
     }
     if (s.timeoutMs == shape->timeoutMs && s.fetch.timeoutMs == shape->fetch.timeoutMs
         && s.maxAttempts == shape->maxAttempts && s.fetch.url == shape->fetch.url
-        && s.fetch.headers == shape->fetch.headers)
+        && s.fetch.headers == shape->fetch.headers && s.priority == shape->priority)
         return shape;
     return std::make_shared<const TaskShape>(std::move(s));
 }
@@ -173,6 +181,10 @@ QString SpecChange::describe() const
         parts << QStringLiteral("timeout %1 ms").arg(timeoutMs);
     if (maxAttempts)
         parts << QStringLiteral("%1 attempts").arg(maxAttempts);
+    if (priorityDelta)
+        parts << QStringLiteral("priority %1%2")
+                         .arg(priorityDelta > 0 ? QStringLiteral("+") : QString())
+                         .arg(priorityDelta);
     return parts.join(QStringLiteral(", "));
 }
 
@@ -191,6 +203,8 @@ QByteArray SpecChange::toJson() const
             list.append(QJsonArray{QString::fromUtf8(name), QString::fromUtf8(value)});
         o.insert(QStringLiteral("headers"), list);
     }
+    if (priorityDelta)
+        o.insert(QStringLiteral("priority_delta"), priorityDelta);
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
@@ -206,6 +220,9 @@ Result<SpecChange> SpecChange::fromJson(const QByteArray &json)
     c.timeoutMs = quint32(o.value(QStringLiteral("timeout_ms")).toInteger());
     c.maxAttempts = quint16(o.value(QStringLiteral("attempts")).toInt());
     c.host = o.value(QStringLiteral("host")).toString().toUtf8();
+    c.priorityDelta = qint32(qBound(-2 * qint64(MaxPriority),
+                                    o.value(QStringLiteral("priority_delta")).toInteger(),
+                                    2 * qint64(MaxPriority)));
     for (const QJsonValue &h : o.value(QStringLiteral("headers")).toArray()) {
         const QJsonArray pair = h.toArray();
         c.headers.append({pair.at(0).toString().toUtf8(), pair.at(1).toString().toUtf8()});
@@ -231,6 +248,8 @@ QJsonObject SpecChange::fieldsOf(const TaskShape &shape)
         o.insert(QStringLiteral("timeout_ms"), qint64(timeout));
     if (shape.maxAttempts)
         o.insert(QStringLiteral("attempts"), int(shape.maxAttempts));
+    if (shape.priority)
+        o.insert(QStringLiteral("priority"), shape.priority);
     return o;
 }
 

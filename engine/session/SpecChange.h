@@ -12,21 +12,24 @@
 namespace Brigade {
 
 // A change to tasks' specs for a retry: a timeout, a number of attempts, request headers
-// and the fetch URL's host (a mirror). Made by the window's Retry with Changes and by
+// and the fetch URL's host (a mirror); or, for queued tasks, their priority (the window's
+// Raise and Lower Priority). Made by the window's Retry with Changes and by
 // brigade retry-failed --set-*; checked by the rules a batch is checked by (the run
 // settings' limits, HeaderCheck, Url). The journal keeps it, so a resume runs the edited
 // tasks.
 class SpecChange
 {
 public:
-    quint32 timeoutMs = 0;   // per attempt; 0: unchanged
-    quint16 maxAttempts = 0; // 0: unchanged
-    HeaderList headers;      // set, replacing any header of the same name
-    QByteArray host;         // host or host:port of http and https fetches; empty: unchanged
+    quint32 timeoutMs = 0;    // per attempt; 0: unchanged
+    quint16 maxAttempts = 0;  // 0: unchanged
+    HeaderList headers;       // set, replacing any header of the same name
+    QByteArray host;          // host or host:port of http and https fetches; empty: unchanged
+    qint32 priorityDelta = 0; // added to the task's priority (kept within +-MaxPriority)
 
     bool isEmpty() const
     {
-        return timeoutMs == 0 && maxAttempts == 0 && headers.isEmpty() && host.isEmpty();
+        return timeoutMs == 0 && maxAttempts == 0 && headers.isEmpty() && host.isEmpty()
+               && priorityDelta == 0;
     }
     // Why the change cannot be made, in words; fine when it can.
     Status check() const;
@@ -41,7 +44,7 @@ public:
     // url with its host (and port) replaced, or empty when url is not http or https.
     QByteArray withHost(const QByteArray &url) const;
 
-    // The change in words, e.g. "host mirror:8080, timeout 10000 ms, header X-Key".
+    // The change in words, e.g. "host mirror:8080, timeout 10000 ms, header X-Key", "priority +1".
     QString describe() const;
     // As the journal keeps it.
     QByteArray toJson() const;

@@ -4,6 +4,7 @@
 #include "EngineHarness.h"
 #include "Sanitizers.h"
 #include "TestHttpServer.h"
+#include "session/SpecChange.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -207,8 +208,14 @@ void tst_Pacing::raisedPriorityStartsSooner()
         lines << QStringLiteral(R"({"id":"d%1","fetch":{"delay_ms":100}})").arg(i);
     QVERIFY(h.load(lines));
     h.start();
-    h.engine().changePriority({h.row(QStringLiteral("d9"))}, 1);
-    h.engine().changePriority({h.row(QStringLiteral("d1")), h.row(QStringLiteral("d2"))}, -1);
+    const auto change = [](int delta) {
+        SpecChange c;
+        c.priorityDelta = delta;
+        return c.toJson();
+    };
+    h.engine().changePriority({h.row(QStringLiteral("d9"))}, 1, change(1));
+    h.engine().changePriority({h.row(QStringLiteral("d1")), h.row(QStringLiteral("d2"))}, -1,
+                              change(-1));
     QVERIFY(h.waitFinished());
     QCOMPARE(h.finishedOrder.size(), 10);
     // d0 may have started before the change; d9 goes next, d1 and d2 last.

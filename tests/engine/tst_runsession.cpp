@@ -30,6 +30,7 @@ private slots:
     void retryWithChangesMovesToAMirror();
     void skippedTasksAreGivenUpOnWithAReason();
     void earlierUnfinishedRunIsFound();
+    void priorityChangesSurviveAResume();
 
 private:
     RunSettings settings() const;
@@ -459,6 +460,64 @@ void tst_RunSession::earlierUnfinishedRunIsFound()
     const Result<OpenedRun> other = RunSession::open(batch);
     QVERIFY(other);
     QVERIFY(other->earlierJournal.isEmpty());
+}
+
+// Raise and Lower Priority are journaled: a resume starts the raised tasks first and the
+// lowered ones last, as the interrupted run would have.
+void tst_RunSession::priorityChangesSurviveAResume()
+{
+    // One slot: "hold" keeps it while q0..q5 wait.
+    QByteArray data = R"({"id":"hold","fetch":{"delay_ms":60000}})"
+                      "\n";
+    for (int i = 0; i < 6; ++i)
+        data += QStringLiteral(R"({"id":"q%1","fetch":{"delay_ms":20}})").arg(i).toUtf8() + '\n';
+    const QString batch = writeTestFile(m_dir, QStringLiteral("priority.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("priority.journal"));
+    RunSettings s = settings();
+    s.workers = 1;
+    s.concurrency = 1;
+    {
+        RunSession session;
+        QVERIFY(adopt(session, batch, journal));
+        const Result<Job *> job = session.run(s);
+        QVERIFY(job);
+        const std::shared_ptr<TaskStore> store = session.store();
+        QTRY_COMPARE_WITH_TIMEOUT(store->counts()[TaskStatus::Running], qint64(1), 30000);
+        const int q0 = store->rowOf(QStringLiteral("q0"));
+        const int q5 = store->rowOf(QStringLiteral("q5"));
+        session.changePriority({q5}, 10);
+        session.changePriority({q5}, 10); // twice: +20
+        session.changePriority({q0}, -10);
+        QTRY_COMPARE(store->currentShape(q5)->priority, 20);
+        QTRY_COMPARE(store->currentShape(q0)->priority, -10);
+        QVERIFY(store->isChanged(q5));
+        QVERIFY(!store->isChanged(store->rowOf(QStringLiteral("q3"))));
+        (*job)->kill();
+        QVERIFY(waitResult(*job));
+    }
+
+    RunSession session;
+    Result<OpenedRun> opened = RunSession::open(journal);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    session.adopt(std::move(*opened));
+    const std::shared_ptr<TaskStore> store = session.store();
+    QCOMPARE(store->currentShape(store->rowOf(QStringLiteral("q5")))->priority, 20);
+    QCOMPARE(store->currentShape(store->rowOf(QStringLiteral("q0")))->priority, -10);
+    QCOMPARE(store->currentShape(store->rowOf(QStringLiteral("q2")))->priority, 0);
+    // The held task is given up on, so the resume runs the six quick ones, one at a time.
+    QSignalSpy skipped(&session, &RunSession::tasksSkipped);
+    QVERIFY(session.skipTasks({store->rowOf(QStringLiteral("hold"))},
+                              QStringLiteral("not needed")));
+    QVERIFY(skipped.wait(30000));
+    QVector<int> order;
+    connect(&session, &RunSession::tasksFinished, this,
+            [&order](const QVector<int> &rows) { order += rows; });
+    const Result<Job *> job = session.resume(s);
+    QVERIFY2(job, qPrintable(job.error()));
+    QVERIFY(waitResult(*job));
+    QCOMPARE(order.size(), 6);
+    QCOMPARE(order.first(), store->rowOf(QStringLiteral("q5")));
+    QCOMPARE(order.last(), store->rowOf(QStringLiteral("q0")));
 }
 
 QTEST_GUILESS_MAIN(tst_RunSession)

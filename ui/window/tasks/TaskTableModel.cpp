@@ -151,13 +151,15 @@ QString TaskTableModel::shapeTip(const TaskSpec &spec, const TaskShape &shape)
     const auto timeoutOf = [](const TaskShape &s) {
         return s.fetch.timeoutMs ? s.fetch.timeoutMs : s.timeoutMs;
     };
+    if (spec.shape->priority != shape.priority)
+        was << tr("priority %1").arg(spec.shape->priority);
     if (timeoutOf(*spec.shape) != timeoutOf(shape))
         was << tr("timeout %1")
                         .arg(timeoutOf(*spec.shape)
                                      ? Formatting::milliseconds(timeoutOf(*spec.shape))
                                      : tr("of the run"));
     tip += QLatin1Char('\n')
-           + tr("(changed by Retry with Changes; the batch had %1)")
+           + tr("(changed by Retry with Changes or a priority change; the batch had %1)")
                      .arg(was.isEmpty() ? tr("the same values") : was.join(QStringLiteral(", ")));
     return tip;
 }
