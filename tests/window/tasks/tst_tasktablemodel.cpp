@@ -27,6 +27,7 @@ private slots:
     void liveUpdatesAreMerged();
     void staleOrderIsRefreshedAfterChanges();
     void displayText();
+    void changedTaskTipSaysWhatTheBatchHad();
 
 private:
     // n tasks "task-<i>" with pseudo-random states, seeded.
@@ -337,6 +338,30 @@ void tst_TaskTableModel::displayText()
     QCOMPARE(TaskTableModel::displayText(spec, st, int(TaskColumn::Result)), QString());
     QCOMPARE(TaskTableModel::displayText(spec, st, int(TaskColumn::Error)),
              QStringLiteral("timed out after 200 ms…"));
+}
+
+// The tooltip of a task whose shape was changed names what the batch had, and by what.
+void tst_TaskTableModel::changedTaskTipSaysWhatTheBatchHad()
+{
+    auto original = std::make_shared<TaskShape>();
+    original->fetch.kind = FetchKind::Url;
+    original->fetch.url = "http://a.example/x";
+    original->priority = 3;
+    const TaskSpec spec{QStringLiteral("t"), original};
+    QCOMPARE(TaskTableModel::shapeTip(spec, *original), QStringLiteral("\nhttp://a.example/x"));
+
+    TaskShape raised = *original;
+    raised.priority = 13;
+    QVERIFY2(TaskTableModel::shapeTip(spec, raised)
+                     .endsWith(QStringLiteral("(priority changed; the batch had priority 3)")),
+             qPrintable(TaskTableModel::shapeTip(spec, raised)));
+
+    TaskShape mirrored = raised;
+    mirrored.fetch.url = "http://b.example/x";
+    QVERIFY2(TaskTableModel::shapeTip(spec, mirrored)
+                     .endsWith(QStringLiteral("(changed by Retry with Changes; the batch had "
+                                              "fetch http://a.example/x, priority 3)")),
+             qPrintable(TaskTableModel::shapeTip(spec, mirrored)));
 }
 
 QTEST_MAIN(tst_TaskTableModel)

@@ -151,15 +151,18 @@ QString TaskTableModel::shapeTip(const TaskSpec &spec, const TaskShape &shape)
     const auto timeoutOf = [](const TaskShape &s) {
         return s.fetch.timeoutMs ? s.fetch.timeoutMs : s.timeoutMs;
     };
-    if (spec.shape->priority != shape.priority)
-        was << tr("priority %1").arg(spec.shape->priority);
     if (timeoutOf(*spec.shape) != timeoutOf(shape))
         was << tr("timeout %1")
                         .arg(timeoutOf(*spec.shape)
                                      ? Formatting::milliseconds(timeoutOf(*spec.shape))
                                      : tr("of the run"));
+    // Raise or Lower Priority alone changes no more than the priority.
+    const bool retried = !was.isEmpty() || spec.shape->priority == shape.priority;
+    if (spec.shape->priority != shape.priority)
+        was << tr("priority %1").arg(spec.shape->priority);
     tip += QLatin1Char('\n')
-           + tr("(changed by Retry with Changes or a priority change; the batch had %1)")
+           + (retried ? tr("(changed by Retry with Changes; the batch had %1)")
+                      : tr("(priority changed; the batch had %1)"))
                      .arg(was.isEmpty() ? tr("the same values") : was.join(QStringLiteral(", ")));
     return tip;
 }

@@ -58,7 +58,7 @@ public:
                                bool full = false, const ProcessOutcome *process = nullptr);
 
     // The Id column's tooltip after the id: the URL the task fetches now and, for a task a
-    // retry with changes gave a new shape, what the batch had.
+    // retry with changes or a priority change gave a new shape, what the batch had.
     static QString shapeTip(const TaskSpec &spec, const TaskShape &shape);
 
     // Feeds the engine's coalesced "these rows changed" signal in.
