@@ -22,6 +22,7 @@ RunSettings windowTestRunSettings(RunSettings s)
 {
     s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
     s.workers = 2;
+    s.concurrency = RunSettings{}.concurrency; // a test may have lowered it
     s.maxAttempts = 2;
     s.retry.baseDelayMs = 10;
     s.retry.maxDelayMs = 50;

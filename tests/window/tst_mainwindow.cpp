@@ -48,6 +48,7 @@ private slots:
 
     void runFailRetryFilterExport();
     void retrySelectedFromContextMenuAction();
+    void raisedPriorityIsMarkedAndJournaled();
     void pauseResumeCancel();
     void badBatchShowsItsErrors();
     void unreadableFileSaysWhy();
@@ -340,6 +341,57 @@ void tst_MainWindow::retrySelectedFromContextMenuAction()
     QVERIFY2(copied.at(1).startsWith(QLatin1String("m1\tSucceeded\t1\t")),
              qPrintable(copied.at(1)));
     QVERIFY(copied.at(2).startsWith(QLatin1String("m2\tSucceeded\t")));
+}
+
+// Raise Priority from the task menu: the queued task starts before the others, its ID is
+// marked with why, and the journal keeps the change for a resume.
+void tst_MainWindow::raisedPriorityIsMarkedAndJournaled()
+{
+    RunSettings s = m_window->runSettings();
+    s.workers = 1;
+    s.concurrency = 1;
+    m_window->setRunSettings(s);
+    QStringList lines{QStringLiteral(R"({"id":"hold","fetch":{"delay_ms":4000}})")};
+    for (int i = 0; i < 4; ++i)
+        lines << QStringLiteral(R"({"id":"q%1","fetch":{"delay_ms":10}})").arg(i);
+    QVERIFY(load(writeBatch(QStringLiteral("priority.jsonl"), lines)));
+    QAction *raise = m_window->action(MainWindow::Action::RaisePriority);
+    QVERIFY(!raise->isEnabled()); // nothing runs yet
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    QTRY_COMPARE(m_window->progressPanel()->stats().running, qint64(1));
+
+    QTableView *view = m_window->taskView();
+    view->clearSelection();
+    const QModelIndex q3 = m_window->taskModel()->index(rowOf(QStringLiteral("q3")), 0);
+    view->selectionModel()->select(q3, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QTRY_VERIFY(raise->isEnabled());
+    raise->trigger();
+    QTRY_VERIFY(!m_window->taskModel()->data(q3, Qt::DecorationRole).isNull());
+    QVERIFY2(m_window->taskModel()
+                     ->data(q3, Qt::ToolTipRole)
+                     .toString()
+                     .contains(QStringLiteral("(priority changed; the batch had priority 0)")),
+             qPrintable(m_window->taskModel()->data(q3, Qt::ToolTipRole).toString()));
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(m_window->progressPanel()->stats().succeeded, qint64(5));
+    // q3 ran right after the task that held the worker, before q0.
+    TaskTableModel *model = m_window->taskModel();
+    const auto doneAt = [&](const QString &id) {
+        return m_window->store()
+                ->state(model->data(model->index(rowOf(id), 0), TaskTableModel::StoreRowRole)
+                                .toInt())
+                .finishedAtMs;
+    };
+    QVERIFY(doneAt(QStringLiteral("q3")) < doneAt(QStringLiteral("q0")));
+
+    Journal journal;
+    QString error;
+    QVERIFY2(journal.open(m_window->journalPath(), &error), qPrintable(error));
+    const QList<JournalEdit> edits = journal.edits(&error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(edits.size(), 1);
+    QVERIFY2(edits.first().change.contains("\"priority_delta\":10"), edits.first().change);
 }
 
 void tst_MainWindow::pauseResumeCancel()
