@@ -976,7 +976,15 @@ void RunCoordinator::changeTasks(const std::shared_ptr<TaskStore> &store, const 
         for (qsizetype i = 0; i < rows.size() && i < shapes.size(); ++i)
             s.setShapeLocked(rows[i], shapes[i]);
     });
-    if (m_journal && store == m_store)
+    if (store == m_store)
+        recordEdit(edit);
+    else
+        m_pendingEdits.append(edit);
+}
+
+void RunCoordinator::recordEdit(const JournalEdit &edit)
+{
+    if (m_journal)
         QMetaObject::invokeMethod(m_journal, [j = m_journal, edit] { j->appendEdit(edit); });
     else
         m_pendingEdits.append(edit);
@@ -1019,12 +1027,8 @@ void RunCoordinator::changePriority(const QVector<int> &rows, int delta, const Q
             markChanged(row);
         }
     });
-    if (!edit.rows.isEmpty()) {
-        if (m_journal)
-            QMetaObject::invokeMethod(m_journal, [j = m_journal, edit] { j->appendEdit(edit); });
-        else
-            m_pendingEdits.append(edit);
-    }
+    if (!edit.rows.isEmpty())
+        recordEdit(edit);
     dispatch();
 }
 

@@ -132,6 +132,8 @@ private:
     void blockHost(const QString &host, const QString &why);
     void dispatch();
     void armPaceTimer();
+    // Journals a change to tasks' specs, or keeps it until the journal is open.
+    void recordEdit(const JournalEdit &edit);
     qint32 priorityOf(int row) const;
     ReadyQueue::Entry readyEntry(int row, qint64 readyAtMs) const
     {
