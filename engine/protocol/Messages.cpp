@@ -31,9 +31,11 @@ void str(WireWriter &w, const QString &s)
     w.bytes(s.toUtf8());
 }
 
+// Strings are UTF-8 on the wire; anything else fails the frame rather than coming back
+// as different bytes.
 QString str(WireReader &r)
 {
-    return QString::fromUtf8(r.bytesView());
+    return r.utf8();
 }
 
 // What a URL fetch asks beyond a GET: a flags byte, then only the fields it sets.
@@ -47,6 +49,7 @@ enum HttpFlag : quint16 {
     HasMaxRedirects = 64,
     HasHttpVersion = 128,
     HasUnsetVariable = 256,
+    KnownHttpFlags = 511,
 };
 
 void writeHttp(WireWriter &w, const HttpOptions &h)
@@ -83,20 +86,33 @@ void writeHttp(WireWriter &w, const HttpOptions &h)
 
 bool readHttp(WireReader &r, HttpOptions *h)
 {
+    // Only what writeHttp writes is accepted: an unknown flag, or a flag whose field holds
+    // the default, would be dropped by the next hop's encoder and mean something else there.
+    const HttpOptions none;
     const quint16 flags = r.u16();
+    if (flags & ~KnownHttpFlags)
+        return false;
     if (flags & HasMethod) {
         const quint8 method = r.u8();
-        if (method >= HttpMethodCount)
+        if (method >= HttpMethodCount || HttpMethod(method) == none.method)
             return false;
         h->method = HttpMethod(method);
     }
-    if (flags & HasBody)
+    if (flags & HasBody) {
         h->body = r.bytes();
-    if (flags & HasBodyFile)
+        if (h->body.isEmpty())
+            return false;
+    }
+    if (flags & HasBodyFile) {
         h->bodyFile = str(r);
+        if (h->bodyFile.isEmpty())
+            return false;
+    }
     if (flags & HasCredentials) {
         h->user = r.bytes();
         h->password = r.bytes();
+        if (h->user.isEmpty() && h->password.isEmpty())
+            return false;
     }
     if (flags & HasNetrc) {
         h->netrc = true;
@@ -105,18 +121,21 @@ bool readHttp(WireReader &r, HttpOptions *h)
     h->decompress = !(flags & NoDecompress);
     if (flags & HasMaxRedirects) {
         const quint16 n = r.u16();
-        if (n > 0x7fff)
+        if (n > 0x7fff || qint16(n) == none.maxRedirects)
             return false;
         h->maxRedirects = qint16(n);
     }
     if (flags & HasHttpVersion) {
         const quint8 version = r.u8();
-        if (version >= HttpVersionCount)
+        if (version >= HttpVersionCount || HttpVersion(version) == none.httpVersion)
             return false;
         h->httpVersion = HttpVersion(version);
     }
-    if (flags & HasUnsetVariable)
+    if (flags & HasUnsetVariable) {
         h->unsetVariable = r.bytes();
+        if (h->unsetVariable.isEmpty())
+            return false;
+    }
     return r.ok();
 }
 

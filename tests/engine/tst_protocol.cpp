@@ -24,6 +24,8 @@ private slots:
     void cancelAndHeartbeat();
     void emptyFieldsRoundTrip();
     void countsBeyondThePayloadAreRejected();
+    void httpFlagsOnlyInTheirWrittenForm_data();
+    void httpFlagsOnlyInTheirWrittenForm();
     void framesSplitAnywhere();
     void unknownFrameTypeIsAnError();
     void oversizedFrameIsAnError();
@@ -396,6 +398,58 @@ void tst_Protocol::countsBeyondThePayloadAreRejected()
     QVector<AttemptResult> results;
     QVERIFY(!Wire::decodeResults(payload, &results));
     QVERIFY(results.capacity() < 100);
+}
+
+void tst_Protocol::httpFlagsOnlyInTheirWrittenForm_data()
+{
+    QTest::addColumn<quint16>("flags");
+    QTest::addColumn<QByteArray>("fields");
+    QTest::addColumn<bool>("accepted");
+    const QByteArray noBytes(4, '\0'); // a zero length
+    QTest::newRow("none") << quint16(0) << QByteArray() << true;
+    QTest::newRow("netrc, default file") << quint16(16) << noBytes << true;
+    QTest::newRow("no decompression") << quint16(32) << QByteArray() << true;
+    // Found by fuzz_frames: bit 9 is no flag, and would be dropped by the next encoder.
+    QTest::newRow("unknown flag") << quint16(512) << QByteArray() << false;
+    QTest::newRow("method GET, the default") << quint16(1) << QByteArray(1, '\0') << false;
+    QTest::newRow("empty body") << quint16(2) << noBytes << false;
+    QTest::newRow("empty body file") << quint16(4) << noBytes << false;
+    QTest::newRow("empty credentials") << quint16(8) << noBytes + noBytes << false;
+    QTest::newRow("redirects -1, the default") << quint16(64) << QByteArray(2, '\xff') << false;
+    QTest::newRow("default HTTP version") << quint16(128) << QByteArray(1, '\0') << false;
+    QTest::newRow("empty unset variable") << quint16(256) << noBytes << false;
+}
+
+void tst_Protocol::httpFlagsOnlyInTheirWrittenForm()
+{
+    QFETCH(quint16, flags);
+    QFETCH(QByteArray, fields);
+    QFETCH(bool, accepted);
+    AssignTask t;
+    t.row = 1;
+    t.fetchKind = FetchKind::Url;
+    t.url = "http://127.0.0.1/x";
+    QByteArray stream;
+    Wire::AssignBuilder b(&stream);
+    b.add(t);
+    b.finish();
+    QByteArray payload = decodeAll(stream).at(0).payload;
+    // The default options are a zero flags word, then op, params and input end the entry.
+    const qsizetype at = payload.size() - (2 + 1 + 4 + 4);
+    QCOMPARE(qFromLittleEndian<quint16>(payload.constData() + at), quint16(0));
+    qToLittleEndian(flags, payload.data() + at);
+    payload.insert(at + 2, fields);
+
+    QVector<AssignTask> out;
+    QCOMPARE(Wire::decodeAssign(payload, &out), accepted);
+    if (accepted) {
+        // What is accepted is written back byte for byte: a relay changes nothing.
+        QByteArray again;
+        Wire::AssignBuilder rb(&again);
+        rb.add(out.at(0));
+        rb.finish();
+        QCOMPARE(decodeAll(again).at(0).payload, payload);
+    }
 }
 
 void tst_Protocol::cancelAndHeartbeat()
