@@ -98,7 +98,7 @@ QString CallRunner::displayCommand(const Call &call) const
     return QStringLiteral("call %1 %2").arg(call.spec.program, args);
 }
 
-void CallRunner::event(const Program *p, const QString &text)
+void CallRunner::logEvent(const Program *p, const QString &text)
 {
     m_host.programOutput(p->spec.name, ProgramOutput::Event, (text + u'\n').toUtf8());
 }
@@ -195,7 +195,7 @@ CallRunner::Instance *CallRunner::startInstance(Program *p)
         return nullptr;
     }
     raw->pid = process->pid();
-    event(p, QStringLiteral("started: pid %1").arg(raw->pid));
+    logEvent(p, QStringLiteral("started: pid %1").arg(raw->pid));
     raw->startupTimer = new QTimer(process);
     raw->startupTimer->setSingleShot(true);
     connect(raw->startupTimer, &QTimer::timeout, this, [this, p, raw] {
@@ -254,7 +254,8 @@ void CallRunner::pump(Program *p)
         if (p->spec.recycleAfter > 0 && in->sent >= p->spec.recycleAfter) {
             // Recycled: a fresh process takes the next calls; this one finishes its own.
             in->draining = true;
-            event(p, QStringLiteral("recycling pid %1 after %2 tasks").arg(in->pid).arg(in->sent));
+            logEvent(p,
+                     QStringLiteral("recycling pid %1 after %2 tasks").arg(in->pid).arg(in->sent));
             if (in->inFlight.isEmpty())
                 retire(in);
             continue;
@@ -297,7 +298,7 @@ void CallRunner::onLine(Program *p, Instance *in, const QJsonObject &line)
         if (!in->ready) {
             in->ready = true;
             in->startupTimer->stop();
-            event(p, QStringLiteral("ready: pid %1").arg(in->pid));
+            logEvent(p, QStringLiteral("ready: pid %1").arg(in->pid));
             pump(p);
         }
         return;
@@ -358,7 +359,7 @@ void CallRunner::onExited(Program *p, Instance *in, int waitStatus)
     if (!expected)
         fault(p, in, describeExit(waitStatus), waitStatus);
     else if (!in->stopped)
-        event(p, QStringLiteral("pid %1 %2").arg(in->pid).arg(describeExit(waitStatus)));
+        logEvent(p, QStringLiteral("pid %1 %2").arg(in->pid).arg(describeExit(waitStatus)));
     const auto it = std::find_if(p->instances.begin(), p->instances.end(),
                                  [in](const auto &x) { return x.get() == in; });
     if (it != p->instances.end()) {
@@ -384,7 +385,7 @@ void CallRunner::fault(Program *p, Instance *in, const QString &what, int waitSt
             = last.isEmpty() ? QStringLiteral("; it wrote nothing on stderr")
                              : QStringLiteral("; last stderr: %1").arg(QString::fromUtf8(last));
     const QString message = QStringLiteral("program %1 %2%3").arg(p->spec.name, what, stderrText);
-    event(p, QStringLiteral("stopped: %1").arg(what));
+    logEvent(p, QStringLiteral("stopped: %1").arg(what));
     if (in->answered == 0)
         ++p->failuresInARow;
     else
@@ -433,7 +434,8 @@ void CallRunner::declareBroken(Program *p, const QString &reason, const QByteArr
     p->broken = true;
     p->brokenReason = reason;
     p->brokenStderr = stderrTail;
-    event(p, QStringLiteral("broken: %1; its calls on this worker fail from now on").arg(reason));
+    logEvent(p,
+             QStringLiteral("broken: %1; its calls on this worker fail from now on").arg(reason));
     pump(p);
 }
 
@@ -539,11 +541,11 @@ void CallRunner::tick()
             if (rss <= limit)
                 continue;
             in->draining = true;
-            event(p, QStringLiteral("recycling pid %1: it uses %2 MiB, over the worker memory "
-                                    "cap of %3 MiB")
-                             .arg(in->pid)
-                             .arg(rss)
-                             .arg(limit));
+            logEvent(p, QStringLiteral("recycling pid %1: it uses %2 MiB, over the worker memory "
+                                       "cap of %3 MiB")
+                                .arg(in->pid)
+                                .arg(rss)
+                                .arg(limit));
             if (in->inFlight.isEmpty())
                 retire(in.get());
         }

@@ -101,7 +101,7 @@ private:
     void failBroken(Call *call);
     void finishCall(Call *call, AttemptResult &&r);
     void dropCall(Call *call); // no report: aborted
-    void event(const Program *p, const QString &text);
+    void logEvent(const Program *p, const QString &text);
     // End of input for a recycled process whose calls are done; stopped if it lingers.
     void retire(Instance *in);
     QString displayCommand(const Call &call) const;
