@@ -212,8 +212,7 @@ QString RunSession::lastJournalOf(const QString &batchPath)
 }
 
 Result<OpenedRun> RunSession::openEdited(const QString &batchPath, const QString &journalPath,
-                                         ResumePlan::Mode mode, const QString &newJournalPath,
-                                         const OpenOptions &options)
+                                         ResumePlan::Mode mode, const OpenOptions &options)
 {
     QElapsedTimer clock;
     clock.start();
@@ -239,20 +238,26 @@ Result<OpenedRun> RunSession::openEdited(const QString &batchPath, const QString
     plan->seed(*earlier->store, *opened->store);
     opened->resumePlan = plan;
     opened->elapsedMs = clock.elapsed();
-    if (newJournalPath.isEmpty())
-        return opened;
-    // The new run's journal: the batch as it is now, with the results it keeps, so a later
-    // resume, export or -o of it has every task without the earlier journal.
+    return opened;
+}
+
+Status RunSession::makeEditedJournal(OpenedRun *opened, const QString &path)
+{
+    if (!opened->resumePlan || opened->isJournal())
+        return Status::failure(QStringLiteral("no edited batch to make a journal for"));
+    // The batch as it is now, with the results it keeps, so a later resume, export or -o of
+    // this journal has every task without the earlier one.
+    const QVector<int> kept = opened->resumePlan->keptRows();
     Journal journal;
     QString error;
-    if (!journal.create(newJournalPath, opened->batchPath, opened->batchData, &error)
-        || !journal.appendFinished(*opened->store, plan->keptRows(), &error)
-        || !journal.setOpenTasks(plan->toRun(), &error))
-        return Result<OpenedRun>::failure(error);
+    if (!journal.create(path, opened->batchPath, opened->batchData, &error)
+        || !journal.appendFinished(*opened->store, kept, &error)
+        || !journal.setOpenTasks(opened->resumePlan->toRun(), &error))
+        return Status::failure(error);
     opened->batchData = {};
-    opened->journalPath = newJournalPath;
-    opened->finishedRows = plan->keptRows();
-    return opened;
+    opened->journalPath = path;
+    opened->finishedRows = kept;
+    return {};
 }
 
 Result<OpenedRun> RunSession::openData(const QByteArray &data, const QString &path,

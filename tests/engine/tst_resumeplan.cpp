@@ -136,9 +136,11 @@ void tst_ResumePlan::editedBatchRunsOnlyWhatChanged()
 
     const QString secondJournal = m_dir.filePath(QStringLiteral("second.journal"));
     {
-        Result<OpenedRun> opened = RunSession::openEdited(batch, firstJournal,
-                                                          ResumePlan::Mode::Resume, secondJournal);
+        Result<OpenedRun> opened
+                = RunSession::openEdited(batch, firstJournal, ResumePlan::Mode::Resume);
         QVERIFY2(opened, qPrintable(opened.error()));
+        const Status made = RunSession::makeEditedJournal(&*opened, secondJournal);
+        QVERIFY2(made, qPrintable(made.error()));
         QCOMPARE(opened->journalPath, secondJournal);
         RunSession session;
         session.adopt(std::move(*opened));
@@ -195,8 +197,7 @@ void tst_ResumePlan::refusesWhatIsNotAJournal()
     const QString batch = writeTestFile(m_dir, QStringLiteral("plain.jsonl"),
                                         R"({"id":"a","compute":{"op":"sum_to","n":3}})"
                                         "\n");
-    const Result<OpenedRun> opened
-            = RunSession::openEdited(batch, batch, ResumePlan::Mode::Resume, {});
+    const Result<OpenedRun> opened = RunSession::openEdited(batch, batch, ResumePlan::Mode::Resume);
     QVERIFY(!opened);
     QVERIFY2(opened.error().contains(QStringLiteral("is not a Brigade journal")),
              qPrintable(opened.error()));

@@ -95,6 +95,8 @@ QString ManPage::render() const
     // No date in the header: the page is the same for every build of one version.
     QString out = QStringLiteral(".TH %1 1 \"\" \"%2\" \"User Commands\"\n")
                           .arg(escaped(m_program.toUpper()), escaped(m_version));
+    // No hyphenation: options, paths and names must read (and copy) as typed.
+    out += QStringLiteral(".nh\n");
     out += QStringLiteral(".SH NAME\n%1 \\- %2\n").arg(text(m_program), escaped(m_summary));
     out += renderHelp(Help{QString(), m_mainHelp});
     if (!m_commands.isEmpty()) {
