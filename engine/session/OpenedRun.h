@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ResumePlan.h"
 #include "batch/Batch.h"
 #include "core/TaskStore.h"
 #include "failures/FailureGroups.h"
@@ -25,6 +26,9 @@ struct OpenedRun
     // they finished.
     QString journalPath;
     QVector<int> finishedRows;
+    // For a journal: when each row's final record was written (ms since the epoch; -1: not
+    // final, or not recorded by an older Brigade).
+    QVector<qint64> finishedAtMs;
     // For a journal: its failed tasks grouped by cause (when, where, an example each).
     std::shared_ptr<const FailureGroups> failures;
     // Summary and problems (file:line:column); its tasks are moved into store. A MapReduce
@@ -38,6 +42,8 @@ struct OpenedRun
     // path, same bytes) that left tasks unfinished, and how many.
     QString earlierJournal;
     qint64 earlierOpenTasks = 0;
+    // Set by RunSession::openEdited: what the run keeps of an earlier run and what it runs.
+    std::shared_ptr<const ResumePlan> resumePlan;
     qint64 elapsedMs = 0;
     bool cancelled = false; // OpenOptions::cancel was set: nothing else is filled in
 

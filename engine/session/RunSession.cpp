@@ -74,7 +74,7 @@ Result<OpenedRun> openJournal(const QString &path, const OpenOptions &options)
     // Built here, before any engine sees it: restoring is this store's first writer.
     opened.store = std::make_shared<TaskStore>(std::move(opened.batch->tasks));
     opened.batch->tasks = {};
-    QVector<qint64> finishedAt;
+    QVector<qint64> &finishedAt = opened.finishedAtMs;
     if (!journal.restore(*opened.store, &error, &opened.finishedRows, &finishedAt))
         return Result<OpenedRun>::failure(error);
     // Retries with changes: the tasks run with their changed specs from now on.
@@ -197,6 +197,67 @@ Result<OpenedRun> RunSession::open(const QString &path, const OpenOptions &optio
     if (opened)
         opened->elapsedMs = clock.elapsed();
     return opened;
+}
+
+QString RunSession::lastJournalOf(const QString &batchPath)
+{
+    const QString absolute = QFileInfo(batchPath).absoluteFilePath();
+    for (const QString &path : Journal::journalsNamedFor(batchPath).mid(0, JournalsLookedAt)) {
+        Journal journal;
+        QString error;
+        if (journal.open(path, &error) && journal.batchPath() == absolute)
+            return path;
+    }
+    return {};
+}
+
+Result<OpenedRun> RunSession::openEdited(const QString &batchPath, const QString &journalPath,
+                                         ResumePlan::Mode mode, const OpenOptions &options)
+{
+    QElapsedTimer clock;
+    clock.start();
+    if (!isJournalFile(journalPath))
+        return Result<OpenedRun>::failure(
+                QStringLiteral("%1 is not a Brigade journal").arg(journalPath));
+    if (isJournalFile(batchPath))
+        return Result<OpenedRun>::failure(
+                QStringLiteral("%1 is a journal, not a batch file").arg(batchPath));
+    Result<OpenedRun> earlier = openJournal(journalPath, options);
+    if (!earlier || earlier->cancelled)
+        return earlier;
+    OpenOptions batchOptions = options;
+    batchOptions.findEarlierRun = false;
+    Result<OpenedRun> opened = open(batchPath, batchOptions);
+    if (!opened || opened->cancelled)
+        return opened;
+    if (opened->isMapReduce())
+        return Result<OpenedRun>::failure(
+                QStringLiteral("%1 is a MapReduce job, which keeps no journal").arg(batchPath));
+    auto plan = std::make_shared<ResumePlan>(
+            ResumePlan::make(*earlier->store, earlier->finishedAtMs, *opened->store, mode));
+    plan->seed(*earlier->store, *opened->store);
+    opened->resumePlan = plan;
+    opened->elapsedMs = clock.elapsed();
+    return opened;
+}
+
+Status RunSession::makeEditedJournal(OpenedRun *opened, const QString &path)
+{
+    if (!opened->resumePlan || opened->isJournal())
+        return Status::failure(QStringLiteral("no edited batch to make a journal for"));
+    // The batch as it is now, with the results it keeps, so a later resume, export or -o of
+    // this journal has every task without the earlier one.
+    const QVector<int> kept = opened->resumePlan->keptRows();
+    Journal journal;
+    QString error;
+    if (!journal.create(path, opened->batchPath, opened->batchData, &error)
+        || !journal.appendFinished(*opened->store, kept, &error)
+        || !journal.setOpenTasks(opened->resumePlan->toRun(), &error))
+        return Status::failure(error);
+    opened->batchData = {};
+    opened->journalPath = path;
+    opened->finishedRows = kept;
+    return {};
 }
 
 Result<OpenedRun> RunSession::openData(const QByteArray &data, const QString &path,

@@ -59,6 +59,18 @@ public:
     // when the file cannot be used at all (missing, a folder, unreadable, not a journal
     // Brigade can read); a batch's problems are in batch->errors. Runs on any thread.
     static Result<OpenedRun> open(const QString &path, const OpenOptions &options = {});
+    // Opens the batch at batchPath to run it against the journal of an earlier run of it,
+    // edited or reordered since: every task that finished there and is the same task
+    // (TaskIdentity) keeps its result, the others run (see ResumePlan, in resumePlan).
+    // Nothing is written: makeEditedJournal() makes the run's journal. Runs on any thread.
+    static Result<OpenedRun> openEdited(const QString &batchPath, const QString &journalPath,
+                                        ResumePlan::Mode mode, const OpenOptions &options = {});
+    // Makes the journal of a run of openEdited()'s batch at path, holding the batch and the
+    // kept results: adopt() opened then, and resume() runs the rest. Runs on any thread.
+    static Status makeEditedJournal(OpenedRun *opened, const QString &path);
+    // The newest journal in the default directory made by a run of this batch file (by
+    // path, whatever its content now), or empty.
+    static QString lastJournalOf(const QString &batchPath);
     // Opens a batch given as bytes (brigade run LIST -- PROG makes one), named path in
     // messages and the journal.
     static Result<OpenedRun> openData(const QByteArray &data, const QString &path,

@@ -39,7 +39,7 @@ void tst_ManPage::roff_data()
 
     QTest::newRow("header and name")
             << QString("Usage: prog [options]\n")
-            << QString(".TH PROG 1 \"\" \"Prog 1.0\" \"User Commands\"\n.SH NAME\n"
+            << QString(".TH PROG 1 \"\" \"Prog 1.0\" \"User Commands\"\n.nh\n.ad l\n.SH NAME\n"
                        "prog \\- does things\n");
     QTest::newRow("synopsis, then description")
             << QString("Usage: prog [options] batch\nRuns a batch.\n")

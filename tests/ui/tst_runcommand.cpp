@@ -224,7 +224,7 @@ void tst_RunCommand::helpAndVersion()
              {"--resume", "--workers", "--skip-invalid", "Exit status:", "130"},
              {"brigade export JOURNAL"}},
             {{"retry-failed", "--help"},
-             "Usage: brigade retry-failed JOURNAL [options]",
+             "Usage: brigade retry-failed JOURNAL [BATCH] [--explain[=all|N]] [options]",
              {"--workers", "--output", "Exit status:"},
              {"--resume", "--skip-invalid"}},
             {{"export", "x.journal", "--help"},

@@ -182,8 +182,17 @@ struct Parser
             QStringLiteral("N")};
     QCommandLineOption resume{QStringLiteral("resume"),
                               QStringLiteral("Resume the run recorded in JOURNAL: only tasks that "
-                                             "had not finished run."),
+                                             "had not finished run. With a BATCH (edited or "
+                                             "reordered since), finished tasks that are the "
+                                             "same keep their results and the others run, in a "
+                                             "new journal; JOURNAL then defaults to the batch's "
+                                             "last one."),
                               QStringLiteral("JOURNAL")};
+    QCommandLineOption explain{QStringLiteral("explain"),
+                               QStringLiteral("Say what would run and why (kept, changed, new, "
+                                              "failed before) and run nothing. =all: every "
+                                              "task's line too; =N: the first N tasks' lines."),
+                               QStringLiteral("all|N")};
     QCommandLineOption prune{QStringLiteral("prune"),
                              QStringLiteral("journals: remove old journals (by default all but "
                                             "the newest of each batch).")};
@@ -295,6 +304,7 @@ struct Parser
                       follow,
                       maxQueued,
                       resume,
+                      explain,
                       prune,
                       keep,
                       olderThan,
@@ -554,13 +564,19 @@ QList<CommandDoc> commandDocs(const Parser &P)
             QStringLiteral("run"),
             {QStringLiteral("brigade run BATCH [options]"),
              QStringLiteral("brigade run LIST [options] -- PROG ARG..."),
-             QStringLiteral("brigade run --resume JOURNAL [options]")},
+             QStringLiteral("brigade run --resume JOURNAL [options]"),
+             QStringLiteral("brigade run BATCH --resume [JOURNAL] [--explain[=all|N]] [options]")},
             QStringLiteral("Runs the tasks of BATCH (a .jsonl task file or a .txt list of URLs) "
                            "headless, with a live view on a terminal, and ends with a summary "
                            "on stdout. With -- PROG ARG..., runs PROG once per line of LIST (- "
                            "for stdin; {} is the line, appended when no placeholder is given). "
                            "The run is recorded in a journal; --resume JOURNAL runs what it did "
-                           "not finish, cancelled tasks included."),
+                           "not finish, cancelled tasks included. BATCH --resume runs a batch "
+                           "edited or reordered since against its last journal (or JOURNAL): "
+                           "a task is the same when its id, fetch, compute, command, arguments "
+                           "and input are (not its attempts, timeouts or priority), and a "
+                           "finished same task keeps its result; --explain says per task why "
+                           "it will or will not run, and runs nothing."),
             {},
             {QStringLiteral("0    every task succeeded or was skipped with a reason"),
              QStringLiteral("1    some tasks failed or were cancelled"),
@@ -568,21 +584,26 @@ QList<CommandDoc> commandDocs(const Parser &P)
                             "batch, no task to run, an -o that names an input"),
              interrupted}};
     run.options << P.output << P.skipInvalid << P.progress << P.journal << P.noJournal << P.resume
-                << P.follow << P.maxQueued << P.onFinish << P.bell << settings << P.help;
+                << P.explain << P.follow << P.maxQueued << P.onFinish << P.bell << settings
+                << P.help;
     CommandDoc retry{QStringLiteral("retry-failed"),
-                     {QStringLiteral("brigade retry-failed JOURNAL [options]")},
+                     {QStringLiteral("brigade retry-failed JOURNAL [BATCH] [--explain[=all|N]] "
+                                     "[options]")},
                      QStringLiteral("Runs the failed tasks of the run recorded in JOURNAL again, "
                                     "with fresh attempts, and records them in the same journal. "
                                     "The run settings are this command's, not the first run's. "
                                     "-o writes a record for every task of the run (those that "
                                     "finished before from the journal); --only-retried writes "
-                                    "the retried tasks alone."),
+                                    "the retried tasks alone. With BATCH (edited or reordered "
+                                    "since), the tasks that finished and are the same keep "
+                                    "their results and the others run, failed tasks included, "
+                                    "in a new journal."),
                      {},
                      {QStringLiteral("0    every task retried succeeded"),
                       QStringLiteral("1    some still failed or were cancelled"),
                       QStringLiteral("2    bad usage, or JOURNAL is not a readable journal"),
                       interrupted}};
-    retry.options << P.output << P.onlyRetried << P.group << P.setHeader << P.setHost
+    retry.options << P.explain << P.output << P.onlyRetried << P.group << P.setHeader << P.setHost
                   << P.setTimeout << P.setAttempts << P.progress << P.onFinish << P.bell << settings
                   << P.help;
     CommandDoc exportDoc{QStringLiteral("export"),
@@ -719,6 +740,16 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
             return false;
         }
     }
+    // --resume and --explain may come without their value: "--resume" then takes the batch's
+    // last journal and "--explain" prints the summary.
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const bool last
+                = i + 1 == args.size() || (args[i + 1].startsWith(u'-') && args[i + 1] != u"-");
+        if (args[i] == u"--resume" && last)
+            args[i] = QStringLiteral("--resume=");
+        else if (args[i] == u"--explain")
+            args[i] = QStringLiteral("--explain=summary");
+    }
     QStringList argv{QStringLiteral("brigade")};
     argv += args;
     if (!P.p.parse(argv)) {
@@ -789,11 +820,22 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
                      : verb == QLatin1String("failures") ? CliOptions::Command::Failures
                      : verb == QLatin1String("skip")     ? CliOptions::Command::Skip
                                                          : CliOptions::Command::RetryFailed;
-        if (pos.size() != 2) {
-            *error = QStringLiteral("%1 expects one journal file (brigade %1 JOURNAL)").arg(verb);
+        const bool withBatch = o->command == CliOptions::Command::RetryFailed && pos.size() == 3;
+        if (pos.size() != 2 && !withBatch) {
+            *error = o->command == CliOptions::Command::RetryFailed
+                             ? QStringLiteral("retry-failed expects a journal file and maybe the "
+                                              "batch, edited (brigade retry-failed JOURNAL "
+                                              "[BATCH])")
+                             : QStringLiteral("%1 expects one journal file (brigade %1 JOURNAL)")
+                                       .arg(verb);
             return false;
         }
         o->journalPath = pos[1];
+        if (withBatch) {
+            o->edited = true;
+            o->batchPath = pos[2];
+            o->newJournalPath = P.p.value(P.journal);
+        }
         if (o->command == CliOptions::Command::Export && !P.p.isSet(P.output)) {
             *error = QStringLiteral("export needs --output FILE (.jsonl or .csv)");
             return false;
@@ -811,12 +853,22 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
             o->batchPath = o->followPath;
             o->journalPath = P.p.value(P.journal);
         } else if (P.p.isSet(P.resume)) {
-            if (!pos.isEmpty()) {
-                *error = QStringLiteral("--resume takes the journal instead of a batch file");
+            if (pos.size() > 1) {
+                *error = QStringLiteral("unexpected argument \"%1\" (one batch file at a time)")
+                                 .arg(pos[1]);
                 return false;
             }
             o->resume = true;
             o->journalPath = P.p.value(P.resume);
+            if (!pos.isEmpty()) {
+                o->edited = true;
+                o->batchPath = pos.first();
+                o->newJournalPath = P.p.value(P.journal);
+            } else if (o->journalPath.isEmpty()) {
+                *error = QStringLiteral("--resume needs the journal (brigade run --resume "
+                                        "JOURNAL) or the batch (brigade run BATCH --resume)");
+                return false;
+            }
         } else if (pos.isEmpty()) {
             *error = dashes >= 0 ? QStringLiteral("missing the list of inputs (brigade run LIST "
                                                   "-- PROG ARG...; - reads the list from stdin)")
@@ -842,6 +894,27 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     }
     if (!parseRetryChange(P, o, error) || !parseFinish(P, o, error))
         return false;
+    if (o->edited && (!o->groups.isEmpty() || !o->change.isEmpty())) {
+        *error = QStringLiteral("--group and --set-* go with brigade retry-failed JOURNAL "
+                                "alone, not with a batch");
+        return false;
+    }
+    if (P.p.isSet(P.explain)) {
+        const QString value = P.p.value(P.explain);
+        bool ok = true;
+        o->explain = value == u"summary" ? 0
+                     : value == u"all"   ? CliOptions::ExplainAll
+                                         : value.toLongLong(&ok);
+        if (!ok || o->explain < 0) {
+            *error = QStringLiteral("--explain expects all or a number of tasks, not \"%1\"")
+                             .arg(value);
+            return false;
+        }
+        if (!o->resume && o->command != CliOptions::Command::RetryFailed) {
+            *error = QStringLiteral("--explain goes with brigade run --resume and retry-failed");
+            return false;
+        }
+    }
     o->noJournal = P.p.isSet(P.noJournal);
     if (o->noJournal && (P.p.isSet(P.journal) || o->resume)) {
         *error = QStringLiteral("--no-journal cannot be combined with --journal or --resume");

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <limits>
+
 namespace Brigade {
 
 // What the command line asked for.
@@ -26,6 +28,15 @@ struct CliOptions
     qint64 maxQueued = 100000;
     QString journalPath; // --journal, or the journal of --resume / retry-failed / export
     bool resume = false;
+    // run BATCH --resume [JOURNAL] and retry-failed JOURNAL BATCH: batchPath is an edited
+    // batch run against journalPath (empty: the batch's last journal), recorded in
+    // newJournalPath (--journal; empty: a new one in the default folder).
+    bool edited = false;
+    QString newJournalPath;
+    // --explain: print what would run and why, run nothing. -1: not asked; 0: the summary;
+    // N: the summary and the first N tasks' lines (ExplainAll: every task's).
+    static constexpr qint64 ExplainAll = std::numeric_limits<qint64>::max();
+    qint64 explain = -1;
     bool noJournal = false;
     QString outputPath;
     bool onlyRetried = false; // retry-failed -o: the retried tasks' records alone

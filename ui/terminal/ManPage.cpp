@@ -95,6 +95,9 @@ QString ManPage::render() const
     // No date in the header: the page is the same for every build of one version.
     QString out = QStringLiteral(".TH %1 1 \"\" \"%2\" \"User Commands\"\n")
                           .arg(escaped(m_program.toUpper()), escaped(m_version));
+    // No hyphenation, so options, paths and names read (and copy) as typed; lines left
+    // aligned, since without hyphens a justified line of long words cannot be filled.
+    out += QStringLiteral(".nh\n.ad l\n");
     out += QStringLiteral(".SH NAME\n%1 \\- %2\n").arg(text(m_program), escaped(m_summary));
     out += renderHelp(Help{QString(), m_mainHelp});
     if (!m_commands.isEmpty()) {

@@ -7,6 +7,7 @@
 #include "MapReduceCommand.h"
 #include "OutputPaths.h"
 #include "job/Job.h"
+#include "journal/Journal.h"
 #include "run/RunSettingsRules.h"
 #include "session/TaskFeed.h"
 #include "usercode/CommandLineBatch.h"
@@ -126,10 +127,80 @@ bool RunCommand::openFed()
     return true;
 }
 
+void RunCommand::explain(const ResumePlan &plan, const TaskStore &store)
+{
+    std::printf("%s\n", plan.summary().toLocal8Bit().constData());
+    const qint64 lines = qMin<qint64>(m_options.explain, store.size());
+    for (int row = 0; row < lines; ++row)
+        std::printf("%s\n", plan.explain(row, store).toLocal8Bit().constData());
+    if (lines < store.size() && m_options.explain > 0)
+        std::printf("... and %lld more (--explain=all lists every task)\n",
+                    static_cast<long long>(store.size() - lines));
+    std::fflush(stdout);
+    emit exitRequested(0);
+}
+
+bool RunCommand::openEdited()
+{
+    const QString &batch = m_options.batchPath;
+    QString journal = m_options.journalPath;
+    if (journal.isEmpty()) {
+        journal = RunSession::lastJournalOf(batch);
+        if (journal.isEmpty()) {
+            fail(QStringLiteral("brigade: no journal of an earlier run of %1 (name one: brigade "
+                                "run %1 --resume JOURNAL)")
+                         .arg(batch),
+                 2);
+            return false;
+        }
+    }
+    const ResumePlan::Mode mode = m_options.command == CliOptions::Command::RetryFailed
+                                          ? ResumePlan::Mode::RetryFailed
+                                          : ResumePlan::Mode::Resume;
+    OpenOptions options;
+    options.maxErrors = MaxErrorsShown;
+    Result<OpenedRun> opened = RunSession::openEdited(batch, journal, mode, options);
+    if (!opened) {
+        fail(QStringLiteral("brigade: %1").arg(opened.error()), 2);
+        return false;
+    }
+    const Batch &parsed = *opened->batch;
+    if (parsed.hasErrors()) {
+        for (const BatchError &e : parsed.errors)
+            printErr(e.toString());
+        if (!m_options.skipInvalid) {
+            fail(QStringLiteral("brigade: %1 has %2; nothing was run (use --skip-invalid to "
+                                "run its valid tasks)")
+                         .arg(batch,
+                              ProgressView::counted(parsed.errorCount, "problem", "problems")),
+                 2);
+            return false;
+        }
+    }
+    if (m_options.explain >= 0) {
+        printErr(QStringLiteral("brigade: %1 against %2").arg(batch, journal));
+        explain(*opened->resumePlan, *opened->store);
+        return false;
+    }
+    const QString path = m_options.newJournalPath.isEmpty() ? Journal::defaultPathFor(batch)
+                                                            : m_options.newJournalPath;
+    if (const Status made = RunSession::makeEditedJournal(&*opened, path); !made) {
+        fail(QStringLiteral("brigade: %1").arg(made.error()), 2);
+        return false;
+    }
+    printErr(QStringLiteral("brigade: %1 against %2: %3")
+                     .arg(batch, journal, opened->resumePlan->summary()));
+    m_session->setJournalling(true);
+    m_session->adopt(std::move(*opened));
+    return true;
+}
+
 bool RunCommand::open()
 {
     if (m_options.isFed())
         return openFed();
+    if (m_options.edited)
+        return openEdited();
     const bool fromJournal = m_options.resume || m_options.command != CliOptions::Command::Run;
     const QString path = fromJournal ? m_options.journalPath : m_options.batchPath;
     OpenOptions options;
@@ -146,6 +217,16 @@ bool RunCommand::open()
                             "%1)")
                      .arg(path),
              2);
+        return false;
+    }
+    if (fromJournal && m_options.explain >= 0 && opened->isJournal()) {
+        // The journal's own batch, as it ran: what a resume or a retry of it runs.
+        const ResumePlan plan
+                = ResumePlan::make(*opened->store, opened->finishedAtMs, *opened->store,
+                                   m_options.command == CliOptions::Command::RetryFailed
+                                           ? ResumePlan::Mode::RetryFailed
+                                           : ResumePlan::Mode::Resume);
+        explain(plan, *opened->store);
         return false;
     }
     if (!fromJournal && opened->isJournal()) {
@@ -237,6 +318,8 @@ QList<OutputPaths::Input> RunCommand::inputs() const
 Result<Job *> RunCommand::startJob()
 {
     const QString journal = m_session->journalPath();
+    if (m_options.edited)
+        return m_session->resume(m_options.settings); // the plan said what runs
     if (m_options.command == CliOptions::Command::RetryFailed
         && (!m_options.groups.isEmpty() || !m_options.change.isEmpty()))
         return retryChosen();

@@ -39,6 +39,10 @@ private:
     // Opens the batch or journal into the session; false (and the exit requested) if not.
     bool open();
     bool openFed();
+    // run BATCH --resume [JOURNAL], retry-failed JOURNAL BATCH: the batch against the journal.
+    bool openEdited();
+    // --explain: prints the plan (what would run and why) on stdout and ends with status 0.
+    void explain(const ResumePlan &plan, const TaskStore &store);
     FeedSource feedSource() const;
     void onFeedEnded(qint64 accepted, qint64 rejected, const QString &error);
     Result<OpenedRun> openCommandLine(const OpenOptions &options);
