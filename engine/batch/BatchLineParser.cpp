@@ -208,6 +208,21 @@ int BatchLineParser::internShape(const Fields &fields)
     return index;
 }
 
+int BatchLineParser::addUniqueShape(const Fields &fields)
+{
+    TaskShape shape;
+    shape.fetch = fields.fetch;
+    shape.compute = fields.compute;
+    shape.maxAttempts = fields.maxAttempts;
+    shape.timeoutMs = fields.timeoutMs;
+    shape.priority = fields.priority;
+    const int index = int(m_result->shapes.size());
+    m_result->shapes.push_back(std::make_shared<const TaskShape>(std::move(shape)));
+    m_result->shapeKeys.emplace_back(); // not interned
+    m_result->shapeUses.push_back(0);
+    return index;
+}
+
 bool BatchLineParser::onlyUnsetVariables(const std::vector<LineError> &errors)
 {
     return std::all_of(errors.begin(), errors.end(),
@@ -1352,8 +1367,10 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
         return;
     }
     fields.fetch.kind = FetchKind::Url;
+    // The lines of a URL list are nearly all different: interning their shapes would only
+    // cost a key and a hash entry per line.
     Outcome outcome;
-    outcome.shape = internShape(fields);
+    outcome.shape = addUniqueShape(fields);
     apply(outcome, lineNo);
 }
 

@@ -228,6 +228,7 @@ private slots:
     void pacingOnTheFirstLine();
     void errorCapAndCount();
     void errorCapAcrossChunks();
+    void urlListAcrossChunks();
     void hugeLine();
     void randomGarbageNeverCrashes();
     void fuzzCorpus();
@@ -869,6 +870,40 @@ void TestBatchParser::errorCapAcrossChunks()
              QStringLiteral("b.jsonl:1500:2: duplicate id \"dup\" (first used on line 500)"));
     QCOMPARE(batch.tasks.size(), lines - 2 * (lines / 1000) + 1);
     checkInvariants(batch, 50);
+}
+
+void TestBatchParser::urlListAcrossChunks()
+{
+    // A URL list of several chunks, some URLs repeated, one bad: each task keeps its own
+    // URL and line, and the summary counts every task once.
+    QByteArray data;
+    const int lines = 60000;
+    for (int i = 1; i <= lines; ++i) {
+        if (i == 40000)
+            data += "not a url\n";
+        else if (i % 1000 == 0)
+            data += "# comment\n";
+        else
+            data += "https://example.com/p/" + QByteArray::number(i % 30000) + "\n";
+    }
+    QVERIFY(data.size() > 4 * 256 * 1024);
+    const Batch batch = parse(data, QStringLiteral("urls.txt"));
+    QCOMPARE(batch.errorCount, 1);
+    QCOMPARE(batch.errors.first().line, 40000);
+    const qsizetype expected = lines - lines / 1000;
+    QCOMPARE(batch.tasks.size(), expected);
+    QCOMPARE(batch.fetchKinds.value(QStringLiteral("https")), expected);
+    qsizetype k = 0;
+    for (int i = 1; i <= lines; ++i) {
+        if (i == 40000 || i % 1000 == 0)
+            continue;
+        const TaskSpec &task = batch.tasks[k++];
+        QCOMPARE(task.line, i);
+        QCOMPARE(task.id, QString::number(i));
+        QCOMPARE(task.shape->fetch.kind, FetchKind::Url);
+        QCOMPARE(task.shape->fetch.url, "https://example.com/p/" + QByteArray::number(i % 30000));
+    }
+    checkInvariants(batch, 100);
 }
 
 void TestBatchParser::hugeLine()
