@@ -190,6 +190,8 @@ private:
     qint64 m_skeletonHits = 0;
     qint64 m_skeletonMisses = 0;
     bool m_skeletonsOn = true;
+    // Text lines: "scheme://host:port" of the last URL libcurl gave back unchanged.
+    QByteArray m_plainUrlPrefix;
 };
 
 } // namespace Brigade
