@@ -24,6 +24,41 @@ namespace Brigade {
 
 namespace {
 
+// A URL path that libcurl gives back unchanged: '/' and unreserved characters only, no
+// "." or ".." segment (those are removed) and no empty one, nothing after it.
+bool isPlainUrlPath(QByteArrayView path)
+{
+    if (path.isEmpty() || path.front() != '/')
+        return false;
+    qsizetype segmentStart = 1;
+    for (qsizetype i = 1; i <= path.size(); ++i) {
+        const char c = i < path.size() ? path[i] : '/';
+        if (c == '/') {
+            const QByteArrayView segment = path.sliced(segmentStart, i - segmentStart);
+            if ((segment.isEmpty() && i < path.size()) || segment == "." || segment == "..")
+                return false;
+            segmentStart = i + 1;
+            continue;
+        }
+        const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                                || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
+                                || c == '~';
+        if (!unreserved)
+            return false;
+    }
+    return true;
+}
+
+// "http://host:port" of a URL: up to the first '/' after the "//", or empty.
+QByteArrayView urlAuthorityPrefix(QByteArrayView url)
+{
+    const qsizetype slashes = url.indexOf("://");
+    if (slashes < 0)
+        return {};
+    const qsizetype path = url.indexOf('/', slashes + 3);
+    return path < 0 ? QByteArrayView() : url.first(path);
+}
+
 constexpr qint64 MaxDelayMs = 3600 * 1000;        // one hour
 constexpr qint64 MaxTimeoutMs = 24 * 3600 * 1000; // one day
 constexpr qint64 MaxAttempts = 100;
@@ -205,6 +240,21 @@ int BatchLineParser::internShape(const Fields &fields)
     m_result->shapeKeys.push_back(key);
     m_result->shapeUses.push_back(0);
     m_shapeIndex.insert(key, index);
+    return index;
+}
+
+int BatchLineParser::addUniqueShape(const Fields &fields)
+{
+    TaskShape shape;
+    shape.fetch = fields.fetch;
+    shape.compute = fields.compute;
+    shape.maxAttempts = fields.maxAttempts;
+    shape.timeoutMs = fields.timeoutMs;
+    shape.priority = fields.priority;
+    const int index = int(m_result->shapes.size());
+    m_result->shapes.push_back(std::make_shared<const TaskShape>(std::move(shape)));
+    m_result->shapeKeys.emplace_back(); // not interned
+    m_result->shapeUses.push_back(0);
     return index;
 }
 
@@ -1345,15 +1395,29 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
         return;
     }
     Fields fields;
-    QString error;
-    qsizetype offset = -1;
-    if (!parseUrl(QString::fromUtf8(text), &fields.fetch.url, &error, &offset)) {
-        addError(lineNo, column + int(qMax<qsizetype>(0, offset)), error);
-        return;
+    // URL lists are mostly plain paths on a few hosts. When libcurl gave back a URL of this
+    // host unchanged, another plain path on it is taken as written: the same result
+    // without a parse per line.
+    if (!m_plainUrlPrefix.isEmpty() && text.startsWith(m_plainUrlPrefix)
+        && isPlainUrlPath(text.sliced(m_plainUrlPrefix.size()))) {
+        fields.fetch.url = text.toByteArray();
+    } else {
+        QString error;
+        qsizetype offset = -1;
+        if (!parseUrl(QString::fromUtf8(text), &fields.fetch.url, &error, &offset)) {
+            addError(lineNo, column + int(qMax<qsizetype>(0, offset)), error);
+            return;
+        }
+        const QByteArrayView prefix = urlAuthorityPrefix(text);
+        if (fields.fetch.url == text && !prefix.isEmpty()
+            && isPlainUrlPath(text.sliced(prefix.size())))
+            m_plainUrlPrefix = prefix.toByteArray();
     }
     fields.fetch.kind = FetchKind::Url;
+    // The lines of a URL list are nearly all different: interning their shapes would only
+    // cost a key and a hash entry per line.
     Outcome outcome;
-    outcome.shape = internShape(fields);
+    outcome.shape = addUniqueShape(fields);
     apply(outcome, lineNo);
 }
 

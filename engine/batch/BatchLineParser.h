@@ -53,7 +53,7 @@ public:
         QVector<TaskSpec> tasks;
         std::vector<int> taskShapes;                          // per task, its index in shapes
         std::vector<std::shared_ptr<const TaskShape>> shapes; // distinct shapes
-        std::vector<QByteArray> shapeKeys;                    // shapeKey() of each
+        std::vector<QByteArray> shapeKeys;                    // shapeKey() of each, or empty
         std::vector<qint64> shapeUses;                        // tasks per shape
         std::vector<ExplicitId> ids;
         ByteArena idArena;        // the ids that are not plain bytes of the file
@@ -137,6 +137,8 @@ private:
     bool parseBySkeleton(QByteArrayView line, qint64 lineNo);
     void addError(qint64 lineNo, int column, const QString &message);
     int internShape(const Fields &fields);
+    // A shape of its own, not shared with equal ones (its key in Result::shapeKeys is empty).
+    int addUniqueShape(const Fields &fields);
 
     // Parse one task field into *fields; false when key is not a task field.
     bool parseField(const QString &key, const QJsonValue &value, const Where &where, Fields *fields,
@@ -188,6 +190,8 @@ private:
     qint64 m_skeletonHits = 0;
     qint64 m_skeletonMisses = 0;
     bool m_skeletonsOn = true;
+    // Text lines: "scheme://host:port" of the last URL libcurl gave back unchanged.
+    QByteArray m_plainUrlPrefix;
 };
 
 } // namespace Brigade

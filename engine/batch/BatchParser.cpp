@@ -222,6 +222,12 @@ public:
         std::vector<int> global(r.shapes.size());
         bool remapped = false;
         for (size_t s = 0; s < r.shapes.size(); ++s) {
+            if (r.shapeKeys[s].isEmpty()) { // not interned: always a shape of its own
+                global[s] = int(m_shapes.size());
+                m_shapes.push_back(std::move(r.shapes[s]));
+                m_uses.push_back(r.shapeUses[s]);
+                continue;
+            }
             auto it = m_shapeIndex.constFind(r.shapeKeys[s]);
             if (it == m_shapeIndex.constEnd()) {
                 it = m_shapeIndex.insert(r.shapeKeys[s], int(m_shapes.size()));

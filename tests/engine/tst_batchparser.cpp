@@ -2,6 +2,7 @@
 // of bad input with its exact location, duplicate ids, big files parsed in parallel.
 #include "batch/BatchParser.h"
 #include "compute/ComputeRegistry.h"
+#include "net/Url.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -228,6 +229,8 @@ private slots:
     void pacingOnTheFirstLine();
     void errorCapAndCount();
     void errorCapAcrossChunks();
+    void urlListAcrossChunks();
+    void urlListTakenAsWritten();
     void hugeLine();
     void randomGarbageNeverCrashes();
     void fuzzCorpus();
@@ -869,6 +872,88 @@ void TestBatchParser::errorCapAcrossChunks()
              QStringLiteral("b.jsonl:1500:2: duplicate id \"dup\" (first used on line 500)"));
     QCOMPARE(batch.tasks.size(), lines - 2 * (lines / 1000) + 1);
     checkInvariants(batch, 50);
+}
+
+void TestBatchParser::urlListAcrossChunks()
+{
+    // A URL list of several chunks, some URLs repeated, one bad: each task keeps its own
+    // URL and line, and the summary counts every task once.
+    QByteArray data;
+    const int lines = 60000;
+    for (int i = 1; i <= lines; ++i) {
+        if (i == 40000)
+            data += "not a url\n";
+        else if (i % 1000 == 0)
+            data += "# comment\n";
+        else
+            data += "https://example.com/p/" + QByteArray::number(i % 30000) + "\n";
+    }
+    QVERIFY(data.size() > 4 * 256 * 1024);
+    const Batch batch = parse(data, QStringLiteral("urls.txt"));
+    QCOMPARE(batch.errorCount, 1);
+    QCOMPARE(batch.errors.first().line, 40000);
+    const qsizetype expected = lines - lines / 1000;
+    QCOMPARE(batch.tasks.size(), expected);
+    QCOMPARE(batch.fetchKinds.value(QStringLiteral("https")), expected);
+    qsizetype k = 0;
+    for (int i = 1; i <= lines; ++i) {
+        if (i == 40000 || i % 1000 == 0)
+            continue;
+        const TaskSpec &task = batch.tasks[k++];
+        QCOMPARE(task.line, i);
+        QCOMPARE(task.id, QString::number(i));
+        QCOMPARE(task.shape->fetch.kind, FetchKind::Url);
+        QCOMPARE(task.shape->fetch.url, "https://example.com/p/" + QByteArray::number(i % 30000));
+    }
+    checkInvariants(batch, 100);
+}
+
+void TestBatchParser::urlListTakenAsWritten()
+{
+    // After a plain URL of a host, other plain paths on it are taken as written; anything
+    // else still gets libcurl's normalised form, which each task must have.
+    const QList<QByteArray> tricky = {"http://example.com/a/../b",
+                                      "http://example.com/a/./b",
+                                      "http://example.com/a//b",
+                                      "http://example.com/%41%2f",
+                                      "http://example.com/x?y=1",
+                                      "http://example.com/x#frag",
+                                      "http://example.com",
+                                      "http://example.com:80/x",
+                                      "http://EXAMPLE.com/x",
+                                      "HTTP://example.com/x",
+                                      "http://example.com/caf\xc3\xa9",
+                                      "http://example.com/a b",
+                                      "http://user@example.com/x",
+                                      "http://example.com/x/",
+                                      "http://example.com/",
+                                      "http://example.com.evil/x",
+                                      "file:///tmp/a/../b",
+                                      "file:///tmp/x",
+                                      "https://example.com/x",
+                                      "http://example.com/~u/a.b-c_d"};
+    QByteArray data;
+    for (const QByteArray &url : tricky)
+        data += "http://example.com/plain\nfile:///tmp/plain\n" + url + '\n';
+    const Batch batch = parse(data, QStringLiteral("urls.txt"));
+    qsizetype k = 0;
+    int line = 0;
+    for (const QByteArray &url : tricky) {
+        k += 2;
+        line += 3;
+        const Url expected = Url::parse(url);
+        if (!expected.isValid()) {
+            QVERIFY2(std::any_of(batch.errors.begin(), batch.errors.end(),
+                                 [&](const BatchError &e) { return e.line == line; }),
+                     url.constData());
+            continue;
+        }
+        QCOMPARE(batch.tasks[k].line, line);
+        QCOMPARE(batch.tasks[k].shape->fetch.url, expected.encoded());
+        ++k;
+    }
+    QCOMPARE(batch.tasks.size(), k);
+    checkInvariants(batch, 100);
 }
 
 void TestBatchParser::hugeLine()
