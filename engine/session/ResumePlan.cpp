@@ -48,6 +48,8 @@ ResumePlan ResumePlan::make(const TaskStore &earlier, const QVector<qint64> &fin
     Digests batchDigests(batch);
     QMultiHash<QByteArray, int> byDigest;
     QHash<QString, int> byId;
+    byDigest.reserve(earlierSize);
+    byId.reserve(earlierSize);
     QVector<TaskStatus> status(earlierSize);
     earlier.read([&](const QVector<TaskState> &states) {
         for (int row = 0; row < earlierSize; ++row)
@@ -106,6 +108,7 @@ ResumePlan ResumePlan::make(const TaskStore &earlier, const QVector<qint64> &fin
     }
     // What was matched by identity or id alone is still in the batch.
     QSet<QString> ids;
+    ids.reserve(size);
     for (int row = 0; row < size; ++row)
         ids.insert(batch.spec(row).id);
     for (int row = 0; row < earlierSize; ++row) {
