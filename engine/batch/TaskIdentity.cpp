@@ -3,13 +3,39 @@
 #include "compute/ComputeRegistry.h"
 #include "usercode/ProgramSpec.h"
 
-#include <QCryptographicHash>
-
 #include <algorithm>
+#include <openssl/sha.h>
 
 namespace Brigade {
 
 namespace {
+
+// SHA-256 through OpenSSL's low-level calls (its SHA-NI/AVX code, no per-call setup):
+// a resume of a million tasks hashes each of them, and QCryptographicHash took seconds.
+class Sha256
+{
+public:
+    Sha256() { SHA256_Init(&m_ctx); }
+    void addData(QByteArrayView bytes)
+    {
+        SHA256_Update(&m_ctx, bytes.data(), size_t(bytes.size()));
+    }
+    QByteArray result()
+    {
+        QByteArray digest(SHA256_DIGEST_LENGTH, Qt::Uninitialized);
+        SHA256_Final(reinterpret_cast<unsigned char *>(digest.data()), &m_ctx);
+        return digest;
+    }
+    static QByteArray hash(QByteArrayView bytes)
+    {
+        Sha256 h;
+        h.addData(bytes);
+        return h.result();
+    }
+
+private:
+    SHA256_CTX m_ctx;
+};
 
 // Length-prefixed fields, so that no two specs encode alike ("ab","c" vs "a","bc").
 class Encoder
@@ -33,7 +59,7 @@ public:
     {
         addNumber(value.isEmpty() ? 0 : 1);
         if (!value.isEmpty())
-            add(QByteArrayView(QCryptographicHash::hash(value, QCryptographicHash::Sha256)));
+            add(QByteArrayView(Sha256::hash(value)));
     }
     void addHeaders(HeaderList headers, bool secret)
     {
@@ -50,28 +76,47 @@ public:
                 add(header.second);
         }
     }
-    QByteArray result() const { return m_hash.result(); }
+    QByteArray result() { return m_hash.result(); }
 
 private:
-    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    Sha256 m_hash;
 };
+
+} // namespace
+
+namespace {
+
+QByteArray idPart(const TaskSpec &spec)
+{
+    Encoder e;
+    e.addText(spec.id);
+    return e.result();
+}
+
+QByteArray inputPart(const TaskSpec &spec)
+{
+    Encoder e;
+    e.addNumber(spec.input.isNull() ? 0 : 1); // null: the id stands for {}
+    e.addText(spec.input);
+    return e.result();
+}
+
+QByteArray combine(const QByteArray &id, const QByteArray &input, const QByteArray &shape)
+{
+    Sha256 hash;
+    hash.addData(id);
+    hash.addData(input);
+    hash.addData(shape);
+    return hash.result();
+}
 
 } // namespace
 
 TaskIdentity TaskIdentity::of(const TaskSpec &spec, const TaskShape &shape)
 {
     TaskIdentity identity;
-    {
-        Encoder e;
-        e.addText(spec.id);
-        identity.parts[Id] = e.result();
-    }
-    {
-        Encoder e;
-        e.addNumber(spec.input.isNull() ? 0 : 1); // null: the id stands for {}
-        e.addText(spec.input);
-        identity.parts[Input] = e.result();
-    }
+    identity.parts[Id] = idPart(spec);
+    identity.parts[Input] = inputPart(spec);
     {
         const FetchSpec &f = shape.fetch;
         const HttpOptions &h = f.http;
@@ -138,10 +183,24 @@ TaskIdentity TaskIdentity::of(const TaskSpec &spec, const TaskShape &shape)
 
 QByteArray TaskIdentity::digest() const
 {
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    for (const QByteArray &part : parts)
-        hash.addData(part);
+    Sha256 shape;
+    for (int i = Fetch; i < PartCount; ++i)
+        shape.addData(parts[i]);
+    return combine(parts[Id], parts[Input], shape.result());
+}
+
+QByteArray TaskIdentity::shapeDigest(const TaskShape &shape)
+{
+    const TaskIdentity identity = of(TaskSpec{}, shape);
+    Sha256 hash;
+    for (int i = Fetch; i < PartCount; ++i)
+        hash.addData(identity.parts[i]);
     return hash.result();
+}
+
+QByteArray TaskIdentity::digestOf(const TaskSpec &spec, const QByteArray &shapeDigest)
+{
+    return combine(idPart(spec), inputPart(spec), shapeDigest);
 }
 
 QString TaskIdentity::partName(Part part)

@@ -33,6 +33,10 @@ struct TaskIdentity
 
     // The whole identity: a digest over the parts.
     QByteArray digest() const;
+    // The same digest made faster for many tasks of few shapes: shapeDigest(shape) once per
+    // shape, then digestOf() per task.
+    static QByteArray shapeDigest(const TaskShape &shape);
+    static QByteArray digestOf(const TaskSpec &spec, const QByteArray &shapeDigest);
     // The parts that differ from other's, named for people ("fetch", "compute params", ...).
     QStringList differences(const TaskIdentity &other) const;
     static QString partName(Part part);

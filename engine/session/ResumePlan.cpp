@@ -10,6 +10,27 @@ namespace Brigade {
 
 namespace {
 
+// Identities of a store's tasks: their shapes are shared, so each is hashed once.
+class Digests
+{
+public:
+    explicit Digests(const TaskStore &store)
+        : m_store(store)
+    {}
+    QByteArray of(int row)
+    {
+        const std::shared_ptr<const TaskShape> shape = m_store.currentShape(row);
+        auto it = m_shapes.constFind(shape.get());
+        if (it == m_shapes.cend())
+            it = m_shapes.insert(shape.get(), TaskIdentity::shapeDigest(*shape));
+        return TaskIdentity::digestOf(m_store.spec(row), it.value());
+    }
+
+private:
+    const TaskStore &m_store;
+    QHash<const TaskShape *, QByteArray> m_shapes; // the store keeps the shapes alive
+};
+
 bool finishedState(TaskStatus s)
 {
     return s == TaskStatus::Succeeded || s == TaskStatus::Failed || s == TaskStatus::Skipped;
@@ -23,9 +44,12 @@ ResumePlan ResumePlan::make(const TaskStore &earlier, const QVector<qint64> &fin
     ResumePlan plan;
     plan.m_mode = mode;
     const int earlierSize = earlier.size();
-    QVector<TaskIdentity> earlierIdentity(earlierSize);
+    Digests earlierDigests(earlier);
+    Digests batchDigests(batch);
     QMultiHash<QByteArray, int> byDigest;
     QHash<QString, int> byId;
+    byDigest.reserve(earlierSize);
+    byId.reserve(earlierSize);
     QVector<TaskStatus> status(earlierSize);
     earlier.read([&](const QVector<TaskState> &states) {
         for (int row = 0; row < earlierSize; ++row)
@@ -34,9 +58,8 @@ ResumePlan ResumePlan::make(const TaskStore &earlier, const QVector<qint64> &fin
     // Rows inserted last come out of a QMultiHash first: insert backwards so that the
     // earliest row of identical tasks is matched first.
     for (int row = earlierSize - 1; row >= 0; --row) {
-        // The shape the task last ran with: a retry with changes edits it.
-        earlierIdentity[row] = TaskIdentity::of(earlier.spec(row), *earlier.currentShape(row));
-        byDigest.insert(earlierIdentity[row].digest(), row);
+        // The shape the task last ran with (currentShape): a retry with changes edits it.
+        byDigest.insert(earlierDigests.of(row), row);
         byId.insert(earlier.spec(row).id, row);
     }
     QVector<bool> used(earlierSize);
@@ -44,11 +67,11 @@ ResumePlan ResumePlan::make(const TaskStore &earlier, const QVector<qint64> &fin
     plan.m_tasks.resize(size);
     for (int row = 0; row < size; ++row) {
         Task &task = plan.m_tasks[row];
-        const TaskIdentity identity = TaskIdentity::of(batch.spec(row), *batch.currentShape(row));
+        const QByteArray digest = batchDigests.of(row);
         // The same task finished first, else the same task at all.
         int match = -1;
-        for (auto it = byDigest.constFind(identity.digest());
-             it != byDigest.cend() && it.key() == identity.digest(); ++it) {
+        for (auto it = byDigest.constFind(digest); it != byDigest.cend() && it.key() == digest;
+             ++it) {
             if (used[it.value()])
                 continue;
             if (match < 0 || (finishedState(status[it.value()]) && !finishedState(status[match])))
@@ -74,7 +97,10 @@ ResumePlan ResumePlan::make(const TaskStore &earlier, const QVector<qint64> &fin
         } else if (const auto it = byId.constFind(batch.spec(row).id); it != byId.cend()) {
             task.decision = Decision::Changed;
             task.earlierRow = it.value();
-            task.changed = identity.differences(earlierIdentity[it.value()]);
+            task.changed
+                    = TaskIdentity::of(batch.spec(row), *batch.currentShape(row))
+                              .differences(TaskIdentity::of(earlier.spec(it.value()),
+                                                            *earlier.currentShape(it.value())));
         } else {
             task.decision = Decision::New;
         }
@@ -82,6 +108,7 @@ ResumePlan ResumePlan::make(const TaskStore &earlier, const QVector<qint64> &fin
     }
     // What was matched by identity or id alone is still in the batch.
     QSet<QString> ids;
+    ids.reserve(size);
     for (int row = 0; row < size; ++row)
         ids.insert(batch.spec(row).id);
     for (int row = 0; row < earlierSize; ++row) {

@@ -165,6 +165,13 @@ void tst_TaskIdentity::compare()
     QCOMPARE(ia.digest() == ib.digest(), changed.isEmpty());
     // Stable: computed again, the same.
     QCOMPARE(identityOf(a).digest(), ia.digest());
+    // The fast way for many tasks (a shape's digest once) gives the same digest.
+    for (const QByteArray &lines : {a, b}) {
+        const Batch batch = BatchParser::parseData(lines, QStringLiteral("t.jsonl"));
+        const TaskSpec &task = batch.tasks.last();
+        QCOMPARE(TaskIdentity::digestOf(task, TaskIdentity::shapeDigest(*task.shape)),
+                 TaskIdentity::of(task).digest());
+    }
 }
 
 void tst_TaskIdentity::secretsCountWithoutBeingKept()
