@@ -126,6 +126,7 @@ public:
     void setIntake(const QString &name, qint64 maxQueued = 100000);
     // The current run's server (null when it takes no submissions).
     SubmitServer *submitServer() const { return m_submitServer.get(); }
+    std::shared_ptr<SubmitIntake> intake() const { return m_intake; }
 
     // The rows the opened journal had finished that the current job does not run again, in
     // the order they finished: with the job's own, one result per task.

@@ -226,7 +226,15 @@ void SubmitServer::finish(QLocalSocket *socket, const QString &error)
     if (!error.isEmpty())
         answer.insert(QStringLiteral("error"), error);
     socket->write(QJsonDocument(answer).toJson(QJsonDocument::Compact) + '\n');
-    socket->disconnectFromServer();
+    if (c->ended) {
+        socket->disconnectFromServer();
+    } else {
+        // Answered early (the run ended): what the client still sends is read and dropped,
+        // so it is not cut off mid-write and reads the answer; it stops when it sees it.
+        disconnect(socket, &QLocalSocket::readyRead, this, nullptr);
+        connect(socket, &QLocalSocket::readyRead, socket, [socket] { socket->readAll(); });
+        socket->readAll();
+    }
     emit submissionEnded(c->accepted, c->rejectedCount);
 }
 

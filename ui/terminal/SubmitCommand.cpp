@@ -85,13 +85,14 @@ int SubmitCommand::run(const CliOptions &options)
     }
     bool sent = sendFrame(socket, QJsonDocument(QJsonObject{{QStringLiteral("name"), name}})
                                           .toJson(QJsonDocument::Compact));
-    while (sent && !file.atEnd()) {
+    // An answer before the end means the run takes no more: stop sending.
+    while (sent && !file.atEnd() && !socket.canReadLine()) {
         const QByteArray chunk = file.read(ChunkBytes);
         if (chunk.isEmpty())
             break;
         sent = sendFrame(socket, chunk);
     }
-    if (sent)
+    if (sent && !socket.canReadLine())
         sent = sendFrame(socket, {});
     // The answer comes once every accepted task is journaled (or at once if the run ended).
     while (!socket.canReadLine() && socket.state() == QLocalSocket::ConnectedState)
