@@ -259,7 +259,7 @@ struct Parser
                 "  brigade journals [--prune]    the journals runs left; remove old ones\n"
                 "  brigade skip JOURNAL --reason TEXT [--group N]  give up on failed tasks\n"
                 "  brigade submit [--to NAME] FILE  add FILE's tasks (- for stdin) to a\n"
-                "                          running Brigade's run\n"
+                "                          brigade run that is going on\n"
                 "  brigade COMMAND --help        a command's own options and exit statuses"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
         p.addOptions({workers,
@@ -637,12 +637,12 @@ QList<CommandDoc> commandDocs(const Parser &P)
     CommandDoc submit{
             QStringLiteral("submit"),
             {QStringLiteral("brigade submit [--to NAME] FILE|-")},
-            QStringLiteral("Adds the JSON Lines tasks of FILE (- for stdin) to a running "
-                           "Brigade's run, the window's or a brigade run's, through a local "
-                           "socket only this user may use. They are parsed as lines after "
-                           "the run's batch (its defaults apply) and journaled before they "
-                           "count. Without --to, the only Brigade running takes them; with "
-                           "several, they are listed. A bad line is reported as "
+            QStringLiteral("Adds the JSON Lines tasks of FILE (- for stdin) to the run of a "
+                           "brigade run BATCH (or --resume JOURNAL) that is going on, through a "
+                           "local socket only this user may use. They are parsed as lines "
+                           "after the run's batch (its defaults apply) and journaled before "
+                           "they count. Without --to, the only Brigade running takes them; "
+                           "with several, they are listed. A bad line is reported as "
                            "FILE:LINE:COLUMN: message on stderr and the others are taken. "
                            "While the run holds --max-queued tasks that have not started, "
                            "the sending waits."),
