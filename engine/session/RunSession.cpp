@@ -257,7 +257,7 @@ Status RunSession::openIntake()
         return {};
     auto gate = std::make_shared<FeedGate>(m_intakeMaxQueued);
     m_intake = std::make_shared<SubmitIntake>(m_engine.get(), gate, m_opened.store, *m_opened.batch,
-                                              m_opened.batch->lines, m_batchEndsWithoutNewline);
+                                              m_opened.batch->lines, m_opened.batch->lastLineOpen);
     m_submitServer = std::make_unique<SubmitServer>(m_intake);
     QString error;
     if (!m_submitServer->listen(m_intakeName, &error)) {
@@ -507,8 +507,6 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
         qCDebug(lcSession) << "the first run makes the journal" << path;
         s.createJournal = true;
         s.journalBatchPath = m_opened.batchPath;
-        m_batchEndsWithoutNewline
-                = !m_opened.batchData.isEmpty() && !m_opened.batchData.endsWith('\n');
         s.journalBatchData = std::exchange(m_opened.batchData, QByteArray());
         m_journalPath = path;
         emit journalChanged(path);

@@ -195,7 +195,6 @@ private:
     std::shared_ptr<SubmitIntake> m_intake;
     QString m_intakeName;
     qint64 m_intakeMaxQueued = 100000;
-    bool m_batchEndsWithoutNewline = false; // the journal's batch, for the intake's lines
     QPointer<Job> m_job;
     QString m_journalPath;
     QString m_chosenJournal;
