@@ -33,6 +33,7 @@ struct Batch
     QList<BatchError> errors; // the first Options::maxErrors problems
     qint64 errorCount = 0;    // all problems, including those not kept in errors
     qint64 lines = 0;
+    bool lastLineOpen = false; // the last line has no '\n' (lines appended need one first)
     bool cancelled = false;
 
     // Summary for views: how many tasks fetch what and compute what.

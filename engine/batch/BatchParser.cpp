@@ -506,6 +506,7 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     batch.lines = size == start ? 0 : bodyNewlines + (lineNo - bodyFirstLine);
     if (size > start && data[size - 1] != '\n')
         ++batch.lines; // no final newline
+    batch.lastLineOpen = size > 0 && data[size - 1] != '\n';
 
     if (chunks.size() == 1)
         parseChunk(shared, chunks.front());

@@ -54,6 +54,7 @@ Engine::Engine(QObject *parent)
     connect(m_core, &RC::programLogChanged, this, &Engine::programLogChanged);
     connect(m_core, &RC::message, this, &Engine::message);
     connect(m_core, &RC::tasksSkipped, this, &Engine::tasksSkipped);
+    connect(m_core, &RC::feedIdle, this, &Engine::feedIdle);
     connect(m_core, &RC::finished, this, [this](const RunStats &stats) {
         m_running = false;
         emit finished(stats);
@@ -166,10 +167,16 @@ void Engine::closeFeed()
     post(m_core, [core = m_core] { core->closeFeed(); });
 }
 
-void Engine::addTasks(QVector<TaskSpec> specs, QByteArray lines)
+void Engine::checkFeed()
 {
-    post(m_core, [core = m_core, specs = std::move(specs), lines = std::move(lines)]() mutable {
-        core->addTasks(std::move(specs), lines);
+    post(m_core, [core = m_core] { core->checkFeed(); });
+}
+
+void Engine::addTasks(QVector<TaskSpec> specs, QByteArray lines, std::function<void()> taken)
+{
+    post(m_core, [core = m_core, specs = std::move(specs), lines = std::move(lines),
+                  taken = std::move(taken)]() mutable {
+        core->addTasks(std::move(specs), lines, std::move(taken));
     });
 }
 

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QThread>
 
+#include <functional>
 #include <memory>
 
 namespace Brigade {
@@ -76,10 +77,14 @@ public:
     // unstarted tasks, for the feeder's back-pressure.
     void openFeed(std::shared_ptr<FeedGate> gate);
     void closeFeed();
+    // Looks whether the fed run has anything left to run: feedIdle() if not.
+    void checkFeed();
     // Adds tasks after the store's last row, any thread: their lines (a batch's lines that
     // make exactly these tasks, after the batch so far) go to the journal before the tasks
-    // count, so a resume runs them too. Call gate->sent() for them first.
-    void addTasks(QVector<TaskSpec> specs, QByteArray lines);
+    // count, so a resume runs them too. Call gate->sent() for them first. taken, if set, is
+    // called on the engine thread once they count (journaled), or were dropped (the run
+    // is over): a submitter is answered only then.
+    void addTasks(QVector<TaskSpec> specs, QByteArray lines, std::function<void()> taken = {});
     // The tasks now in these failure groups (FailureGroup::ids), computed on the engine
     // thread; failureRowsFound(token, rows) answers. Returns the token.
     quint64 findFailureRows(const QVector<int> &groupIds);
@@ -98,6 +103,9 @@ signals:
     void workerMessage(int slot, const QString &message);
     // These programs' logs grew (coalesced like tasksChanged()).
     void programLogChanged(const QStringList &programs);
+    // A fed run has run everything it was given; only the open feed keeps it going (a
+    // front end that feeds it may now closeFeed()).
+    void feedIdle();
     void message(const QString &text); // engine-level news, e.g. a journal that cannot be written
     void finished(const Brigade::RunStats &stats);
     void tasksSkipped(const QVector<int> &rows);

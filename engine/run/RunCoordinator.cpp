@@ -1069,6 +1069,8 @@ void RunCoordinator::checkDone()
         return;
     const qint64 open = m_counts[int(TaskStatus::Queued)] + m_counts[int(TaskStatus::Running)]
                         + m_counts[int(TaskStatus::Retrying)];
+    if (open == 0 && m_feedOpen && m_feedPending == 0)
+        emit feedIdle();
     if (open > 0 || m_feedOpen || m_feedPending > 0)
         return;
     if (m_feed)
@@ -1281,27 +1283,36 @@ void RunCoordinator::closeFeed()
     checkDone();
 }
 
-void RunCoordinator::addTasks(QVector<TaskSpec> specs, const QByteArray &lines)
+void RunCoordinator::addTasks(QVector<TaskSpec> specs, const QByteArray &lines,
+                              std::function<void()> taken)
 {
     if (!m_store || m_cancelling || !m_active) {
         if (m_feed) // dropped: nothing will start them
             m_feed->setQueued(m_counts[int(TaskStatus::Queued)], specs.size());
+        if (taken)
+            taken();
         return;
     }
     if (!m_journal) {
         acceptTasks(m_store, std::move(specs));
+        if (taken)
+            taken();
         return;
     }
     // Journaled before they count: once a task is in the store, a crash cannot lose it.
     m_feedPending += specs.size();
     const qint64 open = openTasks() + m_feedPending;
     QMetaObject::invokeMethod(m_journal, [j = m_journal, self = this, store = m_store, lines, open,
-                                          specs = std::move(specs)]() mutable {
+                                          specs = std::move(specs),
+                                          taken = std::move(taken)]() mutable {
         j->appendBatchData(lines, open);
-        QMetaObject::invokeMethod(self, [self, store, specs = std::move(specs)]() mutable {
-            self->m_feedPending -= specs.size();
-            self->acceptTasks(store, std::move(specs));
-        });
+        QMetaObject::invokeMethod(
+                self, [self, store, specs = std::move(specs), taken = std::move(taken)]() mutable {
+                    self->m_feedPending -= specs.size();
+                    self->acceptTasks(store, std::move(specs));
+                    if (taken)
+                        taken();
+                });
     });
 }
 

@@ -19,6 +19,7 @@
 #include <queue>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <random>
 
@@ -74,7 +75,9 @@ public:
     void closeFeed();
     // New tasks after the last row: lines (their batch lines) are journaled first, then the
     // tasks join the run.
-    void addTasks(QVector<TaskSpec> specs, const QByteArray &lines);
+    void checkFeed() { checkDone(); }
+    void addTasks(QVector<TaskSpec> specs, const QByteArray &lines,
+                  std::function<void()> taken = {});
 
 signals:
     void started();
@@ -90,6 +93,8 @@ signals:
     void message(const QString &text);
     void finished(const Brigade::RunStats &stats);
     void tasksSkipped(const QVector<int> &rows);
+    // A fed run has nothing left to run: only its open feed keeps it going.
+    void feedIdle();
 
 private:
     struct Slot

@@ -6,7 +6,8 @@ const QStringList &FrontEndChoice::commands()
 {
     static const QStringList words{QStringLiteral("run"),      QStringLiteral("retry-failed"),
                                    QStringLiteral("export"),   QStringLiteral("failures"),
-                                   QStringLiteral("journals"), QStringLiteral("skip")};
+                                   QStringLiteral("journals"), QStringLiteral("skip"),
+                                   QStringLiteral("submit")};
     return words;
 }
 

@@ -1,5 +1,7 @@
 #include "RunSession.h"
 
+#include "SubmitIntake.h"
+#include "SubmitServer.h"
 #include "TaskFeed.h"
 #include "TaskRunJob.h"
 #include "batch/BatchParser.h"
@@ -172,6 +174,7 @@ RunSession::~RunSession()
 {
     dropJob();
     m_feed.reset();
+    m_submitServer.reset();
     // The workers stop before anything that shows them goes away.
     m_engine.reset();
 }
@@ -301,10 +304,54 @@ Result<Job *> RunSession::runFeed(const FeedSource &source, const RunSettings &s
     return job;
 }
 
+void RunSession::setIntake(const QString &name, qint64 maxQueued)
+{
+    m_intakeName = name;
+    m_intakeMaxQueued = maxQueued;
+}
+
+Status RunSession::openIntake()
+{
+    m_submitServer.reset();
+    m_intake.reset();
+    if (m_intakeName.isEmpty() || m_feed)
+        return {};
+    auto gate = std::make_shared<FeedGate>(m_intakeMaxQueued);
+    m_intake = std::make_shared<SubmitIntake>(m_engine.get(), gate, m_opened.store, *m_opened.batch,
+                                              m_opened.batch->lines, m_opened.batch->lastLineOpen);
+    m_submitServer = std::make_unique<SubmitServer>(m_intake);
+    QString error;
+    if (!m_submitServer->listen(m_intakeName, &error)) {
+        m_submitServer.reset();
+        m_intake.reset();
+        return Status::failure(error);
+    }
+    // Posted before the run starts: the run does not end while it may be sent tasks.
+    m_engine->openFeed(gate);
+    connect(m_submitServer.get(), &SubmitServer::submissionEnded, this,
+            &RunSession::submissionEnded);
+    // A submission that ended may have been the last thing keeping the run open: the engine
+    // looks again, and says feedIdle() if it has nothing left to run.
+    connect(m_submitServer.get(), &SubmitServer::submissionEnded, m_engine.get(),
+            &Engine::checkFeed);
+    return {};
+}
+
+void RunSession::closeIntakeIfIdle()
+{
+    if (!m_submitServer || m_submitServer->activeSubmissions() > 0)
+        return;
+    qCDebug(lcSession) << "nothing left to run and no submission in progress: the run ends";
+    m_submitServer->close();
+    m_engine->closeFeed();
+}
+
 void RunSession::adopt(OpenedRun opened)
 {
     dropJob();
     m_feed.reset();
+    m_submitServer.reset();
+    m_intake.reset();
     // A new engine per batch: nothing of the previous run can reach the new store.
     m_engine.reset();
     m_opened = std::move(opened);
@@ -538,6 +585,8 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
         }
     }
     dropJob();
+    if (const Status intake = openIntake(); !intake)
+        return Result<Job *>::failure(intake.error());
     m_tasksStarted = true;
     qCDebug(lcSession) << kindName(kind) << "of" << m_opened.path << ":" << reset.size()
                        << "finished tasks run again, journal" << s.journalPath;
@@ -614,6 +663,12 @@ void RunSession::connectEngine(Engine *e, bool tasks)
         connect(e, &Engine::finished, this, &RunSession::finished);
         connect(e, &Engine::message, this, &RunSession::message);
         connect(e, &Engine::tasksSkipped, this, &RunSession::tasksSkipped);
+        connect(e, &Engine::feedIdle, this, &RunSession::closeIntakeIfIdle);
+        // A run that ends otherwise (cancelled) takes no more submissions.
+        connect(e, &Engine::finished, this, [this] {
+            if (m_submitServer)
+                m_submitServer->close();
+        });
     }
     connect(e, &Engine::loadSampled, this, &RunSession::loadSampled);
     connect(e, &Engine::workerMessage, this, &RunSession::workerMessage);

@@ -18,6 +18,8 @@ namespace Brigade {
 class Engine;
 class FeedGate;
 class ProgramLog;
+class SubmitIntake;
+class SubmitServer;
 class TaskFeed;
 struct FeedSource;
 
@@ -128,6 +130,16 @@ public:
     // The feed of the current run (null when it is not fed), e.g. to stop() reading.
     TaskFeed *feed() const { return m_feed.get(); }
 
+    // The next task run takes tasks from other processes while it runs (brigade submit):
+    // a SubmitServer listens at SubmitServer::socketDirectory()/name, and what it is sent
+    // joins the run through a SubmitIntake (parsed as lines after the batch's, journaled
+    // before the submitter hears they were accepted). The run ends once its tasks are done
+    // and no submission is in progress. Empty name: no intake (the default).
+    void setIntake(const QString &name, qint64 maxQueued = 100000);
+    // The current run's server (null when it takes no submissions).
+    SubmitServer *submitServer() const { return m_submitServer.get(); }
+    std::shared_ptr<SubmitIntake> intake() const { return m_intake; }
+
     // The rows the opened journal had finished that the current job does not run again, in
     // the order they finished: with the job's own, one result per task.
     QVector<int> earlierResults() const { return m_earlier; }
@@ -173,6 +185,8 @@ signals:
     // end of reading (accepted tasks, bad lines, a read error if that ended it).
     void feedLineRejected(const Brigade::BatchError &error);
     void feedEnded(qint64 accepted, qint64 rejected, const QString &error);
+    // A submission to the intake was answered (or its client went away).
+    void submissionEnded(qint64 accepted, qint64 rejected);
 
 private:
     Result<Job *> startTasks(RunKind kind, const QVector<int> &reset, const RunSettings &settings);
@@ -182,10 +196,17 @@ private:
     bool isFresh() const;
     void connectEngine(Engine *engine, bool tasks);
     void dropJob();
+    // Before a task run starts: its intake and server, when setIntake() asked for them.
+    Status openIntake();
+    void closeIntakeIfIdle();
 
     OpenedRun m_opened;
-    std::unique_ptr<Engine> m_engine; // the task engine, one per adopted batch
-    std::unique_ptr<TaskFeed> m_feed; // reads before the engine goes
+    std::unique_ptr<Engine> m_engine;             // the task engine, one per adopted batch
+    std::unique_ptr<TaskFeed> m_feed;             // reads before the engine goes
+    std::unique_ptr<SubmitServer> m_submitServer; // goes before the engine too
+    std::shared_ptr<SubmitIntake> m_intake;
+    QString m_intakeName;
+    qint64 m_intakeMaxQueued = 100000;
     QPointer<Job> m_job;
     QString m_journalPath;
     QString m_chosenJournal;

@@ -178,7 +178,8 @@ struct Parser
     QCommandLineOption maxQueued{
             QStringLiteral("max-queued"),
             QStringLiteral("brigade run - and --follow: stop reading while N tasks wait to "
-                           "start (default 100000)."),
+                           "start; a batch run: stop taking brigade submit's tasks while "
+                           "they do (default 100000)."),
             QStringLiteral("N")};
     QCommandLineOption resume{QStringLiteral("resume"),
                               QStringLiteral("Resume the run recorded in JOURNAL: only tasks that "
@@ -235,6 +236,11 @@ struct Parser
                                 QStringLiteral("CMD")};
     QCommandLineOption bell{QStringLiteral("bell"),
                             QStringLiteral("Ring the terminal bell when the run ends.")};
+    QCommandLineOption submitTo{QStringLiteral("to"),
+                                QStringLiteral("submit: the running Brigade to send to, as "
+                                               "brigade submit lists them (default: the only "
+                                               "one running)."),
+                                QStringLiteral("NAME")};
     QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
                             QStringLiteral("Show this help.")};
     QCommandLineOption version{{QStringLiteral("v"), QStringLiteral("version")},
@@ -261,6 +267,8 @@ struct Parser
                 "  brigade failures JOURNAL      a run's failures grouped by cause\n"
                 "  brigade journals [--prune]    the journals runs left; remove old ones\n"
                 "  brigade skip JOURNAL --reason TEXT [--group N]  give up on failed tasks\n"
+                "  brigade submit [--to NAME] FILE  add FILE's tasks (- for stdin) to a\n"
+                "                          brigade run that is going on\n"
                 "  brigade COMMAND --help        a command's own options and exit statuses"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
         p.addOptions({workers,
@@ -303,6 +311,7 @@ struct Parser
                       noJournal,
                       follow,
                       maxQueued,
+                      submitTo,
                       resume,
                       explain,
                       prune,
@@ -646,7 +655,25 @@ QList<CommandDoc> commandDocs(const Parser &P)
                     {QStringLiteral("0    every task now succeeded or was skipped"),
                      QStringLiteral("1    some tasks are still failed or unfinished"),
                      QStringLiteral("2    bad usage, or JOURNAL is not a readable journal")}};
-    return {run, retry, exportDoc, failures, journals, skip};
+    CommandDoc submit{
+            QStringLiteral("submit"),
+            {QStringLiteral("brigade submit [--to NAME] FILE|-")},
+            QStringLiteral("Adds the JSON Lines tasks of FILE (- for stdin) to the run of a "
+                           "brigade run BATCH (or --resume JOURNAL) that is going on, through a "
+                           "local socket only this user may use. They are parsed as lines "
+                           "after the run's batch (its defaults apply) and journaled before "
+                           "they count. Without --to, the only Brigade running takes them; "
+                           "with several, they are listed. A bad line is reported as "
+                           "FILE:LINE:COLUMN: message on stderr and the others are taken. "
+                           "While the run holds --max-queued tasks that have not started, "
+                           "the sending waits."),
+            {P.submitTo, P.help},
+            {QStringLiteral("0    every task was accepted"),
+             QStringLiteral("1    some lines were rejected, no Brigade is running, or the "
+                            "run ended before taking them"),
+             QStringLiteral("2    bad usage, FILE cannot be read, or several Brigades are "
+                            "running and --to names none of them")}};
+    return {run, retry, exportDoc, failures, journals, skip, submit};
 }
 
 // text in lines of at most width columns, as Qt lays out the options' descriptions.
@@ -770,6 +797,21 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
     }
     QStringList pos = P.p.positionalArguments();
     const QString verb = pos.value(0);
+    if (verb == QLatin1String("submit")) {
+        o->command = CliOptions::Command::Submit;
+        if (dashes >= 0 || pos.size() != 2) {
+            *error = QStringLiteral("submit expects one file of tasks (brigade submit [--to "
+                                    "NAME] FILE; - reads stdin)");
+            return false;
+        }
+        o->batchPath = pos[1];
+        o->submitTo = P.p.value(P.submitTo);
+        return true;
+    }
+    if (P.p.isSet(P.submitTo)) {
+        *error = QStringLiteral("--to goes with brigade submit");
+        return false;
+    }
     if (dashes >= 0
         && (verb == QLatin1String("retry-failed") || verb == QLatin1String("export")
             || verb == QLatin1String("failures") || verb == QLatin1String("skip")
@@ -877,10 +919,10 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
             return false;
         } else if (pos.size() > 1 && verb != QLatin1String("run") && !QFileInfo::exists(verb)) {
             // "brigade frobnicate x.jsonl": a mistyped command, not two batches.
-            *error = QStringLiteral(
-                             "unknown command \"%1\" (the commands are run, "
-                             "retry-failed, export, failures, skip and journals; see brigade "
-                             "--help)")
+            *error = QStringLiteral("unknown command \"%1\" (the commands are run, "
+                                    "retry-failed, export, failures, skip, journals and submit; "
+                                    "see brigade "
+                                    "--help)")
                              .arg(verb);
             return false;
         } else if (pos.size() > 1) {
@@ -937,8 +979,8 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
                              .arg(P.p.value(P.maxQueued));
             return false;
         }
-        if (!o->isFed()) {
-            *error = QStringLiteral("--max-queued goes with brigade run - or --follow FILE");
+        if (o->command != CliOptions::Command::Run) {
+            *error = QStringLiteral("--max-queued goes with brigade run");
             return false;
         }
     }

@@ -13,10 +13,21 @@ namespace Brigade {
 // What the command line asked for.
 struct CliOptions
 {
-    enum class Command { Run, RetryFailed, Export, Failures, Journals, Skip, Help, Version };
+    enum class Command {
+        Run,
+        RetryFailed,
+        Export,
+        Failures,
+        Journals,
+        Skip,
+        Submit,
+        Help,
+        Version
+    };
     enum class Progress { Auto, Live, Plain, None };
 
     Command command = Command::Run;
+    QString submitTo;    // Submit: the running Brigade's name (--to), or empty
     QString helpCommand; // Help: the command whose help was asked for ("run"), or empty
     QString batchPath;
     // brigade run LIST -- PROG ARG...: the command to run once per line of LIST (batchPath,

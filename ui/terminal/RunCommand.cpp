@@ -6,9 +6,11 @@
 #include "JournalsCommand.h"
 #include "MapReduceCommand.h"
 #include "OutputPaths.h"
+#include "SubmitCommand.h"
 #include "job/Job.h"
 #include "journal/Journal.h"
 #include "run/RunSettingsRules.h"
+#include "session/SubmitServer.h"
 #include "session/TaskFeed.h"
 #include "usercode/CommandLineBatch.h"
 
@@ -54,6 +56,8 @@ int RunCommand::main(const QStringList &args)
     }
     if (options.command == CliOptions::Command::Journals)
         return JournalsCommand::run(options);
+    if (options.command == CliOptions::Command::Submit)
+        return SubmitCommand::run(options);
     if (options.command == CliOptions::Command::Version) {
         std::printf("brigade %s\n", BRIGADE_VERSION);
         return 0;
@@ -331,6 +335,12 @@ Result<Job *> RunCommand::startJob()
                              journal));
         return m_session->retryFailed(m_options.settings);
     }
+    if (!m_options.isFed() && !m_session->isMapReduce()) {
+        // Other processes may add tasks while it runs (brigade submit).
+        const QString base = QFileInfo(m_session->opened().batchPath).completeBaseName();
+        m_session->setIntake(SubmitServer::nameFor(base.isEmpty() ? QStringLiteral("run") : base),
+                             m_options.maxQueued);
+    }
     if (m_options.resume) {
         const qint64 total = m_session->store()->size();
         printErr(QStringLiteral("brigade: resuming %1: %2 of %3 tasks had finished")
@@ -344,6 +354,10 @@ Result<Job *> RunCommand::startJob()
     if (job && !m_session->journalPath().isEmpty())
         printErr(QStringLiteral("brigade: journal %1 (if interrupted: brigade run --resume %1)")
                          .arg(m_session->journalPath()));
+    if (job && m_session->submitServer())
+        printErr(QStringLiteral("brigade: taking more tasks while it runs: brigade submit --to %1 "
+                                "FILE")
+                         .arg(QFileInfo(m_session->submitServer()->serverPath()).fileName()));
     return job;
 }
 

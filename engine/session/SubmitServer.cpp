@@ -1,0 +1,241 @@
+#include "SubmitServer.h"
+
+#include "SubmitIntake.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QPointer>
+#include <QtEndian>
+
+#include <cerrno>
+#include <csignal>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace Brigade {
+
+// One client's submission: what it sent that is not taken yet, and what the answer says.
+struct SubmitServer::Connection
+{
+    QByteArray pending; // bytes received, not yet taken (whole lines first)
+    QString name = QStringLiteral("<submitted>");
+    qint64 nextLine = 1;
+    qint64 accepted = 0;
+    QJsonArray rejected;
+    qint64 rejectedCount = 0;
+    int outstanding = 0; // stretches handed to the engine, not yet journaled
+    bool headerRead = false;
+    bool ended = false; // the empty frame came
+    bool busy = false;  // a stretch is being taken
+    bool closed = false;
+};
+
+SubmitServer::SubmitServer(std::shared_ptr<SubmitIntake> intake, QObject *parent)
+    : QObject(parent)
+    , m_intake(std::move(intake))
+{
+    m_pool.setMaxThreadCount(1); // the intake takes one stretch at a time anyway
+}
+
+SubmitServer::~SubmitServer()
+{
+    close();
+    m_pool.waitForDone();
+    if (m_server)
+        m_server->close();
+}
+
+QString SubmitServer::socketDirectory()
+{
+    const QByteArray runtime = qgetenv("XDG_RUNTIME_DIR");
+    const QString dir = !runtime.isEmpty() ? QFile::decodeName(runtime) + QStringLiteral("/brigade")
+                                           : QStringLiteral("/tmp/brigade-%1").arg(::getuid());
+    // 0700: only this user may connect, whatever the socket's own mode.
+    if (::mkdir(QFile::encodeName(dir).constData(), 0700) != 0 && errno == EEXIST)
+        ::chmod(QFile::encodeName(dir).constData(), 0700);
+    return dir;
+}
+
+QString SubmitServer::nameFor(const QString &base)
+{
+    return QStringLiteral("%1-%2").arg(base).arg(QCoreApplication::applicationPid());
+}
+
+QStringList SubmitServer::runningNames()
+{
+    const QString dir = socketDirectory();
+    QStringList names;
+    const QFileInfoList entries = QDir(dir).entryInfoList(QDir::System | QDir::Files, QDir::Name);
+    for (const QFileInfo &entry : entries) {
+        const QString name = entry.fileName();
+        const qsizetype dash = name.lastIndexOf(u'-');
+        bool ok = false;
+        const qint64 pid = dash > 0 ? name.mid(dash + 1).toLongLong(&ok) : 0;
+        if (!ok || pid <= 0)
+            continue;
+        if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH) {
+            QFile::remove(entry.filePath()); // left by a Brigade that died
+            continue;
+        }
+        names.append(name);
+    }
+    return names;
+}
+
+bool SubmitServer::listen(const QString &name, QString *error)
+{
+    const QString path = socketDirectory() + u'/' + name;
+    QLocalServer::removeServer(path);
+    m_server = new QLocalServer(this);
+    m_server->setSocketOptions(QLocalServer::UserAccessOption);
+    if (!m_server->listen(path)) {
+        *error = tr("cannot listen at %1: %2").arg(path, m_server->errorString());
+        return false;
+    }
+    connect(m_server, &QLocalServer::newConnection, this, &SubmitServer::onNewConnection);
+    return true;
+}
+
+QString SubmitServer::serverPath() const
+{
+    return m_server ? m_server->fullServerName() : QString();
+}
+
+void SubmitServer::close()
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    m_intake->close();
+}
+
+void SubmitServer::onNewConnection()
+{
+    while (QLocalSocket *socket = m_server->nextPendingConnection()) {
+        // Qt reads from the kernel only into this much: past it, the client's writes wait.
+        socket->setReadBufferSize(MaxFrameBytes + 4);
+        m_connections.insert(socket, std::make_shared<Connection>());
+        connect(socket, &QLocalSocket::readyRead, this, [this, socket] { pump(socket); });
+        connect(socket, &QLocalSocket::disconnected, this, [this, socket] {
+            // A client gone before its answer: what it sent so far still runs.
+            if (const auto c = m_connections.take(socket))
+                emit submissionEnded(c->accepted, c->rejectedCount);
+            socket->deleteLater();
+        });
+        if (m_closed)
+            finish(socket, tr("the run has ended"));
+        else
+            pump(socket);
+    }
+}
+
+void SubmitServer::pump(QLocalSocket *socket)
+{
+    const std::shared_ptr<Connection> c = m_connections.value(socket);
+    if (!c || c->busy)
+        return;
+    // Read frames only while nothing much waits: this is where back-pressure stops reading.
+    while (!c->ended && c->pending.size() < MaxFrameBytes && socket->bytesAvailable() >= 4) {
+        char head[4];
+        socket->peek(head, 4);
+        const quint32 length = qFromBigEndian<quint32>(head);
+        if (length > MaxFrameBytes)
+            return finish(socket, tr("a frame of %1 bytes is too long").arg(length));
+        if (socket->bytesAvailable() < 4 + qint64(length))
+            break;
+        socket->skip(4);
+        const QByteArray frame = socket->read(length);
+        if (!c->headerRead) {
+            const QJsonObject header = QJsonDocument::fromJson(frame).object();
+            if (header.isEmpty())
+                return finish(socket, tr("the request does not start with its header"));
+            c->headerRead = true;
+            if (const QString name = header.value(u"name").toString(); !name.isEmpty())
+                c->name = name;
+        } else if (frame.isEmpty()) {
+            c->ended = true;
+            if (!c->pending.isEmpty() && !c->pending.endsWith('\n'))
+                c->pending += '\n';
+        } else {
+            c->pending += frame;
+        }
+    }
+    if (c->closed) {
+        if (c->outstanding == 0)
+            finish(socket, tr("the run has ended"));
+        return;
+    }
+    const qsizetype whole = c->pending.lastIndexOf('\n') + 1;
+    if (whole > 0) {
+        c->busy = true;
+        const QByteArray lines = c->pending.left(whole);
+        QPointer<SubmitServer> self(this);
+        QPointer<QLocalSocket> guard(socket);
+        ++c->outstanding;
+        auto taken = [self, guard, c] {
+            if (!self)
+                return;
+            QMetaObject::invokeMethod(self.data(), [self, guard, c] {
+                --c->outstanding;
+                if (self && guard)
+                    self->pump(guard);
+            });
+        };
+        m_pool.start([self, guard, c, intake = m_intake, lines, taken] {
+            SubmitIntake::Outcome outcome = intake->take(c->name, lines, c->nextLine, taken);
+            if (!self)
+                return;
+            QMetaObject::invokeMethod(self.data(), [self, guard, c, outcome, taken] {
+                c->busy = false;
+                if (outcome.closed) {
+                    taken(); // nothing was handed over
+                    c->closed = true;
+                }
+                c->pending.remove(0, outcome.bytes);
+                c->nextLine += outcome.lines;
+                c->accepted += outcome.accepted;
+                for (const BatchError &e : outcome.rejected) {
+                    c->rejected.append(QJsonObject{{QStringLiteral("line"), e.line},
+                                                   {QStringLiteral("column"), e.column},
+                                                   {QStringLiteral("message"), e.message}});
+                    ++c->rejectedCount;
+                }
+                if (self && guard)
+                    self->pump(guard);
+            });
+        });
+        return;
+    }
+    if (c->ended && c->outstanding == 0)
+        finish(socket);
+}
+
+void SubmitServer::finish(QLocalSocket *socket, const QString &error)
+{
+    const std::shared_ptr<Connection> c = m_connections.take(socket);
+    if (!c)
+        return;
+    QJsonObject answer{{QStringLiteral("accepted"), c->accepted},
+                       {QStringLiteral("rejected"), c->rejected}};
+    if (!error.isEmpty())
+        answer.insert(QStringLiteral("error"), error);
+    socket->write(QJsonDocument(answer).toJson(QJsonDocument::Compact) + '\n');
+    if (c->ended) {
+        socket->disconnectFromServer();
+    } else {
+        // Answered early (the run ended): what the client still sends is read and dropped,
+        // so it is not cut off mid-write and reads the answer; it stops when it sees it.
+        disconnect(socket, &QLocalSocket::readyRead, this, nullptr);
+        connect(socket, &QLocalSocket::readyRead, socket, [socket] { socket->readAll(); });
+        socket->readAll();
+    }
+    emit submissionEnded(c->accepted, c->rejectedCount);
+}
+
+} // namespace Brigade

@@ -1,0 +1,252 @@
+// Tasks submitted to a running batch run over its local socket (SubmitServer, real client
+// sockets, real workers): the answer counts the accepted tasks and places each bad line,
+// every accepted task is in the journal before the answer, a client that sends more than
+// the run may hold is paused rather than buffered, the socket's folder is the user's alone,
+// and a run whose batch is done ends once no submission is in progress.
+#include "batch/BatchParser.h"
+#include "journal/Journal.h"
+#include "run/FeedGate.h"
+#include "session/RunSession.h"
+#include "session/SubmitIntake.h"
+#include "session/SubmitServer.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocalSocket>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtEndian>
+
+using namespace Brigade;
+
+namespace {
+
+RunSettings testSettings(int workers, int concurrency)
+{
+    RunSettings s;
+    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
+    s.workers = workers;
+    s.concurrency = concurrency;
+    return s;
+}
+
+QByteArray frame(const QByteArray &bytes)
+{
+    char head[4];
+    qToBigEndian<quint32>(quint32(bytes.size()), head);
+    return QByteArray(head, 4) + bytes;
+}
+
+// The header, lines in frames of at most 64 KiB, and the end.
+QByteArray request(const QByteArray &lines)
+{
+    QByteArray bytes = frame(R"({"name":"more.jsonl"})");
+    for (qsizetype at = 0; at < lines.size(); at += 64 * 1024)
+        bytes += frame(lines.mid(at, 64 * 1024));
+    return bytes + frame({});
+}
+
+// Waits (in the event loop, so the server in this process can answer) for the answer.
+QJsonObject answerOf(QLocalSocket &socket)
+{
+    QSignalSpy ready(&socket, &QLocalSocket::readyRead);
+    while (!socket.canReadLine()) {
+        if (!ready.wait(30000))
+            return {};
+    }
+    return QJsonDocument::fromJson(socket.readLine()).object();
+}
+
+} // namespace
+
+class tst_SubmitServer : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void acceptedJournaledAndBadLinesPlaced();
+    void clientPausedWhileTheRunIsFull();
+    void socketFolderIsTheUsersAlone();
+    void staleSocketsAreRemoved();
+
+private:
+    QTemporaryDir m_runtime;
+};
+
+void tst_SubmitServer::initTestCase()
+{
+    QVERIFY(m_runtime.isValid());
+    qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_runtime.path()));
+}
+
+void tst_SubmitServer::acceptedJournaledAndBadLinesPlaced()
+{
+    QTemporaryDir dir;
+    const QString batchPath = dir.filePath(QStringLiteral("batch.jsonl"));
+    const QString journalPath = dir.filePath(QStringLiteral("batch.journal"));
+    {
+        QFile file(batchPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        // The defaults apply to submitted lines too; the last line has no '\n'.
+        file.write("{\"defaults\":{\"compute\":{\"op\":\"sum_to\",\"n\":3}}}\n"
+                   "{\"id\":\"first\",\"fetch\":{\"delay_ms\":30000}}");
+    }
+    Result<OpenedRun> opened = RunSession::open(batchPath);
+    QVERIFY(opened);
+    RunSession session;
+    session.setJournalPath(journalPath);
+    session.adopt(std::move(*opened));
+    const QString name = SubmitServer::nameFor(QStringLiteral("batch"));
+    session.setIntake(name);
+    QSignalSpy finished(&session, &RunSession::finished);
+    QVERIFY(session.run(testSettings(1, 8)));
+    QVERIFY(SubmitServer::runningNames().contains(name));
+
+    QLocalSocket client;
+    client.connectToServer(SubmitServer::socketDirectory() + u'/' + name);
+    QVERIFY(client.waitForConnected(10000));
+    client.write(request("{\"id\":\"a\"}\n"
+                         "{\"id\":\"first\"}\n"
+                         "\n"
+                         "{\"fetch\":7}\n"
+                         "{}"));
+    const QJsonObject answer = answerOf(client);
+    QCOMPARE(answer.value(u"accepted").toInteger(), 2);
+    const QJsonArray rejected = answer.value(u"rejected").toArray();
+    QCOMPARE(rejected.size(), 2);
+    QCOMPARE(rejected[0].toObject().value(u"line").toInt(), 2);
+    QCOMPARE(rejected[0].toObject().value(u"column").toInt(), 2);
+    QVERIFY(rejected[0].toObject().value(u"message").toString().contains(u"duplicate id"));
+    QCOMPARE(rejected[1].toObject().value(u"line").toInt(), 4);
+    QVERIFY(!answer.contains(u"error"));
+
+    // Journaled before the answer: the journal, read now, has the lines after the batch's,
+    // and parsed again they make the same tasks (the id from its line number included).
+    {
+        Journal journal;
+        QString error;
+        QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+        const QByteArray data = journal.batchData(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(data.endsWith("{\"delay_ms\":30000}}\n{\"id\":\"a\"}\n\n\n\n{}\n"), data);
+        const Batch batch = BatchParser::parseData(data, batchPath);
+        QCOMPARE(batch.errorCount, 0);
+        QCOMPARE(batch.tasks.size(), 3);
+        QCOMPARE(batch.tasks[1].id, QStringLiteral("a"));
+        QCOMPARE(batch.tasks[2].id, QStringLiteral("7"));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(session.store()->size(), 3, 30000);
+    QCOMPARE(session.store()->spec(2).id, QStringLiteral("7"));
+    // The batch's long task keeps the run going; cancelled, the run ends and takes no more.
+    QVERIFY(finished.isEmpty());
+    session.job()->kill();
+    QVERIFY(finished.wait(30000));
+    QLocalSocket late;
+    late.connectToServer(SubmitServer::socketDirectory() + u'/' + name);
+    if (late.waitForConnected(2000)) {
+        late.write(request("{}\n"));
+        const QJsonObject lateAnswer = answerOf(late);
+        QCOMPARE(lateAnswer.value(u"accepted").toInteger(), 0);
+        QVERIFY(lateAnswer.value(u"error").toString().contains(u"ended"));
+    }
+}
+
+void tst_SubmitServer::clientPausedWhileTheRunIsFull()
+{
+    QTemporaryDir dir;
+    const QString batchPath = dir.filePath(QStringLiteral("small.jsonl"));
+    {
+        QFile file(batchPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        // Long enough that the run is still going when the client connects.
+        file.write("{\"fetch\":{\"delay_ms\":30000}}\n");
+    }
+    Result<OpenedRun> opened = RunSession::open(batchPath);
+    QVERIFY(opened);
+    RunSession session;
+    session.setJournalling(false);
+    session.adopt(std::move(*opened));
+    const QString name = SubmitServer::nameFor(QStringLiteral("small"));
+    constexpr qint64 maxQueued = 4;
+    session.setIntake(name, maxQueued);
+    QSignalSpy finished(&session, &RunSession::finished);
+    QVERIFY(session.run(testSettings(1, 1)));
+
+    // Far more than the socket, Qt's read buffer and one stretch hold: 4 MiB of slow tasks.
+    QByteArray lines;
+    const QByteArray line = "{\"fetch\":{\"delay_ms\":1000}}\n";
+    while (lines.size() < 4 * 1024 * 1024)
+        lines += line;
+    QLocalSocket client;
+    client.connectToServer(SubmitServer::socketDirectory() + u'/' + name);
+    QVERIFY(client.waitForConnected(10000));
+    client.write(request(lines));
+    // The run fills up to its limit, and the rest waits in the client, unread.
+    const std::shared_ptr<FeedGate> gate = session.intake()->gate();
+    QTRY_COMPARE_WITH_TIMEOUT(gate->held(), maxQueued, 30000);
+    QSignalSpy written(&client, &QLocalSocket::bytesWritten);
+    written.wait(200); // let the server read what it would
+    QVERIFY(gate->peakHeld() <= maxQueued);
+    QVERIFY2(client.bytesToWrite() > 2 * 1024 * 1024, QByteArray::number(client.bytesToWrite()));
+    QVERIFY(session.store()->size() <= 1 + maxQueued + 1);
+
+    // Cancelled: the client hears that the run ended, with what was taken.
+    session.job()->kill();
+    QVERIFY(finished.wait(30000));
+    const QJsonObject answer = answerOf(client);
+    QVERIFY(answer.value(u"error").toString().contains(u"ended"));
+    QVERIFY(answer.value(u"accepted").toInteger() <= maxQueued + 1);
+    QVERIFY(gate->peakHeld() <= maxQueued);
+}
+
+void tst_SubmitServer::socketFolderIsTheUsersAlone()
+{
+    const QString folder = SubmitServer::socketDirectory();
+    QCOMPARE(folder, m_runtime.path() + QStringLiteral("/brigade"));
+    QCOMPARE(QFileInfo(folder).permissions()
+                     & ~(QFile::ReadUser | QFile::WriteUser | QFile::ExeUser | QFile::ReadOwner
+                         | QFile::WriteOwner | QFile::ExeOwner),
+             QFile::Permissions());
+    // Made loose by someone: tightened again.
+    QFile::setPermissions(folder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
+                                          | QFile::ReadOther | QFile::ExeOther);
+    SubmitServer::socketDirectory();
+    QVERIFY(!(QFileInfo(folder).permissions() & QFile::ReadOther));
+
+    // Without XDG_RUNTIME_DIR: a folder of the user's own under /tmp.
+    const QByteArray runtime = qgetenv("XDG_RUNTIME_DIR");
+    qunsetenv("XDG_RUNTIME_DIR");
+    const QString fallback = SubmitServer::socketDirectory();
+    qputenv("XDG_RUNTIME_DIR", runtime);
+    QVERIFY(fallback.startsWith(QStringLiteral("/tmp/brigade-")));
+    QVERIFY(QFileInfo(fallback).isDir());
+    QVERIFY(!(QFileInfo(fallback).permissions() & (QFile::ReadGroup | QFile::ReadOther)));
+}
+
+void tst_SubmitServer::staleSocketsAreRemoved()
+{
+    const QString folder = SubmitServer::socketDirectory();
+    // No process has pid 2^22+1 (above Linux's pid_max limit): its socket is stale.
+    const QString stale = folder + QStringLiteral("/gone-4194305");
+    {
+        QFile file(stale);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+    }
+    const QString alive = SubmitServer::nameFor(QStringLiteral("alive"));
+    {
+        QFile file(folder + u'/' + alive);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+    }
+    const QStringList names = SubmitServer::runningNames();
+    QVERIFY(!names.contains(QStringLiteral("gone-4194305")));
+    QVERIFY(!QFileInfo::exists(stale));
+    QVERIFY(names.contains(alive));
+    QFile::remove(folder + u'/' + alive);
+}
+
+QTEST_GUILESS_MAIN(tst_SubmitServer)
+#include "tst_submitserver.moc"
