@@ -23,6 +23,7 @@ namespace Brigade {
 // One client's submission: what it sent that is not taken yet, and what the answer says.
 struct SubmitServer::Connection
 {
+    QByteArray inbox;   // bytes read from the socket, not yet split into frames
     QByteArray pending; // bytes received, not yet taken (whole lines first)
     QString name = QStringLiteral("<submitted>");
     qint64 nextLine = 1;
@@ -141,16 +142,22 @@ void SubmitServer::pump(QLocalSocket *socket)
     if (!c || c->busy)
         return;
     // Read frames only while nothing much waits: this is where back-pressure stops reading.
-    while (!c->ended && c->pending.size() < MaxFrameBytes && socket->bytesAvailable() >= 4) {
-        char head[4];
-        socket->peek(head, 4);
-        const quint32 length = qFromBigEndian<quint32>(head);
+    constexpr qsizetype InboxBytes = MaxFrameBytes + 4;
+    while (!c->ended && c->pending.size() < MaxFrameBytes) {
+        // Asking for more than Qt holds is what makes it read the socket again once its
+        // read buffer was full; reading only whole frames out of that buffer would leave a
+        // partial frame stuck there and the client waiting for good.
+        if (c->inbox.size() < InboxBytes && socket->bytesAvailable() > 0)
+            c->inbox += socket->read(InboxBytes - c->inbox.size());
+        if (c->inbox.size() < 4)
+            break;
+        const quint32 length = qFromBigEndian<quint32>(c->inbox.constData());
         if (length > MaxFrameBytes)
             return finish(socket, tr("a frame of %1 bytes is too long").arg(length));
-        if (socket->bytesAvailable() < 4 + qint64(length))
+        if (c->inbox.size() < 4 + qsizetype(length))
             break;
-        socket->skip(4);
-        const QByteArray frame = socket->read(length);
+        const QByteArray frame = c->inbox.mid(4, length);
+        c->inbox.remove(0, 4 + qsizetype(length));
         if (!c->headerRead) {
             const QJsonObject header = QJsonDocument::fromJson(frame).object();
             if (header.isEmpty())

@@ -70,6 +70,7 @@ private slots:
     void initTestCase();
     void acceptedJournaledAndBadLinesPlaced();
     void clientPausedWhileTheRunIsFull();
+    void submissionBeyondOneReadIsTakenWhole();
     void socketFolderIsTheUsersAlone();
     void staleSocketsAreRemoved();
 
@@ -176,10 +177,11 @@ void tst_SubmitServer::clientPausedWhileTheRunIsFull()
     QSignalSpy finished(&session, &RunSession::finished);
     QVERIFY(session.run(testSettings(1, 1)));
 
-    // Far more than the socket, Qt's read buffer and one stretch hold: 4 MiB of slow tasks.
+    // Far more than the socket, Qt's read buffer, the server's own frame buffer and one
+    // stretch hold (about 3 MiB together): 8 MiB of slow tasks.
     QByteArray lines;
     const QByteArray line = "{\"fetch\":{\"delay_ms\":1000}}\n";
-    while (lines.size() < 4 * 1024 * 1024)
+    while (lines.size() < 8 * 1024 * 1024)
         lines += line;
     QLocalSocket client;
     client.connectToServer(SubmitServer::socketDirectory() + u'/' + name);
@@ -191,7 +193,7 @@ void tst_SubmitServer::clientPausedWhileTheRunIsFull()
     QSignalSpy written(&client, &QLocalSocket::bytesWritten);
     written.wait(200); // let the server read what it would
     QVERIFY(gate->peakHeld() <= maxQueued);
-    QVERIFY2(client.bytesToWrite() > 2 * 1024 * 1024, QByteArray::number(client.bytesToWrite()));
+    QVERIFY2(client.bytesToWrite() > 4 * 1024 * 1024, QByteArray::number(client.bytesToWrite()));
     QVERIFY(session.store()->size() <= 1 + maxQueued + 1);
 
     // Cancelled: the client hears that the run ended, with what was taken.
@@ -201,6 +203,52 @@ void tst_SubmitServer::clientPausedWhileTheRunIsFull()
     QVERIFY(answer.value(u"error").toString().contains(u"ended"));
     QVERIFY(answer.value(u"accepted").toInteger() <= maxQueued + 1);
     QVERIFY(gate->peakHeld() <= maxQueued);
+}
+
+void tst_SubmitServer::submissionBeyondOneReadIsTakenWhole()
+{
+    // Several times what Qt reads ahead for a connection: the server once stopped for good
+    // when a frame was left half in Qt's full read buffer.
+    QTemporaryDir dir;
+    const QString batchPath = dir.filePath(QStringLiteral("long.jsonl"));
+    {
+        QFile file(batchPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"id\":\"long\",\"fetch\":{\"delay_ms\":30000}}\n");
+    }
+    Result<OpenedRun> opened = RunSession::open(batchPath);
+    QVERIFY(opened);
+    RunSession session;
+    session.setJournalling(false);
+    session.adopt(std::move(*opened));
+    const QString name = SubmitServer::nameFor(QStringLiteral("long"));
+    session.setIntake(name, 1000);
+    QSignalSpy finished(&session, &RunSession::finished);
+    QVERIFY(session.run(testSettings(2, 256)));
+
+    QByteArray lines;
+    int count = 0;
+    while (lines.size() < 5 * 1024 * 1024) {
+        lines += "{\"id\":\"t" + QByteArray::number(count)
+                 + "\",\"compute\":{\"op\":\"sum_to\","
+                   "\"n\":"
+                 + QByteArray::number(count % 97) + "}}\n";
+        ++count;
+    }
+    QLocalSocket client;
+    client.connectToServer(SubmitServer::socketDirectory() + u'/' + name);
+    QVERIFY(client.waitForConnected(10000));
+    client.write(request(lines));
+    QSignalSpy ready(&client, &QLocalSocket::readyRead);
+    while (!client.canReadLine())
+        QVERIFY2(ready.wait(60000), "no answer to a large submission");
+    const QJsonObject answer = QJsonDocument::fromJson(client.readLine()).object();
+    QCOMPARE(answer.value(u"accepted").toInteger(), count);
+    QVERIFY(answer.value(u"rejected").toArray().isEmpty());
+    QVERIFY(!answer.contains(u"error"));
+    QCOMPARE(session.store()->size(), 1 + count);
+    session.job()->kill();
+    QVERIFY(finished.wait(30000));
 }
 
 void tst_SubmitServer::socketFolderIsTheUsersAlone()
