@@ -223,7 +223,7 @@ void BatchLineParser::addError(qint64 lineNo, int column, const QString &message
         m_result->errors.append(BatchError{m_fileName, int(lineNo), column, message});
 }
 
-int BatchLineParser::internShape(const Fields &fields)
+TaskShape BatchLineParser::shapeOf(const Fields &fields)
 {
     TaskShape shape;
     shape.fetch = fields.fetch;
@@ -231,6 +231,12 @@ int BatchLineParser::internShape(const Fields &fields)
     shape.maxAttempts = fields.maxAttempts;
     shape.timeoutMs = fields.timeoutMs;
     shape.priority = fields.priority;
+    return shape;
+}
+
+int BatchLineParser::internShape(const Fields &fields)
+{
+    TaskShape shape = shapeOf(fields);
     QByteArray key = shapeKey(shape);
     const auto it = m_shapeIndex.constFind(key);
     if (it != m_shapeIndex.constEnd())
@@ -245,12 +251,7 @@ int BatchLineParser::internShape(const Fields &fields)
 
 int BatchLineParser::addUniqueShape(const Fields &fields)
 {
-    TaskShape shape;
-    shape.fetch = fields.fetch;
-    shape.compute = fields.compute;
-    shape.maxAttempts = fields.maxAttempts;
-    shape.timeoutMs = fields.timeoutMs;
-    shape.priority = fields.priority;
+    TaskShape shape = shapeOf(fields);
     const int index = int(m_result->shapes.size());
     m_result->shapes.push_back(std::make_shared<const TaskShape>(std::move(shape)));
     m_result->shapeKeys.emplace_back(); // not interned

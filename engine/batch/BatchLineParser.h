@@ -136,6 +136,7 @@ private:
     // The fast path: true when the line's skeleton was seen before (or is now learnt).
     bool parseBySkeleton(QByteArrayView line, qint64 lineNo);
     void addError(qint64 lineNo, int column, const QString &message);
+    static TaskShape shapeOf(const Fields &fields);
     int internShape(const Fields &fields);
     // A shape of its own, not shared with equal ones (its key in Result::shapeKeys is empty).
     int addUniqueShape(const Fields &fields);

@@ -1,5 +1,6 @@
 #include "SubmitIntake.h"
 
+#include "TaskFeed.h"
 #include "core/TaskStore.h"
 #include "run/Engine.h"
 #include "run/FeedGate.h"
@@ -89,8 +90,7 @@ SubmitIntake::Outcome SubmitIntake::take(const QString &name, const QByteArray &
         QString problem;
         int column = 1;
         if (result.mapReduce.size() > jobsBefore) {
-            problem = QStringLiteral("a \"mapreduce\" job cannot join a running run (run it "
-                                     "as a batch of its own)");
+            problem = TaskFeed::mapReduceRefusal();
         } else if (made && m_ids.contains(result.tasks.back().id)) {
             problem = QStringLiteral("duplicate id \"%1\" (a task of the run has it)")
                               .arg(result.tasks.back().id);

@@ -20,6 +20,12 @@
 
 namespace Brigade {
 
+QString TaskFeed::mapReduceRefusal()
+{
+    return QStringLiteral("a \"mapreduce\" job cannot join a running run (run it as a batch "
+                          "of its own)");
+}
+
 Q_LOGGING_CATEGORY(lcFeed, "brigade.feed", QtInfoMsg)
 
 namespace {
@@ -321,8 +327,7 @@ bool TaskFeed::parseStretch(Reader &r, const std::vector<Line> &lines)
         QString problem;
         int column = 1;
         if (result.mapReduce.size() > jobsBefore) {
-            problem = QStringLiteral("a \"mapreduce\" job cannot join a running run (run it "
-                                     "as a batch of its own)");
+            problem = TaskFeed::mapReduceRefusal();
         } else if (taken) {
             // Ids are unique in a fed run as in a batch (a resume finds its tasks by row).
             const QString &id = result.tasks.back().id;

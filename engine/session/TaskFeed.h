@@ -55,6 +55,8 @@ public:
     // Stops reading (the tasks already handed over stay); ended() follows.
     void stop();
     const FeedSource &source() const { return m_source; }
+    // Why a fed or submitted line that is a MapReduce job makes no task.
+    static QString mapReduceRefusal();
     std::shared_ptr<FeedGate> gate() const { return m_gate; }
 
 signals:
