@@ -185,25 +185,36 @@ void SubmitServer::pump(QLocalSocket *socket)
         QPointer<SubmitServer> self(this);
         QPointer<QLocalSocket> guard(socket);
         ++c->outstanding;
-        auto taken = [self, guard, c] {
+        // The connection's state stays on this thread: the pool and the engine get copies and
+        // come back here, where the connection is looked up again (it may have gone).
+        auto taken = [self, guard] {
             if (!self)
                 return;
-            QMetaObject::invokeMethod(self.data(), [self, guard, c] {
-                --c->outstanding;
-                if (self && guard)
+            QMetaObject::invokeMethod(self.data(), [self, guard] {
+                if (!self || !guard)
+                    return;
+                if (const auto c = self->m_connections.value(guard)) {
+                    --c->outstanding;
                     self->pump(guard);
+                }
             });
         };
-        m_pool.start([self, guard, c, intake = m_intake, lines, taken] {
-            SubmitIntake::Outcome outcome = intake->take(c->name, lines, c->nextLine, taken);
+        m_pool.start([self, guard, intake = m_intake, name = c->name, lines,
+                      firstLine = c->nextLine, taken] {
+            const SubmitIntake::Outcome outcome = intake->take(name, lines, firstLine, taken);
             if (!self)
                 return;
-            QMetaObject::invokeMethod(self.data(), [self, guard, c, outcome, taken] {
-                c->busy = false;
-                if (outcome.closed) {
+            QMetaObject::invokeMethod(self.data(), [self, guard, outcome, taken] {
+                if (outcome.closed)
                     taken(); // nothing was handed over
+                if (!self || !guard)
+                    return;
+                const auto c = self->m_connections.value(guard);
+                if (!c)
+                    return;
+                c->busy = false;
+                if (outcome.closed)
                     c->closed = true;
-                }
                 c->pending.remove(0, outcome.bytes);
                 c->nextLine += outcome.lines;
                 c->accepted += outcome.accepted;
@@ -213,8 +224,7 @@ void SubmitServer::pump(QLocalSocket *socket)
                                                    {QStringLiteral("message"), e.message}});
                     ++c->rejectedCount;
                 }
-                if (self && guard)
-                    self->pump(guard);
+                self->pump(guard);
             });
         });
         return;
