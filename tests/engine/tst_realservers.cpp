@@ -16,6 +16,7 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <algorithm>
 #include <optional>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -30,6 +31,38 @@ constexpr int SmallFiles = 10000;
 QByteArray fileContent(int i)
 {
     return "small static file " + QByteArray::number(i) + '\n' + QByteArray(200 + i % 300, 'x');
+}
+
+// The most connections open at once, from nginx's log (see NginxServer's log format): each
+// connection is taken as open from its first request's start to its last request's end, which
+// is never more than the time it was really open.
+int connectionsAtOnce(const QList<QByteArray> &log)
+{
+    QHash<QByteArray, QPair<qint64, qint64>> spans; // connection -> [first start, last end] in ms
+    for (const QByteArray &line : log) {
+        const QList<QByteArray> f = line.split(' ');
+        if (f.size() < 6)
+            return -1;
+        const qint64 end = qRound64(f.at(4).toDouble() * 1000);
+        // Both times are to the millisecond: a span starts a millisecond late, so that one
+        // connection closing and the next opening in the same millisecond are not one more.
+        const qint64 start = qMin(end, end - qRound64(f.at(5).toDouble() * 1000) + 1);
+        auto it = spans.find(f.at(0));
+        if (it == spans.end())
+            spans.insert(f.at(0), {start, end});
+        else
+            *it = {qMin(it->first, start), qMax(it->second, end)};
+    }
+    // A sweep over the spans' ends and starts; at the same millisecond an end comes first.
+    QList<QPair<qint64, int>> events;
+    for (const auto &span : std::as_const(spans))
+        events << qMakePair(span.first, 1) << qMakePair(span.second, -1);
+    std::sort(events.begin(), events.end());
+    int open = 0;
+    int most = 0;
+    for (const auto &e : std::as_const(events))
+        most = qMax(most, open += e.second);
+    return most;
 }
 
 // Debian's tinyproxy with a configuration of its own, on a free loopback port.
@@ -163,12 +196,11 @@ void tst_RealServers::tenThousandSmallFetchesWithDefaults()
         QCOMPARE(h.state(it.key()).result, it.value());
     const QList<QByteArray> log = m_nginx.accessLog().mid(logBefore);
     QCOMPARE(log.size(), SmallFiles);
-    QSet<QByteArray> connections;
-    for (const QByteArray &line : log)
-        connections.insert(line.split(' ').value(0));
-    qInfo("%d fetches over %lld connections", SmallFiles, qint64(connections.size()));
-    QVERIFY2(connections.size() <= RunSettings().maxHostConnections,
-             QByteArray::number(connections.size()));
+    // The cap is on connections open at once. libcurl may close an idle connection and open
+    // another later (its cache shrinks as transfers end), so the distinct ones may be more.
+    const int atOnce = connectionsAtOnce(log);
+    qInfo("%d fetches over at most %d connections at once", SmallFiles, atOnce);
+    QVERIFY2(atOnce > 0 && atOnce <= RunSettings().maxHostConnections, QByteArray::number(atOnce));
     QVERIFY2(!m_nginx.errorLog().contains("worker_connections are not enough"),
              m_nginx.errorLog().constData());
 }

@@ -4,6 +4,7 @@
 // holds every task.
 #include "TestFiles.h"
 #include "TestHttpServer.h"
+#include "TestRunSettings.h"
 #include "journal/Journal.h"
 #include "session/RunSession.h"
 
@@ -43,13 +44,7 @@ void tst_ResumePlan::initTestCase()
 
 RunSettings tst_ResumePlan::settings() const
 {
-    RunSettings s;
-    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
-    s.workers = 2;
-    s.seed = 7;
-    s.retry.baseDelayMs = 10;
-    s.retry.maxDelayMs = 50;
-    return s;
+    return Test::quickRetrySettings();
 }
 
 bool tst_ResumePlan::waitResult(Job *job)

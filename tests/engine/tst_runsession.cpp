@@ -3,6 +3,7 @@
 #include "JournalRuns.h"
 #include "TestFiles.h"
 #include "TestHttpServer.h"
+#include "TestRunSettings.h"
 #include "journal/Journal.h"
 #include "session/RunSession.h"
 
@@ -53,13 +54,7 @@ void tst_RunSession::initTestCase()
 
 RunSettings tst_RunSession::settings() const
 {
-    RunSettings s;
-    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
-    s.workers = 2;
-    s.seed = 7;
-    s.retry.baseDelayMs = 10;
-    s.retry.maxDelayMs = 50;
-    return s;
+    return Test::quickRetrySettings();
 }
 
 bool tst_RunSession::adopt(RunSession &session, const QString &batch, const QString &journal)

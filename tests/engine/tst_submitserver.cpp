@@ -3,6 +3,7 @@
 // every accepted task is in the journal before the answer, a client that sends more than
 // the run may hold is paused rather than buffered, the socket's folder is the user's alone,
 // and a run whose batch is done ends once no submission is in progress.
+#include "TestRunSettings.h"
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
 #include "run/FeedGate.h"
@@ -24,15 +25,6 @@
 using namespace Brigade;
 
 namespace {
-
-RunSettings testSettings(int workers, int concurrency)
-{
-    RunSettings s;
-    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
-    s.workers = workers;
-    s.concurrency = concurrency;
-    return s;
-}
 
 QByteArray frame(const QByteArray &bytes)
 {
@@ -104,7 +96,7 @@ void tst_SubmitServer::acceptedJournaledAndBadLinesPlaced()
     const QString name = SubmitServer::nameFor(QStringLiteral("batch"));
     session.setIntake(name);
     QSignalSpy finished(&session, &RunSession::finished);
-    QVERIFY(session.run(testSettings(1, 8)));
+    QVERIFY(session.run(Test::workerSettings(1, 8)));
     QVERIFY(SubmitServer::runningNames().contains(name));
 
     QLocalSocket client;
@@ -175,7 +167,7 @@ void tst_SubmitServer::clientPausedWhileTheRunIsFull()
     constexpr qint64 maxQueued = 4;
     session.setIntake(name, maxQueued);
     QSignalSpy finished(&session, &RunSession::finished);
-    QVERIFY(session.run(testSettings(1, 1)));
+    QVERIFY(session.run(Test::workerSettings(1, 1)));
 
     // Far more than the socket, Qt's read buffer, the server's own frame buffer and one
     // stretch hold (about 3 MiB together): 8 MiB of slow tasks.
@@ -224,7 +216,7 @@ void tst_SubmitServer::submissionBeyondOneReadIsTakenWhole()
     const QString name = SubmitServer::nameFor(QStringLiteral("long"));
     session.setIntake(name, 1000);
     QSignalSpy finished(&session, &RunSession::finished);
-    QVERIFY(session.run(testSettings(2, 256)));
+    QVERIFY(session.run(Test::workerSettings(2, 256)));
 
     QByteArray lines;
     int count = 0;

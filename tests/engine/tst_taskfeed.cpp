@@ -2,6 +2,7 @@
 // as lines arrive, the engine never holds more than the feed's limit of unstarted tasks,
 // reading stops while it is full (the pipe fills) and goes on as tasks start, a bad line is
 // reported with its place, and the journal holds every task taken.
+#include "TestRunSettings.h"
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
 #include "run/Engine.h"
@@ -21,15 +22,6 @@
 using namespace Brigade;
 
 namespace {
-
-RunSettings testSettings(int workers, int concurrency)
-{
-    RunSettings s;
-    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
-    s.workers = workers;
-    s.concurrency = concurrency;
-    return s;
-}
 
 // A pipe whose write end the test holds.
 struct Pipe
@@ -80,7 +72,7 @@ bool runSkippingBadLines(RunSession &session, const Pipe &pipe)
 {
     FeedSource source = unjournaledFeed(session, pipe);
     source.skipInvalid = true;
-    return bool(session.runFeed(source, testSettings(1, 8)));
+    return bool(session.runFeed(source, Test::workerSettings(1, 8)));
 }
 
 QByteArray noopLines(int from, int count)
@@ -114,7 +106,7 @@ void tst_TaskFeed::tasksRunAsLinesArrive()
     FeedSource source = unjournaledFeed(session, pipe);
     QSignalSpy finished(&session, &RunSession::finished);
     QSignalSpy ended(&session, &RunSession::feedEnded);
-    QVERIFY(session.runFeed(source, testSettings(2, 64)));
+    QVERIFY(session.runFeed(source, Test::workerSettings(2, 64)));
     // A first line, written in two pieces: it runs while the input is still open.
     QVERIFY(pipe.writeAll("{\"id\":\"first\",\"compute\":{\"op\":\"su"));
     QVERIFY(pipe.writeAll("m_to\",\"n\":10}}\n"));
@@ -147,7 +139,7 @@ void tst_TaskFeed::fullEngineStopsReading()
     RunSession session;
     FeedSource source = unjournaledFeed(session, pipe);
     source.maxQueued = limit;
-    QVERIFY(session.runFeed(source, testSettings(1, 1)));
+    QVERIFY(session.runFeed(source, Test::workerSettings(1, 1)));
     const std::shared_ptr<FeedGate> gate = session.feed()->gate();
     QByteArray line = "{\"fetch\":{\"delay_ms\":[600000,600000]}}\n";
     QByteArray block;
@@ -197,7 +189,7 @@ void tst_TaskFeed::readingGoesOnAsTasksStart()
     FeedSource source = unjournaledFeed(session, pipe);
     source.maxQueued = limit;
     QSignalSpy finished(&session, &RunSession::finished);
-    QVERIFY(session.runFeed(source, testSettings(2, 16)));
+    QVERIFY(session.runFeed(source, Test::workerSettings(2, 16)));
     // A producer that writes everything at once: it blocks on the full pipe until the
     // engine has room, again and again.
     const QByteArray lines = noopLines(0, total);
@@ -253,7 +245,7 @@ void tst_TaskFeed::badLineStopsWithoutSkipInvalid()
     FeedSource source = unjournaledFeed(session, pipe);
     QSignalSpy ended(&session, &RunSession::feedEnded);
     QSignalSpy finished(&session, &RunSession::finished);
-    QVERIFY(session.runFeed(source, testSettings(1, 8)));
+    QVERIFY(session.runFeed(source, Test::workerSettings(1, 8)));
     // Written at once: the line after the bad one is in the same read, and still not run.
     QVERIFY(pipe.writeAll(noopLines(0, 2) + "{\"id\":\n" + noopLines(2, 1)));
     QVERIFY(finished.wait(30000));
@@ -305,7 +297,7 @@ void tst_TaskFeed::journalHoldsTheStreamedTasks()
         source.skipInvalid = true;
         QSignalSpy finished(&session, &RunSession::finished);
         QSignalSpy messages(&session, &RunSession::message);
-        QVERIFY(session.runFeed(source, testSettings(1, 8)));
+        QVERIFY(session.runFeed(source, Test::workerSettings(1, 8)));
         QVERIFY(pipe.writeAll("{\"defaults\":{\"compute\":{\"op\":\"sum_to\",\"n\":3}}}\n"));
         QVERIFY(pipe.writeAll("{\"id\":\"a\"}\n{\"id\":\"b\",\"fetch\":7}\n"));
         QTRY_COMPARE_WITH_TIMEOUT(session.store()->size(), 1, 30000);

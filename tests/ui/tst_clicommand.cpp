@@ -1,6 +1,8 @@
 // brigade run LIST -- PROG ARG..., driven as a user would: the real brigade binary with a
 // list on stdin or in a file, placeholders, failures in the output files and the progress
 // lines, and a journaled run retried and exported.
+#include "TestFiles.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -64,12 +66,7 @@ tst_CliCommand::Result tst_CliCommand::brigade(const QStringList &args, const QB
 
 QString tst_CliCommand::write(const QString &name, const QByteArray &content)
 {
-    const QString path = m_dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(content);
-    return path;
+    return Brigade::Test::writeTestFile(m_dir, name, content);
 }
 
 QHash<QString, QJsonObject> tst_CliCommand::records(const QString &path)

@@ -3,6 +3,7 @@
 // (each task's command appends to a log, so what ran is counted), the output is complete,
 // and --explain says why per task, runs nothing and ends with status 0.
 #include "BrigadeRun.h"
+#include "TestFiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -52,12 +53,7 @@ BrigadeRun tst_ResumeEdited::brigade(const QStringList &args)
 
 QString tst_ResumeEdited::write(const QString &name, const QByteArray &content)
 {
-    const QString path = m_dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(content);
-    return path;
+    return Brigade::Test::writeTestFile(m_dir, name, content);
 }
 
 QByteArray tst_ResumeEdited::task(const char *id, const char *word) const
