@@ -244,7 +244,9 @@ void tst_WindowSubmit::mapReduceTakesNoTasks()
 {
     const QString input = write(QStringLiteral("words.txt"), "a b a\n");
     QVERIFY(load(write(QStringLiteral("count.jsonl"),
-                       QStringLiteral("{\"mapreduce\":{\"input\":\"%1\",\"format\":\"text\"}}").arg(input).toUtf8()
+                       QStringLiteral("{\"mapreduce\":{\"input\":\"%1\",\"format\":\"text\"}}")
+                                       .arg(input)
+                                       .toUtf8()
                                + '\n')));
     QAction *add = m_window->action(MainWindow::Action::AddTasks);
     QVERIFY(!add->isEnabled());
