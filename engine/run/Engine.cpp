@@ -43,7 +43,10 @@ Engine::Engine(QObject *parent)
     m_core->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_core, &QObject::deleteLater);
     using RC = Internal::RunCoordinator;
-    connect(m_core, &RC::started, this, &Engine::started);
+    connect(m_core, &RC::started, this, [this] {
+        m_running = true; // also when added tasks reopened a run that had ended
+        emit started();
+    });
     connect(m_core, &RC::progress, this, &Engine::progress);
     connect(m_core, &RC::tasksChanged, this, &Engine::tasksChanged);
     connect(m_core, &RC::tasksFinished, this, &Engine::tasksFinished);
@@ -157,9 +160,9 @@ void Engine::killWorker(int slot)
     post(m_core, [core = m_core, slot] { core->killWorker(slot); });
 }
 
-void Engine::openFeed(std::shared_ptr<FeedGate> gate)
+void Engine::openFeed(std::shared_ptr<FeedGate> gate, bool reopens)
 {
-    post(m_core, [core = m_core, gate] { core->openFeed(gate); });
+    post(m_core, [core = m_core, gate, reopens] { core->openFeed(gate, reopens); });
 }
 
 void Engine::closeFeed()

@@ -75,7 +75,13 @@ public:
     // tasks have, but when closeFeed() was called and every task added by then finished
     // (or at cancel(), which drops what is still on its way). gate: the engine's queue of
     // unstarted tasks, for the feeder's back-pressure.
-    void openFeed(std::shared_ptr<FeedGate> gate);
+    //
+    // reopens: the feed outlives the run (the window's intake). The gate stays open when the
+    // run ends or is cancelled, and tasks added to a run that has ended start it again on
+    // the same store and journal (journaled as a run "reopen", with the feed open again):
+    // started() comes first, and finished() again once they are done and closeFeed() was
+    // called. Tasks added while a cancel is under way wait for it and then reopen the run.
+    void openFeed(std::shared_ptr<FeedGate> gate, bool reopens = false);
     void closeFeed();
     // Looks whether the fed run has anything left to run: feedIdle() if not.
     void checkFeed();

@@ -933,7 +933,7 @@ void RunCoordinator::cancelAll()
     m_cancelling = true;
     // A cancelled run takes nothing more: the feed stops reading, and what is on its way
     // is dropped.
-    if (m_feed)
+    if (m_feed && !m_feedReopens)
         m_feed->close();
     m_feedOpen = false;
     QVector<int> rows;
@@ -1073,7 +1073,7 @@ void RunCoordinator::checkDone()
         emit feedIdle();
     if (open > 0 || m_feedOpen || m_feedPending > 0)
         return;
-    if (m_feed)
+    if (m_feed && !m_feedReopens)
         m_feed->close();
     m_active = false;
     m_retryTimer.stop();
@@ -1089,6 +1089,17 @@ void RunCoordinator::checkDone()
                 Qt::BlockingQueuedConnection);
     }
     emit finished(makeStats());
+    if (!m_held.isEmpty()) {
+        // Tasks that came while a cancel was under way: they run now, in a reopened run.
+        const QList<HeldTasks> held = std::exchange(m_held, {});
+        reopen();
+        for (const HeldTasks &h : held) {
+            if (h.journaled)
+                acceptTasks(m_store, h.specs);
+            else
+                addTasks(h.specs, h.lines, h.taken);
+        }
+    }
 }
 
 void RunCoordinator::stopWorkers()
@@ -1270,11 +1281,24 @@ void RunCoordinator::sampleLoad()
 
 // Feeding a running run.
 
-void RunCoordinator::openFeed(std::shared_ptr<FeedGate> gate)
+void RunCoordinator::openFeed(std::shared_ptr<FeedGate> gate, bool reopens)
 {
+    // The same gate again (the window's next run): tasks on their way still count.
+    if (gate != m_feed)
+        m_feedPending = 0;
     m_feed = std::move(gate);
     m_feedOpen = true;
-    m_feedPending = 0;
+    m_feedReopens = reopens;
+}
+
+void RunCoordinator::reopen()
+{
+    RunSettings settings = m_settings;
+    settings.journalRunKind = QStringLiteral("reopen");
+    settings.createJournal = false; // the run that ended made it
+    settings.journalBatchData = {};
+    m_feedOpen = true; // ends again once the feeder says so and its tasks are done
+    start(m_store, settings, {});
 }
 
 void RunCoordinator::closeFeed()
@@ -1286,6 +1310,12 @@ void RunCoordinator::closeFeed()
 void RunCoordinator::addTasks(QVector<TaskSpec> specs, const QByteArray &lines,
                               std::function<void()> taken)
 {
+    if (m_feedReopens && m_store && !m_active) {
+        reopen();
+    } else if (m_feedReopens && m_store && m_cancelling) {
+        m_held.append(HeldTasks{std::move(specs), lines, std::move(taken), false});
+        return;
+    }
     if (!m_store || m_cancelling || !m_active) {
         if (m_feed) // dropped: nothing will start them
             m_feed->setQueued(m_counts[int(TaskStatus::Queued)], specs.size());
@@ -1319,6 +1349,11 @@ void RunCoordinator::addTasks(QVector<TaskSpec> specs, const QByteArray &lines,
 void RunCoordinator::acceptTasks(const std::shared_ptr<TaskStore> &store, QVector<TaskSpec> specs)
 {
     const int count = int(specs.size());
+    if (store == m_store && m_feedReopens && m_active && m_cancelling && count > 0) {
+        m_held.append(HeldTasks{std::move(specs), {}, {}, true});
+        checkDone();
+        return;
+    }
     if (store != m_store || !m_active || m_cancelling || count == 0) {
         if (m_feed)
             m_feed->setQueued(m_counts[int(TaskStatus::Queued)], count);

@@ -70,8 +70,9 @@ public:
     void shutdown();
 
     // Feeding a running run (see Engine::openFeed). While a feed is open the run does not
-    // end when its tasks have; gate hears how many tasks are queued.
-    void openFeed(std::shared_ptr<FeedGate> gate);
+    // end when its tasks have; gate hears how many tasks are queued. reopens: tasks added
+    // after the run ended start it again (see Engine::openFeed).
+    void openFeed(std::shared_ptr<FeedGate> gate, bool reopens = false);
     void closeFeed();
     // New tasks after the last row: lines (their batch lines) are journaled first, then the
     // tasks join the run.
@@ -122,6 +123,8 @@ private:
     };
 
     qint64 nowMs() const { return m_clock.elapsed(); }
+    // Starts the ended run again for tasks added to a feed that reopens.
+    void reopen();
     void acceptTasks(const std::shared_ptr<TaskStore> &store, QVector<TaskSpec> specs);
     void reportQueued();
     void launchSlot(int slot);
@@ -238,7 +241,18 @@ private:
     // A fed run: the gate, whether more may come, and tasks on their way via the journal.
     std::shared_ptr<FeedGate> m_feed;
     bool m_feedOpen = false;
+    bool m_feedReopens = false;
     qint64 m_feedPending = 0;
+    // Added while a cancel was under way, to a feed that reopens: they join the run that
+    // the cancel's end reopens (journaled: their lines are in the journal already).
+    struct HeldTasks
+    {
+        QVector<TaskSpec> specs;
+        QByteArray lines;
+        std::function<void()> taken;
+        bool journaled = false;
+    };
+    QList<HeldTasks> m_held;
 
     QTimer m_updateTimer;
     QTimer m_loadTimer;

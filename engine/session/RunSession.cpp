@@ -13,9 +13,12 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSemaphore>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <numeric>
 
@@ -162,16 +165,21 @@ QString RunSession::kindName(RunKind kind)
         return QStringLiteral("run-again");
     case RunKind::RetryChanged:
         return QStringLiteral("retry-changed");
+    case RunKind::Reopen:
+        return QStringLiteral("reopen");
     }
     return {};
 }
 
 RunSession::RunSession(QObject *parent)
     : QObject(parent)
-{}
+{
+    m_addPool.setMaxThreadCount(1); // one file at a time: its lines keep their order
+}
 
 RunSession::~RunSession()
 {
+    stopAdding();
     dropJob();
     m_feed.reset();
     m_submitServer.reset();
@@ -304,14 +312,26 @@ Result<Job *> RunSession::runFeed(const FeedSource &source, const RunSettings &s
     return job;
 }
 
-void RunSession::setIntake(const QString &name, qint64 maxQueued)
+void RunSession::setIntake(const QString &name, qint64 maxQueued, bool reopensRun)
 {
     m_intakeName = name;
     m_intakeMaxQueued = maxQueued;
+    m_intakeReopens = reopensRun;
+}
+
+QString RunSession::intakeNameFor(const QString &batchPath)
+{
+    const QString base = QFileInfo(batchPath).completeBaseName();
+    return SubmitServer::nameFor(base.isEmpty() ? QStringLiteral("run") : base);
 }
 
 Status RunSession::openIntake()
 {
+    if (m_intakeReopens && m_intake && m_submitServer && !m_feed) {
+        // The window's intake lasts as long as its batch: each run opens the feed again.
+        m_engine->openFeed(m_intake->gate(), true);
+        return {};
+    }
     m_submitServer.reset();
     m_intake.reset();
     if (m_intakeName.isEmpty() || m_feed)
@@ -324,10 +344,15 @@ Status RunSession::openIntake()
     if (!m_submitServer->listen(m_intakeName, &error)) {
         m_submitServer.reset();
         m_intake.reset();
+        if (m_intakeReopens) {
+            // The window runs anyway, and says why it takes no tasks.
+            emit message(tr("This run takes no tasks from brigade submit: %1").arg(error));
+            return {};
+        }
         return Status::failure(error);
     }
     // Posted before the run starts: the run does not end while it may be sent tasks.
-    m_engine->openFeed(gate);
+    m_engine->openFeed(gate, m_intakeReopens);
     connect(m_submitServer.get(), &SubmitServer::submissionEnded, this,
             &RunSession::submissionEnded);
     // A submission that ended may have been the last thing keeping the run open: the engine
@@ -339,15 +364,133 @@ Status RunSession::openIntake()
 
 void RunSession::closeIntakeIfIdle()
 {
-    if (!m_submitServer || m_submitServer->activeSubmissions() > 0)
+    if (!m_submitServer || m_submitServer->activeSubmissions() > 0 || m_adding > 0)
         return;
     qCDebug(lcSession) << "nothing left to run and no submission in progress: the run ends";
+    if (m_intakeReopens) {
+        // The run ends; the intake stays, and what it takes next reopens the run.
+        m_engine->closeFeed();
+        return;
+    }
     m_submitServer->close();
     m_engine->closeFeed();
 }
 
+QByteArray RunSession::urlLinesAsJson(const QByteArray &lines)
+{
+    // The run's journal holds JSON Lines after its batch: a URL line becomes the task a
+    // URL list makes of it, {"fetch": URL}; a comment keeps its place as an empty line.
+    QByteArray out;
+    out.reserve(lines.size() + lines.size() / 4);
+    qsizetype pos = 0;
+    while (pos < lines.size()) {
+        qsizetype nl = lines.indexOf('\n', pos);
+        if (nl < 0)
+            nl = lines.size();
+        const QByteArray line = lines.mid(pos, nl - pos).trimmed();
+        pos = nl + 1;
+        if (line.startsWith('{'))
+            out += line;
+        else if (!line.isEmpty() && !line.startsWith('#'))
+            out += QJsonDocument(QJsonObject{{QStringLiteral("fetch"), QString::fromUtf8(line)}})
+                           .toJson(QJsonDocument::Compact);
+        out += '\n';
+    }
+    return out;
+}
+
+void RunSession::stopAdding()
+{
+    // An addition waiting for room, or for its tasks to be journaled, gives up: the intake
+    // and the engine it hands tasks to are about to go.
+    m_stopAdding->store(true);
+    if (m_intake)
+        m_intake->close();
+    m_addPool.waitForDone();
+    m_stopAdding = std::make_shared<std::atomic_bool>(false);
+    m_adding = 0;
+}
+
+Status RunSession::addTasksFrom(const QString &path)
+{
+    if (!m_intake || !m_engine)
+        return Status::failure(tr("the run takes no tasks: run the batch first"));
+    ++m_adding;
+    struct Added
+    {
+        qint64 accepted = 0;
+        QStringList rejected;
+        QString error;
+    };
+    auto *watcher = new QFutureWatcher<Added>(this);
+    connect(watcher, &QFutureWatcher<Added>::finished, this, [this, watcher, path] {
+        const Added added = watcher->result();
+        watcher->deleteLater();
+        m_adding = qMax(0, m_adding - 1);
+        emit tasksAdded(path, added.accepted, added.rejected, added.error);
+        // It may have been the last thing keeping the run open.
+        if (m_engine)
+            m_engine->checkFeed();
+    });
+    watcher->setFuture(QtConcurrent::run(
+            &m_addPool, [intake = m_intake, path, stop = m_stopAdding]() -> Added {
+                Added added;
+                QFile file(path);
+                if (!file.open(QIODevice::ReadOnly)) {
+                    added.error = tr("cannot read %1: %2").arg(path, file.errorString());
+                    return added;
+                }
+                // As brigade submit sends them: whole lines, a stretch at a time, each taken
+                // when the run has room (SubmitIntake::take waits for it).
+                auto journaled = std::make_shared<QSemaphore>();
+                int handed = 0;
+                QByteArray pending;
+                qint64 nextLine = 1;
+                bool atEnd = false;
+                const bool urlList = path.endsWith(QLatin1String(".txt"), Qt::CaseInsensitive);
+                while (!atEnd) {
+                    pending += file.read(SubmitServer::MaxFrameBytes);
+                    atEnd = file.atEnd() || file.error() != QFileDevice::NoError;
+                    if (atEnd && !pending.isEmpty() && !pending.endsWith('\n'))
+                        pending += '\n';
+                    const qsizetype whole = pending.lastIndexOf('\n') + 1;
+                    if (whole == 0)
+                        continue;
+                    QByteArray stretch = pending.first(whole);
+                    pending.remove(0, whole);
+                    if (urlList)
+                        stretch = urlLinesAsJson(stretch);
+                    while (!stretch.isEmpty()) {
+                        const SubmitIntake::Outcome outcome = intake->take(
+                                path, stretch, nextLine, [journaled] { journaled->release(); });
+                        if (outcome.closed || stop->load()) {
+                            added.error = tr("the run takes no more tasks");
+                            atEnd = true;
+                            break;
+                        }
+                        ++handed;
+                        stretch.remove(0, outcome.bytes);
+                        nextLine += outcome.lines;
+                        added.accepted += outcome.accepted;
+                        for (const BatchError &e : outcome.rejected)
+                            added.rejected.append(e.toString());
+                    }
+                }
+                if (file.error() != QFileDevice::NoError && added.error.isEmpty())
+                    added.error = tr("cannot read %1: %2").arg(path, file.errorString());
+                // Answered once every accepted task is journaled, as a submitter is.
+                while (!journaled->tryAcquire(handed, 50)) {
+                    if (stop->load())
+                        break;
+                }
+                return added;
+            }));
+    return {};
+}
+
 void RunSession::adopt(OpenedRun opened)
 {
+    stopAdding();
     dropJob();
     m_feed.reset();
     m_submitServer.reset();
@@ -655,7 +798,7 @@ void RunSession::connectEngine(Engine *e, bool tasks)
                     m_pendingRows.erase(it);
                     emit failureRowsFound(token, rows);
                 });
-        connect(e, &Engine::started, this, &RunSession::started);
+        connect(e, &Engine::started, this, &RunSession::onEngineStarted);
         connect(e, &Engine::progress, this, &RunSession::progress);
         connect(e, &Engine::tasksChanged, this, &RunSession::tasksChanged);
         connect(e, &Engine::tasksFinished, this, &RunSession::tasksFinished);
@@ -666,12 +809,28 @@ void RunSession::connectEngine(Engine *e, bool tasks)
         connect(e, &Engine::feedIdle, this, &RunSession::closeIntakeIfIdle);
         // A run that ends otherwise (cancelled) takes no more submissions.
         connect(e, &Engine::finished, this, [this] {
-            if (m_submitServer)
+            if (m_submitServer && !m_intakeReopens)
                 m_submitServer->close();
         });
     }
     connect(e, &Engine::loadSampled, this, &RunSession::loadSampled);
     connect(e, &Engine::workerMessage, this, &RunSession::workerMessage);
+}
+
+void RunSession::onEngineStarted()
+{
+    emit started();
+    if (!m_intakeReopens || !m_intake || !m_engine || isRunning() || !m_tasksStarted)
+        return;
+    // Tasks added after the run ended started it again: a job follows it like any run's.
+    qCDebug(lcSession) << "tasks added to a run that had ended: it runs again";
+    dropJob();
+    Engine *engine = m_engine.get();
+    auto *job = new TaskRunJob(
+            engine, [] {}, kindName(RunKind::Reopen), this);
+    m_job = job;
+    job->start();
+    emit jobStarted(job);
 }
 
 void RunSession::dropJob()

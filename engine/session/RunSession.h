@@ -10,7 +10,9 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QThreadPool>
 
+#include <atomic>
 #include <memory>
 
 namespace Brigade {
@@ -49,9 +51,10 @@ public:
         RetrySelected, // chosen finished tasks again
         RunAgain,      // every task again, after all had finished
         RetryChanged,  // chosen finished tasks again, with changed specs (SpecChange)
+        Reopen,        // tasks added to a run that had ended (a window's intake)
     };
     // As recorded in the journal's list of runs: "run", "resume", "retry-failed", "retry",
-    // "run-again", "retry-changed".
+    // "run-again", "retry-changed", "reopen".
     static QString kindName(RunKind kind);
 
     explicit RunSession(QObject *parent = nullptr);
@@ -135,7 +138,25 @@ public:
     // joins the run through a SubmitIntake (parsed as lines after the batch's, journaled
     // before the submitter hears they were accepted). The run ends once its tasks are done
     // and no submission is in progress. Empty name: no intake (the default).
-    void setIntake(const QString &name, qint64 maxQueued = 100000);
+    //
+    // reopensRun (the window): the intake is made by the first task run of the adopted
+    // batch and lasts until another is adopted. Runs end as usual once their tasks are done
+    // and no submission is in progress, but tasks submitted or added (addTasksFrom) to a
+    // run that has ended start it again: a Reopen job begins (jobStarted()), and ends like
+    // any run. The command line's run ends for good (the program exits with it).
+    void setIntake(const QString &name, qint64 maxQueued = 100000, bool reopensRun = false);
+    // The name both front ends listen under: the batch file's base name and this process's
+    // id ("urls-4242"), as brigade submit --to takes it.
+    static QString intakeNameFor(const QString &batchPath);
+    // The file's lines join the run exactly as a submission's (SubmitIntake: parsed off the
+    // caller's thread, journaled before they count; a run that ended is reopened when the
+    // intake reopens runs). tasksAdded() answers. Fails at once without an intake.
+    Status addTasksFrom(const QString &path);
+    // A .txt list of URLs as the JSON Lines a run's journal holds ({"fetch": URL} per
+    // line; comments and blank lines stay as empty lines, so line numbers hold).
+    static QByteArray urlLinesAsJson(const QByteArray &lines);
+    // Additions from files not answered yet.
+    int addsInProgress() const { return m_adding; }
     // The current run's server (null when it takes no submissions).
     SubmitServer *submitServer() const { return m_submitServer.get(); }
     std::shared_ptr<SubmitIntake> intake() const { return m_intake; }
@@ -187,6 +208,10 @@ signals:
     void feedEnded(qint64 accepted, qint64 rejected, const QString &error);
     // A submission to the intake was answered (or its client went away).
     void submissionEnded(qint64 accepted, qint64 rejected);
+    // addTasksFrom(path) is done: the tasks accepted (journaled), every bad line as
+    // "FILE:LINE:COLUMN: message", and why it stopped early if it did.
+    void tasksAdded(const QString &path, qint64 accepted, const QStringList &rejected,
+                    const QString &error);
 
 private:
     Result<Job *> startTasks(RunKind kind, const QVector<int> &reset, const RunSettings &settings);
@@ -199,6 +224,10 @@ private:
     // Before a task run starts: its intake and server, when setIntake() asked for them.
     Status openIntake();
     void closeIntakeIfIdle();
+    // The engine started a run no job of ours started: tasks added reopened it.
+    void onEngineStarted();
+    // Ends additions from files (addTasksFrom), before the intake or the engine goes.
+    void stopAdding();
 
     OpenedRun m_opened;
     std::unique_ptr<Engine> m_engine;             // the task engine, one per adopted batch
@@ -207,6 +236,10 @@ private:
     std::shared_ptr<SubmitIntake> m_intake;
     QString m_intakeName;
     qint64 m_intakeMaxQueued = 100000;
+    bool m_intakeReopens = false;
+    int m_adding = 0;
+    std::shared_ptr<std::atomic_bool> m_stopAdding = std::make_shared<std::atomic_bool>(false);
+    QThreadPool m_addPool; // reads and takes files' lines (addTasksFrom)
     QPointer<Job> m_job;
     QString m_journalPath;
     QString m_chosenJournal;

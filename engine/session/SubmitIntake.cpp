@@ -5,6 +5,9 @@
 #include "run/Engine.h"
 #include "run/FeedGate.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <algorithm>
 
 namespace Brigade {
@@ -45,8 +48,28 @@ void SubmitIntake::collectIds()
         m_ids.insert(m_store->spec(row).id);
 }
 
+QByteArray SubmitIntake::withPriority(QByteArrayView line, qint32 priority)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(line.toByteArray(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isObject()
+        || doc.object().contains(QLatin1String("priority")))
+        return {};
+    qsizetype end = line.size();
+    while (end > 0 && BatchLineParser::isBlank(line.sliced(end - 1, 1)))
+        --end;
+    if (end == 0 || line[end - 1] != '}')
+        return {};
+    QByteArray out = line.first(end - 1).toByteArray();
+    if (!doc.object().isEmpty())
+        out += ',';
+    out += "\"priority\":" + QByteArray::number(priority) + '}';
+    return out;
+}
+
 SubmitIntake::Outcome SubmitIntake::take(const QString &name, const QByteArray &lines,
-                                         qint64 firstLine, std::function<void()> taken)
+                                         qint64 firstLine, std::function<void()> taken,
+                                         std::optional<qint32> priority)
 {
     QMutexLocker locker(&m_mutex);
     Outcome outcome;
@@ -81,6 +104,12 @@ SubmitIntake::Outcome SubmitIntake::take(const QString &name, const QByteArray &
         if (BatchLineParser::isBlank(text)) {
             journal += '\n';
             continue;
+        }
+        QByteArray rewritten;
+        if (priority) {
+            rewritten = withPriority(text, *priority);
+            if (!rewritten.isEmpty())
+                text = rewritten;
         }
         const qsizetype tasksBefore = result.tasks.size();
         const qsizetype errorsBefore = result.errors.size();

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace Brigade {
 
@@ -47,9 +48,15 @@ public:
     // Waits for room in the engine's queue (FeedGate), then parses as many of lines (whole
     // lines, each ending in '\n'; the first is the submission's line firstLine, named name
     // in messages) as there is room for and hands their tasks to the engine. taken is
-    // called on the engine's thread once they are journaled and count.
+    // called on the engine's thread once they are journaled and count. priority (brigade
+    // submit --priority): written into every line that is a JSON object without a
+    // "priority" of its own, before it is parsed and journaled, so a resume keeps it.
     Outcome take(const QString &name, const QByteArray &lines, qint64 firstLine,
-                 std::function<void()> taken);
+                 std::function<void()> taken, std::optional<qint32> priority = std::nullopt);
+
+    // line with "priority": priority added, when it is a JSON object without one; else
+    // empty. Added at the end, so the columns of what the line had stay where they were.
+    static QByteArray withPriority(QByteArrayView line, qint32 priority);
 
     // No more tasks: take() says closed, and one waiting for room returns.
     void close();

@@ -1,6 +1,7 @@
 #include "SubmitServer.h"
 
 #include "SubmitIntake.h"
+#include "core/TaskSpec.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -14,6 +15,7 @@
 #include <QtEndian>
 
 #include <cerrno>
+#include <cmath>
 #include <csignal>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@ struct SubmitServer::Connection
     QByteArray inbox;   // bytes read from the socket, not yet split into frames
     QByteArray pending; // bytes received, not yet taken (whole lines first)
     QString name = QStringLiteral("<submitted>");
+    std::optional<qint32> priority; // the header's, for lines without their own
     qint64 nextLine = 1;
     qint64 accepted = 0;
     QJsonArray rejected;
@@ -165,6 +168,15 @@ void SubmitServer::pump(QLocalSocket *socket)
             c->headerRead = true;
             if (const QString name = header.value(u"name").toString(); !name.isEmpty())
                 c->name = name;
+            if (header.contains(u"priority")) {
+                const QJsonValue p = header.value(u"priority");
+                const double n = p.toDouble(MaxPriority + 1.0);
+                if (!p.isDouble() || n < -MaxPriority || n > MaxPriority || n != std::floor(n))
+                    return finish(socket, tr("the priority must be an integer from %1 to %2")
+                                                  .arg(-MaxPriority)
+                                                  .arg(MaxPriority));
+                c->priority = qint32(n);
+            }
         } else if (frame.isEmpty()) {
             c->ended = true;
             if (!c->pending.isEmpty() && !c->pending.endsWith('\n'))
@@ -200,8 +212,9 @@ void SubmitServer::pump(QLocalSocket *socket)
             });
         };
         m_pool.start([self, guard, intake = m_intake, name = c->name, lines,
-                      firstLine = c->nextLine, taken] {
-            const SubmitIntake::Outcome outcome = intake->take(name, lines, firstLine, taken);
+                      firstLine = c->nextLine, taken, priority = c->priority] {
+            const SubmitIntake::Outcome outcome
+                    = intake->take(name, lines, firstLine, taken, priority);
             if (!self)
                 return;
             QMetaObject::invokeMethod(self.data(), [self, guard, outcome, taken] {

@@ -17,7 +17,8 @@ class SubmitIntake;
 // Takes tasks from other processes into a running run (brigade submit) over a local
 // socket at socketDirectory()/NAME, which only its user may use. A client sends frames,
 // each a 32-bit big-endian length and that many bytes: first a JSON object
-// {"name": "FILE"} (the name its lines have in messages), then the lines' bytes in any
+// {"name": "FILE", "priority": N} (the name its lines have in messages; the priority, if
+// any, that lines without their own get: SubmitIntake::take), then the lines' bytes in any
 // pieces, then an empty frame. The answer is one JSON line, {"accepted": N, "rejected":
 // [{"line": L, "column": C, "message": "..."}], "error": "..."}, sent once every accepted
 // task is journaled.

@@ -3,6 +3,7 @@
 // every accepted task is in the journal before the answer, a client that sends more than
 // the run may hold is paused rather than buffered, the socket's folder is the user's alone,
 // and a run whose batch is done ends once no submission is in progress.
+#include "JournalRuns.h"
 #include "TestRunSettings.h"
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
@@ -65,6 +66,8 @@ private slots:
     void submissionBeyondOneReadIsTakenWhole();
     void socketFolderIsTheUsersAlone();
     void staleSocketsAreRemoved();
+    void priorityIsWrittenIntoTheLines();
+    void reopeningIntakeRunsAnEndedRunAgain();
 
 private:
     QTemporaryDir m_runtime;
@@ -286,6 +289,101 @@ void tst_SubmitServer::staleSocketsAreRemoved()
     QVERIFY(!QFileInfo::exists(stale));
     QVERIFY(names.contains(alive));
     QFile::remove(folder + u'/' + alive);
+}
+
+void tst_SubmitServer::priorityIsWrittenIntoTheLines()
+{
+    QCOMPARE(SubmitIntake::withPriority("{\"id\":\"a\",\"fetch\":\"http://x/\"}", 5),
+             QByteArray("{\"id\":\"a\",\"fetch\":\"http://x/\",\"priority\":5}"));
+    QCOMPARE(SubmitIntake::withPriority("{ } \t", -3), QByteArray("{ \"priority\":-3}"));
+    // Its own wins (null too); what is not a JSON object is left for the parser to report.
+    QVERIFY(SubmitIntake::withPriority("{\"priority\":1}", 5).isEmpty());
+    QVERIFY(SubmitIntake::withPriority("{\"priority\":null}", 5).isEmpty());
+    QVERIFY(SubmitIntake::withPriority("{\"id\":", 5).isEmpty());
+    QVERIFY(SubmitIntake::withPriority("[1]", 5).isEmpty());
+    // A "priority" deeper in the line is not the task's.
+    QCOMPARE(SubmitIntake::withPriority(
+                     "{\"fetch\":{\"url\":\"http://x/\",\"headers\":{\"priority\":\"u=1\"}}}", 2),
+             QByteArray("{\"fetch\":{\"url\":\"http://x/"
+                        "\",\"headers\":{\"priority\":\"u=1\"}},\"priority\":2}"));
+}
+
+// The window's intake (reopensRun): a submission to a run that has ended, finished or
+// cancelled, runs it again in the same journal, with the header's priority in the lines.
+void tst_SubmitServer::reopeningIntakeRunsAnEndedRunAgain()
+{
+    QTemporaryDir dir;
+    const QString batchPath = dir.filePath(QStringLiteral("again.jsonl"));
+    const QString journalPath = dir.filePath(QStringLiteral("again.journal"));
+    {
+        QFile file(batchPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"id\":\"quick\",\"compute\":{\"op\":\"sum_to\",\"n\":3}}\n");
+    }
+    Result<OpenedRun> opened = RunSession::open(batchPath);
+    QVERIFY(opened);
+    RunSession session;
+    session.setJournalPath(journalPath);
+    session.adopt(std::move(*opened));
+    const QString name = RunSession::intakeNameFor(batchPath);
+    QVERIFY(name.startsWith(QStringLiteral("again-")));
+    session.setIntake(name, 100000, true);
+    QSignalSpy started(&session, &RunSession::jobStarted);
+    QSignalSpy finished(&session, &RunSession::finished);
+    QVERIFY(session.run(Test::workerSettings(1, 8)));
+    QVERIFY(finished.wait(30000));
+    QVERIFY(!session.isRunning());
+    // Still listening after the end.
+    QVERIFY(SubmitServer::runningNames().contains(name));
+
+    const auto submit = [&](const QByteArray &header, const QByteArray &lines) {
+        QLocalSocket client;
+        client.connectToServer(SubmitServer::socketDirectory() + u'/' + name);
+        if (!client.waitForConnected(10000))
+            return QJsonObject();
+        client.write(frame(header) + frame(lines) + frame({}));
+        return answerOf(client);
+    };
+    // A priority that is no integer in range is refused, and nothing runs.
+    const QJsonObject refused = submit("{\"name\":\"x\",\"priority\":1.5}", "{}\n");
+    QVERIFY(refused.value(u"error").toString().contains(u"priority"));
+    QCOMPARE(started.size(), 1);
+
+    QJsonObject answer = submit("{\"name\":\"more.jsonl\",\"priority\":4}",
+                                "{\"id\":\"m1\",\"compute\":{\"op\":\"sum_to\",\"n\":4}}\n");
+    QCOMPARE(answer.value(u"accepted").toInteger(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(started.size(), 2, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 30000);
+    QCOMPARE(session.store()->size(), 2);
+    QCOMPARE(session.store()->state(1).status, TaskStatus::Succeeded);
+    QCOMPARE(session.store()->currentShape(1)->priority, 4);
+
+    // Cancelled, then added to: the new task runs; the cancelled one waits for a resume.
+    answer = submit("{\"name\":\"slow.jsonl\"}",
+                    "{\"id\":\"slow\",\"fetch\":{\"delay_ms\":30000}}\n");
+    QCOMPARE(answer.value(u"accepted").toInteger(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(started.size(), 3, 30000);
+    QTRY_VERIFY(session.isRunning());
+    session.job()->kill();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 30000);
+    answer = submit("{\"name\":\"late.jsonl\"}",
+                    "{\"id\":\"late\",\"compute\":{\"op\":\"sum_to\",\"n\":5}}\n");
+    QCOMPARE(answer.value(u"accepted").toInteger(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 4, 30000);
+    QCOMPARE(started.size(), 4);
+    QCOMPARE(session.store()->state(2).status, TaskStatus::Cancelled);
+    QCOMPARE(session.store()->state(3).status, TaskStatus::Succeeded);
+
+    QCOMPARE(Test::journalRunKinds(journalPath),
+             QStringList({QStringLiteral("run"), QStringLiteral("reopen"), QStringLiteral("reopen"),
+                          QStringLiteral("reopen")}));
+    Journal journal;
+    QString error;
+    QVERIFY2(journal.open(journalPath, &error), qPrintable(error));
+    const QByteArray data = journal.batchData(&error);
+    QVERIFY2(
+            data.contains("{\"id\":\"m1\",\"compute\":{\"op\":\"sum_to\",\"n\":4},\"priority\":4}"),
+            data.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_SubmitServer)

@@ -2,6 +2,9 @@
 // taking tasks from brigade submit while it runs (real workers), and the choice of the
 // Brigade to send to.
 #include "BrigadeRun.h"
+#include "batch/BatchParser.h"
+#include "core/TaskStore.h"
+#include "journal/Journal.h"
 
 #include <QDir>
 #include <QFile>
@@ -13,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Brigade;
 using Brigade::Test::runBrigade;
 
 class tst_SubmitCommand : public QObject
@@ -22,6 +26,7 @@ private slots:
     void init();
     void submittedTasksJoinTheRun();
     void choosingTheBrigade();
+    void priorityIsJournaledAndKeptByAResume();
     void badArguments();
 
 private:
@@ -150,6 +155,90 @@ void tst_SubmitCommand::choosingTheBrigade()
              qPrintable(unknown.err));
 }
 
+// --priority N: lines without their own priority get N, written into the journal's copy of
+// the line, so the run that resumes after a crash starts them in that order.
+void tst_SubmitCommand::priorityIsJournaledAndKeptByAResume()
+{
+    const QByteArray go = path(QStringLiteral("go")).toUtf8();
+    QByteArray lines = "{\"id\":\"wait\",\"compute\":{\"op\":\"exec\",\"argv\":[\"sh\",\"-c\","
+                       "\"while [ ! -e "
+                       + go + " ]; do sleep 0.05; done\"]}}" + "\n";
+    for (int i = 1; i <= 3; ++i)
+        lines += QStringLiteral("{\"id\":\"q%1\",\"compute\":{\"op\":\"sum_to\",\"n\":%1}}")
+                         .arg(i)
+                         .toUtf8()
+                 + '\n';
+    const QString batch = write(QStringLiteral("prio.jsonl"), lines);
+    const QString journal = path(QStringLiteral("prio.journal"));
+    // One task at a time, and no aging to speak of: the order is the priorities'.
+    const QStringList oneAtATime{QStringLiteral("--workers"),           QStringLiteral("1"),
+                                 QStringLiteral("--concurrency"),       QStringLiteral("1"),
+                                 QStringLiteral("--priority-aging-ms"), QStringLiteral("600000"),
+                                 QStringLiteral("--progress"),          QStringLiteral("none")};
+    QProcess run;
+    run.setProcessEnvironment(environment());
+    run.setWorkingDirectory(m_dir->path());
+    run.start(QStringLiteral(BRIGADE_APP_PATH),
+              QStringList{QStringLiteral("run"), batch, QStringLiteral("--journal"), journal}
+                      + oneAtATime);
+    QVERIFY(run.waitForStarted());
+    QByteArray err;
+    QTRY_VERIFY_WITH_TIMEOUT(
+            (err += run.readAllStandardError(), err.contains("brigade submit --to")), 30000);
+
+    const QString more = write(QStringLiteral("urgent.jsonl"),
+                               "{\"id\":\"p1\",\"compute\":{\"op\":\"sum_to\",\"n\":9}}\n"
+                               "{\"id\":\"p2\",\"priority\":-5,\"compute\":{\"op\":\"sum_to\","
+                               "\"n\":8}}\n"
+                               "{\"compute\":{\"op\":\"sum_to\",\"n\":2}}\n");
+    const auto sent = runBrigade(
+            {QStringLiteral("submit"), QStringLiteral("--priority"), QStringLiteral("5"), more},
+            environment());
+    QVERIFY2(sent.exitCode == 0, qPrintable(sent.err));
+    QVERIFY2(sent.err.contains(QStringLiteral("accepted 3 tasks")), qPrintable(sent.err));
+
+    // A crash before any of them ran: what was accepted is in the journal, priority and all.
+    run.kill();
+    QVERIFY(run.waitForFinished(30000));
+    {
+        Journal j;
+        QString error;
+        QVERIFY2(j.open(journal, &error), qPrintable(error));
+        const QByteArray data = j.batchData(&error);
+        QVERIFY2(data.contains(
+                         "{\"id\":\"p1\",\"compute\":{\"op\":\"sum_to\",\"n\":9},\"priority\":5}"),
+                 data.constData());
+        QVERIFY2(data.contains(
+                         "{\"id\":\"p2\",\"priority\":-5,\"compute\":{\"op\":\"sum_to\",\"n\":8}}"),
+                 data.constData());
+        QVERIFY2(data.contains("\n{\"compute\":{\"op\":\"sum_to\",\"n\":2},\"priority\":5}\n"),
+                 data.constData());
+        const Batch parsed = BatchParser::parseData(data, j.batchPath());
+        QCOMPARE(parsed.tasks.size(), 7);
+    }
+
+    // The resume starts the urgent task first and the one that kept its -5 last.
+    QFile(path(QStringLiteral("go"))).open(QIODevice::WriteOnly);
+    const auto resumed = runBrigade(
+            QStringList{QStringLiteral("run"), QStringLiteral("--resume"), journal} + oneAtATime,
+            environment());
+    QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+    Journal j;
+    QString error;
+    QVERIFY2(j.open(journal, &error), qPrintable(error));
+    TaskStore store(BatchParser::parseData(j.batchData(&error), j.batchPath()).tasks);
+    QVector<int> order;
+    QVERIFY2(j.restore(store, &error, &order), qPrintable(error));
+    QStringList ids;
+    for (int row : std::as_const(order))
+        ids << store.spec(row).id;
+    QCOMPARE(ids.size(), 7);
+    QCOMPARE(ids.last(), QStringLiteral("p2"));
+    // The two of priority 5 first (the id-less one is named after its line, 7).
+    QCOMPARE(QSet<QString>(ids.cbegin(), ids.cbegin() + 2),
+             QSet<QString>({QStringLiteral("p1"), QStringLiteral("7")}));
+}
+
 void tst_SubmitCommand::badArguments()
 {
     const QList<QStringList> cases{
@@ -158,6 +247,12 @@ void tst_SubmitCommand::badArguments()
             {QStringLiteral("submit"), path(QStringLiteral("missing.jsonl"))},
             {QStringLiteral("run"), QStringLiteral("x.jsonl"), QStringLiteral("--to"),
              QStringLiteral("n")},
+            {QStringLiteral("submit"), QStringLiteral("--priority"), QStringLiteral("high"),
+             QStringLiteral("a.jsonl")},
+            {QStringLiteral("submit"), QStringLiteral("--priority"), QStringLiteral("2000000"),
+             QStringLiteral("a.jsonl")},
+            {QStringLiteral("run"), QStringLiteral("x.jsonl"), QStringLiteral("--priority"),
+             QStringLiteral("1")},
     };
     for (const QStringList &args : cases) {
         const auto r = runBrigade(args, environment());

@@ -1,5 +1,6 @@
 #include "CliParser.h"
 
+#include "core/TaskSpec.h"
 #include "net/Url.h"
 #include "run/RunSettingsRules.h"
 #include "run/WorkerGroups.h"
@@ -241,6 +242,12 @@ struct Parser
                                                "brigade submit lists them (default: the only "
                                                "one running)."),
                                 QStringLiteral("NAME")};
+    QCommandLineOption submitPriority{
+            QStringLiteral("priority"),
+            QStringLiteral("submit: the priority of the lines that have no \"priority\" of "
+                           "their own (an integer, higher starts first); kept in the run's "
+                           "journal."),
+            QStringLiteral("N")};
     QCommandLineOption help{{QStringLiteral("h"), QStringLiteral("help")},
                             QStringLiteral("Show this help.")};
     QCommandLineOption version{{QStringLiteral("v"), QStringLiteral("version")},
@@ -267,8 +274,8 @@ struct Parser
                 "  brigade failures JOURNAL      a run's failures grouped by cause\n"
                 "  brigade journals [--prune]    the journals runs left; remove old ones\n"
                 "  brigade skip JOURNAL --reason TEXT [--group N]  give up on failed tasks\n"
-                "  brigade submit [--to NAME] FILE  add FILE's tasks (- for stdin) to a\n"
-                "                          brigade run that is going on\n"
+                "  brigade submit [--to NAME] [--priority N] FILE  add FILE's tasks (- for\n"
+                "                          stdin) to a brigade run or window that is going on\n"
                 "  brigade COMMAND --help        a command's own options and exit statuses"));
         p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
         p.addOptions({workers,
@@ -312,6 +319,7 @@ struct Parser
                       follow,
                       maxQueued,
                       submitTo,
+                      submitPriority,
                       resume,
                       explain,
                       prune,
@@ -657,7 +665,7 @@ QList<CommandDoc> commandDocs(const Parser &P)
                      QStringLiteral("2    bad usage, or JOURNAL is not a readable journal")}};
     CommandDoc submit{
             QStringLiteral("submit"),
-            {QStringLiteral("brigade submit [--to NAME] FILE|-")},
+            {QStringLiteral("brigade submit [--to NAME] [--priority N] FILE|-")},
             QStringLiteral("Adds the JSON Lines tasks of FILE (- for stdin) to the run of a "
                            "brigade run BATCH (or --resume JOURNAL) that is going on, through a "
                            "local socket only this user may use. They are parsed as lines "
@@ -666,8 +674,11 @@ QList<CommandDoc> commandDocs(const Parser &P)
                            "with several, they are listed. A bad line is reported as "
                            "FILE:LINE:COLUMN: message on stderr and the others are taken. "
                            "While the run holds --max-queued tasks that have not started, "
-                           "the sending waits."),
-            {P.submitTo, P.help},
+                           "the sending waits. The window takes them too while it has a run "
+                           "open, and a run of it that had ended runs again. --priority N "
+                           "gives every line without a \"priority\" of its own priority N, "
+                           "written into the line the journal keeps, so a resume keeps it."),
+            {P.submitTo, P.submitPriority, P.help},
             {QStringLiteral("0    every task was accepted"),
              QStringLiteral("1    some lines were rejected, no Brigade is running, or the "
                             "run ended before taking them"),
@@ -806,10 +817,26 @@ bool CliParser::parse(const QStringList &arguments, CliOptions *o, QString *erro
         }
         o->batchPath = pos[1];
         o->submitTo = P.p.value(P.submitTo);
+        if (P.p.isSet(P.submitPriority)) {
+            bool ok = false;
+            const QString text = P.p.value(P.submitPriority);
+            const qint64 n = text.toLongLong(&ok);
+            if (!ok || n < -MaxPriority || n > MaxPriority) {
+                *error = QStringLiteral("--priority expects a whole number from %1 to %2, not "
+                                        "\"%3\"")
+                                 .arg(-MaxPriority)
+                                 .arg(MaxPriority)
+                                 .arg(text);
+                return false;
+            }
+            o->submitPriority = qint32(n);
+        }
         return true;
     }
-    if (P.p.isSet(P.submitTo)) {
-        *error = QStringLiteral("--to goes with brigade submit");
+    if (P.p.isSet(P.submitTo) || P.p.isSet(P.submitPriority)) {
+        *error = QStringLiteral("%1 goes with brigade submit")
+                         .arg(P.p.isSet(P.submitTo) ? QStringLiteral("--to")
+                                                    : QStringLiteral("--priority"));
         return false;
     }
     if (dashes >= 0

@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include <limits>
+#include <optional>
 
 namespace Brigade {
 
@@ -27,7 +28,8 @@ struct CliOptions
     enum class Progress { Auto, Live, Plain, None };
 
     Command command = Command::Run;
-    QString submitTo;    // Submit: the running Brigade's name (--to), or empty
+    QString submitTo;                     // Submit: the running Brigade's name (--to), or empty
+    std::optional<qint32> submitPriority; // Submit: --priority, for lines without their own
     QString helpCommand; // Help: the command whose help was asked for ("run"), or empty
     QString batchPath;
     // brigade run LIST -- PROG ARG...: the command to run once per line of LIST (batchPath,

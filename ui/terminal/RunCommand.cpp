@@ -337,8 +337,8 @@ Result<Job *> RunCommand::startJob()
     }
     if (!m_options.isFed() && !m_session->isMapReduce()) {
         // Other processes may add tasks while it runs (brigade submit).
-        const QString base = QFileInfo(m_session->opened().batchPath).completeBaseName();
-        m_session->setIntake(SubmitServer::nameFor(base.isEmpty() ? QStringLiteral("run") : base),
+        // It ends with its run: the program exits then, so a run that ended is not reopened.
+        m_session->setIntake(RunSession::intakeNameFor(m_session->opened().batchPath),
                              m_options.maxQueued);
     }
     if (m_options.resume) {

@@ -83,8 +83,11 @@ int SubmitCommand::run(const CliOptions &options)
         printErr(QStringLiteral("brigade: cannot reach %1: %2").arg(target, socket.errorString()));
         return 1;
     }
-    bool sent = sendFrame(socket, QJsonDocument(QJsonObject{{QStringLiteral("name"), name}})
-                                          .toJson(QJsonDocument::Compact));
+    QJsonObject header{{QStringLiteral("name"), name}};
+    // The run writes it into the lines without their own, so its journal keeps it.
+    if (options.submitPriority)
+        header.insert(QStringLiteral("priority"), *options.submitPriority);
+    bool sent = sendFrame(socket, QJsonDocument(header).toJson(QJsonDocument::Compact));
     // An answer before the end means the run takes no more: stop sending.
     while (sent && !file.atEnd() && !socket.canReadLine()) {
         const QByteArray chunk = file.read(ChunkBytes);

@@ -7,6 +7,7 @@
 #include "run/RunSettingsFile.h"
 #include "session/FinishCommand.h"
 #include "session/RunSession.h"
+#include "session/SubmitServer.h"
 #include "window/failures/FailuresView.h"
 #include "window/failures/RetryChangesDialog.h"
 #include "window/mapreduce/MapReduceView.h"
@@ -112,6 +113,10 @@ MainWindow::MainWindow(QWidget *parent)
     createToolBar();
     createMenus();
 
+    m_submitLabel = new QLabel;
+    m_submitLabel->setObjectName(QStringLiteral("submitLabel"));
+    m_submitLabel->hide();
+    statusBar()->addPermanentWidget(m_submitLabel);
     m_journalLabel = new QLabel;
     m_journalLabel->setObjectName(QStringLiteral("journalLabel"));
     m_journalLabel->hide();
@@ -127,6 +132,16 @@ MainWindow::MainWindow(QWidget *parent)
     RunSession *s = m_session;
     connect(s, &RunSession::jobStarted, this, &MainWindow::onJobStarted);
     connect(s, &RunSession::journalChanged, this, [this] { updateJournalLabel(); });
+    connect(s, &RunSession::tasksAdded, this, &MainWindow::onTasksAdded);
+    connect(s, &RunSession::submissionEnded, this, [this](qint64 accepted, qint64 rejected) {
+        const QString text = Formatting::counted(accepted, tr("brigade submit added %1 task"),
+                                                 tr("brigade submit added %1 tasks"));
+        say(rejected > 0 ? tr("%1; %2 rejected (the submitter was told which)")
+                                   .arg(text, Formatting::counted(rejected, tr("%1 line"),
+                                                                  tr("%1 lines")))
+                         : text,
+            10000);
+    });
     connect(s, &RunSession::started, this, [this] { m_corePanel->clear(); });
     connect(s, &RunSession::progress, this, [this](const RunStats &stats) {
         // Retry Failed turns on as soon as something fails.
@@ -206,6 +221,9 @@ void MainWindow::createActions()
     make(Action::Open, tr("&Open Batch…"), QKeySequence::Open,
          tr("Open a batch file: JSON Lines, one task per line, or a text file of URLs"))
             ->setIcon(ActionIcons::icon(K::Open));
+    make(Action::AddTasks, tr("Add &Tasks…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+         tr("Add the tasks of a JSON Lines file (or a list of URLs) to the open run; a run "
+            "that has ended runs again"));
     make(Action::ExportAll, tr("&Export All Results…"), QKeySequence(Qt::CTRL | Qt::Key_E),
          tr("Save the results of every task as CSV or JSON Lines"))
             ->setIcon(ActionIcons::icon(K::Export));
@@ -259,6 +277,7 @@ void MainWindow::createActions()
          tr("Write a batch, run it, watch it, keep the results"));
 
     connect(action(Action::Open), &QAction::triggered, this, &MainWindow::chooseBatch);
+    connect(action(Action::AddTasks), &QAction::triggered, this, &MainWindow::chooseTasks);
     connect(action(Action::ExportAll), &QAction::triggered, this, [this] { chooseExport(false); });
     connect(action(Action::ExportShown), &QAction::triggered, this, [this] { chooseExport(true); });
     connect(action(Action::Quit), &QAction::triggered, this, &QWidget::close);
@@ -317,6 +336,7 @@ void MainWindow::createMenus()
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     rebuildRecentMenu();
+    file->addAction(action(Action::AddTasks));
     file->addSeparator();
     file->addAction(action(Action::ExportAll));
     file->addAction(action(Action::ExportShown));
@@ -722,6 +742,98 @@ void MainWindow::chooseBatch()
         openBatch(path);
 }
 
+QString MainWindow::whyNoAdding() const
+{
+    if (!m_view || !m_session->store() || m_phase == Phase::Loading)
+        return tr("Open a batch and run it first: added tasks join its run");
+    if (m_session->isMapReduce())
+        return tr("A MapReduce job takes no added tasks: it is one job over its input");
+    if (!m_session->intake())
+        return tr("Run the batch first: added tasks join its run (and reopen it once it "
+                  "has ended)");
+    return {};
+}
+
+QString MainWindow::submitName() const
+{
+    const SubmitServer *server = m_session->submitServer();
+    return server ? QFileInfo(server->serverPath()).fileName() : QString();
+}
+
+void MainWindow::updateSubmitLabel()
+{
+    const QString name = submitName();
+    m_submitLabel->setVisible(!name.isEmpty());
+    if (name.isEmpty())
+        return;
+    m_submitLabel->setText(tr("Takes tasks: %1").arg(name));
+    m_submitLabel->setToolTip(
+            tr("Other programs add tasks to this run with\n\n    brigade submit --to %1 "
+               "FILE\n\nor File › Add Tasks… here. They are journaled like the batch's; a "
+               "run that has ended runs again.")
+                    .arg(name));
+}
+
+void MainWindow::chooseTasks()
+{
+    if (!whyNoAdding().isEmpty())
+        return;
+    const QString dir = QSettings().value(QStringLiteral("addTasksDir")).toString();
+    const QString path = QFileDialog::getOpenFileName(
+            this, tr("Add Tasks"), dir.isEmpty() ? QFileInfo(m_batchPath).absolutePath() : dir,
+            tr("Tasks (*.jsonl *.ndjson *.json *.txt);;JSON Lines (*.jsonl *.ndjson);;"
+               "URL lists (*.txt);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QSettings().setValue(QStringLiteral("addTasksDir"), QFileInfo(path).absolutePath());
+    addTasksFrom(path);
+}
+
+void MainWindow::addTasksFrom(const QString &path)
+{
+    QString why = whyNoAdding();
+    if (why.isEmpty()) {
+        if (const Status ok = m_session->addTasksFrom(path); !ok)
+            why = ok.error();
+    }
+    if (!why.isEmpty()) {
+        say(tr("No tasks added: %1").arg(why), 10000);
+        emit tasksAdded(path, 0, {}, why);
+        return;
+    }
+    say(tr("Adding the tasks of %1…").arg(fileName(path)), 0);
+}
+
+void MainWindow::onTasksAdded(const QString &path, qint64 accepted, const QStringList &rejected,
+                              const QString &error)
+{
+    QString text = Formatting::counted(accepted, tr("Added %1 task from %2"),
+                                       tr("Added %1 tasks from %2"))
+                           .arg(fileName(path));
+    if (!rejected.isEmpty())
+        text += tr("; %1 rejected")
+                        .arg(Formatting::counted(rejected.size(), tr("%1 line"), tr("%1 lines")));
+    if (!error.isEmpty())
+        text += tr("; stopped: %1").arg(error);
+    say(text, 15000);
+    if (!rejected.isEmpty() || !error.isEmpty()) {
+        // Every bad line with its place, not lost in the status bar; not blocking the run.
+        constexpr int Shown = 1000;
+        QStringList lines = rejected.mid(0, Shown);
+        if (rejected.size() > Shown)
+            lines << tr("… and %1 more").arg(rejected.size() - Shown);
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Add Tasks"), text, QMessageBox::Ok,
+                                    this);
+        box->setObjectName(QStringLiteral("addTasksProblems"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setInformativeText(rejected.isEmpty() ? error : rejected.first());
+        if (!lines.isEmpty())
+            box->setDetailedText(lines.join(u'\n'));
+        box->open();
+    }
+    emit tasksAdded(path, accepted, rejected, error);
+}
+
 void MainWindow::openBatch(const QString &path)
 {
     if (isRunning()
@@ -783,6 +895,12 @@ void MainWindow::onLoaded(BatchLoader::Loaded loaded)
     std::shared_ptr<TaskStore> old = m_session->store();
     m_session->adopt(std::move(loaded.run));
     const OpenedRun &opened = m_session->opened();
+    // Its runs take tasks from brigade submit and File › Add Tasks…, and reopen when they
+    // come after the end (the window stays; the command line's run exits with its end).
+    m_session->setIntake(m_session->isMapReduce() ? QString()
+                                                  : RunSession::intakeNameFor(opened.batchPath),
+                         100000, true);
+    updateSubmitLabel();
     m_job.clear();
     // A journal stands for its batch: exports are named after the batch.
     m_batchPath = opened.isJournal() ? opened.batchPath : path;
@@ -991,6 +1109,7 @@ void MainWindow::onJobStarted(Job *job)
     connect(job, &Job::resumed, this, &MainWindow::updateActions);
     m_corePanel->clear();
     m_view->showJob(job);
+    updateSubmitLabel();
     m_timeline->setRunning(!m_session->isMapReduce());
     say(m_view->startedMessage(m_settings.effectiveWorkers()));
     setPhase(Phase::Running);
@@ -1279,6 +1398,13 @@ void MainWindow::updateActions()
     const bool selected = loaded && m_view->hasTaskSelection();
     const bool hasTasks = loaded && m_session->store()->size() > 0;
     action(Action::Run)->setEnabled(loaded && !running && m_session->canRun());
+    const QString noAdding = whyNoAdding();
+    QAction *add = action(Action::AddTasks);
+    add->setEnabled(noAdding.isEmpty());
+    const QString addTip = noAdding.isEmpty() ? m_actionTexts[int(Action::AddTasks)][1] : noAdding;
+    add->setStatusTip(addTip);
+    add->setToolTip(QStringLiteral("%1 (%2)").arg(
+            addTip, add->shortcut().toString(QKeySequence::NativeText)));
     action(Action::Pause)->setEnabled((can & Job::Suspendable) && !suspended && !stopping);
     action(Action::Resume)->setEnabled((can & Job::Suspendable) && suspended && !stopping);
     action(Action::Cancel)->setEnabled((can & Job::Killable) && !stopping);

@@ -52,6 +52,7 @@ class MainWindow : public QMainWindow
 public:
     enum class Action {
         Open,
+        AddTasks,
         ExportAll,
         ExportShown,
         Quit,
@@ -82,6 +83,15 @@ public:
     // Writes the results of every task, or of the rows shown (filtered, in view order), to
     // path as CSV or JSON Lines (by suffix), off the GUI thread. exportFinished() follows.
     void exportResults(const QString &path, bool shownOnly);
+
+    // Adds the tasks of a JSON Lines file (or a .txt list of URLs) to the open run, as
+    // brigade submit would: what File › Add Tasks… calls with the chosen file. Parsed and
+    // journaled off the GUI thread; a run that had ended runs again. tasksAdded() follows.
+    void addTasksFrom(const QString &path);
+    // The name brigade submit --to takes for this window's run, or empty while it takes
+    // no tasks (no run yet, a MapReduce job).
+    QString submitName() const;
+    QLabel *submitLabel() const { return m_submitLabel; }
 
     // The run journal of the loaded batch: created when it first runs, or the journal that
     // was opened. Empty when there is none (yet, or it could not be created).
@@ -150,6 +160,10 @@ signals:
     // continue that run was made (or answered by setResumeAnswer) and this was the answer.
     void earlierRunOffered(const QString &journal, qint64 openTasks, bool accepted);
     void exportFinished(const QString &path, qint64 records, const QString &error);
+    // addTasksFrom(path) is done: accepted tasks, rejected lines ("FILE:LINE:COLUMN:
+    // message"), and why it stopped early, if it did.
+    void tasksAdded(const QString &path, qint64 accepted, const QStringList &rejected,
+                    const QString &error);
     void failedBatchExported(const QString &path, qint64 tasks, const QString &error);
 
 protected:
@@ -171,6 +185,12 @@ private:
     void showView(JobView *view);
 
     void chooseBatch();
+    void chooseTasks();
+    void onTasksAdded(const QString &path, qint64 accepted, const QStringList &rejected,
+                      const QString &error);
+    void updateSubmitLabel();
+    // Why File › Add Tasks… cannot be used now, or empty when it can.
+    QString whyNoAdding() const;
     void chooseExport(bool shownOnly);
     void onLoadProgress(qint64 done, qint64 total);
     void onLoaded(BatchLoader::Loaded loaded);
@@ -242,6 +262,7 @@ private:
     QDockWidget *m_timelineDock = nullptr;
     QLabel *m_workersLabel = nullptr;
     QLabel *m_journalLabel = nullptr;
+    QLabel *m_submitLabel = nullptr;
     QToolBar *m_toolBar = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_taskMenu = nullptr;

@@ -172,7 +172,8 @@ TaskOrdering::Result TaskOrdering::compute(const TaskStore &store, const TaskQue
 
     const int column = query.sortColumn;
     const bool byId = column == int(TaskColumn::Id);
-    if (byId && !result.idOrder) {
+    // An order of ids made before tasks were added to the run does not cover them.
+    if (byId && (!result.idOrder || result.idOrder->size() != n)) {
         result.idOrder = std::make_shared<const QVector<int>>(naturalIdOrder(store, cancel));
         if (cancel.load())
             return cancelled();

@@ -105,6 +105,7 @@ TaskRunView::TaskRunView(QWidget *parent)
     connect(m_model, &TaskTableModel::orderingChanged, this, &TaskRunView::updateShownLabel);
     connect(m_model, &QAbstractItemModel::layoutChanged, this, &TaskRunView::updateShownLabel);
     connect(m_model, &QAbstractItemModel::modelReset, this, &TaskRunView::updateShownLabel);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &TaskRunView::updateShownLabel);
 
     connect(&m_exportWatcher, &QFutureWatcherBase::finished, this, [this] {
         const QString error = m_exportWatcher.result();
@@ -252,6 +253,7 @@ void TaskRunView::showJob(Job *job)
 
 void TaskRunView::onProgress(const RunStats &stats)
 {
+    m_model->syncRowCount(); // tasks added to the run
     m_progress->setStats(stats);
     if (!stats.active)
         return;
@@ -263,6 +265,7 @@ void TaskRunView::onProgress(const RunStats &stats)
 
 void TaskRunView::onFinished(const RunStats &stats)
 {
+    m_model->syncRowCount();
     m_progress->setStats(stats);
     QString headline;
     if ((m_job && m_job->isKilled())

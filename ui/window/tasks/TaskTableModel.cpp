@@ -69,6 +69,7 @@ void TaskTableModel::setStore(std::shared_ptr<const TaskStore> store)
     beginResetModel();
     m_refreshTimer.stop();
     m_store = std::move(store);
+    m_rows = m_store ? m_store->size() : 0;
     clearOrder();
     m_idOrder.reset();
     endResetModel();
@@ -307,8 +308,30 @@ void TaskTableModel::setTextFilter(const QString &text)
     reorder();
 }
 
+void TaskTableModel::syncRowCount()
+{
+    if (!m_store)
+        return;
+    const int n = m_store->size();
+    if (n <= m_rows)
+        return;
+    m_idOrder.reset(); // it does not cover the new rows
+    if (hasOrder()) {
+        // Filtered or sorted: the new rows take their places when the order is computed.
+        m_rows = n;
+        reorder();
+        return;
+    }
+    beginInsertRows({}, m_rows, n - 1);
+    m_rows = n;
+    endInsertRows();
+    if (!m_query.isIdentity())
+        reorder();
+}
+
 void TaskTableModel::onTasksChanged(const QVector<int> &storeRows)
 {
+    syncRowCount();
     const int count = rowCount();
     if (!m_store || storeRows.isEmpty() || count == 0)
         return;
@@ -384,7 +407,9 @@ TaskTableModel::OrderJob TaskTableModel::orderJob() const
 void TaskTableModel::orderComputed(const ComputedOrder &order, bool current)
 {
     const bool sameStore = order.source == m_store.get();
-    if (sameStore && order.extra && !m_idOrder) // worth keeping even when the order is stale
+    if (sameStore && order.extra && !m_idOrder
+        && std::static_pointer_cast<const QVector<int>>(order.extra)->size() == m_rows)
+        // worth keeping even when the order is stale
         m_idOrder = std::static_pointer_cast<const QVector<int>>(order.extra);
     if (sameStore && current)
         m_lastComputeMs = order.elapsedMs;

@@ -63,11 +63,15 @@ public:
 
     // Feeds the engine's coalesced "these rows changed" signal in.
     void onTasksChanged(const QVector<int> &storeRows);
+    // Tasks added to the run (brigade submit, File › Add Tasks…) grew the store: its new
+    // rows are inserted (or the order recomputed). The row count is never read from the
+    // store behind the view's back.
+    void syncRowCount();
     // Recomputes a state-dependent order now (e.g. when the run finishes).
     void refresh();
 
 protected:
-    int sourceRowCount() const override { return m_store ? m_store->size() : 0; }
+    int sourceRowCount() const override { return m_store ? m_rows : 0; }
     OrderJob orderJob() const override;
     void orderComputed(const ComputedOrder &order, bool current) override;
 
@@ -76,6 +80,7 @@ private:
     void scheduleRefresh();
 
     std::shared_ptr<const TaskStore> m_store;
+    int m_rows = 0; // of the store, as the view knows them
     TaskQuery m_query;
     std::shared_ptr<const QVector<int>> m_idOrder;
 
