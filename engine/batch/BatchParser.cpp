@@ -551,6 +551,7 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     // A task per line at most: each chunk writes its tasks straight into its stretch of the
     // batch's list, so a million tasks are neither moved nor copied (the merge closes the
     // gaps that lines without a task leave).
+    batch.tasks.reserve(room); // exactly: resize() alone would leave room to grow
     batch.tasks.resize(room);
     {
         TaskSpec *at = batch.tasks.data();
@@ -558,6 +559,9 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
             chunks[i].result.into = at;
             chunks[i].result.intoCapacity = qsizetype(newlines[i]) + 1;
             at += chunks[i].result.intoCapacity;
+            // Room for an id per line: untouched (not resident) when the lines have none,
+            // and no reallocation, with its copy, when they do.
+            chunks[i].result.ids.reserve(size_t(newlines[i]) + 1);
         }
     }
     const qint64 bodyNewlines = countLines(data, start, bodyStart);
