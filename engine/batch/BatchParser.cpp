@@ -231,15 +231,14 @@ public:
         m_mapReduce += r.mapReduce;
     }
 
-    // A chunk's result, in file order. Its tasks are in the batch's list already, from
-    // slot on; they move down only when earlier chunks left slots empty (blank lines,
-    // errors).
+    // A chunk's result, in file order. Its tasks are in the batch's list already, in the
+    // chunk's own slots; they move down only when earlier chunks left slots empty (blank
+    // lines, errors).
     void add(BatchLineParser::Result &r)
     {
-        // Chunks interned their shapes separately (or through one ShapeTable): map each to
-        // the batch-wide one.
+        // Each distinct shape is one object batch-wide: through the ShapeTable the chunks
+        // share, or, without one, by mapping a chunk's copy to the first.
         QHash<const TaskShape *, int> replaced; // the chunk's shape -> the batch's
-
         for (size_t s = 0; s < r.shapes.size(); ++s) {
             if (r.shapeKeys[s].isEmpty()) { // not interned: always a shape of its own
                 m_shapes.push_back(std::move(r.shapes[s]));
