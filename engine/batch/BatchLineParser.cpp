@@ -1,6 +1,7 @@
 #include "BatchLineParser.h"
 
 #include "LineSkeleton.h"
+#include "ShapeTable.h"
 #include "compute/ComputeRegistry.h"
 #include "encoding/Utf8.h"
 #include "net/HeaderCheck.h"
@@ -242,7 +243,8 @@ int BatchLineParser::internShape(const Fields &fields)
     if (it != m_shapeIndex.constEnd())
         return it.value();
     const int index = int(m_result->shapes.size());
-    m_result->shapes.push_back(std::make_shared<const TaskShape>(std::move(shape)));
+    m_result->shapes.push_back(m_shapeTable ? m_shapeTable->intern(key, std::move(shape))
+                                            : std::make_shared<const TaskShape>(std::move(shape)));
     m_result->shapeKeys.push_back(key);
     m_result->shapeUses.push_back(0);
     m_shapeIndex.insert(key, index);
@@ -257,6 +259,16 @@ int BatchLineParser::addUniqueShape(const Fields &fields)
     m_result->shapeKeys.emplace_back(); // not interned
     m_result->shapeUses.push_back(0);
     return index;
+}
+
+QString BatchLineParser::lineId(qint64 lineNo)
+{
+    return m_result->into ? m_ids.number(lineNo) : QString::number(lineNo);
+}
+
+QString BatchLineParser::plainId(QByteArrayView ascii)
+{
+    return m_result->into ? m_ids.fromLatin1(ascii) : QString::fromLatin1(ascii);
 }
 
 bool BatchLineParser::onlyUnsetVariables(const std::vector<LineError> &errors)
@@ -277,10 +289,12 @@ void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
     if (outcome.shape >= 0 && onlyUnsetVariables(outcome.errors)) {
         if (outcome.hasId)
             r.ids.push_back(ExplicitId{idBytes(outcome.id, &r.idArena), lineNo, outcome.text,
-                                       r.tasks.size()});
-        r.tasks.push_back(TaskSpec{outcome.hasId ? outcome.id : QString::number(lineNo),
-                                   r.shapes[size_t(outcome.shape)], qint32(lineNo), outcome.input});
-        r.taskShapes.push_back(outcome.shape);
+                                       r.taskCount()});
+        TaskSpec &task = r.newTask();
+        task.id = outcome.hasId ? outcome.id : lineId(lineNo);
+        task.shape = r.shapes[size_t(outcome.shape)];
+        task.line = qint32(lineNo);
+        task.input = outcome.input;
         ++r.shapeUses[size_t(outcome.shape)];
         for (const LineError &e : outcome.errors)
             addError(lineNo, e.column, e.message);
@@ -353,18 +367,16 @@ bool BatchLineParser::parseBySkeleton(QByteArrayView line, qint64 lineNo)
         }
         return true;
     }
-    // As apply() does with a clean outcome, with the strings from the line itself.
-    QString id;
-    if (m_skeleton->hasId()) {
-        id = QString::fromLatin1(m_skeleton->id());
-        r.ids.push_back(ExplicitId{m_skeleton->id(), lineNo, line, r.tasks.size()});
-    } else {
-        id = QString::number(lineNo);
-    }
-    r.tasks.push_back(TaskSpec{std::move(id), r.shapes[size_t(shape)], qint32(lineNo),
-                               m_skeleton->hasInput() ? QString::fromLatin1(m_skeleton->input())
-                                                      : QString()});
-    r.taskShapes.push_back(shape);
+    // As apply() does with a clean outcome, with the strings from the line itself (plain
+    // ASCII: see LineSkeleton).
+    if (m_skeleton->hasId())
+        r.ids.push_back(ExplicitId{m_skeleton->id(), lineNo, line, r.taskCount()});
+    TaskSpec &task = r.newTask();
+    task.id = m_skeleton->hasId() ? plainId(m_skeleton->id()) : lineId(lineNo);
+    task.shape = r.shapes[size_t(shape)];
+    task.line = qint32(lineNo);
+    if (m_skeleton->hasInput())
+        task.input = QString::fromLatin1(m_skeleton->input());
     ++r.shapeUses[size_t(shape)];
     return true;
 }

@@ -2,6 +2,7 @@
 
 #include "Batch.h"
 #include "ByteArena.h"
+#include "TextArena.h"
 #include "core/TaskSpec.h"
 #include "usercode/ProgramSpec.h"
 
@@ -17,6 +18,7 @@
 namespace Brigade {
 
 class LineSkeleton;
+class ShapeTable;
 
 // Turns the lines of one stretch of a batch file into tasks and errors. Internal to
 // BatchParser: each thread parses its own chunk with its own BatchLineParser, and
@@ -50,8 +52,12 @@ public:
 
     struct Result
     {
-        QVector<TaskSpec> tasks;
-        std::vector<int> taskShapes;                          // per task, its index in shapes
+        QVector<TaskSpec> tasks; // unless into is set
+        // BatchParser: the tasks go into this room instead (one slot per line, at most),
+        // so a million tasks are written once, where the batch keeps them.
+        TaskSpec *into = nullptr;
+        qsizetype intoCapacity = 0;
+        qsizetype intoCount = 0;
         std::vector<std::shared_ptr<const TaskShape>> shapes; // distinct shapes
         std::vector<QByteArray> shapeKeys;                    // shapeKey() of each, or empty
         std::vector<qint64> shapeUses;                        // tasks per shape
@@ -61,6 +67,16 @@ public:
         qint64 errorCount = 0;
         bool cancelled = false;
         QVector<MapReduceSpec> mapReduce; // {"mapreduce":{...}} lines, line set
+
+        qsizetype taskCount() const { return into ? intoCount : tasks.size(); }
+        // The next task, default-made, to be filled in.
+        TaskSpec &newTask()
+        {
+            if (!into)
+                return tasks.emplace_back();
+            Q_ASSERT(intoCount < intoCapacity);
+            return into[intoCount++];
+        }
     };
 
     // defaults may be null. fileName is only used in errors.
@@ -83,6 +99,9 @@ public:
     void setPrograms(const ProgramTable *programs) { m_programs = programs; }
     // The whole buffer the lines are in: turns on the fast path (see LineSkeleton).
     void setData(QByteArrayView data) { m_data = data; }
+    // Shapes shared with the other threads parsing the batch (may be null): equal shapes
+    // are then one object batch-wide, and the merge need not touch every task.
+    void setShapeTable(ShapeTable *table) { m_shapeTable = table; }
 
     // ExplicitId::id's bytes for an id: its UTF-8, or for text that UTF-8 cannot hold (a
     // lone surrogate from a \u escape) 0xff and its UTF-16, so equal ids have equal bytes.
@@ -136,6 +155,9 @@ private:
     // The fast path: true when the line's skeleton was seen before (or is now learnt).
     bool parseBySkeleton(QByteArrayView line, qint64 lineNo);
     void addError(qint64 lineNo, int column, const QString &message);
+    // A task's id: its line number, or an id of plain ASCII from the line.
+    QString lineId(qint64 lineNo);
+    QString plainId(QByteArrayView ascii);
     static TaskShape shapeOf(const Fields &fields);
     int internShape(const Fields &fields);
     // A shape of its own, not shared with equal ones (its key in Result::shapeKeys is empty).
@@ -184,6 +206,11 @@ private:
     qint64 m_cacheHits = 0;
     bool m_caching = true;
     QHash<QByteArray, int> m_shapeIndex;
+    ShapeTable *m_shapeTable = nullptr;
+    // The ids of tasks, in blocks rather than an allocation each. Only for whole batches
+    // (Result::into): a block lives as long as any of its ids, too long for the few lines
+    // of a feed or a submission.
+    TextArena m_ids;
     // Skeletons of lines seen, to the shape their full parse gave (clean task lines only).
     QByteArrayView m_data;
     std::unique_ptr<LineSkeleton> m_skeleton;

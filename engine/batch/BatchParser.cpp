@@ -3,6 +3,7 @@
 #include "BatchFileCheck.h"
 #include "BatchLineParser.h"
 #include "IdSet.h"
+#include "ShapeTable.h"
 #include "compute/ComputeRegistry.h"
 #include "usercode/CommandSpec.h"
 
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 
 namespace Brigade {
 
@@ -52,6 +54,7 @@ struct Shared
     std::atomic_bool cancelled{false};
     qint64 lastReportedPercent = -1; // caller thread only
     QSemaphore chunkFinished;
+    ShapeTable shapes;
 
     bool cancelRequested()
     {
@@ -110,9 +113,12 @@ QByteArrayView lineAt(const char *data, qsizetype begin, qsizetype end, qsizetyp
 
 void parseChunk(Shared &shared, Chunk &chunk)
 {
+    // This chunk's slots of the batch's task list, made on this thread (see parseView).
+    std::uninitialized_value_construct_n(chunk.result.into, chunk.result.intoCapacity);
     BatchLineParser parser(shared.fileName, shared.defaults, shared.options->maxErrors,
                            &chunk.result);
     parser.setPrograms(shared.programs);
+    parser.setShapeTable(&shared.shapes);
     parser.setData(QByteArrayView(shared.data, shared.total));
     qint64 lineNo = chunk.firstLine;
     qsizetype reported = chunk.begin;
@@ -216,14 +222,25 @@ public:
         , m_maxErrors(maxErrors)
     {}
 
+    // The defaults line's result: problems only, no tasks.
+    void addHead(BatchLineParser::Result &r)
+    {
+        Q_ASSERT(r.taskCount() == 0 && r.ids.empty());
+        m_batch->errors.append(r.errors);
+        m_batch->errorCount += r.errorCount;
+        m_mapReduce += r.mapReduce;
+    }
+
+    // A chunk's result, in file order. Its tasks are in the batch's list already, in the
+    // chunk's own slots; they move down only when earlier chunks left slots empty (blank
+    // lines, errors).
     void add(BatchLineParser::Result &r)
     {
-        // Chunks interned their shapes separately: map each to the batch-wide one.
-        std::vector<int> global(r.shapes.size());
-        bool remapped = false;
+        // Each distinct shape is one object batch-wide: through the ShapeTable the chunks
+        // share, or, without one, by mapping a chunk's copy to the first.
+        QHash<const TaskShape *, int> replaced; // the chunk's shape -> the batch's
         for (size_t s = 0; s < r.shapes.size(); ++s) {
             if (r.shapeKeys[s].isEmpty()) { // not interned: always a shape of its own
-                global[s] = int(m_shapes.size());
                 m_shapes.push_back(std::move(r.shapes[s]));
                 m_uses.push_back(r.shapeUses[s]);
                 continue;
@@ -233,28 +250,31 @@ public:
                 it = m_shapeIndex.insert(r.shapeKeys[s], int(m_shapes.size()));
                 m_shapes.push_back(r.shapes[s]);
                 m_uses.push_back(0);
-            } else {
-                remapped = true;
+            } else if (m_shapes[size_t(it.value())] != r.shapes[s]) {
+                replaced.insert(r.shapes[s].get(), it.value());
             }
-            global[s] = it.value();
             m_uses[size_t(it.value())] += r.shapeUses[s];
         }
-        const qsizetype offset = m_batch->tasks.size();
-        for (qsizetype i = 0; i < r.tasks.size(); ++i) {
-            TaskSpec &task = r.tasks[i];
-            const int g = global[size_t(r.taskShapes[size_t(i)])];
-            if (remapped)
-                task.shape = m_shapes[size_t(g)];
-            m_taskShapes.push_back(g);
-            m_batch->tasks.push_back(std::move(task));
+        TaskSpec *tasks = m_batch->tasks.data();
+        const qsizetype offset = m_count;
+        TaskSpec *from = r.into;
+        if (from != tasks + offset)
+            std::move(from, from + r.intoCount, tasks + offset);
+        if (!replaced.isEmpty()) { // only without a ShapeTable
+            for (qsizetype i = offset; i < offset + r.intoCount; ++i) {
+                const auto it = replaced.constFind(tasks[i].shape.get());
+                if (it != replaced.constEnd())
+                    tasks[i].shape = m_shapes[size_t(it.value())];
+            }
         }
-        r.tasks = {}; // clear() would keep the capacity: a second task list at the peak
-        r.taskShapes = {};
-        m_ids.reserve(m_ids.size() + r.ids.size());
+        m_count += r.intoCount;
         for (BatchLineParser::ExplicitId &id : r.ids) {
             if (id.task >= 0)
                 id.task += offset;
-            m_ids.push_back(id);
+        }
+        if (!r.ids.empty()) {
+            m_idCount += r.ids.size();
+            m_idLists.push_back(std::move(r.ids));
         }
         r.ids = {};
         m_batch->errors.append(r.errors);
@@ -264,6 +284,7 @@ public:
 
     void finish()
     {
+        m_batch->tasks.resize(m_count);
         checkMapReduce();
         checkDuplicateIds();
         std::stable_sort(m_batch->errors.begin(), m_batch->errors.end(),
@@ -328,49 +349,71 @@ private:
     // without one. The later line is the error, naming the line that used the id first.
     void checkDuplicateIds()
     {
-        if (m_ids.empty())
+        if (m_idCount == 0)
             return;
         QVector<TaskSpec> &tasks = m_batch->tasks;
-        std::vector<BatchLineParser::ExplicitId> uses = std::move(m_ids);
         // Tasks without an id, whose line number someone wrote as an id: find them by
         // line (tasks are in line order) among the lines that have no id of their own.
-        std::vector<qint64> explicitLines;
-        explicitLines.reserve(uses.size());
-        for (const auto &use : uses)
-            explicitLines.push_back(use.line);
         std::vector<qsizetype> clashing; // indexes in tasks
-        for (size_t i = 0; i < explicitLines.size(); ++i) {
-            const qint64 n = asLineNumber(uses[i].id);
-            if (n == 0 || std::binary_search(explicitLines.begin(), explicitLines.end(), n))
-                continue;
-            const auto it = std::lower_bound(
-                    tasks.begin(), tasks.end(), n,
-                    [](const TaskSpec &t, qint64 line) { return t.line < line; });
-            if (it != tasks.end() && it->line == n)
-                clashing.push_back(it - tasks.begin());
+        std::vector<qint64> explicitLines;
+        for (const auto &list : m_idLists) {
+            for (const auto &use : list) {
+                const qint64 n = asLineNumber(use.id);
+                if (n == 0)
+                    continue;
+                if (explicitLines.empty()) { // made only when an id looks like a line
+                    explicitLines.reserve(m_idCount);
+                    for (const auto &l : m_idLists)
+                        for (const auto &u : l)
+                            explicitLines.push_back(u.line);
+                }
+                if (std::binary_search(explicitLines.begin(), explicitLines.end(), n))
+                    continue;
+                const auto it = std::lower_bound(
+                        tasks.cbegin(), tasks.cend(), n,
+                        [](const TaskSpec &t, qint64 line) { return t.line < line; });
+                if (it != tasks.cend() && it->line == n)
+                    clashing.push_back(it - tasks.cbegin());
+            }
         }
+        explicitLines = {};
         if (!clashing.empty()) {
+            // Rare: one list in line order, with the clashing tasks' line-number ids.
+            std::vector<BatchLineParser::ExplicitId> all;
+            all.reserve(m_idCount + clashing.size());
+            for (auto &list : m_idLists)
+                all.insert(all.end(), list.begin(), list.end());
             std::sort(clashing.begin(), clashing.end());
             clashing.erase(std::unique(clashing.begin(), clashing.end()), clashing.end());
             for (const qsizetype task : clashing)
-                uses.push_back({BatchLineParser::idBytes(tasks[task].id, &m_lineIds),
-                                tasks[task].line,
-                                {},
-                                task});
-            std::stable_sort(uses.begin(), uses.end(),
+                all.push_back({BatchLineParser::idBytes(tasks[task].id, &m_lineIds),
+                               tasks[task].line,
+                               {},
+                               task});
+            std::stable_sort(all.begin(), all.end(),
                              [](const auto &a, const auto &b) { return a.line < b.line; });
+            m_idLists.clear();
+            m_idLists.push_back(std::move(all));
         }
-
-        std::vector<QByteArrayView> idViews;
-        idViews.reserve(uses.size());
-        for (const auto &use : uses)
-            idViews.push_back(use.id);
-        const auto found = IdSet::duplicates(idViews);
-        idViews = {};
+        // The uses in line order: list by list.
+        std::vector<size_t> starts;
+        size_t count = 0;
+        for (const auto &list : m_idLists) {
+            starts.push_back(count);
+            count += list.size();
+        }
+        const auto useAt = [&](size_t i) -> const BatchLineParser::ExplicitId & {
+            const size_t l
+                    = size_t(std::upper_bound(starts.begin(), starts.end(), i) - starts.begin())
+                      - 1;
+            return m_idLists[l][i - starts[l]];
+        };
+        const auto found
+                = IdSet::duplicates(count, [&](size_t i) -> QByteArrayView { return useAt(i).id; });
         std::vector<bool> drop;
         QList<BatchError> duplicates; // in line order; finish() sorts them in
         for (const auto &[later, first] : found) {
-            const BatchLineParser::ExplicitId &use = uses[later];
+            const BatchLineParser::ExplicitId &use = useAt(later);
             ++m_batch->errorCount;
             if (duplicates.size() < m_maxErrors) {
                 const int column
@@ -379,7 +422,7 @@ private:
                         BatchError{m_batch->path, int(use.line), column,
                                    QStringLiteral("duplicate id \"%1\" (first used on line %2)")
                                            .arg(BatchLineParser::idText(use.id))
-                                           .arg(uses[first].line)});
+                                           .arg(useAt(first).line)});
             }
             if (use.task >= 0) {
                 if (drop.empty())
@@ -390,10 +433,14 @@ private:
         m_batch->errors.append(duplicates);
         if (drop.empty())
             return;
+        // Each dropped task's use of its shape is taken back (shapes found by address).
+        QHash<const TaskShape *, size_t> shapeOf;
+        for (size_t g = 0; g < m_shapes.size(); ++g)
+            shapeOf.insert(m_shapes[g].get(), g);
         qsizetype out = 0;
         for (qsizetype i = 0; i < tasks.size(); ++i) {
             if (drop[size_t(i)]) {
-                --m_uses[size_t(m_taskShapes[size_t(i)])];
+                --m_uses[shapeOf.value(tasks[i].shape.get())];
                 continue;
             }
             if (out != i)
@@ -408,8 +455,10 @@ private:
     QHash<QByteArray, int> m_shapeIndex;
     std::vector<std::shared_ptr<const TaskShape>> m_shapes;
     std::vector<qint64> m_uses;
-    std::vector<int> m_taskShapes; // per task before duplicates are dropped
-    std::vector<BatchLineParser::ExplicitId> m_ids;
+    qsizetype m_count = 0; // tasks so far, at the front of the batch's list
+    // The chunks' ids, as they were (copying a million of them cost more than the check).
+    std::vector<std::vector<BatchLineParser::ExplicitId>> m_idLists;
+    size_t m_idCount = 0;
     ByteArena m_lineIds; // the ids of tasks without one, when someone else wrote them
     QVector<MapReduceSpec> m_mapReduce;
 };
@@ -495,12 +544,31 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
         });
     }
     qint64 lineNo = bodyFirstLine;
+    qsizetype room = 0;
     for (size_t i = 0; i < chunks.size(); ++i) {
         chunks[i].firstLine = lineNo;
         lineNo += newlines[i];
-        // A task per line, at most: growing the list as it fills moved every task ~twice.
-        chunks[i].result.tasks.reserve(qsizetype(newlines[i]) + 1);
-        chunks[i].result.taskShapes.reserve(size_t(newlines[i]) + 1);
+        room += qsizetype(newlines[i]) + 1;
+    }
+    // A task per line at most: each chunk writes its tasks straight into its stretch of the
+    // batch's list, so a million tasks are neither moved nor copied (the merge closes the
+    // gaps that lines without a task leave).
+    // The slots are made by the chunks' threads (see parseChunk): made here, a million of
+    // them were a third of the parse on one thread, most of it the page faults of their
+    // memory's first touch.
+    // Allocated exactly (resize() would leave room to grow); handed to batch.tasks once
+    // every slot is made.
+    const auto list = QTypedArrayData<TaskSpec>::allocate(room);
+    {
+        TaskSpec *at = list.second;
+        for (size_t i = 0; i < chunks.size(); ++i) {
+            chunks[i].result.into = at;
+            chunks[i].result.intoCapacity = qsizetype(newlines[i]) + 1;
+            at += chunks[i].result.intoCapacity;
+            // Room for an id per line: untouched (not resident) when the lines have none,
+            // and no reallocation, with its copy, when they do.
+            chunks[i].result.ids.reserve(size_t(newlines[i]) + 1);
+        }
     }
     const qint64 bodyNewlines = countLines(data, start, bodyStart);
     batch.lines = size == start ? 0 : bodyNewlines + (lineNo - bodyFirstLine);
@@ -513,6 +581,8 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     else if (chunks.size() > 1)
         runParallel(shared, int(chunks.size()),
                     [&](int i) { parseChunk(shared, chunks[size_t(i)]); });
+    // Every chunk made its slots, cancelled or not: the list holds them all.
+    batch.tasks = QVector<TaskSpec>(QArrayDataPointer<TaskSpec>(list.first, list.second, room));
 
     if (shared.cancelled.load() || (options.cancel && options.cancel->load())) {
         // A partial batch must not pass for a whole one.
@@ -523,14 +593,12 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     }
 
     Merger merger(&batch, options.maxErrors);
-    qsizetype taskCount = 0;
-    for (const Chunk &chunk : chunks)
-        taskCount += chunk.result.tasks.size();
-    batch.tasks.reserve(taskCount);
-    merger.add(head);
+    merger.addHead(head);
     for (Chunk &chunk : chunks)
         merger.add(chunk.result);
     merger.finish();
+    if (batch.tasks.capacity() - batch.tasks.size() > batch.tasks.size() / 8)
+        batch.tasks.squeeze(); // many lines without a task: give the room back
     batch.programs = programs;
     if (options.progress && size > 0)
         options.progress(size, size);

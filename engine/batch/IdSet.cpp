@@ -21,9 +21,15 @@ struct Slot
 
 std::vector<std::pair<size_t, size_t>> IdSet::duplicates(const std::vector<QByteArrayView> &ids)
 {
-    std::vector<quint32> hashes(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) {
-        const size_t h = qHash(ids[i], 0);
+    return duplicates(ids.size(), [&ids](size_t i) { return ids[i]; });
+}
+
+std::vector<std::pair<size_t, size_t>>
+IdSet::duplicates(size_t count, const std::function<QByteArrayView(size_t)> &idAt)
+{
+    std::vector<quint32> hashes(count);
+    for (size_t i = 0; i < count; ++i) {
+        const size_t h = qHash(idAt(i), 0);
         hashes[i] = quint32(h ^ (h >> 32));
     }
     // The ids of each part, in index order (a counting sort on the hash's top bits).
@@ -32,10 +38,10 @@ std::vector<std::pair<size_t, size_t>> IdSet::duplicates(const std::vector<QByte
         ++start[(h >> (32 - PartBits)) + 1];
     for (size_t p = 0; p < Parts; ++p)
         start[p + 1] += start[p];
-    std::vector<quint32> order(ids.size());
+    std::vector<quint32> order(count);
     {
         std::vector<quint32> next(start.begin(), start.end() - 1);
-        for (size_t i = 0; i < ids.size(); ++i)
+        for (size_t i = 0; i < count; ++i)
             order[next[hashes[i] >> (32 - PartBits)]++] = quint32(i);
     }
     std::vector<std::pair<size_t, size_t>> found;
@@ -58,7 +64,7 @@ std::vector<std::pair<size_t, size_t>> IdSet::duplicates(const std::vector<QByte
                     slot = Slot{h, i + 1};
                     break;
                 }
-                if (slot.hash == h && ids[slot.index - 1] == ids[i]) {
+                if (slot.hash == h && idAt(slot.index - 1) == idAt(i)) {
                     found.emplace_back(i, slot.index - 1);
                     break;
                 }

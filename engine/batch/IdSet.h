@@ -2,6 +2,7 @@
 
 #include <QByteArrayView>
 
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,10 @@ public:
     // order of the first element. The views are only read during the call.
     static std::vector<std::pair<size_t, size_t>>
     duplicates(const std::vector<QByteArrayView> &ids);
+    // The same for count ids given by idAt(index), which must give the same view for an
+    // index each time: the ids need not be copied into one list first.
+    static std::vector<std::pair<size_t, size_t>>
+    duplicates(size_t count, const std::function<QByteArrayView(size_t)> &idAt);
 };
 
 } // namespace Brigade

@@ -59,6 +59,11 @@ def parse_args(argv):
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, 1 repetition, correctness only")
     ap.add_argument("--quiet-wait", type=float, default=0.0, metavar="S",
                     help="before each run, wait up to S seconds for other load to drop below 0.25 cores")
+    ap.add_argument("--w1-batch", choices=sorted(workloads.batches.W1_BATCHES), default="real",
+                    help='W1\'s batch: "real", lines {"id": "n<i>", "compute": {"op": "sum_to", "n": 0}} (default), '
+                         'or "empty", all-{} lines with the op in the defaults line')
+    ap.add_argument("--g1-batch", choices=sorted(workloads.batches.W1_BATCHES), default="real",
+                    help="G1's batch, as --w1-batch (default real)")
     ap.add_argument("--w1-sizes", default="100000,1000000", help="W1 task counts (default 100000,1000000)")
     ap.add_argument("--w3-sizes", default="2000,10000", help="W3 task counts (default 2000,10000)")
     ap.add_argument("--w3n-tasks", type=int, default=10_000,
@@ -179,7 +184,8 @@ def make_options(a, brigade, peers, work_dir, baseline=None, baseline_label=None
                    scaling_sizes=[] if smoke else sizes(a.scaling_sizes),
                    w5_mb=workloads.W5_SMOKE_MB if smoke else a.w5_mb, g1_tasks=a.g1_tasks,
                    journal_reps=a.journal_reps, w3n_tasks=300 if smoke else a.w3n_tasks,
-                   baseline_brigade=baseline, baseline_label=baseline_label)
+                   baseline_brigade=baseline, baseline_label=baseline_label, w1_batch=a.w1_batch,
+                   g1_batch=a.g1_batch)
 
 
 def run_workloads(suite, chosen, aiohttp_ok):

@@ -51,6 +51,22 @@ def write_noop(path, n):
     return path
 
 
+def write_noop_real(path, n):
+    """W1's default batch, as real batches are written: n no-op tasks, each line with its
+    own id and its fields, {"id": "n<i>", "compute": {"op": "sum_to", "n": 0}} (issue 15)."""
+    with open(path, "w") as f:
+        for start in range(0, n, 10000):
+            f.write("".join(f'{{"id": "n{i}", "compute": {{"op": "sum_to", "n": 0}}}}\n'
+                            for i in range(start, min(n, start + 10000))))
+    return path
+
+
+# The W1 and G1 batches by name (--w1-batch, --g1-batch): "real" by default; "empty" is the
+# classic all-{} batch with the op in the defaults line, which the parser's line cache
+# turns into copies of one line.
+W1_BATCHES = {"real": write_noop_real, "empty": write_noop}
+
+
 def write_noop_ids(path, n):
     """W1 as a real batch is written: n no-op tasks with ids of their own ("n<i>"), the
     op in the defaults line."""

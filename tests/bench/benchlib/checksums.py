@@ -96,6 +96,19 @@ def w1_ids_checksum(recs, n_expected):
     return f"{recs.count}:{sum(indices)}"
 
 
+def w1_real_checksum(recs, n_expected):
+    """W1's realistic batch (ids "n<i>", sum_to 0): "count:sum(i)" as the peers give it;
+    every result must be 0 and every task seen exactly once."""
+    if recs.succeeded == recs.count and any(r != 0 for r in recs.results):
+        return "WRONG:a no-op task returned a result other than 0"
+    return w1_ids_checksum(recs, n_expected)
+
+
+def w1_batch_checksum(kind):
+    """The checksum of a W1 batch by name (batches.W1_BATCHES)."""
+    return w1_real_checksum if kind == "real" else w1_checksum
+
+
 def count_sum_checksum(recs):
     """W2's "count:sum" over successful results."""
     return f"{recs.succeeded}:{sum(int(r) for r in recs.results)}"

@@ -41,6 +41,8 @@ class Options:
     w3n_tasks: int = 10_000
     baseline_brigade: str = None  # another build's brigade, measured beside this one (W3, W1REAL)
     baseline_label: str = None
+    w1_batch: str = "real"  # batches.W1_BATCHES: W1, its scaling table and the fixed cost
+    g1_batch: str = "real"
 
 
 @dataclasses.dataclass

@@ -101,9 +101,10 @@ def w1_noop(suite, rates):
     7 k tasks/s it would take 140 s for 1M)."""
     opt = suite.opt
     cases = []
+    write, checksum = batches.W1_BATCHES[opt.w1_batch], cs.w1_batch_checksum(opt.w1_batch)
     for n in opt.w1_sizes:
-        batch = batches.write_noop(suite.path(f"w1_{n}.jsonl"), n)
-        check = lambda r, n=n: cs.w1_checksum(r, n)
+        batch = write(suite.path(f"w1_{opt.w1_batch}_{n}.jsonl"), n)
+        check = lambda r, n=n: checksum(r, n)
         runners = [suite.brigade_runner("brigade", batch, check)]
         if not opt.smoke:
             # Right after the journaled run, so each pair shares the machine's mood.
@@ -127,7 +128,9 @@ def w1_noop(suite, rates):
                                      first_rep=opt.reps + 1)
             for name, records in extra.items():
                 results[name] += records
-        case = make_case(f"W1-{_fmt_n(n)}", "W1", f"W1 no-op, {n:,} tasks (journal on)", n, results, "brigade",
+        what = "distinct ids and fields" if opt.w1_batch == "real" else "all-{} lines"
+        case = make_case(f"W1-{_fmt_n(n)}", "W1", f"W1 no-op, {n:,} tasks, {what} (journal on)", n, results,
+                         "brigade",
                          [r.name for r in runners if r.kind == "peer"], metric="tasks/s",
                          variants={"with --output file": "brigade_output"} if not opt.smoke else None)
         for name, s in [("brigade", case["brigade"]), *case["peers"].items()]:
@@ -195,6 +198,7 @@ def _w1_targets(case, n, rates, smoke):
 W1_REAL_BATCHES = [
     # (case suffix, title, writer)
     ("empty", "all-{} lines, op in the defaults line (the classic W1)", batches.write_noop),
+    ("real", 'lines {"id": "n<i>", "compute": {"op": "sum_to", "n": 0}} (W1\'s default)', batches.write_noop_real),
     ("ids", 'lines {"id":"n<i>"}, op in the defaults line', batches.write_noop_ids),
     ("fields", 'lines {"id":"n<i>","compute":{"op":"sum_to","n":<i%1000>}}', batches.write_noop_fields),
 ]
@@ -209,9 +213,9 @@ def w1_real(suite):
     n = max(opt.w1_sizes)
     cases = []
     for key, title, write in W1_REAL_BATCHES:
-        if key == "empty":
-            batch = write(suite.path(f"w1_{n}.jsonl"), n)
-            check = lambda r, n=n: cs.w1_checksum(r, n)
+        if key in batches.W1_BATCHES:
+            batch = write(suite.path(f"w1_{key}_{n}.jsonl"), n)
+            check = lambda r, n=n, key=key: cs.w1_batch_checksum(key)(r, n)
         else:
             batch = write(suite.path(f"w1real_{key}_{n}.jsonl"), n)
             check = lambda r, n=n: cs.w1_ids_checksum(r, n)
@@ -253,8 +257,9 @@ def w1_scaling(suite, w1_cases):
     rows = []
     for n in opt.scaling_sizes:
         if n not in known:
-            batch = batches.write_noop(suite.path(f"w1_{n}.jsonl"), n)
-            runner = suite.brigade_runner("brigade", batch, lambda r, n=n: cs.w1_checksum(r, n))
+            batch = batches.W1_BATCHES[opt.w1_batch](suite.path(f"w1_{opt.w1_batch}_{n}.jsonl"), n)
+            checksum = cs.w1_batch_checksum(opt.w1_batch)
+            runner = suite.brigade_runner("brigade", batch, lambda r, n=n: checksum(r, n))
             known[n] = suite.interleave(f"W1 scaling {_fmt_n(n)}", [runner])["brigade"]
         s = summarize(known[n], n)
         row = {"tasks": n, "median_s": s["median_s"], "tasks_per_s": s.get("tasks_per_s"),
@@ -941,7 +946,8 @@ def g1_window(suite):
     GUI process's peak RSS (from its report, not the tree, which also holds Xvfb and the
     workers) <= 400 MB, load <= 2 s."""
     n = 1000 if suite.opt.smoke else suite.opt.g1_tasks
-    title = f"G1 window, {n:,} no-op tasks"
+    what = "distinct ids and fields" if suite.opt.g1_batch == "real" else "all-{} lines"
+    title = f"G1 window, {n:,} no-op tasks, {what}"
     template, how = g1_command()
     if template is None:
         return [not_available("G1", "G1", title, how)]
@@ -976,7 +982,7 @@ def _g1_runner(suite, template, batch):
 
 def _g1_run(suite, template, how, n, title):
     """The G1 case: the window's figures (medians over the runs; peak RSS the largest)."""
-    batch = batches.write_noop(suite.path(f"g1_{n}.jsonl"), n)
+    batch = batches.W1_BATCHES[suite.opt.g1_batch](suite.path(f"g1_{suite.opt.g1_batch}_{n}.jsonl"), n)
     results = suite.interleave(f"G1 {_fmt_n(n)}", [_g1_runner(suite, template, batch)])
     records = results["brigade"]
     case = make_case("G1", "G1", title, n, results, "brigade", [])
