@@ -184,7 +184,7 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         QString text;
         const TaskSpec &spec = m_store->spec(row);
         std::shared_ptr<const TaskShape> shape;
-        m_store->read([&](const QVector<TaskState> &states) {
+        m_store->read([&](const TaskStates &states) {
             text = displayText(spec, states[row], column, role == Qt::ToolTipRole,
                                column == int(TaskColumn::Exit) ? m_store->processLocked(row)
                                                                : nullptr);
@@ -203,7 +203,7 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         }
         if (column == int(TaskColumn::Status)) {
             TaskStatus status;
-            m_store->read([&](const QVector<TaskState> &states) { status = states[row].status; });
+            m_store->read([&](const TaskStates &states) { status = states[row].status; });
             return StatusStyle::icon(status);
         }
         return {};
@@ -216,7 +216,7 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         return row;
     case StatusRole: {
         TaskStatus status;
-        m_store->read([&](const QVector<TaskState> &states) { status = states[row].status; });
+        m_store->read([&](const TaskStates &states) { status = states[row].status; });
         return int(status);
     }
     default:
