@@ -889,8 +889,9 @@ QVector<int> RunCoordinator::endTasks(const QVector<int> &rows, TaskStatus statu
     const qint64 nowUs = m_log ? m_log->nowUs() : 0;
     m_store->write([&](TaskStates &states, TaskStore &) {
         for (int row : rows) {
-            if (row < 0 || row >= states.size())
-                continue;
+            if (row < 0 || row >= states.size()
+                || (m_settings.retireFinished && isTerminal(states[row].status)))
+                continue; // a streamed run's finished task may have left memory: leave it
             TaskState &st = states[row];
             if (status == TaskStatus::Skipped
                 && (st.status == TaskStatus::Failed || st.status == TaskStatus::Cancelled)) {
@@ -1053,7 +1054,10 @@ QVector<int> RunCoordinator::resetRows(TaskStates &states, TaskStore &store,
 {
     QVector<int> reset;
     for (int row : rows) {
-        if (row < 0 || row >= states.size() || !isTerminal(states[row].status))
+        // A streamed run's finished tasks may have left memory (retired): they run again
+        // from the journal (brigade retry-failed JOURNAL), not in the run.
+        if (row < 0 || row >= states.size() || !isTerminal(states[row].status)
+            || m_settings.retireFinished)
             continue;
         if (counted) {
             --m_counts[int(states[row].status)];
