@@ -99,8 +99,24 @@ qint64 StatusCounts::finished() const
 TaskStore::TaskStore(QVector<TaskSpec> specs)
     : m_specs(std::move(specs))
     , m_size(int(m_specs.size()))
-    , m_states(m_specs.size())
-{}
+{
+    m_states.resize(int(m_specs.size()));
+    m_retired.resize(int(m_specs.size()), 0);
+}
+
+TaskState TaskStore::retiredState()
+{
+    // Terminal, so that whatever still walks every row passes a retired one by.
+    TaskState st;
+    st.status = TaskStatus::Succeeded;
+    return st;
+}
+
+const TaskSpec &TaskStore::retiredSpec()
+{
+    static const TaskSpec none;
+    return none;
+}
 
 int TaskStore::appendLocked(QVector<TaskSpec> specs)
 {
@@ -119,6 +135,7 @@ int TaskStore::appendLocked(QVector<TaskSpec> specs)
         ++row;
     }
     m_states.resize(row);
+    m_retired.resize(row, 0);
     m_size.store(row, std::memory_order_release);
     return first;
 }
@@ -195,22 +212,79 @@ void TaskStore::appendLiveOutputLocked(int row, const QString &command, QByteArr
 
 StatusCounts TaskStore::counts() const
 {
-    StatusCounts c;
     Tsan::ReadLocker locker(&m_lock);
-    for (const TaskState &s : m_states)
-        ++c.n[int(s.status)];
+    StatusCounts c = m_freedCounts;
+    m_states.forEachLive([&](int, const TaskState &s) { ++c.n[int(s.status)]; });
     return c;
 }
 
 QVector<int> TaskStore::rowsWithStatus(TaskStatus status) const
 {
+    // Retired rows are not among them: nothing can be done with them any more.
     QVector<int> rows;
     Tsan::ReadLocker locker(&m_lock);
-    for (int i = 0; i < m_states.size(); ++i) {
-        if (m_states[i].status == status)
-            rows.append(i);
-    }
+    m_states.forEachLive([&](int row, const TaskState &s) {
+        if (s.status == status && !m_retired.at(row))
+            rows.append(row);
+    });
     return rows;
+}
+
+QVector<int> TaskStore::retireLocked(const QVector<int> &rows)
+{
+    QVector<int> freed;
+    const int n = size();
+    for (int row : rows) {
+        if (row < 0 || row >= n || m_retired.at(row) || !isTerminal(m_states.at(row).status))
+            continue;
+        m_retired[row] = 1;
+        ++m_retiredRows;
+        m_history.remove(row);
+        m_process.remove(row);
+        m_changedShapes.remove(row);
+        const int block = TaskStates::blockOf(row);
+        if (m_retiredInBlock.size() <= size_t(block))
+            m_retiredInBlock.resize(size_t(block) + 1, 0);
+        if (++m_retiredInBlock[size_t(block)] < TaskStates::BlockSize)
+            continue;
+        // Every row of the block retired: its states (counted first) and specs go.
+        const int first = block << TaskStates::BlockBits;
+        for (int r = first; r < first + TaskStates::BlockSize; ++r)
+            ++m_freedCounts.n[int(m_states.at(r).status)];
+        m_states.releaseBlock(block);
+        m_retired.releaseBlock(block);
+        if (!m_rowOfId.isEmpty()) {
+            for (int r = first; r < first + TaskStates::BlockSize; ++r)
+                m_rowOfId.remove(spec(r).id);
+        }
+        // The specs' chunks match the blocks when the store began empty (a fed run);
+        // otherwise the specs stay, which costs their ids and no more.
+        if (m_specs.size() % TailChunkSize == 0 && first >= m_specs.size()) {
+            const size_t chunk = size_t((first - int(m_specs.size())) >> TailChunkBits);
+            if (chunk < m_tail.size())
+                m_tail[chunk].reset();
+        }
+        freed.append(block);
+    }
+    return freed;
+}
+
+bool TaskStore::isRetired(int row) const
+{
+    Tsan::ReadLocker locker(&m_lock);
+    return row >= 0 && row < m_retired.size() && m_retired.at(row);
+}
+
+qint64 TaskStore::retiredRows() const
+{
+    Tsan::ReadLocker locker(&m_lock);
+    return m_retiredRows;
+}
+
+qint64 TaskStore::heldRows() const
+{
+    Tsan::ReadLocker locker(&m_lock);
+    return qint64(m_states.liveBlocks()) * TaskStates::BlockSize;
 }
 
 void TaskStore::recordAttemptLocked(int row, const AttemptRecord &record)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "RowBlocks.h"
 #include "TaskSpec.h"
 #include "TaskState.h"
 #include "TsanAnnotations.h"
@@ -26,6 +27,9 @@ struct StatusCounts
     qint64 finished() const;
 };
 
+// The live states of a store's tasks, by row (see RowBlocks).
+using TaskStates = RowBlocks<TaskState>;
+
 // The tasks of one batch: immutable specs plus their live states.
 //
 // The engine thread writes states in batches under the write lock; views read under the
@@ -35,6 +39,12 @@ struct StatusCounts
 // Before a store is handed to an engine, whoever builds it (RunSession::open restoring a
 // journal) is its only writer; after, front ends change tasks only by asking the engine
 // (through RunSession), never by writing here.
+//
+// A streamed run retires its finished tasks (retireLocked): once every reader is done with
+// a row (journaled, written out, shown), its history and process outcome go at once, and
+// when every row of a block has retired the block's specs and states are freed. Row numbers
+// stay; counts() stays exact; a retired row reads as isRetired() and must not be read
+// otherwise (its spec and state are those of no task).
 class TaskStore
 {
 public:
@@ -46,7 +56,8 @@ public:
         if (row < m_specs.size())
             return m_specs.at(row);
         const int tail = row - int(m_specs.size());
-        return m_tail[size_t(tail >> TailChunkBits)][tail & (TailChunkSize - 1)];
+        const TaskSpec *chunk = m_tail[size_t(tail >> TailChunkBits)].get();
+        return chunk ? chunk[tail & (TailChunkSize - 1)] : retiredSpec();
     }
 
     // Row of a task id, or -1.
@@ -67,7 +78,7 @@ public:
     void read(F &&f) const
     {
         Tsan::ReadLocker locker(&m_lock);
-        f(const_cast<const QVector<TaskState> &>(m_states));
+        f(const_cast<const TaskStates &>(m_states));
     }
 
     // Calls f(states, store) under the write lock; the engine batches its updates here.
@@ -77,6 +88,20 @@ public:
         Tsan::WriteLocker locker(&m_lock);
         f(m_states, *this);
     }
+
+    // Only inside write(): these finished rows (terminal, journaled, written out) leave
+    // memory: see the class comment. Rows not finished, or retired before, are left alone.
+    // Returns the blocks (RowBlocks::blockOf) freed by it, for per-row tables kept apart.
+    QVector<int> retireLocked(const QVector<int> &rows);
+    // Whether a row has retired (any thread; read() or write() for an exact answer).
+    bool isRetired(int row) const;
+    // Rows retired, and rows whose states are still held (retired or not).
+    qint64 retiredRows() const;
+    qint64 heldRows() const;
+    // Only inside read() or write(): the counts by status of the rows in freed blocks (which
+    // the states no longer show).
+    const StatusCounts &freedCountsLocked() const { return m_freedCounts; }
+    qint64 retiredRowsLocked() const { return m_retiredRows; }
 
     // Only inside write(): adds tasks after the last row, queued. Returns the first new row.
     int appendLocked(QVector<TaskSpec> specs);
@@ -130,13 +155,23 @@ private:
     static constexpr int TailChunkBits = 12;
     static constexpr int TailChunkSize = 1 << TailChunkBits;
     static constexpr size_t MaxTailChunks = size_t(1) << (31 - TailChunkBits);
+    static_assert(TailChunkBits == TaskStates::BlockBits, "a block of states is a chunk of specs");
 
     QVector<TaskSpec> m_specs; // the rows the store was made with
     // Rows appended later, in fixed chunks. Reserved in full up front (untouched memory
     // until used), so adding a chunk never moves the ones readers are looking at.
     std::vector<std::unique_ptr<TaskSpec[]>> m_tail;
     std::atomic<int> m_size{0};
-    QVector<TaskState> m_states;
+    static const TaskSpec &retiredSpec();
+
+    TaskStates m_states{retiredState()};
+    static TaskState retiredState();
+    // Retirement: per row whether it retired, per block how many of its rows did, and the
+    // counts by status of the rows in freed blocks.
+    RowBlocks<quint8> m_retired{1};
+    std::vector<quint16> m_retiredInBlock;
+    StatusCounts m_freedCounts;
+    qint64 m_retiredRows = 0;
     QHash<int, QList<AttemptRecord>> m_history;
     QHash<int, ProcessOutcome> m_process; // commands and calls only
     QHash<int, std::shared_ptr<const TaskShape>> m_changedShapes;

@@ -165,7 +165,7 @@ FailureGroups FailureGroups::fromStore(const TaskStore &store, const QVector<qin
                                        const QHash<int, QString> &workerHosts)
 {
     FailureGroups groups(store.size());
-    store.read([&](const QVector<TaskState> &states) {
+    store.read([&](const TaskStates &states) {
         for (int row = 0; row < states.size(); ++row) {
             const TaskState &st = states[row];
             const QList<AttemptRecord> &history = store.historyLocked(row);

@@ -450,7 +450,7 @@ bool Journal::appendFinished(const TaskStore &store, const QVector<int> &rows, Q
     constexpr qsizetype RowsPerLock = 2048;
     for (qsizetype begin = 0; begin < rows.size(); begin += RowsPerLock) {
         const qsizetype end = qMin(rows.size(), begin + RowsPerLock);
-        store.read([&](const QVector<TaskState> &states) {
+        store.read([&](const TaskStates &states) {
             for (qsizetype i = begin; i < end; ++i) {
                 const int row = rows[i];
                 const TaskState &st = states.at(row);
@@ -545,7 +545,7 @@ bool Journal::restore(TaskStore &store, QString *error, QVector<int> *order,
     // supersedes an earlier one.
     QVector<int> sequence;
     QVector<qint64> latest(n, -1);
-    store.write([&](QVector<TaskState> &states, TaskStore &s) {
+    store.write([&](TaskStates &states, TaskStore &s) {
         while (ok && q.next()) {
             const qint64 seq = q.value(0).toLongLong();
             const int kind = q.value(1).toInt();

@@ -222,7 +222,7 @@ void MapReduceJob::onTasksFinished(const QVector<int> &rows)
     QVector<Partial> arrived;
     QStringList failures;
     // Taken out of the store: once merged, a partial result is gone for good.
-    m_engine->store()->write([&](QVector<TaskState> &states, TaskStore &) {
+    m_engine->store()->write([&](TaskStates &states, TaskStore &) {
         for (int row : rows) {
             TaskState &st = states[row];
             const Chunk &chunk = m_chunks[row];

@@ -165,7 +165,7 @@ void ResultWriter::write(const TaskStore &store, const QVector<int> &rows)
     if (!m_file.isOpen())
         return;
     m_buffer.resize(0);
-    store.read([&](const QVector<TaskState> &states) {
+    store.read([&](const TaskStates &states) {
         for (int row : rows) {
             // A task retried with changes names the URL it fetched, not the batch's.
             const TaskSpec &spec = store.spec(row);

@@ -183,4 +183,9 @@ void Engine::addTasks(QVector<TaskSpec> specs, QByteArray lines, std::function<v
     });
 }
 
+void Engine::releaseRows(const QVector<int> &rows)
+{
+    post(m_core, [core = m_core, rows] { core->releaseRows(rows); });
+}
+
 } // namespace Brigade

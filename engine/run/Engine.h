@@ -91,6 +91,10 @@ public:
     // called on the engine thread once they count (journaled), or were dropped (the run
     // is over): a submitter is answered only then.
     void addTasks(QVector<TaskSpec> specs, QByteArray lines, std::function<void()> taken = {});
+    // A run with RunSettings::retireFinished: the caller is done with these finished rows
+    // (shown, written out); they retire from the store once journaled (TaskStore::
+    // retireLocked). Ignored otherwise.
+    void releaseRows(const QVector<int> &rows);
     // The tasks now in these failure groups (FailureGroup::ids), computed on the engine
     // thread; failureRowsFound(token, rows) answers. Returns the token.
     quint64 findFailureRows(const QVector<int> &groupIds);

@@ -101,9 +101,11 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
 
     // Whatever did not finish (a fresh batch, or one resumed after a crash) runs now, and
     // the finished rows the caller asked to run again.
-    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+    m_store->write([&](TaskStates &states, TaskStore &store) {
         resetRows(states, store, reset, false);
         for (int row = 0; row < n; ++row) {
+            if (states.isReleased(row))
+                continue; // retired in a streamed run: counted below
             TaskState &st = states[row];
             if (!isTerminal(st.status)) {
                 st.status = TaskStatus::Queued;
@@ -112,6 +114,15 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
             }
             ++m_counts[int(st.status)];
             countAgain(st, +1);
+        }
+        const StatusCounts freed = store.freedCountsLocked();
+        for (int i = 0; i < TaskStatusCount; ++i)
+            m_counts[size_t(i)] += freed.n[size_t(i)];
+        m_retiredRows = store.retiredRowsLocked();
+        // The per-row tables hold no rows of the store's freed blocks either.
+        for (int block = 0; block < states.blockCount(); ++block) {
+            if (states.isBlockReleased(block))
+                releaseBlock(block);
         }
     });
 
@@ -241,7 +252,10 @@ void RunCoordinator::logAttempt(int row, const TaskState &st, AttemptOutcome out
     // On the run clock (ms), as readyAtMs is: a wait of hours fits.
     span.queuedMs = quint32(qMax<qint64>(0, (dispatchedUs - m_runStartUs) / 1000 - st.readyAtMs));
     span.backoffMs = backoffMs;
-    m_log->append(span);
+    // A streamed run keeps no timeline of its attempts: no view shows one (the command
+    // line's front end has none), and it would grow by an attempt's 36 bytes each.
+    if (!m_settings.retireFinished)
+        m_log->append(span);
     dropRunning(row);
 }
 
@@ -381,7 +395,7 @@ void RunCoordinator::dispatch()
     const qint64 nowUs = m_log->nowUs();
     const int nSlots = m_slots.size();
 
-    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+    m_store->write([&](TaskStates &states, TaskStore &store) {
         for (int k = 0; k < nSlots && !m_ready.empty(); ++k) {
             const int slot = (m_roundRobin + k) % nSlots;
             Slot &s = m_slots[slot];
@@ -491,7 +505,7 @@ void RunCoordinator::onResults(int slot, quint32 incarnation, const QVector<Atte
     // results, and whether the task tries again).
     QVector<QPair<int, bool>> failed;
     QVector<int> succeeded;
-    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+    m_store->write([&](TaskStates &states, TaskStore &store) {
         for (qsizetype i = 0; i < results.size(); ++i) {
             const AttemptResult &r = results[i];
             if (r.row >= n)
@@ -644,7 +658,7 @@ void RunCoordinator::onOutput(int slot, quint32 incarnation, const OutputMsg &ou
         return;
     if (!output.tasks.isEmpty()) {
         const int n = m_store->size();
-        m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+        m_store->write([&](TaskStates &states, TaskStore &store) {
             for (const TaskOutput &t : output.tasks) {
                 // Only the attempt this worker runs now: output of an earlier one is stale.
                 if (t.row >= n || states[t.row].status != TaskStatus::Running
@@ -677,7 +691,7 @@ void RunCoordinator::onWorkerLost(int slot, quint32 incarnation, const QString &
     const qint64 nowUs = m_log->nowUs();
     bool retried = false;
     QVector<QPair<int, bool>> lost; // row, and whether it tries again
-    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+    m_store->write([&](TaskStates &states, TaskStore &store) {
         for (int row = 0; row < states.size(); ++row) {
             TaskState &st = states[row];
             if (st.status != TaskStatus::Running || m_assignedTo[row] != incarnation)
@@ -761,7 +775,7 @@ void RunCoordinator::promoteRetries()
     const qint64 now = nowMs();
     if (m_retries.empty() || m_retries.top().dueMs > now)
         return armRetryTimer();
-    m_store->write([&](QVector<TaskState> &states, TaskStore &) {
+    m_store->write([&](TaskStates &states, TaskStore &) {
         while (!m_retries.empty() && m_retries.top().dueMs <= now) {
             const int row = m_retries.top().row;
             m_retries.pop();
@@ -825,7 +839,7 @@ void RunCoordinator::skipTasks(const std::shared_ptr<TaskStore> &store, const QV
     // Between runs: the states change here, and go to the journal before anyone hears.
     QVector<int> skipped;
     m_counts.fill(0);
-    m_store->write([&](QVector<TaskState> &states, TaskStore &) {
+    m_store->write([&](TaskStates &states, TaskStore &s) {
         for (int row : rows) {
             if (row < 0 || row >= states.size())
                 continue;
@@ -837,8 +851,10 @@ void RunCoordinator::skipTasks(const std::shared_ptr<TaskStore> &store, const QV
             m_failures.clear(row);
             skipped.append(row);
         }
-        for (const TaskState &st : std::as_const(states))
-            ++m_counts[int(st.status)];
+        states.forEachLive([&](int, const TaskState &st) { ++m_counts[int(st.status)]; });
+        const StatusCounts freed = s.freedCountsLocked();
+        for (int i = 0; i < TaskStatusCount; ++i)
+            m_counts[size_t(i)] += freed.n[size_t(i)];
     });
     if (!m_journal && !journalPath.isEmpty()) {
         m_settings.journalPath = journalPath;
@@ -871,10 +887,11 @@ QVector<int> RunCoordinator::endTasks(const QVector<int> &rows, TaskStatus statu
     QHash<int, QVector<CancelEntry>> perSlot;
     const qint64 now = nowMs();
     const qint64 nowUs = m_log ? m_log->nowUs() : 0;
-    m_store->write([&](QVector<TaskState> &states, TaskStore &) {
+    m_store->write([&](TaskStates &states, TaskStore &) {
         for (int row : rows) {
-            if (row < 0 || row >= states.size())
-                continue;
+            if (row < 0 || row >= states.size()
+                || (m_settings.retireFinished && isTerminal(states[row].status)))
+                continue; // a streamed run's finished task may have left memory: leave it
             TaskState &st = states[row];
             if (status == TaskStatus::Skipped
                 && (st.status == TaskStatus::Failed || st.status == TaskStatus::Cancelled)) {
@@ -937,7 +954,7 @@ void RunCoordinator::cancelAll()
         m_feed->close();
     m_feedOpen = false;
     QVector<int> rows;
-    m_store->read([&](const QVector<TaskState> &states) {
+    m_store->read([&](const TaskStates &states) {
         for (int row = 0; row < states.size(); ++row) {
             if (!isTerminal(states[row].status))
                 rows.append(row);
@@ -956,7 +973,7 @@ void RunCoordinator::retryTasks(const QVector<int> &rows)
         return;
     }
     QVector<int> reset;
-    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+    m_store->write([&](TaskStates &states, TaskStore &store) {
         reset = resetRows(states, store, rows, true);
         for (int row : std::as_const(reset))
             states[row].readyAtMs = nowMs();
@@ -972,7 +989,7 @@ void RunCoordinator::changeTasks(const std::shared_ptr<TaskStore> &store, const 
                                  const QVector<std::shared_ptr<const TaskShape>> &shapes,
                                  const JournalEdit &edit)
 {
-    store->write([&](QVector<TaskState> &, TaskStore &s) {
+    store->write([&](TaskStates &, TaskStore &s) {
         for (qsizetype i = 0; i < rows.size() && i < shapes.size(); ++i)
             s.setShapeLocked(rows[i], shapes[i]);
     });
@@ -998,7 +1015,7 @@ void RunCoordinator::changePriority(const QVector<int> &rows, int delta, const Q
     edit.change = change;
     // Tasks of one shape and one new priority keep sharing one shape.
     QHash<QPair<const TaskShape *, qint32>, std::shared_ptr<const TaskShape>> made;
-    m_store->write([&](QVector<TaskState> &states, TaskStore &store) {
+    m_store->write([&](TaskStates &states, TaskStore &store) {
         for (int row : rows) {
             if (row < 0 || row >= states.size() || states[row].status != TaskStatus::Queued)
                 continue;
@@ -1032,12 +1049,15 @@ void RunCoordinator::changePriority(const QVector<int> &rows, int delta, const Q
     dispatch();
 }
 
-QVector<int> RunCoordinator::resetRows(QVector<TaskState> &states, TaskStore &store,
+QVector<int> RunCoordinator::resetRows(TaskStates &states, TaskStore &store,
                                        const QVector<int> &rows, bool counted)
 {
     QVector<int> reset;
     for (int row : rows) {
-        if (row < 0 || row >= states.size() || !isTerminal(states[row].status))
+        // A streamed run's finished tasks may have left memory (retired): they run again
+        // from the journal (brigade retry-failed JOURNAL), not in the run.
+        if (row < 0 || row >= states.size() || !isTerminal(states[row].status)
+            || m_settings.retireFinished)
             continue;
         if (counted) {
             --m_counts[int(states[row].status)];
@@ -1318,7 +1338,7 @@ void RunCoordinator::addTasks(QVector<TaskSpec> specs, const QByteArray &lines,
     }
     if (!m_store || m_cancelling || !m_active) {
         if (m_feed) // dropped: nothing will start them
-            m_feed->setQueued(m_counts[int(TaskStatus::Queued)], specs.size());
+            m_feed->setQueued(feedHeld(), specs.size());
         if (taken)
             taken();
         return;
@@ -1356,13 +1376,13 @@ void RunCoordinator::acceptTasks(const std::shared_ptr<TaskStore> &store, QVecto
     }
     if (store != m_store || !m_active || m_cancelling || count == 0) {
         if (m_feed)
-            m_feed->setQueued(m_counts[int(TaskStatus::Queued)], count);
+            m_feed->setQueued(feedHeld(), count);
         checkDone();
         return;
     }
     const qint64 now = nowMs();
     int first = 0;
-    m_store->write([&](QVector<TaskState> &states, TaskStore &s) {
+    m_store->write([&](TaskStates &states, TaskStore &s) {
         first = s.appendLocked(std::move(specs));
         for (int row = first; row < first + count; ++row)
             states[row].readyAtMs = now;
@@ -1379,14 +1399,66 @@ void RunCoordinator::acceptTasks(const std::shared_ptr<TaskStore> &store, QVecto
         m_ready.push(readyEntry(row, now));
     m_counts[int(TaskStatus::Queued)] += count;
     if (m_feed)
-        m_feed->setQueued(m_counts[int(TaskStatus::Queued)], count);
+        m_feed->setQueued(feedHeld(), count);
     dispatch();
+}
+
+void RunCoordinator::releaseRows(const QVector<int> &rows)
+{
+    if (!m_settings.retireFinished || !m_store || rows.isEmpty())
+        return;
+    if (!m_journal) {
+        retireRows(m_store, rows);
+        return;
+    }
+    // Through the journal's thread: it writes the rows' results in the order they were
+    // queued, so by the time this comes back they are in the journal.
+    QMetaObject::invokeMethod(m_journal, [self = this, store = m_store, rows] {
+        QMetaObject::invokeMethod(self, [self, store, rows] { self->retireRows(store, rows); });
+    });
+}
+
+void RunCoordinator::retireRows(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows)
+{
+    if (store != m_store)
+        return;
+    QVector<int> freed;
+    m_store->write([&](TaskStates &, TaskStore &s) {
+        freed = s.retireLocked(rows);
+        m_retiredRows = s.retiredRowsLocked();
+    });
+    for (int block : std::as_const(freed))
+        releaseBlock(block);
+    reportQueued(); // room for the feeder, if finished rows were what filled it
+}
+
+qint64 RunCoordinator::feedHeld() const
+{
+    qint64 held = m_counts[int(TaskStatus::Queued)];
+    if (m_settings.retireFinished) {
+        // Finished rows still in memory count too: if the journal or the front end falls
+        // behind, reading waits for them rather than memory growing.
+        held += m_counts[int(TaskStatus::Succeeded)] + m_counts[int(TaskStatus::Failed)]
+                + m_counts[int(TaskStatus::Cancelled)] + m_counts[int(TaskStatus::Skipped)]
+                - m_retiredRows;
+    }
+    return held;
+}
+
+void RunCoordinator::releaseBlock(int block)
+{
+    m_assignedTo.releaseBlock(block);
+    m_dispatchedUs.releaseBlock(block);
+    m_runningAt.releaseBlock(block);
+    m_changedFlag.releaseBlock(block);
+    m_rowHost.releaseBlock(block);
+    m_deferrals.releaseBlock(block);
 }
 
 void RunCoordinator::reportQueued()
 {
     if (m_feed)
-        m_feed->setQueued(m_counts[int(TaskStatus::Queued)]);
+        m_feed->setQueued(feedHeld());
 }
 
 } // namespace Brigade::Internal

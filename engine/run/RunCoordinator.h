@@ -79,6 +79,9 @@ public:
     void checkFeed() { checkDone(); }
     void addTasks(QVector<TaskSpec> specs, const QByteArray &lines,
                   std::function<void()> taken = {});
+    // A streamed run (RunSettings::retireFinished): the front end is done with these
+    // finished rows; they retire from the store once the journal has them too.
+    void releaseRows(const QVector<int> &rows);
 
 signals:
     void started();
@@ -127,6 +130,13 @@ private:
     void reopen();
     void acceptTasks(const std::shared_ptr<TaskStore> &store, QVector<TaskSpec> specs);
     void reportQueued();
+    // Retires rows of store (released by the front end, journaled) and frees the per-row
+    // tables' blocks the store freed.
+    void retireRows(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows);
+    void releaseBlock(int block);
+    // What the feeder's gate counts as held: unstarted tasks, and in a retiring run the
+    // finished ones not retired yet.
+    qint64 feedHeld() const;
     void launchSlot(int slot);
     void onWorkerReady(int slot, quint32 incarnation);
     void onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results);
@@ -168,7 +178,7 @@ private:
     // Ends these tasks as cancelled or skipped (running ones are cancelled on their worker;
     // skipped also takes failed and cancelled ones). Returns the rows it ended.
     QVector<int> endTasks(const QVector<int> &rows, TaskStatus status, const QString &message);
-    QVector<int> resetRows(QVector<TaskState> &states, TaskStore &store, const QVector<int> &rows,
+    QVector<int> resetRows(TaskStates &states, TaskStore &store, const QVector<int> &rows,
                            bool counted);
     qint64 openTasks() const; // neither succeeded nor failed
     void closeJournal();
@@ -195,8 +205,8 @@ private:
 
     ReadyQueue m_ready;
     HostPacer m_pacer;
-    QVector<qint32> m_rowHost;    // the pacer's host of each row's attempt, -1: none
-    QVector<quint16> m_deferrals; // Retry-After deferrals of each row
+    RowBlocks<qint32> m_rowHost{-1}; // the pacer's host of each row's attempt, -1: none
+    RowBlocks<quint16> m_deferrals;  // Retry-After deferrals of each row
     std::priority_queue<RetryEntry, std::vector<RetryEntry>, std::greater<RetryEntry>> m_retries;
     QTimer m_retryTimer;
     QTimer m_paceTimer; // wakes dispatch when a paced host may start a parked task
@@ -204,13 +214,13 @@ private:
     QVector<Slot> m_slots;
     QList<WorkerGroup> m_slotGroups;
     QHash<QString, HostRecord> m_hosts;
-    QVector<quint32> m_assignedTo;     // incarnation running each row
+    RowBlocks<quint32> m_assignedTo;   // incarnation running each row
     AttemptLog *m_log = nullptr;       // the store's
     qint64 m_runStartUs = 0;           // m_clock's start on the log's clock
-    QVector<qint64> m_dispatchedUs;    // on the log's clock, each row's latest attempt
+    RowBlocks<qint64> m_dispatchedUs;  // on the log's clock, each row's latest attempt
     QVector<quint16> m_slotLane;       // each slot's timeline lane, once it said hello
     QVector<RunningAttempt> m_running; // on workers now, in no order
-    QVector<qint32> m_runningAt;       // each row's index in m_running, -1: none
+    RowBlocks<qint32> m_runningAt{-1}; // each row's index in m_running, -1: none
     bool m_runningChanged = false;
     qint64 m_runningPublishedMs = 0;
     quint32 m_nextIncarnation = 1;
@@ -221,8 +231,9 @@ private:
     qint64 m_againQueued = 0;
     qint64 m_againRunning = 0;
     qint64 m_attemptsDone = 0;
+    qint64 m_retiredRows = 0; // the store's, as of the last retirement
     QVector<int> m_changed;
-    QVector<quint8> m_changedFlag;
+    RowBlocks<quint8> m_changedFlag;
     QVector<int> m_finishedRows;
 
     // The programs "call" tasks need, as the first of their tasks are handed out: workers

@@ -72,6 +72,10 @@ struct RunSettings
     QString journalBatchPath;
     QByteArray journalBatchData;
     bool createJournal = false;
+    // A streamed run (RunSession::setRetireFinished): finished tasks leave the store once
+    // journaled and released by the front end (Engine::releaseRows), and no timeline of
+    // attempts is kept, so memory stays flat however many tasks come.
+    bool retireFinished = false;
     QString workerProgram; // default: brigade-worker beside the application
     QStringList workerArguments;
 

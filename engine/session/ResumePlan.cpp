@@ -51,7 +51,7 @@ ResumePlan ResumePlan::make(const TaskStore &earlier, const QVector<qint64> &fin
     byDigest.reserve(earlierSize);
     byId.reserve(earlierSize);
     QVector<TaskStatus> status(earlierSize);
-    earlier.read([&](const QVector<TaskState> &states) {
+    earlier.read([&](const TaskStates &states) {
         for (int row = 0; row < earlierSize; ++row)
             status[row] = states.at(row).status;
     });
@@ -188,11 +188,11 @@ void ResumePlan::seed(const TaskStore &earlier, TaskStore &batch) const
 {
     const QVector<int> rows = keptRows();
     QVector<TaskState> states(rows.size());
-    earlier.read([&](const QVector<TaskState> &s) {
+    earlier.read([&](const TaskStates &s) {
         for (qsizetype i = 0; i < rows.size(); ++i)
             states[i] = s.at(m_tasks[rows[i]].earlierRow);
     });
-    batch.write([&](QVector<TaskState> &s, TaskStore &store) {
+    batch.write([&](TaskStates &s, TaskStore &store) {
         for (qsizetype i = 0; i < rows.size(); ++i) {
             const int from = m_tasks[rows[i]].earlierRow;
             s[rows[i]] = states[i];

@@ -92,7 +92,7 @@ Result<OpenedRun> openJournal(const QString &path, const OpenOptions &options)
             return Result<OpenedRun>::failure(
                     QStringLiteral("journal %1 holds a change Brigade cannot make: %2")
                             .arg(path, change.error()));
-        opened.store->write([&](QVector<TaskState> &, TaskStore &s) {
+        opened.store->write([&](TaskStates &, TaskStore &s) {
             for (int row : edit.rows) {
                 if (row >= 0 && row < s.size())
                     s.setShapeLocked(row, change->apply(s.shapeLocked(row)));
@@ -298,7 +298,9 @@ Result<Job *> RunSession::runFeed(const FeedSource &source, const RunSettings &s
         return Result<Job *>::failure(tr("only a new run made by openFeed() can be fed"));
     auto gate = std::make_shared<FeedGate>(source.maxQueued);
     m_engine->openFeed(gate);
-    Result<Job *> job = startTasks(RunKind::Run, {}, settings);
+    RunSettings s = settings;
+    s.retireFinished = m_retireFinished;
+    Result<Job *> job = startTasks(RunKind::Run, {}, s);
     if (!job) {
         m_engine->closeFeed();
         return job;
@@ -598,7 +600,7 @@ Result<Job *> RunSession::retryFailed(const RunSettings &settings)
 QVector<int> RunSession::finishedOf(const QVector<int> &rows) const
 {
     QVector<int> finished;
-    m_opened.store->read([&](const QVector<TaskState> &states) {
+    m_opened.store->read([&](const TaskStates &states) {
         for (int row : rows) {
             if (row >= 0 && row < states.size() && isTerminal(states[row].status))
                 finished.append(row);
@@ -731,6 +733,8 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
     if (const Status intake = openIntake(); !intake)
         return Result<Job *>::failure(intake.error());
     m_tasksStarted = true;
+    m_retiring = s.retireFinished;
+    m_toRelease.clear();
     qCDebug(lcSession) << kindName(kind) << "of" << m_opened.path << ":" << reset.size()
                        << "finished tasks run again, journal" << s.journalPath;
     Engine *engine = m_engine.get();
@@ -799,9 +803,19 @@ void RunSession::connectEngine(Engine *e, bool tasks)
                     emit failureRowsFound(token, rows);
                 });
         connect(e, &Engine::started, this, &RunSession::onEngineStarted);
-        connect(e, &Engine::progress, this, &RunSession::progress);
+        // A retiring run: the rows finished go once tasksFinished() and the progress() that
+        // follows it (the engine sends both with each update) have reached every receiver.
+        connect(e, &Engine::progress, this, [this, e](const RunStats &stats) {
+            emit progress(stats);
+            if (m_retiring && !m_toRelease.isEmpty())
+                e->releaseRows(std::exchange(m_toRelease, {}));
+        });
         connect(e, &Engine::tasksChanged, this, &RunSession::tasksChanged);
-        connect(e, &Engine::tasksFinished, this, &RunSession::tasksFinished);
+        connect(e, &Engine::tasksFinished, this, [this](const QVector<int> &rows) {
+            emit tasksFinished(rows);
+            if (m_retiring)
+                m_toRelease += rows;
+        });
         connect(e, &Engine::programLogChanged, this, &RunSession::programLogChanged);
         connect(e, &Engine::finished, this, &RunSession::finished);
         connect(e, &Engine::message, this, &RunSession::message);

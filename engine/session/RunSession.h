@@ -130,6 +130,11 @@ public:
     // (see TaskFeed), journaled as they are taken. The run ends when the source ends and its
     // tasks have finished. feedLineRejected() and feedEnded() tell how the reading goes.
     Result<Job *> runFeed(const FeedSource &source, const RunSettings &settings);
+    // Fed runs from now on retire their finished tasks (RunSettings::retireFinished) once
+    // every receiver of tasksFinished() and the progress() after it has seen them, and the
+    // journal has them: memory stays flat however long the feed. Only for front ends that
+    // look at no finished row later (the command line; a window shows every row).
+    void setRetireFinished(bool on) { m_retireFinished = on; }
     // The feed of the current run (null when it is not fed), e.g. to stop() reading.
     TaskFeed *feed() const { return m_feed.get(); }
 
@@ -249,6 +254,9 @@ private:
     quint64 m_nextToken = 1;
     bool m_journalling = true;
     bool m_tasksStarted = false; // a task run was started on the adopted batch
+    bool m_retireFinished = false;
+    bool m_retiring = false;  // the current run retires its finished rows
+    QVector<int> m_toRelease; // finished rows to release after the next progress()
 };
 
 } // namespace Brigade

@@ -28,7 +28,9 @@ struct FeedSource
     // brigade run LIST -- PROG makes them; empty: lines are JSON Lines tasks.
     QStringList command;
     QString cwd;
-    qint64 maxQueued = 100000; // back-pressure: unstarted tasks the engine holds at most
+    // Back-pressure: unstarted tasks the engine holds at most (in a run that retires its
+    // finished tasks, RunSettings::retireFinished, finished ones not retired yet count too).
+    qint64 maxQueued = 100000;
     // A bad line is reported and skipped; without this the feed also stops at it (what is
     // already in runs to its end), as a batch with errors does not run without
     // --skip-invalid.

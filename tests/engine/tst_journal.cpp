@@ -53,7 +53,7 @@ std::shared_ptr<TaskStore> tst_Journal::storeFor(const QByteArray &batch)
 static void finish(TaskStore &store, int row, TaskStatus status, const QByteArray &result,
                    QList<AttemptRecord> history = {})
 {
-    store.write([&](QVector<TaskState> &states, TaskStore &s) {
+    store.write([&](TaskStates &states, TaskStore &s) {
         states[row].status = status;
         states[row].attempts = quint16(history.size() + 1);
         states[row].result = result;
@@ -132,9 +132,9 @@ void tst_Journal::processOutcomesRoundTrip()
         ProcessOutcome ok;
         ok.exitCode = 0;
         ok.command = QStringLiteral("/bin/true");
-        store->write([&](QVector<TaskState> &, TaskStore &s) { s.setProcessLocked(0, finalOne); });
+        store->write([&](TaskStates &, TaskStore &s) { s.setProcessLocked(0, finalOne); });
         finish(*store, 2, TaskStatus::Succeeded, "\"\"");
-        store->write([&](QVector<TaskState> &, TaskStore &s) { s.setProcessLocked(2, ok); });
+        store->write([&](TaskStates &, TaskStore &s) { s.setProcessLocked(2, ok); });
         QVERIFY(j.appendFinished(*store, {0, 1, 2}, &error));
     }
     Journal j;
@@ -167,7 +167,7 @@ void tst_Journal::extremeValuesRoundTrip()
         batch += "{\"compute\":{\"op\":\"sum_to\",\"n\":1}}\n";
     auto store = storeFor(batch);
     const QByteArray longResult(70000, 'x'); // a three-byte length
-    store->write([&](QVector<TaskState> &states, TaskStore &s) {
+    store->write([&](TaskStates &states, TaskStore &s) {
         TaskState &big = states[299];
         big.status = TaskStatus::Succeeded;
         big.attempts = 65535;
@@ -248,7 +248,7 @@ void tst_Journal::repeatedFieldsRoundTrip()
     const QByteArray results[] = {"0", "0", "1", "\"a longer result value\"", QByteArray()};
     const TaskStatus statuses[] = {TaskStatus::Succeeded, TaskStatus::Succeeded, TaskStatus::Failed,
                                    TaskStatus::Cancelled};
-    store->write([&](QVector<TaskState> &states, TaskStore &s) {
+    store->write([&](TaskStates &states, TaskStore &s) {
         for (int row = 0; row < n; ++row) {
             TaskState &st = states[row];
             st.status = statuses[rng.bounded(4)];

@@ -2,6 +2,7 @@
 // process, fed over its stdin (or a growing file) while it runs, with real workers.
 #include <QDir>
 #include <QFile>
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -21,6 +22,7 @@ private slots:
     void badLineGivesItsPlace();
     void followPicksUpAppendedLines();
     void resumeAfterKillRunsTheStreamedTasks();
+    void longStreamWritesEveryRecordWhole();
     void badOptions();
 
 private:
@@ -203,6 +205,51 @@ void tst_FeedCommand::resumeAfterKillRunsTheStreamedTasks()
              err.constData());
     for (int i = 1; i <= tasks; ++i)
         QVERIFY(QFile::exists(marker(QStringLiteral("r%1").arg(i))));
+}
+
+void tst_FeedCommand::longStreamWritesEveryRecordWhole()
+{
+    // Tasks leave memory as a stream goes (many blocks of rows here): each is written out,
+    // with its own id and result, before it does; a failing task among them retries.
+    constexpr int Tasks = 30000;
+    QProcess p;
+    const QString out = marker(QStringLiteral("out.jsonl"));
+    start(p, {QStringLiteral("-"), QStringLiteral("--journal"), marker(QStringLiteral("s.journal")),
+              QStringLiteral("-o"), out});
+    QSignalSpy done(&p, &QProcess::finished);
+    QByteArray lines;
+    for (int i = 0; i < Tasks; ++i) {
+        lines += "{\"id\":\"n" + QByteArray::number(i) + "\",\"compute\":{\"op\":\"sum_to\",\"n\":"
+                 + QByteArray::number(i % 100) + "}}\n";
+        if (i == Tasks / 2)
+            lines += "{\"id\":\"flaky\",\"fetch\":{\"delay_ms\":1,\"fail_rate\":1},"
+                     "\"max_attempts\":2}\n";
+    }
+    p.write(lines);
+    p.closeWriteChannel();
+    QVERIFY(done.wait(120000));
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(p.exitCode() == 1, err.constData()); // the flaky task failed
+    const QByteArray summary = p.readAllStandardOutput();
+    QVERIFY2(summary.contains("30,000 succeeded, 1 failed"), summary.constData());
+
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QHash<QString, QJsonObject> byId;
+    while (!f.atEnd()) {
+        const QJsonObject o = QJsonDocument::fromJson(f.readLine()).object();
+        byId.insert(o.value(QLatin1String("id")).toString(), o);
+    }
+    QCOMPARE(byId.size(), Tasks + 1);
+    for (int i = 0; i < Tasks; ++i) {
+        const QJsonObject o = byId.value(QStringLiteral("n%1").arg(i));
+        QCOMPARE(o.value(QLatin1String("status")).toString(), QStringLiteral("succeeded"));
+        const qint64 n = i % 100;
+        QCOMPARE(o.value(QLatin1String("result")).toInteger(), n * (n + 1) / 2);
+    }
+    const QJsonObject flaky = byId.value(QStringLiteral("flaky"));
+    QCOMPARE(flaky.value(QLatin1String("status")).toString(), QStringLiteral("failed"));
+    QCOMPARE(flaky.value(QLatin1String("attempts")).toInt(), 2);
 }
 
 void tst_FeedCommand::badOptions()

@@ -349,6 +349,9 @@ Result<Job *> RunCommand::startJob()
                          .arg(total));
         return m_session->resume(m_options.settings);
     }
+    // A stream may be endless: its finished tasks leave memory once written out and
+    // journaled (nothing here looks at a finished row after its progress update).
+    m_session->setRetireFinished(m_options.isFed());
     Result<Job *> job = m_options.isFed() ? m_session->runFeed(feedSource(), m_options.settings)
                                           : m_session->run(m_options.settings);
     if (job && !m_session->journalPath().isEmpty())
@@ -606,7 +609,7 @@ void RunCommand::noteFailure(const QVector<int> &rows)
     const TaskStore &store = *m_session->store();
     int failed = -1;
     qint64 failures = 0;
-    store.read([&](const QVector<TaskState> &states) {
+    store.read([&](const TaskStates &states) {
         for (int row : rows) {
             if (states[row].status == TaskStatus::Failed) {
                 failed = row;

@@ -38,7 +38,7 @@ void tst_TaskDetailsView::failureReasonIsOnTop()
             QStringLiteral("b.jsonl"));
     QVERIFY(batch.errors.isEmpty());
     auto store = std::make_shared<TaskStore>(std::move(batch.tasks));
-    store->write([&](QVector<TaskState> &states, TaskStore &s) {
+    store->write([&](TaskStates &states, TaskStore &s) {
         TaskState &st = states[0];
         st.status = TaskStatus(status);
         st.attempts = status == int(TaskStatus::Failed) ? 3 : 1;

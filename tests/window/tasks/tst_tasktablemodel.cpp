@@ -46,7 +46,7 @@ std::shared_ptr<TaskStore> tst_TaskTableModel::makeStore(int n, bool shuffledIds
     for (int i = 0; i < n; ++i)
         specs[i] = TaskSpec{QStringLiteral("task-%1").arg(ids[i]), shape, i + 1};
     auto store = std::make_shared<TaskStore>(std::move(specs));
-    store->write([&](QVector<TaskState> &states, TaskStore &) {
+    store->write([&](TaskStates &states, TaskStore &) {
         for (int i = 0; i < n; ++i) {
             TaskState &st = states[i];
             st.status = TaskStatus(rng() % TaskStatusCount);
@@ -283,7 +283,7 @@ void tst_TaskTableModel::staleOrderIsRefreshedAfterChanges()
 
     // A task turns into a success, as the engine would report it.
     int row = -1;
-    store->write([&](QVector<TaskState> &states, TaskStore &) {
+    store->write([&](TaskStates &states, TaskStore &) {
         for (int i = 0; i < states.size() && row < 0; ++i) {
             if (states[i].status == TaskStatus::Failed) {
                 states[i].status = TaskStatus::Succeeded;

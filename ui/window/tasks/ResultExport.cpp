@@ -57,7 +57,7 @@ QString ResultExport::tabSeparated(const TaskStore &store, const QVector<int> &r
     QString out = headers.join(QLatin1Char('\t')) + QLatin1Char('\n');
     for (qsizetype begin = 0; begin < rows.size(); begin += RowsPerWrite) {
         const qsizetype end = qMin(rows.size(), begin + RowsPerWrite);
-        store.read([&](const QVector<TaskState> &states) {
+        store.read([&](const TaskStates &states) {
             for (qsizetype i = begin; i < end; ++i) {
                 const int row = rows[i];
                 for (qsizetype c = 0; c < columns.size(); ++c) {

@@ -327,7 +327,7 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
     QList<AttemptRecord> history;
     ProcessOutcome latest;
     std::shared_ptr<const TaskShape> current; // after a retry with changes, the changed one
-    store.read([&](const QVector<TaskState> &states) {
+    store.read([&](const TaskStates &states) {
         current = store.shapeLocked(taskRow);
         st = states[taskRow];
         history = store.historyLocked(taskRow);

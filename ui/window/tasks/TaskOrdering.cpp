@@ -34,7 +34,7 @@ bool forRows(const TaskStore &store, int count, const std::atomic_bool &cancel, 
         if (cancel.load(std::memory_order_relaxed))
             return false;
         const int end = qMin(count, begin + RowsPerLock);
-        store.read([&](const QVector<TaskState> &states) {
+        store.read([&](const TaskStates &states) {
             for (int i = begin; i < end; ++i)
                 f(states, i);
         });
@@ -216,7 +216,7 @@ TaskOrdering::Result TaskOrdering::compute(const TaskStore &store, const TaskQue
     if (kind == KeyKind::Number)
         keyed.reserve(size_t(rows.capacity()));
 
-    const bool ok = forRows(store, n, cancel, [&](const QVector<TaskState> &states, int i) {
+    const bool ok = forRows(store, n, cancel, [&](const TaskStates &states, int i) {
         const int row = candidates ? candidates->at(i) : i;
         const TaskState &st = states[row];
         if (status >= 0 && int(st.status) != status)

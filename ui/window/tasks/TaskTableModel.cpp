@@ -185,7 +185,7 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         QString text;
         const TaskSpec &spec = m_store->spec(row);
         std::shared_ptr<const TaskShape> shape;
-        m_store->read([&](const QVector<TaskState> &states) {
+        m_store->read([&](const TaskStates &states) {
             text = displayText(spec, states[row], column, role == Qt::ToolTipRole,
                                column == int(TaskColumn::Exit) ? m_store->processLocked(row)
                                                                : nullptr);
@@ -204,7 +204,7 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         }
         if (column == int(TaskColumn::Status)) {
             TaskStatus status;
-            m_store->read([&](const QVector<TaskState> &states) { status = states[row].status; });
+            m_store->read([&](const TaskStates &states) { status = states[row].status; });
             return StatusStyle::icon(status);
         }
         return {};
@@ -217,7 +217,7 @@ QVariant TaskTableModel::data(const QModelIndex &index, int role) const
         return row;
     case StatusRole: {
         TaskStatus status;
-        m_store->read([&](const QVector<TaskState> &states) { status = states[row].status; });
+        m_store->read([&](const TaskStates &states) { status = states[row].status; });
         return int(status);
     }
     default:
