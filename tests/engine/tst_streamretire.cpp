@@ -3,6 +3,8 @@
 // number of rows while the counts, what the front end saw and the journal stay complete; a
 // resume after a streamed run runs exactly what had not finished; a failing task still
 // retries after its neighbours left memory.
+#include "TestPipe.h"
+#include "TestRunSettings.h"
 #include "core/TaskStore.h"
 #include "job/Job.h"
 #include "run/Engine.h"
@@ -25,48 +27,13 @@ namespace {
 
 RunSettings testSettings(int workers, int concurrency)
 {
-    RunSettings s;
-    s.workerProgram = QStringLiteral(BRIGADE_WORKER_PATH);
-    s.workers = workers;
-    s.concurrency = concurrency;
+    RunSettings s = Test::workerSettings(workers, concurrency);
     s.retry.baseDelayMs = 1;
     s.retry.maxDelayMs = 5;
     return s;
 }
 
 // A pipe whose write end the test holds (or a writer thread of its own).
-struct Pipe
-{
-    int fds[2] = {-1, -1};
-    Pipe() { QVERIFY(::pipe2(fds, O_CLOEXEC) == 0); }
-    ~Pipe()
-    {
-        closeWrite();
-        if (fds[0] >= 0)
-            ::close(fds[0]);
-    }
-    void closeWrite()
-    {
-        if (fds[1] >= 0)
-            ::close(fds[1]);
-        fds[1] = -1;
-    }
-    bool writeAll(const QByteArray &bytes)
-    {
-        qsizetype done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n
-                    = ::write(fds[1], bytes.constData() + done, size_t(bytes.size() - done));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                return false;
-            done += n;
-        }
-        return true;
-    }
-};
-
 // sum_to n: 0 + 1 + ... + n, the result a task of noopLines() has.
 QByteArray sumTo(int n)
 {
@@ -83,7 +50,7 @@ QByteArray noopLines(int from, int count)
 }
 
 // A session that retires, journaled into journalPath, fed from pipe.
-FeedSource retiringFeed(RunSession &session, const Pipe &pipe, const QTemporaryDir &dir,
+FeedSource retiringFeed(RunSession &session, const Test::TestPipe &pipe, const QTemporaryDir &dir,
                         const QString &journalPath)
 {
     session.setJournalPath(journalPath);
@@ -163,7 +130,7 @@ void tst_StreamRetire::manyStreamedTasksStayBounded()
     constexpr int MaxQueued = 4096;
     QTemporaryDir dir;
     const QString journalPath = dir.filePath(QStringLiteral("stream.journal"));
-    Pipe pipe;
+    Test::TestPipe pipe;
     RunSession session;
     FeedSource source = retiringFeed(session, pipe, dir, journalPath);
     source.maxQueued = MaxQueued;
@@ -233,7 +200,7 @@ void tst_StreamRetire::resumeAfterStreamedRunRunsTheUnfinished()
     QTemporaryDir dir;
     const QString journalPath = dir.filePath(QStringLiteral("stream.journal"));
     {
-        Pipe pipe;
+        Test::TestPipe pipe;
         RunSession session;
         FeedSource source = retiringFeed(session, pipe, dir, journalPath);
         QSignalSpy finished(&session, &RunSession::finished);
@@ -282,7 +249,7 @@ void tst_StreamRetire::retriesAfterNeighboursRetired()
     constexpr int Before = 2 * Block;
     QTemporaryDir dir;
     const QString journalPath = dir.filePath(QStringLiteral("stream.journal"));
-    Pipe pipe;
+    Test::TestPipe pipe;
     RunSession session;
     FeedSource source = retiringFeed(session, pipe, dir, journalPath);
     QSignalSpy finished(&session, &RunSession::finished);

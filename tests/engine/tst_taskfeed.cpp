@@ -2,6 +2,7 @@
 // as lines arrive, the engine never holds more than the feed's limit of unstarted tasks,
 // reading stops while it is full (the pipe fills) and goes on as tasks start, a bad line is
 // reported with its place, and the journal holds every task taken.
+#include "TestPipe.h"
 #include "TestRunSettings.h"
 #include "batch/BatchParser.h"
 #include "journal/Journal.h"
@@ -24,40 +25,8 @@ using namespace Brigade;
 namespace {
 
 // A pipe whose write end the test holds.
-struct Pipe
-{
-    int fds[2] = {-1, -1};
-    Pipe() { QVERIFY(::pipe2(fds, O_CLOEXEC) == 0); }
-    ~Pipe()
-    {
-        closeWrite();
-        if (fds[0] >= 0)
-            ::close(fds[0]);
-    }
-    void closeWrite()
-    {
-        if (fds[1] >= 0)
-            ::close(fds[1]);
-        fds[1] = -1;
-    }
-    bool writeAll(const QByteArray &bytes)
-    {
-        qsizetype done = 0;
-        while (done < bytes.size()) {
-            const ssize_t n
-                    = ::write(fds[1], bytes.constData() + done, size_t(bytes.size() - done));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                return false;
-            done += n;
-        }
-        return true;
-    }
-};
-
 // A session ready to run fed from pipe, without a journal, and the pipe as its stdin.
-FeedSource unjournaledFeed(RunSession &session, const Pipe &pipe)
+FeedSource unjournaledFeed(RunSession &session, const Test::TestPipe &pipe)
 {
     session.setJournalling(false);
     session.adopt(RunSession::openFeed(QStringLiteral("stdin.jsonl")));
@@ -68,7 +37,7 @@ FeedSource unjournaledFeed(RunSession &session, const Pipe &pipe)
 }
 
 // A run fed from pipe, one worker, that skips bad lines.
-bool runSkippingBadLines(RunSession &session, const Pipe &pipe)
+bool runSkippingBadLines(RunSession &session, const Test::TestPipe &pipe)
 {
     FeedSource source = unjournaledFeed(session, pipe);
     source.skipInvalid = true;
@@ -101,7 +70,7 @@ private slots:
 
 void tst_TaskFeed::tasksRunAsLinesArrive()
 {
-    Pipe pipe;
+    Test::TestPipe pipe;
     RunSession session;
     FeedSource source = unjournaledFeed(session, pipe);
     QSignalSpy finished(&session, &RunSession::finished);
@@ -134,7 +103,7 @@ void tst_TaskFeed::fullEngineStopsReading()
 {
     // Tasks that will not finish during the test, one at a time: all the others wait.
     constexpr qint64 limit = 50;
-    Pipe pipe;
+    Test::TestPipe pipe;
     QVERIFY(::fcntl(pipe.fds[1], F_SETFL, O_NONBLOCK) == 0);
     RunSession session;
     FeedSource source = unjournaledFeed(session, pipe);
@@ -184,7 +153,7 @@ void tst_TaskFeed::readingGoesOnAsTasksStart()
 {
     constexpr qint64 limit = 100;
     constexpr int total = 20000;
-    Pipe pipe;
+    Test::TestPipe pipe;
     RunSession session;
     FeedSource source = unjournaledFeed(session, pipe);
     source.maxQueued = limit;
@@ -211,7 +180,7 @@ void tst_TaskFeed::readingGoesOnAsTasksStart()
 
 void tst_TaskFeed::badLineReportedOthersRun()
 {
-    Pipe pipe;
+    Test::TestPipe pipe;
     RunSession session;
     QVERIFY(runSkippingBadLines(session, pipe));
     // Signals come queued: spies made now miss nothing.
@@ -240,7 +209,7 @@ void tst_TaskFeed::badLineReportedOthersRun()
 
 void tst_TaskFeed::badLineStopsWithoutSkipInvalid()
 {
-    Pipe pipe;
+    Test::TestPipe pipe;
     RunSession session;
     FeedSource source = unjournaledFeed(session, pipe);
     QSignalSpy ended(&session, &RunSession::feedEnded);
@@ -259,7 +228,7 @@ void tst_TaskFeed::lineNumberIdsAreIdsToo()
 {
     // A task without an id has its line's number, which a written id may not take (nor
     // the other way round), as in a batch file.
-    Pipe pipe;
+    Test::TestPipe pipe;
     RunSession session;
     QVERIFY(runSkippingBadLines(session, pipe));
     // Signals come queued: spies made now miss nothing.
@@ -286,7 +255,7 @@ void tst_TaskFeed::journalHoldsTheStreamedTasks()
 {
     QTemporaryDir dir;
     const QString journalPath = dir.filePath(QStringLiteral("fed.journal"));
-    Pipe pipe;
+    Test::TestPipe pipe;
     {
         RunSession session;
         session.setJournalPath(journalPath);
