@@ -33,6 +33,7 @@ struct SubmitServer::Connection
     qint64 accepted = 0;
     QJsonArray rejected;
     qint64 rejectedCount = 0;
+    quint64 id = 0;      // for the answers of other threads (see pump)
     int outstanding = 0; // stretches handed to the engine, not yet journaled
     bool headerRead = false;
     bool ended = false; // the empty frame came
@@ -45,6 +46,10 @@ SubmitServer::SubmitServer(std::shared_ptr<SubmitIntake> intake, QObject *parent
     , m_intake(std::move(intake))
 {
     m_pool.setMaxThreadCount(1); // the intake takes one stretch at a time anyway
+    connect(this, &SubmitServer::stretchJournaled, this, &SubmitServer::onStretchJournaled,
+            Qt::QueuedConnection);
+    connect(this, &SubmitServer::stretchTaken, this, &SubmitServer::onStretchTaken,
+            Qt::QueuedConnection);
 }
 
 SubmitServer::~SubmitServer()
@@ -124,10 +129,14 @@ void SubmitServer::onNewConnection()
     while (QLocalSocket *socket = m_server->nextPendingConnection()) {
         // Qt reads from the kernel only into this much: past it, the client's writes wait.
         socket->setReadBufferSize(MaxFrameBytes + 4);
-        m_connections.insert(socket, std::make_shared<Connection>());
+        const auto connection = std::make_shared<Connection>();
+        connection->id = ++m_lastId;
+        m_connections.insert(socket, connection);
+        m_sockets.insert(connection->id, socket);
         connect(socket, &QLocalSocket::readyRead, this, [this, socket] { pump(socket); });
-        connect(socket, &QLocalSocket::disconnected, this, [this, socket] {
+        connect(socket, &QLocalSocket::disconnected, this, [this, socket, id = connection->id] {
             // A client gone before its answer: what it sent so far still runs.
+            m_sockets.remove(id);
             if (const auto c = m_connections.take(socket))
                 emit submissionEnded(c->accepted, c->rejectedCount);
             socket->deleteLater();
@@ -194,56 +203,63 @@ void SubmitServer::pump(QLocalSocket *socket)
     if (whole > 0) {
         c->busy = true;
         const QByteArray lines = c->pending.left(whole);
-        QPointer<SubmitServer> self(this);
-        QPointer<QLocalSocket> guard(socket);
         ++c->outstanding;
         // The connection's state stays on this thread: the pool and the engine get copies and
-        // come back here, where the connection is looked up again (it may have gone).
-        auto taken = [self, guard] {
-            if (!self)
-                return;
-            QMetaObject::invokeMethod(self.data(), [self, guard] {
-                if (!self || !guard)
-                    return;
-                if (const auto c = self->m_connections.value(guard)) {
-                    --c->outstanding;
-                    self->pump(guard);
-                }
-            });
+        // come back in queued signals (their arguments are copies, not a closure that the
+        // other thread may free), and the connection is looked up again (it may have gone).
+        QPointer<SubmitServer> self(this);
+        auto taken = [self, id = c->id] {
+            if (self)
+                emit self->stretchJournaled(id, QPrivateSignal());
         };
-        m_pool.start([self, guard, intake = m_intake, name = c->name, lines,
+        m_pool.start([self, id = c->id, intake = m_intake, name = c->name, lines,
                       firstLine = c->nextLine, taken, priority = c->priority] {
             const SubmitIntake::Outcome outcome
                     = intake->take(name, lines, firstLine, taken, priority);
-            if (!self)
-                return;
-            QMetaObject::invokeMethod(self.data(), [self, guard, outcome, taken] {
-                if (outcome.closed)
-                    taken(); // nothing was handed over
-                if (!self || !guard)
-                    return;
-                const auto c = self->m_connections.value(guard);
-                if (!c)
-                    return;
-                c->busy = false;
-                if (outcome.closed)
-                    c->closed = true;
-                c->pending.remove(0, outcome.bytes);
-                c->nextLine += outcome.lines;
-                c->accepted += outcome.accepted;
-                for (const BatchError &e : outcome.rejected) {
-                    c->rejected.append(QJsonObject{{QStringLiteral("line"), e.line},
-                                                   {QStringLiteral("column"), e.column},
-                                                   {QStringLiteral("message"), e.message}});
-                    ++c->rejectedCount;
-                }
-                self->pump(guard);
-            });
+            if (outcome.closed)
+                taken(); // nothing was handed over
+            if (self)
+                emit self->stretchTaken(id, outcome, QPrivateSignal());
         });
         return;
     }
     if (c->ended && c->outstanding == 0)
         finish(socket);
+}
+
+QLocalSocket *SubmitServer::socketOf(quint64 id) const
+{
+    return m_sockets.value(id).data();
+}
+
+void SubmitServer::onStretchJournaled(quint64 id)
+{
+    QLocalSocket *socket = socketOf(id);
+    if (const auto c = m_connections.value(socket); c && socket) {
+        --c->outstanding;
+        pump(socket);
+    }
+}
+
+void SubmitServer::onStretchTaken(quint64 id, const SubmitIntake::Outcome &outcome)
+{
+    QLocalSocket *socket = socketOf(id);
+    const auto c = m_connections.value(socket);
+    if (!socket || !c)
+        return;
+    c->busy = false;
+    if (outcome.closed)
+        c->closed = true;
+    c->pending.remove(0, outcome.bytes);
+    c->nextLine += outcome.lines;
+    c->accepted += outcome.accepted;
+    for (const BatchError &e : outcome.rejected) {
+        c->rejected.append(QJsonObject{{QStringLiteral("line"), e.line},
+                                       {QStringLiteral("column"), e.column},
+                                       {QStringLiteral("message"), e.message}});
+        ++c->rejectedCount;
+    }
+    pump(socket);
 }
 
 void SubmitServer::finish(QLocalSocket *socket, const QString &error)

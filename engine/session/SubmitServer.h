@@ -1,7 +1,10 @@
 #pragma once
 
+#include "SubmitIntake.h"
+
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 #include <QStringList>
 #include <QThreadPool>
 
@@ -11,8 +14,6 @@ class QLocalServer;
 class QLocalSocket;
 
 namespace Brigade {
-
-class SubmitIntake;
 
 // Takes tasks from other processes into a running run (brigade submit) over a local
 // socket at socketDirectory()/NAME, which only its user may use. A client sends frames,
@@ -53,16 +54,25 @@ public:
 signals:
     // A submission was answered (or its client went away).
     void submissionEnded(qint64 accepted, qint64 rejected);
+    // From the intake's threads: a stretch of a connection's lines is journaled, or taken.
+    void stretchJournaled(quint64 connection, QPrivateSignal);
+    void stretchTaken(quint64 connection, const Brigade::SubmitIntake::Outcome &outcome,
+                      QPrivateSignal);
 
 private:
     struct Connection;
     void onNewConnection();
     void pump(QLocalSocket *socket);
     void finish(QLocalSocket *socket, const QString &error = {});
+    QLocalSocket *socketOf(quint64 id) const;
+    void onStretchJournaled(quint64 id);
+    void onStretchTaken(quint64 id, const SubmitIntake::Outcome &outcome);
 
     std::shared_ptr<SubmitIntake> m_intake;
     QLocalServer *m_server = nullptr;
     QHash<QLocalSocket *, std::shared_ptr<Connection>> m_connections;
+    QHash<quint64, QPointer<QLocalSocket>> m_sockets; // by Connection::id
+    quint64 m_lastId = 0;
     QThreadPool m_pool; // parses off the caller's thread
     bool m_closed = false;
 };
