@@ -42,14 +42,17 @@ void tst_RunReport::reportOfARealRun()
     QVERIFY(html.contains(QStringLiteral("<b>2</b> succeeded")));
     QVERIFY(html.contains(QStringLiteral("<b>1</b> failed")));
     QVERIFY(html.contains(QStringLiteral("<b>4</b> attempts")));
-    // A timeline drawn as SVG, with each worker's lane.
+    // A timeline drawn as SVG, with a lane for each worker that ran an attempt (on a busy
+    // machine one worker may take all three tasks before the other has started).
+    const int lanes = int(h.store().attemptLog().lanes().size());
+    QVERIFY(lanes >= 1 && lanes <= 2);
     QVERIFY(html.contains(QStringLiteral("aria-label=\"Timeline\"")));
-    QCOMPARE(html.count(QStringLiteral("· worker ")), 2);
+    QCOMPARE(html.count(QStringLiteral("· worker ")), lanes);
     QVERIFY(html.contains(QStringLiteral("<path fill=")));
     // Where the time went, per host and worker, and the failure groups given.
     QVERIFY(html.contains(
             QStringLiteral("<tr class=\"total\"><td>all workers</td><td class=n>4</td>")));
-    QCOMPARE(html.count(QStringLiteral("<tr class=\"lane\">")), 2);
+    QCOMPARE(html.count(QStringLiteral("<tr class=\"lane\">")), lanes);
     QVERIFY(html.contains(QStringLiteral("<p id=groups>1 group</p>")));
     QVERIFY(html.contains(QStringLiteral("aria-label=\"Rates over time\""))
             || html.contains(QStringLiteral("Not enough samples")));
