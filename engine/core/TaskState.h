@@ -1,5 +1,7 @@
 #pragma once
 
+#include "SharedText.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -119,10 +121,11 @@ struct TaskState
     qint64 readyAtMs = 0; // run clock: when the task became ready for its latest attempt
     qint64 finishedAtMs = -1;
     QByteArray result;
-    QString message;
+    SharedText message; // why it failed, or was skipped: most tasks have none
 
     quint32 durationMs() const { return (fetchUs + computeUs + queuedUs) / 1000; }
 };
+static_assert(sizeof(TaskState) == 80, "a task's state is kept in 80 bytes");
 
 // A failed attempt kept for the details view; the final attempt lives in TaskState.
 struct AttemptRecord

@@ -101,7 +101,7 @@ TaskStore::TaskStore(QVector<TaskSpec> specs)
     , m_size(int(m_specs.size()))
 {
     m_states.resize(int(m_specs.size()));
-    m_retired.resize(int(m_specs.size()), 0);
+    m_retired.resize(int(m_specs.size()));
 }
 
 TaskState TaskStore::retiredState()
@@ -135,7 +135,7 @@ int TaskStore::appendLocked(QVector<TaskSpec> specs)
         ++row;
     }
     m_states.resize(row);
-    m_retired.resize(row, 0);
+    m_retired.resize(row);
     m_size.store(row, std::memory_order_release);
     return first;
 }

@@ -164,11 +164,11 @@ private:
     std::atomic<int> m_size{0};
     static const TaskSpec &retiredSpec();
 
-    TaskStates m_states{retiredState()};
+    TaskStates m_states{retiredState(), TaskState()};
     static TaskState retiredState();
     // Retirement: per row whether it retired, per block how many of its rows did, and the
     // counts by status of the rows in freed blocks.
-    RowBlocks<quint8> m_retired{1};
+    RowBlocks<quint8> m_retired{1, 0};
     std::vector<quint16> m_retiredInBlock;
     StatusCounts m_freedCounts;
     qint64 m_retiredRows = 0;

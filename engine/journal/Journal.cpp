@@ -22,7 +22,6 @@ namespace Brigade {
 namespace {
 
 const QString FormatName = QStringLiteral("brigade-journal");
-constexpr int BatchChunk = 8 * 1024 * 1024;
 
 enum SegmentKind { FinishedSegment = 1, ResetSegment = 2 };
 
@@ -108,7 +107,7 @@ Status Journal::checkCreatable(const QString &path)
     return {};
 }
 
-bool Journal::create(const QString &path, const QString &batchPath, const QByteArray &batchData,
+bool Journal::create(const QString &path, const QString &batchPath, const BatchBytes &batch,
                      QString *error)
 {
     close();
@@ -160,7 +159,7 @@ bool Journal::create(const QString &path, const QString &batchPath, const QByteA
             {QStringLiteral("format"), FormatName},
             {QStringLiteral("version"), FormatVersion},
             {QStringLiteral("batch_path"), QFileInfo(batchPath).absoluteFilePath()},
-            {QStringLiteral("batch_size"), batchData.size()},
+            {QStringLiteral("batch_size"), qint64(batch.size())},
             {QStringLiteral("created_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
             {QStringLiteral("brigade_version"), QStringLiteral(BRIGADE_VERSION)},
     };
@@ -178,11 +177,16 @@ bool Journal::create(const QString &path, const QString &batchPath, const QByteA
     }
     QSqlQuery chunk(m_db);
     chunk.prepare(QStringLiteral("INSERT INTO batch(chunk, data) VALUES(?, ?)"));
-    for (qsizetype off = 0, i = 0; off < batchData.size() || i == 0; off += BatchChunk, ++i) {
+    for (int i = 0; i < batch.pieceCount(); ++i) {
+        const Result<QByteArray> piece = batch.piece(i);
+        if (!piece) {
+            *error = QStringLiteral("journal %1: %2").arg(path, piece.error());
+            QFile::remove(building);
+            return false;
+        }
         chunk.bindValue(0, qint64(i));
         // Never null, not even for an empty batch (a fed run's starts so): the column is NOT NULL.
-        const QByteArray piece = batchData.mid(off, BatchChunk);
-        chunk.bindValue(1, piece.isNull() ? QByteArray("", 0) : piece);
+        chunk.bindValue(1, piece->isNull() ? QByteArray("", 0) : *piece);
         if (!chunk.exec())
             return abandon(chunk.lastError());
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "BatchBytes.h"
 #include "core/Result.h"
 #include "core/TaskStore.h"
 
@@ -48,8 +49,9 @@ public:
     Journal(const Journal &) = delete;
     Journal &operator=(const Journal &) = delete;
 
-    // Creates a new journal (readable by its owner only) holding a copy of the batch.
-    bool create(const QString &path, const QString &batchPath, const QByteArray &batchData,
+    // Creates a new journal (readable by its owner only) holding a copy of the batch. Fails,
+    // leaving nothing, when a batch to be read back has changed since it was parsed.
+    bool create(const QString &path, const QString &batchPath, const BatchBytes &batch,
                 QString *error);
     // Whether create() could make a journal at path (its folder made, a file written there),
     // for a front end that lets the engine create it but wants to refuse a bad path first.

@@ -28,12 +28,12 @@ void JournalWriter::open(const QString &runKind)
     }
 }
 
-void JournalWriter::create(const QString &batchPath, const QByteArray &batchData,
+void JournalWriter::create(const QString &batchPath, const BatchBytes &batch,
                            const QString &runKind)
 {
     m_journal = std::make_unique<Journal>();
     QString error;
-    if (!m_journal->create(m_path, batchPath, batchData, &error)
+    if (!m_journal->create(m_path, batchPath, batch, &error)
         || !m_journal->recordRun(runKind, &error)
         || !m_journal->setOpenTasks(m_store->size(), &error)) {
         report(error);

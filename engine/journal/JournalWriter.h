@@ -20,7 +20,7 @@ public:
     // All of these run on the writer's thread (call them queued).
     void open(const QString &runKind);
     // Creates the journal from the batch (see Journal::create), then opens it.
-    void create(const QString &batchPath, const QByteArray &batchData, const QString &runKind);
+    void create(const QString &batchPath, const BatchBytes &batch, const QString &runKind);
     // A new run into the journal already open: recorded, and every task open until it ends.
     void beginRun(const QString &runKind);
     void appendFinished(const QVector<int> &rows);

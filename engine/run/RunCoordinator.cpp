@@ -87,15 +87,15 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_attemptsDone = 0;
     m_rateWindow.clear();
     const int n = m_store->size();
-    m_assignedTo.fill(0, n);
-    m_rowHost.fill(-1, n);
-    m_deferrals.fill(0, n);
-    m_dispatchedUs.fill(0, n);
+    m_assignedTo.reset(n);
+    m_rowHost.reset(n);
+    m_deferrals.reset(n);
+    m_dispatchedUs.reset(n);
     m_running.clear();
-    m_runningAt.fill(-1, n);
+    m_runningAt.reset(n);
     m_runningChanged = true;
     m_runningPublishedMs = -1000000;
-    m_changedFlag.fill(0, n);
+    m_changedFlag.reset(n);
     m_changed.clear();
     m_finishedRows.clear();
 
@@ -106,12 +106,17 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
         for (int row = 0; row < n; ++row) {
             if (states.isReleased(row))
                 continue; // retired in a streamed run: counted below
-            TaskState &st = states[row];
-            if (!isTerminal(st.status)) {
-                st.status = TaskStatus::Queued;
-                st.readyAtMs = 0;
+            // Read first: a fresh task's state is not made until it changes (RowBlocks).
+            const TaskState &now = std::as_const(states)[row];
+            if (!isTerminal(now.status)) {
+                if (now.status != TaskStatus::Queued || now.readyAtMs != 0) {
+                    TaskState &st = states[row];
+                    st.status = TaskStatus::Queued;
+                    st.readyAtMs = 0;
+                }
                 m_ready.push(readyEntry(row, 0));
             }
+            const TaskState &st = std::as_const(states)[row];
             ++m_counts[int(st.status)];
             countAgain(st, +1);
         }
@@ -252,9 +257,9 @@ void RunCoordinator::logAttempt(int row, const TaskState &st, AttemptOutcome out
     // On the run clock (ms), as readyAtMs is: a wait of hours fits.
     span.queuedMs = quint32(qMax<qint64>(0, (dispatchedUs - m_runStartUs) / 1000 - st.readyAtMs));
     span.backoffMs = backoffMs;
-    // A streamed run keeps no timeline of its attempts: no view shows one (the command
-    // line's front end has none), and it would grow by an attempt's 36 bytes each.
-    if (!m_settings.retireFinished)
+    // A streamed run keeps no timeline of its attempts either: it would grow by an
+    // attempt's 36 bytes each.
+    if (m_settings.keepTimeline && !m_settings.retireFinished)
         m_log->append(span);
     dropRunning(row);
 }
@@ -1173,7 +1178,7 @@ void RunCoordinator::openJournal()
                             data = m_settings.journalBatchData,
                             kind = m_settings.journalRunKind] { j->create(path, data, kind); });
         // The journal holds its own copy now; this one need not live as long as the run.
-        m_settings.journalBatchData = QByteArray();
+        m_settings.journalBatchData = BatchBytes();
     } else {
         QMetaObject::invokeMethod(
                 m_journal, [j = m_journal, kind = m_settings.journalRunKind] { j->open(kind); });
@@ -1278,6 +1283,7 @@ void RunCoordinator::emitUpdates()
         emit tasksChanged(m_changed);
         m_changed.clear();
     }
+    clearEndedBlocks();
     if (!m_programLogChanged.isEmpty()) {
         emit programLogChanged(m_programLogChanged);
         m_programLogChanged.clear();
@@ -1390,10 +1396,10 @@ void RunCoordinator::acceptTasks(const std::shared_ptr<TaskStore> &store, QVecto
     const int n = first + count;
     m_assignedTo.resize(n);
     m_dispatchedUs.resize(n);
-    m_runningAt.resize(n, -1);
+    m_runningAt.resize(n);
     m_changedFlag.resize(n);
-    m_rowHost.resize(n, -1);
-    m_deferrals.resize(n, 0);
+    m_rowHost.resize(n);
+    m_deferrals.resize(n);
     m_failures.addTasks(count);
     for (int row = first; row < n; ++row)
         m_ready.push(readyEntry(row, now));
@@ -1443,6 +1449,43 @@ qint64 RunCoordinator::feedHeld() const
                 - m_retiredRows;
     }
     return held;
+}
+
+void RunCoordinator::clearEndedBlocks()
+{
+    // The per-row tables matter while a row runs or waits to: a block whose rows have all
+    // ended gives their memory back (23 bytes a row), so a million-task run holds the
+    // tables of the tasks in flight, not of every task. A retry makes them again.
+    const auto made = [this](int block) {
+        return m_assignedTo.isBlockMade(block) || m_dispatchedUs.isBlockMade(block)
+               || m_runningAt.isBlockMade(block) || m_changedFlag.isBlockMade(block)
+               || m_rowHost.isBlockMade(block) || m_deferrals.isBlockMade(block);
+    };
+    if (!m_store
+        || m_assignedTo.liveBlocks() + m_dispatchedUs.liveBlocks() + m_runningAt.liveBlocks()
+                           + m_changedFlag.liveBlocks() + m_rowHost.liveBlocks()
+                           + m_deferrals.liveBlocks()
+                   == 0)
+        return;
+    m_store->read([&](const TaskStates &states) {
+        for (int block = 0; block < m_assignedTo.blockCount(); ++block) {
+            if (!made(block))
+                continue;
+            const int first = block << TaskStates::BlockBits;
+            const int end = qMin(states.size(), first + TaskStates::BlockSize);
+            bool ended = true;
+            for (int row = first; row < end && ended; ++row)
+                ended = isTerminal(states.at(row).status);
+            if (!ended)
+                continue;
+            m_assignedTo.clearBlock(block);
+            m_dispatchedUs.clearBlock(block);
+            m_runningAt.clearBlock(block);
+            m_changedFlag.clearBlock(block);
+            m_rowHost.clearBlock(block);
+            m_deferrals.clearBlock(block);
+        }
+    });
 }
 
 void RunCoordinator::releaseBlock(int block)

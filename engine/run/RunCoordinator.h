@@ -134,6 +134,7 @@ private:
     // tables' blocks the store freed.
     void retireRows(const std::shared_ptr<TaskStore> &store, const QVector<int> &rows);
     void releaseBlock(int block);
+    void clearEndedBlocks();
     // What the feeder's gate counts as held: unstarted tasks, and in a retiring run the
     // finished ones not retired yet.
     qint64 feedHeld() const;

@@ -2,6 +2,7 @@
 
 #include "HostPacing.h"
 #include "core/RetryPolicy.h"
+#include "journal/BatchBytes.h"
 
 #include <QByteArray>
 #include <QList>
@@ -70,12 +71,16 @@ struct RunSettings
     // Set when journalPath is still to be created from this batch (its path and bytes): it
     // is then built on the journal's thread while the workers start, instead of before.
     QString journalBatchPath;
-    QByteArray journalBatchData;
+    BatchBytes journalBatchData;
     bool createJournal = false;
     // A streamed run (RunSession::setRetireFinished): finished tasks leave the store once
     // journaled and released by the front end (Engine::releaseRows), and no timeline of
     // attempts is kept, so memory stays flat however many tasks come.
     bool retireFinished = false;
+    // Whether every attempt is kept for the timeline and the time breakdown (AttemptLog,
+    // 36 bytes an attempt): the window shows them; a front end without such a view turns
+    // it off.
+    bool keepTimeline = true;
     QString workerProgram; // default: brigade-worker beside the application
     QStringList workerArguments;
 

@@ -4,6 +4,7 @@
 #include "batch/Batch.h"
 #include "core/TaskStore.h"
 #include "failures/FailureGroups.h"
+#include "journal/BatchBytes.h"
 
 #include <QByteArray>
 #include <QString>
@@ -38,6 +39,9 @@ struct OpenedRun
     // A batch file's bytes as parsed, for the journal its first run creates (so the journal
     // holds exactly what ran, even if the file changes meanwhile).
     QByteArray batchData;
+    // Or, opened with OpenOptions::readBatchBack, what the journal reads back from the file
+    // in place of batchData (which is then empty).
+    BatchBytes batchReadBack;
     // For a batch file: the newest journal of an earlier run of exactly this batch (same
     // path, same bytes) that left tasks unfinished, and how many.
     QString earlierJournal;
@@ -58,6 +62,10 @@ struct OpenOptions
     std::function<void(qint64 done, qint64 total)> progress;
     const std::atomic_bool *cancel = nullptr;
     bool findEarlierRun = true; // look for an unfinished journal of the same batch
+    // Keep no copy of a batch file's bytes once parsed: its first run's journal reads them
+    // back from the file, checked against what was parsed (see BatchBytes). For a front end
+    // that runs the batch at once; one that may wait lets the file change meanwhile.
+    bool readBatchBack = false;
 };
 
 } // namespace Brigade

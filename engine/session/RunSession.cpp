@@ -5,6 +5,7 @@
 #include "TaskFeed.h"
 #include "TaskRunJob.h"
 #include "batch/BatchParser.h"
+#include "core/HugePages.h"
 #include "journal/Journal.h"
 #include "mapreduce/MapReduceJob.h"
 #include "run/Engine.h"
@@ -116,11 +117,28 @@ Result<OpenedRun> openBatch(const QString &path, const OpenOptions &options)
     if (!file.open(QIODevice::ReadOnly))
         return Result<OpenedRun>::failure(
                 QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    opened.batchData = file.readAll();
+    // Read in one piece of the file's size: readAll() grows its buffer by doubling, which
+    // for a 55 MB batch held 67 MB.
+    const qint64 size = file.isSequential() ? 0 : file.size();
+    if (size > 0) {
+        opened.batchData = QByteArray(size, Qt::Uninitialized); // resize() would round up
+        HugePages::advise(opened.batchData.data(), size_t(size));
+        const qint64 got = file.read(opened.batchData.data(), size);
+        opened.batchData.truncate(qMax<qint64>(0, got));
+        if (got == size)
+            opened.batchData += file.readAll(); // grown since its size was read
+    } else {
+        opened.batchData = file.readAll();
+    }
     if (file.error() != QFileDevice::NoError)
         return Result<OpenedRun>::failure(
                 QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    return openBatchData(std::move(opened), options);
+    Result<OpenedRun> parsed = openBatchData(std::move(opened), options);
+    if (parsed && options.readBatchBack && !parsed->batchData.isEmpty()) {
+        parsed->batchReadBack = BatchBytes::readBack(parsed->batchPath, parsed->batchData);
+        parsed->batchData = {};
+    }
+    return parsed;
 }
 
 Result<OpenedRun> openBatchData(OpenedRun opened, const OpenOptions &options)
@@ -261,7 +279,9 @@ Status RunSession::makeEditedJournal(OpenedRun *opened, const QString &path)
     const QVector<int> kept = opened->resumePlan->keptRows();
     Journal journal;
     QString error;
-    if (!journal.create(path, opened->batchPath, opened->batchData, &error)
+    const BatchBytes bytes = opened->batchReadBack.isReadBack() ? opened->batchReadBack
+                                                                : BatchBytes(opened->batchData);
+    if (!journal.create(path, opened->batchPath, bytes, &error)
         || !journal.appendFinished(*opened->store, kept, &error)
         || !journal.setOpenTasks(opened->resumePlan->toRun(), &error))
         return Status::failure(error);
@@ -500,6 +520,10 @@ void RunSession::adopt(OpenedRun opened)
     // A new engine per batch: nothing of the previous run can reach the new store.
     m_engine.reset();
     m_opened = std::move(opened);
+    // The batch's bytes are kept only for the journal's copy of it: without a journal, they
+    // would hold as much memory again as the file for the whole run.
+    if (!m_journalling)
+        m_opened.batchData = {};
     m_tasksStarted = false;
     m_journalPath = m_opened.journalPath;
     m_earlier = m_opened.finishedRows;
@@ -713,7 +737,9 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
         qCDebug(lcSession) << "the first run makes the journal" << path;
         s.createJournal = true;
         s.journalBatchPath = m_opened.batchPath;
-        s.journalBatchData = std::exchange(m_opened.batchData, QByteArray());
+        s.journalBatchData = m_opened.batchReadBack.isReadBack()
+                                     ? std::exchange(m_opened.batchReadBack, BatchBytes())
+                                     : BatchBytes(std::exchange(m_opened.batchData, QByteArray()));
         m_journalPath = path;
         emit journalChanged(path);
     }

@@ -205,7 +205,7 @@ void tst_Engine::simulatedFailuresAreRetried()
     QCOMPARE(always.status, TaskStatus::Failed);
     QCOMPARE(always.error, ErrorKind::Network); // transient: it was retried
     QCOMPARE(always.attempts, quint16(2));
-    QVERIFY2(always.message.startsWith(QLatin1String("simulated failure")),
+    QVERIFY2(always.message.toString().startsWith(QLatin1String("simulated failure")),
              qPrintable(always.message));
     int retried = 0;
     for (int i = 0; i < 200; ++i) {
@@ -269,7 +269,7 @@ void tst_Engine::timeouts()
     QCOMPARE(st.status, TaskStatus::Failed);
     QCOMPARE(st.error, ErrorKind::Timeout);
     QCOMPARE(st.attempts, quint16(2));
-    QVERIFY(st.message.contains(QLatin1String("200 ms")));
+    QVERIFY(st.message.toString().contains(QLatin1String("200 ms")));
     // A timed-out fetch reports how long it ran and what it got, not 0 ms and no bytes.
     QVERIFY2(st.fetchUs >= 190000, qPrintable(QString::number(st.fetchUs)));
     QCOMPARE(st.bytes, 0);

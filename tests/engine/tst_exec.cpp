@@ -113,7 +113,8 @@ void tst_Exec::exitCodesAndSignals()
     QCOMPARE(missing.message,
              QStringLiteral("cannot run brigade-no-such-program: not found in PATH"));
     QVERIFY2(h.state(QStringLiteral("notexec"))
-                     .message.startsWith(QStringLiteral("cannot run %1: ").arg(m_dir.path())),
+                     .message.toString()
+                     .startsWith(QStringLiteral("cannot run %1: ").arg(m_dir.path())),
              qPrintable(h.state(QStringLiteral("notexec")).message));
 }
 
@@ -170,7 +171,8 @@ void tst_Exec::outputs()
     QCOMPARE(h.state(QStringLiteral("json")).result, QByteArray("{\"a\":[1,2]}"));
     QCOMPARE(h.state(QStringLiteral("badjson")).error, ErrorKind::Compute);
     QVERIFY(h.state(QStringLiteral("badjson"))
-                    .message.startsWith(QLatin1String("stdout is not JSON")));
+                    .message.toString()
+                    .startsWith(QLatin1String("stdout is not JSON")));
     QCOMPARE(h.state(QStringLiteral("none")).result, QByteArray("null"));
     QCOMPARE(h.store().process(h.row(QStringLiteral("none"))).stdoutTail, QByteArray("hi\n"));
 }
@@ -287,7 +289,7 @@ void tst_Exec::slotsLimitHowManyRun()
         QVERIFY(h.waitFinished());
         QVERIFY2(h.lastStats.failed >= 1, qPrintable(QString::number(h.lastStats.failed)));
         QCOMPARE(h.state(QStringLiteral("t4")).status == TaskStatus::Failed
-                         ? h.state(QStringLiteral("t4")).message
+                         ? h.state(QStringLiteral("t4")).message.toString()
                          : QStringLiteral("exit 9"),
                  QStringLiteral("exit 9"));
     }

@@ -269,7 +269,8 @@ brigade_program.serve(handle)
     QCOMPARE(bug.attempts, 1); // a compute error: not retried by default
     QCOMPARE(bug.message, QStringLiteral("ZeroDivisionError: division by zero"));
     QVERIFY(h.state(QStringLiteral("object"))
-                    .message.startsWith(QLatin1String("the result is not JSON")));
+                    .message.toString()
+                    .startsWith(QLatin1String("the result is not JSON")));
 }
 
 void tst_Programs::bodiesReachTheProgram()
@@ -444,10 +445,11 @@ brigade_program.serve(handle)
     QVERIFY(logHas(*h.engine().programLog(), QStringLiteral("crashy"), ProgramLog::Event,
                    QStringLiteral("broken")));
     const TaskState st = h.state(QStringLiteral("n7"));
-    QVERIFY2(st.message.startsWith(QLatin1String("program crashy is broken: exited with code 3 "
-                                                 "(3 times in a row without an answer)")),
+    QVERIFY2(st.message.toString().startsWith(
+                     QLatin1String("program crashy is broken: exited with code 3 "
+                                   "(3 times in a row without an answer)")),
              qPrintable(st.message));
-    QVERIFY(st.message.contains(QLatin1String("last stderr: giving up on")));
+    QVERIFY(st.message.toString().contains(QLatin1String("last stderr: giving up on")));
 }
 
 void tst_Programs::garbageOnFd4()
@@ -538,7 +540,9 @@ brigade_program.serve(handle)
     QVERIFY(h.waitFinished());
     QCOMPARE(h.state(QStringLiteral("small")).result, QByteArray::number(10 * 1024 * 1024));
     QCOMPARE(h.state(QStringLiteral("huge")).status, TaskStatus::Failed);
-    QVERIFY2(h.state(QStringLiteral("huge")).message.startsWith(QLatin1String("MemoryError")),
+    QVERIFY2(h.state(QStringLiteral("huge"))
+                     .message.toString()
+                     .startsWith(QLatin1String("MemoryError")),
              qPrintable(h.state(QStringLiteral("huge")).message));
     QCOMPARE(h.state(QStringLiteral("after")).status, TaskStatus::Succeeded);
 }

@@ -220,7 +220,7 @@ void tst_WorkerFaults::workerOverMemoryCap()
     QCOMPARE(huge.status, TaskStatus::Failed);
     QCOMPARE(huge.attempts, quint16(2));
     QCOMPARE(huge.error, ErrorKind::WorkerLost);
-    QVERIFY2(huge.message.contains(QLatin1String("memory limit of 200 MiB")),
+    QVERIFY2(huge.message.toString().contains(QLatin1String("memory limit of 200 MiB")),
              qPrintable(huge.message));
     const QList<AttemptRecord> history = h.store().attemptHistory(h.row(QStringLiteral("huge")));
     QCOMPARE(history.size(), 1);

@@ -64,6 +64,7 @@ int RunCommand::main(const QStringList &args)
     }
     if (options.settings.insecure)
         printErr(RunSettings::insecureWarning());
+    options.settings.keepTimeline = false; // no view here shows one
     RunCommand command(options);
     QObject::connect(&command, &RunCommand::exitRequested, qApp, &QCoreApplication::exit,
                      Qt::QueuedConnection);
@@ -210,6 +211,9 @@ bool RunCommand::open()
     OpenOptions options;
     options.maxErrors = MaxErrorsShown;
     options.findEarlierRun = !fromJournal;
+    // The run starts at once: its journal copies the batch from the file (checked against
+    // what was parsed) rather than from a copy this process would hold all run long.
+    options.readBatchBack = !fromJournal;
     Result<OpenedRun> opened = m_options.commandLine.isEmpty() ? RunSession::open(path, options)
                                                                : openCommandLine(options);
     if (!opened) {

@@ -198,7 +198,7 @@ void tst_TaskTableModel::filtersByStatusAndText()
     QVERIFY(applied.wait(10000));
     int expected = 0;
     for (int row : failed)
-        expected += store->state(row).message == QLatin1String("HTTP 502") ? 1 : 0;
+        expected += store->state(row).message.toString() == QLatin1String("HTTP 502") ? 1 : 0;
     QCOMPARE(model.rowCount(), expected);
     for (int r = 0; r < model.rowCount(); ++r)
         QCOMPARE(store->state(model.storeRow(r)).message, QStringLiteral("HTTP 502"));

@@ -141,7 +141,7 @@ bool TaskOrdering::matches(const TaskSpec &spec, const TaskState &state, const Q
 {
     if (spec.id.contains(needle, Qt::CaseInsensitive))
         return true;
-    if (!state.message.isEmpty() && state.message.contains(needle, Qt::CaseInsensitive))
+    if (!state.message.isEmpty() && state.message.toString().contains(needle, Qt::CaseInsensitive))
         return true;
     if (state.result.isEmpty())
         return false;
@@ -253,7 +253,8 @@ TaskOrdering::Result TaskOrdering::compute(const TaskStore &store, const TaskQue
             results.push_back(st.status == TaskStatus::Succeeded ? st.result : QByteArray());
             break;
         case KeyKind::Error:
-            errors.push_back(st.status == TaskStatus::Succeeded ? QString() : st.message);
+            errors.push_back(st.status == TaskStatus::Succeeded ? QString()
+                                                                : st.message.toString());
             break;
         case KeyKind::None:
             break;

@@ -121,8 +121,8 @@ QString TaskTableModel::displayText(const TaskSpec &spec, const TaskState &st, i
     case TaskColumn::Error: {
         if (st.status == TaskStatus::Succeeded || st.error == ErrorKind::None)
             return {};
-        const QString message
-                = st.message.isEmpty() ? QString::fromLatin1(errorKindName(st.error)) : st.message;
+        const QString message = st.message.isEmpty() ? QString::fromLatin1(errorKindName(st.error))
+                                                     : st.message.toString();
         return full ? clipped(message, TipChars) : firstLine(clipped(message, ResultChars));
     }
     case TaskColumn::Count:

@@ -1,0 +1,183 @@
+// BatchBytes: the journal's copy of a batch, held or read back from the batch file and
+// checked against what was parsed; and a real run whose journal reads its batch back.
+#include "EngineHarness.h"
+#include "TestFiles.h"
+#include "TestRunSettings.h"
+#include "journal/BatchBytes.h"
+#include "journal/Journal.h"
+#include "session/RunSession.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Brigade;
+using namespace Brigade::Test;
+
+class tst_BatchBytes : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void heldBytesComeInPieces();
+    void readBackGivesTheParsedBytes();
+    void aChangedFileIsRefused_data();
+    void aChangedFileIsRefused();
+    void runJournalsTheBatchReadBack();
+    void runWithAChangedBatchGoesOnUnjournaledAndSaysWhy();
+
+private:
+    static QByteArray linesOf(int n);
+    QTemporaryDir m_dir;
+};
+
+void tst_BatchBytes::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_dir.isValid());
+}
+
+QByteArray tst_BatchBytes::linesOf(int n)
+{
+    QByteArray data;
+    for (int i = 0; i < n; ++i)
+        data += QByteArrayLiteral("{\"id\":\"t") + QByteArray::number(i)
+                + QByteArrayLiteral("\",\"compute\":{\"op\":\"sum_to\",\"n\":")
+                + QByteArray::number(i) + QByteArrayLiteral("}}\n");
+    return data;
+}
+
+void tst_BatchBytes::heldBytesComeInPieces()
+{
+    QByteArray data(BatchBytes::PieceBytes + 10, 'x');
+    data[BatchBytes::PieceBytes] = 'y';
+    const BatchBytes held(data);
+    QVERIFY(!held.isReadBack());
+    QCOMPARE(held.size(), data.size());
+    QCOMPARE(held.pieceCount(), 2);
+    QCOMPARE(held.piece(0)->size(), BatchBytes::PieceBytes);
+    QCOMPARE(*held.piece(1), QByteArray("y") + QByteArray(9, 'x'));
+    const BatchBytes empty{QByteArray()};
+    QCOMPARE(empty.pieceCount(), 1); // an empty batch is still one (empty) piece
+    QVERIFY(empty.piece(0)->isEmpty());
+}
+
+void tst_BatchBytes::readBackGivesTheParsedBytes()
+{
+    // Over two pieces, so the second is read from the middle of the file.
+    QByteArray data;
+    while (data.size() <= BatchBytes::PieceBytes)
+        data += linesOf(20000);
+    const QString path = writeTestFile(m_dir, QStringLiteral("big.jsonl"), data);
+    const BatchBytes back = BatchBytes::readBack(path, data);
+    QVERIFY(back.isReadBack());
+    QCOMPARE(back.size(), data.size());
+    QCOMPARE(back.pieceCount(), 2);
+    QByteArray joined;
+    for (int i = 0; i < back.pieceCount(); ++i) {
+        const Result<QByteArray> piece = back.piece(i);
+        QVERIFY2(piece, qPrintable(piece.error()));
+        joined += *piece;
+    }
+    QCOMPARE(joined, data);
+    // Lines appended after it was read are not part of what ran, and do not disturb it.
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::Append));
+    f.write(linesOf(3));
+    f.close();
+    QCOMPARE(*back.piece(1), data.mid(BatchBytes::PieceBytes));
+}
+
+void tst_BatchBytes::aChangedFileIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("now"); // empty: the file is gone
+    const QByteArray parsed = linesOf(50);
+    QByteArray edited = parsed;
+    edited[edited.indexOf("sum_to") + 1] = 'U'; // same size, one byte changed
+    QTest::newRow("one byte changed") << edited;
+    QTest::newRow("shortened") << parsed.left(parsed.size() - 5);
+    QTest::newRow("removed") << QByteArray();
+}
+
+void tst_BatchBytes::aChangedFileIsRefused()
+{
+    QFETCH(QByteArray, now);
+    const QByteArray parsed = linesOf(50);
+    const QString path = writeTestFile(m_dir, QStringLiteral("changed.jsonl"), parsed);
+    const BatchBytes back = BatchBytes::readBack(path, parsed);
+    QVERIFY(back.piece(0));
+    if (now.isEmpty())
+        QVERIFY(QFile::remove(path));
+    else
+        writeTestFile(m_dir, QStringLiteral("changed.jsonl"), now);
+    const Result<QByteArray> piece = back.piece(0);
+    QVERIFY(!piece);
+    QVERIFY2(piece.error().contains(path), qPrintable(piece.error()));
+}
+
+void tst_BatchBytes::runJournalsTheBatchReadBack()
+{
+    const QByteArray data = linesOf(300);
+    const QString batch = writeTestFile(m_dir, QStringLiteral("back.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("back.journal"));
+    OpenOptions options;
+    options.readBatchBack = true;
+    Result<OpenedRun> opened = RunSession::open(batch, options);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    QVERIFY(opened->batchData.isEmpty()); // no copy held while the run goes on
+    QVERIFY(opened->batchReadBack.isReadBack());
+    RunSession session;
+    session.setJournalPath(journal);
+    session.adopt(std::move(*opened));
+    QSignalSpy messages(&session, &RunSession::message);
+    const Result<Job *> job = session.run(workerSettings(2));
+    QVERIFY2(job, qPrintable(job.error()));
+    QSignalSpy result(*job, &Job::result);
+    QVERIFY((*job)->isFinished() || result.wait(60000));
+    QCOMPARE((*job)->error(), int(Job::NoError));
+    QCOMPARE(messages.count(), 0);
+    Journal j;
+    QString error;
+    QVERIFY2(j.open(journal, &error), qPrintable(error));
+    QCOMPARE(j.batchData(&error), data);
+    const Result<OpenedRun> reopened = RunSession::open(journal);
+    QVERIFY2(reopened, qPrintable(reopened.error()));
+    QCOMPARE(reopened->finishedRows.size(), 300);
+    QCOMPARE(reopened->store->state(299).result, QByteArray::number(299 * 300 / 2));
+}
+
+void tst_BatchBytes::runWithAChangedBatchGoesOnUnjournaledAndSaysWhy()
+{
+    const QByteArray data = linesOf(100);
+    const QString batch = writeTestFile(m_dir, QStringLiteral("edited.jsonl"), data);
+    const QString journal = m_dir.filePath(QStringLiteral("edited.journal"));
+    OpenOptions options;
+    options.readBatchBack = true;
+    Result<OpenedRun> opened = RunSession::open(batch, options);
+    QVERIFY2(opened, qPrintable(opened.error()));
+    // Edited between reading and running: the journal would not hold what runs.
+    QByteArray edited = data;
+    edited.replace("\"t7\"", "\"u7\"");
+    QVERIFY(edited != data);
+    writeTestFile(m_dir, QStringLiteral("edited.jsonl"), edited);
+    RunSession session;
+    session.setJournalPath(journal);
+    session.adopt(std::move(*opened));
+    QSignalSpy messages(&session, &RunSession::message);
+    const Result<Job *> job = session.run(workerSettings(2));
+    QVERIFY2(job, qPrintable(job.error()));
+    QSignalSpy result(*job, &Job::result);
+    QVERIFY((*job)->isFinished() || result.wait(60000));
+    // Every task still ran; the run said why it has no journal, and left none behind.
+    QCOMPARE(session.store()->counts()[TaskStatus::Succeeded], qint64(100));
+    QTRY_VERIFY(!messages.isEmpty());
+    const QString why = messages.first().first().toString();
+    QVERIFY2(why.contains(QLatin1String("changed after it was read")), qPrintable(why));
+    QVERIFY(!QFile::exists(journal));
+    QVERIFY(!QFile::exists(journal + QStringLiteral(".partial")));
+}
+
+QTEST_GUILESS_MAIN(tst_BatchBytes)
+#include "tst_batchbytes.moc"
