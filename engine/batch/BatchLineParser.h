@@ -42,13 +42,31 @@ public:
     };
 
     // A task id written in the file, kept for the duplicate check after the merge.
+    // 32 bytes, one per line of a batch with ids: the parse's largest list after the tasks.
     struct ExplicitId
     {
-        QByteArrayView id; // idBytes(): in the file's data or in Result::idArena
-        qint64 line = 0;
-        QByteArrayView text; // the line, to find the column of "id" if it is a duplicate
-        qsizetype task = -1; // index in Result::tasks, -1 when the line had errors
+        ExplicitId(QByteArrayView idBytes, qint64 lineNo, QByteArrayView lineText,
+                   qsizetype taskIndex)
+            : idData(idBytes.data())
+            , textData(lineText.data())
+            , idSize(qint32(idBytes.size()))
+            , textSize(qint32(lineText.size()))
+            , line(qint32(lineNo))
+            , task(qint32(taskIndex))
+        {}
+        // idBytes(): in the file's data or in Result::idArena.
+        QByteArrayView id() const { return {idData, idSize}; }
+        // The line, to find the column of "id" if it is a duplicate.
+        QByteArrayView text() const { return {textData, textSize}; }
+
+        const char *idData;
+        const char *textData;
+        qint32 idSize;
+        qint32 textSize; // lines are at most MaxLineBytes
+        qint32 line;     // as TaskSpec::line
+        qint32 task;     // index in Result::tasks, -1 when the line had errors
     };
+    static_assert(sizeof(ExplicitId) == 32, "an id is kept in 32 bytes while parsing");
 
     struct Result
     {

@@ -5,6 +5,7 @@
 #include "IdSet.h"
 #include "ShapeTable.h"
 #include "compute/ComputeRegistry.h"
+#include "core/HugePages.h"
 #include "usercode/CommandSpec.h"
 
 #include <QFile>
@@ -270,7 +271,7 @@ public:
         m_count += r.intoCount;
         for (BatchLineParser::ExplicitId &id : r.ids) {
             if (id.task >= 0)
-                id.task += offset;
+                id.task += qint32(offset);
         }
         if (!r.ids.empty()) {
             m_idCount += r.ids.size();
@@ -358,7 +359,7 @@ private:
         std::vector<qint64> explicitLines;
         for (const auto &list : m_idLists) {
             for (const auto &use : list) {
-                const qint64 n = asLineNumber(use.id);
+                const qint64 n = asLineNumber(use.id());
                 if (n == 0)
                     continue;
                 if (explicitLines.empty()) { // made only when an id looks like a line
@@ -386,10 +387,8 @@ private:
             std::sort(clashing.begin(), clashing.end());
             clashing.erase(std::unique(clashing.begin(), clashing.end()), clashing.end());
             for (const qsizetype task : clashing)
-                all.push_back({BatchLineParser::idBytes(tasks[task].id, &m_lineIds),
-                               tasks[task].line,
-                               {},
-                               task});
+                all.emplace_back(BatchLineParser::idBytes(tasks[task].id, &m_lineIds),
+                                 tasks[task].line, QByteArrayView(), task);
             std::stable_sort(all.begin(), all.end(),
                              [](const auto &a, const auto &b) { return a.line < b.line; });
             m_idLists.clear();
@@ -408,8 +407,8 @@ private:
                       - 1;
             return m_idLists[l][i - starts[l]];
         };
-        const auto found
-                = IdSet::duplicates(count, [&](size_t i) -> QByteArrayView { return useAt(i).id; });
+        const auto found = IdSet::duplicates(
+                count, [&](size_t i) -> QByteArrayView { return useAt(i).id(); });
         std::vector<bool> drop;
         QList<BatchError> duplicates; // in line order; finish() sorts them in
         for (const auto &[later, first] : found) {
@@ -417,11 +416,11 @@ private:
             ++m_batch->errorCount;
             if (duplicates.size() < m_maxErrors) {
                 const int column
-                        = use.text.isEmpty() ? 1 : BatchLineParser::keyColumn(use.text, "id");
+                        = use.text().isEmpty() ? 1 : BatchLineParser::keyColumn(use.text(), "id");
                 duplicates.append(
                         BatchError{m_batch->path, int(use.line), column,
                                    QStringLiteral("duplicate id \"%1\" (first used on line %2)")
-                                           .arg(BatchLineParser::idText(use.id))
+                                           .arg(BatchLineParser::idText(use.id()))
                                            .arg(useAt(first).line)});
             }
             if (use.task >= 0) {
@@ -559,6 +558,7 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     // Allocated exactly (resize() would leave room to grow); handed to batch.tasks once
     // every slot is made.
     const auto list = QTypedArrayData<TaskSpec>::allocate(room);
+    HugePages::advise(list.second, size_t(room) * sizeof(TaskSpec));
     {
         TaskSpec *at = list.second;
         for (size_t i = 0; i < chunks.size(); ++i) {
@@ -568,6 +568,9 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
             // Room for an id per line: untouched (not resident) when the lines have none,
             // and no reallocation, with its copy, when they do.
             chunks[i].result.ids.reserve(size_t(newlines[i]) + 1);
+            HugePages::advise(chunks[i].result.ids.data(),
+                              chunks[i].result.ids.capacity()
+                                      * sizeof(*chunks[i].result.ids.data()));
         }
     }
     const qint64 bodyNewlines = countLines(data, start, bodyStart);
