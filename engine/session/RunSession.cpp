@@ -1,9 +1,12 @@
 #include "RunSession.h"
 
+#include "IntakeStream.h"
+#include "JournalWait.h"
 #include "SubmitIntake.h"
 #include "SubmitServer.h"
 #include "TaskFeed.h"
 #include "TaskRunJob.h"
+#include "UrlListLines.h"
 #include "batch/BatchParser.h"
 #include "core/HugePages.h"
 #include "journal/Journal.h"
@@ -18,7 +21,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QSemaphore>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <numeric>
@@ -193,6 +195,8 @@ RunSession::RunSession(QObject *parent)
     : QObject(parent)
 {
     m_addPool.setMaxThreadCount(1); // one file at a time: its lines keep their order
+    m_checkPool.setMaxThreadCount(1);
+    m_addWait = std::make_shared<JournalWait>();
 }
 
 RunSession::~RunSession()
@@ -361,6 +365,7 @@ Status RunSession::openIntake()
     auto gate = std::make_shared<FeedGate>(m_intakeMaxQueued);
     m_intake = std::make_shared<SubmitIntake>(m_engine.get(), gate, m_opened.store, *m_opened.batch,
                                               m_opened.batch->lines, m_opened.batch->lastLineOpen);
+    m_intake->setSubmitTrust(m_submitTrust);
     m_submitServer = std::make_unique<SubmitServer>(m_intake);
     QString error;
     if (!m_submitServer->listen(m_intakeName, &error)) {
@@ -398,42 +403,103 @@ void RunSession::closeIntakeIfIdle()
     m_engine->closeFeed();
 }
 
-QByteArray RunSession::urlLinesAsJson(const QByteArray &lines)
+void RunSession::setSubmitTrust(const IntakeTrust &trust)
 {
-    // The run's journal holds JSON Lines after its batch: a URL line becomes the task a
-    // URL list makes of it, {"fetch": URL}; a comment keeps its place as an empty line.
-    QByteArray out;
-    out.reserve(lines.size() + lines.size() / 4);
-    qsizetype pos = 0;
-    while (pos < lines.size()) {
-        qsizetype nl = lines.indexOf('\n', pos);
-        if (nl < 0)
-            nl = lines.size();
-        const QByteArray line = lines.mid(pos, nl - pos).trimmed();
-        pos = nl + 1;
-        if (line.startsWith('{'))
-            out += line;
-        else if (!line.isEmpty() && !line.startsWith('#'))
-            out += QJsonDocument(QJsonObject{{QStringLiteral("fetch"), QString::fromUtf8(line)}})
-                           .toJson(QJsonDocument::Compact);
-        out += '\n';
-    }
-    return out;
+    m_submitTrust = trust;
+    if (m_intake)
+        m_intake->setSubmitTrust(trust);
 }
 
 void RunSession::stopAdding()
 {
     // An addition waiting for room, or for its tasks to be journaled, gives up: the intake
     // and the engine it hands tasks to are about to go.
-    m_stopAdding->store(true);
+    m_addWait->stop();
     if (m_intake)
         m_intake->close();
     m_addPool.waitForDone();
-    m_stopAdding = std::make_shared<std::atomic_bool>(false);
+    m_checkPool.waitForDone();
+    m_addWait = std::make_shared<JournalWait>();
     m_adding = 0;
 }
 
-Status RunSession::addTasksFrom(const QString &path)
+namespace {
+
+// A file's whole lines, a read at a time, as the intake takes them: a .txt list of URLs
+// converted (UrlListLines). Returns false at the end of the file, or on a read error.
+bool readLines(QFile *file, QByteArray *rest, QByteArray *lines)
+{
+    *rest += file->read(SubmitServer::MaxFrameBytes);
+    const bool atEnd = file->atEnd() || file->error() != QFileDevice::NoError;
+    if (atEnd && !rest->isEmpty() && !rest->endsWith('\n'))
+        *rest += '\n';
+    const qsizetype whole = rest->lastIndexOf('\n') + 1;
+    *lines = rest->first(whole);
+    rest->remove(0, whole);
+    return !atEnd;
+}
+
+QList<QByteArrayView> splitLines(const QByteArray &lines)
+{
+    QList<QByteArrayView> out;
+    for (qsizetype pos = 0; pos < lines.size();) {
+        qsizetype nl = lines.indexOf('\n', pos);
+        if (nl < 0)
+            nl = lines.size();
+        out.append(QByteArrayView(lines).sliced(pos, nl - pos));
+        pos = nl + 1;
+    }
+    return out;
+}
+
+bool isUrlList(const QString &path)
+{
+    return path.endsWith(QLatin1String(".txt"), Qt::CaseInsensitive);
+}
+
+} // namespace
+
+Status RunSession::checkTasksFrom(const QString &path)
+{
+    if (!m_intake || !m_engine)
+        return Status::failure(tr("the run takes no tasks: run the batch first"));
+    struct Checked
+    {
+        SubmitIntake::UserCode code;
+        QString error;
+    };
+    auto *watcher = new QFutureWatcher<Checked>(this);
+    connect(watcher, &QFutureWatcher<Checked>::finished, this,
+            [this, watcher, path, intake = std::weak_ptr<SubmitIntake>(m_intake)] {
+                Checked checked = watcher->result();
+                watcher->deleteLater();
+                if (intake.lock() != m_intake || !m_intake)
+                    checked.error = tr("the run it was for is no longer open");
+                emit tasksChecked(path, checked.code, checked.error);
+            });
+    watcher->setFuture(QtConcurrent::run(
+            &m_checkPool, [intake = m_intake, path, wait = m_addWait]() -> Checked {
+                Checked checked;
+                QFile file(path);
+                if (!file.open(QIODevice::ReadOnly)) {
+                    checked.error = tr("cannot read %1: %2").arg(path, file.errorString());
+                    return checked;
+                }
+                QByteArray rest, lines;
+                for (bool more = true; more && !wait->isStopped();) {
+                    more = readLines(&file, &rest, &lines);
+                    intake->findUserCode(path,
+                                         isUrlList(path) ? UrlListLines::asJson(lines) : lines,
+                                         &checked.code);
+                }
+                if (file.error() != QFileDevice::NoError)
+                    checked.error = tr("cannot read %1: %2").arg(path, file.errorString());
+                return checked;
+            }));
+    return {};
+}
+
+Status RunSession::addTasksFrom(const QString &path, const IntakeTrust &trust)
 {
     if (!m_intake || !m_engine)
         return Status::failure(tr("the run takes no tasks: run the batch first"));
@@ -455,56 +521,53 @@ Status RunSession::addTasksFrom(const QString &path)
             m_engine->checkFeed();
     });
     watcher->setFuture(QtConcurrent::run(
-            &m_addPool, [intake = m_intake, path, stop = m_stopAdding]() -> Added {
+            &m_addPool, [intake = m_intake, path, trust, wait = m_addWait]() -> Added {
                 Added added;
                 QFile file(path);
                 if (!file.open(QIODevice::ReadOnly)) {
                     added.error = tr("cannot read %1: %2").arg(path, file.errorString());
                     return added;
                 }
-                // As brigade submit sends them: whole lines, a stretch at a time, each taken
-                // when the run has room (SubmitIntake::take waits for it).
-                auto journaled = std::make_shared<QSemaphore>();
-                int handed = 0;
-                QByteArray pending;
-                qint64 nextLine = 1;
-                bool atEnd = false;
-                const bool urlList = path.endsWith(QLatin1String(".txt"), Qt::CaseInsensitive);
-                while (!atEnd) {
-                    pending += file.read(SubmitServer::MaxFrameBytes);
-                    atEnd = file.atEnd() || file.error() != QFileDevice::NoError;
-                    if (atEnd && !pending.isEmpty() && !pending.endsWith('\n'))
-                        pending += '\n';
-                    const qsizetype whole = pending.lastIndexOf('\n') + 1;
-                    if (whole == 0)
-                        continue;
-                    QByteArray stretch = pending.first(whole);
-                    pending.remove(0, whole);
-                    if (urlList)
-                        stretch = urlLinesAsJson(stretch);
-                    while (!stretch.isEmpty()) {
-                        const SubmitIntake::Outcome outcome = intake->take(
-                                path, stretch, nextLine, [journaled] { journaled->release(); });
-                        if (outcome.closed || stop->load()) {
-                            added.error = tr("the run takes no more tasks");
-                            atEnd = true;
-                            break;
+                // As brigade submit sends them (SubmitServer): whole lines, a stretch at a
+                // time, each taken when the run has room (SubmitIntake::take waits for it).
+                IntakeStream stream(path);
+                const bool urlList = isUrlList(path);
+                QByteArray rest, lines;
+                for (bool more = true; more && !stream.isClosed() && !wait->isStopped();) {
+                    more = readLines(&file, &rest, &lines);
+                    const qint64 firstLine = stream.nextLine();
+                    stream.append(urlList ? UrlListLines::asJson(lines) : lines);
+                    QList<QByteArrayView> written; // lines as in the file, when converted
+                    for (QByteArray stretch; !(stretch = stream.stretch()).isEmpty();) {
+                        wait->handed();
+                        SubmitIntake::Outcome outcome = intake->take(
+                                path, stretch, stream.nextLine(), [wait] { wait->journaled(); },
+                                {std::nullopt, trust});
+                        if (outcome.closed)
+                            wait->journaled(); // nothing was handed over
+                        if (urlList && !outcome.rejected.isEmpty()) {
+                            if (written.isEmpty())
+                                written = splitLines(lines);
+                            for (BatchError &e : outcome.rejected) {
+                                const qint64 at = e.line - firstLine;
+                                if (at >= 0 && at < written.size())
+                                    e.column = UrlListLines::originalColumn(written[at], e.column);
+                            }
                         }
-                        ++handed;
-                        stretch.remove(0, outcome.bytes);
-                        nextLine += outcome.lines;
-                        added.accepted += outcome.accepted;
-                        for (const BatchError &e : outcome.rejected)
-                            added.rejected.append(e.toString());
+                        stream.taken(outcome);
+                        if (stream.isClosed() || wait->isStopped())
+                            break;
                     }
                 }
-                if (file.error() != QFileDevice::NoError && added.error.isEmpty())
+                if (stream.isClosed() || wait->isStopped())
+                    added.error = tr("the run takes no more tasks");
+                else if (file.error() != QFileDevice::NoError)
                     added.error = tr("cannot read %1: %2").arg(path, file.errorString());
                 // Answered once every accepted task is journaled, as a submitter is.
-                while (!journaled->tryAcquire(handed, 50)) {
-                    if (stop->load())
-                        break;
-                }
+                wait->waitForAll();
+                added.accepted = stream.accepted();
+                for (const BatchError &e : stream.rejected())
+                    added.rejected.append(e.toString());
                 return added;
             }));
     return {};

@@ -1,7 +1,9 @@
 #pragma once
 
+#include "IntakeTrust.h"
 #include "OpenedRun.h"
 #include "SpecChange.h"
+#include "SubmitIntake.h"
 #include "core/Result.h"
 #include "job/Job.h"
 #include "run/RunSettings.h"
@@ -19,8 +21,8 @@ namespace Brigade {
 
 class Engine;
 class FeedGate;
+class JournalWait;
 class ProgramLog;
-class SubmitIntake;
 class SubmitServer;
 class TaskFeed;
 struct FeedSource;
@@ -155,11 +157,19 @@ public:
     static QString intakeNameFor(const QString &batchPath);
     // The file's lines join the run exactly as a submission's (SubmitIntake: parsed off the
     // caller's thread, journaled before they count; a run that ended is reopened when the
-    // intake reopens runs). tasksAdded() answers. Fails at once without an intake.
-    Status addTasksFrom(const QString &path);
-    // A .txt list of URLs as the JSON Lines a run's journal holds ({"fetch": URL} per
-    // line; comments and blank lines stay as empty lines, so line numbers hold).
-    static QByteArray urlLinesAsJson(const QByteArray &lines);
+    // intake reopens runs). A .txt file is a list of URLs (UrlListLines): its lines are
+    // journaled as {"fetch": URL}, and its problems are placed in the lines as written.
+    // trust: the user's code its tasks may run (the window asks first, checkTasksFrom()).
+    // tasksAdded() answers. Fails at once without an intake.
+    Status addTasksFrom(const QString &path, const IntakeTrust &trust = {});
+    // Reads the file as addTasksFrom() would and finds the user's code its tasks would run
+    // (commands, calls of programs), taking nothing: what the window shows before it adds
+    // them. Off the caller's thread; tasksChecked() answers. Fails at once without an intake.
+    Status checkTasksFrom(const QString &path);
+    // What brigade submit's lines may run (SubmitIntake::setSubmitTrust), for this and
+    // every later intake of the session: everything unless set (the command line's rule).
+    void setSubmitTrust(const IntakeTrust &trust);
+    IntakeTrust submitTrust() const { return m_submitTrust; }
     // Additions from files not answered yet.
     int addsInProgress() const { return m_adding; }
     // The current run's server (null when it takes no submissions).
@@ -217,6 +227,10 @@ signals:
     // "FILE:LINE:COLUMN: message", and why it stopped early if it did.
     void tasksAdded(const QString &path, qint64 accepted, const QStringList &rejected,
                     const QString &error);
+    // checkTasksFrom(path) is done: the user's code its tasks would run, or why the file
+    // could not be read.
+    void tasksChecked(const QString &path, const Brigade::SubmitIntake::UserCode &code,
+                      const QString &error);
 
 private:
     Result<Job *> startTasks(RunKind kind, const QVector<int> &reset, const RunSettings &settings);
@@ -242,9 +256,13 @@ private:
     QString m_intakeName;
     qint64 m_intakeMaxQueued = 100000;
     bool m_intakeReopens = false;
+    IntakeTrust m_submitTrust;
     int m_adding = 0;
-    std::shared_ptr<std::atomic_bool> m_stopAdding = std::make_shared<std::atomic_bool>(false);
-    QThreadPool m_addPool; // reads and takes files' lines (addTasksFrom)
+    // The additions' wait for their tasks to be journaled; stopped (and replaced) when the
+    // intake or the engine goes.
+    std::shared_ptr<JournalWait> m_addWait;
+    QThreadPool m_addPool;   // reads and takes files' lines (addTasksFrom)
+    QThreadPool m_checkPool; // reads files for their code (checkTasksFrom)
     QPointer<Job> m_job;
     QString m_journalPath;
     QString m_chosenJournal;

@@ -67,9 +67,52 @@ QByteArray SubmitIntake::withPriority(QByteArrayView line, qint32 priority)
     return out;
 }
 
+void SubmitIntake::setSubmitTrust(const IntakeTrust &trust)
+{
+    QMutexLocker locker(&m_trustMutex);
+    m_submitTrust = trust;
+}
+
+IntakeTrust SubmitIntake::submitTrust() const
+{
+    QMutexLocker locker(&m_trustMutex);
+    return m_submitTrust;
+}
+
+void SubmitIntake::findUserCode(const QString &name, QByteArrayView lines, UserCode *found) const
+{
+    // The defaults and programs never change once made: no lock (take() may hold it a while).
+    BatchLineParser::Result result;
+    BatchLineParser parser(name, m_haveDefaults ? &m_defaults : nullptr, 0, &result);
+    parser.setPrograms(&m_programs);
+    qsizetype pos = 0;
+    qint64 lineNo = 0;
+    while (pos < lines.size()) {
+        qsizetype nl = lines.indexOf('\n', pos);
+        if (nl < 0)
+            nl = lines.size();
+        QByteArrayView text = lines.sliced(pos, nl - pos);
+        pos = nl + 1;
+        ++lineNo;
+        if (text.endsWith('\r'))
+            text.chop(1);
+        if (BatchLineParser::isBlank(text))
+            continue;
+        parser.parseJsonLine(text, lineNo);
+        if (result.tasks.isEmpty())
+            continue;
+        const TaskShape &shape = *result.tasks.back().shape;
+        if (const QString program = IntakeTrust::programOf(shape); !program.isEmpty())
+            ++found->programs[program];
+        else if (const QString command = IntakeTrust::commandOf(shape); !command.isEmpty())
+            ++found->commands[command];
+        result.tasks.clear();
+    }
+}
+
 SubmitIntake::Outcome SubmitIntake::take(const QString &name, const QByteArray &lines,
                                          qint64 firstLine, std::function<void()> taken,
-                                         std::optional<qint32> priority)
+                                         const Terms &terms)
 {
     QMutexLocker locker(&m_mutex);
     Outcome outcome;
@@ -106,8 +149,8 @@ SubmitIntake::Outcome SubmitIntake::take(const QString &name, const QByteArray &
             continue;
         }
         QByteArray rewritten;
-        if (priority) {
-            rewritten = withPriority(text, *priority);
+        if (terms.priority) {
+            rewritten = withPriority(text, *terms.priority);
             if (!rewritten.isEmpty())
                 text = rewritten;
         }
@@ -127,6 +170,16 @@ SubmitIntake::Outcome SubmitIntake::take(const QString &name, const QByteArray &
                 column = BatchLineParser::keyColumn(text, "id");
             result.tasks.removeLast();
             made = false;
+        } else if (made) {
+            // Code nobody agreed to does not run (the defaults line may make any line run a
+            // command: what is checked is the task the line makes).
+            problem = terms.trust.refusal(*result.tasks.back().shape);
+            if (!problem.isEmpty()) {
+                if (text.contains("\"compute\""))
+                    column = BatchLineParser::keyColumn(text, "compute");
+                result.tasks.removeLast();
+                made = false;
+            }
         }
         for (qsizetype i = errorsBefore; i < result.errors.size(); ++i) {
             BatchError e = result.errors[i];

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "IntakeTrust.h"
 #include "batch/Batch.h"
 #include "batch/BatchLineParser.h"
 
+#include <QMap>
 #include <QMutex>
 #include <QSet>
 
@@ -38,6 +40,25 @@ public:
         bool closed = false; // the run takes no more tasks
     };
 
+    // How a stretch of lines is taken.
+    struct Terms
+    {
+        // brigade submit --priority: written into every line that is a JSON object without
+        // a "priority" of its own, before it is parsed and journaled, so a resume keeps it.
+        std::optional<qint32> priority;
+        // The user's code the lines' tasks may run; a task running other code is rejected.
+        IntakeTrust trust;
+    };
+
+    // The user's code a submission would run (IntakeTrust::commandOf and programOf), with
+    // how many of its tasks run each.
+    struct UserCode
+    {
+        QMap<QString, qint64> commands;
+        QMap<QString, qint64> programs;
+        bool isEmpty() const { return commands.isEmpty() && programs.isEmpty(); }
+    };
+
     // batchLines: lines of the journal's batch so far; endsWithoutNewline: its last line has
     // no '\n' yet (the first stretch adds one).
     SubmitIntake(Engine *engine, std::shared_ptr<FeedGate> gate,
@@ -48,11 +69,18 @@ public:
     // Waits for room in the engine's queue (FeedGate), then parses as many of lines (whole
     // lines, each ending in '\n'; the first is the submission's line firstLine, named name
     // in messages) as there is room for and hands their tasks to the engine. taken is
-    // called on the engine's thread once they are journaled and count. priority (brigade
-    // submit --priority): written into every line that is a JSON object without a
-    // "priority" of its own, before it is parsed and journaled, so a resume keeps it.
+    // called on the engine's thread once they are journaled and count.
     Outcome take(const QString &name, const QByteArray &lines, qint64 firstLine,
-                 std::function<void()> taken, std::optional<qint32> priority = std::nullopt);
+                 std::function<void()> taken, const Terms &terms = {});
+    // Adds to *found the user's code the tasks of lines (whole lines) would run, parsed as
+    // take() parses them, but takes nothing: so it can be shown before they are taken. Any
+    // thread, at any time (it does not wait for room).
+    void findUserCode(const QString &name, QByteArrayView lines, UserCode *found) const;
+
+    // What brigade submit's lines may run (SubmitServer takes each stretch under the
+    // trust of the moment). Everything unless set; any thread.
+    void setSubmitTrust(const IntakeTrust &trust);
+    IntakeTrust submitTrust() const;
 
     // line with "priority": priority added, when it is a JSON object without one; else
     // empty. Added at the end, so the columns of what the line had stay where they were.
@@ -77,6 +105,8 @@ private:
     bool m_idsCollected = false;
     QSet<QString> m_ids; // every task's id in the run: ids are unique in a run
     std::atomic_bool m_closed{false};
+    mutable QMutex m_trustMutex; // not m_mutex: take() holds that while it waits for room
+    IntakeTrust m_submitTrust;
 };
 
 } // namespace Brigade

@@ -1,5 +1,6 @@
 #include "SubmitServer.h"
 
+#include "IntakeStream.h"
 #include "SubmitIntake.h"
 #include "core/TaskSpec.h"
 
@@ -22,23 +23,16 @@
 
 namespace Brigade {
 
-// One client's submission: what it sent that is not taken yet, and what the answer says.
+// One client's submission: its frames not read yet, and its lines on their way in.
 struct SubmitServer::Connection
 {
     QByteArray inbox;   // bytes read from the socket, not yet split into frames
-    QByteArray pending; // bytes received, not yet taken (whole lines first)
-    QString name = QStringLiteral("<submitted>");
+    IntakeStream lines; // bytes received, not yet taken (whole lines first), and the counts
     std::optional<qint32> priority; // the header's, for lines without their own
-    qint64 nextLine = 1;
-    qint64 accepted = 0;
-    QJsonArray rejected;
-    qint64 rejectedCount = 0;
-    quint64 id = 0;      // for the answers of other threads (see pump)
-    int outstanding = 0; // stretches handed to the engine, not yet journaled
+    quint64 id = 0;                 // for the answers of other threads (see pump)
+    int outstanding = 0;            // stretches handed to the engine, not yet journaled
     bool headerRead = false;
-    bool ended = false; // the empty frame came
-    bool busy = false;  // a stretch is being taken
-    bool closed = false;
+    bool busy = false; // a stretch is being taken
 };
 
 SubmitServer::SubmitServer(std::shared_ptr<SubmitIntake> intake, QObject *parent)
@@ -138,7 +132,7 @@ void SubmitServer::onNewConnection()
             // A client gone before its answer: what it sent so far still runs.
             m_sockets.remove(id);
             if (const auto c = m_connections.take(socket))
-                emit submissionEnded(c->accepted, c->rejectedCount);
+                emit submissionEnded(c->lines.accepted(), c->lines.rejected().size());
             socket->deleteLater();
         });
         if (m_closed)
@@ -155,7 +149,7 @@ void SubmitServer::pump(QLocalSocket *socket)
         return;
     // Read frames only while nothing much waits: this is where back-pressure stops reading.
     constexpr qsizetype InboxBytes = MaxFrameBytes + 4;
-    while (!c->ended && c->pending.size() < MaxFrameBytes) {
+    while (!c->lines.isEnded() && c->lines.pendingBytes() < MaxFrameBytes) {
         // Asking for more than Qt holds is what makes it read the socket again once its
         // read buffer was full; reading only whole frames out of that buffer would leave a
         // partial frame stuck there and the client waiting for good.
@@ -176,7 +170,7 @@ void SubmitServer::pump(QLocalSocket *socket)
                 return finish(socket, tr("the request does not start with its header"));
             c->headerRead = true;
             if (const QString name = header.value(u"name").toString(); !name.isEmpty())
-                c->name = name;
+                c->lines.setName(name);
             if (header.contains(u"priority")) {
                 const QJsonValue p = header.value(u"priority");
                 const double n = p.toDouble(MaxPriority + 1.0);
@@ -187,22 +181,18 @@ void SubmitServer::pump(QLocalSocket *socket)
                 c->priority = qint32(n);
             }
         } else if (frame.isEmpty()) {
-            c->ended = true;
-            if (!c->pending.isEmpty() && !c->pending.endsWith('\n'))
-                c->pending += '\n';
+            c->lines.end();
         } else {
-            c->pending += frame;
+            c->lines.append(frame);
         }
     }
-    if (c->closed) {
+    if (c->lines.isClosed()) {
         if (c->outstanding == 0)
             finish(socket, tr("the run has ended"));
         return;
     }
-    const qsizetype whole = c->pending.lastIndexOf('\n') + 1;
-    if (whole > 0) {
+    if (const QByteArray lines = c->lines.stretch(); !lines.isEmpty()) {
         c->busy = true;
-        const QByteArray lines = c->pending.left(whole);
         ++c->outstanding;
         // The connection's state stays on this thread: the pool and the engine get copies and
         // come back in queued signals (their arguments are copies, not a closure that the
@@ -212,10 +202,11 @@ void SubmitServer::pump(QLocalSocket *socket)
             if (self)
                 emit self->stretchJournaled(id, QPrivateSignal());
         };
-        m_pool.start([self, id = c->id, intake = m_intake, name = c->name, lines,
-                      firstLine = c->nextLine, taken, priority = c->priority] {
-            const SubmitIntake::Outcome outcome
-                    = intake->take(name, lines, firstLine, taken, priority);
+        m_pool.start([self, id = c->id, intake = m_intake, name = c->lines.name(), lines,
+                      firstLine = c->lines.nextLine(), taken, priority = c->priority] {
+            // The trust of the moment: the window's user may allow code while one sends.
+            const SubmitIntake::Outcome outcome = intake->take(name, lines, firstLine, taken,
+                                                               {priority, intake->submitTrust()});
             if (outcome.closed)
                 taken(); // nothing was handed over
             if (self)
@@ -223,7 +214,7 @@ void SubmitServer::pump(QLocalSocket *socket)
         });
         return;
     }
-    if (c->ended && c->outstanding == 0)
+    if (c->lines.isEnded() && c->outstanding == 0)
         finish(socket);
 }
 
@@ -248,17 +239,7 @@ void SubmitServer::onStretchTaken(quint64 id, const SubmitIntake::Outcome &outco
     if (!socket || !c)
         return;
     c->busy = false;
-    if (outcome.closed)
-        c->closed = true;
-    c->pending.remove(0, outcome.bytes);
-    c->nextLine += outcome.lines;
-    c->accepted += outcome.accepted;
-    for (const BatchError &e : outcome.rejected) {
-        c->rejected.append(QJsonObject{{QStringLiteral("line"), e.line},
-                                       {QStringLiteral("column"), e.column},
-                                       {QStringLiteral("message"), e.message}});
-        ++c->rejectedCount;
-    }
+    c->lines.taken(outcome);
     pump(socket);
 }
 
@@ -267,12 +248,17 @@ void SubmitServer::finish(QLocalSocket *socket, const QString &error)
     const std::shared_ptr<Connection> c = m_connections.take(socket);
     if (!c)
         return;
-    QJsonObject answer{{QStringLiteral("accepted"), c->accepted},
-                       {QStringLiteral("rejected"), c->rejected}};
+    QJsonArray rejected;
+    for (const BatchError &e : c->lines.rejected())
+        rejected.append(QJsonObject{{QStringLiteral("line"), e.line},
+                                    {QStringLiteral("column"), e.column},
+                                    {QStringLiteral("message"), e.message}});
+    QJsonObject answer{{QStringLiteral("accepted"), c->lines.accepted()},
+                       {QStringLiteral("rejected"), rejected}};
     if (!error.isEmpty())
         answer.insert(QStringLiteral("error"), error);
     socket->write(QJsonDocument(answer).toJson(QJsonDocument::Compact) + '\n');
-    if (c->ended) {
+    if (c->lines.isEnded()) {
         socket->disconnectFromServer();
     } else {
         // Answered early (the run ended): what the client still sends is read and dropped,
@@ -281,7 +267,7 @@ void SubmitServer::finish(QLocalSocket *socket, const QString &error)
         connect(socket, &QLocalSocket::readyRead, socket, [socket] { socket->readAll(); });
         socket->readAll();
     }
-    emit submissionEnded(c->accepted, c->rejectedCount);
+    emit submissionEnded(c->lines.accepted(), c->lines.rejected().size());
 }
 
 } // namespace Brigade

@@ -11,6 +11,7 @@
 #include "session/RunSession.h"
 #include "session/SubmitIntake.h"
 #include "session/SubmitServer.h"
+#include "session/UrlListLines.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -68,6 +69,10 @@ private slots:
     void staleSocketsAreRemoved();
     void priorityIsWrittenIntoTheLines();
     void reopeningIntakeRunsAnEndedRunAgain();
+    void codeLinesFollowTheSubmitTrust();
+    void trustOnlyLetsInWhatWasShown();
+    void addedUrlListPlacesProblemsInItsOwnLines();
+    void urlListColumns();
 
 private:
     QTemporaryDir m_runtime;
@@ -384,6 +389,201 @@ void tst_SubmitServer::reopeningIntakeRunsAnEndedRunAgain()
     QVERIFY2(
             data.contains("{\"id\":\"m1\",\"compute\":{\"op\":\"sum_to\",\"n\":4},\"priority\":4}"),
             data.constData());
+}
+
+void tst_SubmitServer::codeLinesFollowTheSubmitTrust()
+{
+    // The window's rule: brigade submit's lines that run commands are rejected, each with
+    // how to allow them, while the other lines are taken; allowed, they are taken too.
+    QTemporaryDir dir;
+    const QString batchPath = dir.filePath(QStringLiteral("held.jsonl"));
+    {
+        QFile file(batchPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"id\":\"hold\",\"fetch\":{\"delay_ms\":30000}}\n");
+    }
+    Result<OpenedRun> opened = RunSession::open(batchPath);
+    QVERIFY(opened);
+    RunSession session;
+    session.setJournalPath(dir.filePath(QStringLiteral("held.journal")));
+    session.adopt(std::move(*opened));
+    session.setSubmitTrust(IntakeTrust::nothing(QStringLiteral("turn it on to allow them")));
+    const QString name = SubmitServer::nameFor(QStringLiteral("held"));
+    session.setIntake(name);
+    QSignalSpy finished(&session, &RunSession::finished);
+    QVERIFY(session.run(Test::workerSettings(1, 8)));
+
+    const auto submit = [&name](const QByteArray &lines) {
+        QLocalSocket client;
+        client.connectToServer(SubmitServer::socketDirectory() + u'/' + name);
+        if (!client.waitForConnected(10000))
+            return QJsonObject();
+        client.write(request(lines));
+        return answerOf(client);
+    };
+    QJsonObject answer
+            = submit("{\"id\":\"c1\",\"compute\":{\"op\":\"exec\",\"argv\":[\"true\"]}}\n"
+                     "{\"id\":\"s1\",\"compute\":{\"op\":\"sum_to\",\"n\":2}}\n");
+    QCOMPARE(answer.value(u"accepted").toInteger(), 1);
+    QJsonArray rejected = answer.value(u"rejected").toArray();
+    QCOMPARE(rejected.size(), 1);
+    const QJsonObject bad = rejected[0].toObject();
+    QCOMPARE(bad.value(u"line").toInt(), 1);
+    QCOMPARE(bad.value(u"column").toInt(), 12); // "compute"
+    const QString message = bad.value(u"message").toString();
+    QVERIFY2(message.contains(u"\"true\"") && message.contains(u"turn it on to allow them"),
+             qPrintable(message));
+    QTRY_COMPARE_WITH_TIMEOUT(session.store()->size(), 2, 30000);
+    QCOMPARE(session.store()->spec(1).id, QStringLiteral("s1"));
+    {
+        Journal journal;
+        QString error;
+        QVERIFY(journal.open(session.journalPath(), &error));
+        QVERIFY(!journal.batchData(&error).contains("\"c1\""));
+    }
+
+    // Allowed while the run goes on: the next submission's command lines are taken.
+    session.setSubmitTrust(IntakeTrust::everything());
+    answer = submit("{\"id\":\"c2\",\"compute\":{\"op\":\"exec\",\"argv\":[\"true\"]}}\n");
+    QCOMPARE(answer.value(u"accepted").toInteger(), 1);
+    QVERIFY(answer.value(u"rejected").toArray().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(session.store()->size(), 3, 30000);
+    QCOMPARE(session.store()->spec(2).id, QStringLiteral("c2"));
+
+    QVERIFY(finished.isEmpty());
+    session.job()->kill();
+    QVERIFY(finished.wait(30000));
+}
+
+void tst_SubmitServer::trustOnlyLetsInWhatWasShown()
+{
+    // What the window asked about (SubmitIntake::findUserCode) is what IntakeTrust::only
+    // lets in: the same command with another folder or environment is another command.
+    QTemporaryDir dir;
+    const QString batchPath = dir.filePath(QStringLiteral("progs.jsonl"));
+    const QByteArray programs = "{\"programs\":{\"score\":{\"argv\":[\"/bin/cat\"]}}}\n";
+    {
+        QFile file(batchPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(programs + "{\"id\":\"x\",\"compute\":{\"op\":\"sum_to\",\"n\":2}}\n");
+    }
+    Result<OpenedRun> opened = RunSession::open(batchPath);
+    QVERIFY(opened);
+    SubmitIntake intake(nullptr, std::make_shared<FeedGate>(10), opened->store, *opened->batch,
+                        opened->batch->lines, false);
+    SubmitIntake::UserCode code;
+    intake.findUserCode(QStringLiteral("more.jsonl"),
+                        "{\"compute\":{\"op\":\"exec\",\"argv\":[\"echo\",\"a b\"]}}\n"
+                        "\n"
+                        "{\"compute\":{\"op\":\"exec\",\"argv\":[\"echo\",\"a b\"]}}\r\n"
+                        "{\"compute\":{\"op\":\"exec\",\"shell\":\"ls\",\"cwd\":\"/tmp\"}}\n"
+                        "{\"compute\":{\"op\":\"call\",\"program\":\"score\",\"args\":{}}}\n"
+                        "{\"compute\":{\"op\":\"sum_to\",\"n\":2}}\n"
+                        "{\"fetch\":7}\n",
+                        &code);
+    QCOMPARE(code.commands.size(), 2);
+    QCOMPARE(code.commands.value(QStringLiteral("echo 'a b'")), 2);
+    QCOMPARE(code.commands.value(QStringLiteral("ls (in /tmp)")), 1);
+    QCOMPARE(code.programs, (QMap<QString, qint64>{{QStringLiteral("score"), 1}}));
+
+    const IntakeTrust trust = IntakeTrust::only(QSet<QString>{QStringLiteral("ls (in /tmp)")}, {},
+                                                QStringLiteral("ask again"));
+    const auto shapeOf = [&](const QByteArray &line) {
+        const Batch batch = BatchParser::parseData(programs + line + '\n', batchPath);
+        return batch.tasks.isEmpty() ? TaskShape() : *batch.tasks.first().shape;
+    };
+    QVERIFY(trust
+                    .refusal(shapeOf(
+                            "{\"compute\":{\"op\":\"exec\",\"shell\":\"ls\",\"cwd\":\"/tmp\"}}"))
+                    .isEmpty());
+    QVERIFY(trust.refusal(shapeOf("{\"compute\":{\"op\":\"sum_to\",\"n\":2}}")).isEmpty());
+    const QString elsewhere = trust.refusal(
+            shapeOf("{\"compute\":{\"op\":\"exec\",\"shell\":\"ls\",\"cwd\":\"/\"}}"));
+    QVERIFY2(elsewhere.contains(u"ls (in /)") && elsewhere.endsWith(u"ask again"),
+             qPrintable(elsewhere));
+    const QString call = trust.refusal(
+            shapeOf("{\"compute\":{\"op\":\"call\",\"program\":\"score\",\"args\":{}}}"));
+    QVERIFY2(call.contains(u"\"score\""), qPrintable(call));
+    QVERIFY(IntakeTrust::everything()
+                    .refusal(shapeOf("{\"compute\":{\"op\":\"exec\",\"shell\":\"ls\"}}"))
+                    .isEmpty());
+}
+
+void tst_SubmitServer::addedUrlListPlacesProblemsInItsOwnLines()
+{
+    // A .txt file added to the run is journaled as {"fetch": URL} lines, but its problems
+    // point into the lines as the user wrote them.
+    QTemporaryDir dir;
+    const QString batchPath = dir.filePath(QStringLiteral("urls.jsonl"));
+    {
+        QFile file(batchPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"id\":\"hold\",\"fetch\":{\"delay_ms\":30000}}\n");
+    }
+    const QString listPath = dir.filePath(QStringLiteral("more.txt"));
+    const QByteArray list = "# more to fetch\n"
+                            "   http://example.invalid/a\n"
+                            "\thttp://exa mple.invalid/b\n"
+                            "  {\"id\":\"j\",\"fetch\":7}\n"
+                            "  http://b.example/a b\n";
+    {
+        QFile file(listPath);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(list);
+    }
+    Result<OpenedRun> opened = RunSession::open(batchPath);
+    QVERIFY(opened);
+    RunSession session;
+    session.setJournalPath(dir.filePath(QStringLiteral("urls.journal")));
+    session.adopt(std::move(*opened));
+    session.setIntake(SubmitServer::nameFor(QStringLiteral("urls")));
+    QSignalSpy finished(&session, &RunSession::finished);
+    QVERIFY(session.run(Test::workerSettings(1, 8)));
+    session.job()->suspend(); // the fetch of a/ need not run
+
+    QSignalSpy added(&session, &RunSession::tasksAdded);
+    QVERIFY(session.addTasksFrom(listPath));
+    QVERIFY(added.wait(30000));
+    QCOMPARE(added.last().at(1).toLongLong(), 1);
+    const QStringList rejected = added.last().at(2).toStringList();
+    QCOMPARE(rejected.size(), 3);
+    QVERIFY(added.last().at(3).toString().isEmpty());
+    // The URL lines' problems where reading the list as a .txt batch places them (inside the
+    // URL), not in the {"fetch": URL} the journal holds.
+    const Batch asBatch = BatchParser::parseData(QByteArray(list).replace("  {", "# {"), listPath);
+    QCOMPARE(asBatch.errors.size(), 2);
+    QCOMPARE(rejected[0], asBatch.errors[0].toString());
+    QCOMPARE(rejected[2], asBatch.errors[1].toString());
+    QVERIFY2(asBatch.errors[0].column > 2 && asBatch.errors[1].column > 3,
+             qPrintable(rejected.join(u'\n')));
+    // A JSON line in the list: the column in the line as written, after its blanks.
+    QVERIFY2(rejected[1].startsWith(listPath + QStringLiteral(":4:13: ")), qPrintable(rejected[1]));
+
+    session.job()->kill();
+    QVERIFY(finished.wait(30000));
+}
+
+void tst_SubmitServer::urlListColumns()
+{
+    const QByteArray lines = "  http://a.example/x \n"
+                             "# comment\n"
+                             "\n"
+                             " {\"fetch\":\"http://b.example/\"}\n"
+                             "http://c.example/\xff\n"
+                             "http://d.example/\"q\"";
+    QCOMPARE(UrlListLines::asJson(lines),
+             QByteArray("{\"fetch\":\"http://a.example/x\"}\n"
+                        "\n"
+                        "\n"
+                        "{\"fetch\":\"http://b.example/\"}\n"
+                        "http://c.example/\xff\n"
+                        "{\"fetch\":\"http://d.example/\\\"q\\\"\"}\n"));
+    // A JSON line and a line that is not text are the parser's as written, less the blanks.
+    QCOMPARE(UrlListLines::originalColumn(" {\"fetch\":7}", 2), 3);
+    QCOMPARE(UrlListLines::originalColumn("\thttp://c.example/\xff", 18), 19);
+    // A URL line: where the URL goes wrong, else where it starts.
+    QVERIFY(UrlListLines::originalColumn("  http://a b/", 2) > 3);
+    QCOMPARE(UrlListLines::originalColumn("  http://a.example/", 2), 3);
 }
 
 QTEST_GUILESS_MAIN(tst_SubmitServer)

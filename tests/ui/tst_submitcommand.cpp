@@ -28,6 +28,7 @@ private slots:
     void choosingTheBrigade();
     void priorityIsJournaledAndKeptByAResume();
     void badArguments();
+    void helpSaysWhoTakesCommands();
 
 private:
     QString path(const QString &name) const { return m_dir->filePath(name); }
@@ -98,9 +99,12 @@ void tst_SubmitCommand::submittedTasksJoinTheRun()
     QVERIFY2(partly.err.contains(more + QStringLiteral(":2:")), qPrintable(partly.err));
     QVERIFY2(partly.err.contains(QStringLiteral("accepted 2 tasks, rejected 1 line")),
              qPrintable(partly.err));
-    // All good, named with --to: exit status 0.
-    const QString good = write(QStringLiteral("good.jsonl"),
-                               "{\"id\":\"g1\",\"compute\":{\"op\":\"sum_to\",\"n\":5}}\n");
+    // All good, named with --to: exit status 0. A brigade run takes commands from its
+    // socket (the window asks for a menu's consent first).
+    const QString good
+            = write(QStringLiteral("good.jsonl"),
+                    "{\"id\":\"g1\",\"compute\":{\"op\":\"sum_to\",\"n\":5}}\n"
+                    "{\"id\":\"g2\",\"compute\":{\"op\":\"exec\",\"argv\":[\"true\"]}}\n");
     const auto fine = runBrigade({QStringLiteral("submit"), QStringLiteral("--to"), name, good},
                                  environment());
     QVERIFY2(fine.exitCode == 0, qPrintable(fine.err));
@@ -122,7 +126,7 @@ void tst_SubmitCommand::submittedTasksJoinTheRun()
         ids << o.value(QLatin1String("id")).toString();
     }
     ids.sort();
-    QCOMPARE(ids, QStringList({"g1", "m1", "m3", "wait"}));
+    QCOMPARE(ids, QStringList({"g1", "g2", "m1", "m3", "wait"}));
     // Gone with its run: nothing left to submit to.
     const auto after = runBrigade({QStringLiteral("submit"), good}, environment());
     QCOMPARE(after.exitCode, 1);
@@ -259,6 +263,17 @@ void tst_SubmitCommand::badArguments()
         QVERIFY2(r.exitCode == 2, qPrintable(args.join(u' ') + u'\n' + r.err));
         QVERIFY2(r.err.startsWith(QStringLiteral("brigade: ")), qPrintable(r.err));
     }
+}
+
+void tst_SubmitCommand::helpSaysWhoTakesCommands()
+{
+    const auto help
+            = runBrigade({QStringLiteral("submit"), QStringLiteral("--help")}, environment());
+    QCOMPARE(help.exitCode, 0);
+    const QString text = QString(help.out).simplified();
+    QVERIFY2(text.contains(QStringLiteral("Accept Commands from brigade submit"))
+                     && text.contains(QStringLiteral("(exec, call) are taken by a brigade run")),
+             qPrintable(help.out));
 }
 
 QTEST_GUILESS_MAIN(tst_SubmitCommand)

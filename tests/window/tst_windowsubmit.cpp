@@ -8,13 +8,18 @@
 #include "core/TaskStore.h"
 #include "journal/Journal.h"
 #include "window/MainWindow.h"
+#include "window/tasks/BatchSummaryView.h"
 #include "window/tasks/ProgressPanel.h"
 #include "window/tasks/TaskTableModel.h"
+#include "window/usercode/UserCodeGate.h"
 
 #include <QAction>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
+#include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,6 +40,9 @@ private slots:
     void addTasksToARunningAndAFinishedRun();
     void submitProcessReopensTheWindowsRun();
     void mapReduceTakesNoTasks();
+    void addingCommandsAsksFirst();
+    void submittedCommandsNeedTheWindowsConsent();
+    void summaryCountsAddedTasks();
 
 private:
     QString write(const QString &name, const QByteArray &data);
@@ -90,14 +98,18 @@ QHash<QString, TaskStatus> tst_WindowSubmit::journalTasks(QByteArray *batchData)
     QHash<QString, TaskStatus> tasks;
     Journal journal;
     QString error;
-    if (!journal.open(m_window->journalPath(), &error))
+    if (!journal.open(m_window->journalPath(), &error)) {
+        qWarning() << "journal:" << error;
         return tasks;
+    }
     const QByteArray data = journal.batchData(&error);
     if (batchData)
         *batchData = data;
     TaskStore store(BatchParser::parseData(data, journal.batchPath()).tasks);
-    if (!journal.restore(store, &error))
+    if (!journal.restore(store, &error)) {
+        qWarning() << "journal:" << error;
         return tasks;
+    }
     for (int row = 0; row < store.size(); ++row)
         tasks.insert(store.spec(row).id, store.state(row).status);
     return tasks;
@@ -256,6 +268,156 @@ void tst_WindowSubmit::mapReduceTakesNoTasks()
     QCOMPARE(added.size(), 1);
     QCOMPARE(added.last().at(1).toLongLong(), 0);
     QVERIFY(m_window->submitName().isEmpty());
+}
+
+void tst_WindowSubmit::addingCommandsAsksFirst()
+{
+    QVERIFY(load(write(QStringLiteral("plain.jsonl"),
+                       "{\"id\":\"p1\",\"compute\":{\"op\":\"sum_to\",\"n\":3}}\n")));
+    QSignalSpy started(m_window.get(), &MainWindow::runStarted);
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    QSignalSpy added(m_window.get(), &MainWindow::tasksAdded);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    QVERIFY(finished.wait(60000));
+    QTRY_VERIFY(!m_window->isRunning());
+
+    UserCodeGate *gate = m_window->userCodeGate();
+    QSignalSpy asked(gate, &UserCodeGate::addedAsked);
+    const QString more
+            = write(QStringLiteral("cmds.jsonl"),
+                    "{\"id\":\"e1\",\"compute\":{\"op\":\"exec\",\"argv\":[\"/bin/echo\","
+                    "\"hi\"]}}\n"
+                    "{\"id\":\"p2\",\"compute\":{\"op\":\"sum_to\",\"n\":4}}\n");
+    // Declined: nothing of the file is added, the run stays ended.
+    m_window->addTasksFrom(more);
+    QVERIFY(asked.wait(30000));
+    QPointer<QMessageBox> box = gate->addedQuestion();
+    QVERIFY(box && box->isVisible());
+    QVERIFY2(box->informativeText().contains(QStringLiteral("/bin/echo hi")),
+             qPrintable(box->informativeText()));
+    QVERIFY(added.isEmpty()); // nothing is taken while the question waits
+    QTest::mouseClick(box->findChild<QPushButton *>(QStringLiteral("dontAddUserCode")),
+                      Qt::LeftButton);
+    QTRY_COMPARE(added.size(), 1);
+    QCOMPARE(added.last().at(1).toLongLong(), 0);
+    QVERIFY(added.last().at(3).toString().contains(QStringLiteral("chose not")));
+    QCOMPARE(rows(), 1);
+    QCOMPARE(started.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(journalTasks().size(), 1, 10000);
+
+    // Agreed: both tasks are added, and the command runs in the reopened run.
+    m_window->addTasksFrom(more);
+    QVERIFY(asked.wait(30000));
+    box = gate->addedQuestion();
+    QVERIFY(box && box->isVisible());
+    QTest::mouseClick(box->findChild<QPushButton *>(QStringLiteral("addUserCode")), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(added.size(), 2, 30000);
+    QCOMPARE(added.last().at(1).toLongLong(), 2);
+    QVERIFY(added.last().at(2).toStringList().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60000);
+    QTRY_VERIFY(!m_window->isRunning());
+    QTRY_COMPARE_WITH_TIMEOUT(journalTasks().size(), 3, 10000);
+    const QHash<QString, TaskStatus> tasks = journalTasks();
+    QCOMPARE(tasks.value(QStringLiteral("e1")), TaskStatus::Succeeded);
+    QCOMPARE(tasks.value(QStringLiteral("p2")), TaskStatus::Succeeded);
+
+    // A file of built-in ops only is added without a question.
+    m_window->addTasksFrom(write(QStringLiteral("sums.jsonl"),
+                                 "{\"id\":\"p3\",\"compute\":{\"op\":\"sum_to\",\"n\":5}}\n"));
+    QTRY_COMPARE_WITH_TIMEOUT(added.size(), 3, 30000);
+    QCOMPARE(added.last().at(1).toLongLong(), 1);
+    QCOMPARE(asked.size(), 2);
+}
+
+void tst_WindowSubmit::submittedCommandsNeedTheWindowsConsent()
+{
+    QVERIFY(load(write(QStringLiteral("open.jsonl"),
+                       "{\"id\":\"o1\",\"compute\":{\"op\":\"sum_to\",\"n\":3}}\n")));
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    QVERIFY(finished.wait(60000));
+    QTRY_VERIFY(!m_window->isRunning());
+    QAction *accept = m_window->action(MainWindow::Action::AcceptSubmittedCode);
+    QVERIFY(accept->isCheckable() && !accept->isChecked()); // off when the window opens
+
+    QProcessEnvironment env = Test::headlessEnvironment();
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dir.filePath(QStringLiteral("runtime")));
+    const QString name = m_window->submitName();
+    const QString sent
+            = write(QStringLiteral("sent.jsonl"),
+                    "{\"id\":\"x1\",\"compute\":{\"op\":\"exec\",\"argv\":[\"/bin/true\"]}}\n"
+                    "{\"id\":\"o2\",\"compute\":{\"op\":\"sum_to\",\"n\":4}}\n");
+    Test::BrigadeRun submit
+            = Test::runBrigade({QStringLiteral("submit"), QStringLiteral("--to"), name, sent}, env);
+    // The plain line is taken; the command's line is rejected, saying how to allow it.
+    QCOMPARE(submit.exitCode, 1);
+    QVERIFY2(submit.err.contains(QStringLiteral("accepted 1 task")), qPrintable(submit.err));
+    QVERIFY2(submit.err.contains(QStringLiteral(":1:")) && submit.err.contains(u"/bin/true")
+                     && submit.err.contains(QStringLiteral("Accept Commands from brigade submit")),
+             qPrintable(submit.err));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 60000);
+    QTRY_VERIFY(!m_window->isRunning());
+    // Read again while the engine's last writes may hold the journal a moment.
+    QTRY_COMPARE_WITH_TIMEOUT(journalTasks().size(), 2, 10000);
+    QHash<QString, TaskStatus> tasks = journalTasks();
+    QVERIFY(!tasks.contains(QStringLiteral("x1")));
+
+    // Allowed in the window: the command's line is taken and runs.
+    accept->trigger();
+    QVERIFY(accept->isChecked());
+    const QString again
+            = write(QStringLiteral("again.jsonl"),
+                    "{\"id\":\"x2\",\"compute\":{\"op\":\"exec\",\"argv\":[\"/bin/true\"]}}\n");
+    submit = Test::runBrigade({QStringLiteral("submit"), QStringLiteral("--to"), name, again}, env);
+    QVERIFY2(submit.exitCode == 0, qPrintable(submit.err));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 60000);
+    QTRY_VERIFY(!m_window->isRunning());
+    QTRY_COMPARE_WITH_TIMEOUT(journalTasks().size(), 3, 10000);
+    tasks = journalTasks();
+    QCOMPARE(tasks.value(QStringLiteral("x2")), TaskStatus::Succeeded);
+}
+
+void tst_WindowSubmit::summaryCountsAddedTasks()
+{
+    QByteArray batch;
+    for (int i = 0; i < 3; ++i)
+        batch += QStringLiteral("{\"id\":\"w%1\",\"fetch\":{\"delay_ms\":200}}").arg(i).toUtf8()
+                 + '\n';
+    QVERIFY(load(write(QStringLiteral("few.jsonl"), batch)));
+    BatchSummaryView *summary = m_window->batchSummary();
+    QVERIFY2(summary->summaryText().startsWith(QStringLiteral("<b>3</b> tasks from 3 lines")),
+             qPrintable(summary->summaryText()));
+    QSignalSpy shown(summary, &BatchSummaryView::taskCountShown);
+    QSignalSpy added(m_window.get(), &MainWindow::tasksAdded);
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    m_window->action(MainWindow::Action::Pause)->trigger();
+
+    // Two thousand tasks at once: the line follows the count as the progress comes, not
+    // once per task.
+    QByteArray more;
+    for (int i = 0; i < 2000; ++i)
+        more += QStringLiteral("{\"id\":\"m%1\",\"compute\":{\"op\":\"sum_to\",\"n\":2}}")
+                        .arg(i)
+                        .toUtf8()
+                + '\n';
+    m_window->addTasksFrom(write(QStringLiteral("many.jsonl"), more));
+    QVERIFY(added.wait(30000));
+    QCOMPARE(added.last().at(1).toLongLong(), 2000);
+    QTRY_COMPARE_WITH_TIMEOUT(summary->taskCount(), 2003, 10000);
+    const QLocale locale; // as the window writes numbers
+    QVERIFY2(summary->summaryText().startsWith(
+                     QStringLiteral("<b>%1</b> tasks: 3 from 3 lines").arg(locale.toString(2003))),
+             qPrintable(summary->summaryText()));
+    QVERIFY2(summary->summaryText().contains(
+                     QStringLiteral("and %1 added").arg(locale.toString(2000))),
+             qPrintable(summary->summaryText()));
+    QVERIFY2(shown.size() >= 1 && shown.size() < 20, qPrintable(QString::number(shown.size())));
+    QCOMPARE(shown.last().at(0).toLongLong(), 2003);
+
+    m_window->action(MainWindow::Action::Resume)->trigger();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(summary->taskCount(), 2003);
 }
 
 QTEST_MAIN(tst_WindowSubmit)

@@ -674,8 +674,12 @@ QList<CommandDoc> commandDocs(const Parser &P)
                            "with several, they are listed. A bad line is reported as "
                            "FILE:LINE:COLUMN: message on stderr and the others are taken. "
                            "While the run holds --max-queued tasks that have not started, "
-                           "the sending waits. The window takes them too while it has a run "
-                           "open, and a run of it that had ended runs again. --priority N "
+                           "the sending waits. Lines that run commands or call programs "
+                           "(exec, call) are taken by a brigade run (whoever started it trusts "
+                           "this user's socket); the window takes them too while it has a run "
+                           "open, and a run of it that had ended runs again, but rejects "
+                           "exec and call lines unless File > Accept Commands from brigade "
+                           "submit is on in that window (off when it opens). --priority N "
                            "gives every line without a \"priority\" of its own priority N, "
                            "written into the line the journal keeps, so a resume keeps it."),
             {P.submitTo, P.submitPriority, P.help},

@@ -133,6 +133,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(s, &RunSession::jobStarted, this, &MainWindow::onJobStarted);
     connect(s, &RunSession::journalChanged, this, [this] { updateJournalLabel(); });
     connect(s, &RunSession::tasksAdded, this, &MainWindow::onTasksAdded);
+    connect(s, &RunSession::tasksChecked, this, &MainWindow::onTasksChecked);
+    applySubmitTrust();
     connect(s, &RunSession::submissionEnded, this, [this](qint64 accepted, qint64 rejected) {
         const QString text = Formatting::counted(accepted, tr("brigade submit added %1 task"),
                                                  tr("brigade submit added %1 tasks"));
@@ -224,6 +226,10 @@ void MainWindow::createActions()
     make(Action::AddTasks, tr("Add &Tasks…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
          tr("Add the tasks of a JSON Lines file (or a list of URLs) to the open run; a run "
             "that has ended runs again"));
+    make(Action::AcceptSubmittedCode, tr("Accept &Commands from brigade submit"), QKeySequence(),
+         tr("Let tasks sent with brigade submit run commands and call programs; while off, "
+            "their lines are rejected (for as long as this window is open)"))
+            ->setCheckable(true);
     make(Action::ExportAll, tr("&Export All Results…"), QKeySequence(Qt::CTRL | Qt::Key_E),
          tr("Save the results of every task as CSV or JSON Lines"))
             ->setIcon(ActionIcons::icon(K::Export));
@@ -278,6 +284,10 @@ void MainWindow::createActions()
 
     connect(action(Action::Open), &QAction::triggered, this, &MainWindow::chooseBatch);
     connect(action(Action::AddTasks), &QAction::triggered, this, &MainWindow::chooseTasks);
+    connect(action(Action::AcceptSubmittedCode), &QAction::toggled, this, [this] {
+        applySubmitTrust();
+        updateSubmitLabel();
+    });
     connect(action(Action::ExportAll), &QAction::triggered, this, [this] { chooseExport(false); });
     connect(action(Action::ExportShown), &QAction::triggered, this, [this] { chooseExport(true); });
     connect(action(Action::Quit), &QAction::triggered, this, &QWidget::close);
@@ -337,6 +347,7 @@ void MainWindow::createMenus()
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     rebuildRecentMenu();
     file->addAction(action(Action::AddTasks));
+    file->addAction(action(Action::AcceptSubmittedCode));
     file->addSeparator();
     file->addAction(action(Action::ExportAll));
     file->addAction(action(Action::ExportShown));
@@ -770,8 +781,13 @@ void MainWindow::updateSubmitLabel()
     m_submitLabel->setToolTip(
             tr("Other programs add tasks to this run with\n\n    brigade submit --to %1 "
                "FILE\n\nor File › Add Tasks… here. They are journaled like the batch's; a "
-               "run that has ended runs again.")
-                    .arg(name));
+               "run that has ended runs again.\n\n%2")
+                    .arg(name, action(Action::AcceptSubmittedCode)->isChecked()
+                                       ? tr("Submitted tasks may run commands and programs "
+                                            "(File › Accept Commands from brigade submit).")
+                                       : tr("Submitted tasks that run commands or programs are "
+                                            "rejected (File › Accept Commands from brigade "
+                                            "submit allows them).")));
 }
 
 void MainWindow::chooseTasks()
@@ -789,11 +805,22 @@ void MainWindow::chooseTasks()
     addTasksFrom(path);
 }
 
+void MainWindow::applySubmitTrust()
+{
+    m_session->setSubmitTrust(
+            action(Action::AcceptSubmittedCode)->isChecked()
+                    ? IntakeTrust::everything()
+                    : IntakeTrust::nothing(tr("this window takes commands and program calls "
+                                              "from brigade submit only while File › Accept "
+                                              "Commands from brigade submit is on")));
+}
+
 void MainWindow::addTasksFrom(const QString &path)
 {
+    // First what its tasks would run of the user's own (read off the GUI thread), to ask.
     QString why = whyNoAdding();
     if (why.isEmpty()) {
-        if (const Status ok = m_session->addTasksFrom(path); !ok)
+        if (const Status ok = m_session->checkTasksFrom(path); !ok)
             why = ok.error();
     }
     if (!why.isEmpty()) {
@@ -801,6 +828,44 @@ void MainWindow::addTasksFrom(const QString &path)
         emit tasksAdded(path, 0, {}, why);
         return;
     }
+    say(tr("Reading %1…").arg(fileName(path)), 0);
+}
+
+void MainWindow::onTasksChecked(const QString &path, const SubmitIntake::UserCode &code,
+                                const QString &error)
+{
+    if (!error.isEmpty())
+        return onTasksAdded(path, 0, {}, error);
+    if (code.isEmpty()) {
+        // Nothing to ask about. A line that runs code now was not in the file a moment ago.
+        return startAdding(path, IntakeTrust::nothing(tr("the file did not run it when it was "
+                                                         "read first; add it again")));
+    }
+    m_userCode->confirmAdded(
+            path, code,
+            [this, path, code, store = std::weak_ptr<TaskStore>(m_session->store())](bool agreed) {
+                if (!agreed) {
+                    say(tr("No tasks added from %1").arg(fileName(path)), 10000);
+                    emit tasksAdded(path, 0, {}, tr("you chose not to run its commands"));
+                    return;
+                }
+                if (store.lock() != m_session->store())
+                    return onTasksAdded(path, 0, {}, tr("another batch was opened meanwhile"));
+                // What was shown and agreed to runs, and nothing else: the file may change.
+                const QList<QString> commands = code.commands.keys();
+                const QList<QString> programs = code.programs.keys();
+                startAdding(path,
+                            IntakeTrust::only(QSet<QString>(commands.cbegin(), commands.cend()),
+                                              QSet<QString>(programs.cbegin(), programs.cend()),
+                                              tr("it was not in the file when you were asked; "
+                                                 "add the file again")));
+            });
+}
+
+void MainWindow::startAdding(const QString &path, const IntakeTrust &trust)
+{
+    if (const Status ok = m_session->addTasksFrom(path, trust); !ok)
+        return onTasksAdded(path, 0, {}, ok.error());
     say(tr("Adding the tasks of %1…").arg(fileName(path)), 0);
 }
 

@@ -6,6 +6,7 @@
 #include "run/RunSettings.h"
 #include "run/RunStats.h"
 #include "session/RunEndActions.h"
+#include "session/SubmitIntake.h"
 #include "window/failures/FailuresView.h"
 
 #include <QMainWindow>
@@ -53,6 +54,7 @@ public:
     enum class Action {
         Open,
         AddTasks,
+        AcceptSubmittedCode, // checkable: brigade submit's lines may run commands and programs
         ExportAll,
         ExportShown,
         Quit,
@@ -85,8 +87,10 @@ public:
     void exportResults(const QString &path, bool shownOnly);
 
     // Adds the tasks of a JSON Lines file (or a .txt list of URLs) to the open run, as
-    // brigade submit would: what File › Add Tasks… calls with the chosen file. Parsed and
-    // journaled off the GUI thread; a run that had ended runs again. tasksAdded() follows.
+    // brigade submit would: what File › Add Tasks… calls with the chosen file. Read,
+    // parsed and journaled off the GUI thread; a run that had ended runs again. When its
+    // tasks would run commands or programs, the window asks first (UserCodeGate::
+    // confirmAdded), and declining adds nothing. tasksAdded() follows.
     void addTasksFrom(const QString &path);
     // The name brigade submit --to takes for this window's run, or empty while it takes
     // no tasks (no run yet, a MapReduce job).
@@ -188,6 +192,12 @@ private:
     void chooseTasks();
     void onTasksAdded(const QString &path, qint64 accepted, const QStringList &rejected,
                       const QString &error);
+    void onTasksChecked(const QString &path, const SubmitIntake::UserCode &code,
+                        const QString &error);
+    void startAdding(const QString &path, const IntakeTrust &trust);
+    // brigade submit's lines run code only while File › Accept Commands from brigade
+    // submit is on.
+    void applySubmitTrust();
     void updateSubmitLabel();
     // Why File › Add Tasks… cannot be used now, or empty when it can.
     QString whyNoAdding() const;

@@ -85,6 +85,8 @@ void BatchSummaryView::clear()
 {
     m_title->clear();
     m_details->clear();
+    m_kinds.clear();
+    m_batchTasks = m_batchLines = m_loadMs = m_tasks = 0;
     m_problemHeader->hide();
     m_problems->clear();
     m_problems->hide();
@@ -96,10 +98,11 @@ void BatchSummaryView::setBatch(const Batch &batch, qint64 taskCount, qint64 loa
     m_title->setText(info.fileName());
     m_title->setToolTip(QDir::toNativeSeparators(info.absoluteFilePath()));
 
-    QStringList lines;
-    lines << tr("<b>%1</b> tasks from %2 lines, read in %3")
-                     .arg(Formatting::count(taskCount), Formatting::count(batch.lines),
-                          Formatting::milliseconds(double(loadMs)));
+    m_batchTasks = m_tasks = taskCount;
+    m_batchLines = batch.lines;
+    m_loadMs = loadMs;
+    QStringList &lines = m_kinds;
+    lines.clear();
     if (!batch.fetchKinds.isEmpty())
         lines << tr("Fetch: %1").arg(joinCounts(batch.fetchKinds));
     if (!batch.computeOps.isEmpty())
@@ -112,7 +115,7 @@ void BatchSummaryView::setBatch(const Batch &batch, qint64 taskCount, qint64 loa
         options.maxChars = 100; // one line each; the question before a run shows them whole
         lines << UserCodeSummary::html(batch, options);
     }
-    m_details->setText(lines.join(QStringLiteral("<br>")));
+    showDetails();
 
     m_problems->clear();
     if (batch.errorCount > 0) {
@@ -138,6 +141,29 @@ void BatchSummaryView::setBatch(const Batch &batch, qint64 taskCount, qint64 loa
         m_problemHeader->hide();
         m_problems->hide();
     }
+}
+
+void BatchSummaryView::setTaskCount(qint64 taskCount)
+{
+    if (taskCount == m_tasks)
+        return;
+    m_tasks = taskCount;
+    showDetails();
+    emit taskCountShown(taskCount);
+}
+
+void BatchSummaryView::showDetails()
+{
+    const QString read = tr("from %1 lines, read in %2")
+                                 .arg(Formatting::count(m_batchLines),
+                                      Formatting::milliseconds(double(m_loadMs)));
+    const qint64 added = m_tasks - m_batchTasks;
+    const QString first
+            = added > 0 ? tr("<b>%1</b> tasks: %2 %3, and %4 added to its run")
+                                  .arg(Formatting::count(m_tasks), Formatting::count(m_batchTasks),
+                                       read, Formatting::count(added))
+                        : tr("<b>%1</b> tasks %2").arg(Formatting::count(m_tasks), read);
+    m_details->setText((QStringList{first} + m_kinds).join(QStringLiteral("<br>")));
 }
 
 QStringList BatchSummaryView::problems() const

@@ -254,6 +254,8 @@ void TaskRunView::showJob(Job *job)
 void TaskRunView::onProgress(const RunStats &stats)
 {
     m_model->syncRowCount(); // tasks added to the run
+    // As often as the progress comes (coalesced by the engine), never per task.
+    m_summary->setTaskCount(m_model->storeRowCount());
     m_progress->setStats(stats);
     if (!stats.active)
         return;
@@ -266,6 +268,7 @@ void TaskRunView::onProgress(const RunStats &stats)
 void TaskRunView::onFinished(const RunStats &stats)
 {
     m_model->syncRowCount();
+    m_summary->setTaskCount(m_model->storeRowCount());
     m_progress->setStats(stats);
     QString headline;
     if ((m_job && m_job->isKilled())

@@ -67,6 +67,8 @@ public:
     // rows are inserted (or the order recomputed). The row count is never read from the
     // store behind the view's back.
     void syncRowCount();
+    // The store's rows the view knows of (all of them, filtered or not).
+    int storeRowCount() const { return m_store ? m_rows : 0; }
     // Recomputes a state-dependent order now (e.g. when the run finishes).
     void refresh();
 

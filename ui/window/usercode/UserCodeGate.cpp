@@ -2,6 +2,7 @@
 
 #include "UserCodeSummary.h"
 #include "session/RunSession.h"
+#include "window/shared/Formatting.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -61,6 +62,54 @@ bool UserCodeGate::allows(std::function<void()> then)
     m_box->open();
     emit asked();
     return false;
+}
+
+void UserCodeGate::confirmAdded(const QString &path, const SubmitIntake::UserCode &code,
+                                std::function<void(bool)> then)
+{
+    // What the file runs, shown as the batch's question shows a batch's: its commands, and
+    // the programs it calls (the batch's own, agreed to before, now with new arguments).
+    Batch shown;
+    shown.commands = code.commands;
+    QStringList calls;
+    const std::shared_ptr<Batch> batch = m_session->opened().batch;
+    for (auto it = code.programs.cbegin(); it != code.programs.cend(); ++it) {
+        if (batch && batch->programs.contains(it.key()))
+            shown.programs.insert(it.key(), batch->programs.value(it.key()));
+        calls << Formatting::counted(it.value(), tr("%1 task calls %2"), tr("%1 tasks call %2"))
+                         .arg(QStringLiteral("<code>%1</code>").arg(it.key().toHtmlEscaped()));
+    }
+    UserCodeSummary::Options options;
+    options.maxCommands = 20;
+    options.fullPrograms = true;
+    QString html = UserCodeSummary::html(shown, options);
+    if (!calls.isEmpty())
+        html += QStringLiteral("<br>") + calls.join(QStringLiteral("<br>"));
+
+    const QString file = QFileInfo(path).fileName();
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Add Tasks That Run Code?"),
+                                tr("The tasks of “%1” run commands or programs.").arg(file),
+                                QMessageBox::NoButton, m_window);
+    box->setObjectName(QStringLiteral("addedCodeQuestion"));
+    box->setTextFormat(Qt::RichText);
+    box->setInformativeText(
+            tr("%1<p>They run with your rights on every machine the workers run on. Add them "
+               "only if you trust where this file came from; if in doubt, read it first "
+               "(%2). Nothing of it is added if you do not.</p>")
+                    .arg(html, QDir::toNativeSeparators(path).toHtmlEscaped()));
+    QPushButton *add = box->addButton(tr("&Add and Run Them"), QMessageBox::AcceptRole);
+    add->setObjectName(QStringLiteral("addUserCode"));
+    QPushButton *dont = box->addButton(tr("&Don't Add"), QMessageBox::RejectRole);
+    dont->setObjectName(QStringLiteral("dontAddUserCode"));
+    box->setDefaultButton(dont);
+    box->setEscapeButton(dont);
+    box->setWindowModality(Qt::WindowModal);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QDialog::finished, this,
+            [box, add, then = std::move(then)] { then(box->clickedButton() == add); });
+    m_addedBox = box;
+    box->open();
+    emit addedAsked();
 }
 
 void UserCodeGate::onFinished(bool agreed)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "session/SubmitIntake.h"
+
 #include <QMessageBox>
 #include <QObject>
 #include <QPointer>
@@ -35,9 +37,20 @@ public:
     // The question while it is shown, else null.
     QMessageBox *question() const { return m_box; }
 
+    // Tasks added to the run later (File › Add Tasks…) carry code nobody has looked at: asks
+    // before those of the file at path are added, listing the commands and programs they
+    // would run (code, from RunSession::checkTasksFrom). Window-modal and asynchronous like
+    // the batch's question; then(agreed) follows the answer (closing the box declines).
+    // Every file is asked about, whatever was agreed before.
+    void confirmAdded(const QString &path, const SubmitIntake::UserCode &code,
+                      std::function<void(bool agreed)> then);
+    // The latest of those questions while it is shown, else null.
+    QMessageBox *addedQuestion() const { return m_addedBox; }
+
 signals:
     void asked();
     void answered(bool agreed);
+    void addedAsked();
 
 private:
     void onFinished(bool agreed);
@@ -45,6 +58,7 @@ private:
     RunSession *m_session;
     QWidget *m_window;
     QPointer<QMessageBox> m_box;
+    QPointer<QMessageBox> m_addedBox;
     std::weak_ptr<const TaskStore> m_agreed; // the batch the user agreed to run
     std::weak_ptr<const TaskStore> m_asked;  // the batch the question is about
     std::function<void()> m_then;
