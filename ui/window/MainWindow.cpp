@@ -2,6 +2,7 @@
 
 #include "batch/BatchSubset.h"
 #include "job/Job.h"
+#include "mapreduce/MapReduceJob.h"
 #include "report/RunReport.h"
 #include "run/Engine.h"
 #include "run/RunSettingsFile.h"
@@ -1123,6 +1124,12 @@ void MainWindow::onJobResult(Job *job)
     m_details->refresh();
     m_timeline->setRunning(false);
     say(m_view->resultMessage(job), 0);
+    // A MapReduce job ends as a run does (a run's end comes from RunSession::finished).
+    if (const auto *mapReduce = qobject_cast<MapReduceJob *>(job)) {
+        if (m_runEnd.notify)
+            m_notifier->jobEnded(fileName(m_batchPath), mapReduce->mapReduceResult());
+        runEndActionsFor(FinishCommand::jobStats(mapReduce->mapReduceResult()));
+    }
     if (m_phase == Phase::Loading) // stopped because another batch is being opened
         m_phaseBeforeLoad = Phase::Finished;
     else

@@ -1,5 +1,6 @@
 // A word when a run ends: only when the window is not the active one, with the counts, by
 // the tray where there is one and by asking for attention where there is not (offscreen).
+#include "mapreduce/MapReduceResult.h"
 #include "run/RunStats.h"
 #include "window/notify/RunEndNotifier.h"
 
@@ -16,7 +17,9 @@ class tst_RunEndNotifier : public QObject
     Q_OBJECT
 private slots:
     void messageSaysTheCounts();
+    void jobMessageSaysHowItEnded();
     void onlyWhenTheWindowIsNotActive();
+    void jobsNotifyToo();
 };
 
 void tst_RunEndNotifier::messageSaysTheCounts()
@@ -30,6 +33,25 @@ void tst_RunEndNotifier::messageSaysTheCounts()
     s.cancelled = 3;
     QCOMPARE(RunEndNotifier::message(QStringLiteral("b"), s, 3723000),
              QStringLiteral("b: 1,990 succeeded, 3 cancelled in 1:02:03"));
+}
+
+void tst_RunEndNotifier::jobMessageSaysHowItEnded()
+{
+    MapReduceResult r;
+    r.elapsedMs = 2000;
+    r.bytes = 524'300'000;
+    r.distinctKeys = 1'234'567;
+    QCOMPARE(RunEndNotifier::message(QStringLiteral("books.jsonl"), r),
+             QStringLiteral("books.jsonl: MapReduce done in 0:02: 524.3 MB, 1,234,567 distinct "
+                            "keys"));
+    r.status = MapReduceResult::Status::Failed;
+    r.errors = QStringList{QStringLiteral("input a.tsv changed during the run")};
+    QCOMPARE(RunEndNotifier::message(QStringLiteral("books.jsonl"), r),
+             QStringLiteral("books.jsonl: MapReduce failed after 0:02: input a.tsv changed during "
+                            "the run"));
+    r.status = MapReduceResult::Status::Cancelled;
+    QCOMPARE(RunEndNotifier::message(QStringLiteral("books.jsonl"), r),
+             QStringLiteral("books.jsonl: MapReduce cancelled after 0:02"));
 }
 
 void tst_RunEndNotifier::onlyWhenTheWindowIsNotActive()
@@ -63,6 +85,27 @@ void tst_RunEndNotifier::onlyWhenTheWindowIsNotActive()
     QCOMPARE(notified.last().at(1).toString(), QStringLiteral("Brigade: run ended with failures"));
     QCOMPARE(notified.last().at(2).toString(),
              QStringLiteral("batch.jsonl: 5 succeeded, 2 failed in 0:12"));
+}
+
+void tst_RunEndNotifier::jobsNotifyToo()
+{
+    QWidget window;
+    window.show();
+    QWidget other;
+    other.show();
+    other.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&other));
+    RunEndNotifier notifier(&window);
+    QSignalSpy notified(&notifier, &RunEndNotifier::notified);
+    MapReduceResult r;
+    r.status = MapReduceResult::Status::Failed;
+    notifier.jobEnded(QStringLiteral("books.jsonl"), r);
+    QCOMPARE(notified.count(), 1);
+    QVERIFY(notified.last().at(0).value<RunEndNotifier::Channel>()
+            != RunEndNotifier::Channel::None);
+    QCOMPARE(notified.last().at(1).toString(), QStringLiteral("Brigade: job failed"));
+    QCOMPARE(notified.last().at(2).toString(),
+             QStringLiteral("books.jsonl: MapReduce failed after 0:00: no totals"));
 }
 
 QTEST_MAIN(tst_RunEndNotifier)
