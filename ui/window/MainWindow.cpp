@@ -702,14 +702,16 @@ QString MainWindow::failuresHtml() const
     const FailureSummary summary = m_session->failures();
     if (summary.isEmpty())
         return {};
-    QString h = QStringLiteral("<p>%1 failed and %2 retrying tasks in %3 groups, from %4 failed "
-                               "attempts.</p>\n<table><tr><th>cause</th><th class=n>tasks</th>"
+    QString h = QStringLiteral("<p>%1 failed and %2 retrying tasks in %3, from %4.</p>\n"
+                               "<table><tr><th>cause</th><th class=n>tasks</th>"
                                "<th class=n>attempts</th><th>when</th><th>worker hosts</th>"
                                "<th>example</th></tr>\n")
-                        .arg(summary.failedTasks)
-                        .arg(summary.retryingTasks)
-                        .arg(summary.activeGroupCount)
-                        .arg(summary.failedAttempts);
+                        .arg(Formatting::count(summary.failedTasks),
+                             Formatting::count(summary.retryingTasks),
+                             Formatting::counted(summary.activeGroupCount, tr("%1 group"),
+                                                 tr("%1 groups")),
+                             Formatting::counted(summary.failedAttempts, tr("%1 failed attempt"),
+                                                 tr("%1 failed attempts")));
     for (const FailureGroup &g : summary.groups) {
         QVector<int> counts;
         for (quint32 v : g.histogram)
