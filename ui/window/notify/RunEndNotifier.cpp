@@ -1,5 +1,6 @@
 #include "RunEndNotifier.h"
 
+#include "DesktopNotification.h"
 #include "mapreduce/MapReduceResult.h"
 #include "run/RunStats.h"
 #include "window/shared/Formatting.h"
@@ -13,10 +14,14 @@ Q_LOGGING_CATEGORY(lcNotify, "brigade.notify")
 
 namespace Brigade {
 
-RunEndNotifier::RunEndNotifier(QWidget *window, QObject *parent)
+RunEndNotifier::RunEndNotifier(QWidget *window, QObject *parent, const QDBusConnection &bus)
     : QObject(parent)
     , m_window(window)
-{}
+    , m_desktop(new DesktopNotification(bus, this))
+{
+    connect(m_desktop, &DesktopNotification::clicked, this,
+            [this] { emit activated(m_lastHadFailures); });
+}
 
 RunEndNotifier::~RunEndNotifier() = default;
 
@@ -73,9 +78,33 @@ void RunEndNotifier::notify(const QString &heading, const QString &body, bool ha
         return;
     }
     m_lastHadFailures = hadFailures;
+    // Either way the task bar entry asks for attention until the window is activated.
+    QApplication::alert(m_window);
+    if (!m_desktop->canTry()) {
+        notifyWithoutService(heading, body, warning);
+        return;
+    }
+    // The service answers on the bus: one try at a time, its answer says which way it went.
+    m_desktop->disconnect(this, nullptr);
+    connect(m_desktop, &DesktopNotification::clicked, this,
+            [this] { emit activated(m_lastHadFailures); });
+    connect(m_desktop, &DesktopNotification::shown, this, [this, heading, body] {
+        qCDebug(lcNotify) << "notified through the notification service:" << body;
+        emit notified(Channel::Desktop, heading, body);
+    });
+    connect(m_desktop, &DesktopNotification::failed, this,
+            [this, heading, body, warning](const QString &why) {
+                qCDebug(lcNotify) << "no notification service:" << why;
+                notifyWithoutService(heading, body, warning);
+            });
+    m_desktop->show(heading, body, warning);
+}
+
+void RunEndNotifier::notifyWithoutService(const QString &heading, const QString &body, bool warning)
+{
     if (QSystemTrayIcon::isSystemTrayAvailable() && QSystemTrayIcon::supportsMessages()) {
         if (!m_tray) {
-            m_tray = new QSystemTrayIcon(m_window->windowIcon(), this);
+            m_tray = new QSystemTrayIcon(m_window ? m_window->windowIcon() : QIcon(), this);
             m_tray->setToolTip(QStringLiteral("Brigade"));
             connect(m_tray, &QSystemTrayIcon::messageClicked, this,
                     [this] { emit activated(m_lastHadFailures); });
@@ -89,11 +118,10 @@ void RunEndNotifier::notify(const QString &heading, const QString &body, bool ha
         qCDebug(lcNotify) << "notified through the tray:" << body;
         emit notified(Channel::Tray, heading, body);
     } else {
-        qCDebug(lcNotify) << "no system tray: asking for attention:" << body;
+        qCDebug(lcNotify) << "no notification service or system tray: asking for attention:"
+                          << body;
         emit notified(Channel::Alert, heading, body);
     }
-    // Either way the task bar entry asks for attention until the window is activated.
-    QApplication::alert(m_window);
 }
 
 } // namespace Brigade
