@@ -58,6 +58,26 @@ Result<QStringList> FinishCommand::split(const QString &text)
     return words;
 }
 
+RunStats FinishCommand::jobStats(const MapReduceResult &result)
+{
+    RunStats stats;
+    stats.total = 1;
+    stats.attempts = 1;
+    stats.elapsedMs = result.elapsedMs;
+    switch (result.status) {
+    case MapReduceResult::Status::Succeeded:
+        stats.succeeded = 1;
+        break;
+    case MapReduceResult::Status::Failed:
+        stats.failed = 1;
+        break;
+    case MapReduceResult::Status::Cancelled:
+        stats.cancelled = 1;
+        break;
+    }
+    return stats;
+}
+
 QProcessEnvironment FinishCommand::environment(const RunStats &stats, const QString &journal,
                                                int status)
 {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/Result.h"
+#include "mapreduce/MapReduceResult.h"
 #include "run/RunStats.h"
 
 #include <QObject>
@@ -19,6 +20,8 @@ namespace Brigade {
 //   BRIGADE_ELAPSED_MS
 //   BRIGADE_JOURNAL    the run's journal (empty without one)
 //
+// A MapReduce job counts as one task (jobStats): succeeded, failed or cancelled.
+//
 // One object runs one command; it is not waited for on the caller's thread.
 class FinishCommand : public QObject
 {
@@ -29,6 +32,8 @@ public:
     // CMD as a POSIX shell splits it into words (single and double quotes, backslashes),
     // without running one; an unterminated quote is refused.
     static Result<QStringList> split(const QString &text);
+    // A MapReduce job's end as the counts of a run of one task, so a job ends as a run does.
+    static RunStats jobStats(const MapReduceResult &result);
     static QProcessEnvironment environment(const RunStats &stats, const QString &journal,
                                            int status);
     // Runs command (not empty) with its output where ours goes; stdin is ours when

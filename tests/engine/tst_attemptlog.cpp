@@ -189,9 +189,10 @@ void tst_AttemptLog::realRunLogsEveryAttempt()
     QCOMPARE(succeeded, 3);
     QCOMPARE(retried, 2);
     QCOMPARE(failed, 1);
-    // Each worker a lane, with where it runs.
+    // Each worker that ran an attempt a lane, with where it runs (both, unless a busy machine
+    // let one of them take every task before the other started).
     const QVector<TimelineLane> lanes = log.lanes();
-    QCOMPARE(lanes.size(), 2);
+    QVERIFY(lanes.size() >= 1 && lanes.size() <= 2);
     for (const TimelineLane &l : lanes) {
         QVERIFY(!l.host.isEmpty());
         QVERIFY(l.slot == 0 || l.slot == 1);

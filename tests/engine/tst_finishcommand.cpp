@@ -18,6 +18,7 @@ private slots:
     void splitCommand();
     void unclosedQuotes();
     void environment();
+    void jobCountsAsOneTask();
     void runsWithTheCounts();
     void problemsInWords();
 };
@@ -80,6 +81,31 @@ void tst_FinishCommand::environment()
     QCOMPARE(env.value(QStringLiteral("BRIGADE_ELAPSED_MS")), QStringLiteral("1234"));
     QCOMPARE(env.value(QStringLiteral("BRIGADE_JOURNAL")), QStringLiteral("/tmp/x.journal"));
     QVERIFY(env.contains(QStringLiteral("PATH"))); // the rest of the environment stays
+}
+
+void tst_FinishCommand::jobCountsAsOneTask()
+{
+    // A MapReduce job ends as a run of one task would: its exit status by the same rule.
+    MapReduceResult result;
+    result.elapsedMs = 2500;
+    RunStats stats = FinishCommand::jobStats(result);
+    QCOMPARE(stats.total, qint64(1));
+    QCOMPARE(stats.succeeded, qint64(1));
+    QCOMPARE(stats.finished(), qint64(1));
+    QCOMPARE(stats.elapsedMs, qint64(2500));
+    QCOMPARE(stats.exitStatus(), 0);
+    result.status = MapReduceResult::Status::Failed;
+    stats = FinishCommand::jobStats(result);
+    QCOMPARE(stats.failed, qint64(1));
+    QCOMPARE(stats.succeeded, qint64(0));
+    QCOMPARE(stats.exitStatus(), 1);
+    result.status = MapReduceResult::Status::Cancelled;
+    stats = FinishCommand::jobStats(result);
+    QCOMPARE(stats.cancelled, qint64(1));
+    QCOMPARE(stats.exitStatus(), 1);
+    const QProcessEnvironment env = FinishCommand::environment(stats, QString(), 1);
+    QCOMPARE(env.value(QStringLiteral("BRIGADE_NOT_RUN")), QStringLiteral("0"));
+    QCOMPARE(env.value(QStringLiteral("BRIGADE_CANCELLED")), QStringLiteral("1"));
 }
 
 void tst_FinishCommand::runsWithTheCounts()

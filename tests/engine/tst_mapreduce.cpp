@@ -64,6 +64,7 @@ private slots:
     void cancel();
     void cliPrintsAndWritesTotals();
     void cliRefusesMissingInput();
+    void cliOnFinishAndBell();
 
 private:
     QString writeFile(const QString &name, const QByteArray &data)
@@ -544,6 +545,45 @@ void TestMapReduce::cliRefusesMissingInput()
     QVERIFY2(stdErr.contains(QLatin1String("cannot read input ")
                              + m_dir.filePath(QStringLiteral("nothere.tsv"))),
              qPrintable(stdErr));
+}
+
+void TestMapReduce::cliOnFinishAndBell()
+{
+    // A job ends as a run does: the bell rings and --on-finish runs, the job counted as one
+    // task; a job that could not start runs neither.
+    writeFile(QStringLiteral("finish.tsv"), "a\t2000\t5\t1\nb\t2000\t7\t1\n");
+    const QString batch = writeFile(QStringLiteral("finish.jsonl"),
+                                    R"({"mapreduce":{"input":"finish.tsv","format":"ngram"}})");
+    const QString envFile = m_dir.filePath(QStringLiteral("finish.env"));
+    QProcess p;
+    p.start(QStringLiteral(BRIGADE_APP_PATH),
+            {QStringLiteral("run"), batch, QStringLiteral("--no-journal"),
+             QStringLiteral("--progress"), QStringLiteral("none"), QStringLiteral("--bell"),
+             QStringLiteral("--on-finish"), QStringLiteral("sh -c 'env > %1'").arg(envFile)});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(p.readAllStandardError().contains('\a'));
+    QFile env(envFile);
+    QVERIFY(env.open(QIODevice::ReadOnly));
+    const QByteArray vars = env.readAll();
+    for (const char *line : {"BRIGADE_STATUS=0", "BRIGADE_TOTAL=1", "BRIGADE_SUCCEEDED=1",
+                             "BRIGADE_FAILED=0", "BRIGADE_CANCELLED=0", "BRIGADE_JOURNAL="})
+        QVERIFY2(vars.contains('\n' + QByteArray(line) + '\n')
+                         || vars.startsWith(QByteArray(line) + '\n'),
+                 line);
+    env.close();
+    QFile::remove(envFile);
+
+    const QString missing = writeFile(QStringLiteral("finish-missing.jsonl"),
+                                      R"({"mapreduce":{"input":"gone.tsv","format":"ngram"}})");
+    p.start(QStringLiteral(BRIGADE_APP_PATH),
+            {QStringLiteral("run"), missing, QStringLiteral("--no-journal"),
+             QStringLiteral("--bell"), QStringLiteral("--on-finish"),
+             QStringLiteral("sh -c 'env > %1'").arg(envFile)});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 2);
+    QVERIFY(!p.readAllStandardError().contains('\a'));
+    QVERIFY(!QFile::exists(envFile));
 }
 
 QTEST_GUILESS_MAIN(TestMapReduce)

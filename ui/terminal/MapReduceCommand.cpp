@@ -136,6 +136,7 @@ void MapReduceCommand::onResult(Job *job)
         emit exitRequested(2);
         return;
     }
+    m_result = result;
     if (m_live && m_chunksShown >= 0 && m_chunksShown < result.chunks)
         std::fputs("\n", stderr);
     if (result.status == MapReduceResult::Status::Cancelled) {

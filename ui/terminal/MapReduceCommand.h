@@ -7,6 +7,7 @@
 #include <QObject>
 
 #include <atomic>
+#include <optional>
 
 namespace Brigade {
 
@@ -28,6 +29,8 @@ public:
 
     // Starts from the event loop; exitRequested() tells the status to exit with.
     void start();
+    // The job's result once it ran (null when it could not start): what --on-finish is told.
+    const MapReduceResult *result() const { return m_result ? &*m_result : nullptr; }
 
 signals:
     void exitRequested(int status);
@@ -42,6 +45,7 @@ private:
     CliOptions m_options;
     RunSession *m_session;
     MapReduceJob *m_job = nullptr;
+    std::optional<MapReduceResult> m_result;
     bool m_live = false;  // redraw one line on a terminal
     bool m_quiet = false; // --progress none
     int m_chunksShown = -1;

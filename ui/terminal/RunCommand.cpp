@@ -10,6 +10,7 @@
 #include "job/Job.h"
 #include "journal/Journal.h"
 #include "run/RunSettingsRules.h"
+#include "session/FinishCommand.h"
 #include "session/SubmitServer.h"
 #include "session/TaskFeed.h"
 #include "usercode/CommandLineBatch.h"
@@ -507,7 +508,17 @@ void RunCommand::begin()
     }
     if (m_session->isMapReduce()) { // a MapReduce job: chunks and totals, not a task per line
         auto *job = new MapReduceCommand(m_options, m_session.get(), this);
-        connect(job, &MapReduceCommand::exitRequested, this, &RunCommand::exitRequested);
+        // A job that ran ends as a run does: the bell and --on-finish, the job as one task.
+        connect(job, &MapReduceCommand::exitRequested, this, [this, job](int status) {
+            if (!job->result() || (m_options.onFinish.isEmpty() && !m_options.bell)) {
+                emit exitRequested(status);
+                return;
+            }
+            auto *hook = new FinishHook(this);
+            connect(hook, &FinishHook::done, this, [this, status] { emit exitRequested(status); });
+            hook->run(m_options.onFinish, m_options.bell, FinishCommand::jobStats(*job->result()),
+                      QString(), status);
+        });
         job->start();
         return;
     }

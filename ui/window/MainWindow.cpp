@@ -2,6 +2,7 @@
 
 #include "batch/BatchSubset.h"
 #include "job/Job.h"
+#include "mapreduce/MapReduceJob.h"
 #include "report/RunReport.h"
 #include "run/Engine.h"
 #include "run/RunSettingsFile.h"
@@ -712,14 +713,16 @@ QString MainWindow::failuresHtml() const
     const FailureSummary summary = m_session->failures();
     if (summary.isEmpty())
         return {};
-    QString h = QStringLiteral("<p>%1 failed and %2 retrying tasks in %3 groups, from %4 failed "
-                               "attempts.</p>\n<table><tr><th>cause</th><th class=n>tasks</th>"
+    QString h = QStringLiteral("<p>%1 failed and %2 retrying tasks in %3, from %4.</p>\n"
+                               "<table><tr><th>cause</th><th class=n>tasks</th>"
                                "<th class=n>attempts</th><th>when</th><th>worker hosts</th>"
                                "<th>example</th></tr>\n")
-                        .arg(summary.failedTasks)
-                        .arg(summary.retryingTasks)
-                        .arg(summary.activeGroupCount)
-                        .arg(summary.failedAttempts);
+                        .arg(Formatting::count(summary.failedTasks),
+                             Formatting::count(summary.retryingTasks),
+                             Formatting::counted(summary.activeGroupCount, tr("%1 group"),
+                                                 tr("%1 groups")),
+                             Formatting::counted(summary.failedAttempts, tr("%1 failed attempt"),
+                                                 tr("%1 failed attempts")));
     for (const FailureGroup &g : summary.groups) {
         QVector<int> counts;
         for (quint32 v : g.histogram)
@@ -1188,6 +1191,12 @@ void MainWindow::onJobResult(Job *job)
     m_details->refresh();
     m_timeline->setRunning(false);
     say(m_view->resultMessage(job), 0);
+    // A MapReduce job ends as a run does (a run's end comes from RunSession::finished).
+    if (const auto *mapReduce = qobject_cast<MapReduceJob *>(job)) {
+        if (m_runEnd.notify)
+            m_notifier->jobEnded(fileName(m_batchPath), mapReduce->mapReduceResult());
+        runEndActionsFor(FinishCommand::jobStats(mapReduce->mapReduceResult()));
+    }
     if (m_phase == Phase::Loading) // stopped because another batch is being opened
         m_phaseBeforeLoad = Phase::Finished;
     else

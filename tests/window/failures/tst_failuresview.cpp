@@ -10,9 +10,12 @@
 #include "window/failures/FailureGroupsModel.h"
 #include "window/failures/FailuresView.h"
 #include "window/failures/RetryChangesDialog.h"
+#include "window/notify/RunEndNotifier.h"
 #include "window/tasks/TaskDetailsView.h"
+#include "window/tasks/TaskRunView.h"
 #include "window/tasks/TaskTableModel.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
@@ -45,6 +48,7 @@ private slots:
     void stopRetrying();
     void retryWithChangesToAMirror();
     void skipEndsTheRun();
+    void notificationClickShowsTheFailures();
 
 private:
     QString writeBatch(const QString &name, const QStringList &lines);
@@ -181,6 +185,19 @@ void tst_FailuresView::groupsRetryAndExport()
                          FailureGroupsModel::HistogramRole)
                      .value<QVector<quint32>>()
                      .isEmpty());
+    // The sparklines share one time axis: up to the last bucket any group has, so a short
+    // run is spread over the column rather than drawn in its first pixels.
+    int lastUsed = 0;
+    for (int r = 0; r < model->rowCount(); ++r) {
+        const auto histogram = model->group(r).histogram;
+        for (int i = 0; i < histogram.size(); ++i)
+            lastUsed = histogram[i] ? qMax(lastUsed, i + 1) : lastUsed;
+    }
+    for (int r = 0; r < model->rowCount(); ++r)
+        QCOMPARE(model->data(model->index(r, FailureGroupsModel::When),
+                             FailureGroupsModel::BucketsShownRole)
+                         .toInt(),
+                 qMax(int(FailureGroupsModel::MinBucketsShown), lastUsed));
     QVERIFY2(view()->summaryLabel()->text().contains(QStringLiteral("13 failed tasks in 2 groups")),
              qPrintable(view()->summaryLabel()->text()));
 
@@ -340,6 +357,37 @@ void tst_FailuresView::skipEndsTheRun()
     const int row = m_window->store()->rowOf(QStringLiteral("flaky-1"));
     QCOMPARE(m_window->store()->state(row).message, QStringLiteral("the service is retired"));
     QTRY_VERIFY(model->rowCount() == 0 || model->group(0).tasks() == 0);
+}
+
+void tst_FailuresView::notificationClickShowsTheFailures()
+{
+    // A run with failures ended while the person looked elsewhere: clicking its notification
+    // brings the window back on the Failures dock, the table showing the failed tasks.
+    RunSettings s = m_window->runSettings();
+    s.maxAttempts = 1;
+    m_window->setRunSettings(s);
+    const QStringList lines{
+            QStringLiteral("{\"id\":\"gone\",\"fetch\":\"file:///nonexistent/brigade-notified\"}"),
+            QStringLiteral(R"({"id":"fine","compute":{"op":"sum_to","n":3}})")};
+    QVERIFY(load(writeBatch(QStringLiteral("notified.jsonl"), lines)));
+    QSignalSpy finished(m_window.get(), &MainWindow::runFinished);
+    m_window->action(MainWindow::Action::Run)->trigger();
+    QVERIFY(finished.wait(60000));
+    m_window->timelineDock()->show();
+    m_window->timelineDock()->raise(); // tabbed with the Failures dock: it hides it
+    QTRY_VERIFY(m_window->failuresDock()->visibleRegion().isEmpty());
+    QComboBox *filter = m_window->taskRunView()->statusFilter();
+    QCOMPARE(filter->currentData().toInt(), -1); // every status
+
+    // A click on a notification of a clean run raises the window and changes nothing else.
+    emit m_window->runEndNotifier()->activated(false);
+    QVERIFY(m_window->failuresDock()->visibleRegion().isEmpty());
+    QCOMPARE(filter->currentData().toInt(), -1);
+
+    emit m_window->runEndNotifier()->activated(true);
+    QTRY_VERIFY(!m_window->failuresDock()->visibleRegion().isEmpty());
+    QCOMPARE(filter->currentData().toInt(), int(TaskStatus::Failed));
+    QTRY_COMPARE(m_window->taskModel()->rowCount(), 1);
 }
 
 QTEST_MAIN(tst_FailuresView)

@@ -12,6 +12,7 @@
 #include "window/mapreduce/MapReduceRows.h"
 #include "window/mapreduce/MapReduceTableModel.h"
 #include "window/mapreduce/MapReduceView.h"
+#include "window/notify/RunEndNotifier.h"
 #include "window/tasks/ProgressPanel.h"
 #include "window/workers/CorePanel.h"
 #include "window/workers/LoadChart.h"
@@ -114,6 +115,7 @@ private slots:
     void exportsTheCliRecords();
     void cancelMidRun();
     void unreadableInputSaysWhy();
+    void jobEndIsAnnouncedLikeARun();
     void inputChangedDuringTheRun();
     void progressIsCoalesced();
     void switchesBetweenJobsAndTasks();
@@ -814,6 +816,38 @@ void tst_MapReduceWindow::unreadableInputSaysWhy()
     QVERIFY(error->isVisible());
     QVERIFY2(error->text().contains(QLatin1String("not a regular file")),
              qPrintable(error->text()));
+}
+
+void tst_MapReduceWindow::jobEndIsAnnouncedLikeARun()
+{
+    // Run Settings › When a Run Ends applies to a job too: its command runs with the job
+    // counted as one task, and the notifier is told (none goes out: the window is active).
+    const QString out = m_dir.filePath(QStringLiteral("job-end.txt"));
+    RunEndActions end;
+    end.command = QStringLiteral("sh -c 'echo \"$BRIGADE_STATUS $BRIGADE_TOTAL $BRIGADE_SUCCEEDED "
+                                 "$BRIGADE_FAILED\" > \"$0\"' ")
+                  + out;
+    end.notify = true;
+    m_window->setRunEndActions(end);
+    QVERIFY(writeFile(m_dir.filePath(QStringLiteral("end.tsv")), "a\t2000\t3\t1\nb\t2000\t4\t1\n"));
+    QVERIFY(load(writeJob(QStringLiteral("end.jsonl"),
+                          {{QStringLiteral("input"), QStringLiteral("end.tsv")},
+                           {QStringLiteral("format"), QStringLiteral("ngram")}})));
+    QSignalSpy notified(m_window->runEndNotifier(), &RunEndNotifier::notified);
+    QSignalSpy ran(m_window.get(), &MainWindow::runEndCommandFinished);
+    QVERIFY(runJob());
+    QVERIFY(m_result.succeeded());
+    QTRY_COMPARE(notified.count(), 1);
+    QCOMPARE(notified.first().at(1).toString(), QStringLiteral("Brigade: job finished"));
+    QVERIFY2(notified.first().at(2).toString().startsWith(
+                     QStringLiteral("end.jsonl: MapReduce done in ")),
+             qPrintable(notified.first().at(2).toString()));
+    QVERIFY(ran.count() > 0 || ran.wait(30000));
+    QCOMPARE(ran.first().first().toString(), QString());
+    QFile file(out);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), QByteArray("0 1 1 0\n"));
+    m_window->setRunEndActions(RunEndActions());
 }
 
 void tst_MapReduceWindow::inputChangedDuringTheRun()

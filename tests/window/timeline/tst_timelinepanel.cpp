@@ -3,6 +3,7 @@
 // drawing aggregated at scale, where the time went, and the exports.
 #include "TestFiles.h"
 #include "journal/Journal.h"
+#include "session/RunSession.h"
 #include "timeline/AttemptLog.h"
 #include "window/MainWindow.h"
 #include "window/tasks/TaskRunView.h"
@@ -257,11 +258,14 @@ void tst_TimelinePanel::rangeSelectionBreaksDownItsTime()
     QVERIFY(breakdown->breakdown().total().fetchUs >= 20 * 60000.0);
     QVERIFY(breakdown->breakdown().total().computeUs > 0);
     QVERIFY(breakdown->summaryLabel()->text().contains(QStringLiteral("24 attempts")));
-    // Its tree: the run, its host, the host's two workers.
+    // Its tree: the run, its host, a row for each of the host's workers that ran an attempt
+    // (both, unless a busy machine let one of them take every task before the other started).
     TimeBreakdownModel *model = breakdown->model();
     QCOMPARE(model->rowCount(), 1);
     QCOMPARE(model->rowCount(model->index(0, 0)), 1);
-    QCOMPARE(model->rowCount(model->index(0, 0, model->index(0, 0))), 2);
+    const int lanes = int(m_window->store()->attemptLog().lanes().size());
+    QVERIFY(lanes >= 1 && lanes <= 2);
+    QCOMPARE(model->rowCount(model->index(0, 0, model->index(0, 0))), lanes);
 
     // Shift+drag over the first half of the run: its time alone.
     TimelineView *v = view();
@@ -309,9 +313,19 @@ void tst_TimelinePanel::aggregatedAtScale()
     QVERIFY(!v->frame().individual);
     QVERIFY(v->frame().bars.empty());
     QVERIFY(v->frame().scaleMax > 0);
-    // Something drawn in each lane: a pixel that is not the lane's background.
+    // Something drawn in each lane that ran a good share of them: a pixel that is not the
+    // lane's background (a lane with a handful, where a busy machine let one worker take
+    // nearly all, may be drawn lower than the row looked at).
     const QImage &image = v->frame().image;
-    for (int lane = 0; lane < 2; ++lane) {
+    const AttemptLog &log = m_window->store()->attemptLog();
+    QVector<qint64> perLane(v->laneCount());
+    for (qint64 i = 0; i < log.size(); ++i)
+        ++perLane[log.at(i).lane];
+    int checked = 0;
+    for (int lane = 0; lane < v->laneCount(); ++lane) {
+        if (perLane[lane] < 1000)
+            continue;
+        ++checked;
         const int y = qRound((v->laneY(lane) - v->plotRect().top() + 4) * image.devicePixelRatio());
         int drawn = 0;
         const QRgb base = v->colors().laneBase;
@@ -319,6 +333,7 @@ void tst_TimelinePanel::aggregatedAtScale()
             drawn += image.pixel(x, y) != base && qAlpha(image.pixel(x, y)) > 0;
         QVERIFY2(drawn > 0, qPrintable(QStringLiteral("lane %1").arg(lane)));
     }
+    QVERIFY(checked >= 1);
     // Hover still finds an attempt under the pointer, from the log itself.
     const QRect plot = v->plotRect();
     qint64 found = -1;
@@ -333,7 +348,9 @@ void tst_TimelinePanel::exportsPictureAndReport()
     QStringList lines;
     for (int i = 0; i < 10; ++i)
         lines << QStringLiteral(R"({"id":"e%1","fetch":{"delay_ms":20}})").arg(i);
+    lines << QStringLiteral("{\"id\":\"gone\",\"fetch\":\"file:///nonexistent/brigade-report\"}");
     QVERIFY(loadAndRun(writeBatch(QStringLiteral("export.jsonl"), lines)));
+    QTRY_COMPARE(m_window->session()->failures().failedTasks, qint64(1));
     TimelinePanel *panel = m_window->timelinePanel();
     QSignalSpy done(panel, &TimelinePanel::exportFinished);
     const QString png = m_dir.filePath(QStringLiteral("run.png"));
@@ -354,6 +371,14 @@ void tst_TimelinePanel::exportsPictureAndReport()
     const QString text = QString::fromUtf8(f.readAll());
     QVERIFY(text.contains(QStringLiteral("<title>Brigade run report: export</title>")));
     QVERIFY(text.contains(QStringLiteral("<b>10</b> succeeded")));
+    QVERIFY(text.contains(QStringLiteral("<b>1</b> failed")));
+    // The failure groups, as the Failures dock has them: the cause, its sparkline, the example.
+    QVERIFY2(text.contains(QStringLiteral(
+                     "1 failed and 0 retrying tasks in 1 group, from 1 failed attempt.")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("cannot read &lt;path&gt;")), qPrintable(text));
+    QVERIFY(text.contains(QStringLiteral("<code>gone</code>")));
+    QVERIFY(!text.contains(QStringLiteral("<script"), Qt::CaseInsensitive));
 
     // A file that cannot be written says why.
     panel->exportReport(m_dir.filePath(QStringLiteral("no/such/dir/run.html")));

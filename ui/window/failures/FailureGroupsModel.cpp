@@ -38,6 +38,16 @@ FailureGroupsModel::FailureGroupsModel(QObject *parent)
 
 void FailureGroupsModel::setSummary(const FailureSummary &summary)
 {
+    int used = 0;
+    for (const FailureGroup &g : summary.groups) {
+        for (int i = int(g.histogram.size()) - 1; i >= used; --i) {
+            if (g.histogram[i]) {
+                used = i + 1;
+                break;
+            }
+        }
+    }
+    m_bucketsShown = qMax(MinBucketsShown, used);
     // Same groups in the same order (the common case while a run goes on): cells change,
     // the selection stays.
     bool sameGroups = summary.groups.size() == m_summary.groups.size();
@@ -76,6 +86,8 @@ QVariant FailureGroupsModel::data(const QModelIndex &index, int role) const
         return QVariant::fromValue(g.ids);
     case ExampleRowRole:
         return g.exampleRow;
+    case BucketsShownRole:
+        return m_bucketsShown;
     case Qt::TextAlignmentRole:
         if (index.column() == Tasks || index.column() == Attempts)
             return int(Qt::AlignRight | Qt::AlignVCenter);

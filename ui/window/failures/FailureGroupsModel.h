@@ -17,7 +17,11 @@ public:
         HistogramRole = Qt::UserRole + 1, // QVector<quint32>: failed attempts per bucket
         GroupIdsRole,                     // QVector<int>: FailureGroup::ids
         ExampleRowRole,                   // int: a task of the group, -1 none
+        // int: how many of the histogram's buckets the sparklines show, the same for every
+        // group: up to the last bucket any group has (a short run fills the column).
+        BucketsShownRole,
     };
+    static constexpr int MinBucketsShown = 12;
 
     explicit FailureGroupsModel(QObject *parent = nullptr);
 
@@ -33,6 +37,7 @@ public:
 
 private:
     FailureSummary m_summary;
+    int m_bucketsShown = MinBucketsShown;
 };
 
 } // namespace Brigade

@@ -31,11 +31,19 @@ FailuresView::FailuresView(QWidget *parent)
     m_table->verticalHeader()->hide();
     m_table->setWordWrap(false);
     m_table->setAlternatingRowColors(true);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setColumnWidth(FailureGroupsModel::Cause, fontMetrics().averageCharWidth() * 48);
-    m_table->setColumnWidth(FailureGroupsModel::Tasks, fontMetrics().averageCharWidth() * 18);
-    m_table->setColumnWidth(FailureGroupsModel::When, fontMetrics().averageCharWidth() * 18);
+    // The counts, times and hosts as wide as they are (a few groups, cheap to measure), so a
+    // narrow window leaves the room to the cause and the example; a cause cut short keeps
+    // its end, where the fetched host is.
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    for (int column :
+         {FailureGroupsModel::Tasks, FailureGroupsModel::Attempts, FailureGroupsModel::First,
+          FailureGroupsModel::Last, FailureGroupsModel::Hosts})
+        header->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    header->setStretchLastSection(true);
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->setColumnWidth(FailureGroupsModel::Cause, fontMetrics().averageCharWidth() * 52);
+    m_table->setColumnWidth(FailureGroupsModel::When, fontMetrics().averageCharWidth() * 16);
     m_table->setToolTip(tr("Double-click a group to see its example task in the table"));
     connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         const int row = index.data(FailureGroupsModel::ExampleRowRole).toInt();

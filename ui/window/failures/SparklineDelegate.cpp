@@ -21,12 +21,16 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
         peak = qMax(peak, v);
     if (histogram.isEmpty() || peak == 0)
         return;
+    // The buckets every group's sparkline shows (one time axis for all), not the whole
+    // histogram: a run shorter than its 60 buckets is spread over the column.
+    const int shown = qBound(1, index.data(FailureGroupsModel::BucketsShownRole).toInt(),
+                             int(histogram.size()));
     const QRectF r = QRectF(option.rect).adjusted(3, 3, -3, -3);
-    const double w = r.width() / histogram.size();
+    const double w = r.width() / shown;
     painter->save();
     painter->setPen(Qt::NoPen);
     painter->setBrush(StatusStyle::color(TaskStatus::Failed));
-    for (int i = 0; i < histogram.size(); ++i) {
+    for (int i = 0; i < shown; ++i) {
         if (!histogram[i])
             continue;
         const double h = qMax(1.0, r.height() * histogram[i] / peak);

@@ -28,10 +28,12 @@ namespace Brigade {
 
 namespace {
 
+// A legend entry that never breaks inside itself: the legend wraps between entries only.
 QString swatch(QRgb color, const QString &text)
 {
     return QStringLiteral("<span style='color:%1'>■</span>&nbsp;%2")
-            .arg(QColor(color).name(), text.toHtmlEscaped());
+            .arg(QColor(color).name(),
+                 text.toHtmlEscaped().replace(QLatin1Char(' '), QStringLiteral("&nbsp;")));
 }
 
 QString writeFile(const QString &path, const QByteArray &data)
@@ -68,10 +70,11 @@ TimelinePanel::TimelinePanel(QWidget *parent)
             = button(tr("Show All"), tr("Show the whole run and follow it (0, or double-click)"),
                      [this] { m_timeline->showAll(); });
     all->setObjectName(QStringLiteral("timelineShowAll"));
-    QToolButton *in = button(tr("Zoom In"), tr("Zoom in (+, or the mouse wheel)"), [this] {
+    // Zooming is mostly the wheel's: small buttons leave the row's width to the legend.
+    QToolButton *in = button(QStringLiteral("+"), tr("Zoom in (+, or the mouse wheel)"), [this] {
         m_timeline->zoom(0.5, (m_timeline->fromUs() + m_timeline->toUs()) / 2);
     });
-    QToolButton *out = button(tr("Zoom Out"), tr("Zoom out (-, or the mouse wheel)"), [this] {
+    QToolButton *out = button(QStringLiteral("−"), tr("Zoom out (-, or the mouse wheel)"), [this] {
         m_timeline->zoom(2.0, (m_timeline->fromUs() + m_timeline->toUs()) / 2);
     });
     m_exportButton->setText(tr("Export"));
@@ -89,10 +92,18 @@ TimelinePanel::TimelinePanel(QWidget *parent)
     auto *legend = new QLabel(
             QStringList{swatch(c.fetch, tr("fetch")), swatch(c.compute, tr("compute")),
                         swatch(c.waiting, tr("waiting on worker")), swatch(c.failed, tr("failed")),
-                        swatch(c.retried, tr("retried / backoff")), swatch(c.queued, tr("queued")),
+                        swatch(c.retried, tr("retried, backoff")), swatch(c.queued, tr("queued")),
                         swatch(c.inFlight, tr("running"))}
-                    .join(QStringLiteral(" &nbsp; ")));
+                    .join(QStringLiteral("&nbsp; ")));
     legend->setObjectName(QStringLiteral("timelineLegend"));
+    // Wrapping when narrow, onto a second line of the button row: unwrapped it made the
+    // timeline's side so wide that where the time went was squeezed, and it was cut off in
+    // a 1024-pixel window.
+    legend->setWordWrap(true);
+    legend->setToolTip(tr("An attempt's bar: fetching, computing and waiting on its worker for a "
+                          "compute thread; red when it failed, orange when it was retried, then "
+                          "its backoff hatched. Light blue: still running. Grey: time queued."));
+    legend->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_rangeLabel->setObjectName(QStringLiteral("timelineRange"));
     m_rangeLabel->setForegroundRole(QPalette::PlaceholderText);
 
@@ -103,8 +114,8 @@ TimelinePanel::TimelinePanel(QWidget *parent)
     bar->addWidget(out);
     bar->addSpacing(8);
     bar->addWidget(m_rangeLabel);
-    bar->addStretch();
-    bar->addWidget(legend);
+    bar->addSpacing(8);
+    bar->addWidget(legend, 1);
     bar->addSpacing(8);
     bar->addWidget(m_exportButton);
 
@@ -115,8 +126,9 @@ TimelinePanel::TimelinePanel(QWidget *parent)
     leftLayout->addWidget(m_timeline, 1);
     m_splitter->addWidget(left);
     m_splitter->addWidget(m_breakdown);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setStretchFactor(0, 2);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({2000, 1000}); // 2:1 of whatever width the dock has
     m_splitter->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
@@ -166,10 +178,11 @@ void TimelinePanel::updateRangeLabel()
     Q_UNUSED(last)
     const qint64 from = m_timeline->fromUs() - first;
     const qint64 to = m_timeline->toUs() - first;
-    m_rangeLabel->setText(QStringLiteral("%1 – %2%3")
-                                  .arg(Formatting::milliseconds(qMax<qint64>(0, from) / 1000.0),
-                                       Formatting::milliseconds(to / 1000.0),
-                                       m_timeline->isFollowing() ? tr(" (following)") : QString()));
+    m_rangeLabel->setText(
+            QStringLiteral("%1 – %2%3")
+                    .arg(from <= 0 ? tr("0 s") : Formatting::milliseconds(from / 1000.0),
+                         Formatting::milliseconds(to / 1000.0),
+                         m_timeline->isFollowing() ? tr(" (following)") : QString()));
 }
 
 void TimelinePanel::chooseExport(bool html)
