@@ -96,6 +96,17 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_runningChanged = true;
     m_runningPublishedMs = -1000000;
     m_changedFlag.reset(n);
+    // Made now, not as rows are first dispatched: that happens under the store's write lock,
+    // where the first touch of a block's memory would hold up every reader (the window's
+    // GUI thread). clearEndedBlocks() gives them back as their rows end.
+    for (int row = 0; row < n; row += TaskStates::BlockSize) {
+        m_assignedTo[row] = 0;
+        m_rowHost[row] = -1;
+        m_deferrals[row] = 0;
+        m_dispatchedUs[row] = 0;
+        m_runningAt[row] = -1;
+        m_changedFlag[row] = 0;
+    }
     m_changed.clear();
     m_finishedRows.clear();
 

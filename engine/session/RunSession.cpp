@@ -159,6 +159,15 @@ Result<OpenedRun> openBatchData(OpenedRun opened, const OpenOptions &options)
     }
     opened.store = std::make_shared<TaskStore>(std::move(opened.batch->tasks));
     opened.batch->tasks = {};
+    if (!options.readBatchBack) {
+        // A front end that may show the run (the window) gets every task's state made now,
+        // on the opening thread: made as the run writes them, under the store's write lock,
+        // the first touch of their memory would hold up the GUI thread's reads.
+        opened.store->write([](TaskStates &states, TaskStore &) {
+            for (int row = 0; row < states.size(); row += TaskStates::BlockSize)
+                states[row] = std::as_const(states)[row];
+        });
+    }
     if (opened.batch->mapReduce) {
         opened.batchData = {}; // a MapReduce job keeps no journal
     } else if (options.findEarlierRun) {
