@@ -8,6 +8,7 @@
 #include "session/RunSession.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -30,6 +31,10 @@ private slots:
 
 private:
     static QByteArray linesOf(int n);
+    // Opens batch to be read back, writes editedTo over it (unless null), and runs it into
+    // journal; true when the run ended without an error.
+    bool runReadBack(RunSession &session, const QString &batch, const QString &journal,
+                     const QByteArray &editedTo = QByteArray());
     QTemporaryDir m_dir;
 };
 
@@ -117,26 +122,33 @@ void tst_BatchBytes::aChangedFileIsRefused()
     QVERIFY2(piece.error().contains(path), qPrintable(piece.error()));
 }
 
+bool tst_BatchBytes::runReadBack(RunSession &session, const QString &batch, const QString &journal,
+                                 const QByteArray &editedTo)
+{
+    OpenOptions options;
+    options.readBatchBack = true;
+    Result<OpenedRun> opened = RunSession::open(batch, options);
+    if (!opened || !opened->batchData.isEmpty() || !opened->batchReadBack.isReadBack())
+        return false; // no copy is held while the run goes on
+    if (!editedTo.isNull())
+        writeTestFile(m_dir, QFileInfo(batch).fileName(), editedTo);
+    session.setJournalPath(journal);
+    session.adopt(std::move(*opened));
+    const Result<Job *> job = session.run(workerSettings(2));
+    if (!job)
+        return false;
+    QSignalSpy result(*job, &Job::result);
+    return ((*job)->isFinished() || result.wait(60000)) && (*job)->error() == int(Job::NoError);
+}
+
 void tst_BatchBytes::runJournalsTheBatchReadBack()
 {
     const QByteArray data = linesOf(300);
     const QString batch = writeTestFile(m_dir, QStringLiteral("back.jsonl"), data);
     const QString journal = m_dir.filePath(QStringLiteral("back.journal"));
-    OpenOptions options;
-    options.readBatchBack = true;
-    Result<OpenedRun> opened = RunSession::open(batch, options);
-    QVERIFY2(opened, qPrintable(opened.error()));
-    QVERIFY(opened->batchData.isEmpty()); // no copy held while the run goes on
-    QVERIFY(opened->batchReadBack.isReadBack());
     RunSession session;
-    session.setJournalPath(journal);
-    session.adopt(std::move(*opened));
     QSignalSpy messages(&session, &RunSession::message);
-    const Result<Job *> job = session.run(workerSettings(2));
-    QVERIFY2(job, qPrintable(job.error()));
-    QSignalSpy result(*job, &Job::result);
-    QVERIFY((*job)->isFinished() || result.wait(60000));
-    QCOMPARE((*job)->error(), int(Job::NoError));
+    QVERIFY(runReadBack(session, batch, journal));
     QCOMPARE(messages.count(), 0);
     Journal j;
     QString error;
@@ -153,23 +165,13 @@ void tst_BatchBytes::runWithAChangedBatchGoesOnUnjournaledAndSaysWhy()
     const QByteArray data = linesOf(100);
     const QString batch = writeTestFile(m_dir, QStringLiteral("edited.jsonl"), data);
     const QString journal = m_dir.filePath(QStringLiteral("edited.journal"));
-    OpenOptions options;
-    options.readBatchBack = true;
-    Result<OpenedRun> opened = RunSession::open(batch, options);
-    QVERIFY2(opened, qPrintable(opened.error()));
     // Edited between reading and running: the journal would not hold what runs.
     QByteArray edited = data;
     edited.replace("\"t7\"", "\"u7\"");
     QVERIFY(edited != data);
-    writeTestFile(m_dir, QStringLiteral("edited.jsonl"), edited);
     RunSession session;
-    session.setJournalPath(journal);
-    session.adopt(std::move(*opened));
     QSignalSpy messages(&session, &RunSession::message);
-    const Result<Job *> job = session.run(workerSettings(2));
-    QVERIFY2(job, qPrintable(job.error()));
-    QSignalSpy result(*job, &Job::result);
-    QVERIFY((*job)->isFinished() || result.wait(60000));
+    QVERIFY(runReadBack(session, batch, journal, edited));
     // Every task still ran; the run said why it has no journal, and left none behind.
     QCOMPARE(session.store()->counts()[TaskStatus::Succeeded], qint64(100));
     QTRY_VERIFY(!messages.isEmpty());
