@@ -1472,11 +1472,7 @@ void RunCoordinator::clearEndedBlocks()
                || m_runningAt.isBlockMade(block) || m_changedFlag.isBlockMade(block)
                || m_rowHost.isBlockMade(block) || m_deferrals.isBlockMade(block);
     };
-    if (!m_store
-        || m_assignedTo.liveBlocks() + m_dispatchedUs.liveBlocks() + m_runningAt.liveBlocks()
-                           + m_changedFlag.liveBlocks() + m_rowHost.liveBlocks()
-                           + m_deferrals.liveBlocks()
-                   == 0)
+    if (!m_store)
         return;
     m_store->read([&](const TaskStates &states) {
         for (int block = 0; block < m_assignedTo.blockCount(); ++block) {
