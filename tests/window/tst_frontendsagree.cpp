@@ -48,6 +48,7 @@ private:
     std::unique_ptr<MainWindow> window();
     static Outcomes journalOutcomes(const QString &journal, QByteArray *batch = nullptr);
     static Outcomes records(const QString &jsonl);
+    static QByteArray differences(const Outcomes &a, const Outcomes &b);
 
     QTemporaryDir m_dir;
 };
@@ -142,6 +143,25 @@ tst_FrontEndsAgree::Outcomes tst_FrontEndsAgree::records(const QString &jsonl)
     return out;
 }
 
+// Each id whose outcomes differ, with both, so a failure says what differed.
+QByteArray tst_FrontEndsAgree::differences(const Outcomes &a, const Outcomes &b)
+{
+    QByteArray out;
+    auto show = [](const Outcome &o) {
+        return o.status.toUtf8() + '/' + o.result + '/' + QByteArray::number(o.attempts) + '/'
+               + o.error.toUtf8();
+    };
+    QStringList ids = a.keys() + b.keys();
+    ids.removeDuplicates();
+    for (const QString &id : std::as_const(ids)) {
+        if (a.contains(id) && b.contains(id) && a.value(id) == b.value(id))
+            continue;
+        out += id.toUtf8() + ": " + (a.contains(id) ? show(a.value(id)) : "(none)") + " vs "
+               + (b.contains(id) ? show(b.value(id)) : "(none)") + "; ";
+    }
+    return out;
+}
+
 void tst_FrontEndsAgree::sameBatchSameJournalAndResults()
 {
     QByteArray batch = "{\"defaults\":{\"max_attempts\":2}}\n";
@@ -157,10 +177,10 @@ void tst_FrontEndsAgree::sameBatchSameJournalAndResults()
     const QString cliJournal = m_dir.filePath(QStringLiteral("cli.journal"));
     const QString cliOut = m_dir.filePath(QStringLiteral("cli.jsonl"));
     QByteArray err;
-    QCOMPARE(cli({QStringLiteral("run"), path, QStringLiteral("--journal"), cliJournal,
-                  QStringLiteral("-o"), cliOut},
-                 &err),
-             1);
+    const int cliStatus = cli({QStringLiteral("run"), path, QStringLiteral("--journal"), cliJournal,
+                               QStringLiteral("-o"), cliOut},
+                              &err);
+    QVERIFY2(cliStatus == 1, (QByteArray::number(cliStatus) + ": " + err).constData());
 
     // The window.
     std::unique_ptr<MainWindow> w = window();
@@ -184,14 +204,15 @@ void tst_FrontEndsAgree::sameBatchSameJournalAndResults()
     QCOMPARE(fromCli.size(), 33);
     QCOMPARE(fromCli.value(QStringLiteral("t7")).result, QByteArray("28"));
     QCOMPARE(fromCli.value(QStringLiteral("missing1")).status, QStringLiteral("failed"));
-    QVERIFY(fromCli == fromWindow);
+    QVERIFY2(fromCli == fromWindow, differences(fromCli, fromWindow).constData());
     QCOMPARE(cliBatch, batch);
     QCOMPARE(windowBatch, batch);
     QCOMPARE(journalRunKinds(cliJournal), QStringList{QStringLiteral("run")});
     QCOMPARE(journalRunKinds(windowJournal), QStringList{QStringLiteral("run")});
     const Outcomes cliRecords = records(cliOut);
     QCOMPARE(cliRecords.size(), 33);
-    QVERIFY(cliRecords == records(windowOut));
+    const Outcomes windowRecords = records(windowOut);
+    QVERIFY2(cliRecords == windowRecords, differences(cliRecords, windowRecords).constData());
 }
 
 void tst_FrontEndsAgree::resumeAfterCancelRunsTheCancelledTasks()
@@ -249,7 +270,8 @@ void tst_FrontEndsAgree::resumeAfterCancelRunsTheCancelledTasks()
 
     const Outcomes afterCli = journalOutcomes(journal);
     QCOMPARE(afterCli.size(), 10);
-    QVERIFY(afterCli == journalOutcomes(copy));
+    const Outcomes afterWindow = journalOutcomes(copy);
+    QVERIFY2(afterCli == afterWindow, differences(afterCli, afterWindow).constData());
     const QStringList kinds{QStringLiteral("run"), QStringLiteral("resume")};
     QCOMPARE(journalRunKinds(journal), kinds);
     QCOMPARE(journalRunKinds(copy), kinds);
