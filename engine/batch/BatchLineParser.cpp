@@ -131,24 +131,6 @@ BatchLineParser::BatchLineParser(const QString &fileName, const Fields *defaults
 
 BatchLineParser::~BatchLineParser() = default;
 
-QByteArrayView BatchLineParser::idBytes(const QString &id, ByteArena *arena)
-{
-    if (id.isValidUtf16())
-        return arena->add(id.toUtf8());
-    QByteArray bytes(1, '\xff');
-    bytes.append(reinterpret_cast<const char *>(id.utf16()), id.size() * 2);
-    return arena->add(bytes);
-}
-
-QString BatchLineParser::idText(QByteArrayView bytes)
-{
-    if (bytes.isEmpty() || bytes.front() != '\xff')
-        return QString::fromUtf8(bytes);
-    QString text((bytes.size() - 1) / 2, Qt::Uninitialized);
-    std::memcpy(text.data(), bytes.data() + 1, size_t(text.size()) * 2);
-    return text;
-}
-
 int BatchLineParser::keyColumn(QByteArrayView line, QByteArrayView key, qsizetype from)
 {
     // "key" followed by a colon; escaped keys are not found.
@@ -287,10 +269,7 @@ void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
         return;
     }
     if (outcome.shape >= 0 && onlyUnsetVariables(outcome.errors)) {
-        if (outcome.hasId)
-            r.ids.push_back(ExplicitId{idBytes(outcome.id, &r.idArena), lineNo, outcome.text,
-                                       r.taskCount()});
-        TaskSpec &task = r.newTask();
+        TaskSpec &task = r.newTask(outcome.hasId);
         task.id = outcome.hasId ? outcome.id : lineId(lineNo);
         task.shape = r.shapes[size_t(outcome.shape)];
         task.line = qint32(lineNo);
@@ -303,7 +282,7 @@ void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
     // A line with problems still claims its id, so a later line with the same id is
     // reported now rather than after the first one is fixed.
     if (outcome.hasId)
-        r.ids.push_back(ExplicitId{idBytes(outcome.id, &r.idArena), lineNo, outcome.text, -1});
+        r.errorLineIds.push_back(ErrorLineId{outcome.id, lineNo});
     for (const LineError &e : outcome.errors)
         addError(lineNo, e.column, e.message);
 }
@@ -369,9 +348,7 @@ bool BatchLineParser::parseBySkeleton(QByteArrayView line, qint64 lineNo)
     }
     // As apply() does with a clean outcome, with the strings from the line itself (plain
     // ASCII: see LineSkeleton).
-    if (m_skeleton->hasId())
-        r.ids.push_back(ExplicitId{m_skeleton->id(), lineNo, line, r.taskCount()});
-    TaskSpec &task = r.newTask();
+    TaskSpec &task = r.newTask(m_skeleton->hasId());
     task.id = m_skeleton->hasId() ? plainId(m_skeleton->id()) : lineId(lineNo);
     task.shape = r.shapes[size_t(shape)];
     task.line = qint32(lineNo);
@@ -434,7 +411,6 @@ BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
             }
             outcome.hasId = true;
             outcome.id = value.toString();
-            outcome.text = line;
         } else if (key == u"input") {
             if (!it.value().isString()) {
                 outcome.errors.push_back(LineError{

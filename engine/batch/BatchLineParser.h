@@ -1,7 +1,6 @@
 #pragma once
 
 #include "Batch.h"
-#include "ByteArena.h"
 #include "TextArena.h"
 #include "core/TaskSpec.h"
 #include "usercode/ProgramSpec.h"
@@ -41,32 +40,13 @@ public:
         quint8 needs = 0;      // exec: what its placeholders and stdin need from the fetch
     };
 
-    // A task id written in the file, kept for the duplicate check after the merge.
-    // 32 bytes, one per line of a batch with ids: the parse's largest list after the tasks.
-    struct ExplicitId
+    // The id written on a line that made no task (it had errors): it still claims the id,
+    // so a later line with it is reported now rather than after this one is fixed.
+    struct ErrorLineId
     {
-        ExplicitId(QByteArrayView idBytes, qint64 lineNo, QByteArrayView lineText,
-                   qsizetype taskIndex)
-            : idData(idBytes.data())
-            , textData(lineText.data())
-            , idSize(qint32(idBytes.size()))
-            , textSize(qint32(lineText.size()))
-            , line(qint32(lineNo))
-            , task(qint32(taskIndex))
-        {}
-        // idBytes(): in the file's data or in Result::idArena.
-        QByteArrayView id() const { return {idData, idSize}; }
-        // The line, to find the column of "id" if it is a duplicate.
-        QByteArrayView text() const { return {textData, textSize}; }
-
-        const char *idData;
-        const char *textData;
-        qint32 idSize;
-        qint32 textSize; // lines are at most MaxLineBytes
-        qint32 line;     // as TaskSpec::line
-        qint32 task;     // index in Result::tasks, -1 when the line had errors
+        QString id;
+        qint64 line = 0;
     };
-    static_assert(sizeof(ExplicitId) == 32, "an id is kept in 32 bytes while parsing");
 
     struct Result
     {
@@ -79,8 +59,10 @@ public:
         std::vector<std::shared_ptr<const TaskShape>> shapes; // distinct shapes
         std::vector<QByteArray> shapeKeys;                    // shapeKey() of each, or empty
         std::vector<qint64> shapeUses;                        // tasks per shape
-        std::vector<ExplicitId> ids;
-        ByteArena idArena;        // the ids that are not plain bytes of the file
+        // Per task, in order: whether its id was written on its line (else it is the line
+        // number). With the tasks' ids and errorLineIds, all the duplicate check needs.
+        std::vector<bool> idWritten;
+        std::vector<ErrorLineId> errorLineIds;
         QList<BatchError> errors; // the first maxErrors
         qint64 errorCount = 0;
         bool cancelled = false;
@@ -88,8 +70,9 @@ public:
 
         qsizetype taskCount() const { return into ? intoCount : tasks.size(); }
         // The next task, default-made, to be filled in.
-        TaskSpec &newTask()
+        TaskSpec &newTask(bool withWrittenId)
         {
+            idWritten.push_back(withWrittenId);
             if (!into)
                 return tasks.emplace_back();
             Q_ASSERT(intoCount < intoCapacity);
@@ -121,11 +104,6 @@ public:
     // are then one object batch-wide, and the merge need not touch every task.
     void setShapeTable(ShapeTable *table) { m_shapeTable = table; }
 
-    // ExplicitId::id's bytes for an id: its UTF-8, or for text that UTF-8 cannot hold (a
-    // lone surrogate from a \u escape) 0xff and its UTF-16, so equal ids have equal bytes.
-    static QByteArrayView idBytes(const QString &id, ByteArena *arena);
-    static QString idText(QByteArrayView bytes);
-
     // Bytes that are equal exactly when the shapes are equal (for interning).
     static QByteArray shapeKey(const TaskShape &shape);
     static bool isBlank(QByteArrayView line);
@@ -150,8 +128,7 @@ private:
         int shape = -1; // -1: no task (errors)
         bool hasId = false;
         QString id;
-        QString input;       // "input"; null when absent
-        QByteArrayView text; // for ExplicitId::text
+        QString input; // "input"; null when absent
         std::vector<LineError> errors;
         std::shared_ptr<const MapReduceSpec> mapReduce; // a MapReduce job line
     };

@@ -201,32 +201,20 @@ size_t fetchKindIndex(const TaskShape &shape)
     return 0;
 }
 
-// "5" for line 5: the id a task gets when it has none. 0 when id is not such a number.
-qint64 asLineNumber(QByteArrayView id)
-{
-    if (id.isEmpty() || id.size() > 18 || id.front() == '0')
-        return 0;
-    qint64 n = 0;
-    for (char c : id) {
-        if (c < '0' || c > '9')
-            return 0;
-        n = n * 10 + (c - '0');
-    }
-    return n;
-}
-
 class Merger
 {
 public:
-    Merger(Batch *batch, int maxErrors)
+    Merger(Batch *batch, int maxErrors, const char *data, const std::vector<Chunk> &chunks)
         : m_batch(batch)
         , m_maxErrors(maxErrors)
+        , m_data(data)
+        , m_chunks(chunks)
     {}
 
     // The defaults line's result: problems only, no tasks.
     void addHead(BatchLineParser::Result &r)
     {
-        Q_ASSERT(r.taskCount() == 0 && r.ids.empty());
+        Q_ASSERT(r.taskCount() == 0 && r.errorLineIds.empty());
         m_batch->errors.append(r.errors);
         m_batch->errorCount += r.errorCount;
         m_mapReduce += r.mapReduce;
@@ -269,15 +257,13 @@ public:
             }
         }
         m_count += r.intoCount;
-        for (BatchLineParser::ExplicitId &id : r.ids) {
-            if (id.task >= 0)
-                id.task += qint32(offset);
-        }
-        if (!r.ids.empty()) {
-            m_idCount += r.ids.size();
-            m_idLists.push_back(std::move(r.ids));
-        }
-        r.ids = {};
+        for (const bool written : r.idWritten)
+            m_writtenIds += written ? 1 : 0;
+        m_idWritten.insert(m_idWritten.end(), r.idWritten.begin(), r.idWritten.end());
+        r.idWritten = {};
+        for (BatchLineParser::ErrorLineId &id : r.errorLineIds)
+            m_errorLineIds.push_back(std::move(id));
+        r.errorLineIds = {};
         m_batch->errors.append(r.errors);
         m_batch->errorCount += r.errorCount;
         m_mapReduce += r.mapReduce;
@@ -348,85 +334,68 @@ private:
 
     // Ids written in the file must be unique, also against the line-number ids of tasks
     // without one. The later line is the error, naming the line that used the id first.
+    // The ids compared are the tasks' own (no list of them is made: a million ids' list was
+    // 32 MB) and those of lines that made no task.
     void checkDuplicateIds()
     {
-        if (m_idCount == 0)
-            return;
+        if (m_writtenIds == 0 && m_errorLineIds.empty())
+            return; // only line numbers: unique
         QVector<TaskSpec> &tasks = m_batch->tasks;
-        // Tasks without an id, whose line number someone wrote as an id: find them by
-        // line (tasks are in line order) among the lines that have no id of their own.
-        std::vector<qsizetype> clashing; // indexes in tasks
-        std::vector<qint64> explicitLines;
-        for (const auto &list : m_idLists) {
-            for (const auto &use : list) {
-                const qint64 n = asLineNumber(use.id());
-                if (n == 0)
-                    continue;
-                if (explicitLines.empty()) { // made only when an id looks like a line
-                    explicitLines.reserve(m_idCount);
-                    for (const auto &l : m_idLists)
-                        for (const auto &u : l)
-                            explicitLines.push_back(u.line);
-                }
-                if (std::binary_search(explicitLines.begin(), explicitLines.end(), n))
-                    continue;
-                const auto it = std::lower_bound(
-                        tasks.cbegin(), tasks.cend(), n,
-                        [](const TaskSpec &t, qint64 line) { return t.line < line; });
-                if (it != tasks.cend() && it->line == n)
-                    clashing.push_back(it - tasks.cbegin());
+        const size_t taskCount = size_t(tasks.size());
+        // Every id in line order: tasks are; lines without a task go between them. Entry i
+        // is a task's row, or ~k for m_errorLineIds[k]. Made only when there are such lines.
+        std::vector<qint32> order;
+        if (!m_errorLineIds.empty()) {
+            order.reserve(taskCount + m_errorLineIds.size());
+            size_t k = 0;
+            for (size_t t = 0; t < taskCount; ++t) {
+                for (;
+                     k < m_errorLineIds.size() && m_errorLineIds[k].line < tasks[qsizetype(t)].line;
+                     ++k)
+                    order.push_back(~qint32(k));
+                order.push_back(qint32(t));
             }
+            for (; k < m_errorLineIds.size(); ++k)
+                order.push_back(~qint32(k));
         }
-        explicitLines = {};
-        if (!clashing.empty()) {
-            // Rare: one list in line order, with the clashing tasks' line-number ids.
-            std::vector<BatchLineParser::ExplicitId> all;
-            all.reserve(m_idCount + clashing.size());
-            for (auto &list : m_idLists)
-                all.insert(all.end(), list.begin(), list.end());
-            std::sort(clashing.begin(), clashing.end());
-            clashing.erase(std::unique(clashing.begin(), clashing.end()), clashing.end());
-            for (const qsizetype task : clashing)
-                all.emplace_back(BatchLineParser::idBytes(tasks[task].id, &m_lineIds),
-                                 tasks[task].line, QByteArrayView(), task);
-            std::stable_sort(all.begin(), all.end(),
-                             [](const auto &a, const auto &b) { return a.line < b.line; });
-            m_idLists.clear();
-            m_idLists.push_back(std::move(all));
-        }
-        // The uses in line order: list by list.
-        std::vector<size_t> starts;
-        size_t count = 0;
-        for (const auto &list : m_idLists) {
-            starts.push_back(count);
-            count += list.size();
-        }
-        const auto useAt = [&](size_t i) -> const BatchLineParser::ExplicitId & {
-            const size_t l
-                    = size_t(std::upper_bound(starts.begin(), starts.end(), i) - starts.begin())
-                      - 1;
-            return m_idLists[l][i - starts[l]];
+        const size_t count = order.empty() ? taskCount : order.size();
+        const auto entry = [&](size_t i) {
+            return order.empty() ? qint32(i) : order[i];
         };
-        const auto found = IdSet::duplicates(
-                count, [&](size_t i) -> QByteArrayView { return useAt(i).id(); });
+        const auto idAt = [&](size_t i) -> const QString & {
+            const qint32 e = entry(i);
+            return e >= 0 ? tasks[e].id : m_errorLineIds[size_t(~e)].id;
+        };
+        const auto lineAt = [&](size_t i) -> qint64 {
+            const qint32 e = entry(i);
+            return e >= 0 ? tasks[e].line : m_errorLineIds[size_t(~e)].line;
+        };
+        // Equal ids have equal UTF-16.
+        const auto found = IdSet::duplicates(count, [&](size_t i) {
+            const QString &id = idAt(i);
+            return QByteArrayView(reinterpret_cast<const char *>(id.constData()),
+                                  id.size() * qsizetype(sizeof(QChar)));
+        });
         std::vector<bool> drop;
         QList<BatchError> duplicates; // in line order; finish() sorts them in
         for (const auto &[later, first] : found) {
-            const BatchLineParser::ExplicitId &use = useAt(later);
+            const qint32 e = entry(later);
+            const qint64 line = lineAt(later);
             ++m_batch->errorCount;
             if (duplicates.size() < m_maxErrors) {
-                const int column
-                        = use.text().isEmpty() ? 1 : BatchLineParser::keyColumn(use.text(), "id");
+                // A line-number id was not written: its line has no column for it.
+                const bool written = e < 0 || m_idWritten[size_t(e)];
+                const int column = written ? BatchLineParser::keyColumn(lineText(line), "id") : 1;
                 duplicates.append(
-                        BatchError{m_batch->path, int(use.line), column,
+                        BatchError{m_batch->path, int(line), column,
                                    QStringLiteral("duplicate id \"%1\" (first used on line %2)")
-                                           .arg(BatchLineParser::idText(use.id()))
-                                           .arg(useAt(first).line)});
+                                           .arg(idAt(later))
+                                           .arg(lineAt(first))});
             }
-            if (use.task >= 0) {
+            if (e >= 0) {
                 if (drop.empty())
-                    drop.resize(size_t(tasks.size()), false);
-                drop[size_t(use.task)] = true;
+                    drop.resize(taskCount, false);
+                drop[size_t(e)] = true;
             }
         }
         m_batch->errors.append(duplicates);
@@ -449,16 +418,36 @@ private:
         tasks.resize(out);
     }
 
+    // The text of a body line, found again (for the column of a duplicate id): from the
+    // start of its chunk.
+    QByteArrayView lineText(qint64 line) const
+    {
+        const auto chunk
+                = std::upper_bound(m_chunks.begin(), m_chunks.end(), line,
+                                   [](qint64 l, const Chunk &c) { return l < c.firstLine; });
+        if (chunk == m_chunks.begin() || !m_data)
+            return {};
+        const Chunk &c = *(chunk - 1);
+        qsizetype pos = c.begin;
+        for (qint64 n = c.firstLine; n < line && pos < c.end; ++n) {
+            const void *nl = std::memchr(m_data + pos, '\n', size_t(c.end - pos));
+            pos = nl ? static_cast<const char *>(nl) - m_data + 1 : c.end;
+        }
+        qsizetype next = 0;
+        return pos < c.end ? lineAt(m_data, pos, c.end, &next) : QByteArrayView();
+    }
+
     Batch *m_batch;
     int m_maxErrors;
     QHash<QByteArray, int> m_shapeIndex;
     std::vector<std::shared_ptr<const TaskShape>> m_shapes;
     std::vector<qint64> m_uses;
-    qsizetype m_count = 0; // tasks so far, at the front of the batch's list
-    // The chunks' ids, as they were (copying a million of them cost more than the check).
-    std::vector<std::vector<BatchLineParser::ExplicitId>> m_idLists;
-    size_t m_idCount = 0;
-    ByteArena m_lineIds; // the ids of tasks without one, when someone else wrote them
+    qsizetype m_count = 0;         // tasks so far, at the front of the batch's list
+    std::vector<bool> m_idWritten; // per task (BatchLineParser::Result::idWritten)
+    size_t m_writtenIds = 0;
+    std::vector<BatchLineParser::ErrorLineId> m_errorLineIds; // in line order
+    const char *m_data;
+    const std::vector<Chunk> &m_chunks;
     QVector<MapReduceSpec> m_mapReduce;
 };
 
@@ -565,12 +554,7 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
             chunks[i].result.into = at;
             chunks[i].result.intoCapacity = qsizetype(newlines[i]) + 1;
             at += chunks[i].result.intoCapacity;
-            // Room for an id per line: untouched (not resident) when the lines have none,
-            // and no reallocation, with its copy, when they do.
-            chunks[i].result.ids.reserve(size_t(newlines[i]) + 1);
-            HugePages::advise(chunks[i].result.ids.data(),
-                              chunks[i].result.ids.capacity()
-                                      * sizeof(*chunks[i].result.ids.data()));
+            chunks[i].result.idWritten.reserve(size_t(newlines[i]) + 1);
         }
     }
     const qint64 bodyNewlines = countLines(data, start, bodyStart);
@@ -595,7 +579,7 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
         return cancelled;
     }
 
-    Merger merger(&batch, options.maxErrors);
+    Merger merger(&batch, options.maxErrors, data, chunks);
     merger.addHead(head);
     for (Chunk &chunk : chunks)
         merger.add(chunk.result);

@@ -321,9 +321,13 @@ bool TaskFeed::parseStretch(Reader &r, const std::vector<Line> &lines)
         const qsizetype tasksBefore = result.tasks.size();
         const qsizetype errorsBefore = result.errors.size();
         const qsizetype jobsBefore = result.mapReduce.size();
-        const size_t idsBefore = result.ids.size();
         parser->parseJsonLine(line.text, line.no);
         bool taken = result.tasks.size() > tasksBefore;
+        // Ids are checked here, line by line (takeId): the parser's lists for a batch's
+        // check are not kept.
+        const bool idWritten = taken && result.idWritten.back();
+        result.idWritten.clear();
+        result.errorLineIds.clear();
         QString problem;
         int column = 1;
         if (result.mapReduce.size() > jobsBefore) {
@@ -331,7 +335,7 @@ bool TaskFeed::parseStretch(Reader &r, const std::vector<Line> &lines)
         } else if (taken) {
             // Ids are unique in a fed run as in a batch (a resume finds its tasks by row).
             const QString &id = result.tasks.back().id;
-            if (!takeId(r, id, line.no, result.ids.size() > idsBefore)) {
+            if (!takeId(r, id, line.no, idWritten)) {
                 problem = QStringLiteral("duplicate id \"%1\" (an earlier task has it)").arg(id);
                 if (line.text.contains("\"id\""))
                     column = BatchLineParser::keyColumn(line.text, "id");

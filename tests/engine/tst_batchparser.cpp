@@ -704,6 +704,11 @@ void TestBatchParser::duplicateIds_data()
             << QByteArray("{\"id\":\"3\"," + fetch + "}\n\n{" + fetch + "}")
             << QStringList{"b.jsonl:3:1: duplicate id \"3\" (first used on line 1)"}
             << QStringList{"3"};
+    QTest::newRow("a line-number id has no column, whatever \"id\" its line has")
+            << QByteArray("{\"id\":\"3\"," + fetch
+                          + "}\n\n{\"fetch\":{\"url\":\"http://h/\",\"headers\":{\"id\":\"v\"}}}")
+            << QStringList{"b.jsonl:3:1: duplicate id \"3\" (first used on line 1)"}
+            << QStringList{"3"};
     QTest::newRow("a line with errors still claims its id")
             << QByteArray("{\"id\":\"a\",\"fetch\":42}\n{\"id\":\"a\"," + fetch + "}")
             << QStringList{"b.jsonl:1:11: expected \"fetch\" to be a URL string or an object "
