@@ -16,6 +16,7 @@ private slots:
     void clearedBlocksReadFreshAgain();
     void releasedBlocksStayReleased();
     void forEachLiveVisitsFreshRows();
+    void freedBlocksAreReusedFresh();
     void statesAreMadeAsTasksRun();
 };
 
@@ -97,6 +98,35 @@ void tst_RowBlocks::forEachLiveVisitsFreshRows()
     });
     QCOMPARE(visited, 2 * Block);
     QCOMPARE(sum, qint64(2 * Block - 1 + 10));
+}
+
+void tst_RowBlocks::freedBlocksAreReusedFresh()
+{
+    // A freed block's memory makes the next block, holding nothing of what it held.
+    RowBlocks<QByteArray> rows(QByteArray("released"), QByteArray());
+    rows.resize(3 * Block);
+    const QByteArray big(1 << 16, 'x');
+    rows[5] = big;
+    rows[Block - 1] = QByteArray("last");
+    QVERIFY(!big.isDetached()); // shared with the row
+    const QByteArray *first = &rows.at(0);
+    rows.releaseBlock(0);
+    QVERIFY(big.isDetached()); // the row's copy went with the release
+    QCOMPARE(rows.at(5), QByteArray("released"));
+    rows[Block + 1] = QByteArray("new");
+    QCOMPARE(&rows.at(Block), first);
+    QCOMPARE(rows.liveBlocks(), 1);
+    QCOMPARE(rows.at(Block + 5), QByteArray());
+    QCOMPARE(rows.at(2 * Block - 1), QByteArray());
+    QCOMPARE(rows.at(Block + 1), QByteArray("new"));
+    // A cleared block is reused as well, and a reset forgets the spare ones.
+    rows.clearBlock(1);
+    QCOMPARE(rows.at(Block + 1), QByteArray());
+    rows[2 * Block] = QByteArray("third");
+    QCOMPARE(&rows.at(2 * Block), first);
+    rows.reset(Block);
+    QCOMPARE(rows.liveBlocks(), 0);
+    QCOMPARE(rows.at(0), QByteArray());
 }
 
 void tst_RowBlocks::statesAreMadeAsTasksRun()
