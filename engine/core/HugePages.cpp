@@ -22,4 +22,21 @@ void advise(void *p, size_t bytes)
 #endif
 }
 
+bool giveBack(void *p, size_t bytes)
+{
+#if defined(__linux__) && defined(MADV_DONTNEED)
+    constexpr uintptr_t Page = 4096;
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + Page - 1) & ~(Page - 1);
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(Page - 1);
+    if (end <= begin)
+        return true;
+    madvise(reinterpret_cast<void *>(begin), end - begin, MADV_NOHUGEPAGE);
+    return madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED) == 0;
+#else
+    (void)p;
+    (void)bytes;
+    return false;
+#endif
+}
+
 } // namespace Brigade::HugePages

@@ -12,4 +12,9 @@ namespace Brigade::HugePages {
 // Does nothing for buffers under 2 MB, or where the kernel does not offer huge pages.
 void advise(void *p, size_t bytes);
 
+// Gives the whole 4 KB pages inside [p, p + bytes) back to the system: they read as zero
+// bytes from then on, and take memory again only when written. For values whose
+// default is all zero bits, once they have been reset to it. Returns whether it could.
+bool giveBack(void *p, size_t bytes);
+
 } // namespace Brigade::HugePages

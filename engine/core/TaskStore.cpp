@@ -1,5 +1,12 @@
 #include "TaskStore.h"
 
+#include "HugePages.h"
+
+#include <algorithm>
+#include <iterator>
+#include <new>
+#include <type_traits>
+
 namespace Brigade {
 
 const char *statusName(TaskStatus s)
@@ -257,16 +264,66 @@ QVector<int> TaskStore::retireLocked(const QVector<int> &rows)
             for (int r = first; r < first + TaskStates::BlockSize; ++r)
                 m_rowOfId.remove(spec(r).id);
         }
-        // The specs' chunks match the blocks when the store began empty (a fed run);
-        // otherwise the specs stay, which costs their ids and no more.
+        // The specs: a chunk of the rows added later when the chunks match the blocks (the
+        // store began empty, a fed run), or the block's stretch of the batch's own list.
         if (m_specs.size() % TailChunkSize == 0 && first >= m_specs.size()) {
             const size_t chunk = size_t((first - int(m_specs.size())) >> TailChunkBits);
             if (chunk < m_tail.size())
                 m_tail[chunk].reset();
+        } else if (first + TaskStates::BlockSize <= m_specs.size()) {
+            releaseSpecs(first, TaskStates::BlockSize);
         }
         freed.append(block);
     }
     return freed;
+}
+
+void TaskStore::releaseSpecs(int first, int count)
+{
+    // The batch's own rows are one list: their specs are reset to the empty spec (a retired
+    // row's, see spec()) and the list's pages under them given back, which a million-task
+    // run's 56 MB of specs otherwise held to its end. Not when the list is shared (nothing
+    // shares it today): writing to it would copy it whole.
+    static const bool emptySpecIsZero = [] {
+        alignas(TaskSpec) unsigned char bytes[sizeof(TaskSpec)] = {};
+        const TaskSpec *spec = new (bytes) TaskSpec();
+        const bool zero = std::all_of(std::begin(bytes), std::end(bytes),
+                                      [](unsigned char b) { return b == 0; });
+        spec->~TaskSpec();
+        return zero;
+    }();
+    if (!emptySpecIsZero || !m_specs.isDetached())
+        return;
+    TaskSpec *specs = m_specs.data() + first;
+    for (int i = 0; i < count; ++i)
+        specs[i] = TaskSpec();
+    HugePages::giveBack(specs, size_t(count) * sizeof(TaskSpec));
+    m_specsGivenBack = true;
+}
+
+TaskStore::~TaskStore()
+{
+    if (!m_specsGivenBack)
+        return;
+    // Pages given back come again on a read (that is, a destructor's), on this system as
+    // memory of their own: a million-task run's exit took its 56 MB back that way. Only the
+    // blocks kept are destroyed; the others hold empty specs, with nothing to destroy.
+    TaskSpec *specs = m_specs.data();
+    const int n = int(m_specs.size());
+    for (int first = 0; first < n; first += TaskStates::BlockSize) {
+        const int end = qMin(n, first + TaskStates::BlockSize);
+        // As retireLocked() chose the blocks whose specs went.
+        const bool gone = m_states.isBlockReleased(TaskStates::blockOf(first))
+                          && first + TaskStates::BlockSize <= n;
+        if (!gone)
+            std::destroy(specs + first, specs + end);
+    }
+    // What QVector's destructor destroys: none. Qt 6.4's QList has no data_ptr(); its one
+    // member is its data pointer, which a standard-layout class shares its address with.
+    static_assert(
+            std::is_standard_layout_v<QVector<
+                    TaskSpec>> && sizeof(QVector<TaskSpec>) == sizeof(QArrayDataPointer<TaskSpec>));
+    reinterpret_cast<QArrayDataPointer<TaskSpec> *>(&m_specs)->size = 0;
 }
 
 bool TaskStore::isRetired(int row) const

@@ -40,15 +40,19 @@ using TaskStates = RowBlocks<TaskState>;
 // journal) is its only writer; after, front ends change tasks only by asking the engine
 // (through RunSession), never by writing here.
 //
-// A streamed run retires its finished tasks (retireLocked): once every reader is done with
-// a row (journaled, written out, shown), its history and process outcome go at once, and
-// when every row of a block has retired the block's specs and states are freed. Row numbers
-// stay; counts() stays exact; a retired row reads as isRetired() and must not be read
-// otherwise (its spec and state are those of no task).
+// A run of the command line (a stream or a batch) retires its finished tasks
+// (retireLocked): once every reader is done with a row (journaled, written out, shown), its
+// history and process outcome go at once, and when every row of a block has retired the
+// block's specs and states are freed. Row numbers stay; counts() stays exact; a retired row
+// reads as isRetired() and must not be read otherwise (its spec and state are those of no
+// task): its spec is the one thing that changes after it was added.
 class TaskStore
 {
 public:
     explicit TaskStore(QVector<TaskSpec> specs = {});
+    ~TaskStore();
+    TaskStore(const TaskStore &) = delete;
+    TaskStore &operator=(const TaskStore &) = delete;
 
     int size() const { return m_size.load(std::memory_order_acquire); }
     const TaskSpec &spec(int row) const
@@ -163,6 +167,7 @@ private:
     std::vector<std::unique_ptr<TaskSpec[]>> m_tail;
     std::atomic<int> m_size{0};
     static const TaskSpec &retiredSpec();
+    void releaseSpecs(int first, int count); // under the write lock: retired rows' specs
 
     TaskStates m_states{retiredState(), TaskState()};
     static TaskState retiredState();
@@ -170,6 +175,7 @@ private:
     // counts by status of the rows in freed blocks.
     RowBlocks<quint8> m_retired{1, 0};
     std::vector<quint16> m_retiredInBlock;
+    bool m_specsGivenBack = false; // releaseSpecs() gave back pages of m_specs
     StatusCounts m_freedCounts;
     qint64 m_retiredRows = 0;
     QHash<int, QList<AttemptRecord>> m_history;

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace Brigade::Internal {
@@ -98,8 +99,11 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_changedFlag.reset(n);
     // Made now, not as rows are first dispatched: that happens under the store's write lock,
     // where the first touch of a block's memory would hold up every reader (the window's
-    // GUI thread). clearEndedBlocks() gives them back as their rows end.
-    for (int row = 0; row < n; row += TaskStates::BlockSize) {
+    // GUI thread). clearEndedBlocks() gives them back as their rows end. A run that retires
+    // its rows has no such reader (the command line): there they are made as rows start,
+    // from the blocks the ended rows gave back, and a million-task run holds those of the
+    // rows in flight, not 23 MB for every row.
+    for (int row = 0; row < n && !settings.retireFinished; row += TaskStates::BlockSize) {
         m_assignedTo[row] = 0;
         m_rowHost[row] = -1;
         m_deferrals[row] = 0;
@@ -390,6 +394,16 @@ void RunCoordinator::dispatch()
     m_pacer.unpark(nowMs(), m_ready);
     if (m_ready.empty())
         return armPaceTimer();
+    // A run that retires its finished tasks holds each one's state until the journal has
+    // it. When the journal falls behind, starting more would only grow memory: started and
+    // not yet retired stay within maxFinishedHeld, and retireRows() dispatches again.
+    qint64 room = std::numeric_limits<qint64>::max();
+    if (m_settings.retireFinished) {
+        room = qMax<qint64>(1, m_settings.maxFinishedHeld) - finishedHeld()
+               - m_counts[int(TaskStatus::Running)];
+        if (room <= 0)
+            return;
+    }
     int readyWorkers = 0;
     int liveWorkers = 0;
     for (const Slot &s : std::as_const(m_slots)) {
@@ -425,7 +439,7 @@ void RunCoordinator::dispatch()
                 continue;
             QByteArray frame;
             Wire::AssignBuilder builder(&frame);
-            int budget = qMin(free, MaxTasksPerFrame);
+            int budget = int(qMin<qint64>(qMin(free, MaxTasksPerFrame), room));
             while (budget > 0 && !m_ready.empty()) {
                 const ReadyQueue::Entry entry = m_ready.pop();
                 const int row = entry.row;
@@ -469,6 +483,7 @@ void RunCoordinator::dispatch()
                 markChanged(row);
                 ++s.inFlight;
                 --budget;
+                --room;
             }
             if (builder.count() == 0)
                 continue;
@@ -1447,6 +1462,14 @@ void RunCoordinator::retireRows(const std::shared_ptr<TaskStore> &store, const Q
     for (int block : std::as_const(freed))
         releaseBlock(block);
     reportQueued(); // room for the feeder, if finished rows were what filled it
+    dispatch();     // and for the workers (see dispatch())
+}
+
+qint64 RunCoordinator::finishedHeld() const
+{
+    return m_counts[int(TaskStatus::Succeeded)] + m_counts[int(TaskStatus::Failed)]
+           + m_counts[int(TaskStatus::Cancelled)] + m_counts[int(TaskStatus::Skipped)]
+           - m_retiredRows;
 }
 
 qint64 RunCoordinator::feedHeld() const
@@ -1455,9 +1478,7 @@ qint64 RunCoordinator::feedHeld() const
     if (m_settings.retireFinished) {
         // Finished rows still in memory count too: if the journal or the front end falls
         // behind, reading waits for them rather than memory growing.
-        held += m_counts[int(TaskStatus::Succeeded)] + m_counts[int(TaskStatus::Failed)]
-                + m_counts[int(TaskStatus::Cancelled)] + m_counts[int(TaskStatus::Skipped)]
-                - m_retiredRows;
+        held += finishedHeld();
     }
     return held;
 }

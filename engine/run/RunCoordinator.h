@@ -138,6 +138,8 @@ private:
     // What the feeder's gate counts as held: unstarted tasks, and in a retiring run the
     // finished ones not retired yet.
     qint64 feedHeld() const;
+    // Rows finished and not yet retired (a run that retires them).
+    qint64 finishedHeld() const;
     void launchSlot(int slot);
     void onWorkerReady(int slot, quint32 incarnation);
     void onResults(int slot, quint32 incarnation, const QVector<AttemptResult> &results);

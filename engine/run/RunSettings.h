@@ -73,10 +73,14 @@ struct RunSettings
     QString journalBatchPath;
     BatchBytes journalBatchData;
     bool createJournal = false;
-    // A streamed run (RunSession::setRetireFinished): finished tasks leave the store once
-    // journaled and released by the front end (Engine::releaseRows), and no timeline of
-    // attempts is kept, so memory stays flat however many tasks come.
+    // A run of the command line (RunSession::setRetireFinished): finished tasks leave the
+    // store once journaled and released by the front end (Engine::releaseRows), and no
+    // timeline of attempts is kept, so memory stays flat however many tasks come.
     bool retireFinished = false;
+    // Such a run starts no more tasks while this many finished ones wait to retire (the
+    // journal or the front end fell behind): ~20 MB of their states, a tenth of a second
+    // of a fast run.
+    qint64 maxFinishedHeld = 256 * 1024;
     // Whether every attempt is kept for the timeline and the time breakdown (AttemptLog,
     // 36 bytes an attempt): the window shows them; a front end without such a view turns
     // it off.

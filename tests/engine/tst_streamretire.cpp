@@ -3,6 +3,8 @@
 // number of rows while the counts, what the front end saw and the journal stay complete; a
 // resume after a streamed run runs exactly what had not finished; a failing task still
 // retries after its neighbours left memory.
+#include "EngineHarness.h"
+#include "SumBatch.h"
 #include "TestPipe.h"
 #include "TestRunSettings.h"
 #include "core/TaskStore.h"
@@ -71,6 +73,8 @@ class tst_StreamRetire : public QObject
     Q_OBJECT
 private slots:
     void storeFreesWholeBlocks();
+    void batchRowsGiveBackTheirSpecs();
+    void runWaitsForItsFinishedToRetire();
     void manyStreamedTasksStayBounded();
     void resumeAfterStreamedRunRunsTheUnfinished();
     void retriesAfterNeighboursRetired();
@@ -122,6 +126,78 @@ void tst_StreamRetire::storeFreesWholeBlocks()
     // Rows after the freed block read as before.
     QCOMPARE(store.spec(Block + 7).id, QStringLiteral("t%1").arg(Block + 7));
     QCOMPARE(store.state(2 * Block + 1).status, TaskStatus::Running);
+}
+
+void tst_StreamRetire::batchRowsGiveBackTheirSpecs()
+{
+    // A batch's rows (the store's own list, not chunks added later) retire as a stream's do:
+    // a whole block's specs go, the rest stay, and the store is destroyed cleanly after.
+    QVector<TaskSpec> specs(2 * Block + 10);
+    auto shape = std::make_shared<const TaskShape>();
+    for (int i = 0; i < specs.size(); ++i) {
+        specs[i].id = QStringLiteral("t%1").arg(i);
+        specs[i].shape = shape;
+    }
+    QVector<int> rows;
+    for (int row = 0; row < specs.size(); ++row)
+        rows << row;
+    {
+        TaskStore store(specs); // shared with the test's copy: that must stay whole
+        store.write([&](TaskStates &states, TaskStore &s) {
+            for (int row = 0; row < s.size(); ++row)
+                states[row].status = TaskStatus::Succeeded;
+            s.retireLocked(rows);
+        });
+        QCOMPARE(store.retiredRows(), specs.size());
+        QCOMPARE(specs[5].id, QStringLiteral("t5"));
+        QCOMPARE(shape.use_count(), qint64(specs.size()) * 2 + 1);
+    }
+    {
+        TaskStore store(std::exchange(specs, {}));
+        QCOMPARE(shape.use_count(), qint64(2 * Block + 10) + 1);
+        store.write([&](TaskStates &states, TaskStore &s) {
+            for (int row = 0; row < s.size(); ++row)
+                states[row].status = TaskStatus::Succeeded;
+            s.retireLocked(rows.mid(0, Block + 3));
+        });
+        // The first block's specs went (their shapes with them); the second's stay.
+        QVERIFY(store.spec(5).id.isEmpty());
+        QVERIFY(!store.spec(5).shape);
+        QCOMPARE(store.spec(Block + 7).id, QStringLiteral("t%1").arg(Block + 7));
+        QCOMPARE(shape.use_count(), qint64(Block + 10) + 1);
+        QCOMPARE(store.counts()[TaskStatus::Succeeded], 2 * Block + 10);
+    }
+    QCOMPARE(shape.use_count(), 1); // the kept specs were destroyed with the store
+}
+
+void tst_StreamRetire::runWaitsForItsFinishedToRetire()
+{
+    // A run that retires its finished tasks starts no more while maxFinishedHeld of them wait
+    // (a journal or a front end that fell behind), and goes on as they are released.
+    constexpr int Tasks = 3 * Block;
+    constexpr int Held = 1000;
+    Test::EngineHarness h;
+    h.settings.retireFinished = true;
+    h.settings.maxFinishedHeld = Held;
+    QVERIFY(h.load(Test::sumTasks(Tasks, 0)));
+    QSignalSpy finished(&h.engine(), &Engine::finished);
+    h.start();
+    QTRY_COMPARE_WITH_TIMEOUT(h.finishedOrder.size(), Held, 30000);
+    QVERIFY(!finished.wait(500)); // it waits
+    QCOMPARE(h.finishedOrder.size(), Held);
+    QCOMPARE(h.store().counts()[TaskStatus::Running], 0);
+
+    qsizetype released = 0;
+    auto release = [&] {
+        h.engine().releaseRows(h.finishedOrder.mid(released));
+        released = h.finishedOrder.size();
+    };
+    connect(&h.engine(), &Engine::tasksFinished, this, release, Qt::QueuedConnection);
+    release();
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(h.lastStats.succeeded, Tasks);
+    QCOMPARE(h.finishedOrder.size(), Tasks);
+    QTRY_COMPARE_WITH_TIMEOUT(h.store().retiredRows(), qint64(Tasks), 30000);
 }
 
 void tst_StreamRetire::manyStreamedTasksStayBounded()

@@ -354,11 +354,14 @@ Result<Job *> RunCommand::startJob()
                          .arg(total));
         return m_session->resume(m_options.settings);
     }
-    // A stream may be endless: its finished tasks leave memory once written out and
-    // journaled (nothing here looks at a finished row after its progress update).
-    m_session->setRetireFinished(m_options.isFed());
-    Result<Job *> job = m_options.isFed() ? m_session->runFeed(feedSource(), m_options.settings)
-                                          : m_session->run(m_options.settings);
+    // Finished tasks leave memory once written out and journaled: nothing here looks at a
+    // finished row after its progress update. A stream may be endless; a batch of a million
+    // tasks then holds the states of those in flight, not 80 MB of every task's.
+    m_session->setRetireFinished(true);
+    RunSettings settings = m_options.settings;
+    settings.retireFinished = true;
+    Result<Job *> job = m_options.isFed() ? m_session->runFeed(feedSource(), settings)
+                                          : m_session->run(settings);
     if (job && !m_session->journalPath().isEmpty())
         printErr(QStringLiteral("brigade: journal %1 (if interrupted: brigade run --resume %1)")
                          .arg(m_session->journalPath()));
