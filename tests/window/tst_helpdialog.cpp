@@ -39,6 +39,9 @@ void tst_HelpDialog::pagesAreTheDocs_data()
     QTest::newRow("quick start") << int(HelpDialog::Page::QuickStart)
                                  << QStringLiteral("docs/quick-start.md")
                                  << QStringLiteral("brigade run --help");
+    QTest::newRow("quick start: commands added later are asked about")
+            << int(HelpDialog::Page::QuickStart) << QStringLiteral("docs/quick-start.md")
+            << QStringLiteral("Accept Commands from brigade submit");
 }
 
 void tst_HelpDialog::pagesAreTheDocs()
