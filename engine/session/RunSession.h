@@ -135,7 +135,8 @@ public:
     // Fed runs from now on retire their finished tasks (RunSettings::retireFinished) once
     // every receiver of tasksFinished() and the progress() after it has seen them, and the
     // journal has them: memory stays flat however long the feed. Only for front ends that
-    // look at no finished row later (the command line; a window shows every row).
+    // look at no finished row later (the command line; a window shows every row). Other
+    // runs retire theirs when their RunSettings::retireFinished says so.
     void setRetireFinished(bool on) { m_retireFinished = on; }
     // The feed of the current run (null when it is not fed), e.g. to stop() reading.
     TaskFeed *feed() const { return m_feed.get(); }
