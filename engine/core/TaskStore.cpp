@@ -271,14 +271,14 @@ QVector<int> TaskStore::retireLocked(const QVector<int> &rows)
             if (chunk < m_tail.size())
                 m_tail[chunk].reset();
         } else if (first + TaskStates::BlockSize <= m_specs.size()) {
-            releaseSpecs(first, TaskStates::BlockSize);
+            releaseSpecs(block);
         }
         freed.append(block);
     }
     return freed;
 }
 
-void TaskStore::releaseSpecs(int first, int count)
+void TaskStore::releaseSpecs(int block)
 {
     // The batch's own rows are one list: their specs are reset to the empty spec (a retired
     // row's, see spec()) and the list's pages under them given back, which a million-task
@@ -294,16 +294,18 @@ void TaskStore::releaseSpecs(int first, int count)
     }();
     if (!emptySpecIsZero || !m_specs.isDetached())
         return;
-    TaskSpec *specs = m_specs.data() + first;
-    for (int i = 0; i < count; ++i)
+    TaskSpec *specs = m_specs.data() + (block << TaskStates::BlockBits);
+    for (int i = 0; i < TaskStates::BlockSize; ++i)
         specs[i] = TaskSpec();
-    HugePages::giveBack(specs, size_t(count) * sizeof(TaskSpec));
-    m_specsGivenBack = true;
+    HugePages::giveBack(specs, size_t(TaskStates::BlockSize) * sizeof(TaskSpec));
+    if (m_specsGone.empty())
+        m_specsGone.resize(size_t(m_specs.size() >> TaskStates::BlockBits), false);
+    m_specsGone[size_t(block)] = true;
 }
 
 TaskStore::~TaskStore()
 {
-    if (!m_specsGivenBack)
+    if (m_specsGone.empty())
         return;
     // Pages given back come again on a read (that is, a destructor's), on this system as
     // memory of their own: a million-task run's exit took its 56 MB back that way. Only the
@@ -311,12 +313,9 @@ TaskStore::~TaskStore()
     TaskSpec *specs = m_specs.data();
     const int n = int(m_specs.size());
     for (int first = 0; first < n; first += TaskStates::BlockSize) {
-        const int end = qMin(n, first + TaskStates::BlockSize);
-        // As retireLocked() chose the blocks whose specs went.
-        const bool gone = m_states.isBlockReleased(TaskStates::blockOf(first))
-                          && first + TaskStates::BlockSize <= n;
-        if (!gone)
-            std::destroy(specs + first, specs + end);
+        const size_t block = size_t(first >> TaskStates::BlockBits);
+        if (block >= m_specsGone.size() || !m_specsGone[block])
+            std::destroy(specs + first, specs + qMin(n, first + TaskStates::BlockSize));
     }
     // What QVector's destructor destroys: none. Qt 6.4's QList has no data_ptr(); its one
     // member is its data pointer, which a standard-layout class shares its address with.

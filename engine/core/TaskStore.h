@@ -167,7 +167,7 @@ private:
     std::vector<std::unique_ptr<TaskSpec[]>> m_tail;
     std::atomic<int> m_size{0};
     static const TaskSpec &retiredSpec();
-    void releaseSpecs(int first, int count); // under the write lock: retired rows' specs
+    void releaseSpecs(int block); // under the write lock: a retired block's specs
 
     TaskStates m_states{retiredState(), TaskState()};
     static TaskState retiredState();
@@ -175,7 +175,7 @@ private:
     // counts by status of the rows in freed blocks.
     RowBlocks<quint8> m_retired{1, 0};
     std::vector<quint16> m_retiredInBlock;
-    bool m_specsGivenBack = false; // releaseSpecs() gave back pages of m_specs
+    std::vector<bool> m_specsGone; // per block of m_specs: releaseSpecs() reset them
     StatusCounts m_freedCounts;
     qint64 m_retiredRows = 0;
     QHash<int, QList<AttemptRecord>> m_history;

@@ -331,9 +331,7 @@ Result<Job *> RunSession::runFeed(const FeedSource &source, const RunSettings &s
         return Result<Job *>::failure(tr("only a new run made by openFeed() can be fed"));
     auto gate = std::make_shared<FeedGate>(source.maxQueued);
     m_engine->openFeed(gate);
-    RunSettings s = settings;
-    s.retireFinished = m_retireFinished;
-    Result<Job *> job = startTasks(RunKind::Run, {}, s);
+    Result<Job *> job = startTasks(RunKind::Run, {}, settings);
     if (!job) {
         m_engine->closeFeed();
         return job;
@@ -794,6 +792,7 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
         return m_job.data();
     }
     RunSettings s = settings;
+    s.retireFinished = settings.retireFinished || m_retireFinished;
     if (m_opened.batch && m_opened.batch->hasPacing)
         s.pacing = m_opened.batch->pacing.under(settings.pacing);
     s.journalRunKind = kindName(kind);

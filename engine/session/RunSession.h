@@ -132,11 +132,11 @@ public:
     // (see TaskFeed), journaled as they are taken. The run ends when the source ends and its
     // tasks have finished. feedLineRejected() and feedEnded() tell how the reading goes.
     Result<Job *> runFeed(const FeedSource &source, const RunSettings &settings);
-    // Fed runs from now on retire their finished tasks (RunSettings::retireFinished) once
-    // every receiver of tasksFinished() and the progress() after it has seen them, and the
-    // journal has them: memory stays flat however long the feed. Only for front ends that
-    // look at no finished row later (the command line; a window shows every row). Other
-    // runs retire theirs when their RunSettings::retireFinished says so.
+    // Runs from now on (fed or not) retire their finished tasks (RunSettings::
+    // retireFinished) once every receiver of tasksFinished() and the progress() after it
+    // has seen them, and the journal has them: memory stays flat however long the feed or
+    // the batch. Only for front ends that look at no finished row later (the command line;
+    // a window shows every row).
     void setRetireFinished(bool on) { m_retireFinished = on; }
     // The feed of the current run (null when it is not fed), e.g. to stop() reading.
     TaskFeed *feed() const { return m_feed.get(); }

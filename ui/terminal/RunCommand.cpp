@@ -358,10 +358,8 @@ Result<Job *> RunCommand::startJob()
     // finished row after its progress update. A stream may be endless; a batch of a million
     // tasks then holds the states of those in flight, not 80 MB of every task's.
     m_session->setRetireFinished(true);
-    RunSettings settings = m_options.settings;
-    settings.retireFinished = true;
-    Result<Job *> job = m_options.isFed() ? m_session->runFeed(feedSource(), settings)
-                                          : m_session->run(settings);
+    Result<Job *> job = m_options.isFed() ? m_session->runFeed(feedSource(), m_options.settings)
+                                          : m_session->run(m_options.settings);
     if (job && !m_session->journalPath().isEmpty())
         printErr(QStringLiteral("brigade: journal %1 (if interrupted: brigade run --resume %1)")
                          .arg(m_session->journalPath()));
