@@ -51,6 +51,11 @@ Journal::~Journal()
 
 QString Journal::defaultDirectory()
 {
+    // Tests run side by side and clear their journals as they start; in Qt's test mode each
+    // program therefore keeps them in a folder of its own (its application name's).
+    if (QStandardPaths::isTestModeEnabled())
+        return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+               + QStringLiteral("/journals");
     QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
     if (base.isEmpty())
         base = QDir::homePath() + QStringLiteral("/.local/share");

@@ -113,6 +113,7 @@ public:
     // When the latest run recorded in the journal started (UTC); invalid when none was.
     QDateTime lastRunStarted() const;
 
+    // GenericDataLocation/brigade/journals; in Qt's test mode, the program's own data folder.
     static QString defaultDirectory();
     static QString defaultPathFor(const QString &batchPath);
 
