@@ -25,26 +25,41 @@ namespace Brigade {
 
 namespace {
 
+bool isUnreserved(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+           || c == '.' || c == '_' || c == '~';
+}
+
 // A URL path that libcurl gives back unchanged: '/' and unreserved characters only, no
-// "." or ".." segment (those are removed) and no empty one, nothing after it.
+// "." or ".." segment (those are removed) and no empty one; then perhaps a query of
+// unreserved characters, '=' and '&' ("?id=7&page=2", as most generated lists have), and
+// nothing else.
 bool isPlainUrlPath(QByteArrayView path)
 {
     if (path.isEmpty() || path.front() != '/')
         return false;
+    qsizetype end = path.indexOf('?');
+    if (end >= 0) {
+        const QByteArrayView query = path.sliced(end + 1);
+        if (query.isEmpty()
+            || !std::all_of(query.begin(), query.end(),
+                            [](char c) { return isUnreserved(c) || c == '=' || c == '&'; }))
+            return false;
+    } else {
+        end = path.size();
+    }
     qsizetype segmentStart = 1;
-    for (qsizetype i = 1; i <= path.size(); ++i) {
-        const char c = i < path.size() ? path[i] : '/';
+    for (qsizetype i = 1; i <= end; ++i) {
+        const char c = i < end ? path[i] : '/';
         if (c == '/') {
             const QByteArrayView segment = path.sliced(segmentStart, i - segmentStart);
-            if ((segment.isEmpty() && i < path.size()) || segment == "." || segment == "..")
+            if ((segment.isEmpty() && i < end) || segment == "." || segment == "..")
                 return false;
             segmentStart = i + 1;
             continue;
         }
-        const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-                                || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
-                                || c == '~';
-        if (!unreserved)
+        if (!isUnreserved(c))
             return false;
     }
     return true;

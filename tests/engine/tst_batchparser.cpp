@@ -922,6 +922,17 @@ void TestBatchParser::urlListTakenAsWritten()
                                       "http://example.com/a//b",
                                       "http://example.com/%41%2f",
                                       "http://example.com/x?y=1",
+                                      "http://example.com/x?y=1&z=a-b.c_d~e",
+                                      "http://example.com/x?",
+                                      "http://example.com/x?a=b?c",
+                                      "http://example.com/x?a=/b",
+                                      "http://example.com/x?a=%41",
+                                      "http://example.com/x?a+b",
+                                      "http://example.com/x?a=1#f",
+                                      "http://example.com/x?caf\xc3\xa9",
+                                      "http://example.com/a/../b?y=1",
+                                      "http://example.com/a//b?y=1",
+                                      "http://example.com/?y=1",
                                       "http://example.com/x#frag",
                                       "http://example.com",
                                       "http://example.com:80/x",
@@ -939,7 +950,7 @@ void TestBatchParser::urlListTakenAsWritten()
                                       "http://example.com/~u/a.b-c_d"};
     QByteArray data;
     for (const QByteArray &url : tricky)
-        data += "http://example.com/plain\nfile:///tmp/plain\n" + url + '\n';
+        data += "http://example.com/plain?k=1\nfile:///tmp/plain\n" + url + '\n';
     const Batch batch = parse(data, QStringLiteral("urls.txt"));
     qsizetype k = 0;
     int line = 0;
