@@ -190,14 +190,14 @@ QByteArray BatchLineParser::shapeKey(const TaskShape &shape)
     appendRaw(&key, shape.priority);
     appendBytes(&key, shape.fetch.url);
     appendBytes(&key, shape.compute.params);
-    for (const HeaderList *headers : {&shape.fetch.headers, &shape.fetch.secretHeaders}) {
+    for (const HeaderList *headers : {&shape.fetch.headers(), &shape.fetch.secretHeaders()}) {
         appendRaw<qint64>(&key, headers->size());
         for (const auto &header : *headers) {
             appendBytes(&key, header.first);
             appendBytes(&key, header.second);
         }
     }
-    const HttpOptions &http = shape.fetch.http;
+    const HttpOptions &http = shape.fetch.http();
     if (!http.isDefault()) {
         appendRaw(&key, http.method);
         appendRaw(&key, http.netrc);
@@ -788,7 +788,8 @@ void BatchLineParser::parseFetch(const QJsonValue &value, const Where &where, Fe
     }
     const QString url = object.value(QLatin1String("url")).toString();
     const bool fileUrl = url.startsWith(QLatin1String("file:"), Qt::CaseInsensitive);
-    HttpOptions &http = fetch->http;
+    // Written back only when something is set: most fetches keep the shared default.
+    HttpOptions http = fetch->http();
     for (auto it = object.begin(); it != object.end(); ++it) {
         const QString key = it.key();
         const QJsonValue v = it.value();
@@ -859,7 +860,7 @@ void BatchLineParser::parseFetch(const QJsonValue &value, const Where &where, Fe
         } else if (fileUrl) {
             fail(QStringLiteral("\"%1\" only applies to http and https URLs").arg(key));
         } else if (key == u"headers") {
-            parseHeaders(v, Where{where.line, &where, "headers"}, fetch, errors);
+            parseHeaders(v, Where{where.line, &where, "headers"}, fetch, &http, errors);
         } else if (key == u"method") {
             const QString m = v.toString();
             const int index = HttpMethodNames.indexOf(m);
@@ -916,10 +917,12 @@ void BatchLineParser::parseFetch(const QJsonValue &value, const Where &where, Fe
                 where.column(hasBody ? QStringLiteral("body") : QStringLiteral("body_file")),
                 QStringLiteral("a body is sent with \"method\": \"POST\" or \"PUT\"")});
     }
+    if (!(http == fetch->http()))
+        fetch->request.write().http = std::move(http);
 }
 
 void BatchLineParser::parseHeaders(const QJsonValue &value, const Where &where, FetchSpec *fetch,
-                                   std::vector<LineError> *errors) const
+                                   HttpOptions *http, std::vector<LineError> *errors) const
 {
     if (!value.isObject()) {
         errors->push_back(
@@ -956,8 +959,8 @@ void BatchLineParser::parseHeaders(const QJsonValue &value, const Where &where, 
                                                            "header \"%2\" is not set")
                                                     .arg(env.toString(), h.key()),
                                             true});
-                if (fetch->http.unsetVariable.isEmpty())
-                    fetch->http.unsetVariable = variable;
+                if (http->unsetVariable.isEmpty())
+                    http->unsetVariable = variable;
                 continue;
             }
             text = qgetenv(variable.constData());
@@ -972,14 +975,14 @@ void BatchLineParser::parseHeaders(const QJsonValue &value, const Where &where, 
             fail(env.isString() ? problem + QStringLiteral(" (from $%1)").arg(env.toString())
                                 : problem);
         } else if (env.isString()) {
-            fetch->secretHeaders.append({name, text});
+            fetch->request.write().secretHeaders.append({name, text});
         } else if (HeaderCheck::isSecret(name)) {
             fail(QStringLiteral("header \"%1\" holds credentials, and the batch is copied into "
                                 "the run's journal: put the value in an environment variable "
                                 "and write {\"env\": \"NAME\"}")
                          .arg(h.key()));
         } else {
-            fetch->headers.append({name, text});
+            fetch->request.write().headers.append({name, text});
         }
     }
 }

@@ -165,8 +165,9 @@ private:
                     std::vector<LineError> *errors) const;
     void parseCompute(const QJsonValue &value, const Where &where, ComputeSpec *compute,
                       std::vector<LineError> *errors, quint8 *needs = nullptr) const;
+    // Headers into fetch; a secret's unset variable into http.
     void parseHeaders(const QJsonValue &value, const Where &where, FetchSpec *fetch,
-                      std::vector<LineError> *errors) const;
+                      HttpOptions *http, std::vector<LineError> *errors) const;
     void parseAuth(const QJsonValue &value, const Where &where, HttpOptions *http,
                    std::vector<LineError> *errors) const;
     // exec and call: their own parsers, with columns down to a placeholder.

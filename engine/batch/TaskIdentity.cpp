@@ -119,15 +119,15 @@ TaskIdentity TaskIdentity::of(const TaskSpec &spec, const TaskShape &shape)
     identity.parts[Input] = inputPart(spec);
     {
         const FetchSpec &f = shape.fetch;
-        const HttpOptions &h = f.http;
+        const HttpOptions &h = f.http();
         Encoder e;
         e.addNumber(f.kind);
         e.addNumber(f.delayMinMs);
         e.addNumber(f.delayMaxMs);
         e.addNumber(f.failPpm);
         e.add(f.url);
-        e.addHeaders(f.headers, false);
-        e.addHeaders(f.secretHeaders, true);
+        e.addHeaders(f.headers(), false);
+        e.addHeaders(f.secretHeaders(), true);
         e.addNumber(h.method);
         e.add(h.body);
         e.addText(h.bodyFile);

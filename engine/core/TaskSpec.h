@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CopyOnWrite.h"
 #include "SharedText.h"
 
 #include <QByteArray>
@@ -67,6 +68,20 @@ struct HttpOptions
     bool isDefault() const { return *this == HttpOptions(); }
 };
 
+// A fetch's headers and HTTP options. Few tasks have any, and a URL list makes a shape
+// per line: a fetch keeps them behind one pointer, so a plain URL's shape stays small.
+struct FetchRequest
+{
+    HeaderList headers;
+    HeaderList secretHeaders; // values taken from the environment: never shown or written
+    HttpOptions http;
+
+    bool operator==(const FetchRequest &o) const
+    {
+        return headers == o.headers && secretHeaders == o.secretHeaders && http == o.http;
+    }
+};
+
 struct FetchSpec
 {
     FetchKind kind = FetchKind::None;
@@ -75,12 +90,14 @@ struct FetchSpec
     // Delay only: the share of attempts that fail as a network error after their wait, in
     // parts per million (flaky IO for demos and retry tests, as the asyncio recipes simulate).
     quint32 failPpm = 0;
-    QByteArray url; // fully encoded
-    HeaderList headers;
-    HeaderList secretHeaders; // values taken from the environment: never shown or written
-    qint64 maxBytes = 0;      // 0: the run's default
-    quint32 timeoutMs = 0;    // 0: the task's attempt timeout
-    HttpOptions http;
+    QByteArray url;         // fully encoded
+    qint64 maxBytes = 0;    // 0: the run's default
+    quint32 timeoutMs = 0;  // 0: the task's attempt timeout
+    CopyOnWrite<FetchRequest> request; // change through request.write()
+
+    const HeaderList &headers() const { return request->headers; }
+    const HeaderList &secretHeaders() const { return request->secretHeaders; }
+    const HttpOptions &http() const { return request->http; }
 };
 
 // A compute op and its parameters, encoded by the op itself (see ComputeRegistry).

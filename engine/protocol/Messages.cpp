@@ -279,14 +279,14 @@ void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const Ta
     } else if (f.kind == FetchKind::Url) {
         w.bytes(f.url);
         w.i64(maxBytes);
-        w.u16(quint16(f.headers.size() + f.secretHeaders.size()));
-        for (const HeaderList *list : {&f.headers, &f.secretHeaders}) {
+        w.u16(quint16(f.headers().size() + f.secretHeaders().size()));
+        for (const HeaderList *list : {&f.headers(), &f.secretHeaders()}) {
             for (const auto &h : *list) {
                 w.bytes(h.first);
                 w.bytes(h.second);
             }
         }
-        writeHttp(w, f.http);
+        writeHttp(w, f.http());
     }
     w.u8(shape.compute.op);
     w.bytes(shape.compute.params);

@@ -152,19 +152,19 @@ SpecChange::apply(const std::shared_ptr<const TaskShape> &shape) const
             if (!http)
                 break;
             bool replaced = false;
-            for (auto &h : s.fetch.headers) {
+            for (auto &h : s.fetch.request.write().headers) {
                 if (h.first.compare(name, Qt::CaseInsensitive) == 0) {
                     h.second = value;
                     replaced = true;
                 }
             }
             if (!replaced)
-                s.fetch.headers.append({name, value});
+                s.fetch.request.write().headers.append({name, value});
         }
     }
     if (s.timeoutMs == shape->timeoutMs && s.fetch.timeoutMs == shape->fetch.timeoutMs
         && s.maxAttempts == shape->maxAttempts && s.fetch.url == shape->fetch.url
-        && s.fetch.headers == shape->fetch.headers && s.priority == shape->priority)
+        && s.fetch.headers() == shape->fetch.headers() && s.priority == shape->priority)
         return shape;
     return std::make_shared<const TaskShape>(std::move(s));
 }
@@ -238,7 +238,7 @@ QJsonObject SpecChange::fieldsOf(const TaskShape &shape)
     if (shape.fetch.kind == FetchKind::Url) {
         o.insert(QStringLiteral("url"), QString::fromUtf8(shape.fetch.url));
         QJsonArray list;
-        for (const auto &[name, value] : shape.fetch.headers)
+        for (const auto &[name, value] : shape.fetch.headers())
             list.append(QJsonArray{QString::fromUtf8(name), QString::fromUtf8(value)});
         if (!list.isEmpty())
             o.insert(QStringLiteral("headers"), list);

@@ -33,13 +33,13 @@ QString describe(const TaskSpec &task)
         parts << QStringLiteral("fetch_timeout:%1").arg(s.fetch.timeoutMs);
     if (s.fetch.maxBytes)
         parts << QStringLiteral("max_bytes:%1").arg(s.fetch.maxBytes);
-    for (const auto &header : s.fetch.headers)
+    for (const auto &header : s.fetch.headers())
         parts << QStringLiteral("header:%1=%2")
                          .arg(QString::fromUtf8(header.first), QString::fromUtf8(header.second));
-    for (const auto &header : s.fetch.secretHeaders)
+    for (const auto &header : s.fetch.secretHeaders())
         parts << QStringLiteral("secret:%1=%2")
                          .arg(QString::fromUtf8(header.first), QString::fromUtf8(header.second));
-    const HttpOptions &h = s.fetch.http;
+    const HttpOptions &h = s.fetch.http();
     static const char *const methods[] = {"GET", "HEAD", "POST", "PUT"};
     if (h.method != HttpMethod::Get)
         parts << QStringLiteral("method:%1").arg(QLatin1String(methods[int(h.method)]));
@@ -1371,8 +1371,8 @@ void TestBatchParser::credentialsNeverInTheBatch()
             batch.file, {});
     QCOMPARE(unset.errorCount, 1);
     QCOMPARE(unset.tasks.size(), 2);
-    QCOMPARE(unset.tasks[0].shape->fetch.http.unsetVariable, QByteArray("BRIGADE_TEST_UNSET"));
-    QVERIFY(unset.tasks[0].shape->fetch.secretHeaders.isEmpty());
+    QCOMPARE(unset.tasks[0].shape->fetch.http().unsetVariable, QByteArray("BRIGADE_TEST_UNSET"));
+    QVERIFY(unset.tasks[0].shape->fetch.secretHeaders().isEmpty());
     QCOMPARE(unset.tasks[1].line, 2);
     // A URL with credentials in it is refused where it is written, not when fetched.
     batch.expectErrors(

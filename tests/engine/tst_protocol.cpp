@@ -181,10 +181,10 @@ void tst_Protocol::assignFromShape()
     TaskShape shape;
     shape.fetch.kind = FetchKind::Url;
     shape.fetch.url = "https://example.invalid/x";
-    shape.fetch.headers = {{"Accept", "text/plain"}};
-    shape.fetch.secretHeaders = {{"Authorization", "Bearer t"}};
-    shape.fetch.http.method = HttpMethod::Post;
-    shape.fetch.http.body = "x=1";
+    shape.fetch.request.write().headers = {{"Accept", "text/plain"}};
+    shape.fetch.request.write().secretHeaders = {{"Authorization", "Bearer t"}};
+    shape.fetch.request.write().http.method = HttpMethod::Post;
+    shape.fetch.request.write().http.body = "x=1";
     shape.compute.op = 2;
     shape.compute.params = "abc";
     QByteArray stream;
@@ -199,7 +199,7 @@ void tst_Protocol::assignFromShape()
     QCOMPARE(out[0].maxBytes, 4096);
     // The worker gets the secret headers too; only the spec keeps them apart.
     QCOMPARE(out[0].headers, HeaderList({{"Accept", "text/plain"}, {"Authorization", "Bearer t"}}));
-    QVERIFY(out[0].http == shape.fetch.http);
+    QVERIFY(out[0].http == shape.fetch.http());
     QVERIFY(out[0].input.isEmpty());
     QCOMPARE(out[1].input, QByteArray("id-6"));
     QCOMPARE(out[1].params, QByteArray("abc"));

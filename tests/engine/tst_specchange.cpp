@@ -27,7 +27,7 @@ std::shared_ptr<const TaskShape> fetchShape(const QByteArray &url, HeaderList he
     auto s = std::make_shared<TaskShape>();
     s->fetch.kind = FetchKind::Url;
     s->fetch.url = url;
-    s->fetch.headers = std::move(headers);
+    s->fetch.request.write().headers = std::move(headers);
     s->timeoutMs = 3000;
     return s;
 }
@@ -109,12 +109,12 @@ void tst_SpecChange::changesAFetch()
     QVERIFY(after != before);
     QCOMPARE(after->fetch.url, QByteArray("https://mirror.example:8080/item/7?x=1&y=%20z"));
     const HeaderList expected{{"X-Key", "new"}, {"X-Added", "1"}};
-    QCOMPARE(after->fetch.headers, expected);
+    QCOMPARE(after->fetch.headers(), expected);
     QCOMPARE(after->timeoutMs, quint32(10000));
     QCOMPARE(after->maxAttempts, quint16(5));
     // The original is untouched: the batch's spec stays what it was.
     QCOMPARE(before->fetch.url, QByteArray("https://origin.example/item/7?x=1&y=%20z"));
-    QCOMPARE(before->fetch.headers.constFirst().second, QByteArray("old"));
+    QCOMPARE(before->fetch.headers().constFirst().second, QByteArray("old"));
 
     // A port is replaced along with the host; an IPv6 literal is a host too.
     SpecChange v6;
@@ -140,7 +140,7 @@ void tst_SpecChange::leavesOtherTasksTheirUrl()
     const auto file = fetchShape("file:///tmp/x");
     const auto changed = c.apply(file);
     QCOMPARE(changed->fetch.url, QByteArray("file:///tmp/x"));
-    QVERIFY(changed->fetch.headers.isEmpty());
+    QVERIFY(changed->fetch.headers().isEmpty());
     QCOMPARE(changed->timeoutMs, quint32(2000));
     // A compute task gets the timeout only.
     auto compute = std::make_shared<TaskShape>();

@@ -67,7 +67,7 @@ void checkBatch(const Batch &batch, const QString &fileName, bool text)
             check(f.url.startsWith("http://") || f.url.startsWith("https://")
                   || f.url.startsWith("file:"));
             check(f.maxBytes >= 0);
-            for (const auto &h : f.headers) {
+            for (const auto &h : f.headers()) {
                 check(!h.first.isEmpty());
                 check(!h.first.contains('\n') && !h.second.contains('\n'));
                 check(!h.first.contains('\r') && !h.second.contains('\r'));
@@ -98,7 +98,7 @@ void checkBatch(const Batch &batch, const QString &fileName, bool text)
         if (t.fetchKind == FetchKind::Url) {
             check(t.url == shape.fetch.url);
             // The worker gets the headers as written, then those taken from the environment.
-            check(t.headers == shape.fetch.headers + shape.fetch.secretHeaders);
+            check(t.headers == shape.fetch.headers() + shape.fetch.secretHeaders());
         }
         check(t.input == Wire::AssignBuilder::inputOf(spec));
     }

@@ -58,9 +58,9 @@ QString changedRows(const TaskShape &was, const TaskShape &now, const QString &d
     QString rows;
     if (was.fetch.kind != now.fetch.kind || was.fetch.url != now.fetch.url)
         rows += fieldRow(tr("Fetch"), fetchText(was.fetch));
-    if (was.fetch.headers != now.fetch.headers)
-        rows += was.fetch.headers.isEmpty() ? fieldRow(tr("Headers"), tr("none"))
-                                            : headerRows(was.fetch.headers);
+    if (was.fetch.headers() != now.fetch.headers())
+        rows += was.fetch.headers().isEmpty() ? fieldRow(tr("Headers"), tr("none"))
+                                              : headerRows(was.fetch.headers());
     if (was.maxAttempts != now.maxAttempts)
         rows += fieldRow(tr("Max attempts"), was.maxAttempts ? QString::number(was.maxAttempts)
                                                              : tr("the run's setting"));
@@ -347,7 +347,7 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
     const QString statusRow = fieldRow(tr("Status"), statusLine);
     const TaskShape &shape = *current;
     QString specRows = fieldRow(tr("Fetch"), fetchText(shape.fetch));
-    specRows += headerRows(shape.fetch.headers);
+    specRows += headerRows(shape.fetch.headers());
     if (shape.fetch.maxBytes > 0)
         specRows += fieldRow(tr("Max size"), Formatting::bytes(shape.fetch.maxBytes));
     specRows += fieldRow(tr("Compute"), computeText(shape.compute));

@@ -145,7 +145,7 @@ QString TaskTableModel::shapeTip(const TaskSpec &spec, const TaskShape &shape)
     QStringList was;
     if (fetchOf(*spec.shape) != fetchOf(shape))
         was << tr("fetch %1").arg(fetchOf(*spec.shape));
-    if (spec.shape->fetch.headers != shape.fetch.headers)
+    if (spec.shape->fetch.headers() != shape.fetch.headers())
         was << tr("other headers");
     if (spec.shape->maxAttempts != shape.maxAttempts)
         was << tr("max attempts %1").arg(spec.shape->maxAttempts);
