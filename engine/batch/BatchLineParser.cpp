@@ -42,9 +42,9 @@ bool isPlainUrlPath(QByteArrayView path)
     qsizetype end = path.indexOf('?');
     if (end >= 0) {
         const QByteArrayView query = path.sliced(end + 1);
-        if (query.isEmpty()
-            || !std::all_of(query.begin(), query.end(),
-                            [](char c) { return isUnreserved(c) || c == '=' || c == '&'; }))
+        if (query.isEmpty() || !std::all_of(query.begin(), query.end(), [](char c) {
+                return isUnreserved(c) || c == '=' || c == '&';
+            }))
             return false;
     } else {
         end = path.size();

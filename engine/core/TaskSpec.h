@@ -90,9 +90,9 @@ struct FetchSpec
     // Delay only: the share of attempts that fail as a network error after their wait, in
     // parts per million (flaky IO for demos and retry tests, as the asyncio recipes simulate).
     quint32 failPpm = 0;
-    QByteArray url;         // fully encoded
-    qint64 maxBytes = 0;    // 0: the run's default
-    quint32 timeoutMs = 0;  // 0: the task's attempt timeout
+    QByteArray url;                    // fully encoded
+    qint64 maxBytes = 0;               // 0: the run's default
+    quint32 timeoutMs = 0;             // 0: the task's attempt timeout
     CopyOnWrite<FetchRequest> request; // change through request.write()
 
     const HeaderList &headers() const { return request->headers; }

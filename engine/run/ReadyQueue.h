@@ -15,7 +15,8 @@ namespace Brigade::Internal {
 // between the FIFO below and the heap goes to the FIFO).
 //
 // Priority 0 tasks arriving in time order (nearly all of them in a plain batch) take a
-// plain FIFO of 8 bytes each; others a heap.
+// FIFO of runs: consecutive rows ready at the same millisecond are one entry, so a batch
+// of a million queued at its start costs one entry, not 8 MB. Others take a heap.
 class ReadyQueue
 {
 public:
@@ -38,7 +39,9 @@ public:
     void pushFront(const Entry &entry) { m_front.push_back(entry); }
     Entry pop(); // not empty
     bool empty() const { return m_front.empty() && m_fifo.empty() && m_heap.empty(); }
-    size_t size() const { return m_front.size() + m_fifo.size() + m_heap.size(); }
+    size_t size() const { return m_front.size() + m_fifoSize + m_heap.size(); }
+    // FIFO entries held (rows in a run share one): for tests.
+    size_t fifoRuns() const { return m_fifo.size(); }
     void clear();
 
     // priority * agingMs - readyAtMs: larger starts first.
@@ -48,9 +51,10 @@ public:
     }
 
 private:
-    struct FifoEntry
+    struct FifoRun
     {
-        qint32 row;
+        qint32 firstRow;
+        qint32 count; // rows firstRow, firstRow + 1, ...
         quint32 readyAtMs;
     };
     struct HeapEntry
@@ -67,7 +71,8 @@ private:
     qint64 m_agingMs;
     quint64 m_seq = 0;
     std::deque<Entry> m_front;
-    std::deque<FifoEntry> m_fifo; // priority 0, readyAtMs not decreasing
+    std::deque<FifoRun> m_fifo; // priority 0, readyAtMs not decreasing
+    size_t m_fifoSize = 0;      // rows in m_fifo
     std::vector<HeapEntry> m_heap;
 };
 

@@ -15,6 +15,7 @@ private slots:
     void agingBeatsPriorityAfterLongWait();
     void lateOldEntriesGoByTheirReadyTime();
     void frontEntriesFirst();
+    void consecutiveRowsShareOneEntry();
 
 private:
     static QVector<int> drain(ReadyQueue &q)
@@ -92,6 +93,33 @@ void tst_ReadyQueue::frontEntriesFirst()
     q.push({1, 0, 0});
     q.clear();
     QVERIFY(q.empty());
+}
+
+void tst_ReadyQueue::consecutiveRowsShareOneEntry()
+{
+    // A batch queued at its start is one run; a gap in the rows, another millisecond or a
+    // priority starts a new one, and the order is the same as one entry per row.
+    ReadyQueue q;
+    for (int row = 0; row < 100000; ++row)
+        q.push({row, 0, 5});
+    QCOMPARE(q.fifoRuns(), size_t(1));
+    QCOMPARE(q.size(), size_t(100000));
+    q.push({200000, 0, 5}); // not the next row
+    q.push({200001, 0, 6}); // next row, a later millisecond
+    q.push({200002, 0, 6});
+    q.push({7, 3, 6}); // a priority: the heap
+    QCOMPARE(q.fifoRuns(), size_t(3));
+    QCOMPARE(q.size(), size_t(100004));
+    QCOMPARE(q.pop().row, 7);
+    for (int row = 0; row < 100000; ++row) {
+        const ReadyQueue::Entry e = q.pop();
+        QCOMPARE(e.row, row);
+        QCOMPARE(e.readyAtMs, qint64(5));
+    }
+    QCOMPARE(q.fifoRuns(), size_t(2));
+    QCOMPARE(drain(q), (QVector<int>{200000, 200001, 200002}));
+    QCOMPARE(q.size(), size_t(0));
+    QCOMPARE(q.fifoRuns(), size_t(0));
 }
 
 QTEST_GUILESS_MAIN(tst_ReadyQueue)
