@@ -1405,8 +1405,11 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
     // URL lists are mostly plain paths on a few hosts. When libcurl gave back a URL of this
     // host unchanged, another plain path on it is taken as written: the same result
     // without a parse per line.
-    if (!m_plainUrlPrefix.isEmpty() && text.startsWith(m_plainUrlPrefix)
-        && isPlainUrlPath(text.sliced(m_plainUrlPrefix.size()))) {
+    const QByteArrayView prefix = urlAuthorityPrefix(text);
+    const bool knownHost = !prefix.isEmpty()
+                           && std::any_of(m_plainUrlPrefixes.begin(), m_plainUrlPrefixes.end(),
+                                          [&](const QByteArray &p) { return p == prefix; });
+    if (knownHost && isPlainUrlPath(text.sliced(prefix.size()))) {
         fields.fetch.url = text.toByteArray();
     } else {
         QString error;
@@ -1415,10 +1418,10 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
             addError(lineNo, column + int(qMax<qsizetype>(0, offset)), error);
             return;
         }
-        const QByteArrayView prefix = urlAuthorityPrefix(text);
-        if (fields.fetch.url == text && !prefix.isEmpty()
+        if (!knownHost && m_plainUrlPrefixes.size() < MaxPlainUrlPrefixes
+            && fields.fetch.url == text && !prefix.isEmpty()
             && isPlainUrlPath(text.sliced(prefix.size())))
-            m_plainUrlPrefix = prefix.toByteArray();
+            m_plainUrlPrefixes.push_back(prefix.toByteArray());
     }
     fields.fetch.kind = FetchKind::Url;
     // The lines of a URL list are nearly all different: interning their shapes would only

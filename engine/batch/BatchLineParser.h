@@ -214,8 +214,10 @@ private:
     qint64 m_skeletonHits = 0;
     qint64 m_skeletonMisses = 0;
     bool m_skeletonsOn = true;
-    // Text lines: "scheme://host:port" of the last URL libcurl gave back unchanged.
-    QByteArray m_plainUrlPrefix;
+    // Text lines: "scheme://host:port" of URLs libcurl gave back unchanged, the first
+    // MaxPlainUrlPrefixes of them (a list has a few hosts, often interleaved).
+    std::vector<QByteArray> m_plainUrlPrefixes;
+    static constexpr size_t MaxPlainUrlPrefixes = 32;
 };
 
 } // namespace Brigade

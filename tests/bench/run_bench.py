@@ -34,7 +34,7 @@ from benchlib import checksums, machine, procs, report, workloads  # noqa: E402
 from benchlib.report import NOT_AVAILABLE  # noqa: E402
 from benchlib.suite import Options, Suite  # noqa: E402
 
-ALL_WORKLOADS = ["W1", "W1REAL", "W2", "W3", "W3N", "W4", "W5", "W6", "W7", "W8", "G1"]
+ALL_WORKLOADS = ["W1", "W1REAL", "LOAD", "W2", "W3", "W3N", "W4", "W5", "W6", "W7", "W8", "G1"]
 PEER_SCRIPTS = ["peerlib.py", "delay_server.py", "w1_noop.py", "w2_latency.py", "w3_fetch.py", "w4_cpu.py",
                 "w1_cmd.py"]
 
@@ -163,10 +163,12 @@ def snapshot_binaries(brigade, work_dir, name="bin"):
     during a 15-minute run, and a half-linked binary must not become a benchmark result."""
     bin_dir = os.path.join(work_dir, name)
     os.makedirs(bin_dir, exist_ok=True)
-    for name in ("brigade", "brigade-worker"):
-        src = os.path.join(os.path.dirname(brigade), name)
+    build = os.path.dirname(os.path.dirname(brigade))
+    for src in (os.path.join(os.path.dirname(brigade), "brigade"),
+                os.path.join(os.path.dirname(brigade), "brigade-worker"),
+                os.path.join(build, "tests", "bench", "parse_bench")):  # LOAD
         if os.path.exists(src):
-            shutil.copy2(src, os.path.join(bin_dir, name))
+            shutil.copy2(src, os.path.join(bin_dir, os.path.basename(src)))
     # Data files (the Python helper of programs) are found at <bin>/../share/brigade.
     share = os.path.join(os.path.dirname(os.path.dirname(brigade)), "share", "brigade")
     if os.path.isdir(share):
@@ -198,6 +200,8 @@ def run_workloads(suite, chosen, aiohttp_ok):
             scaling = workloads.w1_scaling(suite, w1)
     if "W1REAL" in chosen:
         cases += workloads.w1_real(suite)
+    if "LOAD" in chosen:
+        cases += workloads.load_batches(suite)
     if "W2" in chosen:
         cases += workloads.w2_latency(suite)
     if "W3" in chosen:

@@ -916,7 +916,8 @@ void TestBatchParser::urlListAcrossChunks()
 void TestBatchParser::urlListTakenAsWritten()
 {
     // After a plain URL of a host, other plain paths on it are taken as written; anything
-    // else still gets libcurl's normalised form, which each task must have.
+    // else still gets libcurl's normalised form, which each task must have. Three hosts
+    // take turns, as in a list that spreads its URLs over a few servers.
     const QList<QByteArray> tricky = {"http://example.com/a/../b",
                                       "http://example.com/a/./b",
                                       "http://example.com/a//b",
@@ -947,16 +948,20 @@ void TestBatchParser::urlListTakenAsWritten()
                                       "file:///tmp/a/../b",
                                       "file:///tmp/x",
                                       "https://example.com/x",
-                                      "http://example.com/~u/a.b-c_d"};
+                                      "http://example.com/~u/a.b-c_d",
+                                      "http://example.com:8080/x?y=1",
+                                      "http://example.com:8080/a/../b",
+                                      "http://example.com:8081/x"};
     QByteArray data;
     for (const QByteArray &url : tricky)
-        data += "http://example.com/plain?k=1\nfile:///tmp/plain\n" + url + '\n';
+        data += "http://example.com/plain?k=1\nfile:///tmp/plain\nhttp://example.com:8080/p\n" + url
+                + '\n';
     const Batch batch = parse(data, QStringLiteral("urls.txt"));
     qsizetype k = 0;
     int line = 0;
     for (const QByteArray &url : tricky) {
-        k += 2;
-        line += 3;
+        k += 3;
+        line += 4;
         const Url expected = Url::parse(url);
         if (!expected.isValid()) {
             QVERIFY2(std::any_of(batch.errors.begin(), batch.errors.end(),

@@ -67,6 +67,23 @@ def write_noop_real(path, n):
 W1_BATCHES = {"real": write_noop_real, "empty": write_noop}
 
 
+def write_url_list(path, n, normalised=False):
+    """A .txt list of n distinct URLs over four local ports, each with its own path and
+    query, as generated lists have them. normalised=True writes the same URLs as libcurl
+    must rewrite them (upper-case scheme and host, an explicit default port, a "." segment):
+    the parser's slow path, where every line goes through libcurl."""
+    with open(path, "w") as f:
+        for start in range(0, n, 10000):
+            if normalised:
+                lines = (f"HTTP://LOCALHOST:80/./item/{i}?id={i}&page={i % 97}\n"
+                         for i in range(start, min(n, start + 10000)))
+            else:
+                lines = (f"http://127.0.0.1:{8080 + i % 4}/item/{i}?id={i}&page={i % 97}\n"
+                         for i in range(start, min(n, start + 10000)))
+            f.write("".join(lines))
+    return path
+
+
 def write_noop_ids(path, n):
     """W1 as a real batch is written: n no-op tasks with ids of their own ("n<i>"), the
     op in the defaults line."""

@@ -248,6 +248,67 @@ def w1_real(suite):
     return cases
 
 
+def load_batches(suite):
+    """Reading a batch alone (issue 15): `parse_bench FILE --reps 1` per repetition, the
+    parse's own best time and the memory held per task, on 1M lines of W1's realistic
+    batch, of distinct ids and fields, and of a .txt list of distinct URLs; the URL list's
+    slow path (URLs libcurl rewrites, so every line is parsed by it) is shown beside it.
+    Target: each of the first three read in <= 0.3 s."""
+    opt = suite.opt
+    n = 3000 if opt.smoke else max(opt.w1_sizes)
+    tool = os.path.join(os.path.dirname(opt.brigade), "parse_bench")  # copied beside brigade
+    if not os.access(tool, os.X_OK):
+        return [not_available("LOAD", "LOAD", "batch reading", f"no parse_bench at {tool} (build it)")]
+
+    def runner(name, path):
+        def run(rep):
+            m, rec = suite.measure([tool, path, "--reps", "1"], name, rep, suite.timeout(600))
+            out = _last_json_line_of(m.stdout) or {}
+            ok = m.rc == 0 and out.get("tasks") == n and out.get("errors") == 0
+            rec.update(rep=rep, ok=ok, seconds=out.get("best_s"), checksum=f"{out.get('tasks')}:{out.get('errors')}",
+                       held_bytes_per_task=out.get("held_bytes_per_task"))
+            return rec
+        return Runner(name, "brigade", run)
+
+    files = [
+        ("real", "JSON Lines, W1's realistic batch", "jsonl", batches.write_noop_real, True),
+        ("fields", "JSON Lines, distinct ids and fields", "jsonl", batches.write_noop_fields, True),
+        ("urls", ".txt list of distinct URLs", "txt", batches.write_url_list, True),
+        ("urls-normalised", ".txt list of distinct URLs libcurl rewrites (slow path)", "txt",
+         lambda p, k: batches.write_url_list(p, k, normalised=True), False),
+    ]
+    runners, titles = [], {}
+    for key, title, ext, write, _ in files:
+        runners.append(runner(f"parse_{key}", write(suite.path(f"load_{key}_{n}.{ext}"), n)))
+        titles[key] = title
+    results = suite.interleave(f"LOAD {_fmt_n(n)}", runners)
+    cases = []
+    for key, title, _, _, targeted in files:
+        name = f"parse_{key}"
+        case = make_case(f"LOAD-{key}-{_fmt_n(n)}", "LOAD", f"Read {n:,} lines: {title}", n, results, name, [],
+                         metric="tasks/s")
+        held = [r.get("held_bytes_per_task") for r in results[name] if r.get("ok")]
+        if held:
+            case["notes"].append(f"{key}: {statistics.median(held):.0f} bytes held per task (RSS growth while "
+                                 f"the parsed batch is held)")
+        secs = case["brigade"].get("median_s")
+        if targeted and not opt.smoke:
+            case["targets"].append(target("seconds to read 1M lines", secs, 0.3, False,
+                                          shown=f"{secs:.2f} s" if secs else None))
+        cases.append(case)
+    return cases
+
+
+def _last_json_line_of(text):
+    for line in reversed(text.splitlines()):
+        if line.strip().startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                return None
+    return None
+
+
 def w1_scaling(suite, w1_cases):
     """Makespan and CPU per task at 1k, 10k, 100k, 1M tasks (Brigade only; sizes W1
     already measured are reused). Growth is "linear or better" when the wall time per
