@@ -2,6 +2,21 @@
 
 namespace Brigade {
 
+size_t fetchKindIndex(const TaskShape &shape)
+{
+    switch (shape.fetch.kind) {
+    case FetchKind::None:
+        return 0;
+    case FetchKind::Delay:
+        return 1;
+    case FetchKind::Url:
+        if (shape.fetch.url.startsWith("https:"))
+            return 3;
+        return shape.fetch.url.startsWith("http:") ? 2 : 4;
+    }
+    return 0;
+}
+
 QString BatchError::toString() const
 {
     // One-pass arg() so a "%1" in a file name or message stays as it is.

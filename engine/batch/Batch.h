@@ -10,9 +10,15 @@
 #include <QString>
 #include <QVector>
 
+#include <array>
 #include <optional>
 
 namespace Brigade {
+
+// The keys of Batch::fetchKinds, and the one a shape's tasks count under.
+inline constexpr std::array<const char *, 5> FetchKindNames
+        = {"none", "delay", "http", "https", "file"};
+size_t fetchKindIndex(const TaskShape &shape);
 
 // One problem in a batch file, located as file:line:column (1-based).
 struct BatchError

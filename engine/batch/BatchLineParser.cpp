@@ -25,42 +25,68 @@ namespace Brigade {
 
 namespace {
 
-bool isUnreserved(char c)
+// Characters a URL's path and query keep as written (RFC 3986's pchar less the escapes):
+// unreserved, sub-delims, ':' and '@'.
+bool isPlainUrlChar(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-           || c == '.' || c == '_' || c == '~';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+           || std::strchr("-._~!$&'()*+,;=:@", c) != nullptr;
 }
 
-// A URL path that libcurl gives back unchanged: '/' and unreserved characters only, no
-// "." or ".." segment (those are removed) and no empty one; then perhaps a query of
-// unreserved characters, '=' and '&' ("?id=7&page=2", as most generated lists have), and
-// nothing else.
+bool isUpperHex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+// The length of the plain character or escape at text[i] (0: neither). Escapes are taken
+// as written in the upper case Url::parse writes them in, except %2E: a dot libcurl might
+// read as part of a "." segment.
+qsizetype plainUrlUnit(QByteArrayView text, qsizetype i)
+{
+    const char c = text[i];
+    if (c != '%')
+        return c != '\0' && isPlainUrlChar(c) ? 1 : 0;
+    if (i + 2 >= text.size())
+        return 0;
+    const char a = text[i + 1], b = text[i + 2];
+    return isUpperHex(a) && isUpperHex(b) && !(a == '2' && b == 'E') ? 3 : 0;
+}
+
+// A URL path that libcurl and Url::parse give back unchanged: plain characters and
+// upper-case escapes, no "." or ".." segment (those are removed) and no empty one; then
+// perhaps a query of the same and '/' and '?' ("?id=7&page=2&q=caf%C3%A9"), and nothing
+// else (a fragment is dropped).
 bool isPlainUrlPath(QByteArrayView path)
 {
     if (path.isEmpty() || path.front() != '/')
         return false;
     qsizetype end = path.indexOf('?');
     if (end >= 0) {
-        const QByteArrayView query = path.sliced(end + 1);
-        if (query.isEmpty() || !std::all_of(query.begin(), query.end(), [](char c) {
-                return isUnreserved(c) || c == '=' || c == '&';
-            }))
-            return false;
+        if (end + 1 == path.size())
+            return false; // an empty query
+        for (qsizetype i = end + 1; i < path.size();) {
+            const char c = path[i];
+            const qsizetype n = c == '/' || c == '?' ? 1 : plainUrlUnit(path, i);
+            if (n == 0)
+                return false;
+            i += n;
+        }
     } else {
         end = path.size();
     }
     qsizetype segmentStart = 1;
-    for (qsizetype i = 1; i <= end; ++i) {
-        const char c = i < end ? path[i] : '/';
-        if (c == '/') {
+    for (qsizetype i = 1; i <= end;) {
+        if (i == end || path[i] == '/') {
             const QByteArrayView segment = path.sliced(segmentStart, i - segmentStart);
             if ((segment.isEmpty() && i < end) || segment == "." || segment == "..")
                 return false;
-            segmentStart = i + 1;
+            segmentStart = ++i;
             continue;
         }
-        if (!isUnreserved(c))
+        const qsizetype n = plainUrlUnit(path.first(end), i);
+        if (n == 0)
             return false;
+        i += n;
     }
     return true;
 }
@@ -245,16 +271,6 @@ int BatchLineParser::internShape(const Fields &fields)
     m_result->shapeKeys.push_back(key);
     m_result->shapeUses.push_back(0);
     m_shapeIndex.insert(key, index);
-    return index;
-}
-
-int BatchLineParser::addUniqueShape(const Fields &fields)
-{
-    TaskShape shape = shapeOf(fields);
-    const int index = int(m_result->shapes.size());
-    m_result->shapes.push_back(std::make_shared<const TaskShape>(std::move(shape)));
-    m_result->shapeKeys.emplace_back(); // not interned
-    m_result->shapeUses.push_back(0);
     return index;
 }
 
@@ -1424,11 +1440,13 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
             m_plainUrlPrefixes.push_back(prefix.toByteArray());
     }
     fields.fetch.kind = FetchKind::Url;
-    // The lines of a URL list are nearly all different: interning their shapes would only
-    // cost a key and a hash entry per line.
-    Outcome outcome;
-    outcome.shape = addUniqueShape(fields);
-    apply(outcome, lineNo);
+    // The lines of a URL list are nearly all different: each task gets a shape of its own.
+    Result &r = *m_result;
+    TaskSpec &task = r.newTask(false);
+    task.id = lineId(lineNo);
+    task.shape = std::make_shared<const TaskShape>(shapeOf(fields));
+    task.line = qint32(lineNo);
+    ++r.ownShapeTasks[fetchKindIndex(*task.shape)];
 }
 
 } // namespace Brigade

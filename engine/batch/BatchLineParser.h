@@ -57,8 +57,11 @@ public:
         qsizetype intoCapacity = 0;
         qsizetype intoCount = 0;
         std::vector<std::shared_ptr<const TaskShape>> shapes; // distinct shapes
-        std::vector<QByteArray> shapeKeys;                    // shapeKey() of each, or empty
+        std::vector<QByteArray> shapeKeys;                    // shapeKey() of each
         std::vector<qint64> shapeUses;                        // tasks per shape
+        // Tasks with a shape of their own, not in shapes (a URL list's lines: each would
+        // cost a key and a hash entry, for nothing), per fetch kind; their op is none.
+        std::array<qint64, FetchKindNames.size()> ownShapeTasks{};
         // Per task, in order: whether its id was written on its line (else it is the line
         // number). With the tasks' ids and errorLineIds, all the duplicate check needs.
         std::vector<bool> idWritten;
@@ -155,8 +158,6 @@ private:
     QString plainId(QByteArrayView ascii);
     static TaskShape shapeOf(const Fields &fields);
     int internShape(const Fields &fields);
-    // A shape of its own, not shared with equal ones (its key in Result::shapeKeys is empty).
-    int addUniqueShape(const Fields &fields);
 
     // Parse one task field into *fields; false when key is not a task field.
     bool parseField(const QString &key, const QJsonValue &value, const Where &where, Fields *fields,

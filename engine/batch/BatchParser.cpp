@@ -189,24 +189,6 @@ void runParallel(Shared &shared, int n, const Job &job)
     Q_ASSERT(done == helpers + 1);
 }
 
-// The names of Batch::fetchKinds.
-constexpr std::array<const char *, 5> FetchKindNames = {"none", "delay", "http", "https", "file"};
-
-size_t fetchKindIndex(const TaskShape &shape)
-{
-    switch (shape.fetch.kind) {
-    case FetchKind::None:
-        return 0;
-    case FetchKind::Delay:
-        return 1;
-    case FetchKind::Url:
-        if (shape.fetch.url.startsWith("https:"))
-            return 3;
-        return shape.fetch.url.startsWith("http:") ? 2 : 4;
-    }
-    return 0;
-}
-
 class Merger
 {
 public:
@@ -234,12 +216,9 @@ public:
         // Each distinct shape is one object batch-wide: through the ShapeTable the chunks
         // share, or, without one, by mapping a chunk's copy to the first.
         QHash<const TaskShape *, int> replaced; // the chunk's shape -> the batch's
+        for (size_t k = 0; k < m_ownShapeTasks.size(); ++k)
+            m_ownShapeTasks[k] += r.ownShapeTasks[k];
         for (size_t s = 0; s < r.shapes.size(); ++s) {
-            if (r.shapeKeys[s].isEmpty()) { // not interned: always a shape of its own
-                m_shapes.push_back(std::move(r.shapes[s]));
-                m_uses.push_back(r.shapeUses[s]);
-                continue;
-            }
             auto it = m_shapeIndex.constFind(r.shapeKeys[s]);
             if (it == m_shapeIndex.constEnd()) {
                 it = m_shapeIndex.insert(r.shapeKeys[s], int(m_shapes.size()));
@@ -289,6 +268,10 @@ public:
         // Counted per kind first: there may be a shape per task.
         std::array<qint64, FetchKindNames.size()> kinds{};
         std::array<qint64, 256> ops{};
+        for (size_t k = 0; k < kinds.size(); ++k) {
+            kinds[k] += m_ownShapeTasks[k];
+            ops[0] += m_ownShapeTasks[k];
+        }
         for (size_t g = 0; g < m_shapes.size(); ++g) {
             kinds[fetchKindIndex(*m_shapes[g])] += m_uses[g];
             ops[m_shapes[g]->compute.op] += m_uses[g];
@@ -414,7 +397,11 @@ private:
         qsizetype out = 0;
         for (qsizetype i = 0; i < tasks.size(); ++i) {
             if (drop[size_t(i)]) {
-                --m_uses[shapeOf.value(tasks[i].shape.get())];
+                const auto g = shapeOf.constFind(tasks[i].shape.get());
+                if (g != shapeOf.constEnd())
+                    --m_uses[g.value()];
+                else // a shape of its own
+                    --m_ownShapeTasks[fetchKindIndex(*tasks[i].shape)];
                 continue;
             }
             if (out != i)
@@ -448,6 +435,8 @@ private:
     QHash<QByteArray, int> m_shapeIndex;
     std::vector<std::shared_ptr<const TaskShape>> m_shapes;
     std::vector<qint64> m_uses;
+    // Tasks with a shape of their own (a URL list's lines), per fetch kind; their op is none.
+    std::array<qint64, FetchKindNames.size()> m_ownShapeTasks{};
     qsizetype m_count = 0;         // tasks so far, at the front of the batch's list
     std::vector<bool> m_idWritten; // per task (BatchLineParser::Result::idWritten)
     size_t m_writtenIds = 0;

@@ -75,10 +75,10 @@ def write_url_list(path, n, normalised=False):
     with open(path, "w") as f:
         for start in range(0, n, 10000):
             if normalised:
-                lines = (f"HTTP://LOCALHOST:80/./item/{i}?id={i}&page={i % 97}\n"
+                lines = (f"HTTP://LOCALHOST:80/./item/{i}?id={i}&page={i % 97}&q=size%3A{i % 7}\n"
                          for i in range(start, min(n, start + 10000)))
             else:
-                lines = (f"http://127.0.0.1:{8080 + i % 4}/item/{i}?id={i}&page={i % 97}\n"
+                lines = (f"http://127.0.0.1:{8080 + i % 4}/item/{i}?id={i}&page={i % 97}&q=size%3A{i % 7}\n"
                          for i in range(start, min(n, start + 10000)))
             f.write("".join(lines))
     return path
