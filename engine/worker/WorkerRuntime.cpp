@@ -211,10 +211,10 @@ void WorkerRuntime::handleFrame(const FrameDecoder::Frame &frame)
 
 WorkerRuntime::Run *WorkerRuntime::find(qint32 row, quint16 attempt)
 {
-    const auto it = m_slotOfRow.constFind(row);
-    if (it == m_slotOfRow.cend())
+    const quint32 slot = m_slotOfRow.find(row);
+    if (slot == RowSlotMap::NoSlot)
         return nullptr;
-    Run &run = m_runs[*it];
+    Run &run = m_runs[slot];
     return run.attempt == attempt ? &run : nullptr;
 }
 
@@ -245,8 +245,8 @@ void WorkerRuntime::removeRun(Run &run)
 
 void WorkerRuntime::startTask(AssignTask &&t)
 {
-    if (const auto it = m_slotOfRow.constFind(t.row); it != m_slotOfRow.cend())
-        cancelTask(t.row, m_runs[*it].attempt); // the engine gave up on that attempt
+    if (const quint32 slot = m_slotOfRow.find(t.row); slot != RowSlotMap::NoSlot)
+        cancelTask(t.row, m_runs[slot].attempt); // the engine gave up on that attempt
     Run &run = addRun(t.row);
     run.attempt = t.attempt;
     run.fetchKind = t.fetchKind;
@@ -478,9 +478,8 @@ void WorkerRuntime::attemptFinished(qint32 row, quint16 attempt, AttemptResult &
 
 void WorkerRuntime::finish(qint32 row, AttemptResult &&r)
 {
-    const auto it = m_slotOfRow.constFind(row);
-    if (it != m_slotOfRow.cend())
-        finish(m_runs[*it], std::move(r));
+    if (const quint32 slot = m_slotOfRow.find(row); slot != RowSlotMap::NoSlot)
+        finish(m_runs[slot], std::move(r));
 }
 
 void WorkerRuntime::finish(Run &run, AttemptResult &&r)

@@ -4,6 +4,7 @@
 #include "DeadlineQueue.h"
 #include "OutputChannel.h"
 #include "ProcessGuardian.h"
+#include "RowSlotMap.h"
 #include "TaskRunner.h"
 #include "protocol/FrameDecoder.h"
 #include "protocol/Messages.h"
@@ -110,11 +111,11 @@ private:
     std::array<bool, 256> m_ownRunner{}; // per op id: ComputeOp::hasOwnRunner(), looked up once
 
     // Attempts in flight live in a slab whose slots are reused, found through a row -> slot
-    // hash: a hash of the Runs themselves moved ~100-byte values on every erase, which
+    // table: a hash of the Runs themselves moved ~100-byte values on every erase, which
     // cost more than a no-op task.
     std::vector<Run> m_runs;
     std::vector<quint32> m_freeRuns;
-    QHash<qint32, quint32> m_slotOfRow;
+    RowSlotMap m_slotOfRow;
     static constexpr qsizetype PendingBytesToFlush = 4 * 1024 * 1024;
     QVector<AttemptResult> m_pending;
     qsizetype m_pendingBytes = 0; // about what m_pending takes in a frame
