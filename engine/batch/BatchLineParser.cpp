@@ -1425,8 +1425,10 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
     const bool knownHost = !prefix.isEmpty()
                            && std::any_of(m_plainUrlPrefixes.begin(), m_plainUrlPrefixes.end(),
                                           [&](const QByteArray &p) { return p == prefix; });
+    // Into the batch's store, where a list has a million of them: from the arenas.
+    const bool arenas = m_result->into != nullptr;
     if (knownHost && isPlainUrlPath(text.sliced(prefix.size()))) {
-        fields.fetch.url = text.toByteArray();
+        fields.fetch.url = arenas ? m_urls.copy(text) : text.toByteArray();
     } else {
         QString error;
         qsizetype offset = -1;
@@ -1438,13 +1440,16 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
             && fields.fetch.url == text && !prefix.isEmpty()
             && isPlainUrlPath(text.sliced(prefix.size())))
             m_plainUrlPrefixes.push_back(prefix.toByteArray());
+        if (arenas)
+            fields.fetch.url = m_urls.copy(fields.fetch.url);
     }
     fields.fetch.kind = FetchKind::Url;
     // The lines of a URL list are nearly all different: each task gets a shape of its own.
     Result &r = *m_result;
     TaskSpec &task = r.newTask(false);
     task.id = lineId(lineNo);
-    task.shape = std::make_shared<const TaskShape>(shapeOf(fields));
+    task.shape = arenas ? m_urlShapes.make(shapeOf(fields))
+                        : std::make_shared<const TaskShape>(shapeOf(fields));
     task.line = qint32(lineNo);
     ++r.ownShapeTasks[fetchKindIndex(*task.shape)];
 }

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "Batch.h"
+#include "ByteArena.h"
+#include "ShapeArena.h"
 #include "TextArena.h"
 #include "core/TaskSpec.h"
 #include "usercode/ProgramSpec.h"
@@ -208,6 +210,9 @@ private:
     // (Result::into): a block lives as long as any of its ids, too long for the few lines
     // of a feed or a submission.
     TextArena m_ids;
+    // A batch's URL list: its lines' URLs and shapes (one each), without an allocation each.
+    ByteArena m_urls;
+    ShapeArena m_urlShapes;
     // Skeletons of lines seen, to the shape their full parse gave (clean task lines only).
     QByteArrayView m_data;
     std::unique_ptr<LineSkeleton> m_skeleton;
