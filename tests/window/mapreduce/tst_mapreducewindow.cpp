@@ -1103,7 +1103,13 @@ void tst_MapReduceWindow::largeJobKeepsTheWindowResponsive()
     probe.stop();
     qInfo("%lld distinct keys, twice: longest GUI stall %.1f ms (%lld probe ticks)",
           qlonglong(m_result.distinctKeys), probe.maxStallMs(), qlonglong(probe.ticks()));
-    QVERIFY2(probe.maxStallMs() < StallBoundMs, qPrintable(QString::number(probe.maxStallMs())));
+    // The bound holds for an optimised build (~12 ms here). A sanitizer build is unoptimised
+    // as well, and the GUI thread's share of a 280,000-key result (the model's reset, the
+    // visible rows) takes ~100x as long there (1.4 s measured): that build checks this
+    // path's memory, the optimised one its time.
+    if (Test::SanitizerSlowdown == 1)
+        QVERIFY2(probe.maxStallMs() < StallBoundMs,
+                 qPrintable(QString::number(probe.maxStallMs())));
 }
 
 QTEST_MAIN(tst_MapReduceWindow)
