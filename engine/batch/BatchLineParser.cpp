@@ -30,7 +30,7 @@ namespace {
 bool isPlainUrlChar(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-           || std::strchr("-._~!$&'()*+,;=:@", c) != nullptr;
+           || (c != '\0' && std::strchr("-._~!$&'()*+,;=:@", c) != nullptr);
 }
 
 bool isUpperHex(char c)
@@ -45,7 +45,7 @@ qsizetype plainUrlUnit(QByteArrayView text, qsizetype i)
 {
     const char c = text[i];
     if (c != '%')
-        return c != '\0' && isPlainUrlChar(c) ? 1 : 0;
+        return isPlainUrlChar(c) ? 1 : 0;
     if (i + 2 >= text.size())
         return 0;
     const char a = text[i + 1], b = text[i + 2];
