@@ -297,10 +297,31 @@ void TaskStore::releaseSpecs(int block)
     TaskSpec *specs = m_specs.data() + (block << TaskStates::BlockBits);
     for (int i = 0; i < TaskStates::BlockSize; ++i)
         specs[i] = TaskSpec();
-    HugePages::giveBack(specs, size_t(TaskStates::BlockSize) * sizeof(TaskSpec));
     if (m_specsGone.empty())
         m_specsGone.resize(size_t(m_specs.size() >> TaskStates::BlockBits), false);
     m_specsGone[size_t(block)] = true;
+    // The pages go back a whole window at a time, once every block over it is reset: one
+    // call per 224 KB block split huge pages and stopped the other cores each time, which
+    // cost a million-task run ~100 ms (8%) of its wall time.
+    constexpr size_t Window = GiveBackWindowBytes;
+    const auto base = reinterpret_cast<uintptr_t>(m_specs.constData());
+    const uintptr_t listEnd = base + uintptr_t(m_specs.size()) * sizeof(TaskSpec);
+    const uintptr_t blockBegin = reinterpret_cast<uintptr_t>(specs);
+    const uintptr_t blockEnd = blockBegin + uintptr_t(TaskStates::BlockSize) * sizeof(TaskSpec);
+    for (uintptr_t w = blockBegin & ~uintptr_t(Window - 1); w < blockEnd; w += Window) {
+        const uintptr_t begin = qMax(w, base);
+        const uintptr_t end = qMin(w + Window, listEnd);
+        // The blocks this window touches, all reset?
+        const size_t firstBlock
+                = size_t((begin - base) / sizeof(TaskSpec)) >> TaskStates::BlockBits;
+        const size_t lastBlock
+                = size_t((end - 1 - base) / sizeof(TaskSpec)) >> TaskStates::BlockBits;
+        bool allGone = true;
+        for (size_t b = firstBlock; b <= lastBlock && allGone; ++b)
+            allGone = b < m_specsGone.size() && m_specsGone[b];
+        if (allGone)
+            HugePages::giveBack(reinterpret_cast<void *>(begin), size_t(end - begin));
+    }
 }
 
 TaskStore::~TaskStore()

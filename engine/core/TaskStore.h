@@ -49,6 +49,10 @@ using TaskStates = RowBlocks<TaskState>;
 class TaskStore
 {
 public:
+    // Retired rows of the store's own list give their specs' memory back in aligned
+    // windows of this size (a multiple of the 2 MB huge page), each once all of it retired.
+    static constexpr size_t GiveBackWindowBytes = size_t(8) << 20;
+
     explicit TaskStore(QVector<TaskSpec> specs = {});
     ~TaskStore();
     TaskStore(const TaskStore &) = delete;

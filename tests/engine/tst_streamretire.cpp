@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <thread>
 #include <unistd.h>
 
@@ -66,6 +67,21 @@ FeedSource retiringFeed(RunSession &session, const Test::TestPipe &pipe, const Q
 
 constexpr int Block = TaskStates::BlockSize;
 
+// How much of [p, p + bytes) is in RAM, in KB (whole pages inside the range only).
+qint64 residentKb(const void *p, size_t bytes)
+{
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(page - 1);
+    if (end <= begin)
+        return 0;
+    std::vector<unsigned char> in((end - begin) / page);
+    if (mincore(reinterpret_cast<void *>(begin), end - begin, in.data()) != 0)
+        return -1;
+    const auto pages = std::count_if(in.begin(), in.end(), [](unsigned char c) { return c & 1; });
+    return qint64(pages) * qint64(page) / 1024;
+}
+
 } // namespace
 
 class tst_StreamRetire : public QObject
@@ -74,6 +90,7 @@ class tst_StreamRetire : public QObject
 private slots:
     void storeFreesWholeBlocks();
     void batchRowsGiveBackTheirSpecs();
+    void specMemoryGoesBackWindowByWindow();
     void runWaitsForItsFinishedToRetire();
     void manyStreamedTasksStayBounded();
     void resumeAfterStreamedRunRunsTheUnfinished();
@@ -168,6 +185,55 @@ void tst_StreamRetire::batchRowsGiveBackTheirSpecs()
         QCOMPARE(store.counts()[TaskStatus::Succeeded], 2 * Block + 10);
     }
     QCOMPARE(shape.use_count(), 1); // the kept specs were destroyed with the store
+}
+
+void tst_StreamRetire::specMemoryGoesBackWindowByWindow()
+{
+    // A retired batch's specs give their memory back, but only a whole window at a time:
+    // every block over it reset first, so a long run does not pay a system call (and a
+    // split huge page) per block.
+    constexpr int Blocks = 160; // 36 MB of specs: several whole windows
+    constexpr qint64 WindowKb = qint64(TaskStore::GiveBackWindowBytes / 1024);
+    QVector<TaskSpec> specs(Blocks * Block);
+    for (int i = 0; i < specs.size(); ++i)
+        specs[i].line = i + 1; // every page written, so held
+    TaskStore store(std::exchange(specs, {}));
+    const TaskSpec *list = &store.spec(0);
+    const size_t listBytes = size_t(Blocks) * Block * sizeof(TaskSpec);
+    const qint64 listKb = qint64(listBytes / 1024);
+    if (residentKb(list, listBytes) < 0)
+        QSKIP("mincore() does not answer here");
+    store.write([&](TaskStates &states, TaskStore &s) {
+        for (int row = 0; row < s.size(); ++row)
+            states[row].status = TaskStatus::Succeeded;
+    });
+    auto retireBlocks = [&](int from, int step) {
+        QVector<int> rows;
+        for (int b = from; b < Blocks; b += step) {
+            for (int r = b * Block; r < (b + 1) * Block; ++r)
+                rows << r;
+        }
+        store.write([&](TaskStates &, TaskStore &s) { s.retireLocked(rows); });
+    };
+    QVERIFY(residentKb(list, listBytes) >= listKb - 8);
+
+    // Every other block: no window has all of its blocks reset, so nothing goes back yet.
+    retireBlocks(0, 2);
+    QCOMPARE(store.retiredRows(), Blocks / 2 * Block);
+    QVERIFY2(residentKb(list, listBytes) >= listKb - 8,
+             qPrintable(QStringLiteral("%1 of %2 KB held")
+                                .arg(residentKb(list, listBytes))
+                                .arg(listKb)));
+    QCOMPARE(list[5].line, 0); // reset all the same
+    QCOMPARE(store.spec(Block + 5).line, Block + 6);
+
+    // The rest: every window now goes back whole (all but the list's ragged ends).
+    retireBlocks(1, 2);
+    QCOMPARE(store.retiredRows(), Blocks * Block);
+    QVERIFY2(residentKb(list, listBytes) <= 2 * WindowKb,
+             qPrintable(QStringLiteral("%1 of %2 KB held")
+                                .arg(residentKb(list, listBytes))
+                                .arg(listKb)));
 }
 
 void tst_StreamRetire::runWaitsForItsFinishedToRetire()
