@@ -31,23 +31,34 @@ BatchBytes BatchBytes::readBack(const QString &path, QByteArrayView parsed)
 
 Result<QByteArray> BatchBytes::piece(int i) const
 {
+    QByteArray scratch;
+    const Result<QByteArrayView> view = piece(i, &scratch);
+    if (!view)
+        return Result<QByteArray>::failure(view.error());
+    return view->data() == scratch.constData() ? scratch : view->toByteArray();
+}
+
+Result<QByteArrayView> BatchBytes::piece(int i, QByteArray *scratch) const
+{
     const qsizetype off = qsizetype(i) * PieceBytes;
     const qsizetype length = qBound<qsizetype>(0, m_size - off, PieceBytes);
     if (!isReadBack())
-        return m_data.mid(off, length);
+        return QByteArrayView(m_data).sliced(qMin(off, m_data.size()), length);
     auto changed = [this] {
-        return Result<QByteArray>::failure(
+        return Result<QByteArrayView>::failure(
                 QStringLiteral("%1 changed after it was read, so the journal cannot hold the "
                                "batch this run runs")
                         .arg(m_path));
     };
     QFile file(m_path);
     if (!file.open(QIODevice::ReadOnly))
-        return Result<QByteArray>::failure(
+        return Result<QByteArrayView>::failure(
                 QStringLiteral("cannot read %1 again: %2").arg(m_path, file.errorString()));
-    QByteArray bytes(length, Qt::Uninitialized);
-    if (!file.seek(off) || file.read(bytes.data(), length) != length)
+    if (scratch->size() < length)
+        scratch->resize(length);
+    if (!file.seek(off) || file.read(scratch->data(), length) != length)
         return changed();
+    const QByteArrayView bytes(scratch->constData(), length);
     if (i < 0 || i >= m_hashes.size() || hashOf(bytes) != m_hashes[i])
         return changed();
     return bytes;

@@ -182,8 +182,9 @@ bool Journal::create(const QString &path, const QString &batchPath, const BatchB
     }
     QSqlQuery chunk(m_db);
     chunk.prepare(QStringLiteral("INSERT INTO batch(chunk, data) VALUES(?, ?)"));
+    QByteArray scratch;
     for (int i = 0; i < batch.pieceCount(); ++i) {
-        const Result<QByteArray> piece = batch.piece(i);
+        const Result<QByteArrayView> piece = batch.piece(i, &scratch);
         if (!piece) {
             *error = QStringLiteral("journal %1: %2").arg(path, piece.error());
             QFile::remove(building);
@@ -191,9 +192,13 @@ bool Journal::create(const QString &path, const QString &batchPath, const BatchB
         }
         chunk.bindValue(0, qint64(i));
         // Never null, not even for an empty batch (a fed run's starts so): the column is NOT NULL.
-        chunk.bindValue(1, piece->isNull() ? QByteArray("", 0) : *piece);
+        // Bound without a copy: the driver hands SQLite the bytes for this statement only.
+        chunk.bindValue(1, piece->isEmpty()
+                                   ? QByteArray("", 0)
+                                   : QByteArray::fromRawData(piece->data(), piece->size()));
         if (!chunk.exec())
             return abandon(chunk.lastError());
+        chunk.bindValue(1, QVariant()); // lets go of scratch, so the next piece reuses it
     }
     if (!m_db.commit())
         return abandon(m_db.lastError());
