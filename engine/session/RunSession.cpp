@@ -9,6 +9,7 @@
 #include "UrlListLines.h"
 #include "batch/BatchParser.h"
 #include "core/HugePages.h"
+#include "core/MappedFile.h"
 #include "journal/Journal.h"
 #include "mapreduce/MapReduceJob.h"
 #include "run/Engine.h"
@@ -115,6 +116,22 @@ Result<OpenedRun> openBatch(const QString &path, const OpenOptions &options)
     OpenedRun opened;
     opened.path = path;
     opened.batchPath = QFileInfo(path).absoluteFilePath();
+    if (options.readBatchBack) {
+        // Parsed in place: the journal reads its copy back from the file (checked), so no
+        // copy of the batch is made at all.
+        MappedFile mapped;
+        if (mapped.map(path)) {
+            opened.batchData
+                    = QByteArray::fromRawData(mapped.bytes().data(), mapped.bytes().size());
+            Result<OpenedRun> parsed = openBatchData(std::move(opened), options);
+            if (parsed && !parsed->batchData.isEmpty()) {
+                parsed->batchReadBack = BatchBytes::readBack(parsed->batchPath, parsed->batchData);
+            }
+            if (parsed)
+                parsed->batchData = {}; // the mapping ends here
+            return parsed;
+        }
+    }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return Result<OpenedRun>::failure(
