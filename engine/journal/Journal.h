@@ -43,6 +43,9 @@ public:
     // made to one adds the table and raises its version.
     static constexpr int FormatVersion = 3;
     static constexpr int OldestReadableVersion = 1;
+    // SQLite's page size for new journals, and how much write-ahead log is checkpointed at once.
+    static constexpr int PageBytes = 32 * 1024;
+    static constexpr int CheckpointBytes = 4 * 1024 * 1024;
 
     Journal();
     ~Journal();

@@ -34,6 +34,8 @@ private slots:
     void defaultPathsNeverCollide();
     void finishTimesAndWorkerHosts();
     void olderJournalWithoutTimesOrHosts();
+    void logStaysSmallWhateverThePageSize_data();
+    void logStaysSmallWhateverThePageSize();
 
 private:
     static std::shared_ptr<TaskStore> storeFor(const QByteArray &batch);
@@ -515,6 +517,61 @@ void tst_Journal::olderJournalWithoutTimesOrHosts()
     QVERIFY2(j.restore(*restored, &error, nullptr, &at), qPrintable(error));
     QCOMPARE(restored->state(2).status, TaskStatus::Succeeded);
     QCOMPARE(at, (QVector<qint64>{-1, -1, -1}));
+}
+
+void tst_Journal::logStaysSmallWhateverThePageSize_data()
+{
+    QTest::addColumn<int>("pageBytes");
+    QTest::newRow("new journal") << Journal::PageBytes;
+    QTest::newRow("older journal, 4 KB pages") << 4096;
+}
+
+void tst_Journal::logStaysSmallWhateverThePageSize()
+{
+    // New journals use large pages; older ones keep theirs. Either way the write-ahead log
+    // is folded back every few MB: 12 MB of appended lines never make a 12 MB log.
+    QFETCH(int, pageBytes);
+    const QString path = m_dir.filePath(QStringLiteral("log-%1.journal").arg(pageBytes));
+    QString error;
+    {
+        Journal j;
+        QVERIFY2(j.create(path, QStringLiteral("t.jsonl"), Batch3, &error), qPrintable(error));
+    }
+    {
+        auto db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("pages"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        if (pageBytes != Journal::PageBytes) {
+            // As an older Brigade made it.
+            QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode=DELETE")));
+            QVERIFY(q.exec(QStringLiteral("PRAGMA page_size=%1").arg(pageBytes)));
+            QVERIFY(q.exec(QStringLiteral("VACUUM")));
+        }
+        QVERIFY(q.exec(QStringLiteral("PRAGMA page_size")) && q.next());
+        QCOMPARE(q.value(0).toInt(), pageBytes);
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("pages"));
+
+    Journal j;
+    QVERIFY2(j.open(path, &error), qPrintable(error));
+    QByteArray lines;
+    for (int i = 0; lines.size() < 256 * 1024; ++i)
+        lines += "{\"id\":\"x" + QByteArray::number(i) + "\",\"compute\":{\"op\":\"sum_to\"}}\n";
+    qint64 largestLog = 0;
+    for (int i = 0; i < 48; ++i) {
+        QVERIFY2(j.appendBatchData(lines, &error), qPrintable(error));
+        largestLog = qMax(largestLog, QFileInfo(path + QStringLiteral("-wal")).size());
+    }
+    QVERIFY2(largestLog < Journal::CheckpointBytes + 2 * lines.size() + 4 * pageBytes,
+             qPrintable(QStringLiteral("a log of %1 bytes").arg(largestLog)));
+    const QByteArray all = j.batchData(&error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(all.size(), Batch3.size() + 48 * lines.size());
+    QVERIFY(all.startsWith(Batch3));
+    QVERIFY(all.endsWith(lines));
 }
 
 QTEST_GUILESS_MAIN(tst_Journal)
