@@ -3,6 +3,7 @@
 #include <QtGlobal>
 
 #include <memory>
+#include <new>
 #include <vector>
 
 namespace Brigade {
@@ -136,14 +137,17 @@ private:
 
     T *make(size_t block)
     {
-        std::unique_ptr<T[]> values;
+        Block values;
         if (!m_spare.empty()) { // fresh already (see free())
             values = std::move(m_spare.back());
             m_spare.pop_back();
         } else {
-            values = std::make_unique<T[]>(BlockSize);
-            for (int i = 0; i < BlockSize; ++i)
-                values[i] = m_fresh;
+            // Copies of the fresh value made in place: one pass over new memory, where
+            // constructing and then assigning took two (a 1M-task run makes ~250 blocks).
+            T *raw = static_cast<T *>(
+                    ::operator new(sizeof(T) * BlockSize, std::align_val_t(alignof(T))));
+            std::uninitialized_fill_n(raw, BlockSize, m_fresh);
+            values.reset(raw);
         }
         m_blocks[block] = std::move(values);
         m_state[block] = Made;
@@ -171,9 +175,19 @@ private:
 
     static constexpr size_t MaxSpareBlocks = 4;
 
-    std::vector<std::unique_ptr<T[]>> m_blocks; // null: not made, or released
-    std::vector<std::unique_ptr<T[]>> m_spare;  // freed blocks, fresh, for make()
-    std::vector<quint8> m_state;                // BlockState of each block
+    struct DestroyBlock
+    {
+        void operator()(T *values) const
+        {
+            std::destroy_n(values, BlockSize);
+            ::operator delete(values, std::align_val_t(alignof(T)));
+        }
+    };
+    using Block = std::unique_ptr<T, DestroyBlock>;
+
+    std::vector<Block> m_blocks; // null: not made, or released
+    std::vector<Block> m_spare;  // freed blocks, fresh, for make()
+    std::vector<quint8> m_state; // BlockState of each block
     int m_size = 0;
     int m_liveBlocks = 0;
     T m_released;
