@@ -215,12 +215,13 @@ void tst_StreamRetire::specMemoryGoesBackWindowByWindow()
         }
         store.write([&](TaskStates &, TaskStore &s) { s.retireLocked(rows); });
     };
-    QVERIFY(residentKb(list, listBytes) >= listKb - 8);
+    // (Bounds with room: the system may reclaim a few cold pages meanwhile.)
+    QVERIFY(residentKb(list, listBytes) >= listKb - WindowKb / 2);
 
     // Every other block: no window has all of its blocks reset, so nothing goes back yet.
     retireBlocks(0, 2);
     QCOMPARE(store.retiredRows(), Blocks / 2 * Block);
-    QVERIFY2(residentKb(list, listBytes) >= listKb - 8,
+    QVERIFY2(residentKb(list, listBytes) >= listKb - WindowKb / 2,
              qPrintable(QStringLiteral("%1 of %2 KB held")
                                 .arg(residentKb(list, listBytes))
                                 .arg(listKb)));
