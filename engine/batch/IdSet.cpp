@@ -44,13 +44,19 @@ void parallelFor(int threads, size_t count, const F &f)
         f(0, count);
         return;
     }
+    // Qt's pool hands each job over, and waits for it, out of ThreadSanitizer's sight (Qt
+    // is not built with it): these atomics, a release before and an acquire after each
+    // side's work, say what is ordered.
+    std::atomic<int> ready{0};
+    ready.store(1, std::memory_order_release); // what was written before, the helpers see
     std::atomic<int> done{0};
     QList<QFuture<void>> helpers;
     const size_t step = (count + size_t(threads) - 1) / size_t(threads);
     for (int t = 1; t < threads; ++t) {
         const size_t begin = qMin(count, size_t(t) * step);
         const size_t end = qMin(count, begin + step);
-        helpers.append(QtConcurrent::run([&f, &done, begin, end] {
+        helpers.append(QtConcurrent::run([&f, &ready, &done, begin, end] {
+            [[maybe_unused]] const int go = ready.load(std::memory_order_acquire);
             f(begin, end);
             done.fetch_add(1, std::memory_order_release);
         }));
@@ -58,8 +64,6 @@ void parallelFor(int threads, size_t count, const F &f)
     f(0, qMin(count, step));
     for (QFuture<void> &helper : helpers)
         helper.waitForFinished();
-    // Qt's wait orders the helpers' writes before what follows, out of ThreadSanitizer's
-    // sight (Qt is not built with it): this acquire, paired with their release, says so.
     [[maybe_unused]] const int finished = done.load(std::memory_order_acquire);
     Q_ASSERT(finished == threads - 1);
 }
