@@ -5,9 +5,8 @@
 
 namespace Brigade {
 
-// A regular file mapped read-only, to be read in place of a copy. On a virtual machine a
-// fresh buffer costs a page fault and a zeroed page per 4 KB: reading a 55 MB batch into
-// memory took ~160 ms where mapping its cached pages took ~20 ms.
+// A regular file mapped read-only, to be read in place of a copy: a 55 MB batch is then
+// not held a second time in fresh memory (whose every page costs a fault and a zeroing).
 //
 // A mapped file cut short by another program while it is read makes the reader's next
 // touch past the new end raise SIGBUS. While a MappedFile lives, that signal on its pages
@@ -24,7 +23,8 @@ public:
     MappedFile &operator=(const MappedFile &) = delete;
 
     // Maps the whole of path. False, with nothing mapped, for what cannot be mapped or
-    // guarded (a pipe, an empty file, several mappings live at once): read it instead.
+    // guarded (a pipe, an empty file, more than four mappings live at once): read it
+    // instead.
     bool map(const QString &path);
     QByteArrayView bytes() const { return {m_data, m_size}; }
     bool isMapped() const { return m_data != nullptr; }

@@ -116,46 +116,38 @@ Result<OpenedRun> openBatch(const QString &path, const OpenOptions &options)
     OpenedRun opened;
     opened.path = path;
     opened.batchPath = QFileInfo(path).absoluteFilePath();
-    if (options.readBatchBack) {
-        // Parsed in place: the journal reads its copy back from the file (checked), so no
-        // copy of the batch is made at all.
-        MappedFile mapped;
-        if (mapped.map(path)) {
-            opened.batchData
-                    = QByteArray::fromRawData(mapped.bytes().data(), mapped.bytes().size());
-            Result<OpenedRun> parsed = openBatchData(std::move(opened), options);
-            if (parsed && !parsed->batchData.isEmpty()) {
-                parsed->batchReadBack = BatchBytes::readBack(parsed->batchPath, parsed->batchData);
-            }
-            if (parsed)
-                parsed->batchData = {}; // the mapping ends here
-            return parsed;
-        }
-    }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Result<OpenedRun>::failure(
-                QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    // Read in one piece of the file's size: readAll() grows its buffer by doubling, which
-    // for a 55 MB batch held 67 MB.
-    const qint64 size = file.isSequential() ? 0 : file.size();
-    if (size > 0) {
-        opened.batchData = QByteArray(size, Qt::Uninitialized); // resize() would round up
-        HugePages::advise(opened.batchData.data(), size_t(size));
-        const qint64 got = file.read(opened.batchData.data(), size);
-        opened.batchData.truncate(qMax<qint64>(0, got));
-        if (got == size)
-            opened.batchData += file.readAll(); // grown since its size was read
+    // A front end that runs the batch at once parses it in place: its journal reads the
+    // copy back from the file (checked), so no copy of the batch is made at all.
+    MappedFile mapped;
+    if (options.readBatchBack && mapped.map(path)) {
+        opened.batchData = QByteArray::fromRawData(mapped.bytes().data(), mapped.bytes().size());
     } else {
-        opened.batchData = file.readAll();
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return Result<OpenedRun>::failure(
+                    QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+        // Read in one piece of the file's size: readAll() grows its buffer by doubling,
+        // which for a 55 MB batch held 67 MB.
+        const qint64 size = file.isSequential() ? 0 : file.size();
+        if (size > 0) {
+            opened.batchData = QByteArray(size, Qt::Uninitialized); // resize() would round up
+            HugePages::advise(opened.batchData.data(), size_t(size));
+            const qint64 got = file.read(opened.batchData.data(), size);
+            opened.batchData.truncate(qMax<qint64>(0, got));
+            if (got == size)
+                opened.batchData += file.readAll(); // grown since its size was read
+        } else {
+            opened.batchData = file.readAll();
+        }
+        if (file.error() != QFileDevice::NoError)
+            return Result<OpenedRun>::failure(
+                    QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
     }
-    if (file.error() != QFileDevice::NoError)
-        return Result<OpenedRun>::failure(
-                QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
     Result<OpenedRun> parsed = openBatchData(std::move(opened), options);
-    if (parsed && options.readBatchBack && !parsed->batchData.isEmpty()) {
-        parsed->batchReadBack = BatchBytes::readBack(parsed->batchPath, parsed->batchData);
-        parsed->batchData = {};
+    if (parsed && options.readBatchBack) {
+        if (!parsed->batchData.isEmpty())
+            parsed->batchReadBack = BatchBytes::readBack(parsed->batchPath, parsed->batchData);
+        parsed->batchData = {}; // before the mapping ends
     }
     return parsed;
 }
