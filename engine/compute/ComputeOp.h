@@ -30,6 +30,16 @@ public:
     // is the task's TaskContext (id and "input"), whatever the task fetches.
     virtual bool hasOwnRunner() const { return false; }
 
+    // Whether run() with these params over this much input takes about a microsecond or
+    // less. The worker then runs it at once on its own thread: handing such a task to a
+    // compute thread and its result back costs more than running it.
+    virtual bool isQuick(const QByteArray &params, qsizetype inputBytes) const
+    {
+        Q_UNUSED(params);
+        Q_UNUSED(inputBytes);
+        return false;
+    }
+
     // Checks the op's parameters in a task's "compute" object and encodes them compactly
     // into *params (sent to workers). On a problem returns false with *error set to what
     // was expected, and *errorKey to the offending key (for the column in messages).

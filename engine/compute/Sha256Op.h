@@ -12,6 +12,7 @@ public:
     static constexpr quint32 MaxRounds = 100000000;
 
     QByteArray name() const override { return QByteArrayLiteral("sha256"); }
+    bool isQuick(const QByteArray &params, qsizetype inputBytes) const override;
     bool parseParams(const QJsonObject &compute, QByteArray *params, QString *error,
                      QString *errorKey) const override;
     bool run(const QByteArray &params, QByteArrayView input, const std::atomic_bool &cancel,

@@ -38,6 +38,12 @@ bool SumToOp::parseParams(const QJsonObject &compute, QByteArray *params, QStrin
     return true;
 }
 
+bool SumToOp::isQuick(const QByteArray &params, qsizetype) const
+{
+    // About a nanosecond an addition: up to a thousand take well under a microsecond.
+    return params.size() == 8 && qFromLittleEndian<quint64>(params.constData()) <= 1000;
+}
+
 bool SumToOp::run(const QByteArray &params, QByteArrayView, const std::atomic_bool &cancel,
                   QByteArray *resultJson, QString *error) const
 {

@@ -14,6 +14,7 @@ public:
 
     QByteArray name() const override { return QByteArrayLiteral("sum_to"); }
     bool usesInput() const override { return false; }
+    bool isQuick(const QByteArray &params, qsizetype inputBytes) const override;
     bool parseParams(const QJsonObject &compute, QByteArray *params, QString *error,
                      QString *errorKey) const override;
     bool run(const QByteArray &params, QByteArrayView input, const std::atomic_bool &cancel,

@@ -340,6 +340,8 @@ bool decodeAssign(const QByteArray &payload, QVector<AssignTask> *tasks)
     if (!r.ok() || n > MaxEntries || qsizetype(n) > r.remaining() / MinAssignBytes)
         return false;
     tasks->reserve(tasks->size() + n);
+    // Tasks of one shape carry the same params: they share one copy, not one each.
+    QByteArray lastParams;
     for (quint32 i = 0; i < n && r.ok(); ++i) {
         AssignTask t;
         t.row = qint32(r.u32());
@@ -368,7 +370,10 @@ bool decodeAssign(const QByteArray &payload, QVector<AssignTask> *tasks)
                 return false;
         }
         t.op = r.u8();
-        t.params = r.bytes();
+        const QByteArrayView params = r.bytesView();
+        if (lastParams.isNull() || params != QByteArrayView(lastParams))
+            lastParams = params.toByteArray();
+        t.params = lastParams;
         t.input = r.bytes();
         tasks->append(std::move(t));
     }

@@ -31,8 +31,54 @@ void PoolRunner::configure()
 
 void PoolRunner::start(RunnerTask &&task)
 {
+    const ComputeOp *op = ComputeRegistry::instance().op(task.op);
+    if (op && op->isQuick(task.params, task.input.size())) {
+        m_quick.push_back(Job{task.row,
+                              task.attempt,
+                              task.op,
+                              std::move(task.params),
+                              std::move(task.input),
+                              {}});
+        return;
+    }
     m_queue.push_back(Job{task.row, task.attempt, task.op, std::move(task.params),
-                          std::move(task.input), std::move(task.cancel)});
+                          std::move(task.input), m_host.cancelFlag(task.row, task.attempt)});
+}
+
+void PoolRunner::flush()
+{
+    runQuick();
+    pump();
+}
+
+void PoolRunner::runQuick()
+{
+    if (m_quick.empty())
+        return;
+    // Taken out first: the loop must not see jobs started while it reports.
+    std::vector<Job> jobs;
+    jobs.swap(m_quick);
+    const ComputeRegistry &registry = ComputeRegistry::instance();
+    static const std::atomic_bool neverCancelled{false}; // over before a cancel can come
+    QElapsedTimer clock;
+    clock.start();
+    qint64 jobStartNs = 0;
+    for (Job &job : jobs) {
+        AttemptResult res;
+        QString error;
+        if (!registry.op(job.op)->run(job.params, job.input, neverCancelled, &res.result, &error)) {
+            res.error = ErrorKind::Compute;
+            res.message = std::move(error);
+            res.result.clear();
+        }
+        const qint64 nowNs = clock.nsecsElapsed();
+        res.computeUs = quint32((nowNs - jobStartNs) / 1000);
+        jobStartNs = nowNs;
+        m_host.attemptFinished(job.row, job.attempt, std::move(res));
+    }
+    jobs.clear();
+    if (m_quick.empty())
+        m_quick.swap(jobs); // keeps the capacity for the next frame
 }
 
 void PoolRunner::pump()
@@ -69,16 +115,17 @@ void PoolRunner::startBatch()
         m_queue.pop_front();
     }
     ++m_batches;
-    m_pool.start([this, batch] {
+    m_pool.start([this, batch]() mutable {
         const ComputeRegistry &registry = ComputeRegistry::instance();
+        const size_t count = batch->size();
         auto done = std::make_shared<std::vector<Done>>();
-        done->reserve(batch->size());
+        done->reserve(count);
         // One clock read per job: it ends this job's time and starts the next one's.
         QElapsedTimer clock;
         clock.start();
         qint64 jobStartNs = 0;
         qint64 postedNs = 0;
-        for (size_t i = 0; i < batch->size(); ++i) {
+        for (size_t i = 0; i < count; ++i) {
             Job &job = (*batch)[i];
             Done d{job.row, job.attempt, false, 0, {}, {}};
             qint64 nowNs = jobStartNs;
@@ -93,13 +140,21 @@ void PoolRunner::startBatch()
             }
             done->push_back(std::move(d));
             // Long computes report as they go rather than when the whole batch is done.
-            const bool last = i + 1 == batch->size();
-            if (last || nowNs - postedNs >= 5'000'000) {
+            const bool last = i + 1 == count;
+            if (last) {
+                // The jobs go back with the last results, to be freed on the thread that
+                // made their buffers: freeing them here cost the worker more than a
+                // no-op task in malloc's cross-thread bookkeeping.
                 QMetaObject::invokeMethod(
-                        this, [this, done, last] { onDone(std::move(*done), last); },
+                        this,
+                        [this, done, jobs = std::move(batch)] { onDone(std::move(*done), true); },
+                        Qt::QueuedConnection);
+            } else if (nowNs - postedNs >= 5'000'000) {
+                QMetaObject::invokeMethod(
+                        this, [this, done] { onDone(std::move(*done), false); },
                         Qt::QueuedConnection);
                 done = std::make_shared<std::vector<Done>>();
-                done->reserve(batch->size() - i - 1);
+                done->reserve(count - i - 1);
                 postedNs = nowNs;
             }
         }

@@ -12,7 +12,8 @@ namespace Brigade {
 
 // The built-in compute ops (sum_to, sha256, wordcount, the MapReduce maps): run on the
 // worker's compute threads, handed out in batches of up to 512 tasks, each batch holding
-// one compute slot while it runs.
+// one compute slot while it runs. Quick ones (ComputeOp::isQuick) run on the worker's
+// own thread when the tasks of a frame have been started.
 class PoolRunner : public QObject, public TaskRunner
 {
     Q_OBJECT
@@ -22,9 +23,9 @@ public:
 
     void configure() override;
     void start(RunnerTask &&task) override;
-    void flush() override { pump(); }
-    void abort(qint32, quint16, Abort, AttemptResult *) override {} // jobs watch task.cancel
-    int queued() const override { return int(m_queue.size()); }
+    void flush() override;
+    void abort(qint32, quint16, Abort, AttemptResult *) override {} // jobs watch their cancel flag
+    int queued() const override { return int(m_queue.size() + m_quick.size()); }
 
 private:
     struct Job
@@ -34,7 +35,7 @@ private:
         quint8 op;
         QByteArray params;
         QByteArray input;
-        std::shared_ptr<std::atomic_bool> cancel;
+        std::shared_ptr<std::atomic_bool> cancel; // null for a quick job
     };
     struct Done
     {
@@ -46,12 +47,14 @@ private:
         QString error;
     };
 
+    void runQuick();
     void pump();
     void startBatch();
     void onDone(std::vector<Done> done, bool batchFinished);
 
     QThreadPool m_pool;
     std::deque<Job> m_queue;
+    std::vector<Job> m_quick;
     int m_batches = 0;
     bool m_waitingForSlot = false;
 };

@@ -27,9 +27,6 @@ struct RunnerTask
     QByteArray body;      // own-runner ops: the fetched body
     bool fetched = false; // whether a URL was fetched (body is then meaningful)
     QByteArray url;       // the fetched URL, encoded
-    // Set by the worker when the attempt is aborted (timeout, cancel): long computations
-    // look at it and stop.
-    std::shared_ptr<std::atomic_bool> cancel;
 };
 
 // What runners report to: the worker runtime.
@@ -46,6 +43,10 @@ public:
             = 0;
     // Lines a program wrote, or an event in its life, for the program's log.
     virtual void programOutput(const QString &program, quint8 stream, QByteArrayView text) = 0;
+    // A flag the worker sets when the attempt is aborted (timeout, cancel), for work on
+    // another thread that looks at it now and then. Made when first asked for: most
+    // attempts never need one, and one allocation per attempt shows in a no-op run.
+    virtual std::shared_ptr<std::atomic_bool> cancelFlag(qint32 row, quint16 attempt) = 0;
     virtual ComputeSlots &computeSlots() = 0;
     virtual ProcessGuardian &guardian() = 0;
     virtual const ConfigureMsg &config() const = 0;

@@ -258,7 +258,6 @@ void WorkerRuntime::startTask(AssignTask &&t)
     if (t.fetchKind != FetchKind::None)
         run.startUs = m_deadlines.nowUs();
     run.timeoutMs = t.timeoutMs;
-    run.cancel = std::make_shared<std::atomic_bool>(false);
     const qint32 row = t.row;
     const quint16 attempt = t.attempt;
     if (t.timeoutMs > 0)
@@ -400,7 +399,6 @@ void WorkerRuntime::startOp(Run &run, QByteArray body, bool fetched)
     task.attempt = run.attempt;
     task.op = run.op;
     task.params = std::move(run.params); // the attempt no longer needs its own copy
-    task.cancel = run.cancel;
     if (m_ownRunner[run.op]) {
         task.input = std::move(run.input);
         task.body = std::move(body);
@@ -438,7 +436,8 @@ void WorkerRuntime::onTimeout(qint32 row, quint16 attempt)
     }
     if (r->httpHandle)
         m_http->abort(r->httpHandle);
-    r->cancel->store(true);
+    if (r->cancel)
+        r->cancel->store(true);
     if (r->runner)
         r->runner->abort(row, attempt, TaskRunner::Abort::TimedOut, &res);
     // Timed out after its fetch (or with none): the rest of its time went to computing, so
@@ -461,11 +460,22 @@ void WorkerRuntime::cancelTask(qint32 row, quint16 attempt)
         return;
     if (r->httpHandle)
         m_http->abort(r->httpHandle);
-    r->cancel->store(true);
+    if (r->cancel)
+        r->cancel->store(true);
     if (r->runner)
         r->runner->abort(row, attempt, TaskRunner::Abort::Cancelled, nullptr);
     m_liveOutput.remove(row);
     removeRun(*r); // the engine already counts it as cancelled: no result
+}
+
+std::shared_ptr<std::atomic_bool> WorkerRuntime::cancelFlag(qint32 row, quint16 attempt)
+{
+    Run *r = find(row, attempt);
+    if (!r) // already over: a flag that is set stops whatever would start it
+        return std::make_shared<std::atomic_bool>(true);
+    if (!r->cancel)
+        r->cancel = std::make_shared<std::atomic_bool>(false);
+    return r->cancel;
 }
 
 void WorkerRuntime::attemptFinished(qint32 row, quint16 attempt, AttemptResult &&result)

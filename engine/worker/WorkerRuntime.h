@@ -47,6 +47,7 @@ public:
     void taskOutput(qint32 row, quint16 attempt, const QString &command, QByteArrayView out,
                     QByteArrayView err) override;
     void programOutput(const QString &program, quint8 stream, QByteArrayView text) override;
+    std::shared_ptr<std::atomic_bool> cancelFlag(qint32 row, quint16 attempt) override;
     ComputeSlots &computeSlots() override { return m_slots; }
     ProcessGuardian &guardian() override { return m_guardian; }
     const ConfigureMsg &config() const override { return m_config; }
@@ -69,7 +70,7 @@ private:
         quint64 httpHandle = 0;
         quint16 httpStatus = 0;
         qint64 bytes = -1;
-        std::shared_ptr<std::atomic_bool> cancel;
+        std::shared_ptr<std::atomic_bool> cancel; // null until a runner asks for it
     };
     void onData(const QByteArray &data);
     void onEndOfInput();

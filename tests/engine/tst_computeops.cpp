@@ -90,6 +90,7 @@ private slots:
     void badParams();
     void cancelStopsLongSumTo();
     void cancelStopsOtherOps();
+    void quickOnlyWhenSmall();
 };
 
 void TestComputeOps::registryIds()
@@ -376,6 +377,37 @@ void TestComputeOps::cancelStopsOtherOps()
     const QByteArray words = QByteArray("word ").repeated(1 << 18);
     QVERIFY(!opNamed("wordcount")->run(params, words, cancel, &result, &error));
     QCOMPARE(error, QStringLiteral("cancelled"));
+}
+
+void TestComputeOps::quickOnlyWhenSmall()
+{
+    // A quick op runs on the worker's own thread, where nothing can stop it and nothing
+    // else runs meanwhile: an op whose cost grows with its params or input must not be
+    // quick when they are large.
+    auto paramsOf = [](const QByteArray &compute) {
+        QByteArray params;
+        QString error, errorKey;
+        const QJsonObject object = jsonObject(compute);
+        if (!opNamed(object.value(QLatin1String("op")).toString().toUtf8())
+                     ->parseParams(object, &params, &error, &errorKey))
+            qFatal("bad test params: %s", compute.constData());
+        return params;
+    };
+    const ComputeOp *sumTo = opNamed("sum_to");
+    QVERIFY(sumTo->isQuick(paramsOf(R"({"op":"sum_to","n":0})"), 0));
+    QVERIFY(sumTo->isQuick(paramsOf(R"({"op":"sum_to","n":1000})"), 0));
+    QVERIFY(!sumTo->isQuick(paramsOf(R"({"op":"sum_to","n":1001})"), 0));
+    QVERIFY(!sumTo->isQuick(paramsOf(R"({"op":"sum_to","n":4294967295})"), 0));
+    QVERIFY(!sumTo->isQuick(QByteArray(3, '\0'), 0)); // bad params: the pool reports them
+    const ComputeOp *sha = opNamed("sha256");
+    const QByteArray once = paramsOf(R"({"op":"sha256","rounds":1})");
+    QVERIFY(sha->isQuick(once, 0));
+    QVERIFY(sha->isQuick(once, 64));
+    QVERIFY(!sha->isQuick(once, 65)); // a fetched body is hashed on a compute thread
+    QVERIFY(!sha->isQuick(paramsOf(R"({"op":"sha256","rounds":3})"), 8));
+    QVERIFY(!sha->isQuick(paramsOf(R"({"op":"sha256","rounds":100000000})"), 8));
+    // Ops that say nothing are never quick.
+    QVERIFY(!opNamed("wordcount")->isQuick(paramsOf(R"({"op":"wordcount","top":2})"), 1));
 }
 
 QTEST_GUILESS_MAIN(TestComputeOps)

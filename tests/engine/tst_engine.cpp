@@ -31,6 +31,7 @@ private slots:
     void simulatedFailuresAreRetried();
     void permanentFailures();
     void timeouts();
+    void computeTimeoutFreesItsThread();
     void cancelRun();
     void cancelIsNoThroughput();
     void cancelOneTask();
@@ -284,6 +285,27 @@ void tst_Engine::timeouts()
     QVERIFY(delay.fetchUs >= 90000);
     QCOMPARE(delay.bytes, -1); // nothing is fetched by a simulated delay
     QVERIFY(h.lastStats.elapsedMs < 4000);
+}
+
+void tst_Engine::computeTimeoutFreesItsThread()
+{
+    // A compute that times out stops, so the task queued behind it on the worker's one
+    // compute thread runs instead of waiting seconds for a sum nobody wants (the timed-out
+    // attempt's cancel flag reaches the compute thread).
+    EngineHarness h;
+    h.settings.workers = 1;
+    h.settings.computeThreads = 1;
+    QVERIFY(h.load(
+            {R"({"id":"huge","compute":{"op":"sum_to","n":4294967295},"timeout_ms":100,"max_attempts":1})",
+             QStringLiteral(
+                     R"({"id":"next","compute":{"op":"sum_to","n":100000},"timeout_ms":%1,"max_attempts":1})")
+                     .arg(600 * Test::SanitizerSlowdown)}));
+    h.start();
+    QVERIFY(h.waitFinished(20000));
+    QCOMPARE(h.state(QStringLiteral("huge")).error, ErrorKind::Timeout);
+    const TaskState next = h.state(QStringLiteral("next"));
+    QCOMPARE(next.status, TaskStatus::Succeeded);
+    QCOMPARE(next.result, QByteArray("5000050000"));
 }
 
 void tst_Engine::cancelRun()
