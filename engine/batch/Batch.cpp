@@ -2,19 +2,33 @@
 
 namespace Brigade {
 
-size_t fetchKindIndex(const TaskShape &shape)
+namespace {
+
+size_t fetchKindIndex(FetchKind kind, const QByteArray &url)
 {
-    switch (shape.fetch.kind) {
+    switch (kind) {
     case FetchKind::None:
         return 0;
     case FetchKind::Delay:
         return 1;
     case FetchKind::Url:
-        if (shape.fetch.url.startsWith("https:"))
+        if (url.startsWith("https:"))
             return 3;
-        return shape.fetch.url.startsWith("http:") ? 2 : 4;
+        return url.startsWith("http:") ? 2 : 4;
     }
     return 0;
+}
+
+} // namespace
+
+size_t fetchKindIndex(const TaskShape &shape)
+{
+    return fetchKindIndex(shape.fetch.kind, shape.fetch.url);
+}
+
+size_t fetchKindIndex(const TaskSpec &spec)
+{
+    return fetchKindIndex(spec.shape->fetch.kind, spec.url());
 }
 
 QString BatchError::toString() const

@@ -15,10 +15,12 @@
 
 namespace Brigade {
 
-// The keys of Batch::fetchKinds, and the one a shape's tasks count under.
+// The keys of Batch::fetchKinds, and the one a shape's tasks count under (or a task, whose
+// URL may be its own: a URL list's).
 inline constexpr std::array<const char *, 5> FetchKindNames
         = {"none", "delay", "http", "https", "file"};
 size_t fetchKindIndex(const TaskShape &shape);
+size_t fetchKindIndex(const TaskSpec &spec);
 
 // One problem in a batch file, located as file:line:column (1-based).
 struct BatchError

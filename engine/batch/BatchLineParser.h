@@ -2,7 +2,6 @@
 
 #include "Batch.h"
 #include "ByteArena.h"
-#include "ShapeArena.h"
 #include "TextArena.h"
 #include "core/TaskSpec.h"
 #include "usercode/ProgramSpec.h"
@@ -61,8 +60,8 @@ public:
         std::vector<std::shared_ptr<const TaskShape>> shapes; // distinct shapes
         std::vector<QByteArray> shapeKeys;                    // shapeKey() of each
         std::vector<qint64> shapeUses;                        // tasks per shape
-        // Tasks with a shape of their own, not in shapes (a URL list's lines: each would
-        // cost a key and a hash entry, for nothing), per fetch kind; their op is none.
+        // Tasks whose shape is not in shapes (a URL list's lines, which share one shape
+        // that holds their URLs), per fetch kind of their URL; their op is none.
         std::array<qint64, FetchKindNames.size()> ownShapeTasks{};
         // Per task, in order: whether its id was written on its line (else it is the line
         // number). With the tasks' ids and errorLineIds, all the duplicate check needs.
@@ -210,9 +209,11 @@ private:
     // (Result::into): a block lives as long as any of its ids, too long for the few lines
     // of a feed or a submission.
     TextArena m_ids;
-    // A batch's URL list: its lines' URLs and shapes (one each), without an allocation each.
-    ByteArena m_urls;
-    ShapeArena m_urlShapes;
+    // A batch's URL list: its lines' URLs, without an allocation each, and the one shape
+    // their tasks share, which holds the list.
+    ByteArena m_urlBytes;
+    std::shared_ptr<UrlList> m_urlList;
+    std::shared_ptr<const TaskShape> m_urlShape;
     // Skeletons of lines seen, to the shape their full parse gave (clean task lines only).
     QByteArrayView m_data;
     std::unique_ptr<LineSkeleton> m_skeleton;

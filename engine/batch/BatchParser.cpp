@@ -400,8 +400,8 @@ private:
                 const auto g = shapeOf.constFind(tasks[i].shape.get());
                 if (g != shapeOf.constEnd())
                     --m_uses[g.value()];
-                else // a shape of its own
-                    --m_ownShapeTasks[fetchKindIndex(*tasks[i].shape)];
+                else // a URL list's line
+                    --m_ownShapeTasks[fetchKindIndex(tasks[i])];
                 continue;
             }
             if (out != i)
@@ -435,7 +435,8 @@ private:
     QHash<QByteArray, int> m_shapeIndex;
     std::vector<std::shared_ptr<const TaskShape>> m_shapes;
     std::vector<qint64> m_uses;
-    // Tasks with a shape of their own (a URL list's lines), per fetch kind; their op is none.
+    // Tasks whose shape is not in m_shapes (a URL list's lines), per fetch kind; their op
+    // is none.
     std::array<qint64, FetchKindNames.size()> m_ownShapeTasks{};
     qsizetype m_count = 0;         // tasks so far, at the front of the batch's list
     std::vector<bool> m_idWritten; // per task (BatchLineParser::Result::idWritten)

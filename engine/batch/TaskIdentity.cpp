@@ -125,7 +125,7 @@ TaskIdentity TaskIdentity::of(const TaskSpec &spec, const TaskShape &shape)
         e.addNumber(f.delayMinMs);
         e.addNumber(f.delayMaxMs);
         e.addNumber(f.failPpm);
-        e.add(f.url);
+        e.add(urlOf(spec, shape));
         e.addHeaders(f.headers(), false);
         e.addHeaders(f.secretHeaders(), true);
         e.addNumber(h.method);
@@ -191,6 +191,7 @@ QByteArray TaskIdentity::digest() const
 
 QByteArray TaskIdentity::shapeDigest(const TaskShape &shape)
 {
+    Q_ASSERT(!shape.fetch.urls);
     const TaskIdentity identity = of(TaskSpec{}, shape);
     Sha256 hash;
     for (int i = Fetch; i < PartCount; ++i)

@@ -34,7 +34,8 @@ struct TaskIdentity
     // The whole identity: a digest over the parts.
     QByteArray digest() const;
     // The same digest made faster for many tasks of few shapes: shapeDigest(shape) once per
-    // shape, then digestOf() per task.
+    // shape, then digestOf() per task. Not for a URL list's shape (fetch.urls), whose
+    // tasks each have their own URL: of(spec).digest() for those.
     static QByteArray shapeDigest(const TaskShape &shape);
     static QByteArray digestOf(const TaskSpec &spec, const QByteArray &shapeDigest);
     // The parts that differ from other's, named for people ("fetch", "compute params", ...).

@@ -9,10 +9,15 @@
 #include <QString>
 
 #include <memory>
+#include <vector>
 
 namespace Brigade {
 
 struct ProgramSpec;
+
+// The URLs of a URL list's tasks, one per task (TaskSpec::urlIndex), filled while the list
+// is parsed and read-only after.
+using UrlList = std::vector<QByteArray>;
 
 // What a task fetches before it computes.
 enum class FetchKind : quint8 {
@@ -90,7 +95,10 @@ struct FetchSpec
     // Delay only: the share of attempts that fail as a network error after their wait, in
     // parts per million (flaky IO for demos and retry tests, as the asyncio recipes simulate).
     quint32 failPpm = 0;
-    QByteArray url;                    // fully encoded
+    QByteArray url; // fully encoded; see urlOf(), which is how a task's URL is read
+    // A URL list's tasks share one shape: each task's URL is then (*urls)[its urlIndex],
+    // and url is empty. A shape of its own per line cost ~150 bytes a task.
+    std::shared_ptr<const UrlList> urls;
     qint64 maxBytes = 0;               // 0: the run's default
     quint32 timeoutMs = 0;             // 0: the task's attempt timeout
     CopyOnWrite<FetchRequest> request; // change through request.write()
@@ -127,8 +135,26 @@ struct TaskSpec
     QString id;
     std::shared_ptr<const TaskShape> shape;
     qint32 line = 0;       // line in the batch file, for messages
+    quint32 urlIndex = 0;  // its URL in its shape's fetch.urls, when the shape has them
     SharedText input = {}; // "input": what {} stands for in a command (null: the id)
+
+    // The URL the task fetches (empty for none): see urlOf().
+    const QByteArray &url() const;
 };
 static_assert(sizeof(TaskSpec) == 56, "a task's spec is kept in 56 bytes");
+
+// The URL a task fetches with a shape (its own, or one a retry with changes gave it): the
+// shape's, or the task's own in the shape's URL list.
+inline const QByteArray &urlOf(const TaskSpec &spec, const TaskShape &shape)
+{
+    if (shape.fetch.urls && spec.urlIndex < shape.fetch.urls->size())
+        return (*shape.fetch.urls)[spec.urlIndex];
+    return shape.fetch.url;
+}
+
+inline const QByteArray &TaskSpec::url() const
+{
+    return urlOf(*this, *shape);
+}
 
 } // namespace Brigade

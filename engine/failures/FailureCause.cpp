@@ -12,7 +12,7 @@ FailureCause FailureCause::of(const TaskSpec &spec, ErrorKind error, quint16 htt
     c.error = error;
     c.httpStatus = httpStatus;
     if (spec.shape && spec.shape->fetch.kind == FetchKind::Url)
-        c.host = hostOf(spec.shape->fetch.url);
+        c.host = hostOf(spec.url());
     c.signature = MessageSignature::of(message);
     return c;
 }

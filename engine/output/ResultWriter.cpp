@@ -54,7 +54,7 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
         JsonText::appendString(out, id);
         if (hasUrl) {
             out.literal(",\"url\":");
-            JsonText::appendString(out, spec.shape->fetch.url);
+            JsonText::appendString(out, spec.url());
         }
         out.literal(",\"status\":\"");
         out.append(QByteArrayView(statusName(st.status)));
@@ -107,7 +107,7 @@ void ResultWriter::appendRecord(QByteArray *buffer, const TaskSpec &spec, const 
     appendField(out, id);
     out.append(',');
     if (hasUrl)
-        appendField(out, spec.shape->fetch.url);
+        appendField(out, spec.url());
     out.append(',');
     out.append(QByteArrayView(statusName(st.status)));
     out.append(',');

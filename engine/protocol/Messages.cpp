@@ -264,7 +264,7 @@ void AssignBuilder::add(const AssignTask &t)
 }
 
 void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const TaskShape &shape,
-                        qint64 maxBytes, QByteArrayView input)
+                        QByteArrayView url, qint64 maxBytes, QByteArrayView input)
 {
     WireWriter &w = m_w;
     const FetchSpec &f = shape.fetch;
@@ -277,7 +277,7 @@ void AssignBuilder::add(qint32 row, quint16 attempt, quint32 timeoutMs, const Ta
         w.u32(f.delayMaxMs);
         w.u32(f.failPpm);
     } else if (f.kind == FetchKind::Url) {
-        w.bytes(f.url);
+        w.bytes(url);
         w.i64(maxBytes);
         w.u16(quint16(f.headers().size() + f.secretHeaders().size()));
         for (const HeaderList *list : {&f.headers(), &f.secretHeaders()}) {

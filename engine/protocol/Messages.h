@@ -122,10 +122,11 @@ class AssignBuilder
 public:
     explicit AssignBuilder(QByteArray *out);
     void add(const AssignTask &t);
-    // Writes the task straight from a spec (the engine's hot path); input is what the op
-    // gets besides a fetched body (the id's UTF-8, a TaskContext, or nothing).
+    // Writes the task straight from a spec (the engine's hot path): url is the task's
+    // (urlOf()), input what the op gets besides a fetched body (the id's UTF-8, a
+    // TaskContext, or nothing).
     void add(qint32 row, quint16 attempt, quint32 timeoutMs, const TaskShape &shape,
-             qint64 maxBytes, QByteArrayView input);
+             QByteArrayView url, qint64 maxBytes, QByteArrayView input);
     // The input a task's attempt carries: a built-in op's input without a URL fetch (the
     // id's UTF-8, when the op reads input); for exec and call the TaskContext; else none.
     static QByteArray inputOf(const TaskSpec &spec);

@@ -451,7 +451,7 @@ void RunCoordinator::dispatch()
                 const TaskSpec &spec = store.spec(row);
                 const TaskShape &shape = *store.shapeLocked(row);
                 if (shape.fetch.kind == FetchKind::Url) {
-                    const QByteArray key = HostPacer::hostKey(shape.fetch.url);
+                    const QByteArray key = HostPacer::hostKey(urlOf(spec, shape));
                     const int host = key.isEmpty() ? -1 : m_pacer.hostIndex(key);
                     if (host >= 0 && !m_pacer.tryStart(host, now)) {
                         m_pacer.park(host, entry);
@@ -477,7 +477,7 @@ void RunCoordinator::dispatch()
                         = shape.fetch.timeoutMs
                                   ? shape.fetch.timeoutMs
                                   : (shape.timeoutMs ? shape.timeoutMs : m_settings.timeoutMs);
-                builder.add(row, st.attempts, timeout, shape,
+                builder.add(row, st.attempts, timeout, shape, urlOf(spec, shape),
                             shape.fetch.maxBytes ? shape.fetch.maxBytes : m_settings.maxBytes,
                             Wire::AssignBuilder::inputOf(spec));
                 markChanged(row);

@@ -20,6 +20,8 @@ public:
     QByteArray of(int row)
     {
         const std::shared_ptr<const TaskShape> shape = m_store.currentShape(row);
+        if (shape->fetch.urls) // a URL list's tasks share a shape, not a URL
+            return TaskIdentity::of(m_store.spec(row), *shape).digest();
         auto it = m_shapes.constFind(shape.get());
         if (it == m_shapes.cend())
             it = m_shapes.insert(shape.get(), TaskIdentity::shapeDigest(*shape));

@@ -99,7 +99,7 @@ Result<OpenedRun> openJournal(const QString &path, const OpenOptions &options)
         opened.store->write([&](TaskStates &, TaskStore &s) {
             for (int row : edit.rows) {
                 if (row >= 0 && row < s.size())
-                    s.setShapeLocked(row, change->apply(s.shapeLocked(row)));
+                    s.setShapeLocked(row, change->apply(s.spec(row), s.shapeLocked(row)));
             }
         });
     }
@@ -731,15 +731,22 @@ Result<Job *> RunSession::retryChanged(const QVector<int> &rows, const SpecChang
     edit.change = change.toJson();
     const TaskStore &store = *m_opened.store;
     for (int row : finished) {
+        const TaskSpec &spec = store.spec(row);
         const std::shared_ptr<const TaskShape> before = store.currentShape(row);
-        auto it = made.find(before.get());
-        if (it == made.end())
-            it = made.insert(before.get(), change.apply(before));
-        shapes.append(it.value());
+        std::shared_ptr<const TaskShape> after;
+        if (change.changesEachTask(*before)) {
+            after = change.apply(spec, before);
+        } else {
+            auto it = made.find(before.get());
+            if (it == made.end())
+                it = made.insert(before.get(), change.apply(spec, before));
+            after = it.value();
+        }
+        shapes.append(after);
         QJsonObject line{{QStringLiteral("row"), row},
-                         {QStringLiteral("id"), store.spec(row).id},
-                         {QStringLiteral("before"), SpecChange::fieldsOf(*before)},
-                         {QStringLiteral("after"), SpecChange::fieldsOf(*it.value())}};
+                         {QStringLiteral("id"), spec.id},
+                         {QStringLiteral("before"), SpecChange::fieldsOf(spec, *before)},
+                         {QStringLiteral("after"), SpecChange::fieldsOf(spec, *after)}};
         edit.specs += QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n';
     }
     qCDebug(lcSession) << "retry with changes:" << change.describe() << "for" << finished.size()

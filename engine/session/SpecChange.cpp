@@ -129,9 +129,13 @@ QByteArray SpecChange::withHost(const QByteArray &url) const
 }
 
 std::shared_ptr<const TaskShape>
-SpecChange::apply(const std::shared_ptr<const TaskShape> &shape) const
+SpecChange::apply(const TaskSpec &spec, const std::shared_ptr<const TaskShape> &shape) const
 {
     TaskShape s = *shape;
+    if (changesEachTask(*shape)) { // the task's URL goes into a shape of its own
+        s.fetch.url = urlOf(spec, *shape);
+        s.fetch.urls.reset();
+    }
     if (timeoutMs != 0) {
         s.timeoutMs = timeoutMs;
         if (s.fetch.timeoutMs != 0) // the fetch's own timeout would win over the task's
@@ -164,7 +168,8 @@ SpecChange::apply(const std::shared_ptr<const TaskShape> &shape) const
     }
     if (s.timeoutMs == shape->timeoutMs && s.fetch.timeoutMs == shape->fetch.timeoutMs
         && s.maxAttempts == shape->maxAttempts && s.fetch.url == shape->fetch.url
-        && s.fetch.headers() == shape->fetch.headers() && s.priority == shape->priority)
+        && s.fetch.urls == shape->fetch.urls && s.fetch.headers() == shape->fetch.headers()
+        && s.priority == shape->priority)
         return shape;
     return std::make_shared<const TaskShape>(std::move(s));
 }
@@ -232,11 +237,11 @@ Result<SpecChange> SpecChange::fromJson(const QByteArray &json)
     return c;
 }
 
-QJsonObject SpecChange::fieldsOf(const TaskShape &shape)
+QJsonObject SpecChange::fieldsOf(const TaskSpec &spec, const TaskShape &shape)
 {
     QJsonObject o;
     if (shape.fetch.kind == FetchKind::Url) {
-        o.insert(QStringLiteral("url"), QString::fromUtf8(shape.fetch.url));
+        o.insert(QStringLiteral("url"), QString::fromUtf8(urlOf(spec, shape)));
         QJsonArray list;
         for (const auto &[name, value] : shape.fetch.headers())
             list.append(QJsonArray{QString::fromUtf8(name), QString::fromUtf8(value)});

@@ -38,9 +38,18 @@ public:
     // Why host (host or host:port) cannot replace a URL's host, or empty.
     static QString hostProblem(QByteArrayView host);
 
-    // shape with the change made (headers and host to URL fetches only); shape itself when
-    // nothing in it changes. The change must have passed check().
-    std::shared_ptr<const TaskShape> apply(const std::shared_ptr<const TaskShape> &shape) const;
+    // The shape of spec's task (shape: the one it has now) with the change made (headers
+    // and host to URL fetches only); shape itself when nothing in it changes. The change
+    // must have passed check().
+    std::shared_ptr<const TaskShape> apply(const TaskSpec &spec,
+                                           const std::shared_ptr<const TaskShape> &shape) const;
+    // Whether apply() gives each task of shape a shape of its own: a URL list's tasks share
+    // one, and a new host or headers depend on each task's URL. Else the tasks of one shape
+    // can share the changed one.
+    bool changesEachTask(const TaskShape &shape) const
+    {
+        return shape.fetch.urls && (!host.isEmpty() || !headers.isEmpty());
+    }
     // url with its host (and port) replaced, or empty when url is not http or https.
     QByteArray withHost(const QByteArray &url) const;
 
@@ -51,7 +60,7 @@ public:
     static Result<SpecChange> fromJson(const QByteArray &json);
     // The fields a change can touch, as a task has them (for the journal's record of the
     // spec before and after).
-    static QJsonObject fieldsOf(const TaskShape &shape);
+    static QJsonObject fieldsOf(const TaskSpec &spec, const TaskShape &shape);
 };
 
 } // namespace Brigade

@@ -123,8 +123,7 @@ void TestBatchMerge::urlListGaps()
     for (qsizetype i = 0; i < batch.tasks.size(); ++i) {
         QCOMPARE(batch.tasks[i].line, lines[i]);
         QCOMPARE(batch.tasks[i].id, QString::number(lines[i]));
-        QCOMPARE(batch.tasks[i].shape->fetch.url,
-                 "https://example.com/p/" + QByteArray::number(lines[i]));
+        QCOMPARE(batch.tasks[i].url(), "https://example.com/p/" + QByteArray::number(lines[i]));
     }
 }
 

@@ -189,13 +189,14 @@ void tst_Protocol::assignFromShape()
     shape.compute.params = "abc";
     QByteArray stream;
     Wire::AssignBuilder b(&stream);
-    b.add(5, 2, 1000, shape, 4096, {});
-    b.add(6, 1, 0, shape, 4096, QByteArrayLiteral("id-6"));
+    b.add(5, 2, 1000, shape, shape.fetch.url, 4096, {});
+    b.add(6, 1, 0, shape, "https://example.invalid/y", 4096, QByteArrayLiteral("id-6"));
     b.finish();
     QVector<AssignTask> out;
     QVERIFY(Wire::decodeAssign(decodeAll(stream).at(0).payload, &out));
     QCOMPARE(out.size(), 2);
     QCOMPARE(out[0].url, shape.fetch.url);
+    QCOMPARE(out[1].url, QByteArray("https://example.invalid/y")); // the task's, as given
     QCOMPARE(out[0].maxBytes, 4096);
     // The worker gets the secret headers too; only the spec keeps them apart.
     QCOMPARE(out[0].headers, HeaderList({{"Accept", "text/plain"}, {"Authorization", "Bearer t"}}));

@@ -23,6 +23,7 @@ class tst_ResumePlan : public QObject
 private slots:
     void initTestCase();
     void editedBatchRunsOnlyWhatChanged();
+    void editedUrlListComparesEachTasksUrl();
     void refusesWhatIsNotAJournal();
 
 private:
@@ -185,6 +186,44 @@ void tst_ResumePlan::editedBatchRunsOnlyWhatChanged()
         QCOMPARE(first->store->size(), 5);
         QCOMPARE(first->store->spec(1).id, QStringLiteral("b"));
     }
+}
+
+void tst_ResumePlan::editedUrlListComparesEachTasksUrl()
+{
+    // A URL list's tasks share one shape that holds their URLs: each task is still
+    // compared by its own URL, so a line whose URL changed runs again.
+    const QByteArray base = m_server.baseUrl();
+    const QString list = writeTestFile(m_dir, QStringLiteral("edited.txt"),
+                                       base + "/delay?ms=0&bytes=10&seed=1\n" + base
+                                               + "/delay?ms=0&bytes=10&seed=2\n" + base
+                                               + "/delay?ms=0&bytes=10&seed=3\n");
+    const QString journal = m_dir.filePath(QStringLiteral("list.journal"));
+    const int requestsBefore = m_server.requestCount();
+    {
+        RunSession session;
+        Result<OpenedRun> opened = RunSession::open(list);
+        QVERIFY2(opened, qPrintable(opened.error()));
+        session.setJournalPath(journal);
+        session.adopt(std::move(*opened));
+        const Result<Job *> job = session.run(settings());
+        QVERIFY2(job, qPrintable(job.error()));
+        QVERIFY(waitResult(*job));
+    }
+    QCOMPARE(m_server.requestCount(), requestsBefore + 3);
+    // The second line's URL changed; a fourth line is new.
+    writeTestFile(m_dir, QStringLiteral("edited.txt"),
+                  base + "/delay?ms=0&bytes=10&seed=1\n" + base + "/delay?ms=0&bytes=10&seed=22\n"
+                          + base + "/delay?ms=0&bytes=10&seed=3\n" + base
+                          + "/delay?ms=0&bytes=10&seed=4\n");
+    const Result<OpenedRun> dry
+            = RunSession::openEdited(list, journal, ResumePlan::Mode::Resume, {});
+    QVERIFY2(dry, qPrintable(dry.error()));
+    const ResumePlan &plan = *dry->resumePlan;
+    QCOMPARE(plan.count(ResumePlan::Decision::Kept), qint64(2));
+    QCOMPARE(plan.count(ResumePlan::Decision::Changed), qint64(1));
+    QCOMPARE(plan.count(ResumePlan::Decision::New), qint64(1));
+    QCOMPARE(plan.explain(1, *dry->store), QStringLiteral("2: runs: fetch changed"));
+    QCOMPARE(dry->store->spec(1).url(), base + "/delay?ms=0&bytes=10&seed=22");
 }
 
 void tst_ResumePlan::refusesWhatIsNotAJournal()

@@ -17,10 +17,14 @@ private slots:
     void changesAFetch();
     void leavesOtherTasksTheirUrl();
     void unchangedShapeIsShared();
+    void urlListTasksKeepTheirOwnUrls();
     void keptAsJson();
 };
 
 namespace {
+
+// A task whose shape holds its URL: then the spec adds nothing to a change.
+const TaskSpec anyTask;
 
 std::shared_ptr<const TaskShape> fetchShape(const QByteArray &url, HeaderList headers = {})
 {
@@ -105,7 +109,7 @@ void tst_SpecChange::changesAFetch()
     c.maxAttempts = 5;
     QVERIFY(c.check());
     const auto before = fetchShape("https://origin.example/item/7?x=1&y=%20z", {{"X-Key", "old"}});
-    const auto after = c.apply(before);
+    const auto after = c.apply(anyTask, before);
     QVERIFY(after != before);
     QCOMPARE(after->fetch.url, QByteArray("https://mirror.example:8080/item/7?x=1&y=%20z"));
     const HeaderList expected{{"X-Key", "new"}, {"X-Added", "1"}};
@@ -127,7 +131,7 @@ void tst_SpecChange::changesAFetch()
     own->fetch.timeoutMs = 500;
     SpecChange t;
     t.timeoutMs = 7000;
-    QCOMPARE(t.apply(own)->fetch.timeoutMs, quint32(7000));
+    QCOMPARE(t.apply(anyTask, own)->fetch.timeoutMs, quint32(7000));
 }
 
 void tst_SpecChange::leavesOtherTasksTheirUrl()
@@ -138,14 +142,14 @@ void tst_SpecChange::leavesOtherTasksTheirUrl()
     c.timeoutMs = 2000;
     // A file URL has no host to change, nor headers to send.
     const auto file = fetchShape("file:///tmp/x");
-    const auto changed = c.apply(file);
+    const auto changed = c.apply(anyTask, file);
     QCOMPARE(changed->fetch.url, QByteArray("file:///tmp/x"));
     QVERIFY(changed->fetch.headers().isEmpty());
     QCOMPARE(changed->timeoutMs, quint32(2000));
     // A compute task gets the timeout only.
     auto compute = std::make_shared<TaskShape>();
-    QCOMPARE(c.apply(compute)->timeoutMs, quint32(2000));
-    QCOMPARE(c.apply(compute)->fetch.kind, FetchKind::None);
+    QCOMPARE(c.apply(anyTask, compute)->timeoutMs, quint32(2000));
+    QCOMPARE(c.apply(anyTask, compute)->fetch.kind, FetchKind::None);
 }
 
 void tst_SpecChange::unchangedShapeIsShared()
@@ -153,11 +157,57 @@ void tst_SpecChange::unchangedShapeIsShared()
     SpecChange c;
     c.host = "mirror";
     auto compute = std::make_shared<const TaskShape>();
-    QCOMPARE(c.apply(compute), compute);
+    QCOMPARE(c.apply(anyTask, compute), compute);
     SpecChange same;
     same.timeoutMs = 3000;
     const auto shape = fetchShape("http://a/");
-    QCOMPARE(same.apply(shape), shape);
+    QCOMPARE(same.apply(anyTask, shape), shape);
+}
+
+void tst_SpecChange::urlListTasksKeepTheirOwnUrls()
+{
+    // A URL list's tasks share one shape holding all their URLs: a new host or headers
+    // depend on each task's URL, so each gets a shape of its own with its URL changed;
+    // a change that does not touch the URL keeps the list shared.
+    auto urls = std::make_shared<UrlList>(
+            UrlList{"http://a.example/0", "https://b.example:8443/1?q=x", "file:///tmp/2"});
+    auto list = std::make_shared<TaskShape>();
+    list->fetch.kind = FetchKind::Url;
+    list->fetch.urls = urls;
+    const std::shared_ptr<const TaskShape> shared = list;
+    TaskSpec tasks[3];
+    for (quint32 i = 0; i < 3; ++i) {
+        tasks[i].shape = shared;
+        tasks[i].urlIndex = i;
+    }
+    QCOMPARE(tasks[1].url(), QByteArray("https://b.example:8443/1?q=x"));
+
+    SpecChange mirror;
+    mirror.host = "mirror:81";
+    mirror.headers = {{"X-Key", "v"}};
+    QVERIFY(mirror.changesEachTask(*shared));
+    const QByteArray expected[3]
+            = {"http://mirror:81/0", "https://mirror:81/1?q=x", "file:///tmp/2"};
+    for (int i = 0; i < 3; ++i) {
+        const auto after = mirror.apply(tasks[i], shared);
+        QVERIFY(!after->fetch.urls);
+        QCOMPARE(urlOf(tasks[i], *after), expected[i]);
+        QCOMPARE(after->fetch.headers().isEmpty(), i == 2); // no headers for a file
+        QCOMPARE(SpecChange::fieldsOf(tasks[i], *after).value(QStringLiteral("url")).toString(),
+                 QString::fromUtf8(expected[i]));
+    }
+    // The batch's own list is untouched.
+    QCOMPARE(tasks[0].url(), QByteArray("http://a.example/0"));
+
+    SpecChange longer;
+    longer.timeoutMs = 9000;
+    QVERIFY(!longer.changesEachTask(*shared));
+    const auto after = longer.apply(tasks[0], shared);
+    QCOMPARE(after->fetch.urls, shared->fetch.urls);
+    QCOMPARE(after->timeoutMs, quint32(9000));
+    QCOMPARE(urlOf(tasks[2], *after), QByteArray("file:///tmp/2"));
+    QCOMPARE(SpecChange::fieldsOf(tasks[1], *shared).value(QStringLiteral("url")).toString(),
+             QStringLiteral("https://b.example:8443/1?q=x"));
 }
 
 void tst_SpecChange::keptAsJson()
@@ -179,7 +229,8 @@ void tst_SpecChange::keptAsJson()
     QVERIFY(!SpecChange::fromJson(R"({"host":"a/b"})"));
     QVERIFY(!SpecChange::fromJson("[1]"));
 
-    const QJsonObject fields = SpecChange::fieldsOf(*c.apply(fetchShape("http://a:1/p")));
+    const QJsonObject fields
+            = SpecChange::fieldsOf(anyTask, *c.apply(anyTask, fetchShape("http://a:1/p")));
     QCOMPARE(fields.value(QStringLiteral("url")).toString(), QStringLiteral("http://mirror:81/p"));
     QCOMPARE(fields.value(QStringLiteral("timeout_ms")).toInt(), 1234);
     QCOMPARE(fields.value(QStringLiteral("attempts")).toInt(), 4);

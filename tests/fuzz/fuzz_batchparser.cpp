@@ -64,8 +64,9 @@ void checkBatch(const Batch &batch, const QString &fileName, bool text)
         if (f.kind == FetchKind::Delay)
             check(f.delayMinMs <= f.delayMaxMs);
         if (f.kind == FetchKind::Url) {
-            check(f.url.startsWith("http://") || f.url.startsWith("https://")
-                  || f.url.startsWith("file:"));
+            const QByteArray &url = spec.url();
+            check(url.startsWith("http://") || url.startsWith("https://")
+                  || url.startsWith("file:"));
             check(f.maxBytes >= 0);
             for (const auto &h : f.headers()) {
                 check(!h.first.isEmpty());
@@ -73,7 +74,7 @@ void checkBatch(const Batch &batch, const QString &fileName, bool text)
                 check(!h.first.contains('\r') && !h.second.contains('\r'));
             }
         }
-        builder.add(qint32(row), 1, shape.timeoutMs, shape, f.maxBytes,
+        builder.add(qint32(row), 1, shape.timeoutMs, shape, spec.url(), f.maxBytes,
                     Wire::AssignBuilder::inputOf(spec));
     }
     builder.finish();
@@ -96,7 +97,7 @@ void checkBatch(const Batch &batch, const QString &fileName, bool text)
         check(t.op == shape.compute.op);
         check(t.params == shape.compute.params);
         if (t.fetchKind == FetchKind::Url) {
-            check(t.url == shape.fetch.url);
+            check(t.url == spec.url());
             // The worker gets the headers as written, then those taken from the environment.
             check(t.headers == shape.fetch.headers() + shape.fetch.secretHeaders());
         }

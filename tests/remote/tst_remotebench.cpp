@@ -164,7 +164,8 @@ QByteArray assignFrame(const Shape &s, int first, int count)
     QByteArray frame;
     Wire::AssignBuilder b(&frame);
     for (int row = first; row < first + count; ++row)
-        b.add(row, 1, 0, *s.spec.shape, 1 << 20, s.needsId ? s.spec.id.toUtf8() : QByteArray());
+        b.add(row, 1, 0, *s.spec.shape, s.spec.url(), 1 << 20,
+              s.needsId ? s.spec.id.toUtf8() : QByteArray());
     b.finish();
     return frame;
 }

@@ -35,7 +35,7 @@ QString fieldRow(const QString &label, const QString &value)
             .arg(esc(label), value);
 }
 
-QString fetchText(const FetchSpec &fetch);
+QString fetchText(const FetchSpec &fetch, const QByteArray &url);
 
 QString headerRows(const HeaderList &headers)
 {
@@ -53,11 +53,12 @@ quint32 timeoutOf(const TaskShape &shape)
 }
 
 // A task a retry with changes gave a new shape: what the batch had, where it differs.
-QString changedRows(const TaskShape &was, const TaskShape &now, const QString &dim)
+QString changedRows(const TaskSpec &spec, const TaskShape &was, const TaskShape &now,
+                    const QString &dim)
 {
     QString rows;
-    if (was.fetch.kind != now.fetch.kind || was.fetch.url != now.fetch.url)
-        rows += fieldRow(tr("Fetch"), fetchText(was.fetch));
+    if (was.fetch.kind != now.fetch.kind || urlOf(spec, was) != urlOf(spec, now))
+        rows += fieldRow(tr("Fetch"), fetchText(was.fetch, urlOf(spec, was)));
     if (was.fetch.headers() != now.fetch.headers())
         rows += was.fetch.headers().isEmpty() ? fieldRow(tr("Headers"), tr("none"))
                                               : headerRows(was.fetch.headers());
@@ -191,7 +192,8 @@ QString outcomeBlock(int attempt, const ProcessOutcome &p, bool running, const Q
     return out;
 }
 
-QString fetchText(const FetchSpec &fetch)
+// url: the task's (urlOf()).
+QString fetchText(const FetchSpec &fetch, const QByteArray &url)
 {
     switch (fetch.kind) {
     case FetchKind::None:
@@ -209,8 +211,7 @@ QString fetchText(const FetchSpec &fetch)
                 .arg(wait, QString::number(fetch.failPpm / 1e4, 'g', 4));
     }
     case FetchKind::Url: {
-        const QString url = QString::fromUtf8(fetch.url);
-        return QStringLiteral("<code>%1</code>").arg(esc(url));
+        return QStringLiteral("<code>%1</code>").arg(esc(QString::fromUtf8(url)));
     }
     }
     return {};
@@ -346,7 +347,7 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
                                                       : tr("after %1 attempts").arg(st.attempts));
     const QString statusRow = fieldRow(tr("Status"), statusLine);
     const TaskShape &shape = *current;
-    QString specRows = fieldRow(tr("Fetch"), fetchText(shape.fetch));
+    QString specRows = fieldRow(tr("Fetch"), fetchText(shape.fetch, urlOf(spec, shape)));
     specRows += headerRows(shape.fetch.headers());
     if (shape.fetch.maxBytes > 0)
         specRows += fieldRow(tr("Max size"), Formatting::bytes(shape.fetch.maxBytes));
@@ -360,7 +361,7 @@ QString TaskDetailsView::html(const TaskStore &store, int taskRow, const QPalett
     specRows += fieldRow(tr("Timeout"),
                          timeout ? Formatting::milliseconds(timeout) : tr("the run's setting"));
     if (current != spec.shape)
-        specRows += changedRows(*spec.shape, shape, dim);
+        specRows += changedRows(spec, *spec.shape, shape, dim);
     specRows += fieldRow(tr("Batch line"), QString::number(spec.line));
     const QString table = QStringLiteral("<table cellspacing=\"0\">%1</table>");
     QString attemptsHtml;

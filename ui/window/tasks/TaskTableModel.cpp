@@ -133,8 +133,8 @@ QString TaskTableModel::displayText(const TaskSpec &spec, const TaskState &st, i
 
 QString TaskTableModel::shapeTip(const TaskSpec &spec, const TaskShape &shape)
 {
-    const auto fetchOf = [](const TaskShape &s) {
-        return s.fetch.kind == FetchKind::Url ? QString::fromUtf8(s.fetch.url) : QString();
+    const auto fetchOf = [&spec](const TaskShape &s) {
+        return s.fetch.kind == FetchKind::Url ? QString::fromUtf8(urlOf(spec, s)) : QString();
     };
     QString tip;
     if (!fetchOf(shape).isEmpty())
