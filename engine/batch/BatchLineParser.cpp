@@ -357,19 +357,41 @@ bool BatchLineParser::parseBySkeleton(QByteArrayView line, qint64 lineNo)
     if (!m_skeleton->read(line))
         return false;
     Result &r = *m_result;
-    const auto known = m_skeletonShapes.find(m_skeleton->key());
+    // A "fetch" URL string: the lines of one skeleton and one host share a shape that
+    // holds their URLs (see urlTemplate()) when the URL is plain, as a URL list's lines
+    // do; any other URL takes the full parse.
+    const bool fetches = m_skeleton->hasFetch();
+    QByteArrayView prefix;
+    if (fetches) {
+        const QByteArrayView url = m_skeleton->fetch();
+        prefix = urlAuthorityPrefix(url);
+        if (!r.into || prefix.isEmpty() || !isPlainUrlPath(url.sliced(prefix.size())))
+            return false;
+        m_templateKey = m_skeleton->key();
+        m_templateKey.append(prefix.data(), size_t(prefix.size()));
+    }
+    const std::string &key = fetches ? m_templateKey : m_skeleton->key();
+    const auto known = m_skeletonShapes.find(key);
     int shape = -1;
     if (known != m_skeletonShapes.end()) {
         ++m_skeletonHits;
         shape = known->second;
     } else {
         ++m_skeletonMisses;
-        // The full parse decides, with its messages; only a clean task is learnt.
+        // The full parse decides, with its messages; only a clean task is learnt, and a
+        // URL only when libcurl left it as written (so the same host's other plain URLs
+        // need no parse, as in a URL list).
         const Outcome outcome = parseJson(line);
         apply(outcome, lineNo);
         if (outcome.errors.empty() && outcome.shape >= 0 && !outcome.mapReduce
-            && m_skeletonShapes.size() < MaxSkeletons)
-            m_skeletonShapes.emplace(m_skeleton->key(), outcome.shape);
+            && m_skeletonShapes.size() < MaxSkeletons) {
+            const TaskShape &parsed = *r.shapes[size_t(outcome.shape)];
+            if (!fetches)
+                m_skeletonShapes.emplace(key, outcome.shape);
+            else if (parsed.fetch.kind == FetchKind::Url && !parsed.fetch.urls
+                     && parsed.fetch.url == m_skeleton->fetch())
+                m_skeletonShapes.emplace(key, urlTemplate(parsed, prefix));
+        }
         // Lines that hardly ever share a skeleton: the scan only adds to the full parse.
         if (m_skeletonMisses + m_skeletonHits >= MinSkeletonTrial
             && m_skeletonHits < (m_skeletonMisses + m_skeletonHits) / 8) {
@@ -386,8 +408,46 @@ bool BatchLineParser::parseBySkeleton(QByteArrayView line, qint64 lineNo)
     task.line = qint32(lineNo);
     if (m_skeleton->hasInput())
         task.input = QString::fromLatin1(m_skeleton->input());
+    if (fetches)
+        task.urlIndex = addUrl(m_urlBytes.copy(m_skeleton->fetch()));
     ++r.shapeUses[size_t(shape)];
     return true;
+}
+
+int BatchLineParser::urlTemplate(const TaskShape &parsed, QByteArrayView prefix)
+{
+    TaskShape shape = parsed;
+    shape.fetch.url = prefix.toByteArray();
+    shape.fetch.urls = urlList();
+    Result &r = *m_result;
+    const int index = int(r.shapes.size());
+    r.shapes.push_back(std::make_shared<const TaskShape>(std::move(shape)));
+    // A key no other chunk's shape has: this one's tasks find their URLs in this list.
+    r.shapeKeys.push_back("\0urls " + QByteArray::number(quintptr(m_urlList.get()), 16) + ' '
+                          + QByteArray::number(index));
+    r.shapeUses.push_back(0);
+    return index;
+}
+
+std::shared_ptr<UrlList> BatchLineParser::urlList()
+{
+    if (!m_urlList) {
+        m_urlList = std::make_shared<UrlList>();
+        // Room for a URL per line of the chunk, on huge pages: never moved while it
+        // fills, and faulted in 2 MB at a time (4 KB pages took ~6,000 faults for a
+        // million URLs, each costing microseconds on a virtual machine).
+        const qsizetype room = m_result->intoCapacity;
+        m_urlList->reserve(size_t(room));
+        HugePages::advise(m_urlList->data(), size_t(room) * sizeof(QByteArray));
+    }
+    return m_urlList;
+}
+
+quint32 BatchLineParser::addUrl(QByteArray url)
+{
+    UrlList &list = *urlList();
+    list.push_back(std::move(url));
+    return quint32(list.size() - 1);
 }
 
 BatchLineParser::Outcome BatchLineParser::parseJson(QByteArrayView line)
@@ -1451,20 +1511,13 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
     if (arenas) {
         // The lines of a URL list differ only in their URLs: their tasks share one shape,
         // each with its URL in the shape's list.
+        task.urlIndex = addUrl(std::move(fields.fetch.url));
         if (!m_urlShape) {
-            m_urlList = std::make_shared<UrlList>();
-            // Room for a URL per line of the chunk, on huge pages: never moved while it
-            // fills, and faulted in 2 MB at a time (4 KB pages took ~6,000 faults for a
-            // million URLs, each costing microseconds on a virtual machine).
-            m_urlList->reserve(size_t(r.intoCapacity));
-            HugePages::advise(m_urlList->data(), size_t(r.intoCapacity) * sizeof(QByteArray));
             TaskShape shape;
             shape.fetch.kind = FetchKind::Url;
             shape.fetch.urls = m_urlList;
             m_urlShape = std::make_shared<const TaskShape>(std::move(shape));
         }
-        task.urlIndex = quint32(m_urlList->size());
-        m_urlList->push_back(std::move(fields.fetch.url));
         task.shape = m_urlShape;
     } else {
         task.shape = std::make_shared<const TaskShape>(shapeOf(fields));

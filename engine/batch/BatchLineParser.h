@@ -153,6 +153,13 @@ private:
     void apply(const Outcome &outcome, qint64 lineNo);
     // The fast path: true when the line's skeleton was seen before (or is now learnt).
     bool parseBySkeleton(QByteArrayView line, qint64 lineNo);
+    // A shape for the lines of one skeleton whose "fetch" URLs are on the host of prefix
+    // (parsed: the first such line's), holding their URLs; its index in the result's shapes.
+    int urlTemplate(const TaskShape &parsed, QByteArrayView prefix);
+    // The URLs of this chunk's tasks that hold their own (made on first use), and adding
+    // one: its index there.
+    std::shared_ptr<UrlList> urlList();
+    quint32 addUrl(QByteArray url);
     void addError(qint64 lineNo, int column, const QString &message);
     // A task's id: its line number, or an id of plain ASCII from the line.
     QString lineId(qint64 lineNo);
@@ -209,8 +216,8 @@ private:
     // (Result::into): a block lives as long as any of its ids, too long for the few lines
     // of a feed or a submission.
     TextArena m_ids;
-    // A batch's URL list: its lines' URLs, without an allocation each, and the one shape
-    // their tasks share, which holds the list.
+    // URLs that tasks hold themselves (a URL list's lines, JSON lines of a URL template),
+    // without an allocation each, and the one shape a URL list's tasks share.
     ByteArena m_urlBytes;
     std::shared_ptr<UrlList> m_urlList;
     std::shared_ptr<const TaskShape> m_urlShape;
@@ -218,6 +225,7 @@ private:
     QByteArrayView m_data;
     std::unique_ptr<LineSkeleton> m_skeleton;
     std::unordered_map<std::string, int> m_skeletonShapes;
+    std::string m_templateKey; // a skeleton and its URL's host: a URL template's key
     qint64 m_skeletonHits = 0;
     qint64 m_skeletonMisses = 0;
     bool m_skeletonsOn = true;

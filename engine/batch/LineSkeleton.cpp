@@ -1,6 +1,8 @@
 #include "LineSkeleton.h"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <simdjson.h>
 
 namespace Brigade {
@@ -39,7 +41,7 @@ LineSkeleton::~LineSkeleton() = default;
 
 bool LineSkeleton::read(QByteArrayView line)
 {
-    m_idAt = m_inputAt = -1;
+    std::fill(std::begin(m_at), std::end(m_at), -1);
     // Escapes anywhere (keys included) could make different bytes mean the same key.
     if (line.isEmpty() || std::memchr(line.data(), '\\', size_t(line.size())))
         return false;
@@ -63,44 +65,48 @@ bool LineSkeleton::read(QByteArrayView line)
             return false;
         simdjson::ondemand::field field = std::move(fieldResult).value_unsafe();
         const simdjson::ondemand::raw_json_string key = field.key();
-        const bool isId = key == "id";
-        if (!isId && !(key == "input"))
+        const Cut cut = key == "id"      ? Id
+                        : key == "input" ? Input
+                        : key == "fetch" ? Fetch
+                                         : CutCount;
+        if (cut == CutCount)
             continue; // part of the skeleton
-        qsizetype &at = isId ? m_idAt : m_inputAt;
-        if (at >= 0)
+        if (m_at[cut] >= 0)
             return false; // twice
-        const std::string_view token = field.value().raw_json_token();
+        simdjson::ondemand::value value = field.value();
+        if (cut == Fetch) {
+            simdjson::ondemand::json_type type;
+            if (value.type().get(type))
+                return false;
+            if (type != simdjson::ondemand::json_type::string)
+                continue; // a fetch object is part of the skeleton
+        }
+        const std::string_view token = value.raw_json_token();
         const qsizetype size = plainStringLength(token);
         if (size < 0)
             return false;
-        at = qsizetype(token.data() - json);
-        (isId ? m_id : m_input) = QByteArrayView(line.data() + at + 1, size);
+        m_at[cut] = qsizetype(token.data() - json);
+        m_text[cut] = QByteArrayView(line.data() + m_at[cut] + 1, size);
     }
     // Anything after the object stays in the skeleton: a line that has it never parsed
     // clean, so its skeleton is never learnt.
 
     // The line without the strings (quotes included), then where each was cut out.
     m_key.clear();
+    qint32 where[CutCount] = {-1, -1, -1};
+    int order[CutCount] = {Id, Input, Fetch};
+    std::sort(std::begin(order), std::end(order),
+              [this](int a, int b) { return m_at[a] < m_at[b]; });
     qsizetype from = 0;
-    qint32 cuts[2] = {-1, -1};
-    const qsizetype idEnd = m_idAt + m_id.size() + 2;
-    const qsizetype inputEnd = m_inputAt + m_input.size() + 2;
-    const auto cut = [&](qsizetype at, qsizetype end, qint32 *where) {
-        m_key.append(line.data() + from, size_t(at - from));
-        *where = qint32(m_key.size());
-        from = end;
-    };
-    if (m_idAt >= 0 && (m_inputAt < 0 || m_idAt < m_inputAt)) {
-        cut(m_idAt, idEnd, &cuts[0]);
-        if (m_inputAt >= 0)
-            cut(m_inputAt, inputEnd, &cuts[1]);
-    } else if (m_inputAt >= 0) {
-        cut(m_inputAt, inputEnd, &cuts[1]);
-        if (m_idAt >= 0)
-            cut(m_idAt, idEnd, &cuts[0]);
+    for (int cut : order) {
+        if (m_at[cut] < 0)
+            continue;
+        m_key.append(line.data() + from, size_t(m_at[cut] - from));
+        where[cut] = qint32(m_key.size());
+        from = m_at[cut] + m_text[cut].size() + 2;
     }
     m_key.append(line.data() + from, size_t(line.size() - from));
-    m_key.append(reinterpret_cast<const char *>(cuts), sizeof cuts);
+    m_key.append(reinterpret_cast<const char *>(where), sizeof where);
     return true;
 }
 

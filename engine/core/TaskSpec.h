@@ -96,8 +96,10 @@ struct FetchSpec
     // parts per million (flaky IO for demos and retry tests, as the asyncio recipes simulate).
     quint32 failPpm = 0;
     QByteArray url; // fully encoded; see urlOf(), which is how a task's URL is read
-    // A URL list's tasks share one shape: each task's URL is then (*urls)[its urlIndex],
-    // and url is empty. A shape of its own per line cost ~150 bytes a task.
+    // Tasks that differ only in their URLs (a URL list's lines, JSON lines alike but for
+    // their ids and URLs) share one shape: each task's URL is then (*urls)[its urlIndex],
+    // and url is empty or the scheme and host all of them have (a fetch kind for counts).
+    // A shape of its own per line cost ~150 bytes a task.
     std::shared_ptr<const UrlList> urls;
     qint64 maxBytes = 0;               // 0: the run's default
     quint32 timeoutMs = 0;             // 0: the task's attempt timeout

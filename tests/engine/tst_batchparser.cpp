@@ -248,6 +248,7 @@ private slots:
     void oneUrlParser_data();
     void oneUrlParser();
     void skeletonsGiveTheFullParse();
+    void urlTemplatesGiveTheFullParse();
     void timingReport();
 };
 
@@ -1511,6 +1512,80 @@ void TestBatchParser::skeletonsGiveTheFullParse()
     QVERIFY(!batch.tasks.at(3).input.isNull());
     QCOMPARE(batch.tasks.at(4).input, QString("x y"));
     QVERIFY(batch.tasks.at(0).input.isNull());
+}
+
+void TestBatchParser::urlTemplatesGiveTheFullParse()
+{
+    // JSON lines alike but for their ids and "fetch" URLs share a shape per host that
+    // holds their URLs, once a full parse of one took its URL as written. Each line must
+    // still come out as its full parse alone does: URLs libcurl rewrites, bad URLs and
+    // other hosts take the full parse.
+    QList<QByteArray> lines;
+    const auto line = [](const QByteArray &id, const QByteArray &url) {
+        return R"({"id":")" + id + R"(","fetch":")" + url
+               + R"(","compute":{"op":"sha256","rounds":1}})";
+    };
+    for (int i = 0; i < 40; ++i) {
+        const QByteArray n = QByteArray::number(i);
+        switch (i % 8) {
+        case 0:
+            lines << line("h" + n, "http://a.example:8080/item/" + n + "?q=size%3A" + n);
+            break;
+        case 1:
+            lines << line("s" + n, "https://b.example/p/" + n);
+            break;
+        case 2:
+            lines << line("r" + n, "http://a.example:8080/x/../item/" + n); // rewritten
+            break;
+        case 3:
+            lines << line("l" + n, "http://a.example:8080/item/%2e" + n); // lower case
+            break;
+        case 4:
+            lines << line("f" + n, "file:///tmp/f" + n);
+            break;
+        case 5:
+            lines << line("bad" + n, "http://a.example:8080/item/" + n + " x"); // a space
+            break;
+        case 6:
+            lines << line("H" + n, "HTTP://a.example:8080/item/" + n); // a scheme rewritten
+            break;
+        default:
+            lines << R"({"id":"o)" + n + R"(","fetch":{"url":"http://a.example:8080/o/)" + n
+                             + R"("},"compute":{"op":"sha256","rounds":1}})";
+        }
+    }
+    QByteArray data;
+    for (const QByteArray &l : lines)
+        data += l + '\n';
+    const Batch batch = parse(data);
+    QStringList expectedTasks, expectedErrors;
+    QMap<QString, qint64> expectedKinds;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const Batch one = parse(QByteArray(i, '\n') + lines[i] + '\n');
+        expectedTasks += describeAll(one);
+        expectedErrors += errorStrings(one);
+        for (auto it = one.fetchKinds.cbegin(); it != one.fetchKinds.cend(); ++it)
+            expectedKinds[it.key()] += it.value();
+    }
+    QCOMPARE(describeAll(batch), expectedTasks);
+    QCOMPARE(errorStrings(batch), expectedErrors);
+    QCOMPARE(expectedErrors.size(), 5); // the bad lines really are bad
+    QCOMPARE(batch.fetchKinds, expectedKinds);
+    checkInvariants(batch, 100);
+    // The plain URLs on one host after the first share its template; the others do not.
+    QSet<const TaskShape *> templates;
+    int templated = 0;
+    for (const TaskSpec &task : batch.tasks) {
+        if (task.shape->fetch.urls) {
+            templates.insert(task.shape.get());
+            ++templated;
+            QVERIFY2(task.id.startsWith(u'h') || task.id.startsWith(u's')
+                             || task.id.startsWith(u'f'),
+                     qPrintable(task.id));
+        }
+    }
+    QCOMPARE(templates.size(), 3); // http://a.example:8080, https://b.example, file://
+    QCOMPARE(templated, 3 * 4);    // all but the first of five on each
 }
 
 void TestBatchParser::timingReport()

@@ -1,5 +1,5 @@
-// LineSkeleton: which lines take the fast path, and that lines differing only in their id
-// and input strings (and only those) share a skeleton.
+// LineSkeleton: which lines take the fast path, and that lines differing only in their id,
+// input and fetch URL strings (and only those) share a skeleton.
 #include "batch/LineSkeleton.h"
 
 #include <QTest>
@@ -13,8 +13,8 @@ struct Read
 {
     bool ok = false;
     std::string key;
-    QByteArray id, input;
-    bool hasId = false, hasInput = false;
+    QByteArray id, input, fetch;
+    bool hasId = false, hasInput = false, hasFetch = false;
 };
 
 Read readAlone(const QByteArray &line)
@@ -29,6 +29,8 @@ Read readAlone(const QByteArray &line)
         r.hasInput = skeleton.hasInput();
         r.id = skeleton.id().toByteArray();
         r.input = skeleton.input().toByteArray();
+        r.hasFetch = skeleton.hasFetch();
+        r.fetch = skeleton.fetch().toByteArray();
     }
     return r;
 }
@@ -41,6 +43,7 @@ class TestLineSkeleton : public QObject
 
 private slots:
     void readsIdAndInput();
+    void readsAFetchUrl();
     void sameSkeletonOnlyWhenOnlyTheStringsDiffer();
     void refusesWhatItCannotVouchFor_data();
     void refusesWhatItCannotVouchFor();
@@ -65,6 +68,35 @@ void TestLineSkeleton::readsIdAndInput()
     const Read nested = readAlone(R"({"fetch":{"id":"x","url":"http://a/"}})");
     QVERIFY(nested.ok);
     QVERIFY(!nested.hasId);
+}
+
+void TestLineSkeleton::readsAFetchUrl()
+{
+    // A "fetch" given as a URL string is cut out as the id is; a fetch object stays in the
+    // skeleton.
+    const QByteArray a
+            = R"({"id":"n1","fetch":"http://a.example/1?q=x","compute":{"op":"sha256","rounds":1}})";
+    const QByteArray b
+            = R"({"id":"n2","fetch":"https://b.example:8443/two","compute":{"op":"sha256","rounds":1}})";
+    const QByteArray c
+            = R"({"id":"n3","fetch":"http://a.example/1","compute":{"op":"sha256","rounds":2}})";
+    const QByteArray d
+            = R"({"id":"n4","fetch":{"url":"http://a.example/1"},"compute":{"op":"sha256","rounds":1}})";
+    const QByteArray e
+            = R"({"fetch":"http://a.example/1?q=x","id":"n1","compute":{"op":"sha256","rounds":1}})";
+    const Read ra = readAlone(a), rb = readAlone(b), rc = readAlone(c), rd = readAlone(d),
+               re = readAlone(e);
+    for (const Read *r : {&ra, &rb, &rc, &rd, &re})
+        QVERIFY(r->ok);
+    QCOMPARE(ra.fetch, QByteArray("http://a.example/1?q=x"));
+    QCOMPARE(rb.fetch, QByteArray("https://b.example:8443/two"));
+    QCOMPARE(ra.key, rb.key);
+    QVERIFY(ra.key != rc.key);
+    QVERIFY(!rd.hasFetch);
+    QVERIFY(rd.key != ra.key);
+    QVERIFY(re.key != ra.key); // the same strings in another order
+    QVERIFY(!readAlone(R"({"id":"n1","fetch":""})").ok);
+    QVERIFY(!readAlone(R"({"id":"n1","fetch":"a","fetch":"b"})").ok);
 }
 
 void TestLineSkeleton::sameSkeletonOnlyWhenOnlyTheStringsDiffer()
