@@ -423,7 +423,9 @@ int BatchLineParser::urlTemplate(const TaskShape &parsed, QByteArrayView prefix)
     const int index = int(r.shapes.size());
     r.shapes.push_back(std::make_shared<const TaskShape>(std::move(shape)));
     // A key no other chunk's shape has: this one's tasks find their URLs in this list.
-    r.shapeKeys.push_back("\0urls " + QByteArray::number(quintptr(m_urlList.get()), 16) + ' '
+    // (0xff first: a parsed shape's shapeKey() starts with its fetch kind, 0 to 2.)
+    r.shapeKeys.push_back(QByteArray("\xffurls ", 6)
+                          + QByteArray::number(quintptr(m_urlList.get()), 16) + ' '
                           + QByteArray::number(index));
     r.shapeUses.push_back(0);
     return index;

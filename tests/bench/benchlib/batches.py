@@ -84,6 +84,18 @@ def write_url_list(path, n, normalised=False):
     return path
 
 
+def write_url_jsonl(path, n):
+    """JSON Lines of n fetch tasks, each with its own id and the URL write_url_list gives
+    line i, hashed: {"id": "u<i>", "fetch": URL, "compute": {"op": "sha256", "rounds": 1}}."""
+    with open(path, "w") as f:
+        for start in range(0, n, 10000):
+            f.write("".join(
+                f'{{"id": "u{i}", "fetch": "http://127.0.0.1:{8080 + i % 4}/item/{i}?id={i}&page={i % 97}'
+                f'&q=size%3A{i % 7}", "compute": {{"op": "sha256", "rounds": 1}}}}\n'
+                for i in range(start, min(n, start + 10000))))
+    return path
+
+
 def write_noop_ids(path, n):
     """W1 as a real batch is written: n no-op tasks with ids of their own ("n<i>"), the
     op in the defaults line."""
