@@ -29,6 +29,9 @@ private slots:
 private:
     RunSettings settings() const;
     static bool waitResult(Job *job);
+    // Runs batch to its end, recorded in journal; *states: its tasks' states by id.
+    bool runRecorded(const QString &batch, const QString &journal,
+                     QHash<QString, TaskState> *states);
     static QHash<QString, TaskState> statesById(const TaskStore &store);
 
     QTemporaryDir m_dir;
@@ -56,6 +59,28 @@ bool tst_ResumePlan::waitResult(Job *job)
     return result.wait(60000);
 }
 
+bool tst_ResumePlan::runRecorded(const QString &batch, const QString &journal,
+                                 QHash<QString, TaskState> *states)
+{
+    RunSession session;
+    Result<OpenedRun> opened = RunSession::open(batch);
+    if (!opened) {
+        qWarning("%s", qPrintable(opened.error()));
+        return false;
+    }
+    session.setJournalPath(journal);
+    session.adopt(std::move(*opened));
+    const Result<Job *> job = session.run(settings());
+    if (!job) {
+        qWarning("%s", qPrintable(job.error()));
+        return false;
+    }
+    if (!waitResult(*job))
+        return false;
+    *states = statesById(*session.store());
+    return true;
+}
+
 QHash<QString, TaskState> tst_ResumePlan::statesById(const TaskStore &store)
 {
     QHash<QString, TaskState> states;
@@ -79,17 +104,7 @@ void tst_ResumePlan::editedBatchRunsOnlyWhatChanged()
                     + fetch("f", "/status?code=404", ",\"max_attempts\":1"));
     const QString firstJournal = m_dir.filePath(QStringLiteral("first.journal"));
     QHash<QString, TaskState> before;
-    {
-        RunSession session;
-        Result<OpenedRun> opened = RunSession::open(batch);
-        QVERIFY2(opened, qPrintable(opened.error()));
-        session.setJournalPath(firstJournal);
-        session.adopt(std::move(*opened));
-        const Result<Job *> job = session.run(settings());
-        QVERIFY2(job, qPrintable(job.error()));
-        QVERIFY(waitResult(*job));
-        before = statesById(*session.store());
-    }
+    QVERIFY(runRecorded(batch, firstJournal, &before));
     QCOMPARE(m_server.requestCount(), 5);
     QCOMPARE(before.value(QStringLiteral("f")).status, TaskStatus::Failed);
 
@@ -199,16 +214,9 @@ void tst_ResumePlan::editedUrlListComparesEachTasksUrl()
                                                + "/delay?ms=0&bytes=10&seed=3\n");
     const QString journal = m_dir.filePath(QStringLiteral("list.journal"));
     const int requestsBefore = m_server.requestCount();
-    {
-        RunSession session;
-        Result<OpenedRun> opened = RunSession::open(list);
-        QVERIFY2(opened, qPrintable(opened.error()));
-        session.setJournalPath(journal);
-        session.adopt(std::move(*opened));
-        const Result<Job *> job = session.run(settings());
-        QVERIFY2(job, qPrintable(job.error()));
-        QVERIFY(waitResult(*job));
-    }
+    QHash<QString, TaskState> states;
+    QVERIFY(runRecorded(list, journal, &states));
+    QCOMPARE(states.size(), 3);
     QCOMPARE(m_server.requestCount(), requestsBefore + 3);
     // The second line's URL changed; a fourth line is new.
     writeTestFile(m_dir, QStringLiteral("edited.txt"),
