@@ -56,6 +56,7 @@ public:
         // so a million tasks are written once, where the batch keeps them.
         TaskSpec *into = nullptr;
         qsizetype intoCapacity = 0;
+        qsizetype intoBytes = 0; // the bytes of the lines those slots are for
         qsizetype intoCount = 0;
         std::vector<std::shared_ptr<const TaskShape>> shapes; // distinct shapes
         std::vector<QByteArray> shapeKeys;                    // shapeKey() of each

@@ -549,6 +549,7 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
         for (size_t i = 0; i < chunks.size(); ++i) {
             chunks[i].result.into = at;
             chunks[i].result.intoCapacity = qsizetype(newlines[i]) + 1;
+            chunks[i].result.intoBytes = chunks[i].end - chunks[i].begin;
             at += chunks[i].result.intoCapacity;
             chunks[i].result.idWritten.reserve(size_t(newlines[i]) + 1);
         }

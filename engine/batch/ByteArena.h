@@ -18,6 +18,9 @@ public:
     static constexpr qsizetype BlockBytes = 8 * 1024 * 1024;
 
     QByteArray copy(QByteArrayView bytes);
+    // Makes room for the next bytes in one block (a chunk's URLs: at most its own bytes).
+    // From HugePages::MinBytes on, the block is on huge pages from its first byte.
+    void reserve(qsizetype bytes);
 
 private:
     QByteArray m_block; // holds one reference to the block being filled

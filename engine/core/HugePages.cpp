@@ -1,6 +1,7 @@
 #include "HugePages.h"
 
 #include <cstdint>
+#include <cstdlib>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -20,6 +21,22 @@ void advise(void *p, size_t bytes)
     (void)p;
     (void)bytes;
 #endif
+}
+
+void *allocate(size_t bytes)
+{
+    constexpr size_t Huge = size_t(2) << 20;
+    const size_t rounded = (bytes + Huge - 1) & ~(Huge - 1);
+    void *p = nullptr;
+    if (posix_memalign(&p, Huge, rounded == 0 ? Huge : rounded) != 0)
+        return nullptr;
+    advise(p, rounded);
+    return p;
+}
+
+void release(void *p)
+{
+    std::free(p);
 }
 
 bool giveBack(void *p, size_t bytes)

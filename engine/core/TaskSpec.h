@@ -1,6 +1,7 @@
 #pragma once
 
 #include "CopyOnWrite.h"
+#include "HugePages.h"
 #include "SharedText.h"
 
 #include <QByteArray>
@@ -16,8 +17,8 @@ namespace Brigade {
 struct ProgramSpec;
 
 // The URLs of a URL list's tasks, one per task (TaskSpec::urlIndex), filled while the list
-// is parsed and read-only after.
-using UrlList = std::vector<QByteArray>;
+// is parsed and read-only after. A chunk's room is on huge pages (see HugePages).
+using UrlList = std::vector<QByteArray, HugePages::Allocator<QByteArray>>;
 
 // What a task fetches before it computes.
 enum class FetchKind : quint8 {

@@ -1,9 +1,12 @@
 // How fast a batch file is read, and what its tasks cost in memory, measured (not a test):
 // BatchParser::parseFile on FILE, REPS times; prints one JSON line: the best and median
 // seconds per parse, tasks per second, the growth of RSS while the parsed batch is held
-// (bytes per task) and the peak RSS of the process.
-//   parse_bench FILE [--reps N]
+// (bytes per task) and the peak RSS of the process. With --command, FILE is a list of
+// arguments read as brigade run FILE -- PROG does it (the list made into a batch, then
+// parsed), and the time is all of that.
+//   parse_bench FILE [--reps N] [--command PROG]
 #include "batch/BatchParser.h"
+#include "usercode/CommandLineBatch.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -29,6 +32,17 @@ qint64 rssBytes()
     return fields.size() > 1 ? fields[1].toLongLong() * 4096 : 0;
 }
 
+// As brigade run LIST -- PROG opens its list.
+Batch parseList(const QString &path, const QString &program)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Batch();
+    const QByteArray data
+            = CommandLineBatch::make(file.readAll(), {program}, QStringLiteral("/tmp"));
+    return BatchParser::parseData(data, CommandLineBatch::nameFor(path));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -38,6 +52,10 @@ int main(int argc, char **argv)
     cli.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The batch file."));
     cli.addOption({QStringLiteral("reps"), QStringLiteral("Parses (default 3)."),
                    QStringLiteral("N"), QStringLiteral("3")});
+    cli.addOption({QStringLiteral("command"),
+                   QStringLiteral("FILE is a list of arguments for PROG, as brigade run FILE -- "
+                                  "PROG reads it."),
+                   QStringLiteral("PROG")});
     cli.addHelpOption();
     cli.process(app);
     if (cli.positionalArguments().size() != 1)
@@ -51,7 +69,9 @@ int main(int argc, char **argv)
         const qint64 before = rssBytes();
         QElapsedTimer timer;
         timer.start();
-        const Batch batch = BatchParser::parseFile(path);
+        const Batch batch = cli.isSet(QStringLiteral("command"))
+                                    ? parseList(path, cli.value(QStringLiteral("command")))
+                                    : BatchParser::parseFile(path);
         seconds.push_back(double(timer.nsecsElapsed()) / 1e9);
         tasks = batch.tasks.size();
         errors = batch.errorCount;

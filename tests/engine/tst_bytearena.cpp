@@ -15,6 +15,7 @@ private slots:
     void arraysOutliveTheArena();
     void changingOneLeavesTheOthers();
     void longArraysStandAlone();
+    void reservedRoomIsOneHugeBlock();
 };
 
 void tst_ByteArena::arraysOutliveTheArena()
@@ -59,6 +60,33 @@ void tst_ByteArena::longArraysStandAlone()
     const QByteArray copy = arena.copy(longOne);
     QCOMPARE(copy, longOne);
     QVERIFY(copy.constData() != longOne.constData());
+}
+
+void tst_ByteArena::reservedRoomIsOneHugeBlock()
+{
+    constexpr quintptr Huge = quintptr(2) << 20;
+    QList<QByteArray> copies;
+    {
+        ByteArena arena;
+        arena.reserve(4 * 1024 * 1024);
+        for (int i = 0; i < 60000; ++i)
+            copies.append(arena.copy("http://127.0.0.1:8080/item/" + QByteArray::number(i)));
+    }
+    // One after the other in one block that starts on a huge page's boundary, so the
+    // kernel can back all of it with huge pages.
+    const quintptr first = quintptr(copies.constFirst().constData());
+    QVERIFY(first - (first & ~(Huge - 1)) <= 64);
+    for (int i = 1; i < copies.size(); ++i)
+        QCOMPARE(copies[i].constData(), copies[i - 1].constData() + copies[i - 1].size() + 1);
+    QCOMPARE(copies[59999], QByteArray("http://127.0.0.1:8080/item/59999"));
+
+    // The block is an ordinary array's to Qt: the last copy left grows and frees it.
+    QByteArray last = copies.takeAt(30000);
+    copies.clear();
+    for (int i = 0; i < 100000; ++i)
+        last.append("/more");
+    QVERIFY(last.startsWith("http://127.0.0.1:8080/item/30000/more/more"));
+    QCOMPARE(last.size(), qsizetype(32 + 5 * 100000));
 }
 
 QTEST_GUILESS_MAIN(tst_ByteArena)
