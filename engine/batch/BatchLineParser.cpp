@@ -279,7 +279,7 @@ QString BatchLineParser::lineId(qint64 lineNo)
     return m_result->into ? m_ids.number(lineNo) : QString::number(lineNo);
 }
 
-QString BatchLineParser::plainId(QByteArrayView ascii)
+QString BatchLineParser::plainText(QByteArrayView ascii)
 {
     return m_result->into ? m_ids.fromLatin1(ascii) : QString::fromLatin1(ascii);
 }
@@ -402,11 +402,11 @@ bool BatchLineParser::parseBySkeleton(QByteArrayView line, qint64 lineNo)
     // As apply() does with a clean outcome, with the strings from the line itself (plain
     // ASCII: see LineSkeleton).
     TaskSpec &task = r.newTask(m_skeleton->hasId());
-    task.id = m_skeleton->hasId() ? plainId(m_skeleton->id()) : lineId(lineNo);
+    task.id = m_skeleton->hasId() ? plainText(m_skeleton->id()) : lineId(lineNo);
     task.shape = r.shapes[size_t(shape)];
     task.line = qint32(lineNo);
     if (m_skeleton->hasInput())
-        task.input = QString::fromLatin1(m_skeleton->input());
+        task.input = plainText(m_skeleton->input());
     if (fetches)
         task.urlIndex = addUrl(m_urlBytes.copy(m_skeleton->fetch()));
     ++r.shapeUses[size_t(shape)];

@@ -162,9 +162,10 @@ private:
     std::shared_ptr<UrlList> urlList();
     quint32 addUrl(QByteArray url);
     void addError(qint64 lineNo, int column, const QString &message);
-    // A task's id: its line number, or an id of plain ASCII from the line.
+    // A task's id: its line number, or an id (or an input) of plain ASCII from the line.
+    // From the arena for whole batches.
     QString lineId(qint64 lineNo);
-    QString plainId(QByteArrayView ascii);
+    QString plainText(QByteArrayView ascii);
     static TaskShape shapeOf(const Fields &fields);
     int internShape(const Fields &fields);
 

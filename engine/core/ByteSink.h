@@ -13,7 +13,8 @@ namespace Brigade {
 // Appends to a QByteArray through a raw cursor. QByteArray::append costs a few hundred
 // instructions per call in Qt 6.4 (it goes through insert()); the hot paths append a dozen
 // small fields per task, so they write here instead. The array is grown geometrically and
-// trimmed to what was written by commit() or the destructor. Do not touch the array
+// trimmed to what was written by commit() or the destructor (the array keeps what was
+// written past its size, within its capacity, as it grows). Do not touch the array
 // directly while a sink on it is alive.
 class ByteSink
 {
@@ -22,7 +23,7 @@ public:
         : m_out(out)
         , m_size(out->size())
         , m_data(out->data())
-        , m_cap(out->size())
+        , m_cap(out->capacity()) // room reserve()d beforehand is written without a resize
     {}
     ~ByteSink() { commit(); }
     ByteSink(const ByteSink &) = delete;
@@ -98,7 +99,8 @@ private:
         if (m_size + n <= m_cap)
             return;
         m_cap = qMax<qsizetype>(m_cap * 2, m_size + n + 256);
-        m_out->resize(m_cap);
+        m_out->resize(m_size); // within the capacity: claims what was written past the size
+        m_out->resize(m_cap);  // so that a reallocation keeps it
         m_data = m_out->data();
     }
 

@@ -1,6 +1,8 @@
 #include "CommandLineBatch.h"
 
 #include "Placeholders.h"
+#include "core/ByteSink.h"
+#include "core/HugePages.h"
 #include "text/JsonText.h"
 
 #include <QDir>
@@ -8,6 +10,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <cstring>
 
 namespace Brigade {
 
@@ -32,12 +36,20 @@ QByteArray CommandLineBatch::defaultsLine(const QStringList &command, const QStr
 
 void CommandLineBatch::appendTask(QByteArray *batch, qint64 lineNo, QByteArrayView line)
 {
+    ByteSink out(batch);
+    appendTask(out, lineNo, line);
+}
+
+void CommandLineBatch::appendTask(ByteSink &out, qint64 lineNo, QByteArrayView line)
+{
     // The task's id is its line in the list (not in the batch, whose first line is the
     // command).
-    *batch += "{\"id\":\"" + QByteArray::number(lineNo) + "\",\"input\":";
+    out.literal("{\"id\":\"");
+    out.number(lineNo);
+    out.literal("\",\"input\":");
     // Bytes that are not UTF-8 become U+FFFD: a batch is UTF-8.
-    JsonText::appendString(batch, line);
-    *batch += "}\n";
+    JsonText::appendString(out, line);
+    out.literal("}\n");
 }
 
 QByteArray CommandLineBatch::make(const QByteArray &list, const QStringList &command,
@@ -45,18 +57,25 @@ QByteArray CommandLineBatch::make(const QByteArray &list, const QStringList &com
 {
     QByteArray batch = defaultsLine(command, cwd);
     batch += '\n';
-    batch.reserve(batch.size() + list.size() * 2 + 16 * list.count('\n'));
-    qsizetype start = 0;
-    for (qint64 lineNo = 1; start < list.size(); ++lineNo) {
-        qsizetype end = list.indexOf('\n', start);
-        const qsizetype next = end < 0 ? list.size() : end + 1;
-        if (end < 0)
-            end = list.size();
-        QByteArrayView line(list.constData() + start, end - start);
-        if (line.endsWith('\r'))
-            line.chop(1);
-        appendTask(&batch, lineNo, line);
-        start = next;
+    // Room for the usual line (its bytes, a few escaped, and the fixed text around them),
+    // on huge pages: a million lines were faulted in 4 KB at a time, a fifth of the time.
+    const qsizetype lines = list.count('\n') + 1;
+    batch.reserve(batch.size() + list.size() + list.size() / 8 + 40 * lines);
+    HugePages::advise(batch.data(), size_t(batch.capacity()));
+    {
+        ByteSink out(&batch);
+        const char *data = list.constData();
+        const qsizetype size = list.size();
+        qsizetype start = 0;
+        for (qint64 lineNo = 1; start < size; ++lineNo) {
+            const void *nl = std::memchr(data + start, '\n', size_t(size - start));
+            const qsizetype end = nl ? static_cast<const char *>(nl) - data : size;
+            QByteArrayView line(data + start, end - start);
+            if (line.endsWith('\r'))
+                line.chop(1);
+            appendTask(out, lineNo, line);
+            start = end + 1;
+        }
     }
     return batch;
 }

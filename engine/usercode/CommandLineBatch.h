@@ -6,6 +6,8 @@
 
 namespace Brigade {
 
+class ByteSink;
+
 // brigade run LIST -- PROG ARG...: GNU parallel's way in, without a batch file to write.
 // The list and the command become an ordinary batch (a defaults line with the command, a
 // task per line of LIST with the line as its "input"), so everything else -- the journal,
@@ -22,6 +24,7 @@ public:
     // the defaults line (without its line break), and the task of list line lineNo.
     static QByteArray defaultsLine(const QStringList &command, const QString &cwd);
     static void appendTask(QByteArray *batch, qint64 lineNo, QByteArrayView line);
+    static void appendTask(ByteSink &out, qint64 lineNo, QByteArrayView line);
     // A name for the batch, for messages and the journal: JSON Lines by its suffix.
     static QString nameFor(const QString &listPath);
 };

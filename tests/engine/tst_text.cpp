@@ -14,6 +14,7 @@ class tst_Text : public QObject
 {
     Q_OBJECT
 private slots:
+    void sinkKeepsWhatItWroteIntoReservedRoom();
     void json_data();
     void json();
     void jsonIsAlwaysValid();
@@ -51,6 +52,31 @@ void tst_Text::json()
     JsonText::appendString(sink, in);
     sink.commit();
     QCOMPARE(b, "prefix:" + out);
+}
+
+// A sink over an array with room reserve()d writes into it without resizing, and keeps all
+// of it when it outgrows the room (a reallocation copies the array's size, not its room).
+void tst_Text::sinkKeepsWhatItWroteIntoReservedRoom()
+{
+    QByteArray b("head:");
+    b.reserve(64);
+    const char *room = b.constData();
+    QByteArray expected = b;
+    {
+        ByteSink sink(&b);
+        for (int i = 0; i < 10; ++i) {
+            sink.number(i);
+            expected += QByteArray::number(i);
+        }
+        QCOMPARE(b.constData(), room); // no reallocation yet
+        for (int i = 0; i < 20000; ++i) {
+            sink.literal("abc,");
+            sink.number(i);
+            expected += "abc," + QByteArray::number(i);
+        }
+    }
+    QCOMPARE(b.size(), expected.size());
+    QCOMPARE(b, expected);
 }
 
 // Whatever the bytes, the literal parses as JSON.

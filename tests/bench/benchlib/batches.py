@@ -96,6 +96,15 @@ def write_url_jsonl(path, n):
     return path
 
 
+def write_argument_list(path, n):
+    """A list of n distinct file paths, one per line, as `ls` or `find` gives them to
+    brigade run LIST -- PROG: /data/set<i % 97>/file-<i>.csv."""
+    with open(path, "w") as f:
+        for start in range(0, n, 10000):
+            f.write("".join(f"/data/set{i % 97}/file-{i:07d}.csv\n" for i in range(start, min(n, start + 10000))))
+    return path
+
+
 def write_noop_ids(path, n):
     """W1 as a real batch is written: n no-op tasks with ids of their own ("n<i>"), the
     op in the defaults line."""

@@ -252,18 +252,19 @@ def load_batches(suite):
     """Reading a batch alone (issue 15): `parse_bench FILE --reps 1` per repetition, the
     parse's own best time and the memory held per task, on 1M lines of W1's realistic
     batch, of distinct ids and fields, of a .txt list of distinct URLs and of JSON Lines
-    fetching those URLs with ids of their own; the URL list's slow path (URLs libcurl
-    rewrites, so every line is parsed by it) is shown beside it. Target: each of the first
-    four read in <= 0.3 s."""
+    fetching those URLs with ids of their own, and of a list of arguments for a command
+    (read as brigade run LIST -- PROG reads it: made into a batch, then parsed); the URL
+    list's slow path (URLs libcurl rewrites, so every line is parsed by it) is shown beside
+    it. Target: each of the first five read in <= 0.3 s."""
     opt = suite.opt
     n = 3000 if opt.smoke else max(opt.w1_sizes)
     tool = os.path.join(os.path.dirname(opt.brigade), "parse_bench")  # copied beside brigade
     if not os.access(tool, os.X_OK):
         return [not_available("LOAD", "LOAD", "batch reading", f"no parse_bench at {tool} (build it)")]
 
-    def runner(name, path):
+    def runner(name, path, extra=()):
         def run(rep):
-            m, rec = suite.measure([tool, path, "--reps", "1"], name, rep, suite.timeout(600))
+            m, rec = suite.measure([tool, path, "--reps", "1", *extra], name, rep, suite.timeout(600))
             out = _last_json_line_of(m.stdout) or {}
             ok = m.rc == 0 and out.get("tasks") == n and out.get("errors") == 0
             rec.update(rep=rep, ok=ok, seconds=out.get("best_s"), checksum=f"{out.get('tasks')}:{out.get('errors')}",
@@ -276,12 +277,15 @@ def load_batches(suite):
         ("fields", "JSON Lines, distinct ids and fields", "jsonl", batches.write_noop_fields, True),
         ("urls", ".txt list of distinct URLs", "txt", batches.write_url_list, True),
         ("fetches", "JSON Lines of fetches, distinct ids and URLs", "jsonl", batches.write_url_jsonl, True),
+        ("args", "list of distinct arguments for a command (brigade run LIST -- PROG)", "txt",
+         batches.write_argument_list, True),
         ("urls-normalised", ".txt list of distinct URLs libcurl rewrites (slow path)", "txt",
          lambda p, k: batches.write_url_list(p, k, normalised=True), False),
     ]
     runners, titles = [], {}
     for key, title, ext, write, _ in files:
-        runners.append(runner(f"parse_{key}", write(suite.path(f"load_{key}_{n}.{ext}"), n)))
+        extra = ("--command", "true") if key == "args" else ()
+        runners.append(runner(f"parse_{key}", write(suite.path(f"load_{key}_{n}.{ext}"), n), extra))
         titles[key] = title
     results = suite.interleave(f"LOAD {_fmt_n(n)}", runners)
     cases = []
