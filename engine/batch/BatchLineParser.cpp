@@ -433,7 +433,7 @@ int BatchLineParser::urlTemplate(const TaskShape &parsed, QByteArrayView prefix)
 std::shared_ptr<UrlList> BatchLineParser::urlList()
 {
     if (!m_urlList) {
-        m_urlList = std::make_shared<UrlList>();
+        m_urlList = std::make_shared<UrlList>(std::exchange(m_result->urlAllocator, {}));
         // Room for a URL per line of the chunk, and for its URLs as written (each at most
         // its line's bytes), on huge pages: never moved while they fill, and faulted in
         // 2 MB at a time. With 4 KB pages a million URLs took ~20,000 faults, each costing

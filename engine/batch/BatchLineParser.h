@@ -57,6 +57,8 @@ public:
         TaskSpec *into = nullptr;
         qsizetype intoCapacity = 0;
         qsizetype intoBytes = 0; // the bytes of the lines those slots are for
+        // Where the chunk's list of URLs goes, if it has one (a URL's slot per line).
+        UrlList::allocator_type urlAllocator;
         qsizetype intoCount = 0;
         std::vector<std::shared_ptr<const TaskShape>> shapes; // distinct shapes
         std::vector<QByteArray> shapeKeys;                    // shapeKey() of each

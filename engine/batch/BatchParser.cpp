@@ -544,12 +544,23 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     // every slot is made.
     const auto list = QTypedArrayData<TaskSpec>::allocate(room);
     HugePages::advise(list.second, size_t(room) * sizeof(TaskSpec));
+    // The same for the URLs of a URL list's lines (BatchLineParser::urlList), should the
+    // batch have any: only the slots written take memory.
+    using UrlRegion = UrlList::allocator_type::Region;
+    std::shared_ptr<const UrlRegion> urlRegion;
+    if (size_t(room) * sizeof(QByteArray) >= HugePages::MinBytes)
+        urlRegion = std::make_shared<const UrlRegion>(size_t(room));
     {
         TaskSpec *at = list.second;
         for (size_t i = 0; i < chunks.size(); ++i) {
             chunks[i].result.into = at;
             chunks[i].result.intoCapacity = qsizetype(newlines[i]) + 1;
             chunks[i].result.intoBytes = chunks[i].end - chunks[i].begin;
+            if (urlRegion && urlRegion->begin) {
+                chunks[i].result.urlAllocator
+                        = UrlList::allocator_type(urlRegion, urlRegion->begin + (at - list.second),
+                                                  size_t(chunks[i].result.intoCapacity));
+            }
             at += chunks[i].result.intoCapacity;
             chunks[i].result.idWritten.reserve(size_t(newlines[i]) + 1);
         }

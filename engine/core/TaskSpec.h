@@ -1,8 +1,8 @@
 #pragma once
 
 #include "CopyOnWrite.h"
-#include "HugePages.h"
 #include "SharedText.h"
+#include "SliceAllocator.h"
 
 #include <QByteArray>
 #include <QList>
@@ -17,8 +17,9 @@ namespace Brigade {
 struct ProgramSpec;
 
 // The URLs of a URL list's tasks, one per task (TaskSpec::urlIndex), filled while the list
-// is parsed and read-only after. A chunk's room is on huge pages (see HugePages).
-using UrlList = std::vector<QByteArray, HugePages::Allocator<QByteArray>>;
+// is parsed and read-only after. A parsed chunk's list is its stretch of one region on huge
+// pages for the whole batch (see SliceAllocator).
+using UrlList = std::vector<QByteArray, SliceAllocator<QByteArray>>;
 
 // What a task fetches before it computes.
 enum class FetchKind : quint8 {
