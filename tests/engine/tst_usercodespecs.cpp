@@ -297,6 +297,16 @@ void tst_UserCodeSpecs::commandLineBatch()
     QCOMPARE(commandOf(own.tasks[0]).argv, (QStringList{"convert", "{}", "{.}.png", "{{a}}"}));
     QCOMPARE(CommandLineBatch::nameFor(QStringLiteral("list.txt")),
              QStringLiteral("list.txt.jsonl"));
+
+    // Lines that escape to six times their bytes outgrow the room the batch reserves.
+    const QByteArray controls(3000, '\x01');
+    const Batch grown = BatchParser::parseData(
+            CommandLineBatch::make(controls + "\n" + controls, {"cat"}, QStringLiteral("/w")),
+            QStringLiteral("grown.jsonl"));
+    QCOMPARE(errorStrings(grown), QStringList{});
+    QCOMPARE(grown.tasks.size(), 2);
+    QCOMPARE(grown.tasks[0].input, QString(3000, QChar(1)));
+    QCOMPARE(grown.tasks[1].input, QString(3000, QChar(1)));
 }
 
 QTEST_GUILESS_MAIN(tst_UserCodeSpecs)
