@@ -276,12 +276,12 @@ int BatchLineParser::internShape(const Fields &fields)
 
 QString BatchLineParser::lineId(qint64 lineNo)
 {
-    return m_result->into ? m_ids.number(lineNo) : QString::number(lineNo);
+    return m_result->into ? m_arenas->ids.number(lineNo) : QString::number(lineNo);
 }
 
 QString BatchLineParser::plainText(QByteArrayView ascii)
 {
-    return m_result->into ? m_ids.fromLatin1(ascii) : QString::fromLatin1(ascii);
+    return m_result->into ? m_arenas->ids.fromLatin1(ascii) : QString::fromLatin1(ascii);
 }
 
 bool BatchLineParser::onlyUnsetVariables(const std::vector<LineError> &errors)
@@ -408,7 +408,7 @@ bool BatchLineParser::parseBySkeleton(QByteArrayView line, qint64 lineNo)
     if (m_skeleton->hasInput())
         task.input = plainText(m_skeleton->input());
     if (fetches)
-        task.urlIndex = addUrl(m_urlBytes.copy(m_skeleton->fetch()));
+        task.urlIndex = addUrl(m_arenas->urls.copy(m_skeleton->fetch()));
     ++r.shapeUses[size_t(shape)];
     return true;
 }
@@ -434,12 +434,11 @@ std::shared_ptr<UrlList> BatchLineParser::urlList()
 {
     if (!m_urlList) {
         m_urlList = std::make_shared<UrlList>(std::exchange(m_result->urlAllocator, {}));
-        // Room for a URL per line of the chunk, and for its URLs as written (each at most
-        // its line's bytes), on huge pages: never moved while they fill, and faulted in
-        // 2 MB at a time. With 4 KB pages a million URLs took ~20,000 faults, each costing
+        // Room for a URL per line of the chunk, on huge pages (its stretch of the batch's
+        // region: see BatchParser): never moved while it fills, and faulted in 2 MB at a
+        // time. With 4 KB pages a million URLs took ~20,000 faults, each costing
         // microseconds on a virtual machine: a third of reading a URL list.
         m_urlList->reserve(size_t(m_result->intoCapacity));
-        m_urlBytes.reserve(m_result->intoBytes);
     }
     return m_urlList;
 }
@@ -1490,7 +1489,7 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
     // Into the batch's store, where a list has a million of them: from the arenas.
     const bool arenas = m_result->into != nullptr;
     if (knownHost && isPlainUrlPath(text.sliced(prefix.size()))) {
-        fields.fetch.url = arenas ? m_urlBytes.copy(text) : text.toByteArray();
+        fields.fetch.url = arenas ? m_arenas->urls.copy(text) : text.toByteArray();
     } else {
         QString error;
         qsizetype offset = -1;
@@ -1503,7 +1502,7 @@ void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)
             && isPlainUrlPath(text.sliced(prefix.size())))
             m_plainUrlPrefixes.push_back(prefix.toByteArray());
         if (arenas)
-            fields.fetch.url = m_urlBytes.copy(fields.fetch.url);
+            fields.fetch.url = m_arenas->urls.copy(fields.fetch.url);
     }
     fields.fetch.kind = FetchKind::Url;
     Result &r = *m_result;

@@ -56,7 +56,6 @@ public:
         // so a million tasks are written once, where the batch keeps them.
         TaskSpec *into = nullptr;
         qsizetype intoCapacity = 0;
-        qsizetype intoBytes = 0; // the bytes of the lines those slots are for
         // Where the chunk's list of URLs goes, if it has one (a URL's slot per line).
         UrlList::allocator_type urlAllocator;
         qsizetype intoCount = 0;
@@ -110,6 +109,16 @@ public:
     // Shapes shared with the other threads parsing the batch (may be null): equal shapes
     // are then one object batch-wide, and the merge need not touch every task.
     void setShapeTable(ShapeTable *table) { m_shapeTable = table; }
+
+    // Where the tasks' ids and URLs are written, for whole batches (Result::into): the
+    // parser's own, or arenas that outlive it, which a thread's chunks of a batch take in
+    // turn (their large blocks then fill up rather than one per chunk).
+    struct Arenas
+    {
+        TextArena ids;
+        ByteArena urls;
+    };
+    void setArenas(Arenas *arenas) { m_arenas = arenas; }
 
     // Bytes that are equal exactly when the shapes are equal (for interning).
     static QByteArray shapeKey(const TaskShape &shape);
@@ -216,13 +225,13 @@ private:
     bool m_caching = true;
     QHash<QByteArray, int> m_shapeIndex;
     ShapeTable *m_shapeTable = nullptr;
-    // The ids of tasks, in blocks rather than an allocation each. Only for whole batches
-    // (Result::into): a block lives as long as any of its ids, too long for the few lines
-    // of a feed or a submission.
-    TextArena m_ids;
-    // URLs that tasks hold themselves (a URL list's lines, JSON lines of a URL template),
-    // without an allocation each, and the one shape a URL list's tasks share.
-    ByteArena m_urlBytes;
+    // The ids of tasks, in blocks rather than an allocation each, and the URLs that tasks
+    // hold themselves (a URL list's lines, JSON lines of a URL template). Only for whole
+    // batches (Result::into): a block lives as long as any of its ids, too long for the
+    // few lines of a feed or a submission.
+    Arenas m_ownArenas;
+    Arenas *m_arenas = &m_ownArenas;
+    // The one shape a URL list's tasks share, and the list of their URLs.
     std::shared_ptr<UrlList> m_urlList;
     std::shared_ptr<const TaskShape> m_urlShape;
     // Skeletons of lines seen, to the shape their full parse gave (clean task lines only).

@@ -20,6 +20,7 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 namespace Brigade {
 
@@ -29,6 +30,8 @@ namespace {
 // a cold line cache) vanish, small enough to balance the threads.
 constexpr qsizetype MaxChunkBytes = 4 * 1024 * 1024;
 constexpr qsizetype MinChunkBytes = 256 * 1024;
+// Batches from this size on get arenas of large blocks (BatchLineParser::Arenas).
+constexpr qsizetype LargeArenaBatchBytes = 8 * 1024 * 1024;
 // Lines between looks at the cancel flag and the progress counter.
 constexpr int LinesPerTick = 2048;
 
@@ -56,6 +59,33 @@ struct Shared
     qint64 lastReportedPercent = -1; // caller thread only
     QSemaphore chunkFinished;
     ShapeTable shapes;
+    // Arenas for the ids and URLs of the chunks being parsed, one per thread at a time.
+    std::mutex arenasLock;
+    std::vector<std::unique_ptr<BatchLineParser::Arenas>> freeArenas;
+    bool largeArenas = false; // a big batch: blocks of megabytes on huge pages
+
+    std::unique_ptr<BatchLineParser::Arenas> takeArenas()
+    {
+        {
+            std::lock_guard<std::mutex> lock(arenasLock);
+            if (!freeArenas.empty()) {
+                auto arenas = std::move(freeArenas.back());
+                freeArenas.pop_back();
+                return arenas;
+            }
+        }
+        auto arenas = std::make_unique<BatchLineParser::Arenas>();
+        if (largeArenas) {
+            arenas->ids.useLargeBlocks();
+            arenas->urls.useLargeBlocks();
+        }
+        return arenas;
+    }
+    void giveBackArenas(std::unique_ptr<BatchLineParser::Arenas> arenas)
+    {
+        std::lock_guard<std::mutex> lock(arenasLock);
+        freeArenas.push_back(std::move(arenas));
+    }
 
     bool cancelRequested()
     {
@@ -116,8 +146,17 @@ void parseChunk(Shared &shared, Chunk &chunk)
 {
     // This chunk's slots of the batch's task list, made on this thread (see parseView).
     std::uninitialized_value_construct_n(chunk.result.into, chunk.result.intoCapacity);
+    // The thread's arenas while it parses this chunk: its next chunk goes on filling
+    // their blocks (blocks of a chunk's own were each left partly empty).
+    struct ArenasLease
+    {
+        Shared &shared;
+        std::unique_ptr<BatchLineParser::Arenas> arenas = shared.takeArenas();
+        ~ArenasLease() { shared.giveBackArenas(std::move(arenas)); }
+    } lease{shared};
     BatchLineParser parser(shared.fileName, shared.defaults, shared.options->maxErrors,
                            &chunk.result);
+    parser.setArenas(lease.arenas.get());
     parser.setPrograms(shared.programs);
     parser.setShapeTable(&shared.shapes);
     parser.setData(QByteArrayView(shared.data, shared.total));
@@ -467,6 +506,9 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     shared.data = data;
     shared.total = size;
     shared.text = isTextFormat(fileName, bytes.sliced(start));
+    // A few blocks of megabytes hold hundreds of thousands of ids; a small batch's few
+    // would each take a whole huge page.
+    shared.largeArenas = size - start >= LargeArenaBatchBytes;
     shared.fileName = fileName;
     shared.options = &options;
     shared.caller = QThread::currentThread();
@@ -555,7 +597,6 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
         for (size_t i = 0; i < chunks.size(); ++i) {
             chunks[i].result.into = at;
             chunks[i].result.intoCapacity = qsizetype(newlines[i]) + 1;
-            chunks[i].result.intoBytes = chunks[i].end - chunks[i].begin;
             if (urlRegion && urlRegion->begin) {
                 chunks[i].result.urlAllocator
                         = UrlList::allocator_type(urlRegion, urlRegion->begin + (at - list.second),

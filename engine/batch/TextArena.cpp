@@ -1,5 +1,7 @@
 #include "TextArena.h"
 
+#include "core/HugeArrayData.h"
+
 #include <algorithm>
 
 namespace Brigade {
@@ -10,8 +12,11 @@ char16_t *TextArena::reserve(qsizetype n)
         return nullptr;
     if (m_block.isNull() || m_used + n + 1 > m_block.size()) {
         // The old block lives on as long as its strings do.
-        m_block = QString(m_nextBlockChars, Qt::Uninitialized);
-        m_nextBlockChars = std::min(m_nextBlockChars * 2, BlockChars);
+        m_block = m_large ? QString(hugeArrayData<char16_t>(LargeBlockChars)) : QString();
+        if (m_block.isNull()) {
+            m_block = QString(m_nextBlockChars, Qt::Uninitialized);
+            m_nextBlockChars = std::min(m_nextBlockChars * 2, BlockChars);
+        }
         m_used = 0;
     }
     // data_ptr().data(): the block's characters without a detach (the block is shared).

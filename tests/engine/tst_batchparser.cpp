@@ -249,6 +249,7 @@ private slots:
     void oneUrlParser();
     void skeletonsGiveTheFullParse();
     void urlTemplatesGiveTheFullParse();
+    void bigBatchesKeepEveryIdAndUrl();
     void timingReport();
 };
 
@@ -1512,6 +1513,43 @@ void TestBatchParser::skeletonsGiveTheFullParse()
     QVERIFY(!batch.tasks.at(3).input.isNull());
     QCOMPARE(batch.tasks.at(4).input, QString("x y"));
     QVERIFY(batch.tasks.at(0).input.isNull());
+}
+
+void TestBatchParser::bigBatchesKeepEveryIdAndUrl()
+{
+    // Batches of many chunks, large enough for the arenas of large blocks that a thread's
+    // chunks fill in turn (and the URL lists' shared region): every task keeps its own id
+    // and URL, whichever chunk and thread made it.
+    const auto url = [](int i) {
+        return "http://127.0.0.1:" + QByteArray::number(8080 + i % 4) + "/item/"
+               + QByteArray::number(i) + "?id=" + QByteArray::number(i);
+    };
+    constexpr int Lines = 120000;
+    QByteArray json, text;
+    for (int i = 0; i < Lines; ++i) {
+        json += R"({"id":"u)" + QByteArray::number(i) + R"(","fetch":")" + url(i)
+                + R"(","compute":{"op":"sha256","rounds":1}})" + '\n';
+    }
+    for (int i = 0; i < 2 * Lines; ++i)
+        text += url(i) + '\n';
+    QVERIFY(json.size() > 8 * 1024 * 1024);
+    QVERIFY(text.size() > 8 * 1024 * 1024);
+    const Batch fromJson = parse(json);
+    QCOMPARE(fromJson.errorCount, 0);
+    QCOMPARE(fromJson.tasks.size(), Lines);
+    const Batch fromText = parse(text, QStringLiteral("urls.txt"));
+    QCOMPARE(fromText.errorCount, 0);
+    QCOMPARE(fromText.tasks.size(), 2 * Lines);
+    for (int i = 0; i < Lines; ++i) {
+        QCOMPARE(fromJson.tasks[i].id, QStringLiteral("u%1").arg(i));
+        QCOMPARE(fromJson.tasks[i].url(), url(i));
+    }
+    for (int i = 0; i < 2 * Lines; ++i) {
+        QCOMPARE(fromText.tasks[i].id, QString::number(i + 1));
+        QCOMPARE(fromText.tasks[i].url(), url(i));
+    }
+    checkInvariants(fromJson, 100);
+    checkInvariants(fromText, 100);
 }
 
 void TestBatchParser::urlTemplatesGiveTheFullParse()

@@ -24,6 +24,7 @@ private slots:
     void numbers();
     void longStringsStandAlone();
     void manyBlocks();
+    void largeBlocksAreOnHugePages();
 };
 
 namespace {
@@ -164,6 +165,39 @@ void TestTextArena::manyBlocks()
     QVERIFY(blocks < 200);
     for (int i = 0; i < ids.size(); ++i)
         QCOMPARE(ids[i], i % 2 ? QStringLiteral("n%1").arg(i) : QString::number(i));
+}
+
+void TestTextArena::largeBlocksAreOnHugePages()
+{
+    constexpr quintptr Huge = quintptr(2) << 20;
+    QList<QString> ids;
+    {
+        TextArena arena;
+        arena.useLargeBlocks();
+        // 8 characters with the NUL: 600,000 ids fill one 4M-character block and part of
+        // a second.
+        for (int i = 0; i < 600000; ++i)
+            ids << arena.fromLatin1("n" + QByteArray::number(1000000 + i).mid(1));
+    }
+    int blocks = 1;
+    for (int i = 0; i < ids.size(); ++i) {
+        if (i > 0 && blockOf(ids[i]) == blockOf(ids[i - 1]))
+            continue;
+        if (i > 0)
+            ++blocks;
+        // Each block starts on a huge page's boundary: all of it can be huge pages.
+        QCOMPARE(quintptr(blockOf(ids[i])) & (Huge - 1), quintptr(0));
+    }
+    QCOMPARE(blocks, 2);
+    QCOMPARE(ids[599999], QStringLiteral("n599999"));
+
+    // The blocks are Qt's own to free: the last string of one grows out of it.
+    QString last = ids.takeAt(1000);
+    ids.clear();
+    for (int i = 0; i < 10000; ++i)
+        last += u"-more";
+    QVERIFY(last.startsWith(u"n001000-more-more"));
+    QCOMPARE(last.size(), 7 + 5 * 10000);
 }
 
 QTEST_GUILESS_MAIN(TestTextArena)
