@@ -56,9 +56,9 @@ public:
         // so a million tasks are written once, where the batch keeps them.
         TaskSpec *into = nullptr;
         qsizetype intoCapacity = 0;
+        qsizetype intoCount = 0;
         // Where the chunk's list of URLs goes, if it has one (a URL's slot per line).
         UrlList::allocator_type urlAllocator;
-        qsizetype intoCount = 0;
         std::vector<std::shared_ptr<const TaskShape>> shapes; // distinct shapes
         std::vector<QByteArray> shapeKeys;                    // shapeKey() of each
         std::vector<qint64> shapeUses;                        // tasks per shape

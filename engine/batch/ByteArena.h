@@ -7,8 +7,8 @@ namespace Brigade {
 
 // Short QByteArrays (a URL list's URLs) without an allocation each: as TextArena does for
 // ids, they are written one after the other into large shared blocks, each a view of its
-// block holding a reference to it, so they are copied, compared and freed as any. Blocks
-// from 2 MB on are backed by huge pages: a million URLs fault in a few dozen pages.
+// block holding a reference to it, so they are copied, compared and freed as any. With
+// large blocks (a big batch's), a million URLs fault in a few dozen huge pages.
 class ByteArena
 {
 public:

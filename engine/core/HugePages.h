@@ -21,8 +21,8 @@ bool giveBack(void *p, size_t bytes);
 
 // A buffer advised as above from its first byte: 2 MB-aligned and a whole number of 2 MB
 // pages long (bytes rounded up), so every page of it can be a huge one. advise() only
-// covers the aligned middle of a malloc'd buffer, and none of one under 4 MB: lists a few
-// MB long (a chunk's URLs) were then faulted in 4 KB at a time. From malloc's family: free()
+// covers the aligned middle of a malloc'd buffer, often none of one a few MB long (a
+// chunk's URLs), which was then faulted in 4 KB at a time. From malloc's family: free()
 // (or release()) frees it. Null when out of memory.
 void *allocate(size_t bytes);
 void release(void *p);
