@@ -60,15 +60,16 @@ void tst_Text::sinkKeepsWhatItWroteIntoReservedRoom()
 {
     QByteArray b("head:");
     b.reserve(64);
-    const char *room = b.constData();
-    QByteArray expected = b;
+    const void *room = b.constData();
+    QByteArray expected("head:"); // not a copy of b: sharing would make the sink detach it
     {
         ByteSink sink(&b);
         for (int i = 0; i < 10; ++i) {
             sink.number(i);
             expected += QByteArray::number(i);
         }
-        QCOMPARE(b.constData(), room); // no reallocation yet
+        // As pointers: QCOMPARE would compare two char pointers as C strings.
+        QCOMPARE(static_cast<const void *>(b.constData()), room); // no reallocation yet
         for (int i = 0; i < 20000; ++i) {
             sink.literal("abc,");
             sink.number(i);
