@@ -8,6 +8,7 @@
 #include "net/Url.h"
 #include "run/RunSettingsRules.h"
 #include "usercode/CallSpec.h"
+#include "usercode/CommandLineBatch.h"
 #include "usercode/CommandSpec.h"
 #include "usercode/Placeholders.h"
 
@@ -290,7 +291,7 @@ bool BatchLineParser::onlyUnsetVariables(const std::vector<LineError> &errors)
                        [](const LineError &e) { return e.unsetVariable; });
 }
 
-void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
+void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo, qint64 idLine)
 {
     Result &r = *m_result;
     if (outcome.mapReduce && outcome.errors.empty()) {
@@ -301,7 +302,7 @@ void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo)
     }
     if (outcome.shape >= 0 && onlyUnsetVariables(outcome.errors)) {
         TaskSpec &task = r.newTask(outcome.hasId);
-        task.id = outcome.hasId ? outcome.id : lineId(lineNo);
+        task.id = outcome.hasId ? outcome.id : lineId(idLine >= 0 ? idLine : lineNo);
         task.shape = r.shapes[size_t(outcome.shape)];
         task.line = qint32(lineNo);
         task.input = outcome.input;
@@ -1447,6 +1448,47 @@ void BatchLineParser::parseMapReduce(const QJsonValue &value, const Where &where
         errors->push_back(LineError{where.self(), QStringLiteral("expected \"format\" in "
                                                                  "\"mapreduce\": \"ngram\" or "
                                                                  "\"text\"")});
+}
+
+void BatchLineParser::parseArgumentLine(QByteArrayView line, qint64 listLineNo)
+{
+    const qint64 lineNo = listLineNo + 1; // the batch's first line is the command
+    Result &r = *m_result;
+    // Printable ASCII is its own JSON string but for '"' and '\\', which come back as they
+    // were; so is valid UTF-8 without controls. Such a line's task is made here, as the
+    // batch's line would parse, without writing the line or parsing it. Lines that could
+    // near MaxLineBytes once escaped take the full parse, which says so.
+    constexpr qsizetype MaxDirectBytes = 64 * 1024;
+    if (m_argumentShape >= 0 && line.size() <= MaxDirectBytes) {
+        bool ascii = true, controls = false;
+        for (const char c : line) {
+            ascii = ascii && uchar(c) - 0x20u < 0x5fu;
+            controls = controls || uchar(c) < 0x20u || c == '\x7f';
+        }
+        if (ascii || (!controls && Utf8::invalidAt(line) < 0)) {
+            TaskSpec &task = r.newTask(false); // the list's line numbers: distinct ids
+            task.id = lineId(listLineNo);
+            task.shape = r.shapes[size_t(m_argumentShape)];
+            task.line = qint32(lineNo);
+            // Empty, but given: a null input would stand for the id.
+            task.input = line.isEmpty() ? QString(QLatin1String(""))
+                         : ascii        ? plainText(line)
+                                        : QString::fromUtf8(line);
+            ++r.shapeUses[size_t(m_argumentShape)];
+            return;
+        }
+    }
+    // Anything else (escapes, bytes that are not UTF-8, a very long line) as the batch's
+    // own line: written as CommandLineBatch writes it, and parsed.
+    m_argumentJson.clear();
+    CommandLineBatch::appendTask(&m_argumentJson, listLineNo, line);
+    m_argumentJson.chop(1); // its '\n'
+    Outcome outcome = parseJson(m_argumentJson);
+    if (m_argumentShape < 0 && outcome.errors.empty() && outcome.shape >= 0 && !outcome.mapReduce)
+        m_argumentShape = outcome.shape;
+    // Its id is its line number in the list: distinct, so not one for the duplicate check.
+    outcome.hasId = false;
+    apply(outcome, lineNo, listLineNo);
 }
 
 void BatchLineParser::parseTextLine(QByteArrayView line, qint64 lineNo)

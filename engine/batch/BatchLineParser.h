@@ -94,6 +94,11 @@ public:
     void parseJsonLine(QByteArrayView line, qint64 lineNo);
     // Skips blank and # lines itself.
     void parseTextLine(QByteArrayView line, qint64 lineNo);
+    // Line listLineNo of a list of arguments (brigade run LIST -- PROG), made into the task
+    // that CommandLineBatch::appendTask would have written as the batch's line
+    // listLineNo + 1, with what its parse gives: id, input, shape, errors. The defaults
+    // must be CommandLineBatch::defaultsLine()'s. Every line is a task, blank or not.
+    void parseArgumentLine(QByteArrayView line, qint64 listLineNo);
     // If line is a {"defaults":{...}} line, fills *defaults with its valid fields, records
     // its problems and returns true. Otherwise returns false and records nothing.
     // The first line may also declare the batch's programs ({"programs":{...}}, beside
@@ -162,7 +167,8 @@ private:
     };
 
     Outcome parseJson(QByteArrayView line);
-    void apply(const Outcome &outcome, qint64 lineNo);
+    // idLine: the number a task without a written id is named by, when not lineNo.
+    void apply(const Outcome &outcome, qint64 lineNo, qint64 idLine = -1);
     // The fast path: true when the line's skeleton was seen before (or is now learnt).
     bool parseBySkeleton(QByteArrayView line, qint64 lineNo);
     // A shape for the lines of one skeleton whose "fetch" URLs are on the host of prefix
@@ -246,6 +252,10 @@ private:
     // MaxPlainUrlPrefixes of them (a list has a few hosts, often interleaved).
     std::vector<QByteArray> m_plainUrlPrefixes;
     static constexpr size_t MaxPlainUrlPrefixes = 32;
+    // Argument lines: the shape the first clean line's full parse gave, which every line
+    // has (they differ only in their ids and inputs), and a line's JSON for that parse.
+    int m_argumentShape = -1;
+    QByteArray m_argumentJson;
 };
 
 } // namespace Brigade

@@ -49,6 +49,7 @@ struct Shared
     const char *data = nullptr;
     qsizetype total = 0;
     bool text = false;
+    bool arguments = false; // a list of arguments (BatchParser::parseArgumentList)
     QString fileName;
     const BatchLineParser::Fields *defaults = nullptr;
     const ProgramTable *programs = nullptr;
@@ -165,7 +166,9 @@ void parseChunk(Shared &shared, Chunk &chunk)
     int sinceTick = 0;
     for (qsizetype pos = chunk.begin, next = 0; pos < chunk.end; pos = next, ++lineNo) {
         const QByteArrayView line = lineAt(shared.data, pos, chunk.end, &next);
-        if (shared.text)
+        if (shared.arguments)
+            parser.parseArgumentLine(line, lineNo);
+        else if (shared.text)
             parser.parseTextLine(line, lineNo);
         else if (!BatchLineParser::isBlank(line))
             parser.parseJsonLine(line, lineNo);
@@ -486,26 +489,34 @@ private:
     QVector<MapReduceSpec> m_mapReduce;
 };
 
-Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser::Options &options)
+// argumentDefaults: bytes is a list of arguments, with this defaults line (see
+// BatchParser::parseArgumentList); its lines are numbered in the list, the tasks' lines in
+// the batch made of it.
+Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser::Options &options,
+                const QByteArrayView *argumentDefaults = nullptr)
 {
     Batch batch;
     batch.path = fileName;
     const char *data = bytes.data();
     const qsizetype size = bytes.size();
 
-    if (std::optional<BatchError> whole = BatchFileCheck::check(bytes, fileName)) {
+    std::optional<BatchError> whole;
+    if (!argumentDefaults) // any bytes are arguments
+        whole = BatchFileCheck::check(bytes, fileName);
+    if (whole) {
         batch.lines = countLines(data, 0, size) + (size > 0 && data[size - 1] != '\n' ? 1 : 0);
         batch.errors.append(*whole);
         batch.errorCount = 1;
         return batch;
     }
     qsizetype start = 0;
-    if (bytes.startsWith("\xef\xbb\xbf"))
+    if (bytes.startsWith("\xef\xbb\xbf") && !argumentDefaults)
         start = 3; // UTF-8 byte order mark
     Shared shared;
     shared.data = data;
     shared.total = size;
-    shared.text = isTextFormat(fileName, bytes.sliced(start));
+    shared.arguments = argumentDefaults != nullptr;
+    shared.text = !shared.arguments && isTextFormat(fileName, bytes.sliced(start));
     // A few blocks of megabytes hold hundreds of thousands of ids; a small batch's few
     // would each take a whole huge page.
     shared.largeArenas = size - start >= LargeArenaBatchBytes;
@@ -521,7 +532,15 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
     ProgramTable programs;
     qint64 bodyFirstLine = 1;
     qsizetype bodyStart = start;
-    if (!shared.text) {
+    if (shared.arguments) {
+        BatchLineParser parser(fileName, nullptr, options.maxErrors, &head);
+        if (parser.parseDefaultsLine(*argumentDefaults, 1, &defaults, &programs, &batch.pacing,
+                                     &batch.hasPacing)) {
+            shared.defaults = &defaults;
+            shared.programs = &programs;
+            batch.defaultsText = QString::fromUtf8(*argumentDefaults).trimmed();
+        }
+    } else if (!shared.text) {
         qint64 lineNo = 1;
         for (qsizetype pos = start, next = 0; pos < size; pos = next, ++lineNo) {
             const QByteArrayView line = lineAt(data, pos, size, &next);
@@ -606,11 +625,17 @@ Batch parseView(QByteArrayView bytes, const QString &fileName, const BatchParser
             chunks[i].result.idWritten.reserve(size_t(newlines[i]) + 1);
         }
     }
-    const qint64 bodyNewlines = countLines(data, start, bodyStart);
-    batch.lines = size == start ? 0 : bodyNewlines + (lineNo - bodyFirstLine);
-    if (size > start && data[size - 1] != '\n')
-        ++batch.lines; // no final newline
-    batch.lastLineOpen = size > 0 && data[size - 1] != '\n';
+    if (shared.arguments) {
+        // The made batch: the defaults line, then each line of the list, every one closed.
+        batch.lines = 1 + (lineNo - bodyFirstLine) + (size > 0 && data[size - 1] != '\n' ? 1 : 0);
+        batch.lastLineOpen = false;
+    } else {
+        const qint64 bodyNewlines = countLines(data, start, bodyStart);
+        batch.lines = size == start ? 0 : bodyNewlines + (lineNo - bodyFirstLine);
+        if (size > start && data[size - 1] != '\n')
+            ++batch.lines; // no final newline
+        batch.lastLineOpen = size > 0 && data[size - 1] != '\n';
+    }
 
     if (chunks.size() == 1)
         parseChunk(shared, chunks.front());
@@ -647,6 +672,12 @@ Batch BatchParser::parseData(const QByteArray &data, const QString &fileName,
                              const Options &options)
 {
     return parseView(QByteArrayView(data), fileName, options);
+}
+
+Batch BatchParser::parseArgumentList(QByteArrayView list, QByteArrayView defaultsLine,
+                                     const QString &fileName, const Options &options)
+{
+    return parseView(list, fileName, options, &defaultsLine);
 }
 
 Batch BatchParser::parseFile(const QString &path, const Options &options)

@@ -33,6 +33,16 @@ public:
     {
         return parseData(data, fileName, Options{});
     }
+    // brigade run LIST -- PROG: what parseData() gives for the batch CommandLineBatch::make()
+    // makes of list (defaultsLine, then a task per line), line numbers and messages alike,
+    // without making it or parsing its JSON.
+    static Batch parseArgumentList(QByteArrayView list, QByteArrayView defaultsLine,
+                                   const QString &fileName, const Options &options);
+    static Batch parseArgumentList(QByteArrayView list, QByteArrayView defaultsLine,
+                                   const QString &fileName)
+    {
+        return parseArgumentList(list, defaultsLine, fileName, Options{});
+    }
 };
 
 } // namespace Brigade

@@ -29,6 +29,43 @@ BatchBytes BatchBytes::readBack(const QString &path, QByteArrayView parsed)
     return b;
 }
 
+BatchBytes BatchBytes::madeBy(std::function<QByteArray()> make)
+{
+    BatchBytes b;
+    b.m_made = std::make_shared<Made>();
+    b.m_made->make = std::move(make);
+    return b;
+}
+
+const QByteArray &BatchBytes::data() const
+{
+    if (!m_made)
+        return m_data;
+    std::call_once(m_made->once, [made = m_made.get()] {
+        made->data = made->make();
+        made->make = nullptr; // what it held (the list) goes now
+    });
+    return m_made->data;
+}
+
+qsizetype BatchBytes::size() const
+{
+    return m_made ? data().size() : m_size;
+}
+
+bool BatchBytes::sameAs(QByteArrayView bytes) const
+{
+    if (!isReadBack())
+        return data() == bytes;
+    if (bytes.size() != m_size)
+        return false;
+    for (qsizetype off = 0, i = 0; off < bytes.size(); off += PieceBytes, ++i) {
+        if (hashOf(bytes.sliced(off, qMin(PieceBytes, bytes.size() - off))) != m_hashes[i])
+            return false;
+    }
+    return true;
+}
+
 Result<QByteArray> BatchBytes::piece(int i) const
 {
     QByteArray scratch;
@@ -42,8 +79,11 @@ Result<QByteArrayView> BatchBytes::piece(int i, QByteArray *scratch) const
 {
     const qsizetype off = qsizetype(i) * PieceBytes;
     const qsizetype length = qBound<qsizetype>(0, m_size - off, PieceBytes);
-    if (!isReadBack())
-        return QByteArrayView(m_data).sliced(qMin(off, m_data.size()), length);
+    if (!isReadBack()) {
+        const QByteArray &held = data();
+        const qsizetype heldLength = qBound<qsizetype>(0, held.size() - off, PieceBytes);
+        return QByteArrayView(held).sliced(qMin(off, held.size()), heldLength);
+    }
     auto changed = [this] {
         return Result<QByteArrayView>::failure(
                 QStringLiteral("%1 changed after it was read, so the journal cannot hold the "

@@ -39,9 +39,10 @@ struct OpenedRun
     // A batch file's bytes as parsed, for the journal its first run creates (so the journal
     // holds exactly what ran, even if the file changes meanwhile).
     QByteArray batchData;
-    // Or, opened with OpenOptions::readBatchBack, what the journal reads back from the file
-    // in place of batchData (which is then empty).
-    BatchBytes batchReadBack;
+    // Or, when not null, what the journal copies in place of batchData (which is then
+    // empty): read back from the file (OpenOptions::readBatchBack), or the batch a list of
+    // arguments makes (RunSession::openCommandLine), made as the first run starts.
+    BatchBytes batchBytes;
     // For a batch file: the newest journal of an earlier run of exactly this batch (same
     // path, same bytes) that left tasks unfinished, and how many.
     QString earlierJournal;

@@ -14,6 +14,7 @@
 #include "mapreduce/MapReduceJob.h"
 #include "run/Engine.h"
 #include "run/FeedGate.h"
+#include "usercode/CommandLineBatch.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -36,7 +37,7 @@ constexpr int JournalsLookedAt = 5;
 
 // The newest journal in the default directory of a run of this very batch (same path,
 // same bytes) that left tasks unfinished.
-QString unfinishedJournalFor(const QString &batchPath, const QByteArray &bytes, qint64 *openTasks)
+QString unfinishedJournalFor(const QString &batchPath, const BatchBytes &bytes, qint64 *openTasks)
 {
     const QString absolute = QFileInfo(batchPath).absoluteFilePath();
     for (const QString &path : Journal::journalsNamedFor(batchPath).mid(0, JournalsLookedAt)) {
@@ -47,7 +48,7 @@ QString unfinishedJournalFor(const QString &batchPath, const QByteArray &bytes, 
         const qint64 open = journal.openTasks();
         if (open <= 0)
             continue;
-        if (journal.batchData(&error) != bytes)
+        if (!bytes.sameAs(journal.batchData(&error)))
             continue; // the file changed since: that run was of another batch
         *openTasks = open;
         return path;
@@ -111,6 +112,22 @@ Result<OpenedRun> openJournal(const QString &path, const OpenOptions &options)
 
 Result<OpenedRun> openBatchData(OpenedRun opened, const OpenOptions &options);
 
+// All of an open file, read in one piece of the file's size: readAll() grows its buffer by
+// doubling, which for a 55 MB batch held 67 MB.
+QByteArray readWhole(QFile &file)
+{
+    const qint64 size = file.isSequential() ? 0 : file.size();
+    if (size <= 0)
+        return file.readAll();
+    QByteArray data(size, Qt::Uninitialized); // resize() would round up
+    HugePages::advise(data.data(), size_t(size));
+    const qint64 got = file.read(data.data(), size);
+    data.truncate(qMax<qint64>(0, got));
+    if (got == size)
+        data += file.readAll(); // grown since its size was read
+    return data;
+}
+
 Result<OpenedRun> openBatch(const QString &path, const OpenOptions &options)
 {
     OpenedRun opened;
@@ -126,19 +143,7 @@ Result<OpenedRun> openBatch(const QString &path, const OpenOptions &options)
         if (!file.open(QIODevice::ReadOnly))
             return Result<OpenedRun>::failure(
                     QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-        // Read in one piece of the file's size: readAll() grows its buffer by doubling,
-        // which for a 55 MB batch held 67 MB.
-        const qint64 size = file.isSequential() ? 0 : file.size();
-        if (size > 0) {
-            opened.batchData = QByteArray(size, Qt::Uninitialized); // resize() would round up
-            HugePages::advise(opened.batchData.data(), size_t(size));
-            const qint64 got = file.read(opened.batchData.data(), size);
-            opened.batchData.truncate(qMax<qint64>(0, got));
-            if (got == size)
-                opened.batchData += file.readAll(); // grown since its size was read
-        } else {
-            opened.batchData = file.readAll();
-        }
+        opened.batchData = readWhole(file);
         if (file.error() != QFileDevice::NoError)
             return Result<OpenedRun>::failure(
                     QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
@@ -146,20 +151,25 @@ Result<OpenedRun> openBatch(const QString &path, const OpenOptions &options)
     Result<OpenedRun> parsed = openBatchData(std::move(opened), options);
     if (parsed && options.readBatchBack) {
         if (!parsed->batchData.isEmpty())
-            parsed->batchReadBack = BatchBytes::readBack(parsed->batchPath, parsed->batchData);
+            parsed->batchBytes = BatchBytes::readBack(parsed->batchPath, parsed->batchData);
         parsed->batchData = {}; // before the mapping ends
     }
     return parsed;
 }
 
-Result<OpenedRun> openBatchData(OpenedRun opened, const OpenOptions &options)
+BatchParser::Options parseOptions(const OpenOptions &options)
 {
-    const QString path = opened.path;
     BatchParser::Options parse;
     parse.maxErrors = options.maxErrors;
     parse.cancel = options.cancel;
     parse.progress = options.progress;
-    opened.batch = std::make_shared<Batch>(BatchParser::parseData(opened.batchData, path, parse));
+    return parse;
+}
+
+// The rest of opening a batch, once opened.batch is parsed.
+Result<OpenedRun> openParsed(OpenedRun opened, const OpenOptions &options)
+{
+    const QString path = opened.path;
     if (opened.batch->cancelled || (options.cancel && options.cancel->load())) {
         opened.cancelled = true;
         opened.batch->tasks = {};
@@ -180,10 +190,18 @@ Result<OpenedRun> openBatchData(OpenedRun opened, const OpenOptions &options)
     if (opened.batch->mapReduce) {
         opened.batchData = {}; // a MapReduce job keeps no journal
     } else if (options.findEarlierRun) {
-        opened.earlierJournal
-                = unfinishedJournalFor(path, opened.batchData, &opened.earlierOpenTasks);
+        opened.earlierJournal = unfinishedJournalFor(
+                path, opened.batchBytes.isNull() ? BatchBytes(opened.batchData) : opened.batchBytes,
+                &opened.earlierOpenTasks);
     }
     return opened;
+}
+
+Result<OpenedRun> openBatchData(OpenedRun opened, const OpenOptions &options)
+{
+    opened.batch = std::make_shared<Batch>(
+            BatchParser::parseData(opened.batchData, opened.path, parseOptions(options)));
+    return openParsed(std::move(opened), options);
 }
 
 } // namespace
@@ -301,8 +319,8 @@ Status RunSession::makeEditedJournal(OpenedRun *opened, const QString &path)
     const QVector<int> kept = opened->resumePlan->keptRows();
     Journal journal;
     QString error;
-    const BatchBytes bytes = opened->batchReadBack.isReadBack() ? opened->batchReadBack
-                                                                : BatchBytes(opened->batchData);
+    const BatchBytes bytes
+            = opened->batchBytes.isNull() ? BatchBytes(opened->batchData) : opened->batchBytes;
     if (!journal.create(path, opened->batchPath, bytes, &error)
         || !journal.appendFinished(*opened->store, kept, &error)
         || !journal.setOpenTasks(opened->resumePlan->toRun(), &error))
@@ -313,14 +331,34 @@ Status RunSession::makeEditedJournal(OpenedRun *opened, const QString &path)
     return {};
 }
 
-Result<OpenedRun> RunSession::openData(const QByteArray &data, const QString &path,
-                                       const OpenOptions &options)
+Result<OpenedRun> RunSession::openCommandLine(const QString &listPath, const QStringList &command,
+                                              const QString &cwd, const OpenOptions &options)
 {
-    OpenedRun opened;
-    opened.path = path;
-    opened.batchPath = QFileInfo(path).absoluteFilePath();
-    opened.batchData = data;
-    return openBatchData(std::move(opened), options);
+    QFile file(listPath);
+    const bool opened = listPath == u"-"
+                                ? file.open(stdin, QIODevice::ReadOnly)
+                                : (QFileInfo(listPath).isFile() && file.open(QIODevice::ReadOnly));
+    if (!opened)
+        return Result<OpenedRun>::failure(
+                QStringLiteral("cannot read list %1: %2")
+                        .arg(listPath, QFileInfo::exists(listPath)
+                                               ? file.errorString()
+                                               : QStringLiteral("no such file")));
+    const QByteArray list = readWhole(file);
+    if (file.error() != QFileDevice::NoError)
+        return Result<OpenedRun>::failure(
+                QStringLiteral("cannot read list %1: %2").arg(listPath, file.errorString()));
+    OpenedRun run;
+    run.path = CommandLineBatch::nameFor(listPath);
+    run.batchPath = QFileInfo(run.path).absoluteFilePath();
+    // The tasks straight from the list; the batch they are (what the journal holds, and
+    // what --resume parses) is made only when the first run's journal copies it, on the
+    // journal's thread: making it here took a sixth of reading a million arguments.
+    run.batch = std::make_shared<Batch>(BatchParser::parseArgumentList(
+            list, CommandLineBatch::defaultsLine(command, cwd), run.path, parseOptions(options)));
+    run.batchBytes = BatchBytes::madeBy(
+            [list, command, cwd] { return CommandLineBatch::make(list, command, cwd); });
+    return openParsed(std::move(run), options);
 }
 
 OpenedRun RunSession::openFeed(const QString &batchName)
@@ -824,9 +862,9 @@ Result<Job *> RunSession::startTasks(RunKind kind, const QVector<int> &reset,
         qCDebug(lcSession) << "the first run makes the journal" << path;
         s.createJournal = true;
         s.journalBatchPath = m_opened.batchPath;
-        s.journalBatchData = m_opened.batchReadBack.isReadBack()
-                                     ? std::exchange(m_opened.batchReadBack, BatchBytes())
-                                     : BatchBytes(std::exchange(m_opened.batchData, QByteArray()));
+        s.journalBatchData = m_opened.batchBytes.isNull()
+                                     ? BatchBytes(std::exchange(m_opened.batchData, QByteArray()))
+                                     : std::exchange(m_opened.batchBytes, BatchBytes());
         m_journalPath = path;
         emit journalChanged(path);
     }

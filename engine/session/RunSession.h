@@ -78,10 +78,12 @@ public:
     // The newest journal in the default directory made by a run of this batch file (by
     // path, whatever its content now), or empty.
     static QString lastJournalOf(const QString &batchPath);
-    // Opens a batch given as bytes (brigade run LIST -- PROG makes one), named path in
-    // messages and the journal.
-    static Result<OpenedRun> openData(const QByteArray &data, const QString &path,
-                                      const OpenOptions &options = {});
+    // brigade run LIST -- PROG ARG...: a task per line of the list at listPath ("-":
+    // standard input) running command in cwd, opened as the batch CommandLineBatch::make()
+    // makes of them, which its journal holds (so --resume and retry-failed need nothing
+    // else). Fails when the list cannot be read. Runs on any thread.
+    static Result<OpenedRun> openCommandLine(const QString &listPath, const QStringList &command,
+                                             const QString &cwd, const OpenOptions &options = {});
     // A run whose tasks arrive while it runs (brigade run -, --follow FILE): no tasks yet,
     // named batchName (a .jsonl name: its journal's batch holds the lines as they came).
     static OpenedRun openFeed(const QString &batchName);

@@ -13,6 +13,9 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+
+#include <atomic>
 
 using namespace Brigade;
 using namespace Brigade::Test;
@@ -26,6 +29,8 @@ private slots:
     void readBackGivesTheParsedBytes();
     void aChangedFileIsRefused_data();
     void aChangedFileIsRefused();
+    void madeBytesAreMadeOnceWhenFirstWanted();
+    void sameAsComparesEachForm();
     void runJournalsTheBatchReadBack();
     void runWithAChangedBatchGoesOnUnjournaledAndSaysWhy();
 
@@ -122,13 +127,63 @@ void tst_BatchBytes::aChangedFileIsRefused()
     QVERIFY2(piece.error().contains(path), qPrintable(piece.error()));
 }
 
+void tst_BatchBytes::madeBytesAreMadeOnceWhenFirstWanted()
+{
+    // A list of arguments' batch is made by the journal's thread as the run starts; the
+    // session's copy and the journal's share what is made, made once.
+    std::atomic<int> made{0};
+    const QByteArray data = linesOf(20000);
+    const BatchBytes lazy = BatchBytes::madeBy([&] {
+        ++made;
+        return data;
+    });
+    QVERIFY(lazy.isMade());
+    QVERIFY(!lazy.isNull());
+    QVERIFY(!lazy.isReadBack());
+    QCOMPARE(made.load(), 0); // nothing until wanted
+    const BatchBytes copy = lazy;
+    QByteArray fromThread;
+    QThread *thread = QThread::create([&] { fromThread = *copy.piece(0); });
+    thread->start();
+    const QByteArray here = *lazy.piece(0);
+    QVERIFY(thread->wait(30000));
+    delete thread;
+    QCOMPARE(made.load(), 1);
+    QCOMPARE(here, data);
+    QCOMPARE(fromThread, data);
+    QCOMPARE(copy.size(), data.size());
+    QCOMPARE(made.load(), 1);
+}
+
+void tst_BatchBytes::sameAsComparesEachForm()
+{
+    const QByteArray data = linesOf(40);
+    QByteArray other = data;
+    other[other.size() / 2] = 'X';
+    const BatchBytes held(data);
+    QVERIFY(held.sameAs(data));
+    QVERIFY(!held.sameAs(other));
+    QVERIFY(!held.sameAs(data.left(10)));
+    const BatchBytes made = BatchBytes::madeBy([data] { return data; });
+    QVERIFY(made.sameAs(data));
+    QVERIFY(!made.sameAs(other));
+    const QString path = writeTestFile(m_dir, QStringLiteral("same.jsonl"), data);
+    const BatchBytes back = BatchBytes::readBack(path, data);
+    QVERIFY(QFile::remove(path)); // compared by what was parsed, not by the file
+    QVERIFY(back.sameAs(data));
+    QVERIFY(!back.sameAs(other));
+    QVERIFY(!back.sameAs(data.left(data.size() - 1)));
+    QVERIFY(BatchBytes().isNull());
+    QVERIFY(!BatchBytes(QByteArray("")).isNull());
+}
+
 bool tst_BatchBytes::runReadBack(RunSession &session, const QString &batch, const QString &journal,
                                  const QByteArray &editedTo)
 {
     OpenOptions options;
     options.readBatchBack = true;
     Result<OpenedRun> opened = RunSession::open(batch, options);
-    if (!opened || !opened->batchData.isEmpty() || !opened->batchReadBack.isReadBack())
+    if (!opened || !opened->batchData.isEmpty() || !opened->batchBytes.isReadBack())
         return false; // no copy is held while the run goes on
     if (!editedTo.isNull())
         writeTestFile(m_dir, QFileInfo(batch).fileName(), editedTo);

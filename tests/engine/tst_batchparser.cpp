@@ -1,8 +1,10 @@
 // The batch file parser: every task field, the defaults line, plain text lists, every kind
 // of bad input with its exact location, duplicate ids, big files parsed in parallel.
+#include "batch/BatchLineParser.h"
 #include "batch/BatchParser.h"
 #include "compute/ComputeRegistry.h"
 #include "net/Url.h"
+#include "usercode/CommandLineBatch.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -250,6 +252,8 @@ private slots:
     void skeletonsGiveTheFullParse();
     void urlTemplatesGiveTheFullParse();
     void bigBatchesKeepEveryIdAndUrl();
+    void argumentListsGiveTheMadeBatchsParse_data();
+    void argumentListsGiveTheMadeBatchsParse();
     void timingReport();
 };
 
@@ -1550,6 +1554,87 @@ void TestBatchParser::bigBatchesKeepEveryIdAndUrl()
     }
     checkInvariants(fromJson, 100);
     checkInvariants(fromText, 100);
+}
+
+void TestBatchParser::argumentListsGiveTheMadeBatchsParse_data()
+{
+    QTest::addColumn<QByteArray>("list");
+    QTest::addColumn<QStringList>("command");
+    const QStringList echo{QStringLiteral("echo")};
+    const QStringList shell{QStringLiteral("sh"), QStringLiteral("-c"),
+                            QStringLiteral("echo {} {x}")};
+    QTest::newRow("plain") << QByteArray("a\nb c\n/data/set1/file-1.csv\n") << echo;
+    QTest::newRow("placeholder in the command") << QByteArray("a\nb\n") << shell;
+    QTest::newRow("no final newline") << QByteArray("a\nb") << echo;
+    QTest::newRow("empty list") << QByteArray() << echo;
+    QTest::newRow("one empty line") << QByteArray("\n") << echo;
+    QTest::newRow("blank lines") << QByteArray("\n\na\n \n\n") << echo;
+    QTest::newRow("crlf") << QByteArray("a\r\nb\r\n\r\n") << echo;
+    QTest::newRow("cr inside") << QByteArray("a\rb\n") << echo;
+    QTest::newRow("quotes and backslashes") << QByteArray("say \"hi\"\nC:\\dir\\f\n\\\n") << shell;
+    QTest::newRow("tabs and controls") << QByteArray("a\tb\n\x01x\n\x7f\nx\x1f\n") << echo;
+    QTest::newRow("controls first") << QByteArray("\x01\nplain\n") << echo;
+    QTest::newRow("utf-8") << QByteArray(
+            "caf\xc3\xa9\nna\xc3\xafve/\xe6\x96\x87.txt\n\xf0\x9f\x98\x80\n")
+                           << echo;
+    QTest::newRow("noncharacters and separators")
+            << QByteArray("plain\n\xef\xbf\xbe\n\xef\xbf\xbf\n\xf4\x8f\xbf\xbf\n\xe2\x80\xa8\n")
+            << echo;
+    QTest::newRow("not utf-8") << QByteArray("plain\n\xff\xfe\n\xc3\n\xed\xa0\x80\n\xc0\xaf\nok\n")
+                               << echo;
+    QTest::newRow("nul") << QByteArray("plain\na\0b\n\0\n", 13) << echo;
+    QTest::newRow("byte order mark first") << QByteArray("\xef\xbb\xbf"
+                                                         "a\nb\n")
+                                           << echo;
+    QTest::newRow("braces") << QByteArray("{}\n{x}\n{\"id\":\"1\"}\n") << shell;
+    QTest::newRow("long lines") << QByteArray("a\n") + QByteArray(70 * 1024, 'x') + '\n'
+                                           + QByteArray(200 * 1024, '"') + '\n'
+                                           + QByteArray(1100 * 1024, 'y') + "\nb\n"
+                                << echo;
+    // Many chunks, each learning its shape: a line of each kind now and then.
+    QByteArray big;
+    for (int i = 0; i < 60000; ++i) {
+        big += "/data/set" + QByteArray::number(i % 97) + "/file-" + QByteArray::number(i);
+        if (i % 1000 == 7)
+            big += "\t\xc3\xa9\"\\";
+        if (i % 5000 == 9)
+            big += "\xff";
+        big += i % 3 == 0 ? "\r\n" : "\n";
+    }
+    QTest::newRow("many chunks") << big << shell;
+}
+
+void TestBatchParser::argumentListsGiveTheMadeBatchsParse()
+{
+    // brigade run LIST -- PROG reads its list without making the batch it journals; a
+    // resume parses that batch. Both must give the same tasks, lines and messages, or the
+    // resumed run's rows would not be the first run's.
+    QFETCH(QByteArray, list);
+    QFETCH(QStringList, command);
+    const QString name = QStringLiteral("/tmp/list.txt.jsonl");
+    const QString cwd = QStringLiteral("/tmp");
+    const Batch made = BatchParser::parseData(CommandLineBatch::make(list, command, cwd), name);
+    const Batch direct = BatchParser::parseArgumentList(
+            list, CommandLineBatch::defaultsLine(command, cwd), name);
+    QCOMPARE(direct.tasks.size(), made.tasks.size());
+    for (qsizetype i = 0; i < made.tasks.size(); ++i) {
+        const TaskSpec &a = direct.tasks[i];
+        const TaskSpec &b = made.tasks[i];
+        QCOMPARE(a.id, b.id);
+        QCOMPARE(a.line, b.line);
+        QCOMPARE(a.input.isNull(), b.input.isNull());
+        QCOMPARE(a.input.toString(), b.input.toString());
+        QCOMPARE(BatchLineParser::shapeKey(*a.shape), BatchLineParser::shapeKey(*b.shape));
+    }
+    QCOMPARE(errorStrings(direct), errorStrings(made));
+    QCOMPARE(direct.errorCount, made.errorCount);
+    QCOMPARE(direct.lines, made.lines);
+    QCOMPARE(direct.lastLineOpen, made.lastLineOpen);
+    QCOMPARE(direct.defaultsText, made.defaultsText);
+    QCOMPARE(direct.computeOps, made.computeOps);
+    QCOMPARE(direct.commands, made.commands);
+    QCOMPARE(direct.fetchKinds, made.fetchKinds);
+    checkInvariants(direct, 100);
 }
 
 void TestBatchParser::urlTemplatesGiveTheFullParse()

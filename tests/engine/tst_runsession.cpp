@@ -6,6 +6,7 @@
 #include "TestRunSettings.h"
 #include "journal/Journal.h"
 #include "session/RunSession.h"
+#include "usercode/CommandLineBatch.h"
 
 #include <QDir>
 #include <QFile>
@@ -31,6 +32,7 @@ private slots:
     void retryWithChangesMovesToAMirror();
     void skippedTasksAreGivenUpOnWithAReason();
     void earlierUnfinishedRunIsFound();
+    void argumentListRunJournalsItsBatch();
     void priorityChangesSurviveAResume();
 
 private:
@@ -455,6 +457,59 @@ void tst_RunSession::earlierUnfinishedRunIsFound()
     const Result<OpenedRun> other = RunSession::open(batch);
     QVERIFY(other);
     QVERIFY(other->earlierJournal.isEmpty());
+}
+
+// brigade run LIST -- PROG: the list is read without making its batch; the first run's
+// journal holds that batch, made then, and a later open of the same list finds the run.
+void tst_RunSession::argumentListRunJournalsItsBatch()
+{
+    const QByteArray items = "one\ntwo words\ncaf\xc3\xa9\n";
+    const QString list = writeTestFile(m_dir, QStringLiteral("items.txt"), items);
+    const QStringList command{QStringLiteral("/bin/sh"), QStringLiteral("-c"),
+                              QStringLiteral("sleep 60"), QStringLiteral("{}")};
+    const QString cwd = m_dir.path();
+    QString journal;
+    {
+        RunSession session;
+        Result<OpenedRun> opened = RunSession::openCommandLine(list, command, cwd);
+        QVERIFY2(opened, qPrintable(opened.error()));
+        QVERIFY(opened->batchData.isEmpty());
+        QVERIFY(opened->batchBytes.isMade());
+        QVERIFY(opened->earlierJournal.isEmpty());
+        QCOMPARE(opened->store->size(), 3);
+        QCOMPARE(opened->store->spec(1).input.toString(), QStringLiteral("two words"));
+        session.adopt(std::move(*opened));
+        const Result<Job *> job = session.run(settings());
+        QVERIFY(job);
+        journal = session.journalPath();
+        QTRY_VERIFY_WITH_TIMEOUT(session.store()->counts()[TaskStatus::Running] > 0, 30000);
+        (*job)->kill();
+        QVERIFY(waitResult(*job));
+    }
+    {
+        Journal j;
+        QString error;
+        QVERIFY2(j.open(journal, &error), qPrintable(error));
+        QCOMPARE(j.batchData(&error), CommandLineBatch::make(items, command, cwd));
+    }
+    const Result<OpenedRun> resumed = RunSession::open(journal);
+    QVERIFY(resumed);
+    QCOMPARE(resumed->store->size(), 3);
+    QCOMPARE(resumed->store->spec(2).input.toString(), QString::fromUtf8("caf\xc3\xa9"));
+    const Result<OpenedRun> again = RunSession::openCommandLine(list, command, cwd);
+    QVERIFY(again);
+    QCOMPARE(again->earlierJournal, journal);
+    QCOMPARE(again->earlierOpenTasks, qint64(3));
+    // Not for the same list with another command.
+    const Result<OpenedRun> other
+            = RunSession::openCommandLine(list, command.mid(0, 3) << QStringLiteral("x{}"), cwd);
+    QVERIFY(other);
+    QVERIFY(other->earlierJournal.isEmpty());
+    // A list that cannot be read.
+    const Result<OpenedRun> missing
+            = RunSession::openCommandLine(m_dir.filePath(QStringLiteral("none.txt")), command, cwd);
+    QVERIFY(!missing);
+    QVERIFY2(missing.error().contains(QLatin1String("no such file")), qPrintable(missing.error()));
 }
 
 // Raise and Lower Priority are journaled: a resume starts the raised tasks first and the

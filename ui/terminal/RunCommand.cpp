@@ -97,24 +97,6 @@ void RunCommand::fail(const QString &message, int status)
     emit exitRequested(status);
 }
 
-Result<OpenedRun> RunCommand::openCommandLine(const OpenOptions &options)
-{
-    // brigade run LIST -- PROG ARG...: the list and the command become a batch, opened and
-    // journaled like any other, so --resume and retry-failed need nothing else.
-    const QString &list = m_options.batchPath;
-    QFile file(list);
-    const bool opened = list == u"-" ? file.open(stdin, QIODevice::ReadOnly)
-                                     : (QFileInfo(list).isFile() && file.open(QIODevice::ReadOnly));
-    if (!opened)
-        return Result<OpenedRun>::failure(
-                QStringLiteral("cannot read list %1: %2")
-                        .arg(list, QFileInfo::exists(list) ? file.errorString()
-                                                           : QStringLiteral("no such file")));
-    const QByteArray data
-            = CommandLineBatch::make(file.readAll(), m_options.commandLine, QDir::currentPath());
-    return RunSession::openData(data, CommandLineBatch::nameFor(list), options);
-}
-
 bool RunCommand::openFed()
 {
     // brigade run - and --follow FILE: no tasks yet; they come while the run goes.
@@ -215,8 +197,11 @@ bool RunCommand::open()
     // The run starts at once: its journal copies the batch from the file (checked against
     // what was parsed) rather than from a copy this process would hold all run long.
     options.readBatchBack = !fromJournal;
-    Result<OpenedRun> opened = m_options.commandLine.isEmpty() ? RunSession::open(path, options)
-                                                               : openCommandLine(options);
+    Result<OpenedRun> opened
+            = m_options.commandLine.isEmpty()
+                      ? RunSession::open(path, options)
+                      : RunSession::openCommandLine(m_options.batchPath, m_options.commandLine,
+                                                    QDir::currentPath(), options);
     if (!opened) {
         fail(QStringLiteral("brigade: %1").arg(opened.error()), 2);
         return false;

@@ -45,7 +45,6 @@ private:
     void explain(const ResumePlan &plan, const TaskStore &store);
     FeedSource feedSource() const;
     void onFeedEnded(qint64 accepted, qint64 rejected, const QString &error);
-    Result<OpenedRun> openCommandLine(const OpenOptions &options);
     Result<Job *> startJob();
     Result<Job *> retryChosen();
     // The failed tasks of the groups --group names (every failed task without).
