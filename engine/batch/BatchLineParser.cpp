@@ -267,8 +267,18 @@ int BatchLineParser::internShape(const Fields &fields)
     if (it != m_shapeIndex.constEnd())
         return it.value();
     const int index = int(m_result->shapes.size());
-    m_result->shapes.push_back(m_shapeTable ? m_shapeTable->intern(key, std::move(shape))
-                                            : std::make_shared<const TaskShape>(std::move(shape)));
+    if (m_shapeTable) {
+        // The batch's one object, through a count of this chunk's own: every task takes a
+        // reference, and with the threads' tasks counting on one count, that atomic add was
+        // a sixth of reading an argument list (its cache line went from core to core). The
+        // merge still sees one shape: same object, compared by address.
+        std::shared_ptr<const TaskShape> shared = m_shapeTable->intern(key, std::move(shape));
+        const TaskShape *object = shared.get();
+        m_result->shapes.push_back(std::shared_ptr<const TaskShape>(
+                object, [keep = std::move(shared)](const TaskShape *) {}));
+    } else {
+        m_result->shapes.push_back(std::make_shared<const TaskShape>(std::move(shape)));
+    }
     m_result->shapeKeys.push_back(key);
     m_result->shapeUses.push_back(0);
     m_shapeIndex.insert(key, index);
