@@ -295,6 +295,11 @@ QString BatchLineParser::plainText(QByteArrayView ascii)
     return m_result->into ? m_arenas->ids.fromLatin1(ascii) : QString::fromLatin1(ascii);
 }
 
+SharedText BatchLineParser::inputText(QString text)
+{
+    return m_result->into ? m_arenas->inputs.make(std::move(text)) : SharedText(std::move(text));
+}
+
 bool BatchLineParser::onlyUnsetVariables(const std::vector<LineError> &errors)
 {
     return std::all_of(errors.begin(), errors.end(),
@@ -315,7 +320,7 @@ void BatchLineParser::apply(const Outcome &outcome, qint64 lineNo, qint64 idLine
         task.id = outcome.hasId ? outcome.id : lineId(idLine >= 0 ? idLine : lineNo);
         task.shape = r.shapes[size_t(outcome.shape)];
         task.line = qint32(lineNo);
-        task.input = outcome.input;
+        task.input = inputText(outcome.input);
         ++r.shapeUses[size_t(outcome.shape)];
         for (const LineError &e : outcome.errors)
             addError(lineNo, e.column, e.message);
@@ -417,7 +422,7 @@ bool BatchLineParser::parseBySkeleton(QByteArrayView line, qint64 lineNo)
     task.shape = r.shapes[size_t(shape)];
     task.line = qint32(lineNo);
     if (m_skeleton->hasInput())
-        task.input = plainText(m_skeleton->input());
+        task.input = inputText(plainText(m_skeleton->input()));
     if (fetches)
         task.urlIndex = addUrl(m_arenas->urls.copy(m_skeleton->fetch()));
     ++r.shapeUses[size_t(shape)];
@@ -1481,9 +1486,9 @@ void BatchLineParser::parseArgumentLine(QByteArrayView line, qint64 listLineNo)
             task.shape = r.shapes[size_t(m_argumentShape)];
             task.line = qint32(lineNo);
             // Empty, but given: a null input would stand for the id.
-            task.input = line.isEmpty() ? QString(QLatin1String(""))
-                         : ascii        ? plainText(line)
-                                        : QString::fromUtf8(line);
+            task.input = inputText(line.isEmpty() ? QString(QLatin1String(""))
+                                   : ascii        ? plainText(line)
+                                                  : QString::fromUtf8(line));
             ++r.shapeUses[size_t(m_argumentShape)];
             return;
         }

@@ -3,6 +3,7 @@
 #include "Batch.h"
 #include "ByteArena.h"
 #include "TextArena.h"
+#include "core/SharedTextArena.h"
 #include "core/TaskSpec.h"
 #include "usercode/ProgramSpec.h"
 
@@ -122,6 +123,7 @@ public:
     {
         TextArena ids;
         ByteArena urls;
+        SharedTextArena inputs;
     };
     void setArenas(Arenas *arenas) { m_arenas = arenas; }
 
@@ -183,6 +185,8 @@ private:
     // From the arena for whole batches.
     QString lineId(qint64 lineNo);
     QString plainText(QByteArrayView ascii);
+    // A task's "input": from the arena for whole batches.
+    SharedText inputText(QString text);
     static TaskShape shapeOf(const Fields &fields);
     int internShape(const Fields &fields);
 

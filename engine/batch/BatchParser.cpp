@@ -79,6 +79,7 @@ struct Shared
         if (largeArenas) {
             arenas->ids.useLargeBlocks();
             arenas->urls.useLargeBlocks();
+            arenas->inputs.useLargeBlocks();
         }
         return arenas;
     }

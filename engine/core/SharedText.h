@@ -3,7 +3,11 @@
 #include <QSharedData>
 #include <QString>
 
+#include <cstddef>
+
 namespace Brigade {
+
+class SharedTextArena;
 
 // A QString in one pointer (8 bytes, where a QString takes 24), for texts that a million
 // tasks each may have but few do: a failed task's message, a command task's input. Null
@@ -43,13 +47,23 @@ public:
     friend bool operator!=(const SharedText &a, const QString &b) { return a.toString() != b; }
 
 private:
+    friend class SharedTextArena;
     struct Data : QSharedData
     {
         explicit Data(QString t)
             : text(std::move(t))
         {}
         const QString text;
+        // Each Data is preceded by the block it was made in (see SharedTextArena), or null
+        // for one allocated on its own: found again when its last reference goes.
+        static void *operator new(size_t bytes);
+        static void *operator new(size_t, void *where) { return where; }
+        static void operator delete(void *p);
+        static void operator delete(void *, void *) {}
     };
+    explicit SharedText(const Data *d)
+        : m_d(d)
+    {}
     static const QString &null()
     {
         static const QString none;
