@@ -1,5 +1,6 @@
 // libFuzzer target: BatchParser::parseData on arbitrary bytes, read both as JSON Lines and
-// as a .txt list of URLs.
+// as a .txt list of URLs; and the bytes as a list of arguments (brigade run LIST -- PROG),
+// whose direct read must give what parsing the batch made of it gives.
 //
 // Beyond "never crashes", every parse must keep the promises the engine relies on: errors
 // point into the file, ids are unique and non-empty, URLs are http, https or file only,
@@ -7,6 +8,7 @@
 #include "batch/BatchParser.h"
 #include "compute/ComputeRegistry.h"
 #include "protocol/Messages.h"
+#include "usercode/CommandLineBatch.h"
 
 #include <QByteArray>
 #include <QSet>
@@ -105,6 +107,34 @@ void checkBatch(const Batch &batch, const QString &fileName, bool text)
     }
 }
 
+// The list read directly and through the batch its journal holds: the same tasks, lines
+// and messages.
+void checkArgumentList(const QByteArray &list)
+{
+    const QStringList command{QStringLiteral("echo"), QStringLiteral("{}")};
+    const QString cwd = QStringLiteral("/tmp");
+    const QString name = QStringLiteral("fuzz.txt.jsonl");
+    const Batch direct = BatchParser::parseArgumentList(
+            list, CommandLineBatch::defaultsLine(command, cwd), name);
+    const Batch made = BatchParser::parseData(CommandLineBatch::make(list, command, cwd), name);
+    checkBatch(direct, name, false);
+    check(direct.tasks.size() == made.tasks.size());
+    for (qsizetype row = 0; row < made.tasks.size(); ++row) {
+        const TaskSpec &a = direct.tasks[row];
+        const TaskSpec &b = made.tasks[row];
+        check(a.id == b.id);
+        check(a.line == b.line);
+        check(a.input.isNull() == b.input.isNull());
+        check(a.input.toString() == b.input.toString());
+        check(a.shape->compute.params == b.shape->compute.params);
+    }
+    check(direct.lines == made.lines);
+    check(direct.errorCount == made.errorCount);
+    check(direct.errors.size() == made.errors.size());
+    for (qsizetype i = 0; i < made.errors.size(); ++i)
+        check(direct.errors[i].toString() == made.errors[i].toString());
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -115,5 +145,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     checkBatch(BatchParser::parseData(bytes, jsonl), jsonl, false);
     const QString txt = QStringLiteral("fuzz.txt");
     checkBatch(BatchParser::parseData(bytes, txt), txt, true);
+    checkArgumentList(bytes);
     return 0;
 }
