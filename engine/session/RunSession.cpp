@@ -638,9 +638,12 @@ void RunSession::adopt(OpenedRun opened)
     m_engine.reset();
     m_opened = std::move(opened);
     // The batch's bytes are kept only for the journal's copy of it: without a journal, they
-    // would hold as much memory again as the file for the whole run.
-    if (!m_journalling)
+    // would hold as much memory again as the file for the whole run (a list of arguments'
+    // batch, the list it is made from).
+    if (!m_journalling) {
         m_opened.batchData = {};
+        m_opened.batchBytes = {};
+    }
     m_tasksStarted = false;
     m_journalPath = m_opened.journalPath;
     m_earlier = m_opened.finishedRows;
