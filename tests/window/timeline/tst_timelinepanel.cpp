@@ -114,7 +114,7 @@ void tst_TimelinePanel::waitForFrame()
 {
     // The final frame: drawn off the GUI thread after the run, of everything logged.
     const qint64 logged = m_window->store()->attemptLog().size();
-    QTRY_VERIFY_WITH_TIMEOUT(!view()->isRendering() && view()->frame().logSize == logged
+    QTRY_VERIFY_WITH_TIMEOUT(view()->isFrameCurrent() && view()->frame().logSize == logged
                                      && !view()->frame().image.isNull(),
                              20000);
 }
@@ -483,7 +483,7 @@ void tst_TimelinePanel::runningAttemptsGrowAndHit()
     QVERIFY(finished.wait(20000));
     QTRY_COMPARE_WITH_TIMEOUT(m_window->store()->attemptLog().size(), qint64(4), 20000);
     QVERIFY(m_window->store()->attemptLog().running()->attempts.isEmpty());
-    QTRY_VERIFY_WITH_TIMEOUT(!v->isRendering() && v->frame().logSize == 4
+    QTRY_VERIFY_WITH_TIMEOUT(v->isFrameCurrent() && v->frame().logSize == 4
                                      && v->frame().running->attempts.isEmpty(),
                              20000);
     QVERIFY(runningBars().empty());

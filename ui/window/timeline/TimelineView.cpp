@@ -597,6 +597,13 @@ bool TimelineView::barsAreWhereShown() const
            && m_frame.request.size == plotRect().size();
 }
 
+bool TimelineView::isFrameCurrent() const
+{
+    return !m_dirty && !isRendering() && m_frame.request.store == m_store
+           && m_frame.request.fromUs == m_fromUs && m_frame.request.toUs == m_toUs
+           && m_frameScroll == m_scroll->value() && m_frame.request.size == plotRect().size();
+}
+
 const TimelineFrame::Bar *TimelineView::barAt(const QPoint &pos) const
 {
     const QPointF local = pos - plotRect().topLeft();

@@ -72,6 +72,9 @@ public:
     qint64 framesRendered() const { return m_framesRendered; }
     const TimelineFrame &frame() const { return m_frame; }
     bool isRendering() const { return m_watcher.isRunning(); }
+    // The latest frame shows the view as it is now: its range, size and scroll, with no newer
+    // frame wanted or on its way. A frame that has ended but is not yet taken is not current.
+    bool isFrameCurrent() const;
     // The tooltip text for an attempt.
     QString describeSpan(qint64 span) const;
     // The tooltip text for a running attempt of the latest frame.
