@@ -87,6 +87,7 @@ void RunCoordinator::start(std::shared_ptr<TaskStore> store, const RunSettings &
     m_againRunning = 0;
     m_attemptsDone = 0;
     m_rateWindow.clear();
+    m_rateStart = {-1, 0};
     const int n = m_store->size();
     m_assignedTo.reset(n);
     m_rowHost.reset(n);
@@ -1258,7 +1259,12 @@ RunStats RunCoordinator::makeStats() const
     st.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
     st.paused = m_paused;
     st.active = m_active;
-    if (m_rateWindow.size() >= 2) {
+    if (!m_active && m_rateStart.first >= 0 && !m_rateWindow.empty()) {
+        const auto &b = m_rateWindow.back();
+        if (b.first > m_rateStart.first)
+            st.rate = qMax(0.0, 1000.0 * double(b.second - m_rateStart.second)
+                                        / double(b.first - m_rateStart.first));
+    } else if (m_rateWindow.size() >= 2) {
         const auto &a = m_rateWindow.front();
         const auto &b = m_rateWindow.back();
         if (b.first > a.first)
@@ -1290,6 +1296,8 @@ void RunCoordinator::emitUpdates()
         m_log->addSample(sample);
         publishRunning();
     }
+    if (m_rateStart.first < 0)
+        m_rateStart = {now, done};
     m_rateWindow.emplace_back(now, done);
     while (m_rateWindow.size() > 2 && now - m_rateWindow.front().first > 3000)
         m_rateWindow.pop_front();

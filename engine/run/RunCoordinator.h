@@ -273,6 +273,9 @@ private:
     LoadMonitor m_load;
     // Recent finish counts for the rate: (ms, finished) samples.
     std::deque<std::pair<qint64, qint64>> m_rateWindow;
+    // The first sample of this run: once it ends, its rate is its average, not its last
+    // seconds' (a run's tail of slow stragglers says little of the run).
+    std::pair<qint64, qint64> m_rateStart{-1, 0};
 };
 
 } // namespace Internal

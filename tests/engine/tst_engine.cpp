@@ -34,6 +34,7 @@ private slots:
     void computeTimeoutFreesItsThread();
     void cancelRun();
     void cancelIsNoThroughput();
+    void endedRunsRateIsItsAverage();
     void cancelOneTask();
     void retryFailedTasks();
     void thousandsOfConcurrentFetches();
@@ -342,6 +343,25 @@ void tst_Engine::cancelIsNoThroughput()
     QCOMPARE(h.lastStats.rate, 0.0);
     for (const LoadSample &s : std::as_const(h.loadSamples))
         QCOMPARE(s.tasksPerSecond, 0.0);
+}
+
+void tst_Engine::endedRunsRateIsItsAverage()
+{
+    // 100 quick tasks and one straggler of 3.5 s: while it runs the recent rate falls to 0,
+    // but the ended run's rate is the whole run's, tasks ended over the time they took.
+    EngineHarness h;
+    QStringList lines;
+    for (int i = 0; i < 100; ++i)
+        lines << QStringLiteral(R"({"compute":{"op":"sum_to","n":10}})");
+    lines << QStringLiteral(R"({"id":"straggler","fetch":{"delay_ms":3500}})");
+    QVERIFY(h.load(lines));
+    h.start();
+    QVERIFY(h.waitFinished(30000));
+    QCOMPARE(h.lastStats.succeeded, 101);
+    QVERIFY(h.lastStats.elapsedMs >= 3500);
+    const double average = 101 * 1000.0 / double(h.lastStats.elapsedMs);
+    QVERIFY2(qAbs(h.lastStats.rate - average) < average * 0.1,
+             qPrintable(QStringLiteral("rate %1, average %2").arg(h.lastStats.rate).arg(average)));
 }
 
 void tst_Engine::cancelOneTask()
