@@ -1473,8 +1473,10 @@ void BatchLineParser::parseArgumentLine(QByteArrayView line, qint64 listLineNo)
     // were; so is valid UTF-8 without controls. Such a line's task is made here, as the
     // batch's line would parse, without writing the line or parsing it. Lines that could
     // near MaxLineBytes once escaped take the full parse, which says so.
+    // A line that begins with a byte order mark takes the full parse too: QString::fromUtf8
+    // drops a leading one, the batch's JSON string keeps it when it holds an escape.
     constexpr qsizetype MaxDirectBytes = 64 * 1024;
-    if (m_argumentShape >= 0 && line.size() <= MaxDirectBytes) {
+    if (m_argumentShape >= 0 && line.size() <= MaxDirectBytes && !line.startsWith("\xef\xbb\xbf")) {
         bool ascii = true, controls = false;
         for (const char c : line) {
             ascii = ascii && uchar(c) - 0x20u < 0x5fu;

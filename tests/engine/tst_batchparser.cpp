@@ -1586,6 +1586,11 @@ void TestBatchParser::argumentListsGiveTheMadeBatchsParse_data()
     QTest::newRow("byte order mark first") << QByteArray("\xef\xbb\xbf"
                                                          "a\nb\n")
                                            << echo;
+    // Found by the fuzzer: a later line's mark before a character the batch escapes.
+    QTest::newRow("byte order marks beginning later lines")
+            << QByteArray("a\n\xef\xbb\xbf\"\n\xef\xbb\xbf\\\n\xef\xbb\xbf"
+                          "b\nc\xef\xbb\xbf\"\n")
+            << echo;
     QTest::newRow("braces") << QByteArray("{}\n{x}\n{\"id\":\"1\"}\n") << shell;
     QTest::newRow("long lines") << QByteArray("a\n") + QByteArray(70 * 1024, 'x') + '\n'
                                            + QByteArray(200 * 1024, '"') + '\n'
