@@ -589,19 +589,21 @@ void TimelineView::paintAxis(QPainter &p, const QRect &plot)
 
 // ---- Interaction --------------------------------------------------------------------
 
+bool TimelineView::frameFitsView() const
+{
+    return m_frame.request.fromUs == m_fromUs && m_frame.request.toUs == m_toUs
+           && m_frameScroll == m_scroll->value() && m_frame.request.size == plotRect().size();
+}
+
 bool TimelineView::barsAreWhereShown() const
 {
     // Bars drawn one by one, in a frame of this very range: the frame knows where they are.
-    return m_frame.individual && m_frame.request.fromUs == m_fromUs
-           && m_frame.request.toUs == m_toUs && m_frameScroll == m_scroll->value()
-           && m_frame.request.size == plotRect().size();
+    return m_frame.individual && frameFitsView();
 }
 
 bool TimelineView::isFrameCurrent() const
 {
-    return !m_dirty && !isRendering() && m_frame.request.store == m_store
-           && m_frame.request.fromUs == m_fromUs && m_frame.request.toUs == m_toUs
-           && m_frameScroll == m_scroll->value() && m_frame.request.size == plotRect().size();
+    return !m_dirty && !isRendering() && m_frame.request.store == m_store && frameFitsView();
 }
 
 const TimelineFrame::Bar *TimelineView::barAt(const QPoint &pos) const
