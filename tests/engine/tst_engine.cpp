@@ -426,12 +426,15 @@ void tst_Engine::hostConnectionsCappedByDefault()
 {
     // The default is polite: a few hundred connections to a host for the whole run, shared
     // by the workers, however many requests are in flight.
+    // Each request takes 300 ms so that one worker's half of the batch lasts over a second:
+    // a second worker that starts late on a loaded machine still overlaps the first (at
+    // 50 ms the first could finish its half alone, leaving the peak at one worker's share).
     EngineHarness h;
     h.settings.workers = 2;
     QStringList lines;
     for (int i = 0; i < 1200; ++i)
         lines << fetchLine(QStringLiteral("p%1").arg(i),
-                           url("/delay?ms=50&bytes=16&seed=" + QByteArray::number(i)));
+                           url("/delay?ms=300&bytes=16&seed=" + QByteArray::number(i)));
     QVERIFY(h.load(lines));
     m_server.resetCounters();
     h.start();
