@@ -48,7 +48,7 @@ namespace Brigade::Test {
 //                                        gets the fault P[n] (P's last step once P runs out):
 //       o  200 "ok K"                       5  500
 //       r  a connection reset (see below)   h  never answers
-//       s  a slow body: 64 KiB, 1 KiB every 250 ms (16 s)
+//       s  a slow body: 256 KiB, 1 KiB every 250 ms (64 s)
 //       w  a slow body within reason: 4 KiB, 1 KiB every 20 ms
 //       t  Content-Length 1000, 500 bytes, then closes
 //       m  M bytes of 'x' (200)             b  Content-Length O, streamed
