@@ -1,5 +1,7 @@
 #include "EngineHarness.h"
 
+#include "Sanitizers.h"
+
 #include <QFile>
 #include <QTest>
 
@@ -13,6 +15,9 @@ EngineHarness::EngineHarness()
     settings.retry.baseDelayMs = 10;
     settings.retry.maxDelayMs = 50;
     settings.seed = 1;
+    // A sanitized worker streaming big bodies beside another sanitized test can be busy past
+    // a user's default; tests of the heartbeat itself set their own.
+    settings.heartbeatTimeoutMs *= SanitizerSlowdown;
     connect(m_engine.get(), &Engine::tasksFinished, this,
             [this](const QVector<int> &rows) { finishedOrder += rows; });
     connect(m_engine.get(), &Engine::loadSampled, this,
