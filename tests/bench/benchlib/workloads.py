@@ -128,7 +128,7 @@ def w1_noop(suite, rates):
                                      first_rep=opt.reps + 1)
             for name, records in extra.items():
                 results[name] += records
-        what = "distinct ids and fields" if opt.w1_batch == "real" else "all-{} lines"
+        what = "realistic lines (each its own id)" if opt.w1_batch == "real" else "all-{} lines"
         case = make_case(f"W1-{_fmt_n(n)}", "W1", f"W1 no-op, {n:,} tasks, {what} (journal on)", n, results,
                          "brigade",
                          [r.name for r in runners if r.kind == "peer"], metric="tasks/s",
@@ -1021,7 +1021,7 @@ def g1_window(suite):
     GUI process's peak RSS (from its report, not the tree, which also holds Xvfb and the
     workers) <= 400 MB, load <= 2 s."""
     n = 1000 if suite.opt.smoke else suite.opt.g1_tasks
-    what = "distinct ids and fields" if suite.opt.g1_batch == "real" else "all-{} lines"
+    what = "realistic lines (each its own id)" if suite.opt.g1_batch == "real" else "all-{} lines"
     title = f"G1 window, {n:,} no-op tasks, {what}"
     template, how = g1_command()
     if template is None:
