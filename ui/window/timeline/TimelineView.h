@@ -126,10 +126,10 @@ private:
     void onLiveTick();
     void followExtent();
     qint64 timeAt(int x) const;
-    // Whether the latest frame drew bars one by one for the range, scroll and size shown,
-    // and then the bar under a point (null: none).
     // The latest frame is of this range, plot size and scroll.
     bool frameFitsView() const;
+    // Whether the latest frame drew bars one by one for the range, scroll and size shown,
+    // and then the bar under a point (null: none).
     bool barsAreWhereShown() const;
     const TimelineFrame::Bar *barAt(const QPoint &pos) const;
     const Row *rowAt(int y) const; // widget y
